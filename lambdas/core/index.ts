@@ -1,0 +1,47 @@
+export {
+  FLEX_SIGNATURE_HEADER,
+  FLUENT_SIGNATURE_HEADER,
+  MAX_SQS_MESSAGE_BYTES,
+  SignatureAlgorithm,
+  SignatureHeader,
+  SignaturePolicy,
+  DEFAULT_SIGNATURE_POLICY,
+} from './constants';
+export type { SignatureAlgorithmName, SignatureHeaderName, SignaturePolicyName } from './constants';
+export { ConfigurationError, FluentWebhookError, InvalidPublicKeyError } from './errors';
+export { lookupHeader } from './headers';
+export type { HeaderLookup, HeaderValue, RequestHeaders } from './headers';
+export { fingerprintOf, parseFluentPublicKey, parseFluentPublicKeys } from './public-keys';
+export type { FluentPublicKey } from './public-keys';
+export { resolveKeySources, splitList } from './key-sources';
+export type { KeySource } from './key-sources';
+export { FluentSignatureVerifier } from './verify-signature';
+export type { FluentSignatureVerifierOptions } from './verify-signature';
+export { RejectionReason, REJECTION_MESSAGES } from './verification-result';
+export type { AcceptedSignature, RejectedSignature, RejectionReasonName, VerificationResult } from './verification-result';
+export { signFluentPayload } from './sign-payload';
+export type { FluentSignatureHeaders } from './sign-payload';
+export { FluentEventSchema } from './fluent-event';
+export type { FluentEvent } from './fluent-event';
+export { BodyProblem, parseFluentEvent, parseJsonObject } from './parse-body';
+export type { BodyProblemName, ParsedEvent, ParsedJson } from './parse-body';
+export { AllowListRejection, checkAllowList } from './allow-list';
+export type { AllowList, AllowListDecision, AllowListRejectionName } from './allow-list';
+export {
+  DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
+  MIN_IDEMPOTENCY_EXPIRY_SECONDS,
+  parseReceiverSettings,
+  rawSettingsFromEnv,
+  SETTING_ENV_NAMES,
+  settingsToEnv,
+  UnhandledEventPolicy,
+} from './settings';
+export type { RawReceiverSettings, RawSettingValue, ReceiverSettings, SettingKey, UnhandledEventPolicyName } from './settings';
+export {
+  BODY_ENCODING_BASE64,
+  fromQueuedWebhookMessage,
+  isSqsSafeText,
+  QueuedWebhookAttribute,
+  toQueuedWebhookMessage,
+} from './queued-webhook';
+export type { QueuedWebhook, QueuedWebhookMessage } from './queued-webhook';

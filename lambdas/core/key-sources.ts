@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { InvalidPublicKeyError } from './errors';
+
+/** One configured key before parsing: its text and a label that names it in messages. */
+export interface KeySource {
+  readonly text: string;
+  readonly label: string;
+}
+
+const INLINE_KEY = /^(-----BEGIN |[A-Za-z0-9+/]{40,}={0,2}$)/;
+
+/**
+ * Turns configured key entries into key texts. An entry is a key itself (Fluent's base64, or PEM) or the
+ * path of a file holding one. Entries come one per array item, or comma-separated in one string.
+ */
+export function resolveKeySources(entries: string | readonly string[]): KeySource[] {
+  const list = typeof entries === 'string' ? splitList(entries) : entries.flatMap(splitList);
+  return list.map((entry, index) => {
+    const label = `entry ${index + 1}`;
+    if (INLINE_KEY.test(entry.replace(/\s+/g, '')) || entry.startsWith('-----BEGIN ')) {
+      return { text: entry, label };
+    }
+    if (!existsSync(entry)) {
+      throw new InvalidPublicKeyError(
+        `${label} (${entry})`,
+        'is neither a key (base64 or PEM) nor the path of an existing file.',
+      );
+    }
+    return { text: readFileSync(entry, 'utf8'), label: entry };
+  });
+}
+
+/** Splits a comma-separated list, trimming blanks. PEM and base64 never contain commas. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}

@@ -1,0 +1,164 @@
+import { DEFAULT_SIGNATURE_POLICY, SignaturePolicy, SignaturePolicyName } from './constants';
+import { ConfigurationError } from './errors';
+import type { AllowList } from './allow-list';
+import { resolveKeySources, splitList } from './key-sources';
+import { FluentPublicKey, parseFluentPublicKeys } from './public-keys';
+
+/** What to do with a verified event that no handler claims. */
+export const UnhandledEventPolicy = {
+  IGNORE: 'ignore',
+  FAIL: 'fail',
+} as const;
+export type UnhandledEventPolicyName = (typeof UnhandledEventPolicy)[keyof typeof UnhandledEventPolicy];
+
+/** Seven days: past Fluent's longest retry (one day on the `exponential` schedule) with room for redrives. */
+export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = 7 * 24 * 3600;
+/** Fluent retries for up to a day, so a shorter window would let a retry through twice. */
+export const MIN_IDEMPOTENCY_EXPIRY_SECONDS = 48 * 3600;
+
+/**
+ * The settings that decide what the receiver accepts, shared by the CDK stack (context), the Lambdas
+ * (environment set by the stack) and the local runner (environment). One name, one meaning everywhere.
+ */
+export interface ReceiverSettings {
+  /** Parsed once here; never per request. */
+  readonly publicKeys: readonly FluentPublicKey[];
+  /** @default 'prefer-sha512' */
+  readonly signaturePolicy: SignaturePolicyName;
+  readonly allowList: AllowList;
+  /** @default 'ignore' */
+  readonly unhandledEvents: UnhandledEventPolicyName;
+  /** @default 604800 (7 days) */
+  readonly idempotencyExpirySeconds: number;
+}
+
+/** Raw setting values as they come from context (strings, arrays, numbers) or the environment (strings). */
+export type RawSettingValue = string | number | boolean | readonly string[] | undefined;
+
+/** Each setting's context key (camelCase) and environment variable name, in one place. */
+export const SETTING_ENV_NAMES = {
+  publicKeys: 'FLUENT_PUBLIC_KEYS',
+  signaturePolicy: 'SIGNATURE_POLICY',
+  accountIds: 'FLUENT_ACCOUNT_IDS',
+  retailerIds: 'FLUENT_RETAILER_IDS',
+  unhandledEvents: 'UNHANDLED_EVENTS',
+  idempotencyExpirySeconds: 'IDEMPOTENCY_EXPIRY_SECONDS',
+} as const;
+export type SettingKey = keyof typeof SETTING_ENV_NAMES;
+export type RawReceiverSettings = Partial<Record<SettingKey, RawSettingValue>>;
+
+/** Reads the raw settings from environment variables (see {@link SETTING_ENV_NAMES}). */
+export function rawSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): RawReceiverSettings {
+  const raw: RawReceiverSettings = {};
+  for (const [key, envName] of Object.entries(SETTING_ENV_NAMES) as Array<[SettingKey, string]>) {
+    const value = env[envName];
+    if (value !== undefined && value.trim() !== '') raw[key] = value;
+  }
+  return raw;
+}
+
+/** Renders settings as the environment variables the Lambdas read, keys in Fluent's compact base64 format. */
+export function settingsToEnv(settings: ReceiverSettings): Record<string, string> {
+  const { accountIds, retailerIds } = settings.allowList;
+  const env: Record<string, string> = {
+    [SETTING_ENV_NAMES.publicKeys]: settings.publicKeys.map((key) => key.spkiBase64).join(','),
+    [SETTING_ENV_NAMES.signaturePolicy]: settings.signaturePolicy,
+    [SETTING_ENV_NAMES.accountIds]: accountIds === '*' ? '*' : accountIds.join(','),
+    [SETTING_ENV_NAMES.unhandledEvents]: settings.unhandledEvents,
+    [SETTING_ENV_NAMES.idempotencyExpirySeconds]: String(settings.idempotencyExpirySeconds),
+  };
+  if (retailerIds !== undefined) env[SETTING_ENV_NAMES.retailerIds] = retailerIds.join(',');
+  return env;
+}
+
+/**
+ * Validates raw settings into {@link ReceiverSettings}. Collects every problem and throws one
+ * {@link ConfigurationError} that lists them all, each naming the setting and how to fix it.
+ */
+export function parseReceiverSettings(raw: RawReceiverSettings): ReceiverSettings {
+  const problems: string[] = [];
+  const note = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return fallback;
+    }
+  };
+
+  const publicKeys = note(() => parseFluentPublicKeys(resolveKeySources(listOf(raw.publicKeys, 'publicKeys'))), []);
+  const signaturePolicy = note(
+    () => oneOf(raw.signaturePolicy, 'signaturePolicy', Object.values(SignaturePolicy), DEFAULT_SIGNATURE_POLICY),
+    DEFAULT_SIGNATURE_POLICY,
+  );
+  const accountIds = note(() => readAccountIds(raw.accountIds), []);
+  const retailerIds = note(
+    () => (raw.retailerIds === undefined ? undefined : nonEmptyList(raw.retailerIds, 'retailerIds')),
+    undefined,
+  );
+  const unhandledEvents = note(
+    () => oneOf(raw.unhandledEvents, 'unhandledEvents', Object.values(UnhandledEventPolicy), UnhandledEventPolicy.IGNORE),
+    UnhandledEventPolicy.IGNORE,
+  );
+  const idempotencyExpirySeconds = note(() => readExpiry(raw.idempotencyExpirySeconds), DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS);
+
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid receiver configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    publicKeys,
+    signaturePolicy,
+    allowList: retailerIds === undefined ? { accountIds } : { accountIds, retailerIds },
+    unhandledEvents,
+    idempotencyExpirySeconds,
+  };
+}
+
+function describe(key: SettingKey): string {
+  return `${key} (${SETTING_ENV_NAMES[key]})`;
+}
+
+function listOf(value: RawSettingValue, key: SettingKey): string[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string') return splitList(value);
+  if (Array.isArray(value)) return value.flatMap((item: unknown) => (typeof item === 'string' ? splitList(item) : [String(item)]));
+  throw new ConfigurationError(`${describe(key)} must be a comma-separated string or a list of strings.`);
+}
+
+function nonEmptyList(value: RawSettingValue, key: SettingKey): string[] {
+  const list = listOf(value, key);
+  if (list.length === 0) throw new ConfigurationError(`${describe(key)} is set but empty; list at least one id or leave it unset.`);
+  return list;
+}
+
+function readAccountIds(value: RawSettingValue): readonly string[] | '*' {
+  const list = listOf(value, 'accountIds');
+  if (list.length === 0) {
+    throw new ConfigurationError(
+      `${describe('accountIds')} is required: list the Fluent account ids this receiver serves (for example ACME). Fluent signs all its customers in a region with one key, so the signature alone does not show the event is yours. Use * only for trying things out.`,
+    );
+  }
+  if (list.includes('*')) {
+    if (list.length > 1) throw new ConfigurationError(`${describe('accountIds')} mixes * with account ids; use one or the other.`);
+    return '*';
+  }
+  return list;
+}
+
+function oneOf<T extends string>(value: RawSettingValue, key: SettingKey, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  const text = String(value).trim();
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  throw new ConfigurationError(`${describe(key)} is "${text}"; use one of ${allowed.join(', ')}.`);
+}
+
+function readExpiry(value: RawSettingValue): number {
+  if (value === undefined) return DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < MIN_IDEMPOTENCY_EXPIRY_SECONDS) {
+    throw new ConfigurationError(
+      `${describe('idempotencyExpirySeconds')} is "${String(value)}"; use a whole number of seconds of at least ${MIN_IDEMPOTENCY_EXPIRY_SECONDS} (48 hours), since Fluent retries for up to a day.`,
+    );
+  }
+  return seconds;
+}
