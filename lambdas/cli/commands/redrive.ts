@@ -1,0 +1,287 @@
+import { GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { CliIo } from '../cli-io';
+import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
+import { parseOptions } from '../parse-options';
+import { COPY_PERMISSIONS, copyMessages } from '../redrive/copy-messages';
+import { explainSqsError } from '../redrive/explain-sqs-error';
+import {
+  cancelMoveTask,
+  formatMoveTask,
+  listMoveTasks,
+  MAX_MOVE_MESSAGES_PER_SECOND,
+  MOVE_TASK_PERMISSIONS,
+  startMoveTask,
+} from '../redrive/move-task';
+import { parseHttpUrl, parseQueueArn, QueueArn, queueArnOf, queueUrlOf } from '../redrive/queue-address';
+import { createSqsClient, regionOfQueueUrl } from '../redrive/sqs-client';
+
+/** Real SQS may answer a short poll from a subset of its servers; a long poll asks them all. */
+const COPY_WAIT_SECONDS = 2;
+
+const OPTIONS = {
+  'dlq-arn': { type: 'string' },
+  'dlq-url': { type: 'string' },
+  'destination-arn': { type: 'string' },
+  'destination-url': { type: 'string' },
+  'max-per-second': { type: 'string' },
+  'max-messages': { type: 'string' },
+  status: { type: 'boolean', default: false },
+  cancel: { type: 'string' },
+  mode: { type: 'string', default: 'move' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+export const redriveCommand: CliCommand = {
+  name: 'redrive',
+  summary: 'Move the messages in the dead-letter queue back to the queue, once their cause is fixed.',
+  usage: [
+    'Usage: fluent-webhook redrive (--dlq-arn ARN | --dlq-url URL) [options]',
+    '       fluent-webhook redrive (--dlq-arn ARN | --dlq-url URL) --status',
+    '       fluent-webhook redrive --cancel HANDLE',
+    '',
+    'Starts an SQS message move task (what "Start DLQ redrive" does in the SQS console) that moves every',
+    'message in the dead-letter queue back to the queue it came from. Fix the cause first (keys, handler code):',
+    'a message that fails again returns to the DLQ after maxReceiveCount receives. Redriven events that were',
+    'already processed are skipped by the consumer\'s de-duplication.',
+    '',
+    'Options:',
+    '  --dlq-arn ARN           the dead-letter queue\'s ARN (a stack output)',
+    '  --dlq-url URL           or its URL; the ARN is then read with GetQueueAttributes',
+    '  --destination-arn ARN   move to this queue instead of back to the source queue',
+    `  --max-per-second N      fixed move rate, 1 to ${MAX_MOVE_MESSAGES_PER_SECOND} (default: SQS picks it from the backlog)`,
+    '  --status                list the DLQ\'s recent move tasks instead of starting one',
+    '  --cancel HANDLE         cancel a running move task (the handle printed at start and by --status)',
+    '  --mode move|copy        move (default): the server-side move task.',
+    '                          copy: receive each message, send a copy, and delete the original only after the',
+    '                          send succeeded; for SQS endpoints without move tasks (the local runner\'s emulator)',
+    '  --destination-url URL   copy mode: the queue to send to (default: the DLQ\'s only source queue, if SQS can list it)',
+    '  --max-messages N        copy mode: stop after N messages (default: the DLQ\'s message count at the start)',
+    '  --endpoint URL          SQS endpoint, for example the local runner\'s http://127.0.0.1:<port>',
+    '  --region REGION         AWS region (default: the one in the ARN or URL, else AWS_REGION or your profile)',
+  ].join('\n'),
+
+  async run(argv, io) {
+    const request = readRequest(parseOptions(argv, OPTIONS));
+    const sqs = createSqsClient({ region: request.region, endpoint: request.endpoint, env: io.env });
+    const region = request.region ?? (await sqs.config.region().catch(() => 'the configured region'));
+    try {
+      return await perform(request, { sqs, io, region });
+    } catch (error) {
+      if (!(error instanceof RedriveFailure)) throw error;
+      io.err(error.message);
+      return ExitCode.FAILED;
+    } finally {
+      sqs.destroy();
+    }
+  },
+};
+
+type ParsedOptions = ReturnType<typeof parseOptions<typeof OPTIONS>>;
+
+interface DlqAddress {
+  readonly arn?: QueueArn;
+  readonly url?: string;
+}
+
+type RedriveRequest = { readonly region?: string; readonly endpoint?: URL } & (
+  | { readonly kind: 'cancel'; readonly taskHandle: string }
+  | { readonly kind: 'status'; readonly dlq: DlqAddress }
+  | { readonly kind: 'move'; readonly dlq: DlqAddress; readonly destinationArn?: string; readonly maxPerSecond?: number }
+  | {
+      readonly kind: 'copy';
+      readonly dlq: DlqAddress;
+      readonly destinationArn?: QueueArn;
+      readonly destinationUrl?: string;
+      readonly maxMessages?: number;
+    }
+);
+
+interface RedriveContext {
+  readonly sqs: SQSClient;
+  readonly io: CliIo;
+  readonly region: string;
+}
+
+/** An SQS step failed; the message says what went wrong and what to do. Exit code 1. */
+class RedriveFailure extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RedriveFailure';
+  }
+}
+
+function readRequest(options: ParsedOptions): RedriveRequest {
+  const endpoint = options.endpoint === undefined ? undefined : parseHttpUrl(options.endpoint, 'endpoint');
+  const mode = options.mode;
+  if (mode !== 'move' && mode !== 'copy') throw new UsageError(`--mode ${mode}: use move or copy.`);
+
+  if (options.cancel !== undefined) {
+    rejectWith('cancel', options, ['dlq-arn', 'dlq-url', 'destination-arn', 'destination-url', 'max-per-second', 'max-messages', 'status']);
+    return { kind: 'cancel', taskHandle: options.cancel, region: options.region, endpoint };
+  }
+  const dlq = readDlq(options);
+  const region = options.region ?? dlq.arn?.region ?? (dlq.url === undefined ? undefined : regionOfQueueUrl(new URL(dlq.url)));
+  if (options.status === true) {
+    rejectWith('status', options, ['destination-arn', 'destination-url', 'max-per-second', 'max-messages']);
+    return { kind: 'status', dlq, region, endpoint };
+  }
+  const destinationArn = options['destination-arn'] === undefined ? undefined : parseQueueArn(options['destination-arn'], 'destination-arn');
+  if (mode === 'move') {
+    rejectWith('mode move', options, ['destination-url', 'max-messages']);
+    const maxPerSecond = readPositiveInteger(options['max-per-second'], 'max-per-second', MAX_MOVE_MESSAGES_PER_SECOND);
+    return { kind: 'move', dlq, destinationArn: destinationArn?.arn, maxPerSecond, region, endpoint };
+  }
+  rejectWith('mode copy', options, ['max-per-second']);
+  if (destinationArn !== undefined && options['destination-url'] !== undefined) {
+    throw new UsageError('Pass --destination-arn or --destination-url, not both.');
+  }
+  const destinationUrl = options['destination-url'] === undefined ? undefined : parseHttpUrl(options['destination-url'], 'destination-url').toString();
+  const maxMessages = readPositiveInteger(options['max-messages'], 'max-messages', Number.MAX_SAFE_INTEGER);
+  return { kind: 'copy', dlq, destinationArn, destinationUrl, maxMessages, region, endpoint };
+}
+
+function readDlq(options: ParsedOptions): DlqAddress {
+  const arn = options['dlq-arn'];
+  const url = options['dlq-url'];
+  if (arn !== undefined && url !== undefined) throw new UsageError('Pass --dlq-arn or --dlq-url, not both.');
+  if (arn !== undefined) return { arn: parseQueueArn(arn, 'dlq-arn') };
+  if (url !== undefined) return { url: parseHttpUrl(url, 'dlq-url').toString() };
+  throw new UsageError('Name the dead-letter queue with --dlq-arn ARN or --dlq-url URL (both are stack outputs).');
+}
+
+function rejectWith(what: string, options: ParsedOptions, flags: ReadonlyArray<keyof ParsedOptions>): void {
+  const given = flags.filter((flag) => options[flag] !== undefined && options[flag] !== false);
+  if (given.length > 0) throw new UsageError(`--${given.map(String).join(', --')} cannot be used with --${what}.`);
+}
+
+function readPositiveInteger(value: string | undefined, flag: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? 'a whole number of at least 1' : `a whole number from 1 to ${max}`;
+    throw new UsageError(`--${flag} ${value}: use ${range}.`);
+  }
+  return number;
+}
+
+async function perform(request: RedriveRequest, context: RedriveContext): Promise<ExitCodeValue> {
+  const { io } = context;
+  switch (request.kind) {
+    case 'cancel': {
+      const moved = await step(context, 'CancelMessageMoveTask', request.taskHandle, MOVE_TASK_PERMISSIONS.cancel, (sqs) =>
+        cancelMoveTask(sqs, request.taskHandle),
+      );
+      io.out(`Cancelled move task ${request.taskHandle} after about ${moved} messages; those stay moved.`);
+      return ExitCode.OK;
+    }
+    case 'status': {
+      const dlqArn = await resolveDlqArn(context, request.dlq);
+      const tasks = await step(context, 'ListMessageMoveTasks', dlqArn, MOVE_TASK_PERMISSIONS.list, (sqs) => listMoveTasks(sqs, dlqArn));
+      if (tasks.length === 0) io.out(`No move tasks for ${dlqArn}.`);
+      for (const task of tasks) io.out(formatMoveTask(task));
+      return ExitCode.OK;
+    }
+    case 'move': {
+      const dlqArn = await resolveDlqArn(context, request.dlq);
+      const handle = await step(context, 'StartMessageMoveTask', dlqArn, MOVE_TASK_PERMISSIONS.start, (sqs) =>
+        startMoveTask(sqs, { dlqArn, destinationArn: request.destinationArn, maxPerSecond: request.maxPerSecond }),
+      );
+      io.out(`Started moving the messages in ${dlqArn} to ${request.destinationArn ?? 'the queue they came from'} (task handle ${handle}).`);
+      io.err(`Follow it with: fluent-webhook redrive --dlq-arn ${dlqArn} --status${connectionFlags(request)}`);
+      return ExitCode.OK;
+    }
+    case 'copy':
+      return copyBack(request, context);
+  }
+}
+
+async function copyBack(request: Extract<RedriveRequest, { kind: 'copy' }>, context: RedriveContext): Promise<ExitCodeValue> {
+  const { io } = context;
+  const dlqUrl = await resolveDlqUrl(context, request.dlq);
+  const toUrl = await resolveCopyDestination(context, request, dlqUrl);
+  const maxMessages = request.maxMessages ?? (await visibleMessageCount(context, dlqUrl));
+  if (maxMessages === 0) {
+    io.out(`${dlqUrl} is empty; nothing to redrive.`);
+    return ExitCode.OK;
+  }
+  const waitTimeSeconds = request.endpoint === undefined ? COPY_WAIT_SECONDS : 0;
+  const result = await copyMessages(context.sqs, { fromUrl: dlqUrl, toUrl, maxMessages, waitTimeSeconds });
+  io.out(`Moved ${result.moved} messages from ${dlqUrl} to ${toUrl}.`);
+  if (result.failure === undefined) return ExitCode.OK;
+
+  const { step: failedStep, messageId, error } = result.failure;
+  const queue = failedStep === 'send' ? toUrl : dlqUrl;
+  const action = { receive: 'ReceiveMessage', send: 'SendMessage', delete: 'DeleteMessage' }[failedStep];
+  io.err(explainSqsError(error, { action, queue, permissions: COPY_PERMISSIONS[failedStep], region: context.region }));
+  if (failedStep === 'delete') {
+    io.err(`Message ${messageId} was copied to ${toUrl} but is still in the DLQ too; the consumer's de-duplication processes its event once.`);
+  } else {
+    io.err('The remaining messages are still in the DLQ, unchanged; fix the problem and run the command again.');
+  }
+  return ExitCode.FAILED;
+}
+
+async function resolveDlqArn(context: RedriveContext, dlq: DlqAddress): Promise<string> {
+  if (dlq.arn !== undefined) return dlq.arn.arn;
+  const url = dlq.url as string;
+  return step(context, 'GetQueueAttributes', url, ['sqs:GetQueueAttributes'], (sqs) => queueArnOf(sqs, url));
+}
+
+async function resolveDlqUrl(context: RedriveContext, dlq: DlqAddress): Promise<string> {
+  if (dlq.url !== undefined) return dlq.url;
+  const arn = dlq.arn as QueueArn;
+  return step(context, 'GetQueueUrl', arn.arn, ['sqs:GetQueueUrl'], (sqs) => queueUrlOf(sqs, arn));
+}
+
+async function resolveCopyDestination(
+  context: RedriveContext,
+  request: Extract<RedriveRequest, { kind: 'copy' }>,
+  dlqUrl: string,
+): Promise<string> {
+  if (request.destinationUrl !== undefined) return request.destinationUrl;
+  const { destinationArn } = request;
+  if (destinationArn !== undefined) {
+    return step(context, 'GetQueueUrl', destinationArn.arn, ['sqs:GetQueueUrl'], (sqs) => queueUrlOf(sqs, destinationArn));
+  }
+  const sources = await step(context, 'ListDeadLetterSourceQueues', dlqUrl, ['sqs:ListDeadLetterSourceQueues'], async (sqs) => {
+    const { queueUrls } = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }));
+    return queueUrls ?? [];
+  }).catch((error: unknown) => {
+    throw new RedriveFailure(`${(error as Error).message}\nOr name the queue to send to with --destination-url URL.`, { cause: error });
+  });
+  if (sources.length === 1) return sources[0] as string;
+  const found = sources.length === 0 ? 'no queue uses it as its DLQ' : `several queues use it as their DLQ (${sources.join(', ')})`;
+  throw new RedriveFailure(`Cannot tell where to copy the messages in ${dlqUrl}: ${found}. Pass --destination-url URL.`);
+}
+
+async function visibleMessageCount(context: RedriveContext, dlqUrl: string): Promise<number> {
+  return step(context, 'GetQueueAttributes', dlqUrl, ['sqs:GetQueueAttributes'], async (sqs) => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+  });
+}
+
+/** Runs one SQS step; turns its error into a {@link RedriveFailure} that explains it. */
+async function step<T>(
+  context: RedriveContext,
+  action: string,
+  queue: string,
+  permissions: readonly string[],
+  call: (sqs: SQSClient) => Promise<T>,
+): Promise<T> {
+  try {
+    return await call(context.sqs);
+  } catch (error) {
+    throw new RedriveFailure(explainSqsError(error, { action, queue, permissions, region: context.region }), { cause: error });
+  }
+}
+
+/** The flags a follow-up command needs to reach the same SQS. */
+function connectionFlags(request: RedriveRequest): string {
+  const region = request.region === undefined ? '' : ` --region ${request.region}`;
+  const endpoint = request.endpoint === undefined ? '' : ` --endpoint ${request.endpoint.toString()}`;
+  return `${region}${endpoint}`;
+}

@@ -1,0 +1,154 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  Message,
+  MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+
+/** IAM actions copy mode needs, named in access-denied messages. */
+export const COPY_PERMISSIONS = {
+  receive: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+  send: ['sqs:SendMessage'],
+  delete: ['sqs:DeleteMessage'],
+} as const;
+
+/** SQS's limit per ReceiveMessage call. */
+const RECEIVE_BATCH_LIMIT = 10;
+/** Long enough that a message being copied is not handed to anyone else meanwhile. */
+const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 60;
+
+export interface CopyMessagesInput {
+  readonly fromUrl: string;
+  readonly toUrl: string;
+  /**
+   * Stop after this many. Bounds the run: a message that fails again returns to the DLQ as a new
+   * message, and an unbounded loop would keep cycling it.
+   */
+  readonly maxMessages: number;
+  /** Long-poll time per receive; 0 for emulators, which answer every receive from one store. */
+  readonly waitTimeSeconds: number;
+  /** @default 60 */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+export type CopyStep = keyof typeof COPY_PERMISSIONS;
+
+/** Why a copy run stopped early. */
+export interface CopyFailure {
+  readonly step: CopyStep;
+  /** The DLQ message being handled; absent when receiving failed. */
+  readonly messageId?: string;
+  readonly error: unknown;
+}
+
+export interface CopyMessagesResult {
+  /** Messages sent to the destination and then deleted from the DLQ. */
+  readonly moved: number;
+  /**
+   * Set when the run stopped on an error. With step `delete` that message was sent but is still in the
+   * DLQ as well: a later redrive delivers it again, and the consumer's de-duplication absorbs it.
+   */
+  readonly failure?: CopyFailure;
+}
+
+/**
+ * Moves messages from one queue to another by receiving, sending a copy (body and message attributes
+ * unchanged) and only then deleting the original, so that no message is ever lost: a failure at any
+ * step leaves the original in the DLQ. For SQS endpoints without message move tasks (local emulators).
+ */
+export async function copyMessages(sqs: SQSClient, input: CopyMessagesInput): Promise<CopyMessagesResult> {
+  let moved = 0;
+  while (moved < input.maxMessages) {
+    let messages: Message[];
+    try {
+      messages = await receiveBatch(sqs, input, Math.min(RECEIVE_BATCH_LIMIT, input.maxMessages - moved));
+    } catch (error) {
+      return { moved, failure: { step: 'receive', error } };
+    }
+    if (messages.length === 0) return { moved };
+
+    for (const [index, message] of messages.entries()) {
+      const failure = await moveOne(sqs, input, message);
+      if (failure !== undefined) {
+        // Hand back what this run holds but will not copy, so it need not wait out the visibility timeout.
+        await releaseQuietly(sqs, input.fromUrl, messages.slice(failure.step === 'send' ? index : index + 1));
+        return { moved, failure };
+      }
+      moved += 1;
+    }
+  }
+  return { moved };
+}
+
+async function receiveBatch(sqs: SQSClient, input: CopyMessagesInput, count: number): Promise<Message[]> {
+  const { Messages } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: input.fromUrl,
+      MaxNumberOfMessages: count,
+      WaitTimeSeconds: input.waitTimeSeconds,
+      VisibilityTimeout: input.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+    }),
+  );
+  return Messages ?? [];
+}
+
+async function moveOne(sqs: SQSClient, input: CopyMessagesInput, message: Message): Promise<CopyFailure | undefined> {
+  const messageId = message.MessageId ?? 'unknown';
+  try {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: input.toUrl,
+        MessageBody: message.Body ?? '',
+        MessageAttributes: copyAttributes(message.MessageAttributes),
+        MessageGroupId: message.Attributes?.MessageGroupId,
+        MessageDeduplicationId: message.Attributes?.MessageDeduplicationId,
+      }),
+    );
+  } catch (error) {
+    return { step: 'send', messageId, error };
+  }
+  try {
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: input.fromUrl, ReceiptHandle: message.ReceiptHandle }));
+  } catch (error) {
+    return { step: 'delete', messageId, error };
+  }
+  return undefined;
+}
+
+/** Received attributes carry empty list fields that SendMessage rejects; keep the type and the one value. */
+function copyAttributes(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): Record<string, MessageAttributeValue> | undefined {
+  if (attributes === undefined) return undefined;
+  const copied: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    copied[name] =
+      value.BinaryValue === undefined
+        ? { DataType: value.DataType, StringValue: value.StringValue }
+        : { DataType: value.DataType, BinaryValue: value.BinaryValue };
+  }
+  return copied;
+}
+
+async function releaseQuietly(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: 0,
+        })),
+      }),
+    );
+  } catch {
+    // Best effort: unreleased messages become visible again when their visibility timeout ends.
+  }
+}

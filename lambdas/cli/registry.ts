@@ -1,0 +1,13 @@
+import type { CliCommand } from './command';
+import { keygenCommand } from './commands/keygen';
+import { secretCommand } from './commands/secret';
+import { signCommand } from './commands/sign';
+import { verifyCommand } from './commands/verify';
+
+/** Every command, in the order `fluent-webhook --help` lists them. To add one: import it and list it here. */
+export const COMMANDS: readonly CliCommand[] = [
+  keygenCommand,
+  signCommand,
+  verifyCommand,
+  secretCommand,
+];
