@@ -1,6 +1,8 @@
 import type { CliCommand } from './command';
 import { keygenCommand } from './commands/keygen';
+import { redriveCommand } from './commands/redrive';
 import { secretCommand } from './commands/secret';
+import { sendCommand } from './commands/send';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
 
@@ -9,5 +11,7 @@ export const COMMANDS: readonly CliCommand[] = [
   keygenCommand,
   signCommand,
   verifyCommand,
+  sendCommand,
   secretCommand,
+  redriveCommand,
 ];
