@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { RuntimeEnv } from './runtime-env';
 
 /** Service name on every log line and metric. */
 export const SERVICE_NAME = 'fluent-webhook-receiver';
@@ -11,7 +12,19 @@ export function createLogger(component: string): Logger {
   return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { component } });
 }
 
-/** A Powertools Metrics (EMF) emitter for one component, with the component as a default dimension. */
-export function createMetrics(component: string): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { component } });
+/** Dimension naming the part of the system that emitted a metric (`receiver`, `consumer`). */
+export const COMPONENT_DIMENSION = 'component';
+/** Dimension naming the environment (from {@link RuntimeEnv.ENVIRONMENT_NAME}), when the stack sets one. */
+export const ENVIRONMENT_DIMENSION = 'environment';
+
+/**
+ * A Powertools Metrics (EMF) emitter for one component, with the component (and the environment's name, when
+ * `ENVIRONMENT_NAME` is set) as default dimensions. Without the environment, two environments deployed into one
+ * account would share every metric, and one's alarms would fire for the other.
+ */
+export function createMetrics(component: string, env: Readonly<Record<string, string | undefined>> = process.env): Metrics {
+  const environment = env[RuntimeEnv.ENVIRONMENT_NAME];
+  const defaultDimensions: Record<string, string> = { [COMPONENT_DIMENSION]: component };
+  if (environment !== undefined && environment !== '') defaultDimensions[ENVIRONMENT_DIMENSION] = environment;
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions });
 }

@@ -5,6 +5,8 @@
 export const RuntimeEnv = {
   QUEUE_URL: 'QUEUE_URL',
   IDEMPOTENCY_TABLE_NAME: 'IDEMPOTENCY_TABLE_NAME',
+  /** The environment's name (`sandbox`, `production`): a metric dimension, so environments sharing an account stay apart. */
+  ENVIRONMENT_NAME: 'ENVIRONMENT_NAME',
 } as const;
 
 /** Reads a required variable or throws an error that says which one and who sets it. */
