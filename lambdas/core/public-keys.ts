@@ -17,6 +17,7 @@ export interface FluentPublicKey {
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
 const PEM_ANY = /-----BEGIN [A-Z0-9 ]+-----/;
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
@@ -28,7 +29,7 @@ export function parseFluentPublicKey(text: string, label: string): FluentPublicK
   if (keyObject.asymmetricKeyType !== 'rsa') {
     throw new InvalidPublicKeyError(
       label,
-      `is a ${keyObject.asymmetricKeyType ?? 'unknown'} key; Fluent signs with RSA (PKCS#1 v1.5), so only RSA keys can verify its webhooks.`,
+      `is a key of type ${keyObject.asymmetricKeyType ?? 'unknown'}; Fluent signs with RSA (PKCS#1 v1.5), so only RSA keys can verify its webhooks.`,
     );
   }
   const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -83,6 +84,10 @@ function toKeyObject(text: string, label: string): KeyObject {
   }
   if (PEM_CERTIFICATE.test(text)) {
     return attempt(label, 'is not a readable PEM X.509 certificate', () => new X509Certificate(text).publicKey);
+  }
+  if (PEM_PRIVATE_KEY.test(text)) {
+    // createPublicKey would quietly derive the public half; a private key in configuration is a leak to stop.
+    throw new InvalidPublicKeyError(label, 'is a PRIVATE key. Configure the public key only, and keep the private key out of configuration.');
   }
   if (PEM_ANY.test(text)) {
     return attempt(label, 'is not a readable PEM public key', () => createPublicKey({ key: text, format: 'pem' }));

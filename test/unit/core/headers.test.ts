@@ -1,0 +1,32 @@
+import { lookupHeader } from '../../../lambdas/core';
+
+describe('Function: lookupHeader', () => {
+  it.each([
+    ['a single value', [{ 'fluent-signature': 'a' }], { present: true, values: ['a'] }],
+    ['any casing', [{ 'Fluent-Signature': 'a' }], { present: true, values: ['a'] }],
+    ['a list of values', [{ 'fluent-signature': ['a', 'b'] }], { present: true, values: ['a', 'b'] }],
+    ['comma-joined values, trimmed', [{ 'fluent-signature': ' a , b,' }], { present: true, values: ['a', 'b'] }],
+    ['repeats once', [{ 'fluent-signature': ['a', 'a,b'] }], { present: true, values: ['a', 'b'] }],
+    ['values from every source in order', [{ 'Fluent-Signature': ['a'] }, { 'fluent-signature': 'b' }], { present: true, values: ['a', 'b'] }],
+    ['an empty value as present without values', [{ 'fluent-signature': '' }], { present: true, values: [] }],
+    ['an empty list as present without values', [{ 'fluent-signature': [] }], { present: true, values: [] }],
+    ['null and undefined values as absent', [{ 'fluent-signature': null }, { 'FLUENT-SIGNATURE': undefined }], { present: false, values: [] }],
+    ['missing sources as absent', [null, undefined], { present: false, values: [] }],
+    ['other headers as absent', [{ 'fluent-signature-x': 'a', 'x-fluent-signature': 'b' }], { present: false, values: [] }],
+    ['non-string list items as skipped', [{ 'fluent-signature': [7, 'a'] as unknown as string[] }], { present: true, values: ['a'] }],
+  ])('reads %s', (_case, sources, expected) => {
+    // Act
+    const lookup = lookupHeader('fluent-signature', ...sources);
+
+    // Assess
+    expect(lookup).toEqual(expected);
+  });
+
+  it('matches the name given in any casing', () => {
+    // Act
+    const lookup = lookupHeader('Flex.Signature', { 'flex.signature': 'm' });
+
+    // Assess
+    expect(lookup).toEqual({ present: true, values: ['m'] });
+  });
+});
