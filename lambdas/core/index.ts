@@ -23,7 +23,7 @@ export { signFluentPayload } from './sign-payload';
 export type { FluentSignatureHeaders } from './sign-payload';
 export { FluentEventSchema } from './fluent-event';
 export type { FluentEvent } from './fluent-event';
-export { BodyProblem, parseFluentEvent, parseJsonObject } from './parse-body';
+export { BodyProblem, fluentEventFromObject, parseFluentEvent, parseJsonObject } from './parse-body';
 export type { BodyProblemName, ParsedEvent, ParsedJson } from './parse-body';
 export { AllowListRejection, checkAllowList } from './allow-list';
 export type { AllowList, AllowListDecision, AllowListRejectionName } from './allow-list';

@@ -44,7 +44,12 @@ export function parseJsonObject(rawBody: Uint8Array): ParsedJson {
 export function parseFluentEvent(rawBody: Uint8Array): ParsedEvent {
   const json = parseJsonObject(rawBody);
   if (!json.ok) return json;
-  const result = FluentEventSchema.safeParse(json.object);
+  return fluentEventFromObject(json.object);
+}
+
+/** Reads a JSON object (from {@link parseJsonObject}) as a typed Fluent event. Never throws. */
+export function fluentEventFromObject(object: Readonly<Record<string, unknown>>): ParsedEvent {
+  const result = FluentEventSchema.safeParse(object);
   if (!result.success) {
     const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
     return {

@@ -1,0 +1,86 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { emulatorClientConfig, LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
+
+/** dynalite keeps one set of tables for every region; the client must still sign with one. */
+const EMULATOR_SIGNING_REGION = 'us-east-1';
+
+export interface DynamoDbEmulatorOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** A LevelDB folder that keeps the tables across restarts of the process; in memory when absent. */
+  readonly path?: string;
+}
+
+/** A DynamoDB-compatible server (dynalite) on loopback. */
+export interface DynamoDbEmulator {
+  /** `http://127.0.0.1:<port>`: give it to `DynamoDBClient` as `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /**
+   * Creates a table shaped like the stack's idempotency table (partition key `id`, a string, the key
+   * Powertools' DynamoDBPersistenceLayer uses). Does nothing if the table exists (a restart with `path`).
+   */
+  createIdempotencyTable(name: string): Promise<void>;
+  /** Stops the server and closes the database (flushing it to `path`). */
+  stop(): Promise<void>;
+}
+
+/** The key attribute of Powertools' DynamoDBPersistenceLayer, and so of the idempotency table. */
+export const IDEMPOTENCY_TABLE_KEY = 'id';
+
+export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {}): Promise<DynamoDbEmulator> {
+  const host = options.host ?? LOOPBACK_HOST;
+  // Tables are ACTIVE at once: nothing local should wait out DynamoDB's creation delay.
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  await listen(server, options.port ?? 0, host);
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = loopbackEndpoint(host, port);
+
+  return {
+    endpoint,
+    port,
+    async createIdempotencyTable(name) {
+      const client = new DynamoDBClient(emulatorClientConfig(endpoint, EMULATOR_SIGNING_REGION));
+      try {
+        await client.send(
+          new CreateTableCommand({
+            TableName: name,
+            AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
+            BillingMode: 'PAY_PER_REQUEST',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) {
+          throw new Error(`The DynamoDB emulator could not create table ${name}: ${(error as Error).message}`, { cause: error });
+        }
+      } finally {
+        client.destroy();
+      }
+    },
+    async stop() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      // Keep-alive connections from SDK clients would otherwise hold the close open until they time out.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error) =>
+      reject(new Error(`The DynamoDB emulator could not listen on ${host}:${port}: ${error.message}`, { cause: error }));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
