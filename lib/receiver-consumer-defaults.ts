@@ -1,0 +1,54 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+/** Lambda's rule for SQS event sources: the queue's visibility timeout is at least this many times the function's timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** The key Powertools Idempotency reads and writes (its `DynamoDBPersistenceLayer` default). */
+export const IDEMPOTENCY_PARTITION_KEY = 'id';
+/** The attribute Powertools Idempotency writes the record's expiry (epoch seconds) into; the table's TTL reads it. */
+export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiration';
+
+/** Handlers call other systems (Fluent's API, a database): half a minute, with the queue's visibility at 3 minutes. */
+export function defaultConsumerTimeout(): Duration {
+  return Duration.seconds(30);
+}
+
+/** The smallest queue visibility timeout a consumer with this timeout allows. */
+export function minimumVisibilityTimeout(consumerTimeout: Duration): Duration {
+  return Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR);
+}
+
+export function defaultConsumerMemorySize(): number {
+  return 512;
+}
+
+export function defaultConsumerLogRetention(): logs.RetentionDays {
+  return logs.RetentionDays.ONE_MONTH;
+}
+
+/**
+ * The event source defaults: batches of up to 10 handed over at once (no batching window, so a webhook is
+ * processed as soon as it arrives) and at most 5 concurrent consumers, so a burst from Fluent does not become
+ * a burst against the systems the handlers call. `reportBatchItemFailures` is wiring, not a default: it is always on.
+ */
+export function defaultSqsEventSourceProps(): SqsEventSourceProps {
+  return { batchSize: 10, maxConcurrency: 5 };
+}
+
+/**
+ * The idempotency table: on demand, TTL on `expiration`, point-in-time recovery, AWS-managed KMS encryption,
+ * kept when the stack is deleted (losing it would let redelivered events run twice).
+ */
+export function defaultIdempotencyTableProps(): dynamodb.TableProps {
+  return {
+    partitionKey: { name: IDEMPOTENCY_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+    timeToLiveAttribute: IDEMPOTENCY_TTL_ATTRIBUTE,
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+}
