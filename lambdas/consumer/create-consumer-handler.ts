@@ -1,0 +1,59 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { FluentSignatureVerifier, ReceiverSettings } from '../core';
+import { OutcomeTally } from './consumer-metrics';
+import type { FluentEventHandlers } from './handler-types';
+import { handlers as userHandlers } from './handlers';
+import { processRecord } from './process-record';
+import { createRunOnce } from './run-once';
+
+export interface ConsumerHandlerDependencies {
+  readonly settings: ReceiverSettings;
+  /** Where processed event ids are remembered: DynamoDBPersistenceLayer in Lambda and locally (dynalite). */
+  readonly persistenceStore: BasePersistenceLayer;
+  /** @default the map in ./handlers.ts */
+  readonly handlers?: FluentEventHandlers;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Builds the consumer: for each SQS record, verify the signature again, check the allow-list, parse the
+ * event, and run its handler at most once per event id. Returns a partial batch response naming the
+ * records that failed, so only they are retried (and dead-lettered after maxReceiveCount).
+ * Safe to call concurrently (the local runner does): all per-batch state lives in the call.
+ */
+export function createConsumerHandler(dependencies: ConsumerHandlerDependencies): ConsumerHandler {
+  const { settings, persistenceStore, logger, metrics } = dependencies;
+  const handlers = dependencies.handlers ?? userHandlers;
+  const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys, policy: settings.signaturePolicy });
+
+  return async (event, context) => {
+    logger.addContext(context);
+    const tally = new OutcomeTally();
+    const pipeline = {
+      settings,
+      verifier,
+      handlers,
+      logger,
+      metrics,
+      tally,
+      runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
+    };
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, pipeline), new BatchProcessor(EventType.SQS), {
+        context,
+        // Report every record, even when all fail, instead of throwing: the effect on SQS is the same and
+        // the invocation is not counted as a Lambda error on top of our own failure metrics.
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      tally.publish(metrics);
+    }
+  };
+}

@@ -1,0 +1,45 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { FluentEvent } from '../core';
+
+/** Everything a handler gets besides the event itself. */
+export interface FluentEventContext {
+  /** Logs JSON lines that already carry eventId, eventName, route and messageId. */
+  readonly logger: Logger;
+  /** Add your own metrics (namespace FluentWebhookReceiver); they are published after each batch. */
+  readonly metrics: Metrics;
+  /** The exact bytes Fluent signed, for handlers that forward or archive the original. */
+  readonly rawBody: Buffer;
+  /** The path after the secret segment, without leading or trailing slashes: `orders/status`, or `''`. */
+  readonly route: string;
+  /** When the receiver accepted the webhook (ISO 8601). */
+  readonly receivedAt: string;
+  /** The API Gateway request id of the delivery; matches the receiver's log line. */
+  readonly requestId: string;
+  /** The SQS message id; matches the consumer's log lines and the DLQ. */
+  readonly messageId: string;
+  /** How many times SQS has handed this message out, 1 on the first attempt. */
+  readonly receiveCount: number;
+}
+
+/**
+ * Does the work for one Fluent event. Resolve when done; throw (or reject) to fail the event: it is
+ * retried after the queue's visibility timeout and lands in the dead-letter queue after maxReceiveCount tries.
+ */
+export type FluentEventHandler = (event: FluentEvent, context: FluentEventContext) => Promise<void>;
+
+/**
+ * Which handler runs for an event. The first match wins: `routes` (by the webhook's route), then
+ * `events` (by the Fluent event name), then `default`. With no match, the UNHANDLED_EVENTS setting decides.
+ */
+export interface FluentEventHandlers {
+  /** Keyed by route, for example `'orders/status'` for `https://<api>/<secret>/orders/status`. */
+  readonly routes?: Readonly<Record<string, FluentEventHandler>>;
+  /** Keyed by Fluent event name, for example `'OrderStatusChange'`. */
+  readonly events?: Readonly<Record<string, FluentEventHandler>>;
+  /** Runs for every event that no route or name claims. */
+  readonly default?: FluentEventHandler;
+}
+
+/** How a handler was chosen, for the log line. */
+export type HandlerMatch = 'route' | 'event' | 'default';

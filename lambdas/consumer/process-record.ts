@@ -1,0 +1,171 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { IdempotencyAlreadyInProgressError, IdempotencyUnknownError } from '@aws-lambda-powertools/idempotency';
+import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import {
+  checkAllowList,
+  FluentSignatureVerifier,
+  fluentEventFromObject,
+  fromQueuedWebhookMessage,
+  parseJsonObject,
+  ReceiverSettings,
+  RejectionReasonName,
+  UnhandledEventPolicy,
+} from '../core';
+import type { OutcomeTally } from './consumer-metrics';
+import type { FluentEventContext, FluentEventHandlers } from './handler-types';
+import { HandlerFailedError, RecordFailedError, RecordFailureReason, RecordFailureReasonName, RecordOutcome } from './record-outcome';
+import type { RunOnce, RunOnceResult } from './run-once';
+import { normaliseRoute, selectHandler } from './select-handler';
+
+/** What processing one record needs; built once per batch. */
+export interface RecordPipeline {
+  readonly settings: ReceiverSettings;
+  readonly verifier: FluentSignatureVerifier;
+  readonly handlers: FluentEventHandlers;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly runOnce: RunOnce;
+  readonly tally: OutcomeTally;
+}
+
+/** The log message of each decision. Tests and log queries match these exact strings. */
+export const DecisionMessage = {
+  PROCESSED: 'webhook processed',
+  DUPLICATE: 'duplicate webhook skipped',
+  UNHANDLED_IGNORED: 'unhandled webhook ignored',
+  FAILED: {
+    'verification-failed': 'queued webhook failed signature verification',
+    'account-not-allowed': 'queued webhook is for an account this receiver does not serve',
+    'retailer-not-allowed': 'queued webhook is for a retailer this receiver does not serve',
+    'malformed-event': 'queued webhook is not a valid Fluent event',
+    'unhandled-event': 'no handler for webhook; failing it as UNHANDLED_EVENTS=fail says',
+    'handler-failed': 'webhook handler failed',
+    'already-in-progress': 'webhook is being processed by another delivery; retrying later',
+    'idempotency-store-failed': 'idempotency table failed; retrying later',
+    'unexpected-error': 'unexpected error while processing webhook',
+  } satisfies Record<RecordFailureReasonName, string>,
+} as const;
+
+type LogFields = Record<string, unknown>;
+
+/**
+ * Verifies, checks, parses and dispatches one SQS record, logging exactly one decision line. Resolves when the
+ * record may be deleted (processed, duplicate of a processed event, or ignored); throws RecordFailedError otherwise.
+ */
+export async function processRecord(record: SQSRecord, pipeline: RecordPipeline): Promise<void> {
+  const queued = fromQueuedWebhookMessage({ body: record.body, attributes: stringAttributes(record.messageAttributes) });
+  const decision = new Decision(pipeline, {
+    messageId: record.messageId,
+    requestId: queued.requestId,
+    route: normaliseRoute(queued.route),
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+  });
+
+  // Nothing from the body is read before the signature checks out: a forged message is only ever counted.
+  const verification = pipeline.verifier.verify(queued.rawBody, queued.headers);
+  if (!verification.ok) {
+    return decision.fail(RecordFailureReason.VERIFICATION_FAILED, { verificationReason: verification.reason, detail: verification.message }, {
+      verificationReason: verification.reason,
+    });
+  }
+
+  const json = parseJsonObject(queued.rawBody);
+  if (!json.ok) return decision.fail(RecordFailureReason.MALFORMED_EVENT, { problem: json.problem, detail: json.message });
+  const identity = { eventId: idText(json.object.id), eventName: idText(json.object.name) };
+  const allowed = checkAllowList(json.object, pipeline.settings.allowList);
+  if (!allowed.ok) return decision.fail(allowed.reason, { ...identity, detail: allowed.message });
+  const parsed = fluentEventFromObject(json.object);
+  if (!parsed.ok) return decision.fail(RecordFailureReason.MALFORMED_EVENT, { ...identity, problem: parsed.problem, detail: parsed.message });
+  const event = parsed.event;
+  const about: LogFields = { eventId: event.id, eventName: event.name };
+
+  const selected = selectHandler(pipeline.handlers, queued.route, event.name);
+  if (selected === undefined) {
+    if (pipeline.settings.unhandledEvents === UnhandledEventPolicy.IGNORE) {
+      return decision.succeed('ignored', DecisionMessage.UNHANDLED_IGNORED, about);
+    }
+    return decision.fail(RecordFailureReason.UNHANDLED_EVENT, about);
+  }
+
+  const context: FluentEventContext = {
+    logger: pipeline.logger.createChild({
+      persistentKeys: { eventId: event.id, eventName: event.name, route: decision.route, messageId: record.messageId },
+    }),
+    metrics: pipeline.metrics,
+    rawBody: queued.rawBody,
+    route: decision.route,
+    receivedAt: queued.receivedAt,
+    requestId: queued.requestId,
+    messageId: record.messageId,
+    receiveCount: decision.receiveCount,
+  };
+  const handled = { ...about, handler: selected.matchedBy };
+  let result: RunOnceResult;
+  try {
+    result = await pipeline.runOnce(event.id, async () => {
+      try {
+        await selected.handler(event, context);
+      } catch (error) {
+        throw new HandlerFailedError(error);
+      }
+    });
+  } catch (error) {
+    if (error instanceof HandlerFailedError) return decision.fail(RecordFailureReason.HANDLER_FAILED, handled, { error: error.cause });
+    if (error instanceof IdempotencyAlreadyInProgressError) return decision.fail(RecordFailureReason.ALREADY_IN_PROGRESS, about);
+    if (error instanceof IdempotencyUnknownError) return decision.fail(RecordFailureReason.IDEMPOTENCY_STORE_FAILED, about, { error });
+    return decision.fail(RecordFailureReason.UNEXPECTED_ERROR, about, { error });
+  }
+  if (result.duplicate) return decision.succeed('duplicate', DecisionMessage.DUPLICATE, { ...about, firstHandledAt: result.handledAt });
+  return decision.succeed('processed', DecisionMessage.PROCESSED, handled);
+}
+
+/** Logs one record's decision (exactly one line) and counts it. */
+class Decision {
+  public readonly route: string;
+  public readonly receiveCount: number;
+
+  public constructor(
+    private readonly pipeline: RecordPipeline,
+    private readonly delivery: { messageId: string; requestId: string; route: string; receiveCount: number },
+  ) {
+    this.route = delivery.route;
+    this.receiveCount = delivery.receiveCount;
+  }
+
+  public succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): void {
+    this.pipeline.tally.record({ kind });
+    this.pipeline.logger.info(message, { ...this.delivery, ...fields, outcome: kind });
+  }
+
+  public fail(
+    reason: RecordFailureReasonName,
+    fields: LogFields,
+    options: { readonly error?: unknown; readonly verificationReason?: RejectionReasonName } = {},
+  ): never {
+    const outcome: RecordOutcome = { kind: 'failed', reason, verificationReason: options.verificationReason };
+    this.pipeline.tally.record(outcome);
+    const message = DecisionMessage.FAILED[reason];
+    const line: LogFields = { ...this.delivery, ...fields, outcome: outcome.kind, reason };
+    if (options.error !== undefined) line.error = options.error;
+    // A concurrent duplicate is expected and resolves itself; everything else needs a look.
+    if (reason === RecordFailureReason.ALREADY_IN_PROGRESS) this.pipeline.logger.warn(message, line);
+    else this.pipeline.logger.error(message, line);
+    throw new RecordFailedError(reason, `${message} (${reason})`, { cause: options.error });
+  }
+}
+
+/** Lambda's SQS records carry attributes as `{ stringValue, dataType }`; the queue contract wants plain strings. */
+function stringAttributes(attributes: SQSMessageAttributes | undefined): Record<string, string> {
+  const strings: Record<string, string> = {};
+  for (const [name, attribute] of Object.entries(attributes ?? {})) {
+    if (typeof attribute?.stringValue === 'string') strings[name] = attribute.stringValue;
+  }
+  return strings;
+}
+
+function idText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}

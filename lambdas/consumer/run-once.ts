@@ -1,0 +1,51 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Context } from 'aws-lambda';
+
+/**
+ * Prefix of every idempotency key (`fluent-event#<hash of the event id>`). Fixed rather than the
+ * Powertools default (the function name), so renaming or replacing the consumer keeps its memory of events.
+ */
+export const IDEMPOTENCY_KEY_PREFIX = 'fluent-event';
+
+/** What the idempotency table stores for a handled event, and so what a duplicate gets back. */
+interface HandledMarker {
+  readonly handledAt: string;
+}
+
+export interface RunOnceResult {
+  /** True when an earlier delivery of this event id already completed, so `work` did not run. */
+  readonly duplicate: boolean;
+  /** When the delivery that did the work finished (ISO 8601). */
+  readonly handledAt: string;
+}
+
+/**
+ * Runs `work` at most once per event id. Throws IdempotencyAlreadyInProgressError while another
+ * delivery of the same id is running, other Idempotency*Errors when the table fails, and whatever `work` threw.
+ */
+export type RunOnce = (eventId: string, work: () => Promise<void>) => Promise<RunOnceResult>;
+
+/**
+ * Builds a {@link RunOnce} over Powertools Idempotency for one invocation. The Lambda context bounds the
+ * in-progress lock: if this invocation dies mid-handler, a retry may take the event over once its time is up.
+ */
+export function createRunOnce(persistenceStore: BasePersistenceLayer, expiresAfterSeconds: number, lambdaContext: Context): RunOnce {
+  const config = new IdempotencyConfig({
+    expiresAfterSeconds,
+    // Powertools calls this only when it returns a stored result instead of running the function.
+    responseHook: (response) => ({ ...(response as object), duplicate: true }),
+  });
+  config.registerLambdaContext(lambdaContext);
+  const once = makeIdempotent(
+    async (_eventId: string, work: () => Promise<void>): Promise<HandledMarker> => {
+      await work();
+      return { handledAt: new Date().toISOString() };
+    },
+    { persistenceStore, config, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
+  );
+  return async (eventId, work) => {
+    const result = (await once(eventId, work)) as HandledMarker & { duplicate?: boolean };
+    return { duplicate: result.duplicate === true, handledAt: result.handledAt };
+  };
+}

@@ -1,0 +1,52 @@
+import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { ReceiverSettings, SignaturePolicy, UnhandledEventPolicy } from '../../../lambdas/core';
+import { ConsumerHandler, createConsumerHandler } from '../../../lambdas/consumer/create-consumer-handler';
+import type { FluentEventHandlers } from '../../../lambdas/consumer/handler-types';
+import { createLambdaContext } from '../../../lambdas/local/lambda-context';
+import { createLogger, createMetrics } from '../../../lambdas/shared/observability';
+import { testKeyPair } from '../../helpers/test-keys';
+import { InMemoryPersistenceLayer } from './in-memory-persistence-layer';
+
+export const fluentKey = () => testKeyPair(1024, 'fluent');
+export const strangerKey = () => testKeyPair(1024, 'stranger');
+
+/** Settings as parseReceiverSettings would produce them, trusting the `fluent` test key and account ACME. */
+export function consumerSettings(overrides: Partial<ReceiverSettings> = {}): ReceiverSettings {
+  return {
+    publicKeys: [fluentKey().parsed],
+    signaturePolicy: SignaturePolicy.PREFER_SHA512,
+    allowList: { accountIds: ['ACME'] },
+    unhandledEvents: UnhandledEventPolicy.IGNORE,
+    idempotencyExpirySeconds: 48 * 3600,
+    ...overrides,
+  };
+}
+
+export function lambdaContext(): Context {
+  return createLambdaContext({ functionName: 'consumer', timeoutSeconds: 30, memorySizeMb: 256, region: 'us-east-1', accountId: '000000000000' });
+}
+
+export interface TestConsumer {
+  readonly store: InMemoryPersistenceLayer;
+  /** Invokes the consumer with one batch, as Lambda's event source would. */
+  readonly deliver: (...records: SQSRecord[]) => Promise<SQSBatchResponse>;
+  readonly handler: ConsumerHandler;
+}
+
+/** The real consumer over an in-memory idempotency store. */
+export function testConsumer(handlers: FluentEventHandlers, settings: Partial<ReceiverSettings> = {}): TestConsumer {
+  const store = new InMemoryPersistenceLayer();
+  const handler = createConsumerHandler({
+    settings: consumerSettings(settings),
+    persistenceStore: store,
+    handlers,
+    logger: createLogger('consumer'),
+    metrics: createMetrics('consumer'),
+  });
+  return { store, handler, deliver: (...records) => handler({ Records: records }, lambdaContext()) };
+}
+
+/** The message ids a batch response reports as failed. */
+export function failedIds(response: SQSBatchResponse): string[] {
+  return response.batchItemFailures.map((failure) => failure.itemIdentifier);
+}
