@@ -152,7 +152,7 @@ export class FluentWebhookConsumer extends Construct {
       tableKey.grantEncryptDecrypt(this.consumerFunction);
       const reason = 'DynamoDB reads and writes the customer-managed key of this one table on the consumer\'s behalf; the wildcards are KMS action families (GenerateDataKey*, ReEncrypt*) scoped to that key.';
       for (const finding of ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]']) {
-        Validations.of(this.consumerFunction).acknowledge({ id: finding, reason });
+        Validations.of(this.consumerRole).acknowledge({ id: finding, reason });
       }
     }
 

@@ -1,0 +1,293 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { parseReceiverSettings } from '../../lambdas/core/settings';
+import { FluentWebhookConsumer, FluentWebhookConsumerProps } from '../../lib/receiver-consumer';
+import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
+import { testKeyPair } from '../helpers/test-keys';
+
+const settings = parseReceiverSettings({
+  publicKeys: testKeyPair(1024, 'consumer-infra').publicKeyBase64,
+  accountIds: 'ACME',
+  retailerIds: '1,2',
+  unhandledEvents: 'fail',
+  idempotencyExpirySeconds: 200000,
+});
+
+/** 6x the consumer's default 30 s timeout. */
+const READY_VISIBILITY = Duration.seconds(180);
+
+/** A stack with a queue ready for the consumer (as the receiver builds it: DLQ, TLS only, visibility 6x 30 s). */
+function consumerStack(props: Partial<FluentWebhookConsumerProps> = {}, visibilityTimeout = READY_VISIBILITY) {
+  const app = tempApp();
+  const stack = new Stack(app, 'ConsumerTest');
+  const deadLetterQueue = new sqs.Queue(stack, 'DeadLetterQueue', { enforceSSL: true });
+  const queue = new sqs.Queue(stack, 'Queue', {
+    enforceSSL: true,
+    visibilityTimeout,
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+  });
+  const consumer = new FluentWebhookConsumer(stack, 'Consumer', { queue, settings, ...props });
+  return { app, stack, queue, consumer };
+}
+
+describe('Class: FluentWebhookConsumer', () => {
+  const { stack, consumer } = consumerStack({ environmentName: 'production' });
+  const template = Template.fromStack(stack);
+  const ref = (construct: { node: { defaultChild?: unknown } }) => stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId);
+
+  it('builds the consumer Lambda like the verifier: Node.js 24 on arm64, its own log group, source maps on', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 30,
+      MemorySize: 512,
+      LoggingConfig: { LogGroup: { Ref: ref(consumer.consumerLogGroup) } },
+      Role: { 'Fn::GetAtt': [ref(consumer.consumerRole), 'Arn'] },
+    });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
+  });
+
+  it('gives the consumer the settings, the table name and the environment it reads', () => {
+    // Assess
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables;
+    expect(variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      FLUENT_PUBLIC_KEYS: settings.publicKeys[0]?.spkiBase64,
+      SIGNATURE_POLICY: 'prefer-sha512',
+      FLUENT_ACCOUNT_IDS: 'ACME',
+      FLUENT_RETAILER_IDS: '1,2',
+      UNHANDLED_EVENTS: 'fail',
+      IDEMPOTENCY_EXPIRY_SECONDS: '200000',
+      IDEMPOTENCY_TABLE_NAME: { Ref: ref(consumer.idempotencyTable as dynamodb.Table) },
+      POWERTOOLS_SERVICE_NAME: 'fluent-webhook-receiver',
+      POWERTOOLS_METRICS_NAMESPACE: 'FluentWebhookReceiver',
+      ENVIRONMENT_NAME: 'production',
+    });
+  });
+
+  it('consumes the queue with partial batch responses, batches of 10 and at most 5 concurrent consumers', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Queue'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('creates the idempotency table Powertools expects: key id, TTL on expiration, on demand, PITR, encrypted, retained', () => {
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('allows the consumer exactly its log group, its queue and four actions on its table', () => {
+    // Assess
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [ref(consumer.consumerLogGroup), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            Resource: [{ 'Fn::GetAtt': [ref(consumer.idempotencyTable as dynamodb.Table), 'Arn'] }],
+          },
+          {
+            Effect: 'Allow',
+            Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Queue'), 'Arn'] },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('passes cdk-nag AwsSolutions with nothing to acknowledge', () => {
+    // Prepare
+    const { app } = consumerStack();
+
+    // Act
+    const findings = unacknowledgedNagFindings(app);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  describe('with a customer-managed table key', () => {
+    const built = consumerStack({
+      idempotencyTableProps: { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, removalPolicy: RemovalPolicy.DESTROY },
+    });
+    const cmkTemplate = Template.fromStack(built.stack);
+
+    it('encrypts the table with its own rotating key and lets the consumer use that key only', () => {
+      // Assess
+      cmkTemplate.hasResource('AWS::DynamoDB::Table', {
+        Properties: { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+        DeletionPolicy: 'Delete',
+      });
+      cmkTemplate.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      cmkTemplate.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Effect: 'Allow',
+              Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('IdempotencyTableKey'), 'Arn'] },
+            },
+          ]),
+        },
+      });
+    });
+
+    it('passes cdk-nag, the KMS action families acknowledged with a reason', () => {
+      // Act
+      const findings = unacknowledgedNagFindings(built.app);
+
+      // Assess
+      expect(findings).toEqual([]);
+    });
+  });
+
+  it('uses a table passed in instead of creating one', () => {
+    // Prepare
+    const app = tempApp();
+    const stack = new Stack(app, 'ExistingTable');
+    const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(3) });
+    const table = dynamodb.Table.fromTableName(stack, 'Table', 'my-idempotency');
+
+    // Act
+    const consumer = new FluentWebhookConsumer(stack, 'Consumer', { queue, settings, existingIdempotencyTableObj: table });
+
+    // Assess
+    const existing = Template.fromStack(stack);
+    existing.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(consumer.idempotencyTable).toBe(table);
+    existing.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TABLE_NAME: 'my-idempotency' }) },
+    });
+    existing.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            Resource: [{ 'Fn::Join': ['', Match.arrayWith([':table/my-idempotency'])] }],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('takes batch size, batching window, concurrency and a longer timeout from its props', () => {
+    // Prepare
+    const props: Partial<FluentWebhookConsumerProps> = {
+      sqsEventSourceProps: { batchSize: 50, maxBatchingWindow: Duration.seconds(5), maxConcurrency: 20 },
+      consumerFunctionProps: { timeout: Duration.seconds(60), memorySize: 1024, environment: { MY_SETTING: 'x', ENVIRONMENT_NAME: 'overridden' } },
+      environmentName: 'sandbox',
+    };
+
+    // Act
+    const { stack: tuned } = consumerStack(props, Duration.seconds(360));
+
+    // Assess
+    const tunedTemplate = Template.fromStack(tuned);
+    tunedTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 20 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    tunedTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 60,
+      MemorySize: 1024,
+      Environment: { Variables: Match.objectLike({ MY_SETTING: 'x', ENVIRONMENT_NAME: 'sandbox' }) },
+    });
+  });
+
+  it.each<[string, Partial<FluentWebhookConsumerProps>, RegExp, Duration]>([
+    [
+      'a queue visibility timeout under 6x the consumer timeout',
+      { consumerFunctionProps: { timeout: Duration.seconds(60) } },
+      /the queue's visibility timeout \(180 s\) is less than 6x the consumer's timeout \(60 s\): set it to at least 360 s/,
+      READY_VISIBILITY,
+    ],
+    ['a queue with the default 30 s visibility timeout', {}, /visibility timeout \(30 s\) is less than 6x/, Duration.seconds(30)],
+    ['an imported queue whose visibility is stated too short', { queueVisibilityTimeout: Duration.seconds(60) }, /visibility timeout \(60 s\)/, READY_VISIBILITY],
+    ['both a table and table props', { existingIdempotencyTableObj: {} as dynamodb.ITable, idempotencyTableProps: {} }, /existingIdempotencyTableObj and idempotencyTableProps exclude each other/, READY_VISIBILITY],
+    ['another partition key', { idempotencyTableProps: { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } } }, /partitionKey must be "id" \(string\)/, READY_VISIBILITY],
+    ['a sort key', { idempotencyTableProps: { sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING } } }, /sortKey: the idempotency table has no sort key/, READY_VISIBILITY],
+    ['another TTL attribute', { idempotencyTableProps: { timeToLiveAttribute: 'ttl' } }, /timeToLiveAttribute must be "expiration"/, READY_VISIBILITY],
+    ['partial batch responses turned off', { sqsEventSourceProps: { reportBatchItemFailures: false } }, /reportBatchItemFailures cannot be turned off/, READY_VISIBILITY],
+    ['a batch size over 10 without a window', { sqsEventSourceProps: { batchSize: 11 } }, /batchSize 11 needs a maxBatchingWindow/, READY_VISIBILITY],
+    ['a batch size of 0', { sqsEventSourceProps: { batchSize: 0 } }, /batchSize is 0; use a whole number from 1 to 10000/, READY_VISIBILITY],
+    ['a batching window over 5 minutes', { sqsEventSourceProps: { maxBatchingWindow: Duration.minutes(6) } }, /maxBatchingWindow is 360 s; Lambda allows up to 300 s/, READY_VISIBILITY],
+    ['a concurrency of 1', { sqsEventSourceProps: { maxConcurrency: 1 } }, /maxConcurrency is 1; Lambda allows a whole number from 2 to 1000/, READY_VISIBILITY],
+    ['a timeout over 15 minutes', { consumerFunctionProps: { timeout: Duration.minutes(16) } }, /timeout is 960 s; Lambda allows 1 to 900 s/, READY_VISIBILITY],
+    ['a wired function prop', { consumerFunctionProps: { entry: 'elsewhere.ts' } }, /consumerFunctionProps\.entry is set by the construct/, READY_VISIBILITY],
+  ])('refuses %s', (_case, props, message, visibilityTimeout) => {
+    // Act
+    const build = () => consumerStack(props, visibilityTimeout);
+
+    // Assess
+    expect(build).toThrow(/^Invalid consumer configuration:\n {2}- /);
+    expect(build).toThrow(message);
+  });
+
+  it('lists every problem at once', () => {
+    // Act
+    const build = () => consumerStack({ sqsEventSourceProps: { batchSize: 0, maxConcurrency: 1 }, idempotencyTableProps: { timeToLiveAttribute: 'ttl' } });
+
+    // Assess
+    expect(build).toThrow(/timeToLiveAttribute[^]*batchSize[^]*maxConcurrency/);
+  });
+
+  it('uses a customer-managed key given for the table', () => {
+    // Prepare
+    const app = tempApp();
+    const stack = new Stack(app, 'GivenKey');
+    const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(3) });
+    const key = new kms.Key(stack, 'TableKey', { enableKeyRotation: true });
+
+    // Act
+    new FluentWebhookConsumer(stack, 'Consumer', {
+      queue,
+      settings,
+      idempotencyTableProps: { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key },
+    });
+
+    // Assess
+    const given = Template.fromStack(stack);
+    given.resourceCountIs('AWS::KMS::Key', 1);
+    given.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [stack.resolve((key.node.defaultChild as kms.CfnKey).logicalId), 'Arn'] } },
+    });
+  });
+});
