@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../core/constants';
+import { lookupHeader, RequestHeaders } from '../core/headers';
+
+/**
+ * Size of the body in bytes without decoding it, so an oversized request costs no allocation.
+ * With `binaryMediaTypes: ['*\/*']` API Gateway always sends the body base64-encoded.
+ */
+export function bodyByteLength(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): number {
+  if (event.body === null || event.body === undefined) return 0;
+  return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/** The exact bytes the sender posted: what the signature covers. */
+export function readRawBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/**
+ * Both signature headers, found case-insensitively across `multiValueHeaders` and `headers`, under their
+ * canonical names. The verifier and the queue message read this one record, so the consumer later verifies
+ * exactly the values the receiver verified.
+ */
+export function readSignatureHeaders(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>): RequestHeaders {
+  const found: Record<string, readonly string[]> = {};
+  for (const name of [FLUENT_SIGNATURE_HEADER, FLEX_SIGNATURE_HEADER]) {
+    const lookup = lookupHeader(name, event.multiValueHeaders, event.headers);
+    if (lookup.present) found[name] = lookup.values;
+  }
+  return found;
+}
+
+/** The `{route+}` part of the path (API Gateway has already URL-decoded it). Never the secret segment. */
+export function readRoute(event: Partial<Pick<APIGatewayProxyEvent, 'pathParameters'>>): string {
+  return event.pathParameters?.route ?? '';
+}
+
+/** API Gateway's request id; the Lambda request id or a fresh UUID when called outside API Gateway. */
+export function readRequestId(event: Partial<Pick<APIGatewayProxyEvent, 'requestContext'>>, context?: Pick<Context, 'awsRequestId'>): string {
+  const fromGateway = (event.requestContext as Partial<APIGatewayProxyEvent['requestContext']> | undefined)?.requestId;
+  if (typeof fromGateway === 'string' && fromGateway.length > 0) return fromGateway;
+  return context?.awsRequestId ?? randomUUID();
+}
+
+/** The event id when the parsed body has one: logged so a decision can be traced back to Fluent's event. */
+export function readEventId(body: Readonly<Record<string, unknown>>): string | undefined {
+  const id = body.id;
+  if (typeof id === 'string' && id.length > 0) return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
+}
