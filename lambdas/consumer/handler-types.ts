@@ -33,7 +33,7 @@ export type FluentEventHandler = (event: FluentEvent, context: FluentEventContex
  * `events` (by the Fluent event name), then `default`. With no match, the UNHANDLED_EVENTS setting decides.
  */
 export interface FluentEventHandlers {
-  /** Keyed by route, for example `'orders/status'` for `https://<api>/<secret>/orders/status`. */
+  /** Keyed by route, for example `'orders/status'` for `https://<api>/<secret>/fluent/orders/status`. */
   readonly routes?: Readonly<Record<string, FluentEventHandler>>;
   /** Keyed by Fluent event name, for example `'OrderStatusChange'`. */
   readonly events?: Readonly<Record<string, FluentEventHandler>>;

@@ -7,7 +7,7 @@ import { logEvent } from './log-event';
 
 export const handlers: FluentEventHandlers = {
   routes: {
-    // 'orders/status': async (event, { logger }) => { ... },  // https://<api>/<secret>/orders/status
+    // 'orders/status': async (event, { logger }) => { ... },  // https://<api>/<secret>/fluent/orders/status
   },
   events: {
     OrderStatusChange: async (event, { logger }) => {

@@ -8,6 +8,7 @@ import {
   fluentEventFromObject,
   fromQueuedWebhookMessage,
   parseJsonObject,
+  QueuedWebhookAttribute,
   ReceiverSettings,
   RejectionReasonName,
   UnhandledEventPolicy,
@@ -54,13 +55,24 @@ type LogFields = Record<string, unknown>;
  * record may be deleted (processed, duplicate of a processed event, or ignored); throws RecordFailedError otherwise.
  */
 export async function processRecord(record: SQSRecord, pipeline: RecordPipeline): Promise<void> {
-  const queued = fromQueuedWebhookMessage({ body: record.body, attributes: stringAttributes(record.messageAttributes) });
+  const attributes = stringAttributes(record.messageAttributes);
   const decision = new Decision(pipeline, {
     messageId: record.messageId,
-    requestId: queued.requestId,
-    route: normaliseRoute(queued.route),
+    requestId: attributes[QueuedWebhookAttribute.REQUEST_ID] ?? '',
+    route: normaliseRoute(attributes[QueuedWebhookAttribute.ROUTE] ?? ''),
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
   });
+  try {
+    await decide(record, attributes, pipeline, decision);
+  } catch (error) {
+    if (error instanceof RecordFailedError) throw error;
+    // Whatever went wrong, the record still gets its one decision line and is retried.
+    decision.fail(RecordFailureReason.UNEXPECTED_ERROR, {}, { error });
+  }
+}
+
+async function decide(record: SQSRecord, attributes: Record<string, string>, pipeline: RecordPipeline, decision: Decision): Promise<void> {
+  const queued = fromQueuedWebhookMessage({ body: record.body ?? '', attributes });
 
   // Nothing from the body is read before the signature checks out: a forged message is only ever counted.
   const verification = pipeline.verifier.verify(queued.rawBody, queued.headers);

@@ -409,6 +409,31 @@ describe('Function: createConsumerHandler', () => {
     expect(calls[0]?.context.rawBody.equals(rawBody)).toBe(true);
   });
 
+  it('still logs one decision and fails only that record when something unforeseen throws', async () => {
+    // Prepare
+    const broken = new Proxy({}, {
+      getOwnPropertyDescriptor: () => {
+        throw new Error('a broken handler map');
+      },
+    });
+    const consumer = testConsumer({ routes: broken });
+    const { record } = signedEventRecord(fluent.privateKey);
+
+    // Act
+    const response = await consumer.deliver(record);
+
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(decisionLines(output)).toEqual([
+      expect.objectContaining({
+        message: DecisionMessage.FAILED[RecordFailureReason.UNEXPECTED_ERROR],
+        reason: RecordFailureReason.UNEXPECTED_ERROR,
+        messageId: record.messageId,
+        error: expect.objectContaining({ message: 'a broken handler map' }),
+      }),
+    ]);
+  });
+
   it('reports every record when all of a batch fails, instead of throwing', async () => {
     // Prepare
     const consumer = testConsumer({});
