@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
 import { FluentWebhookConsumer, FluentWebhookConsumerProps } from '../../lib/receiver-consumer';
 import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
@@ -36,7 +37,7 @@ function consumerStack(props: Partial<FluentWebhookConsumerProps> = {}, visibili
 describe('Class: FluentWebhookConsumer', () => {
   const { stack, consumer } = consumerStack({ environmentName: 'production' });
   const template = Template.fromStack(stack);
-  const ref = (construct: { node: { defaultChild?: unknown } }) => stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId);
+  const ref = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
   it('builds the consumer Lambda like the verifier: Node.js 24 on arm64, its own log group, source maps on', () => {
     // Assess
@@ -64,7 +65,7 @@ describe('Class: FluentWebhookConsumer', () => {
       FLUENT_RETAILER_IDS: '1,2',
       UNHANDLED_EVENTS: 'fail',
       IDEMPOTENCY_EXPIRY_SECONDS: '200000',
-      IDEMPOTENCY_TABLE_NAME: { Ref: ref(consumer.idempotencyTable as dynamodb.Table) },
+      IDEMPOTENCY_TABLE_NAME: { Ref: ref(consumer.idempotencyTable) },
       POWERTOOLS_SERVICE_NAME: 'fluent-webhook-receiver',
       POWERTOOLS_METRICS_NAMESPACE: 'FluentWebhookReceiver',
       ENVIRONMENT_NAME: 'production',
@@ -115,7 +116,7 @@ describe('Class: FluentWebhookConsumer', () => {
           {
             Effect: 'Allow',
             Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-            Resource: [{ 'Fn::GetAtt': [ref(consumer.idempotencyTable as dynamodb.Table), 'Arn'] }],
+            Resource: [{ 'Fn::GetAtt': [ref(consumer.idempotencyTable), 'Arn'] }],
           },
           {
             Effect: 'Allow',
@@ -287,7 +288,7 @@ describe('Class: FluentWebhookConsumer', () => {
     const given = Template.fromStack(stack);
     given.resourceCountIs('AWS::KMS::Key', 1);
     given.hasResourceProperties('AWS::DynamoDB::Table', {
-      SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [stack.resolve((key.node.defaultChild as kms.CfnKey).logicalId), 'Arn'] } },
+      SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } },
     });
   });
 });

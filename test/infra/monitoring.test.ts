@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -52,7 +52,7 @@ const COUNT_ALARM = {
 describe('Class: FluentWebhookMonitoring', () => {
   const { stack, monitoring } = monitoredStack({ environmentName: 'production', alarmEmail: 'ops@example.com' });
   const template = Template.fromStack(stack);
-  const topicRef = { Ref: stack.resolve((monitoring.alarmTopic?.node.defaultChild as sns.CfnTopic).logicalId) };
+  const topicRef = { Ref: stack.getLogicalId(monitoring.alarmTopic?.node.defaultChild as sns.CfnTopic) };
 
   it.each([
     [
@@ -88,7 +88,7 @@ describe('Class: FluentWebhookMonitoring', () => {
   ])('alarms on %s', (_case, key, properties) => {
     // Assess
     const alarm = monitoring.alarms[key as keyof typeof monitoring.alarms];
-    const logicalId = stack.resolve((alarm.node.defaultChild as { logicalId: string }).logicalId);
+    const logicalId = stack.getLogicalId(alarm.node.defaultChild as CfnElement);
     template.templateMatches({
       Resources: {
         [logicalId]: {
@@ -128,7 +128,7 @@ describe('Class: FluentWebhookMonitoring', () => {
   ])('alarms on %s', (_case, key, expression, metrics) => {
     // Assess
     const alarm = monitoring.alarms[key as keyof typeof monitoring.alarms];
-    const logicalId = stack.resolve((alarm.node.defaultChild as { logicalId: string }).logicalId);
+    const logicalId = stack.getLogicalId(alarm.node.defaultChild as CfnElement);
     template.hasResource('AWS::CloudWatch::Alarm', {
       Properties: {
         ...COUNT_ALARM,
