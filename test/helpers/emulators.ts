@@ -75,7 +75,12 @@ function jsonLines(child: ChildProcessWithoutNullStreams) {
   const queued: unknown[] = [];
   const waiting: Array<(value: unknown) => void> = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
-    const value: unknown = JSON.parse(line);
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return; // Only the protocol's JSON lines count; anything else printed on stdout is noise.
+    }
     const resolve = waiting.shift();
     if (resolve === undefined) queued.push(value);
     else resolve(value);
