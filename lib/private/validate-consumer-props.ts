@@ -8,7 +8,7 @@ import {
   minimumVisibilityTimeout,
   VISIBILITY_TIMEOUT_FACTOR,
 } from '../receiver-consumer-defaults';
-import type { FluentWebhookConsumerProps } from '../receiver-consumer';
+import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from '../receiver-consumer';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */
 const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
@@ -21,18 +21,21 @@ const WIRED_FUNCTION_PROPS = ['entry', 'handler', 'code', 'role', 'logGroup', 'l
  * every problem, each naming the prop and how to fix it.
  */
 export function validateConsumerProps(props: FluentWebhookConsumerProps, consumerTimeout: Duration): void {
-  const problems = [
-    ...checkTableProps(props),
-    ...checkFunctionProps(props, consumerTimeout),
-    ...checkEventSourceProps(props),
-    ...checkVisibilityTimeout(props, consumerTimeout),
-  ];
+  const problems = [...findConsumerOptionProblems(props, consumerTimeout), ...checkVisibilityTimeout(props, consumerTimeout)];
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid consumer configuration:\n  - ${problems.join('\n  - ')}`);
   }
 }
 
-function checkTableProps({ existingIdempotencyTableObj, idempotencyTableProps: table }: FluentWebhookConsumerProps): string[] {
+/**
+ * Every problem with the consumer options that can be judged without the queue, as sentences; empty when they
+ * are fine. The stack merges these with its other configuration problems.
+ */
+export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions, consumerTimeout: Duration): string[] {
+  return [...checkTableProps(options), ...checkFunctionProps(options, consumerTimeout), ...checkEventSourceProps(options)];
+}
+
+function checkTableProps({ existingIdempotencyTableObj, idempotencyTableProps: table }: FluentWebhookConsumerOptions): string[] {
   const problems: string[] = [];
   if (existingIdempotencyTableObj !== undefined && table !== undefined) {
     problems.push('existingIdempotencyTableObj and idempotencyTableProps exclude each other: pass your table, or props for a new one.');
@@ -50,7 +53,7 @@ function checkTableProps({ existingIdempotencyTableObj, idempotencyTableProps: t
   return problems;
 }
 
-function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumerProps, timeout: Duration): string[] {
+function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumerOptions, timeout: Duration): string[] {
   const problems = WIRED_FUNCTION_PROPS.filter((name) => fn?.[name] !== undefined).map(
     (name) => `consumerFunctionProps.${name} is set by the construct; edit lambdas/consumer/handlers.ts for behaviour, or logRetention for logs.`,
   );
@@ -61,7 +64,7 @@ function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumer
   return problems;
 }
 
-function checkEventSourceProps({ sqsEventSourceProps: source }: FluentWebhookConsumerProps): string[] {
+function checkEventSourceProps({ sqsEventSourceProps: source }: FluentWebhookConsumerOptions): string[] {
   if (source === undefined) return [];
   const problems: string[] = [];
   if (source.reportBatchItemFailures === false) {

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ConfigurationError } from '../../lambdas/core/errors';
-import type { FluentWebhookMonitoringProps } from '../receiver-monitoring';
+import type { FluentWebhookMonitoringOptions, FluentWebhookMonitoringProps } from '../receiver-monitoring';
 
 /** SQS keeps a message at most 14 days; an older threshold could never fire. */
 const MAX_MESSAGE_AGE_SECONDS = 14 * 24 * 3600;
@@ -15,6 +15,17 @@ const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
  * every problem, each naming the prop and how to fix it.
  */
 export function validateMonitoringProps(props: FluentWebhookMonitoringProps): void {
+  const problems = findMonitoringOptionProblems(props);
+  if (props.environmentName !== undefined && !ENVIRONMENT_NAME_PATTERN.test(props.environmentName)) {
+    problems.push(`environmentName "${props.environmentName}" must be 1 to 64 letters, digits, - or _.`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid monitoring configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Every problem with the monitoring options, as sentences; empty when they are fine. The stack merges these with its own. */
+export function findMonitoringOptionProblems(props: FluentWebhookMonitoringOptions): string[] {
   const problems: string[] = [];
   if (props.existingAlarmTopicObj !== undefined && props.alarmTopicProps !== undefined) {
     problems.push('existingAlarmTopicObj and alarmTopicProps exclude each other: pass your topic, or props for a new one.');
@@ -34,13 +45,8 @@ export function validateMonitoringProps(props: FluentWebhookMonitoringProps): vo
   if (rejections !== undefined && (!Number.isInteger(rejections) || rejections < 1)) {
     problems.push(`signatureRejectionThreshold is ${rejections}; use a whole number of at least 1 (rejections per 5 minutes).`);
   }
-  if (props.environmentName !== undefined && !ENVIRONMENT_NAME_PATTERN.test(props.environmentName)) {
-    problems.push(`environmentName "${props.environmentName}" must be 1 to 64 letters, digits, - or _.`);
-  }
   if (props.dashboardName !== undefined && !DASHBOARD_NAME_PATTERN.test(props.dashboardName)) {
     problems.push(`dashboardName "${props.dashboardName}" must be 1 to 255 letters, digits, - or _.`);
   }
-  if (problems.length > 0) {
-    throw new ConfigurationError(`Invalid monitoring configuration:\n  - ${problems.join('\n  - ')}`);
-  }
+  return problems;
 }
