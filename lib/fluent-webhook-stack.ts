@@ -1,0 +1,47 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { FluentWebhookReceiver } from './fluent-webhook-receiver';
+import { readStackConfig, StackConfig } from './stack-config';
+
+export interface FluentWebhookStackProps extends StackProps {
+  /** The environment (`sandbox`, `production`) whose context settings configure the stack. */
+  readonly environmentName: string;
+  /**
+   * Where WEBHOOK_PATH_SECRET is read from.
+   * @default process.env
+   */
+  readonly processEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * One environment of the Fluent webhook receiver, configured from CDK context (`cdk.json` and `-c`): see
+ * `readStackConfig` for the keys. Outputs the webhook URL (with a `<secret>` placeholder) and the queues.
+ */
+export class FluentWebhookStack extends Stack {
+  public readonly config: StackConfig;
+  public readonly receiver: FluentWebhookReceiver;
+
+  public constructor(scope: Construct, id: string, props: FluentWebhookStackProps) {
+    const { environmentName, processEnv, ...stackProps } = props;
+    const config = readStackConfig(scope.node, environmentName, processEnv);
+    super(scope, id, {
+      description: `Fluent Commerce webhook receiver (${environmentName}): API Gateway, verifying Lambda, SQS.`,
+      env: config.account === undefined && config.region === undefined ? undefined : { account: config.account, region: config.region },
+      ...stackProps,
+    });
+    this.config = config;
+    this.receiver = new FluentWebhookReceiver(this, 'Receiver', config.receiverProps);
+
+    new CfnOutput(this, 'WebhookUrl', {
+      description: 'Paste into the url of your Fluent SendWebhook setting, with <secret> replaced by the path secret and <route> by a route of your choice.',
+      value: this.receiver.webhookUrlTemplate,
+    });
+    new CfnOutput(this, 'QueueName', { description: 'The queue verified webhooks wait in.', value: this.receiver.queue.queueName });
+    new CfnOutput(this, 'QueueUrl', { value: this.receiver.queue.queueUrl });
+    const deadLetterQueue = this.receiver.deadLetterQueue;
+    if (deadLetterQueue !== undefined) {
+      new CfnOutput(this, 'DeadLetterQueueName', { description: 'Where webhooks land after maxReceiveCount failed attempts.', value: deadLetterQueue.queueName });
+      new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    }
+  }
+}

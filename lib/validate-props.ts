@@ -1,0 +1,184 @@
+import { Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ConfigurationError } from '../lambdas/core/errors';
+import { MAX_SQS_MESSAGE_BYTES } from '../lambdas/core/constants';
+import { settingsToEnv } from '../lambdas/core/settings';
+import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT } from './defaults';
+import type { FluentWebhookReceiverProps } from './fluent-webhook-receiver';
+import { defaultConsumerTimeout, VISIBILITY_TIMEOUT_FACTOR } from './receiver-consumer-defaults';
+
+/** Shortest accepted path secret: 32 base64url characters carry 192 bits. */
+export const MIN_PATH_SECRET_LENGTH = 32;
+/** Longest accepted path secret, so the WAF match string (at most 200 bytes) always fits. */
+export const MAX_PATH_SECRET_LENGTH = 128;
+/** The command that prints a fresh secret; every secret error names it. */
+export const SECRET_COMMAND = 'npx fluent-webhook secret';
+
+const URL_SAFE = /^[A-Za-z0-9_-]+$/;
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+/** API Gateway's integration timeout: a slower Lambda answers nobody. */
+const MAX_RECEIVER_TIMEOUT_SECONDS = 29;
+const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
+/** Lambda's limit on all environment variables of one function together. */
+const MAX_LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** Room left in the environment for the queue URL and the variables the construct adds itself. */
+const RESERVED_ENVIRONMENT_BYTES = 1024;
+/** AWS WAF: a byte-match search string is at most 200 bytes; rate-based limits run from 10 to 2,000,000,000. */
+const MAX_WAF_SEARCH_BYTES = 200;
+const MIN_WAF_RATE_LIMIT = 10;
+const MAX_WAF_RATE_LIMIT = 2_000_000_000;
+/** Properties of the verifying Lambda that the construct sets itself. */
+const WIRED_FUNCTION_PROPS = ['entry', 'handler', 'code', 'role', 'logGroup', 'logRetention'] as const;
+const SUPPORTED_RUNTIMES = [lambda.Runtime.NODEJS_22_X.name, lambda.Runtime.NODEJS_24_X.name];
+
+/**
+ * Checks the props before anything is built and throws one {@link ConfigurationError} that lists every
+ * problem, each naming the prop and saying how to fix it.
+ */
+export function validateFluentWebhookReceiverProps(props: FluentWebhookReceiverProps): void {
+  const problems = findReceiverPropProblems(props);
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid FluentWebhookReceiver configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Props whose settings may have failed to parse already (the stack reports those problems itself). */
+export type ReceiverPropsToCheck = Omit<FluentWebhookReceiverProps, 'settings'> & Partial<Pick<FluentWebhookReceiverProps, 'settings'>>;
+
+/** Every problem with the props, as sentences; empty when they are fine. The stack merges these with its own. */
+export function findReceiverPropProblems(props: ReceiverPropsToCheck): string[] {
+  return [
+    ...pathSecretProblems(props.pathSecret),
+    ...stageProblems(props),
+    ...throttlingProblems(props),
+    ...queueProblems(props),
+    ...functionProblems(props),
+    ...environmentProblems(props),
+    ...wafProblems(props),
+  ];
+}
+
+/** Problems with a path secret, as sentences that say how to get a good one. */
+export function pathSecretProblems(secret: string | undefined): string[] {
+  const fix = `Run \`${SECRET_COMMAND}\` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>; never commit it.`;
+  if (secret === undefined || secret.trim() === '') return [`pathSecret is missing: the webhook URL needs a secret path segment. ${fix}`];
+  const problems: string[] = [];
+  if (secret.length < MIN_PATH_SECRET_LENGTH) problems.push(`pathSecret is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${fix}`);
+  if (secret.length > MAX_PATH_SECRET_LENGTH) problems.push(`pathSecret is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${fix}`);
+  if (!URL_SAFE.test(secret)) problems.push(`pathSecret may hold only the URL-safe characters A-Z, a-z, 0-9, _ and -. ${fix}`);
+  return problems;
+}
+
+function stageProblems({ stageName }: ReceiverPropsToCheck): string[] {
+  if (stageName === undefined || STAGE_NAME.test(stageName)) return [];
+  return [`stageName "${stageName}" may hold only A-Z, a-z, 0-9, _ and - (1 to 128 characters).`];
+}
+
+function throttlingProblems({ throttlingRateLimit: rate, throttlingBurstLimit: burst }: ReceiverPropsToCheck): string[] {
+  const problems: string[] = [];
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
+    problems.push(`throttlingRateLimit is ${rate}; use a number of requests per second above 0 (at 0 API Gateway refuses every webhook).`);
+  }
+  if (burst !== undefined && !(Number.isInteger(burst) && burst >= 1)) {
+    problems.push(`throttlingBurstLimit is ${burst}; use a whole number of requests of at least 1 (at 0 API Gateway refuses every webhook).`);
+  }
+  return problems;
+}
+
+function queueProblems(props: ReceiverPropsToCheck): string[] {
+  const { existingQueueObj, queueProps, deadLetterQueueProps, deployDeadLetterQueue, maxReceiveCount } = props;
+  const problems: string[] = [];
+  if (existingQueueObj !== undefined) {
+    const clashing = { queueProps, deadLetterQueueProps, deployDeadLetterQueue, maxReceiveCount };
+    for (const [name, value] of Object.entries(clashing)) {
+      if (value !== undefined) problems.push(`existingQueueObj and ${name} exclude each other: an existing queue brings its own settings and dead-letter queue.`);
+    }
+  }
+  if (deployDeadLetterQueue === false) {
+    if (deadLetterQueueProps !== undefined) problems.push('deadLetterQueueProps is set but deployDeadLetterQueue is false; drop one of them.');
+    if (maxReceiveCount !== undefined) problems.push('maxReceiveCount is set but deployDeadLetterQueue is false; drop one of them.');
+  }
+  if (maxReceiveCount !== undefined && !(Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000)) {
+    problems.push(`maxReceiveCount is ${maxReceiveCount}; use a whole number from 1 to 1000.`);
+  }
+  if (queueProps?.deadLetterQueue !== undefined) {
+    problems.push('queueProps.deadLetterQueue is wired by the construct; use deadLetterQueueProps and maxReceiveCount instead.');
+  }
+  for (const [name, queue] of [['queueProps', queueProps], ['deadLetterQueueProps', deadLetterQueueProps]] as const) {
+    const size = queue?.maxMessageSizeBytes;
+    if (size !== undefined && size !== MAX_SQS_MESSAGE_BYTES) {
+      problems.push(`${name}.maxMessageSizeBytes is ${size}; it must stay ${MAX_SQS_MESSAGE_BYTES} (1 MiB), the size the receiver accepts.`);
+    }
+    if (queue?.enforceSSL === false) problems.push(`${name}.enforceSSL cannot be turned off: the queue refuses requests without TLS.`);
+    if (queue?.encryption === sqs.QueueEncryption.UNENCRYPTED) {
+      problems.push(`${name}.encryption cannot be UNENCRYPTED: webhooks hold business data.`);
+    }
+  }
+  const consumerTimeout = (props.consumerTimeout ?? defaultConsumerTimeout()).toSeconds();
+  if (consumerTimeout < 1 || consumerTimeout > MAX_LAMBDA_TIMEOUT_SECONDS) {
+    problems.push(`consumerTimeout is ${consumerTimeout} s; Lambda allows 1 to ${MAX_LAMBDA_TIMEOUT_SECONDS} s.`);
+  }
+  const visibility = queueProps?.visibilityTimeout?.toSeconds();
+  const minimum = VISIBILITY_TIMEOUT_FACTOR * consumerTimeout;
+  if (visibility !== undefined && visibility < minimum) {
+    problems.push(
+      `queueProps.visibilityTimeout is ${visibility} s; it must be at least ${VISIBILITY_TIMEOUT_FACTOR}x consumerTimeout (${minimum} s), or a record still being processed is delivered again. Leave it unset to derive it.`,
+    );
+  }
+  return problems;
+}
+
+function wiredFunctionPropProblems(props: ReceiverPropsToCheck): string[] {
+  const fn = props.receiverFunctionProps ?? {};
+  return WIRED_FUNCTION_PROPS.filter((name) => fn[name] !== undefined).map(
+    (name) => `receiverFunctionProps.${name} is set by the construct; leave it out (log retention: logRetention).`,
+  );
+}
+
+function functionProblems(props: ReceiverPropsToCheck): string[] {
+  const fn = props.receiverFunctionProps ?? {};
+  const problems = wiredFunctionPropProblems(props);
+  const timeout = fn.timeout?.toSeconds();
+  if (timeout !== undefined && (timeout < 1 || timeout > MAX_RECEIVER_TIMEOUT_SECONDS)) {
+    problems.push(`receiverFunctionProps.timeout is ${timeout} s; use 1 to ${MAX_RECEIVER_TIMEOUT_SECONDS} s, since API Gateway stops waiting after ${MAX_RECEIVER_TIMEOUT_SECONDS} s.`);
+  }
+  const reserved = fn.reservedConcurrentExecutions;
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && !(Number.isInteger(reserved) && reserved >= 1)) {
+    problems.push(`receiverFunctionProps.reservedConcurrentExecutions is ${reserved}; use a whole number of at least 1 (0 would refuse every webhook), or leave it unset.`);
+  }
+  if (fn.runtime !== undefined && !SUPPORTED_RUNTIMES.includes(fn.runtime.name)) {
+    problems.push(`receiverFunctionProps.runtime is ${fn.runtime.name}; use ${SUPPORTED_RUNTIMES.join(' or ')}.`);
+  }
+  return problems;
+}
+
+function environmentProblems({ settings }: ReceiverPropsToCheck): string[] {
+  if (settings === undefined) return [];
+  const bytes = Object.entries(settingsToEnv(settings)).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+  if (bytes <= MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES) return [];
+  return [
+    `the receiver settings take ${bytes} bytes of Lambda environment; at most ${MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES} fit (Lambda allows 4 KB in all). Configure fewer public keys or account ids.`,
+  ];
+}
+
+function wafProblems(props: ReceiverPropsToCheck): string[] {
+  if (props.enableWaf !== true) {
+    return props.wafRateLimit === undefined ? [] : ['wafRateLimit is set but enableWaf is not true; enable the WAF or drop the limit.'];
+  }
+  const problems: string[] = [];
+  const limit = props.wafRateLimit;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_WAF_RATE_LIMIT && limit <= MAX_WAF_RATE_LIMIT)) {
+    problems.push(`wafRateLimit is ${limit}; AWS WAF takes a whole number of requests per 5 minutes from ${MIN_WAF_RATE_LIMIT} to ${MAX_WAF_RATE_LIMIT}.`);
+  }
+  const prefix = secretPathPrefix(props.stageName ?? DEFAULT_STAGE_NAME, props.pathSecret ?? '');
+  if (Buffer.byteLength(prefix) > MAX_WAF_SEARCH_BYTES) {
+    problems.push(`the WAF match string ${'`'}/<stage>/<secret>/${FLUENT_PATH_SEGMENT}/${'`'} is ${Buffer.byteLength(prefix)} bytes; AWS WAF allows ${MAX_WAF_SEARCH_BYTES}. Use a shorter stageName.`);
+  }
+  return problems;
+}
+
+/** The path every webhook request starts with, as the client sends it and WAF sees it. */
+export function secretPathPrefix(stageName: string, pathSecret: string): string {
+  return `/${stageName}/${pathSecret}/${FLUENT_PATH_SEGMENT}/`;
+}

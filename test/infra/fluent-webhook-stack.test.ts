@@ -1,0 +1,183 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { FluentWebhookStack } from '../../lib/fluent-webhook-stack';
+import { readStackConfig, selectEnvironmentName, stackNameFor } from '../../lib/stack-config';
+import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
+import { testKeyPair } from '../helpers/test-keys';
+
+const SANDBOX_SECRET = 'sandboxSecret_0123456789abcdefghijkl';
+const PRODUCTION_SECRET = 'productionSecret-0123456789abcdefghij';
+const sandboxKey = testKeyPair(1024, 'stack-sandbox');
+const productionKey = testKeyPair(1024, 'stack-production');
+
+/** cdk.json-like context: shared defaults at the top, one block per environment. */
+const ENVIRONMENTS = {
+  accountIds: 'ACME',
+  throttlingRateLimit: 20,
+  environments: {
+    sandbox: { publicKeys: [sandboxKey.publicKeyBase64], pathSecret: SANDBOX_SECRET, logRetentionDays: 7 },
+    production: { publicKeys: productionKey.publicKeyBase64, accountIds: ['ACME', 'ACME-EU'], retailerIds: '1,2', enableWaf: true, throttlingRateLimit: 100, maxReceiveCount: 8 },
+  },
+};
+
+function appWith(context: Record<string, unknown>): App {
+  return tempApp({ builtinCloudFormationValidation: false, context });
+}
+
+describe('Class: FluentWebhookStack', () => {
+  describe('environments side by side', () => {
+    const app = appWith(ENVIRONMENTS);
+    const sandbox = new FluentWebhookStack(app, stackNameFor('sandbox'), { environmentName: 'sandbox', processEnv: {} });
+    const production = new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET } });
+    const sandboxTemplate = Template.fromStack(sandbox);
+    const productionTemplate = Template.fromStack(production);
+
+    it('names each stack after its environment', () => {
+      // Assess
+      expect([sandbox.stackName, production.stackName]).toEqual(['FluentWebhooks-sandbox', 'FluentWebhooks-production']);
+    });
+
+    it('gives each environment its own keys, allow-list, secret and environment name', () => {
+      // Assess
+      sandboxTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: {
+            FLUENT_PUBLIC_KEYS: sandboxKey.publicKeyBase64,
+            FLUENT_ACCOUNT_IDS: 'ACME',
+            ENVIRONMENT_NAME: 'sandbox',
+            NODE_OPTIONS: '--enable-source-maps',
+            SIGNATURE_POLICY: 'prefer-sha512',
+            UNHANDLED_EVENTS: 'ignore',
+            IDEMPOTENCY_EXPIRY_SECONDS: '604800',
+            QUEUE_URL: { Ref: 'ReceiverQueue7788F9B1' },
+          },
+        },
+      });
+      productionTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { FLUENT_PUBLIC_KEYS: productionKey.publicKeyBase64, FLUENT_ACCOUNT_IDS: 'ACME,ACME-EU', FLUENT_RETAILER_IDS: '1,2', ENVIRONMENT_NAME: 'production' } },
+      });
+      sandboxTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: SANDBOX_SECRET });
+      productionTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: PRODUCTION_SECRET });
+    });
+
+    it('lets an environment override the shared defaults', () => {
+      // Assess
+      sandboxTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20 })] });
+      productionTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100 })] });
+      sandboxTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+      productionTemplate.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }) });
+      sandboxTemplate.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      productionTemplate.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    });
+
+    it('outputs the webhook URL with placeholders, and the queues, never the secret', () => {
+      // Assess
+      const outputs = sandboxTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(Object.keys(outputs).sort()).toEqual(['DeadLetterQueueName', 'DeadLetterQueueUrl', 'QueueName', 'QueueUrl', 'ReceiverApiEndpointE9E59AAB', 'WebhookUrl']);
+      expect(JSON.stringify(outputs.WebhookUrl?.Value)).toMatch(/\.execute-api\..*\/<secret>\/fluent\/<route>"/);
+      expect(outputs.QueueName?.Value).toEqual({ 'Fn::GetAtt': ['ReceiverQueue7788F9B1', 'QueueName'] });
+      expect(outputs.DeadLetterQueueUrl?.Value).toEqual({ Ref: 'ReceiverDeadLetterQueue5A4556A4' });
+      expect(JSON.stringify(outputs)).not.toContain(SANDBOX_SECRET);
+    });
+  });
+
+  it('reads -c values, which always arrive as strings', () => {
+    // Prepare
+    const app = appWith({
+      publicKeys: sandboxKey.publicKeyBase64,
+      accountIds: 'ACME',
+      pathSecret: SANDBOX_SECRET,
+      throttlingRateLimit: '12.5',
+      throttlingBurstLimit: '30',
+      enableWaf: 'true',
+      wafRateLimit: '500',
+      receiverReservedConcurrency: '4',
+      apiGatewayCloudWatchRole: 'false',
+      stageName: 'hooks',
+    });
+
+    // Act
+    const template = Template.fromStack(new FluentWebhookStack(app, 'Flat', { environmentName: 'default', processEnv: {} }));
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'hooks',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 12.5, ThrottlingBurstLimit: 30 })],
+    });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 500 }) } })]) });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  it('takes the path secret from WEBHOOK_PATH_SECRET when the context has none', () => {
+    // Prepare
+    const app = appWith({ publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME' });
+
+    // Act
+    const config = readStackConfig(app.node, 'default', { WEBHOOK_PATH_SECRET: ` ${PRODUCTION_SECRET}\n` });
+
+    // Assess
+    expect(config.receiverProps.pathSecret).toBe(PRODUCTION_SECRET);
+  });
+
+  it('passes cdk-nag AwsSolutions as the app builds it', () => {
+    // Prepare
+    const app = appWith(ENVIRONMENTS);
+    new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET } });
+
+    // Act & Assess
+    expect(unacknowledgedNagFindings(app)).toEqual([]);
+  });
+});
+
+describe('Function: selectEnvironmentName', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['the one chosen with -c env', { ...ENVIRONMENTS, env: 'production' }, 'production'],
+    ['"default" without environments or env', {}, 'default'],
+    ['any valid name without environments', { env: 'staging' }, 'staging'],
+  ])('returns %s', (_case, context, expected) => {
+    // Act & Assess
+    expect(selectEnvironmentName(appWith(context).node)).toBe(expected);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['no env while environments exist', ENVIRONMENTS, /Choose an environment with -c env=<name> \(one of: sandbox, production\)/],
+    ['an env that is not listed', { ...ENVIRONMENTS, env: 'prod' }, /Environment "prod" is not in the environments context \(known: sandbox, production\)/],
+    ['an env that cannot be part of a stack name', { env: 'my env' }, /Environment name "my env" must start with a letter/],
+    ['environments that are not an object', { environments: ['sandbox'] }, /The environments context must be an object/],
+  ])('refuses %s', (_case, context, message) => {
+    // Act & Assess
+    expect(() => selectEnvironmentName(appWith(context).node)).toThrow(message);
+  });
+});
+
+describe('Function: readStackConfig', () => {
+  const valid = { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', pathSecret: SANDBOX_SECRET };
+  const read = (context: Record<string, unknown>, processEnv: Record<string, string> = {}) => () => readStackConfig(appWith(context).node, 'default', processEnv);
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['no secret anywhere', { ...valid, pathSecret: undefined }, /pathSecret is missing: .*Run `npx fluent-webhook secret` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>/],
+    ['a short secret', { ...valid, pathSecret: 'abc' }, /pathSecret is 3 characters; use at least 32/],
+    ['a secret with characters a URL would mangle', { ...valid, pathSecret: `${SANDBOX_SECRET}+/=` }, /pathSecret may hold only the URL-safe characters/],
+    ['no public keys', { ...valid, publicKeys: undefined }, /publicKeys/],
+    ['a malformed key', { ...valid, publicKeys: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDnotakey' }, /Public key/],
+    ['no account allow-list', { ...valid, accountIds: undefined }, /accountIds \(FLUENT_ACCOUNT_IDS\) is required/],
+    ['a rate that is not a number', { ...valid, throttlingRateLimit: 'fast' }, /throttlingRateLimit must be a number, not "fast"/],
+    ['an impossible burst', { ...valid, throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0/],
+    ['a retention CloudWatch does not offer', { ...valid, logRetentionDays: 10 }, /logRetentionDays is 10; CloudWatch Logs keeps logs for one of 1, 3, 5, 7, 14/],
+    ['a fractional retention', { ...valid, logRetentionDays: '7.5' }, /logRetentionDays must be a whole number, not 7.5/],
+    ['a flag that is not a boolean', { ...valid, enableWaf: 'yes' }, /enableWaf must be true or false, not "yes"/],
+    ['a reserved concurrency of 0', { ...valid, receiverReservedConcurrency: 0 }, /reservedConcurrentExecutions is 0/],
+    ['a misspelt setting in an environment block', { ...valid, env: 'default', environments: { default: { accountID: 'ACME' } } }, /environments\.default\.accountID is not a setting; known settings: publicKeys/],
+  ])('refuses %s', (_case, context, message) => {
+    // Act & Assess
+    expect(read(context)).toThrow(message);
+  });
+
+  it('lists every problem in one error that says where settings come from', () => {
+    // Act & Assess
+    expect(read({ throttlingRateLimit: -1 })).toThrow(
+      /^Invalid configuration for environment "default" \(set in cdk.json under environments.default, with -c key=value, or WEBHOOK_PATH_SECRET\):\n {2}- [\s\S]*accountIds[\s\S]*\n {2}- pathSecret is missing[\s\S]*\n {2}- throttlingRateLimit is -1/,
+    );
+  });
+});

@@ -1,0 +1,125 @@
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseReceiverSettings } from '../../lambdas/core/settings';
+import { FluentWebhookReceiver } from '../../lib/fluent-webhook-receiver';
+import { testKeyPair } from '../helpers/test-keys';
+
+const ROOT = join(__dirname, '..', '..');
+const SECRET = 'synthSecret_0123456789abcdefghijklmn';
+const key = testKeyPair(1024, 'synth');
+
+/**
+ * An environment without AWS credentials, profiles or network lookups: what CI has. Only PATH and HOME are kept,
+ * so nothing from the developer's shell (AWS_PROFILE, proxies) leaks in.
+ */
+function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CDK_DISABLE_VERSION_CHECK: '1',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+function describeRun(run: SpawnSyncReturns<string>): string {
+  return `exit ${run.status}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+}
+
+describe('Synthesis', () => {
+  const outdirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'fluent-synth-'));
+    outdirs.push(dir);
+    return dir;
+  };
+  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('bundles the verifying Lambda with the local esbuild into a small bundle that answers under plain Node.js', () => {
+    // Prepare
+    const app = new App({ outdir: tempDir(), builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Bundled');
+    new FluentWebhookReceiver(stack, 'Receiver', {
+      settings: parseReceiverSettings({ publicKeys: key.publicKeyBase64, accountIds: 'ACME' }),
+      pathSecret: SECRET,
+    });
+
+    // Act
+    const s3Key = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]?.Properties.Code.S3Key as string;
+    const assetDir = join(app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+
+    // Assess: the bundle and its source map exist, and the map shows what went in.
+    expect(existsSync(join(assetDir, 'index.js'))).toBe(true);
+    const sources = (JSON.parse(readFileSync(join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+    expect(sources.some((source) => source.endsWith('lambdas/authorizer/create-receiver-handler.ts'))).toBe(true);
+    expect(sources.some((source) => source.includes('@aws-sdk/client-sqs'))).toBe(true);
+    expect(sources.filter((source) => source.includes('node_modules/zod'))).toEqual([]);
+
+    // Assess: the bundle loads under plain Node.js and answers; SendMessage goes to a closed port on loopback.
+    const script = `
+      const { handler } = require(${JSON.stringify(join(assetDir, 'index.js'))});
+      const event = (headers) => ({ body: Buffer.from('{"id":"1","accountId":"ACME"}').toString('base64'), isBase64Encoded: true,
+        headers, multiValueHeaders: {}, pathParameters: { route: 'orders' }, requestContext: { requestId: 'r-1' } });
+      const signature = require('node:crypto').sign('sha512', Buffer.from('{"id":"1","accountId":"ACME"}'), process.env.PRIVATE_KEY).toString('base64');
+      (async () => {
+        const unsigned = await handler(event({}));
+        const signed = await handler(event({ 'fluent-signature': signature }));
+        process.stderr.write(JSON.stringify([unsigned.statusCode, signed.statusCode]) + '\\n');
+      })();`;
+    const run = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: offlineEnv({
+        PRIVATE_KEY: key.privateKeyPem,
+        FLUENT_PUBLIC_KEYS: key.publicKeyBase64,
+        FLUENT_ACCOUNT_IDS: 'ACME',
+        QUEUE_URL: 'http://127.0.0.1:1/000000000000/webhooks',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_MAX_ATTEMPTS: '1',
+      }),
+    });
+    expect(run.stderr.trim().split('\n').at(-1)).toBe('[401,503]');
+  });
+
+  it('runs `cdk synth` with the CLI: no credentials, no Docker, no network, cdk-nag included', () => {
+    // Prepare
+    const outdir = tempDir();
+
+    // Act
+    const run = spawnSync(
+      join(ROOT, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--quiet', '--no-notices', '--output', outdir, '-c', 'env=ci', '-c', `publicKeys=${key.publicKeyBase64}`, '-c', 'accountIds=ACME', '-c', `pathSecret=${SECRET}`],
+      { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
+    );
+
+    // Assess
+    expect(run.status).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'FluentWebhooks-ci.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method')).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
+  }, 120_000);
+
+  it('fails the app with a clear message when no path secret is configured', () => {
+    // Act
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'fluent-webhooks.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: offlineEnv({ CDK_OUTDIR: tempDir(), CDK_CONTEXT_JSON: JSON.stringify({ publicKeys: key.publicKeyBase64, accountIds: 'ACME' }) }),
+    });
+
+    // Assess
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/Invalid configuration for environment "default"[\s\S]*pathSecret is missing[\s\S]*Run `npx fluent-webhook secret`/);
+    expect(describeRun(run)).not.toMatch(/Bundling asset/);
+  }, 60_000);
+});
