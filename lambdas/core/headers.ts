@@ -11,6 +11,8 @@ export interface HeaderLookup {
   readonly values: readonly string[];
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Finds a header case-insensitively, across any number of header records (for example `multiValueHeaders` and `headers`). */
 export function lookupHeader(name: string, ...sources: ReadonlyArray<RequestHeaders | null | undefined>): HeaderLookup {
   const wanted = name.toLowerCase();
@@ -18,19 +20,31 @@ export function lookupHeader(name: string, ...sources: ReadonlyArray<RequestHead
   const values: string[] = [];
   for (const source of sources) {
     if (source === null || source === undefined) continue;
-    for (const key of Object.keys(source)) {
-      if (key.toLowerCase() !== wanted) continue;
+    // On the verification hot path: for-in allocates no key list, and the length test skips almost every
+    // other header without lower-casing it (HTTP header names are ASCII, whose case does not change length).
+    for (const key in source) {
+      if (key.length !== wanted.length || key.toLowerCase() !== wanted || !hasOwn.call(source, key)) continue;
       const raw = source[key];
       if (raw === null || raw === undefined) continue;
       present = true;
-      for (const value of typeof raw === 'string' ? [raw] : raw) {
-        if (typeof value !== 'string') continue;
-        for (const part of value.split(',')) {
-          const trimmed = part.trim();
-          if (trimmed.length > 0 && !values.includes(trimmed)) values.push(trimmed);
-        }
+      if (typeof raw === 'string') {
+        addValues(raw, values);
+      } else {
+        for (const value of raw) if (typeof value === 'string') addValues(value, values);
       }
     }
   }
   return { present, values };
+}
+
+function addValues(value: string, values: string[]): void {
+  if (!value.includes(',')) {
+    addValue(value.trim(), values);
+    return;
+  }
+  for (const part of value.split(',')) addValue(part.trim(), values);
+}
+
+function addValue(trimmed: string, values: string[]): void {
+  if (trimmed.length > 0 && !values.includes(trimmed)) values.push(trimmed);
 }

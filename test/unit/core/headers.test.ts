@@ -22,6 +22,21 @@ describe('Function: lookupHeader', () => {
     expect(lookup).toEqual(expected);
   });
 
+  it('reads only own headers, from objects with or without a prototype', () => {
+    // Prepare
+    const inherited = Object.create({ 'fluent-signature': 'inherited' }) as Record<string, string>;
+    const bare = Object.assign(Object.create(null) as Record<string, string>, { 'FLUENT-SIGNATURE': 'own' });
+
+    // Act
+    const lookups = [lookupHeader('fluent-signature', inherited), lookupHeader('fluent-signature', bare)];
+
+    // Assess
+    expect(lookups).toEqual([
+      { present: false, values: [] },
+      { present: true, values: ['own'] },
+    ]);
+  });
+
   it('matches the name given in any casing', () => {
     // Act
     const lookup = lookupHeader('Flex.Signature', { 'flex.signature': 'm' });

@@ -133,6 +133,26 @@ describe('Class: FluentSignatureVerifier (properties)', () => {
     );
   });
 
+  it('calls a signature malformed exactly when it is not strict padded standard base64', () => {
+    const STRICT_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+    const char = fc.constantFrom(...'ABCXYZabcxyz0189+/=-_*.'.split(''));
+    const candidate = fc.oneof(
+      fc.string({ unit: char, maxLength: 12 }),
+      fc.tuple(fc.base64String({ minLength: 4, maxLength: 12 }), fc.nat(11), char).map(([text, at, replacement]) =>
+        text.slice(0, at % text.length) + replacement + text.slice((at % text.length) + 1),
+      ),
+    );
+    fc.assert(
+      fc.property(candidate, (value) => {
+        fc.pre(value.length > 0);
+        const strict = value.length % 4 === 0 && STRICT_BASE64.test(value);
+        const result = verifier.verify(Buffer.alloc(0), { [FLUENT_SIGNATURE_HEADER]: value });
+        expect(result).toMatchObject({ ok: false, reason: strict ? RejectionReason.SIGNATURE_LENGTH_MISMATCH : RejectionReason.MALFORMED_SIGNATURE });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('never throws on random headers and bodies, and never accepts them', () => {
     const headerName = fc.oneof(
       fc.mixedCase(fc.constantFrom(FLUENT_SIGNATURE_HEADER, FLEX_SIGNATURE_HEADER)),
