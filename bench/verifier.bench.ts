@@ -2,6 +2,7 @@ import { generateKeyPairSync, KeyObject, verify as cryptoVerify } from 'node:cry
 import { SignatureAlgorithm as SdkAlgorithm, WebhookValidationService } from '@fluentcommerce/fc-connect-sdk';
 import { join } from 'node:path';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../lambdas/core';
+import { fluentEventBody } from '../test/helpers/factories';
 import type { Bench, BenchRow } from './bench';
 import { requireBundled } from './bundle';
 import { DEFAULT_MEASURE_OPTIONS, measureRounds, median, medianRatio } from './measure';
@@ -13,27 +14,12 @@ const LIMIT = 'crypto.verify, cached KeyObject (the limit)';
 const OURS = 'FluentSignatureVerifier.verify';
 const SDK = '@fluentcommerce/fc-connect-sdk (WebCrypto, awaited)';
 
-/** A Fluent event padded to exactly `bytes` bytes of UTF-8 JSON. */
+/** A representative Fluent event padded to exactly `bytes` bytes of UTF-8 JSON. */
 function fluentEventOfSize(bytes: number): Buffer {
-  const event = {
-    id: '6a1f0c9e-2b7d-4c55-9e0a-3f1d2c4b5a69',
-    name: 'OrderStatusChange',
-    accountId: 'ACME',
-    retailerId: '1',
-    entityId: '123',
-    entityRef: 'HD_123',
-    entityType: 'ORDER',
-    entitySubtype: 'HD',
-    entityStatus: 'SHIPPED',
-    type: 'NORMAL',
-    rootEntityId: '123',
-    rootEntityRef: 'HD_123',
-    rootEntityType: 'ORDER',
-    attributes: { trackingNumber: 'TRK123', note: '' },
-  };
-  const base = Buffer.byteLength(JSON.stringify(event));
-  event.attributes.note = 'x'.repeat(bytes - base);
-  return Buffer.from(JSON.stringify(event), 'utf8');
+  const unpadded = fluentEventBody({ attributes: { trackingNumber: 'TRK123', note: '' } }).length;
+  const body = fluentEventBody({ attributes: { trackingNumber: 'TRK123', note: 'x'.repeat(bytes - unpadded) } });
+  if (body.length !== bytes) throw new Error(`The bench body is ${body.length} bytes, not ${bytes}.`);
+  return body;
 }
 
 /** The headers API Gateway hands a Lambda for a Fluent webhook, so header lookup is timed as in production. */

@@ -80,40 +80,38 @@ describe('Command: verify', () => {
     expect(result.stderr).toContain('Invalid (md5-refused-by-policy)');
   });
 
-  it('exits 1 with the reason when the signature was made by another key', async () => {
+  it.each([
+    [
+      'the signature was made by another key',
+      () => ['--public-key', other.publicKeyBase64, '--body-file', paths.body, '--fluent-signature', good['fluent-signature']],
+      'signature-length-mismatch',
+      'Hint: The configured keys are 2048-bit (256-byte signatures).',
+    ],
+    [
+      'an editor added a trailing newline to the body',
+      () => ['--public-key', paths.pem, '--body-file', paths.bodyWithNewline, '--fluent-signature', good['fluent-signature']],
+      'no-matching-key',
+      'WITHOUT its final newline',
+    ],
+    [
+      'fluent-signature fails but flex.signature would pass (no downgrade)',
+      () => [
+        '--public-key', paths.pem, '--body-file', paths.body,
+        '--fluent-signature', signFluentPayload(Buffer.from('another body'), fluent.privateKey)['fluent-signature'],
+        '--flex-signature', good['flex.signature'],
+      ],
+      'no-matching-key',
+      'flex.signature alone would verify',
+    ],
+  ])('exits 1 with the reason and a hint when %s', async (_case, argv, reason, hint) => {
     // Act
-    const result = await verify('--public-key', other.publicKeyBase64, '--body-file', paths.body, '--fluent-signature', good['fluent-signature']);
+    const result = await verify(...argv());
 
     // Assess
     expect(result.code).toBe(ExitCode.FAILED);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('Invalid (signature-length-mismatch)');
-    expect(result.stderr).toContain('Hint: The configured keys are 2048-bit (256-byte signatures).');
-  });
-
-  it('exits 1 and points at the trailing newline an editor added to the body', async () => {
-    // Act
-    const result = await verify('--public-key', paths.pem, '--body-file', paths.bodyWithNewline, '--fluent-signature', good['fluent-signature']);
-
-    // Assess
-    expect(result.code).toBe(ExitCode.FAILED);
-    expect(result.stderr).toContain('Invalid (no-matching-key)');
-    expect(result.stderr).toContain('WITHOUT its final newline');
-  });
-
-  it('exits 1 and does not downgrade when fluent-signature fails but flex.signature would pass, and says so', async () => {
-    // Prepare
-    const wrongSha512 = signFluentPayload(Buffer.from('another body'), fluent.privateKey)['fluent-signature'];
-
-    // Act
-    const result = await verify(
-      '--public-key', paths.pem, '--body-file', paths.body, '--fluent-signature', wrongSha512, '--flex-signature', good['flex.signature'],
-    );
-
-    // Assess
-    expect(result.code).toBe(ExitCode.FAILED);
-    expect(result.stderr).toContain('Invalid (no-matching-key)');
-    expect(result.stderr).toContain('flex.signature alone would verify');
+    expect(result.stderr).toContain(`Invalid (${reason})`);
+    expect(result.stderr).toContain(hint);
   });
 
   it.each([
