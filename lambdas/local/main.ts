@@ -1,9 +1,86 @@
-// Placeholder until the local runner lands (issue 5): point people at the CLI.
-console.log(
-  [
-    'The local runner is not built yet. Meanwhile the CLI verifies and signs webhooks:',
-    '  npm run fluent-webhook -- keygen --out .local/keys',
-    '  npm run fluent-webhook -- sign --private-key .local/keys/private-key.pem --body-file event.json',
-    '  npm run fluent-webhook -- verify --public-key .local/keys/public-key.b64 --body-file event.json --fluent-signature <base64>',
-  ].join('\n'),
-);
+import { relative } from 'node:path';
+import { createLogger } from '../shared/observability';
+import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
+import { LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig, REPOSITORY_ROOT } from './local-config';
+import { LocalRunner, startLocalRunner } from './local-runner';
+
+/** How long a clean stop may take before the process gives up and exits with an error. */
+const STOP_DEADLINE_MS = 60_000;
+/** The route used in the example command. */
+const EXAMPLE_ROUTE = 'orders';
+
+// `npm start`: the whole receiver on this machine. Logs are JSON lines on stdout; SIGINT or SIGTERM stop it cleanly.
+moveJsonLogLinesToStdout();
+const logger = createLogger('local');
+
+async function main(): Promise<void> {
+  const config = await loadLocalConfig(process.env);
+  for (const notice of config.notices) logger.warn(notice);
+  const runner = await startLocalRunner(config, logger);
+  announce(runner, config);
+  waitForStopSignal(runner);
+}
+
+/** A path relative to the repository when it is inside it, else absolute. */
+function displayPath(path: string): string {
+  const inside = relative(REPOSITORY_ROOT, path);
+  return inside === '' ? '.' : inside.startsWith('..') ? path : inside;
+}
+
+function announce(runner: LocalRunner, config: LocalConfig): void {
+  const privateKeyPath = config.localKeyPair?.privateKeyPath;
+  const webhookUrl = `${runner.webhookBaseUrl}${EXAMPLE_ROUTE}`;
+  if (Object.values(runner.restored).some((count) => count > 0)) {
+    logger.info('queued messages restored from the last run', { restored: runner.restored });
+  }
+  const keyFlag = privateKeyPath === undefined ? ' --private-key <your-test-private-key.pem>' : '';
+  logger.info('local receiver ready', {
+    webhookUrl,
+    webhookUrlPattern: `${runner.webhookBaseUrl}{route}`,
+    pathSecret: config.pathSecret.source === 'env' ? `from ${LOCAL_ENV_NAMES.pathSecret}` : `generated, kept in ${displayPath(config.dataDir)}`,
+    privateKey: privateKeyPath === undefined ? undefined : displayPath(privateKeyPath),
+    sqsEndpoint: runner.sqsEndpoint,
+    queueUrl: runner.queueUrl,
+    deadLetterQueueUrl: runner.deadLetterQueueUrl,
+  });
+  logger.info('send a signed sample event with', {
+    command: `npx fluent-webhook send --url ${webhookUrl} --sample order-status-change${keyFlag}`,
+  });
+  logger.info('move dead-lettered messages back to the queue with', {
+    command: `npx fluent-webhook redrive --mode copy --endpoint ${runner.sqsEndpoint} --dlq-url ${runner.deadLetterQueueUrl} --destination-url ${runner.queueUrl}`,
+  });
+}
+
+function waitForStopSignal(runner: LocalRunner): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn('already stopping; waiting for in-flight work to finish', { signal });
+      return;
+    }
+    stopping = true;
+    logger.info('stopping: answering in-flight requests and finishing the current batch', { signal });
+    const deadline = setTimeout(() => {
+      logger.error('could not stop within the deadline; exiting anyway', { deadlineMs: STOP_DEADLINE_MS });
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    runner.stop().then(
+      (saved) => {
+        logger.info('stopped; queued messages saved for the next start', { saved });
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error('stopped with an error', { error: error as Error });
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  logger.error('local receiver could not start', { error: error as Error });
+  process.exitCode = 1;
+});

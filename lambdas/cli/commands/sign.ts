@@ -35,7 +35,8 @@ export const signCommand: CliCommand = {
   },
 };
 
-function readPrivateKey(path: string): KeyObject {
+/** Reads an RSA private key (PEM) the user named with `--private-key`, or throws a {@link UsageError} saying why it is unusable. */
+export function readPrivateKey(path: string): KeyObject {
   const pem = readUserFile(path, 'private-key');
   let key: KeyObject;
   try {

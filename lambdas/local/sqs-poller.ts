@@ -1,0 +1,169 @@
+import {
+  DeleteMessageBatchCommand,
+  Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/** SQS returns at most 10 messages per ReceiveMessage call. */
+const MAX_MESSAGES_PER_RECEIVE = 10;
+/** SQS's longest long poll, which Lambda's event source uses too. */
+const LONG_POLL_SECONDS = 20;
+/** Pause after a failed ReceiveMessage, so an unreachable queue does not spin the loop. */
+const RECEIVE_RETRY_DELAY_MS = 1000;
+
+/** The consumer handler as Lambda's SQS event source invokes it. */
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+export interface SqsPollerOptions {
+  readonly sqsClient: SQSClient;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly region: string;
+  /** Records per invocation, as the event source's `batchSize`. */
+  readonly batchSize: number;
+  readonly handler: SqsBatchHandler;
+  readonly createContext: () => Context;
+  /** Turns a received message into the record Lambda would hand over. */
+  readonly toRecord: (message: Message, queueArn: string, region: string) => SQSRecord;
+  readonly logger: Logger;
+  /** @default 20 */
+  readonly waitTimeSeconds?: number;
+}
+
+export interface SqsPoller {
+  /** Stops polling, waits for the batch in hand to be handled and acknowledged, then resolves. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A local stand-in for Lambda's SQS event source mapping with `reportBatchItemFailures`: long-polls the
+ * queue, invokes the handler with up to `batchSize` records, deletes the records that succeeded and leaves
+ * the failed ones, which become visible again after the visibility timeout and, after `maxReceiveCount`
+ * receives, are moved to the DLQ by the queue's redrive policy.
+ */
+export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
+  const abort = new AbortController();
+  const loop = pollUntilAborted(options, abort.signal);
+  return {
+    stop: async () => {
+      abort.abort();
+      await loop;
+    },
+  };
+}
+
+async function pollUntilAborted(options: SqsPollerOptions, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    let messages: Message[];
+    try {
+      messages = await receiveBatch(options, signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      options.logger.error('poller could not receive from the queue; retrying', { error: error as Error });
+      await delay(RECEIVE_RETRY_DELAY_MS, signal);
+      continue;
+    }
+    // A batch in hand is always finished, even when stopping: it is handled and acknowledged.
+    if (messages.length > 0) await handleBatch(options, messages);
+  }
+}
+
+/** One long poll, then short receives to fill the batch while messages are waiting. */
+async function receiveBatch(options: SqsPollerOptions, signal: AbortSignal): Promise<Message[]> {
+  const messages: Message[] = [];
+  let waitTimeSeconds = options.waitTimeSeconds ?? LONG_POLL_SECONDS;
+  while (messages.length < options.batchSize) {
+    const wanted = Math.min(MAX_MESSAGES_PER_RECEIVE, options.batchSize - messages.length);
+    const received = await options.sqsClient.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: wanted,
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+      // Once a batch is in hand, stopping must not drop it: only the first, empty-handed poll is aborted.
+      messages.length === 0 ? { abortSignal: signal } : {},
+    );
+    const batch = received.Messages ?? [];
+    messages.push(...batch);
+    if (batch.length < wanted) break;
+    waitTimeSeconds = 0;
+  }
+  return messages;
+}
+
+async function handleBatch(options: SqsPollerOptions, messages: readonly Message[]): Promise<void> {
+  const records = messages.map((message) => options.toRecord(message, options.queueArn, options.region));
+  const failed = await invoke(options, { Records: records });
+  const succeeded = messages.filter((message) => !failed.has(message.MessageId ?? ''));
+  if (failed.size > 0) {
+    options.logger.warn('batch had failures; they become visible again after the visibility timeout', {
+      failedMessageIds: [...failed],
+      batchSize: messages.length,
+    });
+  }
+  await deleteMessages(options, succeeded);
+}
+
+/**
+ * Returns the ids of the records to leave on the queue. As in Lambda, a thrown error or a response naming
+ * a record that is not in the batch fails the whole batch.
+ */
+async function invoke(options: SqsPollerOptions, event: SQSEvent): Promise<Set<string>> {
+  const all = new Set(event.Records.map((record) => record.messageId));
+  let response: SQSBatchResponse | void;
+  try {
+    response = await options.handler(event, options.createContext());
+  } catch (error) {
+    options.logger.error('consumer handler threw; the whole batch will be retried', { error: error as Error });
+    return all;
+  }
+  const failures = response?.batchItemFailures ?? [];
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    if (typeof failure.itemIdentifier !== 'string' || !all.has(failure.itemIdentifier)) {
+      options.logger.error('consumer reported a failure for a record not in the batch; the whole batch will be retried', {
+        itemIdentifier: failure.itemIdentifier,
+      });
+      return all;
+    }
+    failed.add(failure.itemIdentifier);
+  }
+  return failed;
+}
+
+async function deleteMessages(options: SqsPollerOptions, messages: readonly Message[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += MAX_MESSAGES_PER_RECEIVE) {
+    const chunk = messages.slice(start, start + MAX_MESSAGES_PER_RECEIVE);
+    try {
+      const result = await options.sqsClient.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
+      if ((result.Failed ?? []).length > 0) {
+        options.logger.error('could not delete processed messages; they will be delivered again', { failed: result.Failed });
+      }
+    } catch (error) {
+      // Not lost: undeleted messages come back after the visibility timeout and are caught as duplicates.
+      options.logger.error('could not delete processed messages; they will be delivered again', { error: error as Error });
+    }
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

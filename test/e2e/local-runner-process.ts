@@ -1,0 +1,99 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+const MAIN = join(REPO_ROOT, 'lambdas', 'local', 'main.ts');
+const STDERR_TAIL_CHARS = 4000;
+
+/** One JSON log line of the runner. */
+export type LogLine = Record<string, unknown> & { readonly message?: string };
+export type LinePredicate = (line: LogLine) => boolean;
+
+export interface RunnerProcess {
+  /** `http://127.0.0.1:<port>/<secret>/fluent/`, read from the runner's ready line. */
+  readonly webhookBaseUrl: string;
+  /** Every JSON line printed so far. */
+  lines(): readonly LogLine[];
+  /** Resolves with the first line (printed so far or later) that matches; rejects after `timeoutMs`. */
+  waitForLine(predicate: LinePredicate, timeoutMs?: number): Promise<LogLine>;
+  /** Sends SIGTERM and resolves with the exit code; kills the process if it has not exited within `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/**
+ * Starts `lambdas/local/main.ts` (what `npm start` runs) as a child process: fauxqs is ESM-only and cannot
+ * load inside jest. It listens on a free port; `env` adds to the test's environment.
+ */
+export async function startRunnerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RunnerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const lines: LogLine[] = [];
+  const waiters = new Set<{ predicate: LinePredicate; resolve: (line: LogLine) => void }>();
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      line = { message: 'non-JSON stdout line', text };
+    }
+    lines.push(line);
+    for (const waiter of waiters) {
+      if (waiter.predicate(line)) {
+        waiters.delete(waiter);
+        waiter.resolve(line);
+      }
+    }
+  });
+
+  const waitForLine = (predicate: LinePredicate, waitMs = 15_000): Promise<LogLine> => {
+    const seen = lines.find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = { predicate, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`No matching runner log line within ${waitMs} ms. Runner stderr:\n${stderr}`));
+      }, waitMs);
+      waiters.add(waiter);
+    });
+  };
+
+  const stop = async (stopMs = 15_000): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill('SIGTERM');
+    return killIfStillRunning(child, exited, stopMs);
+  };
+
+  try {
+    const ready = await Promise.race([
+      waitForLine((line) => line.message === 'local receiver ready', timeoutMs),
+      exited.then((code) => Promise.reject(new Error(`The runner exited with ${code} before it was ready. Its stderr:\n${stderr}`))),
+    ]);
+    const pattern = String(ready.webhookUrlPattern);
+    return { webhookBaseUrl: pattern.slice(0, -'{route}'.length), lines: () => lines, waitForLine, stop };
+  } catch (error) {
+    await stop(1000);
+    throw error;
+  }
+}
+
+async function killIfStillRunning(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const outcome = await Promise.race([exited, timedOut]);
+  clearTimeout(timer);
+  if (outcome !== 'timeout') return outcome;
+  child.kill('SIGKILL');
+  await exited;
+  throw new Error(`The runner did not stop within ${timeoutMs} ms of SIGTERM and was killed.`);
+}

@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signFluentPayload } from '../../lambdas/core';
+import { fluentEventBody } from '../helpers/factories';
+import { useTempDir } from '../helpers/temp-dir';
+import { THROWING_ROUTE } from './fixtures/throwing-handlers';
+import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
+
+const MAX_RECEIVE_COUNT = 2;
+const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
+
+const about = (eventId: string, message: string) => (line: LogLine) => line.eventId === eventId && line.message === message;
+const PROCESSED = 'webhook processed';
+const DUPLICATE = 'duplicate webhook skipped';
+const REJECTED = 'Webhook rejected';
+const DEAD_LETTERED = 'message in the dead-letter queue';
+
+describe('Program: npm start (the local runner), end to end over HTTP', () => {
+  const temp = useTempDir('fluent-webhook-e2e-');
+  const runners: RunnerProcess[] = [];
+  let runner: RunnerProcess;
+  let privateKeyPem: string;
+  const env = (): Record<string, string> => ({
+    LOCAL_DATA_DIR: temp.path('data'),
+    VISIBILITY_TIMEOUT_SECONDS: '1',
+    MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+    LOCAL_HANDLERS_MODULE: join(__dirname, 'fixtures', 'throwing-handlers.ts'),
+  });
+
+  beforeAll(async () => {
+    runner = await startRunnerProcess(env());
+    runners.push(runner);
+    privateKeyPem = readFileSync(temp.path('data', 'keys', 'private-key.pem'), 'utf8');
+  });
+  afterAll(async () => {
+    await Promise.allSettled(runners.map((started) => started.stop()));
+  });
+
+  async function post(url: string, body: Buffer, headers: Record<string, string>) {
+    const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+  const postSigned = (route: string, body: Buffer) => post(`${runner.webhookBaseUrl}${route}`, body, signFluentPayload(body, privateKeyPem));
+  const count = (predicate: (line: LogLine) => boolean) => runner.lines().filter(predicate).length;
+
+  it('answers 200 to a validly signed event and processes it exactly once', async () => {
+    // Prepare
+    const eventId = randomUUID();
+
+    // Act
+    const response = await postSigned('orders', fluentEventBody({ id: eventId }));
+    const processed = await runner.waitForLine(about(eventId, PROCESSED));
+
+    // Assess
+    expect(response).toEqual({ status: 200, body: expect.objectContaining({ status: 'accepted' }) });
+    expect(processed).toMatchObject({ eventName: 'OrderStatusChange', route: 'orders', component: 'consumer' });
+    expect(count(about(eventId, PROCESSED))).toBe(1);
+  });
+
+  it('processes an event Fluent delivers three times once, and skips the other two deliveries', async () => {
+    // Prepare
+    const eventId = randomUUID();
+    const body = fluentEventBody({ id: eventId });
+
+    // Act
+    const responses = await Promise.all([1, 2, 3].map(() => postSigned('orders', body)));
+    // Each delivery ends in one of these two lines; concurrent ones are retried until they do.
+    await runner.waitForLine(() => count(about(eventId, PROCESSED)) + count(about(eventId, DUPLICATE)) === 3);
+
+    // Assess
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
+    expect(count(about(eventId, PROCESSED))).toBe(1);
+    expect(count(about(eventId, DUPLICATE))).toBe(2);
+  });
+
+  it('answers 401 to a tampered event and never queues it', async () => {
+    // Prepare
+    const eventId = randomUUID();
+    const signed = signFluentPayload(fluentEventBody({ id: eventId, entityStatus: 'SHIPPED' }), privateKeyPem);
+    const tampered = fluentEventBody({ id: eventId, entityStatus: 'CANCELLED' });
+
+    // Act
+    const response = await post(`${runner.webhookBaseUrl}orders`, tampered, signed);
+    const rejected = await runner.waitForLine((line) => line.message === REJECTED && line.status === 401 && line.requestId === response.body.requestId);
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(rejected).toMatchObject({ reason: 'no-matching-key', outcome: 'rejected' });
+    expect(rejected.messageId).toBeUndefined();
+  });
+
+  it('answers 403 to a validly signed event for another account and never queues it', async () => {
+    // Prepare
+    const eventId = randomUUID();
+
+    // Act
+    const response = await postSigned('orders', fluentEventBody({ id: eventId, accountId: 'SOMEONE_ELSE' }));
+    const rejected = await runner.waitForLine(about(eventId, REJECTED));
+
+    // Assess
+    expect(response.status).toBe(403);
+    expect(rejected).toMatchObject({ status: 403, reason: 'account-not-allowed' });
+    expect(rejected.messageId).toBeUndefined();
+  });
+
+  it.each([
+    ['another path', 'POST', (base: string) => `${new URL(base).origin}/not-the-secret/fluent/orders`],
+    ['a GET on the webhook URL', 'GET', (base: string) => `${base}orders`],
+  ])('answers 403 Missing Authentication Token to %s, as API Gateway does', async (_name, method, url) => {
+    // Act
+    const response = await fetch(url(runner.webhookBaseUrl), { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+
+    // Assess
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+  });
+
+  it('answers 413 to a signed body over the queue\'s 1 MiB', async () => {
+    // Prepare
+    const body = fluentEventBody({ id: randomUUID(), attributes: { padding: 'x'.repeat(1024 * 1024) } });
+
+    // Act
+    const response = await postSigned('orders', body);
+
+    // Assess
+    expect(response.status).toBe(413);
+  });
+
+  it('moves an event whose handler throws to the dead-letter queue after maxReceiveCount attempts', async () => {
+    // Prepare
+    const eventId = randomUUID();
+
+    // Act
+    const response = await postSigned(THROWING_ROUTE, fluentEventBody({ id: eventId }));
+    const deadLettered = await runner.waitForLine(about(eventId, DEAD_LETTERED));
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(deadLettered).toMatchObject({ route: THROWING_ROUTE, queue: 'fluent-webhooks-dlq' });
+    expect(count(about(eventId, 'webhook handler failed'))).toBe(MAX_RECEIVE_COUNT);
+    expect(count(about(eventId, PROCESSED))).toBe(0);
+  });
+
+  it('fluent-webhook send signs a sample and gets it processed; it exits 1 when the answer is not 2xx', async () => {
+    // Prepare
+    const keyPath = temp.path('data', 'keys', 'private-key.pem');
+    const sample = JSON.parse(readFileSync(join(REPO_ROOT, 'samples', 'fulfilment-update.json'), 'utf8')) as { id: string };
+    const wrongUrl = `${new URL(runner.webhookBaseUrl).origin}/wrong/fluent/orders`;
+
+    // Act
+    const sent = await runCli('send', '--url', `${runner.webhookBaseUrl}fulfilments`, '--sample', 'fulfilment-update', '--private-key', keyPath);
+    const processed = await runner.waitForLine(about(sample.id, PROCESSED));
+    const refused = await runCli('send', '--url', wrongUrl, '--sample', 'fulfilment-update', '--private-key', keyPath);
+
+    // Assess
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(/^\[1\/1\] 200 OK \{"status":"accepted"/);
+    expect(processed).toMatchObject({ route: 'fulfilments', eventName: 'FulfilmentStatusUpdate' });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('[1/1] 403 Forbidden {"message":"Missing Authentication Token"}');
+  });
+
+  it('stops cleanly on SIGTERM and carries on from the data folder: dead letters kept, processed events remembered', async () => {
+    // Prepare
+    const deadLetteredIds = runner.lines().filter((line) => line.message === DEAD_LETTERED).map((line) => line.eventId);
+    const processedId = runner.lines().find((line) => line.message === PROCESSED)?.eventId as string;
+    const firstPath = new URL(runner.webhookBaseUrl).pathname;
+
+    // Act
+    const exitCode = await runner.stop();
+    const stopped = runner.lines().find((line) => line.message === 'stopped; queued messages saved for the next start');
+    runner = await startRunnerProcess(env());
+    runners.push(runner);
+    const restoredDeadLetter = await runner.waitForLine((line) => line.message === DEAD_LETTERED);
+    const again = await postSigned('orders', fluentEventBody({ id: processedId }));
+    const duplicate = await runner.waitForLine(about(processedId, DUPLICATE));
+
+    // Assess
+    expect(exitCode).toBe(0);
+    expect(stopped).toMatchObject({ saved: { 'fluent-webhooks': 0, 'fluent-webhooks-dlq': deadLetteredIds.length } });
+    expect(new URL(runner.webhookBaseUrl).pathname).toBe(firstPath);
+    expect(deadLetteredIds).toContain(restoredDeadLetter.eventId);
+    expect(again.status).toBe(200);
+    expect(duplicate).toMatchObject({ outcome: 'duplicate' });
+    expect(await runner.stop()).toBe(0);
+  });
+
+  /** Runs the real CLI executable; asynchronously, so this process keeps reading the runner's log lines meanwhile. */
+  function runCli(...argv: string[]): Promise<{ code: number | null; stdout: string }> {
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, [CLI, ...argv], { cwd: temp.path(), timeout: 20_000 }, (error, stdout) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        if (code === null) reject(error ?? new Error('fluent-webhook did not exit'));
+        else resolve({ code, stdout });
+      });
+    });
+  }
+});
