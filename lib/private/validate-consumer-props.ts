@@ -21,18 +21,18 @@ const WIRED_FUNCTION_PROPS = ['entry', 'handler', 'code', 'role', 'logGroup', 'l
  * every problem, each naming the prop and how to fix it.
  */
 export function validateConsumerProps(props: FluentWebhookConsumerProps, consumerTimeout: Duration): void {
-  const problems = [...findConsumerOptionProblems(props, consumerTimeout), ...checkVisibilityTimeout(props, consumerTimeout)];
+  const problems = [...findConsumerOptionProblems(props), ...checkTimeout(consumerTimeout), ...checkVisibilityTimeout(props, consumerTimeout)];
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid consumer configuration:\n  - ${problems.join('\n  - ')}`);
   }
 }
 
 /**
- * Every problem with the consumer options that can be judged without the queue, as sentences; empty when they
- * are fine. The stack merges these with its other configuration problems.
+ * Every problem with the consumer options that can be judged without the queue and the timeout (which the
+ * receiver checks as `consumerTimeout`), as sentences; empty when they are fine. The stack merges these with its own.
  */
-export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions, consumerTimeout: Duration): string[] {
-  return [...checkTableProps(options), ...checkFunctionProps(options, consumerTimeout), ...checkEventSourceProps(options)];
+export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions): string[] {
+  return [...checkTableProps(options), ...checkFunctionProps(options), ...checkEventSourceProps(options)];
 }
 
 function checkTableProps({ existingIdempotencyTableObj, idempotencyTableProps: table }: FluentWebhookConsumerOptions): string[] {
@@ -53,15 +53,16 @@ function checkTableProps({ existingIdempotencyTableObj, idempotencyTableProps: t
   return problems;
 }
 
-function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumerOptions, timeout: Duration): string[] {
-  const problems = WIRED_FUNCTION_PROPS.filter((name) => fn?.[name] !== undefined).map(
+function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumerOptions): string[] {
+  return WIRED_FUNCTION_PROPS.filter((name) => fn?.[name] !== undefined).map(
     (name) => `consumerFunctionProps.${name} is set by the construct; edit lambdas/consumer/handlers.ts for behaviour, or logRetention for logs.`,
   );
+}
+
+function checkTimeout(timeout: Duration): string[] {
   const seconds = timeout.toSeconds();
-  if (seconds < 1 || seconds > MAX_LAMBDA_TIMEOUT_SECONDS) {
-    problems.push(`consumerFunctionProps.timeout is ${seconds} s; Lambda allows 1 to ${MAX_LAMBDA_TIMEOUT_SECONDS} s.`);
-  }
-  return problems;
+  if (seconds >= 1 && seconds <= MAX_LAMBDA_TIMEOUT_SECONDS) return [];
+  return [`consumerFunctionProps.timeout is ${seconds} s; Lambda allows 1 to ${MAX_LAMBDA_TIMEOUT_SECONDS} s.`];
 }
 
 function checkEventSourceProps({ sqsEventSourceProps: source }: FluentWebhookConsumerOptions): string[] {
