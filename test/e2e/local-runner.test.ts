@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
 import { fluentEventBody } from '../helpers/factories';
 import { useTempDir } from '../helpers/temp-dir';
-import { THROWING_ROUTE } from './fixtures/throwing-handlers';
+import { FIXED_FILE_ENV, THROWING_ROUTE } from './fixtures/throwing-handlers';
 import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
 
 const MAX_RECEIVE_COUNT = 2;
@@ -27,6 +27,7 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
     VISIBILITY_TIMEOUT_SECONDS: '1',
     MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
     LOCAL_HANDLERS_MODULE: join(__dirname, 'fixtures', 'throwing-handlers.ts'),
+    [FIXED_FILE_ENV]: temp.path('handler-fixed'),
   });
 
   beforeAll(async () => {
@@ -117,15 +118,28 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
     expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
   });
 
-  it('answers 413 to a signed body over the queue\'s 1 MiB', async () => {
+  it('carries a signed body just under the queue\'s 1 MiB through to the handler, and answers 413 above it', async () => {
     // Prepare
-    const body = fluentEventBody({ id: randomUUID(), attributes: { padding: 'x'.repeat(1024 * 1024) } });
+    const bodyOfSize = (bytes: number, id: string): Buffer => {
+      const empty = fluentEventBody({ id, attributes: { padding: '' } });
+      return fluentEventBody({ id, attributes: { padding: 'x'.repeat(bytes - empty.length) } });
+    };
+    const largeId = randomUUID();
+    const large = bodyOfSize(1_040_000, largeId);
+    const tooLarge = bodyOfSize(1024 * 1024 + 1, randomUUID());
 
     // Act
-    const response = await postSigned('orders', body);
+    const accepted = await postSigned('orders', large);
+    const processed = await runner.waitForLine(about(largeId, PROCESSED));
+    const refused = await postSigned('orders', tooLarge);
 
     // Assess
-    expect(response.status).toBe(413);
+    expect(large).toHaveLength(1_040_000);
+    expect(accepted.status).toBe(200);
+    expect(processed).toMatchObject({ outcome: 'processed' });
+    expect(tooLarge).toHaveLength(1024 * 1024 + 1);
+    expect(refused.status).toBe(413);
+    expect(refused.body.message).toContain('1 MiB');
   });
 
   it('moves an event whose handler throws to the dead-letter queue after maxReceiveCount attempts', async () => {
@@ -184,6 +198,23 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
     expect(deadLetteredIds).toContain(restoredDeadLetter.eventId);
     expect(again.status).toBe(200);
     expect(duplicate).toMatchObject({ outcome: 'duplicate' });
+  });
+
+  it('redrives the dead-lettered events with the command it prints, once the handler is fixed', async () => {
+    // Prepare
+    const deadLetteredId = runner.lines().find((line) => line.message === DEAD_LETTERED)?.eventId as string;
+    const printed = runner.lines().find((line) => line.message === 'move dead-lettered messages back to the queue with');
+    const [npx, program, ...argv] = String(printed?.command).split(' ');
+    writeFileSync(temp.path('handler-fixed'), 'the fix');
+
+    // Act
+    const redrive = await runCli(...argv);
+    const processed = await runner.waitForLine(about(deadLetteredId, PROCESSED));
+
+    // Assess
+    expect([npx, program, argv[0]]).toEqual(['npx', 'fluent-webhook', 'redrive']);
+    expect(redrive.code).toBe(0);
+    expect(processed).toMatchObject({ route: THROWING_ROUTE });
     expect(await runner.stop()).toBe(0);
   });
 
