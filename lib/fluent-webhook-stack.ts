@@ -1,6 +1,8 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { FluentWebhookReceiver } from './fluent-webhook-receiver';
+import { FluentWebhookConsumer } from './receiver-consumer';
+import { FluentWebhookMonitoring } from './receiver-monitoring';
 import { readStackConfig, StackConfig } from './stack-config';
 
 export interface FluentWebhookStackProps extends StackProps {
@@ -20,12 +22,14 @@ export interface FluentWebhookStackProps extends StackProps {
 export class FluentWebhookStack extends Stack {
   public readonly config: StackConfig;
   public readonly receiver: FluentWebhookReceiver;
+  public readonly consumer: FluentWebhookConsumer;
+  public readonly monitoring: FluentWebhookMonitoring;
 
   public constructor(scope: Construct, id: string, props: FluentWebhookStackProps) {
     const { environmentName, processEnv, ...stackProps } = props;
     const config = readStackConfig(scope.node, environmentName, processEnv);
     super(scope, id, {
-      description: `Fluent Commerce webhook receiver (${environmentName}): API Gateway, verifying Lambda, SQS.`,
+      description: `Fluent Commerce webhook receiver (${environmentName}): API Gateway, verifying Lambda, SQS, consumer Lambda, DynamoDB, alarms.`,
       env: config.account === undefined && config.region === undefined ? undefined : { account: config.account, region: config.region },
       ...stackProps,
     });
@@ -39,9 +43,38 @@ export class FluentWebhookStack extends Stack {
     new CfnOutput(this, 'QueueName', { description: 'The queue verified webhooks wait in.', value: this.receiver.queue.queueName });
     new CfnOutput(this, 'QueueUrl', { value: this.receiver.queue.queueUrl });
     const deadLetterQueue = this.receiver.deadLetterQueue;
-    if (deadLetterQueue !== undefined) {
-      new CfnOutput(this, 'DeadLetterQueueName', { description: 'Where webhooks land after maxReceiveCount failed attempts.', value: deadLetterQueue.queueName });
-      new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    if (deadLetterQueue === undefined) throw new Error('The stack always deploys a dead-letter queue; the consumer and the alarms rely on it.');
+    new CfnOutput(this, 'DeadLetterQueueName', { description: 'Where webhooks land after maxReceiveCount failed attempts.', value: deadLetterQueue.queueName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueArn', { description: 'For fluent-webhook redrive --dlq-arn.', value: deadLetterQueue.queueArn });
+
+    this.consumer = new FluentWebhookConsumer(this, 'Consumer', {
+      ...config.consumerOptions,
+      consumerFunctionProps: { ...config.consumerOptions.consumerFunctionProps, timeout: this.receiver.consumerTimeout },
+      queue: this.receiver.queue,
+      settings: this.receiver.settings,
+      environmentName,
+      logRetention: this.receiver.logRetention,
+    });
+    this.monitoring = new FluentWebhookMonitoring(this, 'Monitoring', {
+      ...config.monitoringOptions,
+      queue: this.receiver.queue,
+      deadLetterQueue,
+      receiverFunction: this.receiver.receiverFunction,
+      consumerFunction: this.consumer.consumerFunction,
+      apiStage: this.receiver.api.deploymentStage,
+      environmentName,
+    });
+
+    new CfnOutput(this, 'IdempotencyTableName', { description: 'The consumer\'s de-duplication table.', value: this.consumer.idempotencyTable.tableName });
+    const dashboardName = this.monitoring.dashboard.dashboardName;
+    new CfnOutput(this, 'DashboardName', { value: dashboardName });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The CloudWatch dashboard for the whole flow.',
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${dashboardName}`,
+    });
+    if (this.monitoring.alarmTopic !== undefined) {
+      new CfnOutput(this, 'AlarmTopicArn', { description: 'The SNS topic the alarms notify.', value: this.monitoring.alarmTopic.topicArn });
     }
   }
 }

@@ -3,6 +3,10 @@ import type { Node } from 'constructs';
 import { ConfigurationError } from '../lambdas/core/errors';
 import { parseReceiverSettings, RawReceiverSettings, RawSettingValue, ReceiverSettings, SETTING_ENV_NAMES, SettingKey } from '../lambdas/core/settings';
 import type { FluentWebhookReceiverProps } from './fluent-webhook-receiver';
+import { OperationsContextKey, readOperationsConfig } from './operations-config';
+import { withoutUndefined } from './private/without-undefined';
+import type { FluentWebhookConsumerOptions } from './receiver-consumer';
+import type { FluentWebhookMonitoringOptions } from './receiver-monitoring';
 import { findReceiverPropProblems } from './validate-props';
 
 /** Context key that selects the environment: `-c env=sandbox`. */
@@ -29,9 +33,12 @@ export const DeployContextKey = {
   ACCOUNT: 'account',
   REGION: 'region',
 } as const;
-type DeployContextKeyName = (typeof DeployContextKey)[keyof typeof DeployContextKey];
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set([...Object.keys(SETTING_ENV_NAMES), ...Object.values(DeployContextKey)]);
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  ...Object.keys(SETTING_ENV_NAMES),
+  ...Object.values(DeployContextKey),
+  ...Object.values(OperationsContextKey),
+]);
 const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 const RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');
 
@@ -41,6 +48,9 @@ export interface StackConfig {
   readonly account?: string;
   readonly region?: string;
   readonly receiverProps: FluentWebhookReceiverProps;
+  /** The consumer's settings; its timeout is `receiverProps.consumerTimeout`. */
+  readonly consumerOptions: FluentWebhookConsumerOptions;
+  readonly monitoringOptions: FluentWebhookMonitoringOptions;
 }
 
 /** The stack name for an environment; several environments live side by side in one account. */
@@ -86,6 +96,7 @@ export function readStackConfig(node: Node, environmentName: string, processEnv:
   }
   const lookup = (key: string): unknown => (block as Record<string, unknown>)[key] ?? node.tryGetContext(key);
   const read = new ValueReader(lookup, problems);
+  const operations = readOperationsConfig(read, problems);
 
   const rawSettings: RawReceiverSettings = {};
   for (const key of Object.keys(SETTING_ENV_NAMES) as SettingKey[]) {
@@ -116,6 +127,7 @@ export function readStackConfig(node: Node, environmentName: string, processEnv:
     enableWaf: read.boolean(DeployContextKey.ENABLE_WAF),
     wafRateLimit: read.integer(DeployContextKey.WAF_RATE_LIMIT),
     apiGatewayCloudWatchRole: read.boolean(DeployContextKey.API_GATEWAY_CLOUDWATCH_ROLE),
+    consumerTimeout: operations.consumerTimeout,
   };
   problems.push(...findReceiverPropProblems({ ...candidate, settings }));
   const account = read.string(DeployContextKey.ACCOUNT);
@@ -126,7 +138,14 @@ export function readStackConfig(node: Node, environmentName: string, processEnv:
       `Invalid configuration for environment "${environmentName}" (set in cdk.json under ${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}, with -c key=value, or ${PATH_SECRET_ENV}):\n  - ${problems.join('\n  - ')}`,
     );
   }
-  return { environmentName, account, region, receiverProps: withoutUndefined({ ...candidate, settings }) };
+  return {
+    environmentName,
+    account,
+    region,
+    receiverProps: withoutUndefined({ ...candidate, settings }),
+    consumerOptions: operations.consumerOptions,
+    monitoringOptions: operations.monitoringOptions,
+  };
 }
 
 function readEnvironments(node: Node): Record<string, unknown> | undefined {
@@ -145,10 +164,6 @@ function problemLines(error: unknown): string[] {
   return lines.length > 0 ? lines.map((line) => line.slice(4)) : [error.message];
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
-}
-
 /** Reads typed values from context, where `-c key=value` always gives strings and cdk.json gives JSON types. */
 class ValueReader {
   public constructor(
@@ -156,7 +171,7 @@ class ValueReader {
     private readonly problems: string[],
   ) {}
 
-  public string(key: DeployContextKeyName): string | undefined {
+  public string(key: string): string | undefined {
     const value = this.lookup(key);
     if (value === undefined) return undefined;
     if (typeof value === 'string') return value.trim();
@@ -164,7 +179,7 @@ class ValueReader {
     return undefined;
   }
 
-  public number(key: DeployContextKeyName): number | undefined {
+  public number(key: string): number | undefined {
     const value = this.lookup(key);
     if (value === undefined) return undefined;
     const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
@@ -173,14 +188,14 @@ class ValueReader {
     return undefined;
   }
 
-  public integer(key: DeployContextKeyName): number | undefined {
+  public integer(key: string): number | undefined {
     const number = this.number(key);
     if (number === undefined || Number.isInteger(number)) return number;
     this.problems.push(`${key} must be a whole number, not ${number}.`);
     return undefined;
   }
 
-  public boolean(key: DeployContextKeyName): boolean | undefined {
+  public boolean(key: string): boolean | undefined {
     const value = this.lookup(key);
     if (value === undefined || typeof value === 'boolean') return value;
     if (value === 'true' || value === 'false') return value === 'true';

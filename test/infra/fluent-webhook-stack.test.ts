@@ -73,7 +73,18 @@ describe('Class: FluentWebhookStack', () => {
     it('outputs the webhook URL with placeholders, and the queues, never the secret', () => {
       // Assess
       const outputs = sandboxTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
-      expect(Object.keys(outputs).sort()).toEqual(['DeadLetterQueueName', 'DeadLetterQueueUrl', 'QueueName', 'QueueUrl', 'ReceiverApiEndpointE9E59AAB', 'WebhookUrl']);
+      expect(Object.keys(outputs).sort()).toEqual([
+        'DashboardName',
+        'DashboardUrl',
+        'DeadLetterQueueArn',
+        'DeadLetterQueueName',
+        'DeadLetterQueueUrl',
+        'IdempotencyTableName',
+        'QueueName',
+        'QueueUrl',
+        'ReceiverApiEndpointE9E59AAB',
+        'WebhookUrl',
+      ]);
       expect(JSON.stringify(outputs.WebhookUrl?.Value)).toMatch(/\.execute-api\..*\/<secret>\/fluent\/<route>"/);
       expect(outputs.QueueName?.Value).toEqual({ 'Fn::GetAtt': ['ReceiverQueue7788F9B1', 'QueueName'] });
       expect(outputs.DeadLetterQueueUrl?.Value).toEqual({ Ref: 'ReceiverDeadLetterQueue5A4556A4' });
