@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { GATEWAY_RESPONSES } from '../../lib/webhook-api';
 import {
   GatewayRequest,
   GatewayStage,
@@ -41,32 +42,40 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/** What API Gateway itself answers, without invoking the integration. */
+/**
+ * Something API Gateway answers itself, without (or instead of) the integration: its response type, and the
+ * status and message it uses unless the API customises that type.
+ */
 interface GatewayAnswer {
+  readonly type: string;
   readonly statusCode: number;
   readonly message: string;
-  readonly errorType?: string;
-  readonly reason: string;
+  readonly errorType: string;
 }
 
-const MISSING_AUTHENTICATION_TOKEN: GatewayAnswer = {
+const UNKNOWN_RESOURCE_OR_METHOD: GatewayAnswer = {
+  type: 'MISSING_AUTHENTICATION_TOKEN',
   statusCode: 403,
   message: 'Missing Authentication Token',
   errorType: 'MissingAuthenticationTokenException',
-  reason: 'no-such-resource-or-method',
 };
-const REQUEST_TOO_LONG: GatewayAnswer = { statusCode: 413, message: 'Request Too Long', reason: 'body-over-gateway-limit' };
+const REQUEST_TOO_LARGE: GatewayAnswer = {
+  type: 'REQUEST_TOO_LARGE',
+  statusCode: 413,
+  message: 'Request Too Long',
+  errorType: 'RequestTooLongException',
+};
 const INTEGRATION_FAILED: GatewayAnswer = {
+  type: 'INTEGRATION_FAILURE',
   statusCode: 502,
   message: 'Internal server error',
   errorType: 'InternalServerErrorException',
-  reason: 'integration-failed',
 };
 const INTEGRATION_TIMED_OUT: GatewayAnswer = {
+  type: 'INTEGRATION_TIMEOUT',
   statusCode: 504,
   message: 'Endpoint request timed out',
   errorType: 'IntegrationTimeout',
-  reason: 'integration-timed-out',
 };
 
 /**
@@ -98,6 +107,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   };
 }
 
+/** One log line per request the gateway refuses itself, as API Gateway's access log has them. Never the path: it holds the secret. */
+function refuse(res: ServerResponse, answer: GatewayAnswer, fields: Record<string, unknown>, logger: Logger): void {
+  writeAnswer(res, answer, String(fields.requestId));
+  logger.warn('gateway refused request', { ...fields, status: res.statusCode, reason: answer.type });
+}
+
 async function handleRequest(req: IncomingMessage, res: ServerResponse, options: GatewayServerOptions): Promise<void> {
   const requestId = randomUUID();
   const receivedAt = new Date();
@@ -108,16 +123,14 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
   if (match === undefined || req.method !== WEBHOOK_METHOD) {
     // Read and drop the body so the connection stays usable, as API Gateway does.
     req.resume();
-    writeAnswer(res, MISSING_AUTHENTICATION_TOKEN, requestId);
-    logger.warn('gateway refused request', { ...logFields, statusCode: 403, reason: MISSING_AUTHENTICATION_TOKEN.reason });
+    refuse(res, UNKNOWN_RESOURCE_OR_METHOD, logFields, logger);
     return;
   }
   const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
   if (body === undefined) {
     res.setHeader('Connection', 'close');
-    writeAnswer(res, REQUEST_TOO_LONG, requestId);
+    refuse(res, REQUEST_TOO_LARGE, logFields, logger);
     res.once('finish', () => req.destroy());
-    logger.warn('gateway refused request', { ...logFields, statusCode: 413, reason: REQUEST_TOO_LONG.reason });
     return;
   }
 
@@ -143,8 +156,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
     writeAnswer(res, outcome.answer, requestId);
     logger.error('gateway could not use the integration response', {
       ...logFields,
-      statusCode: outcome.answer.statusCode,
-      reason: outcome.answer.reason,
+      status: res.statusCode,
+      reason: outcome.answer.type,
       error: outcome.error,
     });
     return;
@@ -216,12 +229,27 @@ function writeProxyResult(res: ServerResponse, result: APIGatewayProxyResult, re
   res.end(Buffer.from(result.body ?? '', result.isBase64Encoded === true ? 'base64' : 'utf8'));
 }
 
+/**
+ * Answers as the stack's API does: its gateway responses (`lib/webhook-api.ts`) customise a response type
+ * directly, or through DEFAULT_4XX / DEFAULT_5XX, into the receiver's JSON error shape.
+ */
 function writeAnswer(res: ServerResponse, answer: GatewayAnswer, requestId: string): void {
-  res.statusCode = answer.statusCode;
+  const statusClass = answer.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX';
+  const custom =
+    GATEWAY_RESPONSES.find((response) => response.type.responseType === answer.type) ??
+    GATEWAY_RESPONSES.find((response) => response.type.responseType === statusClass);
   res.setHeader('Content-Type', 'application/json');
-  if (answer.errorType !== undefined) res.setHeader('x-amzn-ErrorType', answer.errorType);
+  res.setHeader('x-amzn-ErrorType', answer.errorType);
   setGatewayHeaders(res, requestId);
-  res.end(JSON.stringify({ message: answer.message }));
+  if (custom === undefined) {
+    res.statusCode = answer.statusCode;
+    res.end(JSON.stringify({ message: answer.message }));
+    return;
+  }
+  res.statusCode = custom.statusCode === undefined ? answer.statusCode : Number(custom.statusCode);
+  // The template's message is VTL: a JSON string literal, or API Gateway's own message as a JSON string.
+  const message = custom.message === '$context.error.messageString' ? answer.message : (JSON.parse(custom.message) as string);
+  res.end(JSON.stringify({ error: custom.error, message, requestId }));
 }
 
 function setGatewayHeaders(res: ServerResponse, requestId: string): void {
@@ -231,9 +259,13 @@ function setGatewayHeaders(res: ServerResponse, requestId: string): void {
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException): void => {
+      const advice = error.code === 'EADDRINUSE' ? ' Stop what uses it, or choose another port with PORT=<port> (0 picks a free one).' : '';
+      reject(new Error(`The local gateway could not listen on ${host}:${port}: ${error.message}.${advice}`, { cause: error }));
+    };
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SETTING_ENV_NAMES } from '../../lambdas/core';
+import { LOCAL_ENV_NAMES } from '../../lambdas/local/local-config';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 const MAIN = join(REPO_ROOT, 'lambdas', 'local', 'main.ts');
@@ -28,7 +30,7 @@ export interface RunnerProcess {
 export async function startRunnerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RunnerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', ...env },
+    env: { ...withoutRunnerSettings(process.env), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -85,6 +87,13 @@ export async function startRunnerProcess(env: Record<string, string>, timeoutMs 
     await stop(1000);
     throw error;
   }
+}
+
+/** The test's own environment minus every setting the runner reads, so a developer's shell cannot change what is tested. */
+function withoutRunnerSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of [...Object.values(SETTING_ENV_NAMES), ...Object.values(LOCAL_ENV_NAMES)]) delete copy[name];
+  return copy;
 }
 
 async function killIfStillRunning(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number): Promise<number | null> {

@@ -109,13 +109,17 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
   it.each([
     ['another path', 'POST', (base: string) => `${new URL(base).origin}/not-the-secret/fluent/orders`],
     ['a GET on the webhook URL', 'GET', (base: string) => `${base}orders`],
-  ])('answers 403 Missing Authentication Token to %s, as API Gateway does', async (_name, method, url) => {
+  ])('answers 404 not-found to %s without invoking the receiver, as the stack\'s API does', async (_name, method, url) => {
     // Act
     const response = await fetch(url(runner.webhookBaseUrl), { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+    const body = (await response.json()) as { requestId: string };
+    const refused = await runner.waitForLine((line) => line.message === 'gateway refused request' && line.requestId === body.requestId);
 
     // Assess
-    expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+    expect(response.status).toBe(404);
+    expect(body).toMatchObject({ error: 'not-found', message: 'No such endpoint.' });
+    expect(refused).toMatchObject({ status: 404, reason: 'MISSING_AUTHENTICATION_TOKEN', component: 'local' });
+    expect(runner.lines().filter((line) => line.requestId === body.requestId)).toHaveLength(1);
   });
 
   it('carries a signed body just under the queue\'s 1 MiB through to the handler, and answers 413 above it', async () => {
@@ -173,7 +177,7 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
     expect(sent.stdout).toMatch(/^\[1\/1\] 200 OK \{"status":"accepted"/);
     expect(processed).toMatchObject({ route: 'fulfilments', eventName: 'FulfilmentStatusUpdate' });
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain('[1/1] 403 Forbidden {"message":"Missing Authentication Token"}');
+    expect(refused.stdout).toContain('[1/1] 404 Not Found {"error":"not-found"');
   });
 
   it('stops cleanly on SIGTERM and carries on from the data folder: dead letters kept, processed events remembered', async () => {

@@ -5,7 +5,6 @@ import { GATEWAY_MAX_BODY_BYTES, GatewayServer, ProxyHandler, startGatewayServer
 import { createLambdaContext } from '../../../lambdas/local/lambda-context';
 
 const SECRET = 'k3y-Segment_0123456789abcdefghijklmnop';
-const MISSING_TOKEN = { message: 'Missing Authentication Token' };
 
 describe('Function: startGatewayServer', () => {
   const events: APIGatewayProxyEvent[] = [];
@@ -78,13 +77,13 @@ describe('Function: startGatewayServer', () => {
     ['GET on the webhook resource', 'GET', `/${SECRET}/fluent/orders`],
     ['PUT on the webhook resource', 'PUT', `/${SECRET}/fluent/orders`],
     ['OPTIONS on the webhook resource', 'OPTIONS', `/${SECRET}/fluent/orders`],
-  ])('answers 403 Missing Authentication Token for %s without invoking the handler', async (_name, method, path) => {
+  ])('answers 404 not-found for %s without invoking the handler, as the stack\'s API does', async (_name, method, path) => {
     // Act
     const response = await fetch(url(path), { method, ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: '{}' }) });
 
     // Assess
-    expect(response.status).toBe(403);
-    expect(await response.json()).toEqual(MISSING_TOKEN);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'not-found', message: 'No such endpoint.', requestId: response.headers.get('x-amzn-requestid') });
     expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
     expect(events).toHaveLength(0);
   });
@@ -95,7 +94,7 @@ describe('Function: startGatewayServer', () => {
 
     // Assess
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ message: 'Request Too Long' });
+    expect(await response.json()).toMatchObject({ error: 'request-refused', message: 'Request Too Long' });
     expect(events).toHaveLength(0);
   });
 
@@ -121,7 +120,7 @@ describe('Function: startGatewayServer', () => {
 
     // Assess
     expect(response.status).toBe(status);
-    expect(await response.json()).toEqual({ message });
+    expect(await response.json()).toMatchObject({ error: 'gateway-error', message });
   });
 
   it('decodes a base64 result body', async () => {
