@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -5,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FluentWebhookMonitoring, FluentWebhookMonitoringProps } from '../../lib/receiver-monitoring';
+import { createMetrics } from '../../lambdas/shared/observability';
 import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
 
 const STACK = 'MonitoringTest';
@@ -43,6 +45,7 @@ function emfDimensions(component: string, reason?: string) {
   return dimensions;
 }
 const RECEIVER_DIMENSIONS = emfDimensions('receiver');
+const sortByName = <T extends { Name: string }>(dimensions: readonly T[]) => [...dimensions].sort((a, b) => a.Name.localeCompare(b.Name));
 const COUNT_ALARM = {
   ComparisonOperator: 'GreaterThanOrEqualToThreshold',
   EvaluationPeriods: 1,
@@ -146,6 +149,29 @@ describe('Class: FluentWebhookMonitoring', () => {
       },
     });
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toContain(logicalId);
+  });
+
+  it.each([
+    ['receiver', 'signatureRejectionSurge', 'SignatureRejected', undefined],
+    ['consumer', 'consumerVerificationFailures', 'RecordFailed', 'verification-failed'],
+  ])('watches the %s metric with exactly the dimensions its EMF line carries', (component, key, metricName, reason) => {
+    // Prepare: what the Lambda emits, through the same createMetrics it uses.
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const metrics = createMetrics(component, { ENVIRONMENT_NAME: 'production' });
+    const emitter = reason === undefined ? metrics : metrics.singleMetric();
+    if (reason !== undefined) emitter.addDimension('reason', reason);
+    emitter.addMetric(metricName, MetricUnit.Count, 1);
+    if (reason === undefined) metrics.publishStoredMetrics();
+    const emf = JSON.parse(String(write.mock.calls[0]?.[0])) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } };
+    write.mockRestore();
+
+    // Act
+    const alarm = monitoring.alarms[key as keyof typeof monitoring.alarms];
+    const watched = template.toJSON().Resources[stack.getLogicalId(alarm.node.defaultChild as CfnElement)].Properties.Dimensions as Array<{ Name: string; Value: string }>;
+
+    // Assess
+    const emitted = (emf._aws.CloudWatchMetrics[0]?.Dimensions[0] ?? []).map((name) => ({ Name: name, Value: emf[name] }));
+    expect(sortByName(watched)).toEqual(sortByName(emitted));
   });
 
   it('creates exactly these eight alarms, each saying what to do', () => {
