@@ -62,9 +62,11 @@ export function toQueuedWebhookMessage(webhook: {
   };
   const sha512 = lookupHeader(FLUENT_SIGNATURE_HEADER, webhook.multiValueHeaders, webhook.headers);
   const md5 = lookupHeader(FLEX_SIGNATURE_HEADER, webhook.multiValueHeaders, webhook.headers);
-  // Values are kept comma-joined exactly as the verifier splits them, so the consumer decides the same way.
-  if (sha512.present) attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE] = sha512.values.join(',');
-  if (md5.present) attributes[QueuedWebhookAttribute.FLEX_SIGNATURE] = md5.values.join(',');
+  // Values are kept comma-joined exactly as the verifier splits them, so the consumer decides the same way. A value
+  // SQS cannot carry (a control character, say) can never be a valid signature, and keeping it would cost the
+  // attribute, and with it the genuine signature sent alongside: such values are left out.
+  if (sha512.present) attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE] = sha512.values.filter(isSqsSafeText).join(',');
+  if (md5.present) attributes[QueuedWebhookAttribute.FLEX_SIGNATURE] = md5.values.filter(isSqsSafeText).join(',');
   if (isSqsSafeText(webhook.bodyText)) {
     return { body: webhook.bodyText, attributes };
   }
