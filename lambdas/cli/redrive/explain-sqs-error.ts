@@ -14,6 +14,8 @@ const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'Authori
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'ResourceNotFoundException']);
 const BAD_CREDENTIALS = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'ExpiredToken', 'ExpiredTokenException', 'SignatureDoesNotMatch']);
 const UNKNOWN_ACTION = new Set(['InvalidAction', 'UnknownOperationException']);
+/** How SQS refuses a move task whose source is no DLQ, or whose source already has a task running. */
+const MOVE_TASK_REFUSALS = new Set(['UnsupportedOperation', 'InvalidParameterValue']);
 const KMS_PROBLEMS = new Set(['KmsAccessDenied', 'KmsDisabled', 'KmsNotFound', 'KmsInvalidState', 'KmsInvalidKeyUsage']);
 
 /**
@@ -29,8 +31,8 @@ export function explainSqsError(error: unknown, context: SqsErrorContext): strin
   if (NOT_FOUND.has(name)) {
     return `${failed}: the queue does not exist in region ${context.region}. Check the ARN or URL (the stack outputs list them) and --region.`;
   }
-  if (name === 'UnsupportedOperation' && context.action === 'StartMessageMoveTask') {
-    return `${failed}: ${message}. The source must be the dead-letter queue of another SQS queue (named in that queue's redrive policy), and only one move task may run per queue at a time; see --status.`;
+  if (MOVE_TASK_REFUSALS.has(name) && context.action === 'StartMessageMoveTask') {
+    return `${failed}: ${message.replace(/\.$/, '')}. The source must be the dead-letter queue of another SQS queue (named in that queue's redrive policy), and only one move task may run per queue at a time; see --status.`;
   }
   if (UNKNOWN_ACTION.has(name) || /unknown action|not implemented/i.test(message)) {
     return `${failed}: this SQS endpoint does not implement ${context.action} (local emulators such as fauxqs do not). Use --mode copy.`;

@@ -95,7 +95,12 @@ describe('Command: redrive', () => {
       [
         'a queue that is no DLQ, or a running task',
         new UnsupportedOperation({ message: 'Source queue must be configured as a Dead Letter Queue.', $metadata: {} }),
-        /Source queue must be configured as a Dead Letter Queue\.\. The source must be the dead-letter queue of another SQS queue.*see --status/,
+        /: Source queue must be configured as a Dead Letter Queue\. The source must be the dead-letter queue of another SQS queue.*see --status/,
+      ],
+      [
+        'a second task on the same DLQ',
+        serviceError('InvalidParameterValue', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.'),
+        /: There is already a task running\. Only one active task is allowed for a source queue arn at a given time\. The source must be/,
       ],
       ['an endpoint without move tasks', serviceError('InvalidAction', 'Unknown action: StartMessageMoveTask'), /does not implement StartMessageMoveTask.*Use --mode copy/],
       ['missing credentials', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), /no AWS credentials found\. Set AWS_PROFILE/],
