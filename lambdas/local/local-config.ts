@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import {
   DEFAULT_MAX_RECEIVE_COUNT,
@@ -124,7 +124,7 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     localKeyPair = await ensureLocalKeyPair(dataDir);
     raw.publicKeys = localKeyPair.publicKeyPath;
     notices.push(
-      `${SETTING_ENV_NAMES.publicKeys} is not set: verifying with the local test key pair in ${localKeyPair.dir}${localKeyPair.created ? ' (created now)' : ''}. Set it to your Fluent public key to verify real Fluent webhooks.`,
+      `${SETTING_ENV_NAMES.publicKeys} is not set: verifying with the local test key pair in ${displayPath(localKeyPair.dir)}${localKeyPair.created ? ' (created now)' : ''}. Set it to your Fluent public key to verify real Fluent webhooks.`,
     );
   }
   if (raw.accountIds === undefined) {
@@ -159,6 +159,12 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     ...(handlersModule === undefined ? {} : { handlersModule }),
     notices,
   };
+}
+
+/** A path relative to the repository when it lies inside it (shorter in messages), else absolute. */
+export function displayPath(path: string): string {
+  const inside = relative(REPOSITORY_ROOT, path);
+  return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
 
 /** The data folder: LOCAL_DATA_DIR, relative to the repository root, or `.local`. */

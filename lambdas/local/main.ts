@@ -1,8 +1,9 @@
-import { relative } from 'node:path';
+import { join } from 'node:path';
 import { createLogger } from '../shared/observability';
 import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
-import { LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig, REPOSITORY_ROOT } from './local-config';
+import { displayPath, LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig, resolveDataDir } from './local-config';
 import { LocalRunner, startLocalRunner } from './local-runner';
+import { PATH_SECRET_FILE } from './path-secret';
 
 /** How long a clean stop may take before the process gives up and exits with an error. */
 const STOP_DEADLINE_MS = 60_000;
@@ -21,23 +22,23 @@ async function main(): Promise<void> {
   waitForStopSignal(runner);
 }
 
-/** A path relative to the repository when it is inside it, else absolute. */
-function displayPath(path: string): string {
-  const inside = relative(REPOSITORY_ROOT, path);
-  return inside === '' ? '.' : inside.startsWith('..') ? path : inside;
-}
-
 function announce(runner: LocalRunner, config: LocalConfig): void {
   const privateKeyPath = config.localKeyPair?.privateKeyPath;
   const webhookUrl = `${runner.webhookBaseUrl}${EXAMPLE_ROUTE}`;
   if (Object.values(runner.restored).some((count) => count > 0)) {
     logger.info('queued messages restored from the last run', { restored: runner.restored });
   }
-  const keyFlag = privateKeyPath === undefined ? ' --private-key <your-test-private-key.pem>' : '';
+  // `send` finds the local key by itself in the default data folder; elsewhere the command names it.
+  const keyFlag =
+    privateKeyPath === undefined
+      ? ' --private-key <the private key of FLUENT_PUBLIC_KEYS>'
+      : config.dataDir === resolveDataDir({})
+        ? ''
+        : ` --private-key ${displayPath(privateKeyPath)}`;
   logger.info('local receiver ready', {
     webhookUrl,
     webhookUrlPattern: `${runner.webhookBaseUrl}{route}`,
-    pathSecret: config.pathSecret.source === 'env' ? `from ${LOCAL_ENV_NAMES.pathSecret}` : `generated, kept in ${displayPath(config.dataDir)}`,
+    pathSecret: config.pathSecret.source === 'env' ? `from ${LOCAL_ENV_NAMES.pathSecret}` : `generated, kept in ${displayPath(join(config.dataDir, PATH_SECRET_FILE))}`,
     privateKey: privateKeyPath === undefined ? undefined : displayPath(privateKeyPath),
     sqsEndpoint: runner.sqsEndpoint,
     queueUrl: runner.queueUrl,
