@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { FLUENT_PATH_SEGMENT } from '../../lib/defaults';
+import { createReceiverHandler } from '../../lambdas/authorizer/create-receiver-handler';
+import { FluentSignatureHeaders, parseReceiverSettings, ReceiverSettings, signFluentPayload } from '../../lambdas/core';
+import { createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
+import type { FluentEventHandlers } from '../../lambdas/consumer/handler-types';
+import { GatewayServer, startGatewayServer } from '../../lambdas/local/gateway-server';
+import { createLambdaContext } from '../../lambdas/local/lambda-context';
+import { LOOPBACK_HOST } from '../../lambdas/local/local-aws-config';
+import { EMULATOR_ACCOUNT_ID } from '../../lambdas/local/sqs-emulator';
+import { toSqsEventRecord } from '../../lambdas/local/sqs-event-records';
+import { SqsPoller, startSqsPoller } from '../../lambdas/local/sqs-poller';
+import { createLogger, createMetrics } from '../../lambdas/shared/observability';
+import { fluentEventBody } from '../helpers/factories';
+import type { QueueRef } from '../helpers/sqs-records';
+import type { TestKeyPair } from '../helpers/test-keys';
+
+export const SERVED_ACCOUNT = 'ACME';
+export const IDEMPOTENCY_TABLE = 'fluent-webhook-idempotency';
+const PATH_SECRET = 'faultTestPathSecret-0123456789abcdefghijkl';
+
+/** Settings as the stack and the local runner parse them: the test key, the served account. */
+export function faultSettings(fluent: TestKeyPair): ReceiverSettings {
+  return parseReceiverSettings({ publicKeys: fluent.publicKeyBase64, accountIds: SERVED_ACCOUNT });
+}
+
+/** A Fluent event for the served account with a fresh id, signed as Fluent signs it. */
+export interface SignedWebhook {
+  readonly id: string;
+  readonly body: Buffer;
+  readonly headers: FluentSignatureHeaders;
+}
+
+export function signedWebhook(fluent: TestKeyPair): SignedWebhook {
+  const id = randomUUID();
+  const body = fluentEventBody({ id });
+  return { id, body, headers: signFluentPayload(body, fluent.privateKey) };
+}
+
+export function signedWebhooks(fluent: TestKeyPair, count: number): SignedWebhook[] {
+  return Array.from({ length: count }, () => signedWebhook(fluent));
+}
+
+/** The API Gateway stand-in in front of the real verifying handler, which sends to the given SQS client's queue. */
+export interface ReceiverOverHttp {
+  /** POSTs a webhook to `…/fluent/orders` and resolves with the HTTP status. */
+  post(webhook: SignedWebhook): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startReceiverOverHttp(settings: ReceiverSettings, sqsClient: SQSClient, queueUrl: string): Promise<ReceiverOverHttp> {
+  const receiverFunction = { functionName: 'receiver', timeoutSeconds: 10, memorySizeMb: 256, region: 'us-east-1', accountId: EMULATOR_ACCOUNT_ID };
+  const logger = createLogger('gateway');
+  const gateway: GatewayServer = await startGatewayServer({
+    host: LOOPBACK_HOST,
+    port: 0,
+    stage: { stage: 'webhooks', apiId: 'faults', accountId: EMULATOR_ACCOUNT_ID, pathSecret: PATH_SECRET },
+    handler: createReceiverHandler({ settings, sqsClient, queueUrl, logger: createLogger('receiver'), metrics: createMetrics('receiver') }),
+    createContext: () => createLambdaContext(receiverFunction),
+    logger,
+  });
+  const url = `${gateway.origin}/${PATH_SECRET}/${FLUENT_PATH_SEGMENT}/orders`;
+  return {
+    async post(webhook) {
+      const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...webhook.headers }, body: webhook.body });
+      await response.arrayBuffer();
+      return response.status;
+    },
+    close: () => gateway.close(),
+  };
+}
+
+export interface ConsumerOptions {
+  readonly settings: ReceiverSettings;
+  readonly sqsClient: SQSClient;
+  readonly queue: QueueRef;
+  readonly dynamoDbClient: DynamoDBClient;
+  readonly handlers: FluentEventHandlers;
+  /** The consumer's Lambda timeout; it bounds the idempotency in-progress lock. @default 10 */
+  readonly timeoutSeconds?: number;
+  /** @default 10 */
+  readonly batchSize?: number;
+}
+
+/**
+ * The real consumer handler, idempotent over the real DynamoDB persistence layer, fed by the local runner's
+ * poller exactly as `npm start` wires them (the stand-in for Lambda's SQS event source).
+ */
+export function startConsumer(options: ConsumerOptions): SqsPoller {
+  const consumerFunction = {
+    functionName: 'consumer',
+    timeoutSeconds: options.timeoutSeconds ?? 10,
+    memorySizeMb: 256,
+    region: 'us-east-1',
+    accountId: EMULATOR_ACCOUNT_ID,
+  };
+  return startSqsPoller({
+    sqsClient: options.sqsClient,
+    queueUrl: options.queue.queueUrl,
+    queueArn: options.queue.queueArn,
+    region: 'us-east-1',
+    batchSize: options.batchSize ?? 10,
+    // Short polls keep stop() quick; the loop polls again at once.
+    waitTimeSeconds: 1,
+    handler: createConsumerHandler({
+      settings: options.settings,
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName: IDEMPOTENCY_TABLE, awsSdkV3Client: options.dynamoDbClient }),
+      handlers: options.handlers,
+      logger: createLogger('consumer'),
+      metrics: createMetrics('consumer'),
+    }),
+    createContext: () => createLambdaContext(consumerFunction),
+    toRecord: toSqsEventRecord,
+    logger: createLogger('poller'),
+  });
+}
+
+/** Counts each event's handler runs that completed. */
+export class HandlerLedger {
+  public readonly completed = new Map<string, number>();
+
+  public record(eventId: string): void {
+    this.completed.set(eventId, (this.completed.get(eventId) ?? 0) + 1);
+  }
+
+  /** Event ids whose handler completed more than once. */
+  public twice(): string[] {
+    return [...this.completed].filter(([, runs]) => runs > 1).map(([id]) => id);
+  }
+}
+
+/** Polls `condition` every 50 ms until it holds; fails with `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,168 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DecisionMessage } from '../../lambdas/consumer/process-record';
+import { RecordFailureReason } from '../../lambdas/consumer/record-outcome';
+import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
+import type { SqsPoller } from '../../lambdas/local/sqs-poller';
+import { RunningEmulators, startEmulators } from '../helpers/emulators';
+import { queueDepth, QueueRef } from '../helpers/sqs-records';
+import { testKeyPair } from '../helpers/test-keys';
+import { captureOutput, CapturedOutput, decisionLines } from '../unit/authorizer/receiver-fixtures';
+import {
+  faultSettings,
+  HandlerLedger,
+  IDEMPOTENCY_TABLE,
+  SignedWebhook,
+  signedWebhooks,
+  startConsumer,
+  startReceiverOverHttp,
+  waitUntil,
+} from './fault-fixtures';
+import { startTcpSwitch, TcpSwitch } from './tcp-switch';
+
+/** Enough receives to outlast the outages: records must be retried, not dead-lettered. */
+const MAX_RECEIVE_COUNT = 10;
+const SCENARIOS = ['before-handler', 'after-handler'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+describe('Fault: the idempotency table is unreachable while events are consumed', () => {
+  const fluent = testKeyPair(1024, 'fluent');
+  const settings = faultSettings(fluent);
+  let emulators: RunningEmulators;
+  let sqs: SQSClient;
+  let dynamoDb: DynamoDBClient;
+  let tableSwitch: TcpSwitch;
+  let output: CapturedOutput;
+
+  const queue = (scenario: Scenario) => emulators.queues[scenario] as QueueRef;
+  const deadLetterQueue = (scenario: Scenario) => emulators.queues[`${scenario}-dlq`] as QueueRef;
+  const isEmpty = async (scenario: Scenario) => Object.values(await queueDepth(sqs, queue(scenario).queueUrl)).every((count) => count === 0);
+  /** The consumer's decision lines about one event (the receiver logs one too). */
+  const decisionsFor = (id: string) => decisionLines(output).filter((line) => line.eventId === id && line.component === 'consumer');
+  const accept = async (scenario: Scenario, count: number): Promise<SignedWebhook[]> => {
+    const receiver = await startReceiverOverHttp(settings, sqs, queue(scenario).queueUrl);
+    const webhooks = signedWebhooks(fluent, count);
+    const statuses = await Promise.all(webhooks.map((webhook) => receiver.post(webhook)));
+    await receiver.close();
+    if (statuses.some((status) => status !== 200)) throw new Error(`Not every webhook was accepted: ${statuses.join(', ')}`);
+    return webhooks;
+  };
+
+  beforeAll(async () => {
+    output = captureOutput();
+    emulators = await startEmulators({
+      queues: SCENARIOS.flatMap((name) => [
+        { name: `${name}-dlq` },
+        { name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: MAX_RECEIVE_COUNT, attributes: { VisibilityTimeout: '1' } },
+      ]),
+      idempotencyTables: [IDEMPOTENCY_TABLE],
+    });
+    sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
+    // The consumer reaches DynamoDB only through the switch, with the SDK's default retries as in Lambda.
+    tableSwitch = await startTcpSwitch(Number(new URL(emulators.dynamoDbEndpoint).port));
+    dynamoDb = new DynamoDBClient(emulatorClientConfig(tableSwitch.endpoint, emulators.region));
+  });
+
+  afterAll(async () => {
+    sqs?.destroy();
+    dynamoDb?.destroy();
+    await tableSwitch?.close();
+    await emulators?.close();
+    output?.restore();
+  });
+
+  describe('Scenario: the table is down before the events arrive', () => {
+    const ledger = new HandlerLedger();
+    let webhooks: SignedWebhook[];
+    let consumer: SqsPoller;
+    let runsDuringOutage: number;
+    let failuresDuringOutage: Array<Record<string, unknown>>;
+
+    beforeAll(async () => {
+      webhooks = await accept('before-handler', 10);
+      const storeFailures = () => decisionLines(output).filter((line) => line.reason === RecordFailureReason.IDEMPOTENCY_STORE_FAILED);
+
+      // Act: the table goes away before the consumer starts, and comes back once every event has failed at least once.
+      await tableSwitch.off();
+      consumer = startConsumer({
+        settings,
+        sqsClient: sqs,
+        queue: queue('before-handler'),
+        dynamoDbClient: dynamoDb,
+        handlers: { default: async (event) => ledger.record(event.id) },
+      });
+      const ids = webhooks.map((webhook) => webhook.id);
+      await waitUntil(() => ids.every((id) => storeFailures().some((line) => line.eventId === id)), 20_000, 'every event has failed on the table');
+      runsDuringOutage = ledger.completed.size;
+      failuresDuringOutage = storeFailures();
+      await tableSwitch.on();
+      await waitUntil(async () => ids.every((id) => ledger.completed.has(id)) && (await isEmpty('before-handler')), 30_000, 'every event is processed');
+      await consumer.stop();
+    }, 60_000);
+    afterAll(() => consumer?.stop());
+
+    it('runs no handler while the table is unreachable: each record fails with its own reason and is retried', () => {
+      // Assess
+      expect(runsDuringOutage).toBe(0);
+      expect(failuresDuringOutage.length).toBeGreaterThanOrEqual(webhooks.length);
+      expect(failuresDuringOutage[0]).toMatchObject({ message: DecisionMessage.FAILED[RecordFailureReason.IDEMPOTENCY_STORE_FAILED], outcome: 'failed' });
+    });
+
+    it('processes every event exactly once after the table is back', () => {
+      // Assess
+      expect(webhooks.map((webhook) => ledger.completed.get(webhook.id))).toEqual(webhooks.map(() => 1));
+      expect(webhooks.map((webhook) => decisionsFor(webhook.id).filter((line) => line.outcome === 'processed').length)).toEqual(webhooks.map(() => 1));
+    });
+
+    it('leaves nothing in the queue or the dead-letter queue', async () => {
+      // Assess
+      expect(await isEmpty('before-handler')).toBe(true);
+      expect(await queueDepth(sqs, deadLetterQueue('before-handler').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    });
+  });
+
+  describe('Scenario: the table goes down after a handler ran, before its completion is recorded', () => {
+    const TIMEOUT_SECONDS = 2;
+    const runs: number[] = [];
+    let webhook: SignedWebhook;
+    let consumer: SqsPoller;
+
+    beforeAll(async () => {
+      [webhook] = (await accept('after-handler', 1)) as [SignedWebhook];
+
+      // Act: the first run cuts the table off as it returns, so Powertools cannot mark the event completed.
+      consumer = startConsumer({
+        settings,
+        sqsClient: sqs,
+        queue: queue('after-handler'),
+        dynamoDbClient: dynamoDb,
+        timeoutSeconds: TIMEOUT_SECONDS,
+        handlers: {
+          default: async () => {
+            runs.push(Date.now());
+            if (runs.length === 1) await tableSwitch.off();
+          },
+        },
+      });
+      await waitUntil(() => decisionsFor(webhook.id).some((line) => line.reason === RecordFailureReason.IDEMPOTENCY_STORE_FAILED), 20_000, 'the completion failed');
+      await tableSwitch.on();
+      await waitUntil(() => isEmpty('after-handler'), 30_000, 'the event is processed and deleted');
+      await consumer.stop();
+    }, 60_000);
+    afterAll(() => consumer?.stop());
+
+    it('loses nothing: the record fails, is retried, and ends processed', async () => {
+      // Assess
+      const outcomes = decisionsFor(webhook.id).map((line) => line.outcome);
+      expect(outcomes[0]).toBe('failed');
+      expect(outcomes.filter((outcome) => outcome === 'processed')).toHaveLength(1);
+      expect(await queueDepth(sqs, deadLetterQueue('after-handler').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    });
+
+    it('runs the handler again only once the in-progress lock (the consumer timeout) has expired: at least once, never concurrently', () => {
+      // Assess
+      expect(runs).toHaveLength(2);
+      expect((runs[1] as number) - (runs[0] as number)).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000 - 100);
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
+import type { SqsPoller } from '../../lambdas/local/sqs-poller';
+import { RunningEmulators, startEmulators } from '../helpers/emulators';
+import { queueDepth, QueueRef } from '../helpers/sqs-records';
+import { testKeyPair } from '../helpers/test-keys';
+import { captureOutput, CapturedOutput } from '../unit/authorizer/receiver-fixtures';
+import {
+  faultSettings,
+  HandlerLedger,
+  IDEMPOTENCY_TABLE,
+  ReceiverOverHttp,
+  SignedWebhook,
+  signedWebhooks,
+  startConsumer,
+  startReceiverOverHttp,
+  waitUntil,
+} from './fault-fixtures';
+
+const PER_PHASE = 8;
+const PHASES = ['before', 'while-stopping', 'stopped', 'while-restarting', 'after'] as const;
+type Phase = (typeof PHASES)[number];
+
+describe('Fault: the SQS server stops while webhooks arrive over HTTP', () => {
+  const fluent = testKeyPair(1024, 'fluent');
+  const settings = faultSettings(fluent);
+  const ledger = new HandlerLedger();
+  const answers = new Map<string, { phase: Phase; status: number }>();
+  let emulators: RunningEmulators;
+  let sqs: SQSClient;
+  let dynamoDb: DynamoDBClient;
+  let receiver: ReceiverOverHttp;
+  let consumer: SqsPoller;
+  let output: CapturedOutput;
+  let queue: QueueRef;
+  let deadLetterQueue: QueueRef;
+
+  const idsOf = (predicate: (answer: { phase: Phase; status: number }) => boolean) =>
+    [...answers].filter(([, answer]) => predicate(answer)).map(([id]) => id);
+  const deliver = (phase: Phase, webhooks: readonly SignedWebhook[]) =>
+    Promise.all(webhooks.map(async (webhook) => answers.set(webhook.id, { phase, status: await receiver.post(webhook) })));
+
+  beforeAll(async () => {
+    output = captureOutput();
+    emulators = await startEmulators({
+      queues: [{ name: 'webhooks-dlq' }, { name: 'webhooks', deadLetterQueue: 'webhooks-dlq', maxReceiveCount: 3, attributes: { VisibilityTimeout: '2' } }],
+      idempotencyTables: [IDEMPOTENCY_TABLE],
+    });
+    queue = emulators.queues.webhooks as QueueRef;
+    deadLetterQueue = emulators.queues['webhooks-dlq'] as QueueRef;
+    // The SDK's default retries, as the verifying Lambda has them: a stopped queue is retried before the 503.
+    sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
+    dynamoDb = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
+    receiver = await startReceiverOverHttp(settings, sqs, queue.queueUrl);
+    consumer = startConsumer({ settings, sqsClient: sqs, queue, dynamoDbClient: dynamoDb, handlers: { default: async (event) => ledger.record(event.id) } });
+
+    // Act: webhooks before, during and after an outage of the queue, the consumer polling throughout.
+    const batches = Object.fromEntries(PHASES.map((phase) => [phase, signedWebhooks(fluent, PER_PHASE)])) as Record<Phase, SignedWebhook[]>;
+    await deliver('before', batches.before);
+    await Promise.all([deliver('while-stopping', batches['while-stopping']), emulators.stopSqs()]);
+    await deliver('stopped', batches.stopped);
+    await Promise.all([deliver('while-restarting', batches['while-restarting']), emulators.restartSqs()]);
+    await deliver('after', batches.after);
+    const accepted = idsOf((answer) => answer.status === 200);
+    await waitUntil(
+      async () => accepted.every((id) => ledger.completed.has(id)) && Object.values(await queueDepth(sqs, queue.queueUrl)).every((count) => count === 0),
+      20_000,
+      'every accepted webhook is processed and the queue is empty',
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await consumer?.stop();
+    await receiver?.close();
+    sqs?.destroy();
+    dynamoDb?.destroy();
+    await emulators?.close();
+    output?.restore();
+  });
+
+  it('answers 200 while the queue is up and 503, never 200, while it is down', () => {
+    // Assess
+    expect(idsOf((answer) => answer.phase === 'before' && answer.status === 200)).toHaveLength(PER_PHASE);
+    expect(idsOf((answer) => answer.phase === 'stopped' && answer.status === 503)).toHaveLength(PER_PHASE);
+    expect(idsOf((answer) => answer.phase === 'after' && answer.status === 200)).toHaveLength(PER_PHASE);
+    expect(new Set([...answers.values()].map((answer) => answer.status))).toEqual(new Set([200, 503]));
+  });
+
+  it('processes every webhook answered 200 exactly once, including those that raced the stop and the restart', () => {
+    // Assess
+    const accepted = idsOf((answer) => answer.status === 200);
+    expect(accepted.length).toBeGreaterThanOrEqual(2 * PER_PHASE);
+    expect(accepted.filter((id) => ledger.completed.get(id) !== 1)).toEqual([]);
+    expect(ledger.twice()).toEqual([]);
+  });
+
+  it('never processes a webhook refused while the queue was down, nor anything it was not sent', () => {
+    // Assess
+    expect(idsOf((answer) => answer.phase === 'stopped').filter((id) => ledger.completed.has(id))).toEqual([]);
+    expect([...ledger.completed.keys()].filter((id) => !answers.has(id))).toEqual([]);
+  });
+
+  it('leaves nothing in the queue or the dead-letter queue', async () => {
+    // Assess
+    expect(await queueDepth(sqs, queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(sqs, deadLetterQueue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
+});
