@@ -1,9 +1,8 @@
-import { isAbsolute, relative, resolve } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { resolve } from 'node:path';
 import {
   DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_STAGE_NAME,
-  defaultQueueProps,
+  defaultDeadLetterQueueProps,
   defaultReceiverFunctionProps,
   QUEUE_RETENTION,
 } from '../../lib/defaults';
@@ -19,6 +18,7 @@ import {
   ReceiverSettings,
   SETTING_ENV_NAMES,
 } from '../core';
+import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
 import { LOOPBACK_HOST } from './local-aws-config';
 import { ensureLocalKeyPair, LocalKeyPair } from './local-key-pair';
 import { LocalPathSecret, resolvePathSecret } from './path-secret';
@@ -27,7 +27,7 @@ import { LocalPathSecret, resolvePathSecret } from './path-secret';
 export const LOCAL_ENV_NAMES = {
   port: 'PORT',
   pathSecret: PATH_SECRET_ENV,
-  dataDir: 'LOCAL_DATA_DIR',
+  dataDir: DATA_DIR_ENV,
   batchSize: 'BATCH_SIZE',
   visibilityTimeoutSeconds: 'VISIBILITY_TIMEOUT_SECONDS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
@@ -37,14 +37,10 @@ export const LOCAL_ENV_NAMES = {
 /** The account id of the events in `samples/`, accepted when FLUENT_ACCOUNT_IDS is not set. */
 export const SAMPLE_ACCOUNT_ID = 'ACME';
 
-/** The repository checkout: the data folder and `samples/` are found relative to it. */
-export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
-
 /** The stack's defaults, read from `lib/` so that a local run behaves like a deployment unless told otherwise. */
 export const LOCAL_DEFAULTS = {
   port: 3000,
-  /** Relative to the repository root. Git-ignored. */
-  dataDir: '.local',
+  dataDir: DEFAULT_DATA_DIR,
   batchSize: defaultSqsEventSourceProps().batchSize ?? 10,
   maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
   /**
@@ -52,7 +48,8 @@ export const LOCAL_DEFAULTS = {
    * in seconds, not a quarter of an hour, when trying things out. Set VISIBILITY_TIMEOUT_SECONDS to match the stack.
    */
   visibilityTimeoutSeconds: 5,
-  maximumMessageSizeBytes: defaultQueueProps(Duration.seconds(0)).maxMessageSizeBytes ?? MAX_SQS_MESSAGE_BYTES,
+  // The queue and the DLQ share these (1 MiB, 14 days).
+  maximumMessageSizeBytes: defaultDeadLetterQueueProps().maxMessageSizeBytes ?? MAX_SQS_MESSAGE_BYTES,
   retentionPeriodSeconds: QUEUE_RETENTION.toSeconds(),
   receiverTimeoutSeconds: defaultReceiverFunctionProps().timeout?.toSeconds() ?? 10,
   consumerTimeoutSeconds: defaultConsumerTimeout().toSeconds(),
@@ -159,15 +156,4 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     ...(handlersModule === undefined ? {} : { handlersModule }),
     notices,
   };
-}
-
-/** A path relative to the repository when it lies inside it (shorter in messages), else absolute. */
-export function displayPath(path: string): string {
-  const inside = relative(REPOSITORY_ROOT, path);
-  return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? path : inside;
-}
-
-/** The data folder: LOCAL_DATA_DIR, relative to the repository root, or `.local`. */
-export function resolveDataDir(env: Readonly<Record<string, string | undefined>>): string {
-  return resolve(REPOSITORY_ROOT, env[LOCAL_ENV_NAMES.dataDir]?.trim() || LOCAL_DEFAULTS.dataDir);
 }

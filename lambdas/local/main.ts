@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { createLogger } from '../shared/observability';
 import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
-import { displayPath, LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig, resolveDataDir } from './local-config';
+import { displayPath, resolveDataDir } from './data-dir';
+import { LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig } from './local-config';
 import { LocalRunner, startLocalRunner } from './local-runner';
 import { PATH_SECRET_FILE } from './path-secret';
 

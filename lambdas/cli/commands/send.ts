@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../core/constants';
 import { signFluentPayload } from '../../core/sign-payload';
-import { REPOSITORY_ROOT, resolveDataDir } from '../../local/local-config';
+import { REPOSITORY_ROOT, resolveDataDir } from '../../local/data-dir';
 import { localKeyPairPaths } from '../../local/local-key-pair';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
