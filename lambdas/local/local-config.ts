@@ -6,7 +6,7 @@ import {
   defaultReceiverFunctionProps,
   QUEUE_RETENTION,
 } from '../../lib/defaults';
-import { defaultConsumerTimeout, defaultSqsEventSourceProps } from '../../lib/receiver-consumer-defaults';
+import { defaultConsumerMemorySize, defaultConsumerTimeout, defaultSqsEventSourceProps } from '../../lib/receiver-consumer-defaults';
 import { PATH_SECRET_ENV } from '../../lib/stack-config';
 import { pathSecretProblems } from '../../lib/validate-props';
 import {
@@ -52,7 +52,9 @@ export const LOCAL_DEFAULTS = {
   maximumMessageSizeBytes: defaultDeadLetterQueueProps().maxMessageSizeBytes ?? MAX_SQS_MESSAGE_BYTES,
   retentionPeriodSeconds: QUEUE_RETENTION.toSeconds(),
   receiverTimeoutSeconds: defaultReceiverFunctionProps().timeout?.toSeconds() ?? 10,
+  receiverMemorySizeMb: defaultReceiverFunctionProps().memorySize ?? 512,
   consumerTimeoutSeconds: defaultConsumerTimeout().toSeconds(),
+  consumerMemorySizeMb: defaultConsumerMemorySize(),
   stageName: DEFAULT_STAGE_NAME,
 } as const;
 

@@ -84,14 +84,18 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       saved = await saveQueueSnapshot(sqs.endpoint, [queue.queueName, deadLetterQueue.queueName], snapshotFile);
     });
 
-    const lambdaFunction = (functionName: string, timeoutSeconds: number): LocalFunction => ({
+    const lambdaFunction = (functionName: string, timeoutSeconds: number, memorySizeMb: number): LocalFunction => ({
       functionName,
       timeoutSeconds,
-      memorySizeMb: 256,
+      memorySizeMb,
       region: sqs.region,
       accountId: EMULATOR_ACCOUNT_ID,
     });
-    const consumerFunction = lambdaFunction(LOCAL_RESOURCE_NAMES.consumerFunction, LOCAL_DEFAULTS.consumerTimeoutSeconds);
+    const consumerFunction = lambdaFunction(
+      LOCAL_RESOURCE_NAMES.consumerFunction,
+      LOCAL_DEFAULTS.consumerTimeoutSeconds,
+      LOCAL_DEFAULTS.consumerMemorySizeMb,
+    );
     const poller = startSqsPoller({
       sqsClient,
       queueUrl: queue.queueUrl,
@@ -107,7 +111,11 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     const watcher = watchDeadLetterQueue(sqs.endpoint, deadLetterQueue.queueName, logger);
     stopActions.push(async () => watcher.stop());
 
-    const receiverFunction = lambdaFunction(LOCAL_RESOURCE_NAMES.receiverFunction, LOCAL_DEFAULTS.receiverTimeoutSeconds);
+    const receiverFunction = lambdaFunction(
+      LOCAL_RESOURCE_NAMES.receiverFunction,
+      LOCAL_DEFAULTS.receiverTimeoutSeconds,
+      LOCAL_DEFAULTS.receiverMemorySizeMb,
+    );
     const gateway = await startGatewayServer({
       host: config.host,
       port: config.port,
