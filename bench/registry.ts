@@ -1,7 +1,13 @@
 import type { Bench } from './bench';
+import { coldStartBench } from './cold-start.bench';
+import { handlerBench } from './handler.bench';
+import { pipelineBench } from './pipeline.bench';
 import { verifierBench } from './verifier.bench';
 
 /** Every benchmark `npm run bench` runs, in order. To add one: import it and list it here. */
 export const BENCHES: readonly Bench[] = [
   verifierBench,
+  handlerBench,
+  coldStartBench,
+  pipelineBench,
 ];
