@@ -5,6 +5,7 @@ import { NodejsFunction, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-node
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { pathSecretFingerprint } from '../lambdas/core/path-secret-fingerprint';
 import { settingsToEnv, type ReceiverSettings } from '../lambdas/core/settings';
 import { RuntimeEnv } from '../lambdas/shared/runtime-env';
 import { acknowledgeReceiverFindings } from './nag-acknowledgements';
@@ -21,7 +22,7 @@ import {
 } from './defaults';
 import { bundledFunctionProps } from './private/lambda-bundling';
 import { defaultConsumerTimeout, minimumVisibilityTimeout } from './receiver-consumer-defaults';
-import { secretPathPrefix, validateFluentWebhookReceiverProps } from './validate-props';
+import { livePathSecrets, secretPathPrefix, validateFluentWebhookReceiverProps } from './validate-props';
 import { WebhookFirewall } from './webhook-firewall';
 import { accessLogFormat, addGatewayResponses, lambdaProxyIntegration } from './webhook-api';
 
@@ -40,9 +41,19 @@ export interface FluentWebhookReceiverProps {
   /**
    * The secret path segment: webhooks are accepted only under `/<secret>/fluent/`. At least 32 URL-safe
    * characters; print one with `npx fluent-webhook secret`. Never commit it. It is part of the synthesized
-   * template and of the API's configuration, so treat `cdk.out` as sensitive.
+   * template and of the API's configuration, so treat `cdk.out` as sensitive. Give exactly one of `pathSecret`
+   * and `pathSecrets`.
+   * @default - none: `pathSecrets` must be given
    */
-  readonly pathSecret: string;
+  readonly pathSecret?: string;
+  /**
+   * All live path secrets (1 to 3, each as `pathSecret`, no repeats), the current one first: for rotating the
+   * secret without losing a webhook. Each gets its own `/<secret>/fluent/{route+}` with one POST method into the
+   * same verifying Lambda, which logs the secret's fingerprint (`pathSecretFingerprint`, never the secret) so you
+   * can see when the old one stops receiving. Excludes `pathSecret`.
+   * @default - none: `pathSecret` must be given
+   */
+  readonly pathSecrets?: readonly string[];
   /**
    * Name of the environment (`sandbox`, `production`): set as `ENVIRONMENT_NAME` on the Lambdas, where it
    * becomes a metric dimension so environments sharing an account keep their metrics apart.
@@ -116,8 +127,8 @@ export interface FluentWebhookReceiverProps {
    */
   readonly consumerTimeout?: Duration;
   /**
-   * Put an AWS WAF web ACL on the stage that admits only POSTs under `/<stage>/<secret>/fluent/` and blocks
-   * source IPs over `wafRateLimit`. Costs a monthly fee per web ACL and rule, plus requests.
+   * Put an AWS WAF web ACL on the stage that admits only POSTs under `/<stage>/<secret>/fluent/` (for each live
+   * secret) and blocks source IPs over `wafRateLimit`. Costs a monthly fee per web ACL and rule, plus requests.
    * @default false
    */
   readonly enableWaf?: boolean;
@@ -130,15 +141,25 @@ export interface FluentWebhookReceiverProps {
 }
 
 /**
- * The internet-facing half of the Fluent webhook receiver: a regional REST API with exactly one method
- * (POST `/{secret}/fluent/{route+}`, authorization NONE), the verifying Lambda behind it, and an encrypted SQS
- * queue with a dead-letter queue. The Lambda may only send to that queue.
+ * The internet-facing half of the Fluent webhook receiver: a regional REST API with one method per live path
+ * secret (POST `/{secret}/fluent/{route+}`, authorization NONE), the verifying Lambda behind them, and an encrypted
+ * SQS queue with a dead-letter queue. The Lambda may only send to that queue.
  */
 export class FluentWebhookReceiver extends Construct {
   public readonly api: apigateway.RestApi;
-  /** The one resource with a method: `/{secret}/fluent/{route+}`. */
+  /** The current (first) secret's `/{secret}/fluent/{route+}`: the one in {@link webhookResources} first. */
   public readonly webhookResource: apigateway.Resource;
+  /** The current (first) secret's POST method. */
   public readonly webhookMethod: apigateway.Method;
+  /** The only resources with a method: `/{secret}/fluent/{route+}` for each live secret, in the order given. */
+  public readonly webhookResources: readonly apigateway.Resource[];
+  /** Their POST methods, one per resource; every one integrates with {@link receiverFunction}. */
+  public readonly webhookMethods: readonly apigateway.Method[];
+  /**
+   * The fingerprint of each live secret (`pathSecretFingerprint`: 8 hex digits of its SHA-256), in the order given:
+   * what the verifying Lambda logs as `pathSecretFingerprint`. Safe to show; the secrets are not.
+   */
+  public readonly pathSecretFingerprints: readonly string[];
   public readonly accessLogGroup: logs.LogGroup;
   public readonly receiverFunction: NodejsFunction;
   public readonly receiverLogGroup: logs.LogGroup;
@@ -205,25 +226,31 @@ export class FluentWebhookReceiver extends Construct {
     });
     addGatewayResponses(this.api);
 
-    // Construct ids never derive from the secret: logical ids show up in deploy output and CloudFormation events.
-    const secretResource = new apigateway.Resource(this.api.root, 'SecretPath', { parent: this.api.root, pathPart: props.pathSecret });
-    const fluentResource = new apigateway.Resource(secretResource, 'Fluent', { parent: secretResource, pathPart: FLUENT_PATH_SEGMENT });
-    this.webhookResource = new apigateway.Resource(fluentResource, 'Route', { parent: fluentResource, pathPart: '{route+}' });
-    this.webhookMethod = this.webhookResource.addMethod('POST', lambdaProxyIntegration(this.receiverFunction), {
-      authorizationType: apigateway.AuthorizationType.NONE,
-      operationName: 'ReceiveFluentWebhook',
-    });
-    // API Gateway may invoke the Lambda for this one method on this stage, nothing else.
-    this.receiverFunction.addPermission('InvokeFromWebhookMethod', {
+    const secrets = livePathSecrets(props);
+    this.pathSecretFingerprints = secrets.map(pathSecretFingerprint);
+    this.webhookResources = secrets.map((secret) => this.addWebhookResource(secret));
+    this.webhookMethods = this.webhookResources.map((resource) =>
+      resource.addMethod('POST', lambdaProxyIntegration(this.receiverFunction), {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        operationName: 'ReceiveFluentWebhook',
+      }),
+    );
+    // Validation guarantees at least one secret.
+    this.webhookResource = this.webhookResources[0] as apigateway.Resource;
+    this.webhookMethod = this.webhookMethods[0] as apigateway.Method;
+    // API Gateway may invoke the Lambda for POSTs on this stage of this API, whose only POST methods are the secret
+    // paths'. Scoped to the stage rather than to each method: the statement holds no secret, and it stays the same
+    // while secrets are added and removed, so a rotation never leaves a method without permission.
+    this.receiverFunction.addPermission('InvokeFromWebhookStage', {
       principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      sourceArn: this.webhookMethod.methodArn,
+      sourceArn: this.api.arnForExecuteApi('POST', '/*', this.api.deploymentStage.stageName),
     });
     this.webhookUrlTemplate = `${this.api.url}${SECRET_PLACEHOLDER}/${FLUENT_PATH_SEGMENT}/${ROUTE_PLACEHOLDER}`;
 
     if (props.enableWaf === true) {
       this.firewall = new WebhookFirewall(this, 'Firewall', {
         stage: this.api.deploymentStage,
-        pathPrefix: secretPathPrefix(stageName, props.pathSecret),
+        pathPrefixes: secrets.map((secret) => secretPathPrefix(stageName, secret)),
         rateLimit: props.wafRateLimit ?? defaultWafRateLimit(),
       });
     }
@@ -235,6 +262,20 @@ export class FluentWebhookReceiver extends Construct {
     const env = settingsToEnv(this.settings);
     if (this.environmentName !== undefined) env[RuntimeEnv.ENVIRONMENT_NAME] = this.environmentName;
     return env;
+  }
+
+  /**
+   * `/<secret>/fluent/{route+}` for one secret. Construct ids (and so logical ids, which show in deploy output and
+   * CloudFormation events) hold the secret's fingerprint, never the secret. Not its position: a tree keeps its
+   * logical id while other secrets come and go, so removing the old secret deletes only its tree. Were ids by
+   * position, the next secret would move into the old one's id, and CloudFormation would try to create its path
+   * before deleting the old one, which API Gateway refuses as a duplicate.
+   */
+  private addWebhookResource(secret: string): apigateway.Resource {
+    const root = this.api.root;
+    const secretResource = new apigateway.Resource(root, `Secret${pathSecretFingerprint(secret)}`, { parent: root, pathPart: secret });
+    const fluentResource = new apigateway.Resource(secretResource, 'Fluent', { parent: secretResource, pathPart: FLUENT_PATH_SEGMENT });
+    return new apigateway.Resource(fluentResource, 'Route', { parent: fluentResource, pathPart: '{route+}' });
   }
 
   /** Only what the Lambda does: write its own log group, send to this queue (and use its key, if customer-managed). */

@@ -9,7 +9,7 @@ export interface FluentWebhookStackProps extends StackProps {
   /** The environment (`sandbox`, `production`) whose context settings configure the stack. */
   readonly environmentName: string;
   /**
-   * Where WEBHOOK_PATH_SECRET is read from.
+   * Where WEBHOOK_PATH_SECRET (one secret, or several comma-separated) is read from.
    * @default process.env
    */
   readonly processEnv?: Readonly<Record<string, string | undefined>>;
@@ -17,7 +17,8 @@ export interface FluentWebhookStackProps extends StackProps {
 
 /**
  * One environment of the Fluent webhook receiver, configured from CDK context (`cdk.json` and `-c`): see
- * `readStackConfig` for the keys. Outputs the webhook URL (with a `<secret>` placeholder) and the queues.
+ * `readStackConfig` for the keys. Outputs the webhook URL (with a `<secret>` placeholder), the fingerprints of the
+ * live path secrets, and the queues.
  */
 export class FluentWebhookStack extends Stack {
   public readonly config: StackConfig;
@@ -39,6 +40,11 @@ export class FluentWebhookStack extends Stack {
     new CfnOutput(this, 'WebhookUrl', {
       description: 'Paste into the url of your Fluent SendWebhook setting, with <secret> replaced by the path secret and <route> by a route of your choice.',
       value: this.receiver.webhookUrlTemplate,
+    });
+    new CfnOutput(this, 'PathSecretFingerprints', {
+      description:
+        'Fingerprints of the live path secrets, current first, as the verifying Lambda logs them (pathSecretFingerprint). npx fluent-webhook secret --fingerprint <secret> prints a secret\'s.',
+      value: this.receiver.pathSecretFingerprints.join(','),
     });
     new CfnOutput(this, 'QueueName', { description: 'The queue verified webhooks wait in.', value: this.receiver.queue.queueName });
     new CfnOutput(this, 'QueueUrl', { value: this.receiver.queue.queueUrl });

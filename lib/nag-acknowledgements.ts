@@ -10,8 +10,10 @@ export const NO_AUTHORIZER_REASON =
  * construct it concerns and with the reason. Acknowledgements are metadata: harmless when cdk-nag is not used.
  */
 export function acknowledgeReceiverFindings(receiver: FluentWebhookReceiver): void {
-  for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
-    Validations.of(receiver.webhookMethod).acknowledge({ id, reason: NO_AUTHORIZER_REASON });
+  for (const method of receiver.webhookMethods) {
+    for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+      Validations.of(method).acknowledge({ id, reason: NO_AUTHORIZER_REASON });
+    }
   }
   Validations.of(receiver.api).acknowledge({
     id: 'AwsSolutions-APIG2',

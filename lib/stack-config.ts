@@ -1,6 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { ConfigurationError } from '../lambdas/core/errors';
+import { splitList } from '../lambdas/core/key-sources';
 import { parseReceiverSettings, RawReceiverSettings, RawSettingValue, ReceiverSettings, SETTING_ENV_NAMES, SettingKey } from '../lambdas/core/settings';
 import type { FluentWebhookReceiverProps } from './fluent-webhook-receiver';
 import { OperationsContextKey, readOperationsConfig } from './operations-config';
@@ -15,7 +16,10 @@ export const ENVIRONMENT_CONTEXT_KEY = 'env';
 export const ENVIRONMENTS_CONTEXT_KEY = 'environments';
 /** The environment used when no `env` is given and no `environments` block exists. */
 export const DEFAULT_ENVIRONMENT_NAME = 'default';
-/** Environment variable the path secret may come from, so it stays out of files and shell history. */
+/**
+ * Environment variable the path secret may come from, so it stays out of files and shell history. Like the
+ * `pathSecret` setting, it may list several secrets, comma-separated, the current one first (during a rotation).
+ */
 export const PATH_SECRET_ENV = 'WEBHOOK_PATH_SECRET';
 
 /** Settings only the deployment uses (the receiver settings' keys are in `SETTING_ENV_NAMES`). */
@@ -82,7 +86,8 @@ export function selectEnvironmentName(node: Node): string {
 
 /**
  * Reads one environment's configuration. A key's value comes from `environments.<name>.<key>`, else from the
- * top-level context key (cdk.json or `-c key=value`), and for the path secret finally from WEBHOOK_PATH_SECRET.
+ * top-level context key (cdk.json or `-c key=value`), and for the path secret finally from WEBHOOK_PATH_SECRET
+ * (several secrets: comma-separated, or an array in cdk.json).
  * Every problem (types, receiver settings, props) is collected into one {@link ConfigurationError}.
  */
 export function readStackConfig(node: Node, environmentName: string, processEnv: Readonly<Record<string, string | undefined>> = process.env): StackConfig {
@@ -115,8 +120,10 @@ export function readStackConfig(node: Node, environmentName: string, processEnv:
     problems.push(`${DeployContextKey.LOG_RETENTION_DAYS} is ${retentionDays}; CloudWatch Logs keeps logs for one of ${RETENTION_DAYS.join(', ')} days (9999: forever).`);
   }
   const reserved = read.integer(DeployContextKey.RECEIVER_RESERVED_CONCURRENCY);
+  const secrets = read.list(DeployContextKey.PATH_SECRET) ?? splitList(processEnv[PATH_SECRET_ENV] ?? '');
   const candidate = {
-    pathSecret: read.string(DeployContextKey.PATH_SECRET) ?? processEnv[PATH_SECRET_ENV]?.trim() ?? '',
+    // One secret stays `pathSecret`, so its messages name the setting people configure.
+    ...(secrets.length > 1 ? { pathSecrets: secrets } : { pathSecret: secrets[0] ?? '' }),
     environmentName,
     stageName: read.string(DeployContextKey.STAGE_NAME),
     throttlingRateLimit: read.number(DeployContextKey.THROTTLING_RATE_LIMIT),
@@ -176,6 +183,20 @@ class ValueReader {
     if (value === undefined) return undefined;
     if (typeof value === 'string') return value.trim();
     this.problems.push(`${key} must be a string, not ${JSON.stringify(value)}.`);
+    return undefined;
+  }
+
+  /**
+   * A comma-separated string, or (from cdk.json) an array of strings; blank entries dropped. A wrong value is
+   * described by its type only, since this reads secrets.
+   */
+  public list(key: string): string[] | undefined {
+    const value = this.lookup(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return splitList(value);
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value.flatMap(splitList);
+    const found = Array.isArray(value) ? 'an array with other entries' : `a ${value === null ? 'null' : typeof value}`;
+    this.problems.push(`${key} must be a string (comma-separated for several) or an array of strings, not ${found}.`);
     return undefined;
   }
 

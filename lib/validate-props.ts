@@ -14,6 +14,11 @@ export const MIN_PATH_SECRET_LENGTH = 32;
 export const MAX_PATH_SECRET_LENGTH = 128;
 /** The command that prints a fresh secret; every secret error names it. */
 export const SECRET_COMMAND = 'npx fluent-webhook secret';
+/**
+ * Most path secrets live at once: the current one, the one being retired (Fluent retries to the URL it first used,
+ * for up to a day) and one spare. Each costs an API resource tree and a WAF byte match.
+ */
+export const MAX_PATH_SECRETS = 3;
 
 const URL_SAFE = /^[A-Za-z0-9_-]+$/;
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -49,7 +54,7 @@ export type ReceiverPropsToCheck = Omit<FluentWebhookReceiverProps, 'settings'> 
 /** Every problem with the props, as sentences; empty when they are fine. The stack merges these with its own. */
 export function findReceiverPropProblems(props: ReceiverPropsToCheck): string[] {
   return [
-    ...pathSecretProblems(props.pathSecret),
+    ...pathSecretPropProblems(props),
     ...stageProblems(props),
     ...throttlingProblems(props),
     ...queueProblems(props),
@@ -59,14 +64,54 @@ export function findReceiverPropProblems(props: ReceiverPropsToCheck): string[] 
   ];
 }
 
-/** Problems with a path secret, as sentences that say how to get a good one. */
-export function pathSecretProblems(secret: string | undefined): string[] {
-  const fix = `Run \`${SECRET_COMMAND}\` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>; never commit it.`;
-  if (secret === undefined || secret.trim() === '') return [`pathSecret is missing: the webhook URL needs a secret path segment. ${fix}`];
+const SECRET_FIX = `Run \`${SECRET_COMMAND}\` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>; never commit it.`;
+
+/** The live path secrets of props that give `pathSecret` or `pathSecrets`, the current one first. */
+export function livePathSecrets(props: Pick<ReceiverPropsToCheck, 'pathSecret' | 'pathSecrets'>): readonly string[] {
+  return props.pathSecrets ?? (props.pathSecret === undefined ? [] : [props.pathSecret]);
+}
+
+function pathSecretPropProblems({ pathSecret, pathSecrets }: ReceiverPropsToCheck): string[] {
+  if (pathSecrets === undefined) return pathSecretProblems(pathSecret);
+  if (pathSecret !== undefined) {
+    return ['pathSecret and pathSecrets exclude each other: give one secret as pathSecret, or all live secrets (the current one first) as pathSecrets.'];
+  }
+  return pathSecretListProblems(pathSecrets);
+}
+
+/**
+ * Problems with a path secret, as sentences that say how to get a good one.
+ * @param name how the messages call the secret
+ */
+export function pathSecretProblems(secret: string | undefined, name = 'pathSecret'): string[] {
+  if (secret === undefined || secret.trim() === '') return [`${name} is missing: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
   const problems: string[] = [];
-  if (secret.length < MIN_PATH_SECRET_LENGTH) problems.push(`pathSecret is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${fix}`);
-  if (secret.length > MAX_PATH_SECRET_LENGTH) problems.push(`pathSecret is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${fix}`);
-  if (!URL_SAFE.test(secret)) problems.push(`pathSecret may hold only the URL-safe characters A-Z, a-z, 0-9, _ and -. ${fix}`);
+  if (secret.length < MIN_PATH_SECRET_LENGTH) problems.push(`${name} is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+  if (secret.length > MAX_PATH_SECRET_LENGTH) problems.push(`${name} is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+  if (secret.includes(',')) {
+    problems.push(
+      `${name} holds a comma, but takes one secret. The stack takes several while rotating (comma-separated in its pathSecret setting or WEBHOOK_PATH_SECRET), the construct as pathSecrets; the local runner takes one.`,
+    );
+  } else if (!URL_SAFE.test(secret)) {
+    problems.push(`${name} may hold only the URL-safe characters A-Z, a-z, 0-9, _ and -. ${SECRET_FIX}`);
+  }
+  return problems;
+}
+
+/** Problems with a list of live path secrets: 1 to {@link MAX_PATH_SECRETS} good secrets, each listed once. */
+export function pathSecretListProblems(secrets: readonly string[]): string[] {
+  if (secrets.length === 0) return [`pathSecrets is empty: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
+  const problems: string[] = [];
+  if (secrets.length > MAX_PATH_SECRETS) {
+    problems.push(
+      `${secrets.length} path secrets are configured; keep at most ${MAX_PATH_SECRETS} live at once. Remove the oldest once its pathSecretFingerprint has had no traffic for more than a day.`,
+    );
+  }
+  secrets.forEach((secret, index) => {
+    const first = secrets.indexOf(secret);
+    if (first < index) problems.push(`path secrets ${first + 1} and ${index + 1} are the same; list each secret once.`);
+    else problems.push(...pathSecretProblems(secret, `path secret ${index + 1} of ${secrets.length}`));
+  });
   return problems;
 }
 
@@ -171,7 +216,8 @@ function wafProblems(props: ReceiverPropsToCheck): string[] {
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_WAF_RATE_LIMIT && limit <= MAX_WAF_RATE_LIMIT)) {
     problems.push(`wafRateLimit is ${limit}; AWS WAF takes a whole number of requests per 5 minutes from ${MIN_WAF_RATE_LIMIT} to ${MAX_WAF_RATE_LIMIT}.`);
   }
-  const prefix = secretPathPrefix(props.stageName ?? DEFAULT_STAGE_NAME, props.pathSecret ?? '');
+  const longest = livePathSecrets(props).reduce((a, b) => (b.length > a.length ? b : a), '');
+  const prefix = secretPathPrefix(props.stageName ?? DEFAULT_STAGE_NAME, longest);
   if (Buffer.byteLength(prefix) > MAX_WAF_SEARCH_BYTES) {
     problems.push(`the WAF match string ${'`'}/<stage>/<secret>/${FLUENT_PATH_SEGMENT}/${'`'} is ${Buffer.byteLength(prefix)} bytes; AWS WAF allows ${MAX_WAF_SEARCH_BYTES}. Use a shorter stageName.`);
   }

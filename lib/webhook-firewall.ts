@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 export interface WebhookFirewallProps {
   /** The stage the web ACL guards. */
   readonly stage: apigateway.Stage;
-  /** The only path prefix let through, `/<stage>/<secret>/fluent/` (holds the secret). */
-  readonly pathPrefix: string;
+  /** The only path prefixes let through, `/<stage>/<secret>/fluent/` for each live secret (they hold the secrets). */
+  readonly pathPrefixes: readonly string[];
   /** Requests per source IP per 5 minutes before that IP is blocked. */
   readonly rateLimit: number;
 }
@@ -15,9 +15,9 @@ export interface WebhookFirewallProps {
 const RATE_WINDOW_SECONDS = 300;
 
 /**
- * A regional AWS WAF web ACL on the stage: blocks any source IP over the rate limit, admits POSTs under the secret
- * path prefix, and blocks everything else before API Gateway sees it (the layer-7 rule Fluent suggests). Sampled
- * requests stay off, since a sample would show the secret path and the signature headers in the console.
+ * A regional AWS WAF web ACL on the stage: blocks any source IP over the rate limit, admits POSTs under a secret
+ * path prefix (one per live secret), and blocks everything else before API Gateway sees it (the layer-7 rule Fluent
+ * suggests). Sampled requests stay off, since a sample would show the secret path and the signature headers.
  */
 export class WebhookFirewall extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
@@ -33,7 +33,7 @@ export class WebhookFirewall extends Construct {
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
-      description: 'Admits only POSTs to the secret Fluent webhook path, rate-limited per source IP.',
+      description: 'Admits only POSTs to the secret Fluent webhook paths, rate-limited per source IP.',
       defaultAction: { block: {} },
       visibilityConfig: visibility('WebAcl'),
       rules: [
@@ -53,7 +53,7 @@ export class WebhookFirewall extends Construct {
           statement: {
             andStatement: {
               statements: [
-                byteMatch({ uriPath: {} }, 'STARTS_WITH', props.pathPrefix),
+                anyOf(props.pathPrefixes.map((prefix) => byteMatch({ uriPath: {} }, 'STARTS_WITH', prefix))),
                 byteMatch({ method: {} }, 'EXACTLY', 'POST'),
               ],
             },
@@ -68,6 +68,11 @@ export class WebhookFirewall extends Construct {
       webAclArn: this.webAcl.attrArn,
     });
   }
+}
+
+/** WAF's OR statement needs at least two statements; one stands for itself. */
+function anyOf(statements: wafv2.CfnWebACL.StatementProperty[]): wafv2.CfnWebACL.StatementProperty {
+  return statements.length === 1 ? (statements[0] as wafv2.CfnWebACL.StatementProperty) : { orStatement: { statements } };
 }
 
 function byteMatch(fieldToMatch: wafv2.CfnWebACL.FieldToMatchProperty, positionalConstraint: string, searchString: string): wafv2.CfnWebACL.StatementProperty {

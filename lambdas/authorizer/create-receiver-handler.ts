@@ -9,7 +9,15 @@ import { parseJsonObject } from '../core/parse-json';
 import { isSqsSafeText, toQueuedWebhookMessage } from '../core/queued-webhook';
 import type { ReceiverSettings } from '../core/settings';
 import { FluentSignatureVerifier } from '../core/verify-signature';
-import { bodyByteLength, readEventId, readRawBody, readRequestId, readRoute, readSignatureHeaders } from './read-request';
+import {
+  bodyByteLength,
+  readEventId,
+  readPathSecretFingerprint,
+  readRawBody,
+  readRequestId,
+  readRoute,
+  readSignatureHeaders,
+} from './read-request';
 import {
   REASON_DIMENSION,
   ReceiverFailure,
@@ -40,6 +48,8 @@ export type ReceiverHandler = (event: APIGatewayProxyEvent, context?: Context) =
 interface DecisionFields {
   requestId: string;
   route: string;
+  /** Which live path secret the request used, as its fingerprint (see `readPathSecretFingerprint`). */
+  pathSecretFingerprint?: string;
   bodyBytes?: number;
   eventId?: string;
   signatureHeader?: string;
@@ -127,7 +137,11 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   };
 
   return async (event, context) => {
-    const fields: DecisionFields = { requestId: readRequestId(event ?? {}, context), route: readRoute(event ?? {}) };
+    const fields: DecisionFields = {
+      requestId: readRequestId(event ?? {}, context),
+      route: readRoute(event ?? {}),
+      pathSecretFingerprint: readPathSecretFingerprint(event ?? {}),
+    };
     try {
       return await receive(event, fields);
     } catch (error) {

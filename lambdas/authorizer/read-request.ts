@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../core/constants';
 import { lookupHeader, RequestHeaders } from '../core/headers';
+import { pathSecretFingerprint } from '../core/path-secret-fingerprint';
 
 /**
  * Size of the body in bytes without decoding it, so an oversized request costs no allocation.
@@ -35,6 +36,19 @@ export function readSignatureHeaders(event: Pick<APIGatewayProxyEvent, 'headers'
 /** The `{route+}` part of the path (API Gateway has already URL-decoded it). Never the secret segment. */
 export function readRoute(event: Partial<Pick<APIGatewayProxyEvent, 'pathParameters'>>): string {
   return event.pathParameters?.route ?? '';
+}
+
+/** The first segment of a resource template when it is literal: the secret in `/<secret>/fluent/{route+}`. */
+const SECRET_SEGMENT = /^\/([^/{}]+)\//;
+
+/**
+ * Which path secret the request came in under, as its fingerprint: each live secret has its own resource, and
+ * `event.resource` names the one matched (the stack's template, never what the client sent). Logged so a rotation
+ * can watch the old secret's traffic end, without the log holding a secret. Undefined outside API Gateway.
+ */
+export function readPathSecretFingerprint(event: Partial<Pick<APIGatewayProxyEvent, 'resource'>>): string | undefined {
+  const secret = typeof event.resource === 'string' ? SECRET_SEGMENT.exec(event.resource)?.[1] : undefined;
+  return secret === undefined ? undefined : pathSecretFingerprint(secret);
 }
 
 /** API Gateway's request id; the Lambda request id or a fresh UUID when called outside API Gateway. */

@@ -15,6 +15,7 @@ export { fingerprintOf, parseFluentPublicKey, parseFluentPublicKeys } from './pu
 export type { FluentPublicKey } from './public-keys';
 export { resolveKeySources, splitList } from './key-sources';
 export type { KeySource } from './key-sources';
+export { PATH_SECRET_FINGERPRINT_LENGTH, pathSecretFingerprint } from './path-secret-fingerprint';
 export { FluentSignatureVerifier } from './verify-signature';
 export type { FluentSignatureVerifierOptions } from './verify-signature';
 export { RejectionReason, REJECTION_MESSAGES } from './verification-result';

@@ -5,20 +5,66 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
+import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
 import { FluentWebhookReceiver, FluentWebhookReceiverProps } from '../../lib/fluent-webhook-receiver';
 import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
 import { testKeyPair } from '../helpers/test-keys';
 
 const SECRET = 'Zq3xV9-kT_4mWp7sLr2YbN8cHd5FgJ6a';
+/** The secret a rotation adds next to {@link SECRET}. */
+const NEW_SECRET = 'newSecret_Wq8Lp2Xv7Tn4Rb9Mk3Hc6Jd5Fg';
 const settings = parseReceiverSettings({ publicKeys: testKeyPair(1024, 'receiver-infra').publicKeyBase64, accountIds: 'ACME,BETA', retailerIds: '1' });
 
 /** A stack holding one receiver; template tests skip esbuild and the built-in CloudFormation validation (speed). */
 function receiverStack(props: Partial<FluentWebhookReceiverProps> = {}) {
   const app = tempApp({ builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'ReceiverTest');
-  const receiver = new FluentWebhookReceiver(stack, 'Receiver', { settings, pathSecret: SECRET, ...props });
+  const secret = 'pathSecrets' in props ? {} : { pathSecret: SECRET };
+  const receiver = new FluentWebhookReceiver(stack, 'Receiver', { settings, ...secret, ...props });
   return { app, stack, receiver, template: Template.fromStack(stack) };
+}
+
+/**
+ * Where in the template a string occurs, as paths like `Resources.<id>.Properties.PathPart`: keys (logical ids
+ * included) and values alike.
+ */
+function placesOf(template: Template, needle: string): string[] {
+  const places: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (typeof node === 'string') {
+      if (node.includes(needle)) places.push(path);
+    } else if (Array.isArray(node)) {
+      node.forEach((child, index) => walk(child, `${path}[${index}]`));
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        if (key.includes(needle)) places.push(`${path}.<key ${key}>`);
+        walk(child, `${path}.${key}`);
+      }
+    }
+  };
+  walk(template.toJSON(), '$');
+  return places;
+}
+
+/** The web ACL statements that admit a path prefix, and POST. */
+function uriPrefixMatch(searchString: string) {
+  return {
+    ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: searchString, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+  };
+}
+const POST_MATCH = {
+  ByteMatchStatement: { FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'POST', TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+};
+
+/** The logical id of each API resource, keyed by its path from the root (`/<secret>/fluent/{route+}`). */
+function resourceIdsByPath(template: Template): Record<string, string> {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const pathOf = (id: string): string => {
+    const { PathPart, ParentId } = resources[id]?.Properties as { PathPart: string; ParentId: { Ref?: string } };
+    return `${ParentId.Ref === undefined ? '' : pathOf(ParentId.Ref)}/${PathPart}`;
+  };
+  return Object.fromEntries(Object.keys(resources).map((id) => [pathOf(id), id]));
 }
 
 /** `{ Ref: <logical id> }` of a construct's CloudFormation resource. */
@@ -72,7 +118,7 @@ describe('Class: FluentWebhookReceiver', () => {
       });
     });
 
-    it('lets API Gateway invoke the Lambda only through that method on the deployed stage', () => {
+    it('lets API Gateway invoke the Lambda only for POSTs to this API on the deployed stage, with no secret in the statement', () => {
       // Assess
       template.resourceCountIs('AWS::Lambda::Permission', 1);
       const [permission] = Object.values(template.findResources('AWS::Lambda::Permission'));
@@ -82,8 +128,9 @@ describe('Class: FluentWebhookReceiver', () => {
         FunctionName: arnOf(stack, receiver.receiverFunction),
       });
       const sourceArn = permission?.Properties.SourceArn['Fn::Join'][1] as unknown[];
+      expect(sourceArn).toContainEqual(api);
       expect(sourceArn.at(-2)).toEqual(refOf(stack, receiver.api.deploymentStage));
-      expect(sourceArn.at(-1)).toBe(`/POST/${SECRET}/fluent/*`);
+      expect(sourceArn.at(-1)).toBe('/POST/*');
     });
 
     it('throttles the stage, logs execution errors without data, and writes JSON access logs without the path', () => {
@@ -124,12 +171,13 @@ describe('Class: FluentWebhookReceiver', () => {
       template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
     });
 
-    it('leaves no trace of the secret in logical ids, outputs or the access log format', () => {
+    it('holds the secret only as the path part of its resource: no logical id, output, permission or log format has it', () => {
       // Assess
-      const json = template.toJSON() as { Resources: Record<string, unknown>; Outputs?: unknown };
-      expect(Object.keys(json.Resources).filter((id) => id.includes(SECRET))).toEqual([]);
-      expect(JSON.stringify(json.Outputs ?? {})).not.toContain(SECRET);
+      const [secretResourceId] = Object.entries(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: SECRET } }))[0] ?? [];
+      expect(placesOf(template, SECRET)).toEqual([`$.Resources.${secretResourceId}.Properties.PathPart`]);
+      expect(secretResourceId).toContain(`Secret${pathSecretFingerprint(SECRET)}`);
       expect(stack.resolve(receiver.webhookUrlTemplate)).toEqual({ 'Fn::Join': ['', expect.arrayContaining(['/<secret>/fluent/<route>'])] });
+      expect(receiver.pathSecretFingerprints).toEqual([pathSecretFingerprint(SECRET)]);
     });
   });
 
@@ -276,6 +324,107 @@ describe('Class: FluentWebhookReceiver', () => {
   });
 });
 
+describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', () => {
+  const { app, stack, receiver, template } = receiverStack({ pathSecrets: [NEW_SECRET, SECRET], enableWaf: true });
+  const fingerprints = [pathSecretFingerprint(NEW_SECRET), pathSecretFingerprint(SECRET)];
+
+  it('has exactly /{secret}/fluent/{route+} for each secret, under the root', () => {
+    // Assess
+    expect(Object.keys(resourceIdsByPath(template)).sort()).toEqual(
+      [`/${NEW_SECRET}`, `/${NEW_SECRET}/fluent`, `/${NEW_SECRET}/fluent/{route+}`, `/${SECRET}`, `/${SECRET}/fluent`, `/${SECRET}/fluent/{route+}`].sort(),
+    );
+    for (const secret of [NEW_SECRET, SECRET]) {
+      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: secret, ParentId: { 'Fn::GetAtt': [refOf(stack, receiver.api).Ref, 'RootResourceId'] } });
+    }
+  });
+
+  it('has exactly one method per secret: POST on its {route+}, authorization NONE, into the one verifying Lambda', () => {
+    // Assess
+    const routeIds = resourceIdsByPath(template);
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.map((method) => method.Properties.ResourceId)).toEqual([
+      { Ref: routeIds[`/${NEW_SECRET}/fluent/{route+}`] },
+      { Ref: routeIds[`/${SECRET}/fluent/{route+}`] },
+    ]);
+    for (const method of methods) {
+      expect(method.Properties).toMatchObject({
+        HttpMethod: 'POST',
+        AuthorizationType: 'NONE',
+        Integration: {
+          Type: 'AWS_PROXY',
+          IntegrationHttpMethod: 'POST',
+          Uri: { 'Fn::Join': ['', expect.arrayContaining([arnOf(stack, receiver.receiverFunction), '/invocations'])] },
+        },
+      });
+    }
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    expect(receiver.webhookMethods.map((method) => refOf(stack, method))).toEqual(Object.keys(template.findResources('AWS::ApiGateway::Method')).map((id) => ({ Ref: id })));
+    expect(refOf(stack, receiver.webhookResource)).toEqual({ Ref: routeIds[`/${NEW_SECRET}/fluent/{route+}`] });
+  });
+
+  it('lets API Gateway invoke the Lambda through one stage-scoped permission for both', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    const [permission] = Object.values(template.findResources('AWS::Lambda::Permission'));
+    expect((permission?.Properties.SourceArn['Fn::Join'][1] as unknown[]).at(-1)).toBe('/POST/*');
+  });
+
+  it('admits POSTs under either secret through the web ACL, still rate-limited first', () => {
+    // Assess
+    const rules = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]?.Properties.Rules as Array<{ Name: string; Statement: unknown }>;
+    expect(rules.map((rule) => rule.Name)).toEqual(['RateLimitPerSourceIp', 'AllowSecretWebhookPath']);
+    expect(rules[1]?.Statement).toEqual({
+      AndStatement: {
+        Statements: [
+          { OrStatement: { Statements: [uriPrefixMatch(`/webhooks/${NEW_SECRET}/fluent/`), uriPrefixMatch(`/webhooks/${SECRET}/fluent/`)] } },
+          POST_MATCH,
+        ],
+      },
+    });
+  });
+
+  it.each([
+    ['the new secret', NEW_SECRET],
+    ['the old secret', SECRET],
+  ])('holds %s only as the path part of its resource and in the web ACL match', (_case, secret) => {
+    // Assess
+    const [resourceId] = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: secret } }));
+    const [webAclId] = Object.keys(template.findResources('AWS::WAFv2::WebACL'));
+    const position = secret === NEW_SECRET ? 0 : 1;
+    expect(placesOf(template, secret)).toEqual([
+      `$.Resources.${resourceId}.Properties.PathPart`,
+      `$.Resources.${webAclId}.Properties.Rules[1].Statement.AndStatement.Statements[0].OrStatement.Statements[${position}].ByteMatchStatement.SearchString`,
+    ]);
+  });
+
+  it('names each tree by its secret\'s fingerprint and exposes the fingerprints in order, current first', () => {
+    // Assess
+    expect(receiver.pathSecretFingerprints).toEqual(fingerprints);
+    const routeIds = resourceIdsByPath(template);
+    expect(routeIds[`/${NEW_SECRET}`]).toContain(`Secret${fingerprints[0]}`);
+    expect(routeIds[`/${SECRET}`]).toContain(`Secret${fingerprints[1]}`);
+  });
+
+  it('keeps each secret\'s logical ids while other secrets are added and removed, so a rotation never replaces a live path', () => {
+    // Prepare: before (old only), during (this stack), after (new only).
+    const before = resourceIdsByPath(receiverStack({ pathSecret: SECRET }).template);
+    const after = resourceIdsByPath(receiverStack({ pathSecrets: [NEW_SECRET] }).template);
+    const during = resourceIdsByPath(template);
+
+    // Assess
+    const treeOf = (ids: Record<string, string>, secret: string) => Object.entries(ids).filter(([path]) => path.startsWith(`/${secret}`));
+    expect(treeOf(during, SECRET)).toEqual(treeOf(before, SECRET));
+    expect(treeOf(during, NEW_SECRET)).toEqual(treeOf(after, NEW_SECRET));
+    expect(treeOf(before, SECRET)).toHaveLength(3);
+    expect(treeOf(after, NEW_SECRET)).toHaveLength(3);
+  });
+
+  it('passes cdk-nag AwsSolutions with both methods acknowledged', () => {
+    // Act & Assess
+    expect(unacknowledgedNagFindings(app)).toEqual([]);
+  });
+});
+
 describe('Class: FluentWebhookReceiver options', () => {
   it('applies throttling, retention, reserved concurrency and the consumer timeout it is given', () => {
     // Act
@@ -369,10 +518,7 @@ describe('Class: FluentWebhookReceiver options', () => {
           Action: { Allow: {} },
           Statement: {
             AndStatement: {
-              Statements: [
-                { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: `/webhooks/${SECRET}/fluent/`, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
-                { ByteMatchStatement: { FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'POST', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
-              ],
+              Statements: [uriPrefixMatch(`/webhooks/${SECRET}/fluent/`), POST_MATCH],
             },
           },
           VisibilityConfig: Match.objectLike({ SampledRequestsEnabled: false }),
@@ -406,6 +552,15 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
     ['a short secret', { pathSecret: 'short-secret' }, /pathSecret is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/],
     ['a secret that is not URL-safe', { pathSecret: `${'a'.repeat(32)}/..` }, /pathSecret may hold only the URL-safe characters/],
     ['a secret too long for the WAF rule', { pathSecret: 'a'.repeat(129) }, /pathSecret is 129 characters; use at most 128/],
+    ['a comma-separated list as pathSecret', { pathSecret: `${SECRET},${NEW_SECRET}` }, /pathSecret holds a comma, but takes one secret\. .*the construct as pathSecrets/],
+    ['no secret at all', { pathSecret: undefined }, /pathSecret is missing: the webhook URL needs a secret path segment/],
+    ['both pathSecret and pathSecrets', { pathSecret: SECRET, pathSecrets: [NEW_SECRET] }, /pathSecret and pathSecrets exclude each other/],
+    ['an empty pathSecrets', { pathSecrets: [] }, /pathSecrets is empty: the webhook URL needs a secret path segment\. Run `npx fluent-webhook secret`/],
+    ['more than 3 live secrets', { pathSecrets: [SECRET, NEW_SECRET, `${SECRET}3`, `${SECRET}4`] }, /4 path secrets are configured; keep at most 3 live at once\. Remove the oldest/],
+    ['a secret listed twice', { pathSecrets: [SECRET, NEW_SECRET, SECRET] }, /path secrets 1 and 3 are the same; list each secret once/],
+    ['a short secret among several', { pathSecrets: [SECRET, 'short-secret'] }, /path secret 2 of 2 is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/],
+    ['a secret among several that is not URL-safe', { pathSecrets: [`${SECRET}+/`, NEW_SECRET] }, /path secret 1 of 2 may hold only the URL-safe characters/],
+    ['a WAF match string over 200 bytes for the longest secret', { enableWaf: true, stageName: 's'.repeat(70), pathSecrets: [SECRET, 'b'.repeat(128)] }, /the WAF match string `\/<stage>\/<secret>\/fluent\/` is 208 bytes; AWS WAF allows 200/],
     ['a zero rate', { throttlingRateLimit: 0 }, /throttlingRateLimit is 0; use a number of requests per second above 0/],
     ['a negative rate', { throttlingRateLimit: -5 }, /throttlingRateLimit is -5/],
     ['a fractional burst', { throttlingBurstLimit: 2.5 }, /throttlingBurstLimit is 2.5; use a whole number/],

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
 import { FluentWebhookStack } from '../../lib/fluent-webhook-stack';
 import { readStackConfig, selectEnvironmentName, stackNameFor } from '../../lib/stack-config';
 import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
@@ -7,6 +8,8 @@ import { testKeyPair } from '../helpers/test-keys';
 
 const SANDBOX_SECRET = 'sandboxSecret_0123456789abcdefghijkl';
 const PRODUCTION_SECRET = 'productionSecret-0123456789abcdefghij';
+/** The secret a rotation adds next to {@link PRODUCTION_SECRET}. */
+const NEXT_SECRET = 'nextProductionSecret_0123456789abcdefgh';
 const sandboxKey = testKeyPair(1024, 'stack-sandbox');
 const productionKey = testKeyPair(1024, 'stack-production');
 
@@ -80,12 +83,14 @@ describe('Class: FluentWebhookStack', () => {
         'DeadLetterQueueName',
         'DeadLetterQueueUrl',
         'IdempotencyTableName',
+        'PathSecretFingerprints',
         'QueueName',
         'QueueUrl',
         'ReceiverApiEndpointE9E59AAB',
         'WebhookUrl',
       ]);
       expect(JSON.stringify(outputs.WebhookUrl?.Value)).toMatch(/\.execute-api\..*\/<secret>\/fluent\/<route>"/);
+      expect(outputs.PathSecretFingerprints?.Value).toBe(pathSecretFingerprint(SANDBOX_SECRET));
       expect(outputs.QueueName?.Value).toEqual({ 'Fn::GetAtt': ['ReceiverQueue7788F9B1', 'QueueName'] });
       expect(outputs.DeadLetterQueueUrl?.Value).toEqual({ Ref: 'ReceiverDeadLetterQueue5A4556A4' });
       expect(JSON.stringify(outputs)).not.toContain(SANDBOX_SECRET);
@@ -118,6 +123,27 @@ describe('Class: FluentWebhookStack', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 500 }) } })]) });
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, string>]>([
+    ['a comma-separated pathSecret (-c pathSecret=new,old)', { pathSecret: ` ${NEXT_SECRET} , ${PRODUCTION_SECRET} ` }, {}],
+    ['an array in cdk.json', { environments: { default: { pathSecret: [NEXT_SECRET, PRODUCTION_SECRET] } } }, {}],
+    ['a comma-separated WEBHOOK_PATH_SECRET', {}, { WEBHOOK_PATH_SECRET: `${NEXT_SECRET},${PRODUCTION_SECRET}\n` }],
+  ])('accepts webhooks under every secret of %s, and outputs their fingerprints, current first', (_case, context, processEnv) => {
+    // Prepare
+    const app = appWith({ publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', env: 'default', ...context });
+
+    // Act
+    const stack = new FluentWebhookStack(app, 'Rotating', { environmentName: 'default', processEnv });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    expect(stack.config.receiverProps.pathSecrets).toEqual([NEXT_SECRET, PRODUCTION_SECRET]);
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    for (const secret of [NEXT_SECRET, PRODUCTION_SECRET]) template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: secret });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.PathSecretFingerprints?.Value).toBe(`${pathSecretFingerprint(NEXT_SECRET)},${pathSecretFingerprint(PRODUCTION_SECRET)}`);
+    expect(JSON.stringify(outputs)).not.toMatch(new RegExp(`${NEXT_SECRET}|${PRODUCTION_SECRET}`));
   });
 
   it('takes the path secret from WEBHOOK_PATH_SECRET when the context has none', () => {
@@ -170,6 +196,10 @@ describe('Function: readStackConfig', () => {
     ['no secret anywhere', { ...valid, pathSecret: undefined }, /pathSecret is missing: .*Run `npx fluent-webhook secret` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>/],
     ['a short secret', { ...valid, pathSecret: 'abc' }, /pathSecret is 3 characters; use at least 32/],
     ['a secret with characters a URL would mangle', { ...valid, pathSecret: `${SANDBOX_SECRET}+/=` }, /pathSecret may hold only the URL-safe characters/],
+    ['a short secret in a list', { ...valid, pathSecret: `${SANDBOX_SECRET},abc` }, /path secret 2 of 2 is 3 characters; use at least 32/],
+    ['four secrets', { ...valid, pathSecret: [1, 2, 3, 4].map((n) => `${SANDBOX_SECRET}${n}`).join(',') }, /4 path secrets are configured; keep at most 3 live at once/],
+    ['a secret listed twice', { ...valid, pathSecret: [SANDBOX_SECRET, SANDBOX_SECRET] }, /path secrets 1 and 2 are the same/],
+    ['a pathSecret that is neither text nor a list of text', { ...valid, pathSecret: [SANDBOX_SECRET, 42] }, /pathSecret must be a string \(comma-separated for several\) or an array of strings, not an array with other entries\./],
     ['no public keys', { ...valid, publicKeys: undefined }, /publicKeys/],
     ['a malformed key', { ...valid, publicKeys: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDnotakey' }, /Public key/],
     ['no account allow-list', { ...valid, accountIds: undefined }, /accountIds \(FLUENT_ACCOUNT_IDS\) is required/],
@@ -183,6 +213,26 @@ describe('Function: readStackConfig', () => {
   ])('refuses %s', (_case, context, message) => {
     // Act & Assess
     expect(read(context)).toThrow(message);
+  });
+
+  it.each([
+    ['a list with a non-string entry', [SANDBOX_SECRET, 42]],
+    ['a list with a short entry', `${SANDBOX_SECRET},abc`],
+    ['a secret listed twice', `${SANDBOX_SECRET},${SANDBOX_SECRET}`],
+  ])('never repeats a secret in its messages, for %s', (_case, pathSecret) => {
+    // Act
+    const error = (() => {
+      try {
+        read({ ...valid, pathSecret })();
+      } catch (thrown) {
+        return thrown as Error;
+      }
+      throw new Error('readStackConfig accepted the configuration');
+    })();
+
+    // Assess
+    expect(error.message).toMatch(/path ?[sS]ecret/);
+    expect(error.message).not.toContain(SANDBOX_SECRET);
   });
 
   it('lists every problem in one error that says where settings come from', () => {

@@ -10,6 +10,8 @@ import { testKeyPair } from '../helpers/test-keys';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'synthSecret_0123456789abcdefghijklmn';
+/** A second live secret, as during a rotation. */
+const NEXT_SECRET = 'nextSynthSecret_0123456789abcdefghij';
 const key = testKeyPair(1024, 'synth');
 
 /**
@@ -88,24 +90,25 @@ describe('Synthesis', () => {
     expect(run.stderr.trim().split('\n').at(-1)).toBe('[401,503]');
   });
 
-  it('runs `cdk synth` with the CLI: no credentials, no Docker, no network, cdk-nag included', () => {
+  it('runs `cdk synth` with the CLI: no credentials, no Docker, no network, cdk-nag included, two live secrets', () => {
     // Prepare
     const outdir = tempDir();
 
     // Act
     const run = spawnSync(
       join(ROOT, 'node_modules', '.bin', 'cdk'),
-      ['synth', '--quiet', '--no-notices', '--output', outdir, '-c', 'env=ci', '-c', `publicKeys=${key.publicKeyBase64}`, '-c', 'accountIds=ACME', '-c', `pathSecret=${SECRET}`],
+      ['synth', '--quiet', '--no-notices', '--output', outdir, '-c', 'env=ci', '-c', `publicKeys=${key.publicKeyBase64}`, '-c', 'accountIds=ACME', '-c', `pathSecret=${NEXT_SECRET},${SECRET}`],
       { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
     );
 
     // Assess
     expect(run.status).toBe(0);
     const template = JSON.parse(readFileSync(join(outdir, 'FluentWebhooks-ci.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
-    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method')).toHaveLength(1);
+    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method')).toHaveLength(2);
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
     expect(report.pluginReports).toEqual([]);
     expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(NEXT_SECRET);
   }, 120_000);
 
   it('fails the app with a clear message when no path secret is configured', () => {

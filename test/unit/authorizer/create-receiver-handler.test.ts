@@ -6,6 +6,7 @@ import {
   fromQueuedWebhookMessage,
   MAX_SQS_MESSAGE_BYTES,
   parseReceiverSettings,
+  pathSecretFingerprint,
   RawReceiverSettings,
   signFluentPayload,
 } from '../../../lambdas/core';
@@ -402,8 +403,48 @@ describe('Function: createReceiverHandler', () => {
           messageId: 'message-1',
           keyFingerprint: fluent.parsed.fingerprint,
           signatureHeader: FLUENT_SIGNATURE_HEADER,
+          pathSecretFingerprint: pathSecretFingerprint(PATH_SECRET),
         }),
       ]);
+    });
+
+    it('names the path secret each request came in under by its fingerprint, never by the secret', async () => {
+      // Prepare
+      const newSecret = 'newPathSecret-do-not-log-0123456789abcdefXYZ';
+      const body = fluentEventBody();
+      const handler = receiver();
+
+      // Act
+      await handler(gatewayEvent({ body, headers: signed(body), pathSecret: PATH_SECRET }));
+      await handler(gatewayEvent({ body, headers: signed(body), pathSecret: newSecret }));
+      await handler(gatewayEvent({ body, headers: {}, pathSecret: newSecret }));
+
+      // Assess
+      expect(decisionLines(output).map((line) => [line.outcome, line.pathSecretFingerprint])).toEqual([
+        ['accepted', pathSecretFingerprint(PATH_SECRET)],
+        ['accepted', pathSecretFingerprint(newSecret)],
+        ['rejected', pathSecretFingerprint(newSecret)],
+      ]);
+      expect(pathSecretFingerprint(PATH_SECRET)).not.toBe(pathSecretFingerprint(newSecret));
+      expect(output.text()).not.toContain(newSecret);
+      expect(output.text()).not.toContain(PATH_SECRET);
+    });
+
+    it.each([
+      ['no resource (a direct invocation)', undefined],
+      ['a resource without a literal first segment', '/{proxy+}'],
+      ['the root resource', '/'],
+    ])('leaves the fingerprint out for %s', async (_case, resource) => {
+      // Prepare
+      const body = fluentEventBody();
+      const event = { ...gatewayEvent({ body, headers: signed(body) }), resource } as ReturnType<typeof gatewayEvent>;
+
+      // Act
+      await receiver()(event);
+
+      // Assess
+      expect(decisionLines(output)).toEqual([expect.objectContaining({ outcome: 'accepted' })]);
+      expect(decisionLines(output)[0]).not.toHaveProperty('pathSecretFingerprint');
     });
 
     it('never logs or answers with the body, a signature or the path secret', async () => {

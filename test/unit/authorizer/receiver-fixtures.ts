@@ -13,6 +13,8 @@ export interface GatewayEventOptions {
   readonly route?: string | null;
   /** @default 'req-0001' */
   readonly requestId?: string;
+  /** The secret path segment the request came in under. @default PATH_SECRET */
+  readonly pathSecret?: string;
 }
 
 /** A REST API Lambda proxy event for POST /{secret}/fluent/{route+}, shaped as API Gateway sends it. */
@@ -22,7 +24,8 @@ export function gatewayEvent(options: GatewayEventOptions = {}): APIGatewayProxy
   const body = raw === null ? null : base64 ? Buffer.from(raw).toString('base64') : raw.toString();
   const headers = options.headers ?? {};
   const route = options.route === undefined ? 'orders' : options.route;
-  const path = `/${PATH_SECRET}/fluent/${route ?? ''}`;
+  const secret = options.pathSecret ?? PATH_SECRET;
+  const path = `/${secret}/fluent/${route ?? ''}`;
   return {
     body,
     isBase64Encoded: base64,
@@ -30,7 +33,7 @@ export function gatewayEvent(options: GatewayEventOptions = {}): APIGatewayProxy
     multiValueHeaders: options.multiValueHeaders ?? Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
     httpMethod: 'POST',
     path,
-    resource: `/${PATH_SECRET}/fluent/{route+}`,
+    resource: `/${secret}/fluent/{route+}`,
     pathParameters: route === null ? null : { route },
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
@@ -38,7 +41,7 @@ export function gatewayEvent(options: GatewayEventOptions = {}): APIGatewayProxy
     requestContext: {
       requestId: options.requestId ?? 'req-0001',
       path: `/webhooks${path}`,
-      resourcePath: `/${PATH_SECRET}/fluent/{route+}`,
+      resourcePath: `/${secret}/fluent/{route+}`,
       httpMethod: 'POST',
       stage: 'webhooks',
     } as APIGatewayProxyEvent['requestContext'],
