@@ -3,17 +3,24 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_KEY_PREFIX } from '../../lambdas/consumer/run-once';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
-import { RunningEmulators, startEmulators } from '../helpers/emulators';
-import { queueDepth, QueueRef } from '../helpers/sqs-records';
+import { queueDepth } from '../helpers/sqs-records';
 import { useTempDir } from '../helpers/temp-dir';
 import { testKeyPair } from '../helpers/test-keys';
 import { captureOutput, CapturedOutput } from '../unit/authorizer/receiver-fixtures';
 import type { ConsumerProcessConfig } from './consumer-process';
-import { faultSettings, IDEMPOTENCY_TABLE, SERVED_ACCOUNT, SignedWebhook, signedWebhooks, startReceiverOverHttp, waitUntil } from './fault-fixtures';
+import {
+  FaultEnvironment,
+  faultSettings,
+  IDEMPOTENCY_TABLE,
+  SERVED_ACCOUNT,
+  SignedWebhook,
+  signedWebhooks,
+  startFaultEnvironment,
+  startReceiverOverHttp,
+  waitUntil,
+} from './fault-fixtures';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const ENTRY = join(__dirname, 'consumer-process.ts');
@@ -55,9 +62,7 @@ async function spawnConsumer(config: ConsumerProcessConfig): Promise<ConsumerPro
 describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then started again', () => {
   const fluent = testKeyPair(1024, 'fluent');
   const temp = useTempDir('fluent-webhook-kill-');
-  let emulators: RunningEmulators;
-  let sqs: SQSClient;
-  let dynamoDb: DynamoDBClient;
+  let env: FaultEnvironment;
   let output: CapturedOutput;
   let webhooks: SignedWebhook[];
   let hung: SignedWebhook;
@@ -69,23 +74,16 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
   const count = (mark: string, id: string) => runs().filter((line) => line === `${mark} ${id}`).length;
   const idempotencyStatus = async (id: string): Promise<string | undefined> => {
     const key = `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(id)).digest('base64')}`;
-    const { Item } = await dynamoDb.send(new GetItemCommand({ TableName: IDEMPOTENCY_TABLE, Key: { id: { S: key } }, ConsistentRead: true }));
+    const { Item } = await env.dynamoDb.send(new GetItemCommand({ TableName: IDEMPOTENCY_TABLE, Key: { id: { S: key } }, ConsistentRead: true }));
     return Item?.status?.S;
   };
 
   beforeAll(async () => {
     output = captureOutput();
-    emulators = await startEmulators({
-      queues: [
-        { name: 'webhooks-dlq' },
-        { name: 'webhooks', deadLetterQueue: 'webhooks-dlq', maxReceiveCount: 5, attributes: { VisibilityTimeout: String(VISIBILITY_TIMEOUT_SECONDS) } },
-      ],
-      idempotencyTables: [IDEMPOTENCY_TABLE],
-    });
-    const queue = emulators.queues.webhooks as QueueRef;
-    sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
-    dynamoDb = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
-    const receiver = await startReceiverOverHttp(faultSettings(fluent), sqs, queue.queueUrl);
+    env = await startFaultEnvironment({ webhooks: { maxReceiveCount: 5, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS } });
+    const { emulators } = env;
+    const queue = env.queue('webhooks');
+    const receiver = await startReceiverOverHttp(faultSettings(fluent), env.sqs, queue.queueUrl);
     webhooks = signedWebhooks(fluent, EVENTS);
     hung = webhooks[EVENTS / 2] as SignedWebhook;
     const statuses = await Promise.all(webhooks.map((webhook) => receiver.post(webhook)));
@@ -115,14 +113,14 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
       20_000,
       'the first consumer has finished nine handlers and hangs in the tenth',
     );
-    depthAtKill = await queueDepth(sqs, queue.queueUrl);
+    depthAtKill = await queueDepth(env.sqs, queue.queueUrl);
     first.child.kill('SIGKILL');
     await first.exited;
     // The second consumer gets the batch again once the visibility timeout has passed.
     restarted = await spawnConsumer(config);
     consumers.push(restarted);
     await waitUntil(
-      async () => count('finished', hung.id) === 1 && Object.values(await queueDepth(sqs, queue.queueUrl)).every((count) => count === 0),
+      async () => count('finished', hung.id) === 1 && (await env.isEmpty(queue)),
       30_000,
       'the restarted consumer has finished the batch and the queue is empty',
     );
@@ -133,9 +131,7 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
       consumer.child.kill('SIGKILL');
       await consumer.exited;
     }
-    sqs?.destroy();
-    dynamoDb?.destroy();
-    await emulators?.close();
+    await env?.close();
     output?.restore();
   });
 
@@ -166,6 +162,6 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
 
   it('leaves nothing in the dead-letter queue', async () => {
     // Assess
-    expect(await queueDepth(sqs, (emulators.queues['webhooks-dlq'] as QueueRef).queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(env.sqs, env.deadLetterQueue('webhooks').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });

@@ -9,13 +9,14 @@ import { createConsumerHandler } from '../../lambdas/consumer/create-consumer-ha
 import type { FluentEventHandlers } from '../../lambdas/consumer/handler-types';
 import { GatewayServer, startGatewayServer } from '../../lambdas/local/gateway-server';
 import { createLambdaContext } from '../../lambdas/local/lambda-context';
-import { LOOPBACK_HOST } from '../../lambdas/local/local-aws-config';
+import { emulatorClientConfig, LOOPBACK_HOST } from '../../lambdas/local/local-aws-config';
 import { EMULATOR_ACCOUNT_ID } from '../../lambdas/local/sqs-emulator';
 import { toSqsEventRecord } from '../../lambdas/local/sqs-event-records';
 import { SqsPoller, startSqsPoller } from '../../lambdas/local/sqs-poller';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { fluentEventBody } from '../helpers/factories';
-import type { QueueRef } from '../helpers/sqs-records';
+import { RunningEmulators, startEmulators } from '../helpers/emulators';
+import { queueDepth, QueueRef } from '../helpers/sqs-records';
 import type { TestKeyPair } from '../helpers/test-keys';
 
 export const SERVED_ACCOUNT = 'ACME';
@@ -116,6 +117,61 @@ export function startConsumer(options: ConsumerOptions): SqsPoller {
     toRecord: toSqsEventRecord,
     logger: createLogger('poller'),
   });
+}
+
+/** How a scenario's queue retries: each queue gets a dead-letter queue named `<name>-dlq`. */
+export interface QueueSettings {
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+}
+
+/** SQS and DynamoDB emulators in a child process, with clients for them, torn down by one call. */
+export interface FaultEnvironment {
+  readonly emulators: RunningEmulators;
+  /** With the SDK's default retries, as the Lambdas have them. */
+  readonly sqs: SQSClient;
+  readonly dynamoDb: DynamoDBClient;
+  queue(name: string): QueueRef;
+  deadLetterQueue(name: string): QueueRef;
+  /** Nothing visible and nothing in flight. */
+  isEmpty(queue: QueueRef): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Starts the emulators with one queue (and its DLQ) per entry and the idempotency table. Pair with `close()` in afterAll. */
+export async function startFaultEnvironment(queues: Readonly<Record<string, QueueSettings>>): Promise<FaultEnvironment> {
+  const emulators = await startEmulators({
+    queues: Object.entries(queues).flatMap(([name, settings]) => [
+      { name: `${name}-dlq` },
+      {
+        name,
+        deadLetterQueue: `${name}-dlq`,
+        maxReceiveCount: settings.maxReceiveCount,
+        attributes: { VisibilityTimeout: String(settings.visibilityTimeoutSeconds) },
+      },
+    ]),
+    idempotencyTables: [IDEMPOTENCY_TABLE],
+  });
+  const sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
+  const dynamoDb = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
+  const named = (name: string): QueueRef => {
+    const queue = emulators.queues[name];
+    if (queue === undefined) throw new Error(`No queue ${name}; the environment has ${Object.keys(emulators.queues).join(', ')}.`);
+    return queue;
+  };
+  return {
+    emulators,
+    sqs,
+    dynamoDb,
+    queue: named,
+    deadLetterQueue: (name) => named(`${name}-dlq`),
+    isEmpty: async (queue) => Object.values(await queueDepth(sqs, queue.queueUrl)).every((count) => count === 0),
+    close: async () => {
+      sqs.destroy();
+      dynamoDb.destroy();
+      await emulators.close();
+    },
+  };
 }
 
 /** Counts each event's handler runs that completed. */

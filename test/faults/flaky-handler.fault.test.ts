@@ -1,20 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FluentEventHandler } from '../../lambdas/consumer/handler-types';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
 import type { SqsPoller } from '../../lambdas/local/sqs-poller';
-import { RunningEmulators, startEmulators } from '../helpers/emulators';
-import { queueDepth, QueueRef, receiveMessages } from '../helpers/sqs-records';
+import { queueDepth, receiveMessages } from '../helpers/sqs-records';
 import { testKeyPair } from '../helpers/test-keys';
 import { captureOutput, CapturedOutput } from '../unit/authorizer/receiver-fixtures';
 import {
+  FaultEnvironment,
   faultSettings,
   HandlerLedger,
-  IDEMPOTENCY_TABLE,
   ReceiverOverHttp,
   SignedWebhook,
   signedWebhooks,
   startConsumer,
+  startFaultEnvironment,
   startReceiverOverHttp,
   waitUntil,
 } from './fault-fixtures';
@@ -30,14 +27,10 @@ describe('Fault: a handler that fails intermittently', () => {
   /** Event i fails its first i % (MAX_RECEIVE_COUNT + 2) attempts: from never to more often than the queue retries. */
   const failuresPlanned = new Map<string, number>();
   let webhooks: SignedWebhook[];
-  let emulators: RunningEmulators;
-  let sqs: SQSClient;
-  let dynamoDb: DynamoDBClient;
+  let env: FaultEnvironment;
   let receiver: ReceiverOverHttp;
   let consumer: SqsPoller;
   let output: CapturedOutput;
-  let queue: QueueRef;
-  let deadLetterQueue: QueueRef;
   let deadLettered: string[];
   let statuses: number[];
 
@@ -50,43 +43,31 @@ describe('Fault: a handler that fails intermittently', () => {
 
   beforeAll(async () => {
     output = captureOutput();
-    emulators = await startEmulators({
-      queues: [
-        { name: 'webhooks-dlq' },
-        { name: 'webhooks', deadLetterQueue: 'webhooks-dlq', maxReceiveCount: MAX_RECEIVE_COUNT, attributes: { VisibilityTimeout: '1' } },
-      ],
-      idempotencyTables: [IDEMPOTENCY_TABLE],
-    });
-    queue = emulators.queues.webhooks as QueueRef;
-    deadLetterQueue = emulators.queues['webhooks-dlq'] as QueueRef;
-    sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
-    dynamoDb = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
-    receiver = await startReceiverOverHttp(settings, sqs, queue.queueUrl);
+    env = await startFaultEnvironment({ webhooks: { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 } });
+    const queue = env.queue('webhooks');
+    const deadLetterQueue = env.deadLetterQueue('webhooks');
+    receiver = await startReceiverOverHttp(settings, env.sqs, queue.queueUrl);
     webhooks = signedWebhooks(fluent, EVENTS);
     webhooks.forEach((webhook, index) => failuresPlanned.set(webhook.id, index % (MAX_RECEIVE_COUNT + 2)));
 
     // Act
     statuses = await Promise.all(webhooks.map((webhook) => receiver.post(webhook)));
-    consumer = startConsumer({ settings, sqsClient: sqs, queue, dynamoDbClient: dynamoDb, handlers: { default: flaky } });
+    consumer = startConsumer({ settings, sqsClient: env.sqs, queue, dynamoDbClient: env.dynamoDb, handlers: { default: flaky } });
     const doomed = webhooks.filter((webhook) => (failuresPlanned.get(webhook.id) ?? 0) >= MAX_RECEIVE_COUNT).length;
     await waitUntil(
-      async () =>
-        Object.values(await queueDepth(sqs, queue.queueUrl)).every((count) => count === 0) &&
-        (await queueDepth(sqs, deadLetterQueue.queueUrl)).visible === doomed,
+      async () => (await env.isEmpty(queue)) && (await queueDepth(env.sqs, deadLetterQueue.queueUrl)).visible === doomed,
       30_000,
       'the queue is empty and every doomed event is in the dead-letter queue',
     );
     await consumer.stop();
-    const dead = await receiveMessages(sqs, deadLetterQueue, 0);
+    const dead = await receiveMessages(env.sqs, deadLetterQueue, 0);
     deadLettered = dead.map((message) => (JSON.parse(message.Body ?? '{}') as { id: string }).id);
   }, 60_000);
 
   afterAll(async () => {
     await consumer?.stop();
     await receiver?.close();
-    sqs?.destroy();
-    dynamoDb?.destroy();
-    await emulators?.close();
+    await env?.close();
     output?.restore();
   });
 

@@ -1,20 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DecisionMessage } from '../../lambdas/consumer/process-record';
 import { RecordFailureReason } from '../../lambdas/consumer/record-outcome';
 import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
 import type { SqsPoller } from '../../lambdas/local/sqs-poller';
-import { RunningEmulators, startEmulators } from '../helpers/emulators';
-import { queueDepth, QueueRef } from '../helpers/sqs-records';
+import { queueDepth } from '../helpers/sqs-records';
 import { testKeyPair } from '../helpers/test-keys';
 import { captureOutput, CapturedOutput, decisionLines } from '../unit/authorizer/receiver-fixtures';
 import {
+  FaultEnvironment,
   faultSettings,
   HandlerLedger,
-  IDEMPOTENCY_TABLE,
   SignedWebhook,
   signedWebhooks,
   startConsumer,
+  startFaultEnvironment,
   startReceiverOverHttp,
   waitUntil,
 } from './fault-fixtures';
@@ -28,19 +27,19 @@ type Scenario = (typeof SCENARIOS)[number];
 describe('Fault: the idempotency table is unreachable while events are consumed', () => {
   const fluent = testKeyPair(1024, 'fluent');
   const settings = faultSettings(fluent);
-  let emulators: RunningEmulators;
-  let sqs: SQSClient;
+  let env: FaultEnvironment;
+  /** The consumer's client: it reaches DynamoDB only through the switch. */
   let dynamoDb: DynamoDBClient;
   let tableSwitch: TcpSwitch;
   let output: CapturedOutput;
 
-  const queue = (scenario: Scenario) => emulators.queues[scenario] as QueueRef;
-  const deadLetterQueue = (scenario: Scenario) => emulators.queues[`${scenario}-dlq`] as QueueRef;
-  const isEmpty = async (scenario: Scenario) => Object.values(await queueDepth(sqs, queue(scenario).queueUrl)).every((count) => count === 0);
+  const queue = (scenario: Scenario) => env.queue(scenario);
+  const isEmpty = (scenario: Scenario) => env.isEmpty(queue(scenario));
+  const deadLetterDepth = (scenario: Scenario) => queueDepth(env.sqs, env.deadLetterQueue(scenario).queueUrl);
   /** The consumer's decision lines about one event (the receiver logs one too). */
   const decisionsFor = (id: string) => decisionLines(output).filter((line) => line.eventId === id && line.component === 'consumer');
   const accept = async (scenario: Scenario, count: number): Promise<SignedWebhook[]> => {
-    const receiver = await startReceiverOverHttp(settings, sqs, queue(scenario).queueUrl);
+    const receiver = await startReceiverOverHttp(settings, env.sqs, queue(scenario).queueUrl);
     const webhooks = signedWebhooks(fluent, count);
     const statuses = await Promise.all(webhooks.map((webhook) => receiver.post(webhook)));
     await receiver.close();
@@ -50,24 +49,16 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
 
   beforeAll(async () => {
     output = captureOutput();
-    emulators = await startEmulators({
-      queues: SCENARIOS.flatMap((name) => [
-        { name: `${name}-dlq` },
-        { name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: MAX_RECEIVE_COUNT, attributes: { VisibilityTimeout: '1' } },
-      ]),
-      idempotencyTables: [IDEMPOTENCY_TABLE],
-    });
-    sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
+    env = await startFaultEnvironment(Object.fromEntries(SCENARIOS.map((name) => [name, { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 }])));
     // The consumer reaches DynamoDB only through the switch, with the SDK's default retries as in Lambda.
-    tableSwitch = await startTcpSwitch(Number(new URL(emulators.dynamoDbEndpoint).port));
-    dynamoDb = new DynamoDBClient(emulatorClientConfig(tableSwitch.endpoint, emulators.region));
+    tableSwitch = await startTcpSwitch(Number(new URL(env.emulators.dynamoDbEndpoint).port));
+    dynamoDb = new DynamoDBClient(emulatorClientConfig(tableSwitch.endpoint, env.emulators.region));
   });
 
   afterAll(async () => {
-    sqs?.destroy();
     dynamoDb?.destroy();
     await tableSwitch?.close();
-    await emulators?.close();
+    await env?.close();
     output?.restore();
   });
 
@@ -86,7 +77,7 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
       await tableSwitch.off();
       consumer = startConsumer({
         settings,
-        sqsClient: sqs,
+        sqsClient: env.sqs,
         queue: queue('before-handler'),
         dynamoDbClient: dynamoDb,
         handlers: { default: async (event) => ledger.record(event.id) },
@@ -117,7 +108,7 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
     it('leaves nothing in the queue or the dead-letter queue', async () => {
       // Assess
       expect(await isEmpty('before-handler')).toBe(true);
-      expect(await queueDepth(sqs, deadLetterQueue('before-handler').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+      expect(await deadLetterDepth('before-handler')).toEqual({ visible: 0, inFlight: 0 });
     });
   });
 
@@ -133,7 +124,7 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
       // Act: the first run cuts the table off as it returns, so Powertools cannot mark the event completed.
       consumer = startConsumer({
         settings,
-        sqsClient: sqs,
+        sqsClient: env.sqs,
         queue: queue('after-handler'),
         dynamoDbClient: dynamoDb,
         timeoutSeconds: TIMEOUT_SECONDS,
@@ -156,7 +147,7 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
       const outcomes = decisionsFor(webhook.id).map((line) => line.outcome);
       expect(outcomes[0]).toBe('failed');
       expect(outcomes.filter((outcome) => outcome === 'processed')).toHaveLength(1);
-      expect(await queueDepth(sqs, deadLetterQueue('after-handler').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+      expect(await deadLetterDepth('after-handler')).toEqual({ visible: 0, inFlight: 0 });
     });
 
     it('runs the handler again only once the in-progress lock (the consumer timeout) has expired: at least once, never concurrently', () => {

@@ -1,19 +1,16 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
 import type { SqsPoller } from '../../lambdas/local/sqs-poller';
-import { RunningEmulators, startEmulators } from '../helpers/emulators';
-import { queueDepth, QueueRef } from '../helpers/sqs-records';
+import { queueDepth } from '../helpers/sqs-records';
 import { testKeyPair } from '../helpers/test-keys';
 import { captureOutput, CapturedOutput } from '../unit/authorizer/receiver-fixtures';
 import {
+  FaultEnvironment,
   faultSettings,
   HandlerLedger,
-  IDEMPOTENCY_TABLE,
   ReceiverOverHttp,
   SignedWebhook,
   signedWebhooks,
   startConsumer,
+  startFaultEnvironment,
   startReceiverOverHttp,
   waitUntil,
 } from './fault-fixtures';
@@ -27,14 +24,10 @@ describe('Fault: the SQS server stops while webhooks arrive over HTTP', () => {
   const settings = faultSettings(fluent);
   const ledger = new HandlerLedger();
   const answers = new Map<string, { phase: Phase; status: number }>();
-  let emulators: RunningEmulators;
-  let sqs: SQSClient;
-  let dynamoDb: DynamoDBClient;
+  let env: FaultEnvironment;
   let receiver: ReceiverOverHttp;
   let consumer: SqsPoller;
   let output: CapturedOutput;
-  let queue: QueueRef;
-  let deadLetterQueue: QueueRef;
 
   const idsOf = (predicate: (answer: { phase: Phase; status: number }) => boolean) =>
     [...answers].filter(([, answer]) => predicate(answer)).map(([id]) => id);
@@ -43,28 +36,22 @@ describe('Fault: the SQS server stops while webhooks arrive over HTTP', () => {
 
   beforeAll(async () => {
     output = captureOutput();
-    emulators = await startEmulators({
-      queues: [{ name: 'webhooks-dlq' }, { name: 'webhooks', deadLetterQueue: 'webhooks-dlq', maxReceiveCount: 3, attributes: { VisibilityTimeout: '2' } }],
-      idempotencyTables: [IDEMPOTENCY_TABLE],
-    });
-    queue = emulators.queues.webhooks as QueueRef;
-    deadLetterQueue = emulators.queues['webhooks-dlq'] as QueueRef;
+    env = await startFaultEnvironment({ webhooks: { maxReceiveCount: 3, visibilityTimeoutSeconds: 2 } });
+    const queue = env.queue('webhooks');
     // The SDK's default retries, as the verifying Lambda has them: a stopped queue is retried before the 503.
-    sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
-    dynamoDb = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
-    receiver = await startReceiverOverHttp(settings, sqs, queue.queueUrl);
-    consumer = startConsumer({ settings, sqsClient: sqs, queue, dynamoDbClient: dynamoDb, handlers: { default: async (event) => ledger.record(event.id) } });
+    receiver = await startReceiverOverHttp(settings, env.sqs, queue.queueUrl);
+    consumer = startConsumer({ settings, sqsClient: env.sqs, queue, dynamoDbClient: env.dynamoDb, handlers: { default: async (event) => ledger.record(event.id) } });
 
     // Act: webhooks before, during and after an outage of the queue, the consumer polling throughout.
     const batches = Object.fromEntries(PHASES.map((phase) => [phase, signedWebhooks(fluent, PER_PHASE)])) as Record<Phase, SignedWebhook[]>;
     await deliver('before', batches.before);
-    await Promise.all([deliver('while-stopping', batches['while-stopping']), emulators.stopSqs()]);
+    await Promise.all([deliver('while-stopping', batches['while-stopping']), env.emulators.stopSqs()]);
     await deliver('stopped', batches.stopped);
-    await Promise.all([deliver('while-restarting', batches['while-restarting']), emulators.restartSqs()]);
+    await Promise.all([deliver('while-restarting', batches['while-restarting']), env.emulators.restartSqs()]);
     await deliver('after', batches.after);
     const accepted = idsOf((answer) => answer.status === 200);
     await waitUntil(
-      async () => accepted.every((id) => ledger.completed.has(id)) && Object.values(await queueDepth(sqs, queue.queueUrl)).every((count) => count === 0),
+      async () => accepted.every((id) => ledger.completed.has(id)) && (await env.isEmpty(queue)),
       20_000,
       'every accepted webhook is processed and the queue is empty',
     );
@@ -73,9 +60,7 @@ describe('Fault: the SQS server stops while webhooks arrive over HTTP', () => {
   afterAll(async () => {
     await consumer?.stop();
     await receiver?.close();
-    sqs?.destroy();
-    dynamoDb?.destroy();
-    await emulators?.close();
+    await env?.close();
     output?.restore();
   });
 
@@ -103,7 +88,7 @@ describe('Fault: the SQS server stops while webhooks arrive over HTTP', () => {
 
   it('leaves nothing in the queue or the dead-letter queue', async () => {
     // Assess
-    expect(await queueDepth(sqs, queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
-    expect(await queueDepth(sqs, deadLetterQueue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(env.sqs, env.queue('webhooks').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(env.sqs, env.deadLetterQueue('webhooks').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });
