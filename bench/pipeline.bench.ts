@@ -97,7 +97,7 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
       ['verify: the signature alone', () => verifier.verify(Buffer.from(event.body ?? '', 'base64'), event.headers)],
       ['handler: all but SendMessage (queue stub, logs)', () => handler(event)],
       ['SendMessage round trip (SDK + emulator, same process)', () => client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body.toString('utf8') }))],
-      ['consumer: one record, idempotency put + update in dynalite', oneRecord],
+      ['consumer: one record, idempotency put + update (dynalite in memory)', oneRecord],
     ];
     const rows: BenchRow[] = [];
     for (const [label, operation] of stages) {
