@@ -20,7 +20,7 @@ import {
   defaultWafRateLimit,
   FLUENT_PATH_SEGMENT,
 } from './defaults';
-import { bundledFunctionProps } from './private/lambda-bundling';
+import { createBundledFunction } from './private/lambda-bundling';
 import { defaultConsumerTimeout, minimumVisibilityTimeout } from './receiver-consumer-defaults';
 import { livePathSecrets, secretPathPrefix, validateFluentWebhookReceiverProps } from './validate-props';
 import { WebhookFirewall } from './webhook-firewall';
@@ -295,25 +295,15 @@ export class FluentWebhookReceiver extends Construct {
   }
 
   private createReceiverFunction(overrides: Partial<NodejsFunctionProps>): NodejsFunction {
-    const bundled = bundledFunctionProps(RECEIVER_ENTRY);
-    return new NodejsFunction(this, 'ReceiverFunction', {
-      runtime: bundled.runtime,
-      architecture: bundled.architecture,
-      ...defaultReceiverFunctionProps(),
-      ...overrides,
-      entry: bundled.entry,
-      handler: bundled.handler,
-      projectRoot: bundled.projectRoot,
-      depsLockFilePath: bundled.depsLockFilePath,
-      bundling: { ...bundled.bundling, ...overrides.bundling, forceDockerBundling: false },
-      role: this.receiverRole,
-      logGroup: this.receiverLogGroup,
-      environment: {
-        ...overrides.environment,
-        ...bundled.environment,
-        ...this.settingsEnvironment(),
-        [RuntimeEnv.QUEUE_URL]: this.queue.queueUrl,
+    return createBundledFunction(this, 'ReceiverFunction', RECEIVER_ENTRY, {
+      defaults: defaultReceiverFunctionProps(),
+      overrides,
+      wiring: {
+        role: this.receiverRole,
+        logGroup: this.receiverLogGroup,
+        environment: { ...this.settingsEnvironment(), [RuntimeEnv.QUEUE_URL]: this.queue.queueUrl },
       },
     });
   }
+
 }

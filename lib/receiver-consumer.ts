@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { settingsToEnv, type ReceiverSettings } from '../lambdas/core/settings';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/observability';
 import { RuntimeEnv } from '../lambdas/shared/runtime-env';
-import { bundledFunctionProps } from './private/lambda-bundling';
+import { createBundledFunction } from './private/lambda-bundling';
 import { validateConsumerProps } from './private/validate-consumer-props';
 import {
   defaultConsumerLogRetention,
@@ -131,30 +131,23 @@ export class FluentWebhookConsumer extends Construct {
     });
     this.consumerLogGroup.grantWrite(this.consumerRole);
 
-    const bundled = bundledFunctionProps(CONSUMER_ENTRY);
-    const userProps = props.consumerFunctionProps ?? {};
-    this.consumerFunction = new NodejsFunction(this, 'ConsumerFunction', {
-      description: 'Verifies queued Fluent webhooks again, de-duplicates them and runs their handlers.',
-      memorySize: defaultConsumerMemorySize(),
-      runtime: bundled.runtime,
-      architecture: bundled.architecture,
-      ...userProps,
-      timeout: consumerTimeoutOf(props),
-      entry: bundled.entry,
-      handler: bundled.handler,
-      projectRoot: bundled.projectRoot,
-      depsLockFilePath: bundled.depsLockFilePath,
-      bundling: { ...bundled.bundling, ...userProps.bundling, forceDockerBundling: false },
-      role: this.consumerRole,
-      logGroup: this.consumerLogGroup,
-      environment: {
-        ...userProps.environment,
-        ...bundled.environment,
-        ...settingsToEnv(props.settings),
-        [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: this.idempotencyTable.tableName,
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        ...(props.environmentName === undefined ? {} : { [RuntimeEnv.ENVIRONMENT_NAME]: props.environmentName }),
+    this.consumerFunction = createBundledFunction(this, 'ConsumerFunction', CONSUMER_ENTRY, {
+      defaults: {
+        description: 'Verifies queued Fluent webhooks again, de-duplicates them and runs their handlers.',
+        memorySize: defaultConsumerMemorySize(),
+      },
+      overrides: props.consumerFunctionProps,
+      wiring: {
+        role: this.consumerRole,
+        logGroup: this.consumerLogGroup,
+        timeout: consumerTimeoutOf(props),
+        environment: {
+          ...settingsToEnv(props.settings),
+          [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: this.idempotencyTable.tableName,
+          POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          ...(props.environmentName === undefined ? {} : { [RuntimeEnv.ENVIRONMENT_NAME]: props.environmentName }),
+        },
       },
     });
 

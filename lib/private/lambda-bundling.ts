@@ -1,6 +1,10 @@
 import { join } from 'node:path';
+import type { Duration } from 'aws-cdk-lib';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
 
 /** The repository root: entries and the lock file are found from here, whatever the working directory. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -28,4 +32,47 @@ export function bundledFunctionProps(entry: string): NodejsFunctionProps {
     },
     environment: { NODE_OPTIONS: '--enable-source-maps' },
   };
+}
+
+/** What the construct wires itself into a function: it always wins over defaults and user overrides. */
+export interface BundledFunctionWiring {
+  readonly role: IRole;
+  readonly logGroup: ILogGroup;
+  /** Variables the handler needs; set after (and so over) any the user passed. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeout?: Duration;
+}
+
+/**
+ * Creates one of the receiver's Lambdas, layering its defaults, then the user's overrides, then the wiring the
+ * construct needs (entry, bundling rules, role, log group, environment), which always wins.
+ */
+export function createBundledFunction(
+  scope: Construct,
+  id: string,
+  entry: string,
+  layers: {
+    readonly defaults: Partial<NodejsFunctionProps>;
+    readonly overrides?: Partial<NodejsFunctionProps>;
+    readonly wiring: BundledFunctionWiring;
+  },
+): NodejsFunction {
+  const bundled = bundledFunctionProps(entry);
+  const overrides = layers.overrides ?? {};
+  const { wiring } = layers;
+  return new NodejsFunction(scope, id, {
+    runtime: bundled.runtime,
+    architecture: bundled.architecture,
+    ...layers.defaults,
+    ...overrides,
+    ...(wiring.timeout === undefined ? {} : { timeout: wiring.timeout }),
+    entry: bundled.entry,
+    handler: bundled.handler,
+    projectRoot: bundled.projectRoot,
+    depsLockFilePath: bundled.depsLockFilePath,
+    bundling: { ...bundled.bundling, ...overrides.bundling, forceDockerBundling: false },
+    role: wiring.role,
+    logGroup: wiring.logGroup,
+    environment: { ...overrides.environment, ...bundled.environment, ...wiring.environment },
+  });
 }
