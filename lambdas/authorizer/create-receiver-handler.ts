@@ -24,6 +24,7 @@ import {
   ReceiverFailureName,
   ReceiverMetric,
   ReceiverOutcome,
+  ReceiverOutcomeName,
   ReceiverReasonName,
   ReceiverRejection,
 } from './receiver-outcomes';
@@ -44,17 +45,43 @@ export interface ReceiverHandlerDependencies {
 
 export type ReceiverHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
-/** What one log line records about a request. Never the body, a signature, the path or the secret. */
-interface DecisionFields {
+/**
+ * What one log line records about a request. Never the body, a signature, the path or the secret.
+ * Every key exists from the start, in the order the line shows them (Powertools leaves undefined ones out): each
+ * request fills one object of one shape and logs it as it is; copying it into a new object per line cost about as
+ * much as building the whole queue message. A type, not an interface, as Powertools takes it as LogAttributes.
+ */
+type DecisionFields = {
   requestId: string;
   route: string;
   /** Which live path secret the request used, as its fingerprint (see `readPathSecretFingerprint`). */
-  pathSecretFingerprint?: string;
-  bodyBytes?: number;
-  eventId?: string;
-  signatureHeader?: string;
-  keyFingerprint?: string;
-  messageId?: string;
+  pathSecretFingerprint: string | undefined;
+  bodyBytes: number | undefined;
+  signatureHeader: string | undefined;
+  keyFingerprint: string | undefined;
+  eventId: string | undefined;
+  messageId: string | undefined;
+  outcome: ReceiverOutcomeName | undefined;
+  status: number | undefined;
+  reason: ReceiverReasonName | undefined;
+  error: ErrorDescription | undefined;
+};
+
+function decisionFields(requestId: string, route: string, pathSecretFingerprint: string | undefined): DecisionFields {
+  return {
+    requestId,
+    route,
+    pathSecretFingerprint,
+    bodyBytes: undefined,
+    signatureHeader: undefined,
+    keyFingerprint: undefined,
+    eventId: undefined,
+    messageId: undefined,
+    outcome: undefined,
+    status: undefined,
+    reason: undefined,
+    error: undefined,
+  };
 }
 
 const QUEUE_LIMIT = `the queue carries at most ${MAX_SQS_MESSAGE_BYTES} bytes (1 MiB) per message, attributes included`;
@@ -77,7 +104,10 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   const now = deps.now ?? ((): Date => new Date());
 
   const reject = (fields: DecisionFields, statusCode: number, reason: ReceiverReasonName, message: string): APIGatewayProxyResult => {
-    logger.warn('Webhook rejected', { ...fields, outcome: ReceiverOutcome.REJECTED, status: statusCode, reason });
+    fields.outcome = ReceiverOutcome.REJECTED;
+    fields.status = statusCode;
+    fields.reason = reason;
+    logger.warn('Webhook rejected', fields);
     metrics.addMetric(ReceiverMetric.REJECTED, MetricUnit.Count, 1);
     if (statusCode === 401) metrics.addMetric(ReceiverMetric.SIGNATURE_REJECTED, MetricUnit.Count, 1);
     const byReason = metrics.singleMetric();
@@ -87,7 +117,11 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   };
 
   const fail = (fields: DecisionFields, statusCode: number, reason: ReceiverFailureName, message: string, error: unknown): APIGatewayProxyResult => {
-    logger.error('Webhook not queued', { ...fields, outcome: ReceiverOutcome.FAILED, status: statusCode, reason, error: describeError(error) });
+    fields.outcome = ReceiverOutcome.FAILED;
+    fields.status = statusCode;
+    fields.reason = reason;
+    fields.error = describeError(error);
+    logger.error('Webhook not queued', fields);
     metrics.addMetric(reason === ReceiverFailure.QUEUE_UNAVAILABLE ? ReceiverMetric.ENQUEUE_FAILED : ReceiverMetric.INTERNAL_ERROR, MetricUnit.Count, 1);
     return errorResponse(statusCode, reason, message, fields.requestId);
   };
@@ -118,7 +152,7 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     if (!allowed.ok) return reject(fields, 403, allowed.reason, allowed.message);
 
     const message = sizeQueueMessage(
-      toQueuedWebhookMessage({ rawBody, bodyText: json.text, headers: signatureHeaders, route: fields.route, receivedAt, requestId: fields.requestId }),
+      toQueuedWebhookMessage({ rawBody, bodyText: json.text, bodyTextIsJson: true, headers: signatureHeaders, route: fields.route, receivedAt, requestId: fields.requestId }),
     );
     if (message.bytes > MAX_SQS_MESSAGE_BYTES) {
       const why = message.base64 ? ' with the body base64-encoded (it holds characters SQS cannot carry as text)' : '';
@@ -131,17 +165,15 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     } catch (error) {
       return fail(fields, 503, ReceiverFailure.QUEUE_UNAVAILABLE, 'The webhook could not be queued and was not accepted; retry later.', error);
     }
-    logger.info('Webhook accepted', { ...fields, outcome: ReceiverOutcome.ACCEPTED, status: 200 });
+    fields.outcome = ReceiverOutcome.ACCEPTED;
+    fields.status = 200;
+    logger.info('Webhook accepted', fields);
     metrics.addMetric(ReceiverMetric.ACCEPTED, MetricUnit.Count, 1);
     return acceptedResponse(fields.requestId);
   };
 
   return async (event, context) => {
-    const fields: DecisionFields = {
-      requestId: readRequestId(event ?? {}, context),
-      route: readRoute(event ?? {}),
-      pathSecretFingerprint: readPathSecretFingerprint(event ?? {}),
-    };
+    const fields = decisionFields(readRequestId(event ?? {}, context), readRoute(event ?? {}), readPathSecretFingerprint(event ?? {}));
     try {
       return await receive(event, fields);
     } catch (error) {
@@ -152,8 +184,14 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   };
 }
 
+type ErrorDescription = {
+  name: string;
+  message: string;
+  httpStatusCode?: number;
+};
+
 /** Name and message only: enough to diagnose, and an SDK or runtime error never carries the request body. */
-function describeError(error: unknown): { name: string; message: string; httpStatusCode?: number } {
+function describeError(error: unknown): ErrorDescription {
   if (!(error instanceof Error)) return { name: 'NonError', message: String(error) };
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status === undefined ? { name: error.name, message: error.message } : { name: error.name, message: error.message, httpStatusCode: status };

@@ -42,13 +42,29 @@ export function readRoute(event: Partial<Pick<APIGatewayProxyEvent, 'pathParamet
 const SECRET_SEGMENT = /^\/([^/{}]+)\//;
 
 /**
+ * A SHA-256 per request would cost more than the rest of reading the request. A function sees only its stack's
+ * resources (one per live secret, at most three), so a few entries hold them all; emptied when full, so odd
+ * `resource` values from outside API Gateway cannot grow it.
+ */
+const MAX_CACHED_RESOURCES = 8;
+const fingerprintsByResource = new Map<string, string>();
+
+/**
  * Which path secret the request came in under, as its fingerprint: each live secret has its own resource, and
  * `event.resource` names the one matched (the stack's template, never what the client sent). Logged so a rotation
  * can watch the old secret's traffic end, without the log holding a secret. Undefined outside API Gateway.
  */
 export function readPathSecretFingerprint(event: Partial<Pick<APIGatewayProxyEvent, 'resource'>>): string | undefined {
-  const secret = typeof event.resource === 'string' ? SECRET_SEGMENT.exec(event.resource)?.[1] : undefined;
-  return secret === undefined ? undefined : pathSecretFingerprint(secret);
+  const resource = event.resource;
+  if (typeof resource !== 'string') return undefined;
+  const cached = fingerprintsByResource.get(resource);
+  if (cached !== undefined) return cached;
+  const secret = SECRET_SEGMENT.exec(resource)?.[1];
+  if (secret === undefined) return undefined;
+  const fingerprint = pathSecretFingerprint(secret);
+  if (fingerprintsByResource.size >= MAX_CACHED_RESOURCES) fingerprintsByResource.clear();
+  fingerprintsByResource.set(resource, fingerprint);
+  return fingerprint;
 }
 
 /** API Gateway's request id; the Lambda request id or a fresh UUID when called outside API Gateway. */

@@ -21,9 +21,9 @@ export function lookupHeader(name: string, ...sources: ReadonlyArray<RequestHead
   for (const source of sources) {
     if (source === null || source === undefined) continue;
     // On the verification hot path: for-in allocates no key list, and the length test skips almost every
-    // other header without lower-casing it (HTTP header names are ASCII, whose case does not change length).
+    // other header without comparing it (HTTP header names are ASCII, whose case does not change length).
     for (const key in source) {
-      if (key.length !== wanted.length || key.toLowerCase() !== wanted || !hasOwn.call(source, key)) continue;
+      if (key.length !== wanted.length || !equalsLowerCased(key, wanted) || !hasOwn.call(source, key)) continue;
       const raw = source[key];
       if (raw === null || raw === undefined) continue;
       present = true;
@@ -35,6 +35,22 @@ export function lookupHeader(name: string, ...sources: ReadonlyArray<RequestHead
     }
   }
   return { present, values };
+}
+
+/**
+ * `key.toLowerCase() === lowerCased` for a key of the same length, without building the lower-cased copy: ASCII
+ * letters are folded in place, and a key with any other character is left to toLowerCase (a few characters, such
+ * as the Kelvin sign, lower-case to ASCII ones). Each character before the first non-ASCII one lower-cases on its
+ * own, so a mismatch there is final.
+ */
+function equalsLowerCased(key: string, lowerCased: string): boolean {
+  for (let i = 0; i < key.length; i += 1) {
+    let code = key.charCodeAt(i);
+    if (code > 0x7f) return key.toLowerCase() === lowerCased;
+    if (code >= 0x41 && code <= 0x5a) code += 0x20;
+    if (code !== lowerCased.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function addValues(value: string, values: string[]): void {

@@ -41,6 +41,7 @@ export type { RawReceiverSettings, RawSettingValue, ReceiverSettings, SettingKey
 export {
   BODY_ENCODING_BASE64,
   fromQueuedWebhookMessage,
+  isSqsSafeJsonText,
   isSqsSafeText,
   QueuedWebhookAttribute,
   toQueuedWebhookMessage,

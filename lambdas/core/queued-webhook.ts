@@ -45,10 +45,22 @@ export function isSqsSafeText(text: string): boolean {
   return !NOT_SQS_SAFE.test(text);
 }
 
+/**
+ * {@link isSqsSafeText} for text that strict UTF-8 decoding produced and `JSON.parse` accepted, without a Unicode
+ * regex over every character: JSON admits no raw control character but tab, LF and CR, and strict UTF-8 yields no
+ * lone surrogate, so of the characters SQS refuses only U+FFFE and U+FFFF can be left (two native scans, which end
+ * at once on text with no character above U+00FF). For any other text the answer is meaningless: use isSqsSafeText.
+ */
+export function isSqsSafeJsonText(text: string): boolean {
+  return !text.includes('\uFFFE') && !text.includes('\uFFFF');
+}
+
 /** Builds the queue message for a verified webhook. `bodyText` is the body decoded as UTF-8 (already checked valid). */
 export function toQueuedWebhookMessage(webhook: {
   readonly rawBody: Buffer;
   readonly bodyText: string;
+  /** `bodyText` came from strict UTF-8 decoding and `JSON.parse` accepted it: see {@link isSqsSafeJsonText}. */
+  readonly bodyTextIsJson?: boolean;
   readonly headers: RequestHeaders | null | undefined;
   readonly multiValueHeaders?: RequestHeaders | null | undefined;
   readonly route: string;
@@ -67,7 +79,7 @@ export function toQueuedWebhookMessage(webhook: {
   // attribute, and with it the genuine signature sent alongside: such values are left out.
   if (sha512.present) attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE] = sha512.values.filter(isSqsSafeText).join(',');
   if (md5.present) attributes[QueuedWebhookAttribute.FLEX_SIGNATURE] = md5.values.filter(isSqsSafeText).join(',');
-  if (isSqsSafeText(webhook.bodyText)) {
+  if (webhook.bodyTextIsJson === true ? isSqsSafeJsonText(webhook.bodyText) : isSqsSafeText(webhook.bodyText)) {
     return { body: webhook.bodyText, attributes };
   }
   attributes[QueuedWebhookAttribute.BODY_ENCODING] = BODY_ENCODING_BASE64;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { lookupHeader } from '../../../lambdas/core';
 
 describe('Function: lookupHeader', () => {
@@ -35,6 +36,29 @@ describe('Function: lookupHeader', () => {
       { present: false, values: [] },
       { present: true, values: ['own'] },
     ]);
+  });
+
+  it('matches a header name exactly when the two lower-case alike, whatever characters either holds', () => {
+    // Characters whose case mapping leaves ASCII or changes length: Kelvin sign, dotted capital I, long s, final sigma.
+    const nameUnit = fc.constantFrom('k', 'K', '\u212a', 'i', 'I', '\u0130', 's', 'S', '\u017f', '\u03a3', '\u03c3', '\u03c2', '-', '.', 'é', 'É');
+    fc.assert(
+      fc.property(fc.string({ unit: nameUnit, minLength: 1, maxLength: 6 }), fc.string({ unit: nameUnit, minLength: 1, maxLength: 6 }), (name, key) => {
+        expect(lookupHeader(name, { [key]: 'v' }).present).toBe(key.toLowerCase() === name.toLowerCase());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    ['the Kelvin sign, which lower-cases to k', 'K\u212a', 'kk', true],
+    ['a dotted capital I, which lower-cases to two characters', '\u0130', 'i', false],
+    ['a name that differs only past a non-ASCII character', 'F\u212aX', 'fkx', true],
+  ])('compares %s as toLowerCase does', (_case, key, name, present) => {
+    // Act
+    const lookup = lookupHeader(name, { [key]: 'v' });
+
+    // Assess
+    expect(lookup.present).toBe(present);
   });
 
   it('matches the name given in any casing', () => {

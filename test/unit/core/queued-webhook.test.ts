@@ -5,7 +5,9 @@ import {
   FLUENT_SIGNATURE_HEADER,
   FluentSignatureVerifier,
   fromQueuedWebhookMessage,
+  isSqsSafeJsonText,
   isSqsSafeText,
+  parseJsonObject,
   QueuedWebhookAttribute,
   signFluentPayload,
   toQueuedWebhookMessage,
@@ -134,5 +136,65 @@ describe('Function: isSqsSafeText', () => {
 
     // Assess
     expect(result).toBe(safe);
+  });
+});
+
+describe('Function: isSqsSafeJsonText', () => {
+  /** Characters at the edges of what SQS takes, and of what JSON and strict UTF-8 admit raw. */
+  const edgeUnit = fc.constantFrom('a', '"', '\\', 'é', '東', '🚚', '\t', '\n', '\r', '\u0001', '\u001f', '\u007f', '\ud800', '\udfff', '\ufffd', '\ufffe', '\uffff', '\u{10ffff}');
+  /** The text the receiver hands over: decoded by the strict UTF-8 decoder and parsed, or undefined when it was refused. */
+  const receivedJsonText = (text: string): string | undefined => {
+    const parsed = parseJsonObject(Buffer.from(text, 'utf8'));
+    return parsed.ok ? parsed.text : undefined;
+  };
+
+  it('agrees with isSqsSafeText on every JSON text the receiver accepts, written by JSON.stringify or by hand', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.tuple(fc.jsonValue({ stringUnit: edgeUnit }), fc.constantFrom(undefined, ' ', '\t', '\r\n')).map(([value, space]) => JSON.stringify({ value }, null, space)),
+          // Raw, unescaped: JSON.parse refuses the control characters among them, which is what the rule relies on.
+          fc.string({ unit: edgeUnit, maxLength: 40 }).map((raw) => `{"value":"${raw}"}`),
+        ),
+        (text) => {
+          const received = receivedJsonText(text);
+          if (received === undefined) return;
+          expect(isSqsSafeJsonText(received)).toBe(isSqsSafeText(received));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['plain JSON', true, '{"a":"b"}'],
+    ['escaped control characters and surrogates', true, '{"a":"\\u0001\\ud800\\uffff"}'],
+    ['whitespace between tokens', true, '\t{\r\n "a" : 1 }\n'],
+    ['astral characters', true, '{"a":"🚚\u{10ffff}"}'],
+    ['a raw U+FFFE', false, '{"a":"\ufffe"}'],
+    ['a raw U+FFFF', false, '{"a":"\uffff"}'],
+  ])('%s → safe: %s', (_case, safe, text) => {
+    // Prepare
+    const received = receivedJsonText(text);
+
+    // Act
+    const result = isSqsSafeJsonText(received ?? '');
+
+    // Assess
+    expect(received).toBeDefined();
+    expect(result).toBe(safe);
+    expect(isSqsSafeText(text)).toBe(safe);
+  });
+
+  it('lets toQueuedWebhookMessage build the same message for a JSON body as the general rule does', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: edgeUnit }), (value) => {
+        const rawBody = Buffer.from(JSON.stringify({ value }), 'utf8');
+        const bodyText = receivedJsonText(rawBody.toString('utf8')) as string;
+        const general = toQueuedWebhookMessage({ rawBody, bodyText, headers: {}, ...META });
+        expect(toQueuedWebhookMessage({ rawBody, bodyText, bodyTextIsJson: true, headers: {}, ...META })).toEqual(general);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
