@@ -8,7 +8,7 @@ import { IDEMPOTENCY_KEY_PREFIX } from '../../lambdas/consumer/run-once';
 import { queueDepth } from '../helpers/sqs-records';
 import { useTempDir } from '../helpers/temp-dir';
 import { testKeyPair } from '../helpers/test-keys';
-import { captureOutput, CapturedOutput } from '../unit/authorizer/receiver-fixtures';
+import { captureOutput, CapturedOutput } from '../helpers/captured-output';
 import type { ConsumerProcessConfig } from './consumer-process';
 import {
   FaultEnvironment,

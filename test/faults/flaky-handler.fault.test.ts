@@ -2,7 +2,7 @@ import type { FluentEventHandler } from '../../lambdas/consumer/handler-types';
 import type { SqsPoller } from '../../lambdas/local/sqs-poller';
 import { queueDepth, receiveMessages } from '../helpers/sqs-records';
 import { testKeyPair } from '../helpers/test-keys';
-import { captureOutput, CapturedOutput } from '../unit/authorizer/receiver-fixtures';
+import { captureOutput, CapturedOutput } from '../helpers/captured-output';
 import {
   FaultEnvironment,
   faultSettings,

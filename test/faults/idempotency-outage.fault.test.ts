@@ -5,7 +5,7 @@ import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
 import type { SqsPoller } from '../../lambdas/local/sqs-poller';
 import { queueDepth } from '../helpers/sqs-records';
 import { testKeyPair } from '../helpers/test-keys';
-import { captureOutput, CapturedOutput, decisionLines } from '../unit/authorizer/receiver-fixtures';
+import { captureOutput, CapturedOutput, decisionLines } from '../helpers/captured-output';
 import {
   FaultEnvironment,
   faultSettings,

@@ -1,7 +1,7 @@
 import type { SqsPoller } from '../../lambdas/local/sqs-poller';
 import { queueDepth } from '../helpers/sqs-records';
 import { testKeyPair } from '../helpers/test-keys';
-import { captureOutput, CapturedOutput } from '../unit/authorizer/receiver-fixtures';
+import { captureOutput, CapturedOutput } from '../helpers/captured-output';
 import {
   FaultEnvironment,
   faultSettings,

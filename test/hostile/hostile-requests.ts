@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc, { Arbitrary } from 'fast-check';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, SignatureAlgorithmName } from '../../lambdas/core';
 import type { TestKeyPair } from '../helpers/test-keys';
-import { gatewayEvent } from '../unit/authorizer/receiver-fixtures';
+import { gatewayEvent } from '../helpers/gateway-event';
 
 /** The account the receiver under test serves; the allow-list compares it case-insensitively. */
 export const SERVED_ACCOUNT = 'ACME';

@@ -14,7 +14,7 @@ import {
 } from '../../lambdas/core';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { testKeyPair } from '../helpers/test-keys';
-import { gatewayEvent, PATH_SECRET } from '../unit/authorizer/receiver-fixtures';
+import { gatewayEvent, PATH_SECRET } from '../helpers/gateway-event';
 import {
   brokenBodies,
   buildCase,

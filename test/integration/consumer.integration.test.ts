@@ -21,7 +21,7 @@ import {
   receiveMessages,
   sendQueuedWebhook,
 } from '../helpers/sqs-records';
-import { captureOutput, CapturedOutput, decisionLines } from '../unit/authorizer/receiver-fixtures';
+import { captureOutput, CapturedOutput, decisionLines } from '../helpers/captured-output';
 import { consumerSettings, fluentKey, lambdaContext, strangerKey } from '../unit/consumer/consumer-fixtures';
 
 const TABLE = 'fluent-webhook-idempotency';

@@ -14,7 +14,8 @@ import { createReceiverHandler } from '../../../lambdas/authorizer/create-receiv
 import { createLogger, createMetrics } from '../../../lambdas/shared/observability';
 import { fluentEvent, fluentEventBody } from '../../helpers/factories';
 import { testKeyPair } from '../../helpers/test-keys';
-import { captureOutput, CapturedOutput, decisionLines, emittedMetrics, gatewayEvent, PATH_SECRET } from './receiver-fixtures';
+import { captureOutput, CapturedOutput, decisionLines, emittedMetrics } from '../../helpers/captured-output';
+import { gatewayEvent, PATH_SECRET } from '../../helpers/gateway-event';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fluent-webhooks';
 const RECEIVED_AT = new Date('2026-11-29T10:00:00.000Z');

@@ -5,7 +5,8 @@ import type { ReceiverHandler } from '../../../lambdas/authorizer/create-receive
 import { RuntimeEnv } from '../../../lambdas/shared/runtime-env';
 import { fluentEventBody } from '../../helpers/factories';
 import { testKeyPair } from '../../helpers/test-keys';
-import { captureOutput, gatewayEvent } from './receiver-fixtures';
+import { captureOutput } from '../../helpers/captured-output';
+import { gatewayEvent } from '../../helpers/gateway-event';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fluent-webhooks';
 

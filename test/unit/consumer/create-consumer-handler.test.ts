@@ -14,7 +14,7 @@ import { DecisionMessage } from '../../../lambdas/consumer/process-record';
 import { RecordFailureReason } from '../../../lambdas/consumer/record-outcome';
 import { fluentEvent, fluentEventBody } from '../../helpers/factories';
 import { queuedWebhookRecord, signedEventRecord } from '../../helpers/sqs-records';
-import { captureOutput, CapturedOutput, decisionLines, emittedMetrics } from '../authorizer/receiver-fixtures';
+import { captureOutput, CapturedOutput, decisionLines, emittedMetrics } from '../../helpers/captured-output';
 import { failedIds, fluentKey, strangerKey, testConsumer } from './consumer-fixtures';
 
 describe('Function: createConsumerHandler', () => {

@@ -1,7 +1,7 @@
 import { handlers } from '../../../lambdas/consumer/handlers';
 import { DecisionMessage } from '../../../lambdas/consumer/process-record';
 import { signedEventRecord } from '../../helpers/sqs-records';
-import { captureOutput, CapturedOutput, decisionLines } from '../authorizer/receiver-fixtures';
+import { captureOutput, CapturedOutput, decisionLines } from '../../helpers/captured-output';
 import { fluentKey, testConsumer } from './consumer-fixtures';
 
 describe('Object: handlers (the shipped handler map)', () => {
