@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseReceiverSettings, rawSettingsFromEnv } from '../core/settings';
-import { createLogger, createMetrics } from '../shared/observability';
+import { Component, createLogger, createMetrics } from '../shared/observability';
 import { requireEnv, RuntimeEnv } from '../shared/runtime-env';
 import { createReceiverHandler } from './create-receiver-handler';
 
@@ -10,6 +10,6 @@ export const handler = createReceiverHandler({
   settings: parseReceiverSettings(rawSettingsFromEnv(process.env)),
   sqsClient: new SQSClient({}),
   queueUrl: requireEnv(process.env, RuntimeEnv.QUEUE_URL),
-  logger: createLogger('receiver'),
-  metrics: createMetrics('receiver'),
+  logger: createLogger(Component.RECEIVER),
+  metrics: createMetrics(Component.RECEIVER),
 });

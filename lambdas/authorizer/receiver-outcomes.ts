@@ -54,4 +54,4 @@ export const ReceiverMetric = {
 } as const;
 
 /** Dimension that splits {@link ReceiverMetric.REJECTED} by reason (values: {@link ReceiverReasonName}). */
-export const REASON_DIMENSION = 'reason';
+export { REASON_DIMENSION } from '../shared/observability';

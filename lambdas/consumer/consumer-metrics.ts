@@ -1,4 +1,5 @@
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { REASON_DIMENSION } from '../shared/observability';
 import { RecordFailureReason, RecordOutcome } from './record-outcome';
 
 /** Metric names the consumer emits (namespace FluentWebhookReceiver, dimensions service and component=consumer). */
@@ -14,7 +15,7 @@ export const ConsumerMetric = {
 } as const;
 
 /** The extra dimension of VerificationFailed and RecordFailed. */
-export const REASON_DIMENSION = 'reason';
+export { REASON_DIMENSION };
 
 /**
  * Counts one batch's outcomes and publishes them once at the end: one EMF line for the plain counts

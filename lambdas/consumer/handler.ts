@@ -1,6 +1,6 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { parseReceiverSettings, rawSettingsFromEnv } from '../core';
-import { createLogger, createMetrics } from '../shared/observability';
+import { Component, createLogger, createMetrics } from '../shared/observability';
 import { requireEnv, RuntimeEnv } from '../shared/runtime-env';
 import { createConsumerHandler } from './create-consumer-handler';
 
@@ -9,6 +9,6 @@ import { createConsumerHandler } from './create-consumer-handler';
 export const handler = createConsumerHandler({
   settings: parseReceiverSettings(rawSettingsFromEnv(process.env)),
   persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv(process.env, RuntimeEnv.IDEMPOTENCY_TABLE_NAME) }),
-  logger: createLogger('consumer'),
-  metrics: createMetrics('consumer'),
+  logger: createLogger(Component.CONSUMER),
+  metrics: createMetrics(Component.CONSUMER),
 });

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ConfigurationError } from '../core';
 import { ConsumerHandlerDependencies, createConsumerHandler } from '../consumer/create-consumer-handler';
-import { createLogger, createMetrics } from '../shared/observability';
+import { Component, createLogger, createMetrics } from '../shared/observability';
 import { LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
 import type { SqsBatchHandler } from './sqs-poller';
 
@@ -22,8 +22,8 @@ export function createLocalConsumer(config: LocalConfig, dynamoDbClient: DynamoD
       awsSdkV3Client: dynamoDbClient,
     }),
     ...(handlers === undefined ? {} : { handlers }),
-    logger: createLogger('consumer'),
-    metrics: createMetrics('consumer'),
+    logger: createLogger(Component.CONSUMER),
+    metrics: createMetrics(Component.CONSUMER),
   });
 }
 

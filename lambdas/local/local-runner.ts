@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { FLUENT_PATH_SEGMENT } from '../../lib/defaults';
 import { createReceiverHandler } from '../authorizer/create-receiver-handler';
-import { createLogger, createMetrics } from '../shared/observability';
+import { Component, createLogger, createMetrics } from '../shared/observability';
 import { watchDeadLetterQueue } from './dead-letter-watcher';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { startGatewayServer } from './gateway-server';
@@ -124,8 +124,8 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         settings: config.settings,
         sqsClient,
         queueUrl: queue.queueUrl,
-        logger: createLogger('receiver'),
-        metrics: createMetrics('receiver'),
+        logger: createLogger(Component.RECEIVER),
+        metrics: createMetrics(Component.RECEIVER),
       }),
       createContext: () => createLambdaContext(receiverFunction),
       logger,

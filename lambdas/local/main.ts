@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createLogger } from '../shared/observability';
+import { Component, createLogger } from '../shared/observability';
 import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
 import { displayPath, resolveDataDir } from './data-dir';
 import { LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig } from './local-config';
@@ -13,7 +13,7 @@ const EXAMPLE_ROUTE = 'orders';
 
 // `npm start`: the whole receiver on this machine. Logs are JSON lines on stdout; SIGINT or SIGTERM stop it cleanly.
 moveJsonLogLinesToStdout();
-const logger = createLogger('local');
+const logger = createLogger(Component.LOCAL);
 
 async function main(): Promise<void> {
   const config = await loadLocalConfig(process.env);

@@ -1,23 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
+  Component,
   COMPONENT_DIMENSION,
   ENVIRONMENT_DIMENSION,
   METRICS_NAMESPACE,
+  REASON_DIMENSION,
   SERVICE_NAME,
 } from '../../lambdas/shared/observability';
 
+export { REASON_DIMENSION };
+
 /** The `component` dimension values the Lambdas pass to `createMetrics`. */
-export const MetricComponent = {
-  RECEIVER: 'receiver',
-  CONSUMER: 'consumer',
-} as const;
+export const MetricComponent = { RECEIVER: Component.RECEIVER, CONSUMER: Component.CONSUMER } as const;
 export type MetricComponentName = (typeof MetricComponent)[keyof typeof MetricComponent];
 
 /** Powertools adds the service name as this dimension to every metric. */
 const SERVICE_DIMENSION = 'service';
-/** The dimension that splits rejections and failures by reason (the Lambdas' REASON_DIMENSION). */
-export const REASON_DIMENSION = 'reason';
 
 /**
  * The receiver's own (EMF) metrics as CloudWatch sees them: namespace `FluentWebhookReceiver`, dimensions
