@@ -12,5 +12,6 @@ module.exports = {
   },
   // Type-checking runs once in `npm run typecheck`; ts-jest only transpiles (tsconfig isolatedModules).
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
   testTimeout: 30000,
 };
