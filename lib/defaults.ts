@@ -19,9 +19,13 @@ export interface ThrottlingDefaults {
   readonly burstLimit: number;
 }
 
-/** 50 requests per second, bursts of 100: ample for Fluent's per-event webhooks, small enough to cap a flood's cost. */
+/**
+ * 500 requests per second, bursts of 1,000. A 429 is not a 2xx, and whether Fluent retries one is undocumented,
+ * so the default sits well above a bulk run of Fluent events; it still caps what a flood through a leaked secret
+ * path can cost (the signature check refuses it, but each refusal is a Lambda invocation).
+ */
 export function defaultThrottling(): ThrottlingDefaults {
-  return { rateLimit: 50, burstLimit: 100 };
+  return { rateLimit: 500, burstLimit: 1000 };
 }
 
 /** Log retention of the API's access logs and every Lambda's log group. */

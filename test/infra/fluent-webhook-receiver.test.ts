@@ -139,7 +139,7 @@ describe('Class: FluentWebhookReceiver', () => {
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: 'webhooks',
         MethodSettings: [
-          { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR', DataTraceEnabled: false },
+          { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000, LoggingLevel: 'ERROR', DataTraceEnabled: false },
         ],
         AccessLogSetting: { DestinationArn: arnOf(stack, receiver.accessLogGroup), Format: Match.anyValue() },
       });
