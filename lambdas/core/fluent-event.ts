@@ -2,6 +2,11 @@ import { z } from 'zod';
 
 /** Fluent ids are documented as strings; numbers are accepted and kept as their decimal text. */
 const fluentId = z.union([z.string(), z.number().transform(String)]);
+/**
+ * The event id is the de-duplication key: an empty one would make every such event a duplicate of the first,
+ * so it is refused (the record then waits in the DLQ) rather than silently skipped.
+ */
+const eventId = z.union([z.string().refine((value) => value.trim().length > 0), z.number().transform(String)]);
 const optionalText = z.union([z.string(), z.number().transform(String)]).optional();
 
 /**
@@ -9,7 +14,7 @@ const optionalText = z.union([z.string(), z.number().transform(String)]).optiona
  * Unknown fields are kept.
  */
 export const FluentEventSchema = z.looseObject({
-  id: fluentId,
+  id: eventId,
   name: z.string().min(1),
   accountId: fluentId,
   retailerId: fluentId,

@@ -70,6 +70,21 @@ describe('Function: parseFluentEvent', () => {
     });
   });
 
+  it.each([
+    ['empty', ''],
+    ['blank', '   '],
+  ])('refuses an %s event id, the de-duplication key, instead of treating every such event as one', (_case, id) => {
+    // Act
+    const parsed = parseFluentEvent(utf8(JSON.stringify(fluentEvent({ id }))));
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: false,
+      problem: BodyProblem.INVALID_EVENT,
+      message: 'The body is not a Fluent event: missing or invalid id.',
+    });
+  });
+
   it('passes on the JSON problem for a body that is not JSON', () => {
     // Act
     const parsed = parseFluentEvent(utf8('not json'));
