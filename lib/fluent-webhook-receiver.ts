@@ -67,12 +67,12 @@ export interface FluentWebhookReceiverProps {
   readonly stageName?: string;
   /**
    * Steady-state requests per second the stage lets through.
-   * @default 50
+   * @default 500
    */
   readonly throttlingRateLimit?: number;
   /**
    * Requests the stage lets through at once (token bucket size).
-   * @default 100
+   * @default 1000
    */
   readonly throttlingBurstLimit?: number;
   /**

@@ -1,4 +1,6 @@
 import type * as ClientSqs from '@aws-sdk/client-sqs';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { SETTING_ENV_NAMES, signFluentPayload } from '../../../lambdas/core';
 import type { ReceiverHandler } from '../../../lambdas/authorizer/create-receiver-handler';
@@ -62,4 +64,42 @@ describe('Function: handler', () => {
     // Act & Assess
     expect(() => loadHandler({ [SETTING_ENV_NAMES.publicKeys]: fluent.publicKeyBase64, ...env })).toThrow(message);
   });
+
+  it('answers 503 (so Fluent retries) when SQS accepts connections but never answers, after a bounded number of attempts', async () => {
+    // Prepare: an SQS endpoint on 127.0.0.1 that reads each request and never responds.
+    const stalled: Server = createServer(() => undefined);
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    let requests = 0;
+    stalled.on('request', () => (requests += 1));
+    const endpoint = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`;
+    process.env = {
+      ...savedEnv,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_SQS: endpoint,
+      [SETTING_ENV_NAMES.publicKeys]: fluent.publicKeyBase64,
+      [SETTING_ENV_NAMES.accountIds]: 'ACME',
+      [RuntimeEnv.QUEUE_URL]: `${endpoint}/000000000000/fluent-webhooks`,
+    };
+    let handler: ReceiverHandler | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      handler = (require('../../../lambdas/authorizer/handler') as { handler: ReceiverHandler }).handler;
+    });
+    const body = fluentEventBody();
+    const output = captureOutput();
+
+    // Act: without the client's request timeout this call would never return, and the test would time out.
+    const result = await (handler as ReceiverHandler)(gatewayEvent({ body, headers: signFluentPayload(body, fluent.privateKey) })).finally(
+      output.restore,
+    );
+    stalled.closeAllConnections();
+    await new Promise((resolve) => stalled.close(resolve));
+
+    // Assess
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body)).toMatchObject({ error: 'queue-unavailable' });
+    expect(requests).toBe(3);
+  }, 20_000);
 });
