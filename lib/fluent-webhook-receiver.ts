@@ -161,6 +161,11 @@ export class FluentWebhookReceiver extends Construct {
    */
   public readonly pathSecretFingerprints: readonly string[];
   public readonly accessLogGroup: logs.LogGroup;
+  /**
+   * Where API Gateway writes the stage's execution logs (level ERROR). API Gateway would create this group itself,
+   * with no retention; the construct creates it first, under the name API Gateway uses, with {@link logRetention}.
+   */
+  public readonly executionLogGroup: logs.LogGroup;
   public readonly receiverFunction: NodejsFunction;
   public readonly receiverLogGroup: logs.LogGroup;
   public readonly receiverRole: iam.Role;
@@ -225,6 +230,13 @@ export class FluentWebhookReceiver extends Construct {
       },
     });
     addGatewayResponses(this.api);
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogGroup', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      retention: this.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The group must exist before the stage can log anything, or API Gateway creates it first and the deploy fails.
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
     const secrets = livePathSecrets(props);
     this.pathSecretFingerprints = secrets.map(pathSecretFingerprint);

@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ConfigurationError } from '../lambdas/core/errors';
 import { MAX_SQS_MESSAGE_BYTES } from '../lambdas/core/constants';
 import { settingsToEnv } from '../lambdas/core/settings';
-import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT } from './defaults';
+import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT, QUEUE_RETENTION } from './defaults';
 import type { FluentWebhookReceiverProps } from './fluent-webhook-receiver';
 import { defaultConsumerTimeout, VISIBILITY_TIMEOUT_FACTOR } from './receiver-consumer-defaults';
 
@@ -159,6 +159,15 @@ function queueProblems(props: ReceiverPropsToCheck): string[] {
     if (queue?.encryption === sqs.QueueEncryption.UNENCRYPTED) {
       problems.push(`${name}.encryption cannot be UNENCRYPTED: webhooks hold business data.`);
     }
+  }
+  // SQS keeps a message's first enqueue time when it moves it to the DLQ: a DLQ that keeps messages for less time
+  // than the queue deletes dead-lettered webhooks early, some at once.
+  const queueRetention = (queueProps?.retentionPeriod ?? QUEUE_RETENTION).toSeconds();
+  const deadLetterRetention = (deadLetterQueueProps?.retentionPeriod ?? QUEUE_RETENTION).toSeconds();
+  if (deployDeadLetterQueue !== false && deadLetterRetention < queueRetention) {
+    problems.push(
+      `deadLetterQueueProps.retentionPeriod (${deadLetterRetention} s) is shorter than the queue's (${queueRetention} s); SQS counts a dead-lettered message's age from its first enqueue, so the DLQ must keep messages at least as long.`,
+    );
   }
   const consumerTimeout = (props.consumerTimeout ?? defaultConsumerTimeout()).toSeconds();
   if (consumerTimeout < 1 || consumerTimeout > MAX_LAMBDA_TIMEOUT_SECONDS) {

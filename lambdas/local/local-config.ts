@@ -108,7 +108,8 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
   const port = number(LOCAL_ENV_NAMES.port, LOCAL_DEFAULTS.port, 0, 65535);
   // Lambda's SQS event source takes up to 10,000; one local ReceiveMessage call returns at most 10.
   const batchSize = number(LOCAL_ENV_NAMES.batchSize, LOCAL_DEFAULTS.batchSize, 1, 10_000);
-  const visibilityTimeoutSeconds = number(LOCAL_ENV_NAMES.visibilityTimeoutSeconds, LOCAL_DEFAULTS.visibilityTimeoutSeconds, 0, 43_200);
+  // At least 1 s: at 0 a failing record would come straight back, round and round, until it reached the DLQ.
+  const visibilityTimeoutSeconds = number(LOCAL_ENV_NAMES.visibilityTimeoutSeconds, LOCAL_DEFAULTS.visibilityTimeoutSeconds, 1, 43_200);
   const maxReceiveCount = number(LOCAL_ENV_NAMES.maxReceiveCount, LOCAL_DEFAULTS.maxReceiveCount, 1, 1000);
   const dataDir = resolveDataDir(env);
   const handlersModuleText = env[LOCAL_ENV_NAMES.handlersModule]?.trim();

@@ -107,7 +107,15 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       toRecord: toSqsEventRecord,
       logger,
     });
-    stopActions.push(() => poller.stop());
+    // Lambda would end a handler at the consumer's timeout; locally nothing does, so a hung handler must not keep
+    // the stop from saving the queues. Its messages are still queued (in flight) and are saved with the rest.
+    stopActions.push(() =>
+      withinSeconds(poller.stop(), LOCAL_DEFAULTS.consumerTimeoutSeconds, () =>
+        logger.warn('the batch in hand did not finish within the consumer timeout; its messages stay queued and are saved', {
+          consumerTimeoutSeconds: LOCAL_DEFAULTS.consumerTimeoutSeconds,
+        }),
+      ),
+    );
     const watcher = watchDeadLetterQueue(sqs.endpoint, deadLetterQueue.queueName, logger);
     stopActions.push(async () => watcher.stop());
 
@@ -147,5 +155,18 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Waits for `work`, but at most `seconds`; after that calls `onLate` and resolves, leaving `work` running. */
+async function withinSeconds(work: Promise<unknown>, seconds: number, onLate: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), seconds * 1000);
+  });
+  try {
+    if ((await Promise.race([work, late])) === 'late') onLate();
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -37,7 +37,8 @@ export async function startRunnerProcess(env: Record<string, string>, timeoutMs 
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': only then has every line the runner wrote been read from its stdout.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
   const lines: LogLine[] = [];
   const waiters = new Set<{ predicate: LinePredicate; resolve: (line: LogLine) => void }>();

@@ -213,10 +213,20 @@ describe('Class: FluentWebhookReceiver', () => {
       });
     });
 
-    it('keeps both log groups for a month and when the stack is deleted', () => {
+    it('keeps its log groups (Lambda, access, execution) for a month and when the stack is deleted', () => {
       // Assess
-      template.resourceCountIs('AWS::Logs::LogGroup', 2);
+      template.resourceCountIs('AWS::Logs::LogGroup', 3);
       template.allResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
+    });
+
+    it("creates the stage's execution log group under API Gateway's own name before the stage, so it has a retention", () => {
+      // Assess
+      const executionLogGroupId = refOf(stack, receiver.executionLogGroup).Ref;
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', refOf(stack, receiver.api), '/webhooks']] },
+        RetentionInDays: 30,
+      });
+      template.hasResource('AWS::ApiGateway::Stage', { DependsOn: Match.arrayWith([executionLogGroupId]) });
     });
 
     it('may only write its own logs and send messages to its own queue', () => {
@@ -570,6 +580,7 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
     ['an unencrypted queue', { queueProps: { encryption: sqs.QueueEncryption.UNENCRYPTED } }, /queueProps\.encryption cannot be UNENCRYPTED/],
     ['a queue without TLS enforcement', { deadLetterQueueProps: { enforceSSL: false } }, /deadLetterQueueProps\.enforceSSL cannot be turned off/],
     ['a visibility timeout under 6x the consumer timeout', { queueProps: { visibilityTimeout: Duration.seconds(60) } }, /queueProps\.visibilityTimeout is 60 s; it must be at least 6x consumerTimeout \(180 s\)/],
+    ['a DLQ that keeps messages for less time than the queue', { deadLetterQueueProps: { retentionPeriod: Duration.days(4) } }, /deadLetterQueueProps\.retentionPeriod \(345600 s\) is shorter than the queue's \(1209600 s\)/],
     ['a dead-letter queue in queueProps', { queueProps: { deadLetterQueue: { queue: {} as sqs.IQueue, maxReceiveCount: 1 } } }, /queueProps\.deadLetterQueue is wired by the construct/],
     ['DLQ props without a DLQ', { deployDeadLetterQueue: false, maxReceiveCount: 3 }, /maxReceiveCount is set but deployDeadLetterQueue is false/],
     ['a receiver timeout over 29 s', { receiverFunctionProps: { timeout: Duration.seconds(30) } }, /receiverFunctionProps\.timeout is 30 s; use 1 to 29 s/],

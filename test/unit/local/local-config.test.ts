@@ -104,6 +104,7 @@ describe('Function: loadLocalConfig', () => {
       PORT: '70000',
       BATCH_SIZE: 'ten',
       MAX_RECEIVE_COUNT: '0',
+      VISIBILITY_TIMEOUT_SECONDS: '0',
       WEBHOOK_PATH_SECRET: 'short',
       SIGNATURE_POLICY: 'md5-only',
     });
@@ -112,7 +113,7 @@ describe('Function: loadLocalConfig', () => {
     await expect(loading).rejects.toThrow(ConfigurationError);
     await expect(loading).rejects.toThrow(
       expect.objectContaining({
-        message: expect.stringMatching(/PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*pathSecret is 5 characters[\s\S]*SIGNATURE_POLICY/),
+        message: expect.stringMatching(/PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*VISIBILITY_TIMEOUT_SECONDS is "0"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*pathSecret is 5 characters[\s\S]*SIGNATURE_POLICY/),
       }),
     );
   });

@@ -50,8 +50,15 @@ async function pollBatches(received: Message[][], handler: SqsBatchHandler, { ba
     toRecord,
     logger: new Logger({ logLevel: 'SILENT' }),
   });
-  await Promise.race([allSeen, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  // Bounded: if the handler is not invoked as often as expected, fail here instead of asserting on a partial run.
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    allSeen.then(() => 'seen' as const),
+    new Promise<'timed-out'>((resolve) => (timer = setTimeout(() => resolve('timed-out'), 5000))),
+  ]);
+  clearTimeout(timer);
   await poller.stop();
+  if (outcome === 'timed-out') throw new Error(`The poller invoked the handler ${events.length} times, not ${invocations}, within 5 s.`);
   const deleted = sqs
     .commandCalls(DeleteMessageBatchCommand)
     .flatMap((call) => call.args[0].input.Entries?.map((entry) => entry.ReceiptHandle) ?? []);
