@@ -16,14 +16,17 @@ const hasOwn = Object.prototype.hasOwnProperty;
 /** Finds a header case-insensitively, across any number of header records (for example `multiValueHeaders` and `headers`). */
 export function lookupHeader(name: string, ...sources: ReadonlyArray<RequestHeaders | null | undefined>): HeaderLookup {
   const wanted = name.toLowerCase();
+  const wantedIsAscii = isAscii(wanted);
   let present = false;
   const values: string[] = [];
   for (const source of sources) {
     if (source === null || source === undefined) continue;
     // On the verification hot path: for-in allocates no key list, and the length test skips almost every
-    // other header without comparing it (HTTP header names are ASCII, whose case does not change length).
+    // other header without comparing it. That is exact for an ASCII name: the only lower-case mapping that changes
+    // a string's length (U+0130 to "i" and a combining dot) never yields pure ASCII.
     for (const key in source) {
-      if (key.length !== wanted.length || !equalsLowerCased(key, wanted) || !hasOwn.call(source, key)) continue;
+      if (key.length === wanted.length ? !equalsLowerCased(key, wanted) : wantedIsAscii || key.toLowerCase() !== wanted) continue;
+      if (!hasOwn.call(source, key)) continue;
       const raw = source[key];
       if (raw === null || raw === undefined) continue;
       present = true;
@@ -50,6 +53,11 @@ function equalsLowerCased(key: string, lowerCased: string): boolean {
     if (code >= 0x41 && code <= 0x5a) code += 0x20;
     if (code !== lowerCased.charCodeAt(i)) return false;
   }
+  return true;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
 }
 

@@ -53,6 +53,7 @@ describe('Function: lookupHeader', () => {
     ['the Kelvin sign, which lower-cases to k', 'K\u212a', 'kk', true],
     ['a dotted capital I, which lower-cases to two characters', '\u0130', 'i', false],
     ['a name that differs only past a non-ASCII character', 'F\u212aX', 'fkx', true],
+    ['a dotted capital I looked up by itself (its lower case is longer than it)', '\u0130', '\u0130', true],
   ])('compares %s as toLowerCase does', (_case, key, name, present) => {
     // Act
     const lookup = lookupHeader(name, { [key]: 'v' });
