@@ -1,21 +1,30 @@
-import { createServer, Server, Socket, connect } from 'node:net';
+import { createServer, Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { LOOPBACK_HOST, loopbackEndpoint } from '../../lambdas/local/local-aws-config';
 
-/** A loopback TCP relay to a server that can be switched off (connections refused) and on again, on the same port. */
+/** A loopback TCP relay to a server that can be switched off (connections cut) and on again. */
 export interface TcpSwitch {
   /** `http://127.0.0.1:<port>`: point a client here instead of at the server. */
   readonly endpoint: string;
-  /** Cuts every open connection and stops listening: new connections are refused, as by a server that is down. */
+  /** Cuts every open connection, and every new one as it arrives, as a server that is down does. */
   off(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Relays connections to the server again. */
   on(): Promise<void>;
   close(): Promise<void>;
 }
 
+/**
+ * The relay keeps listening while off and resets each connection at once, instead of giving its port back: another
+ * test running alongside could take a released port before `on()` listens on it again.
+ */
 export async function startTcpSwitch(targetPort: number): Promise<TcpSwitch> {
   const sockets = new Set<Socket>();
+  let relaying = true;
   const relay = (client: Socket): void => {
+    if (!relaying) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(targetPort, LOOPBACK_HOST);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -28,31 +37,24 @@ export async function startTcpSwitch(targetPort: number): Promise<TcpSwitch> {
     }
     client.pipe(upstream).pipe(client);
   };
-  let server: Server | undefined;
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const fresh = createServer(relay);
-      fresh.once('error', reject);
-      fresh.listen(port, LOOPBACK_HOST, () => {
-        server = fresh;
-        resolve((fresh.address() as AddressInfo).port);
-      });
-    });
-  const port = await listen(0);
-  const off = async () => {
-    const running = server;
-    server = undefined;
-    if (running === undefined) return;
-    const closed = new Promise<void>((resolve) => running.close(() => resolve()));
+  const server = createServer(relay);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, LOOPBACK_HOST, () => resolve((server.address() as AddressInfo).port));
+  });
+  const off = async (): Promise<void> => {
+    relaying = false;
     for (const socket of sockets) socket.destroy();
-    await closed;
   };
   return {
     endpoint: loopbackEndpoint(LOOPBACK_HOST, port),
     off,
     on: async () => {
-      if (server === undefined) await listen(port);
+      relaying = true;
     },
-    close: off,
+    close: async () => {
+      await off();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
