@@ -31,6 +31,7 @@ export const LOCAL_ENV_NAMES = {
   batchSize: 'BATCH_SIZE',
   visibilityTimeoutSeconds: 'VISIBILITY_TIMEOUT_SECONDS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
   handlersModule: 'LOCAL_HANDLERS_MODULE',
 } as const;
 
@@ -79,6 +80,12 @@ export interface LocalConfig {
   readonly batchSize: number;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
+  /**
+   * The consumer Lambda's timeout: the remaining time its context starts with (it bounds the idempotency
+   * in-progress lock), how long the poller waits for a batch before treating it as failed, and how long a stop
+   * waits for the batch in hand.
+   */
+  readonly consumerTimeoutSeconds: number;
   /** A module exporting `handlers` to use instead of `lambdas/consumer/handlers.ts`, resolved to an absolute path. */
   readonly handlersModule?: string;
   /** Things the person starting the runner should know about the configuration, to log as warnings. */
@@ -111,6 +118,8 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
   // At least 1 s: at 0 a failing record would come straight back, round and round, until it reached the DLQ.
   const visibilityTimeoutSeconds = number(LOCAL_ENV_NAMES.visibilityTimeoutSeconds, LOCAL_DEFAULTS.visibilityTimeoutSeconds, 1, 43_200);
   const maxReceiveCount = number(LOCAL_ENV_NAMES.maxReceiveCount, LOCAL_DEFAULTS.maxReceiveCount, 1, 1000);
+  // Lambda's own range: 1 s to 15 minutes.
+  const consumerTimeoutSeconds = number(LOCAL_ENV_NAMES.consumerTimeoutSeconds, LOCAL_DEFAULTS.consumerTimeoutSeconds, 1, 900);
   const dataDir = resolveDataDir(env);
   const handlersModuleText = env[LOCAL_ENV_NAMES.handlersModule]?.trim();
   const handlersModule = handlersModuleText ? resolve(process.cwd(), handlersModuleText) : undefined;
@@ -156,6 +165,7 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     batchSize,
     visibilityTimeoutSeconds,
     maxReceiveCount,
+    consumerTimeoutSeconds,
     ...(handlersModule === undefined ? {} : { handlersModule }),
     notices,
   };

@@ -16,6 +16,7 @@ import { QUEUE_SNAPSHOT_FILE, restoreQueueSnapshot, saveQueueSnapshot } from './
 import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
 import { toSqsEventRecord } from './sqs-event-records';
 import { startSqsPoller } from './sqs-poller';
+import { TIMED_OUT, withinSeconds } from './within-seconds';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
 export const DYNAMODB_DIR = 'dynamodb';
@@ -93,7 +94,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     });
     const consumerFunction = lambdaFunction(
       LOCAL_RESOURCE_NAMES.consumerFunction,
-      LOCAL_DEFAULTS.consumerTimeoutSeconds,
+      config.consumerTimeoutSeconds,
       LOCAL_DEFAULTS.consumerMemorySizeMb,
     );
     const poller = startSqsPoller({
@@ -105,17 +106,18 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       handler: createLocalConsumer(config, dynamoDbClient),
       createContext: () => createLambdaContext(consumerFunction),
       toRecord: toSqsEventRecord,
+      handlerTimeoutSeconds: config.consumerTimeoutSeconds,
       logger,
     });
-    // Lambda would end a handler at the consumer's timeout; locally nothing does, so a hung handler must not keep
-    // the stop from saving the queues. Its messages are still queued (in flight) and are saved with the rest.
-    stopActions.push(() =>
-      withinSeconds(poller.stop(), LOCAL_DEFAULTS.consumerTimeoutSeconds, () =>
-        logger.warn('the batch in hand did not finish within the consumer timeout; its messages stay queued and are saved', {
-          consumerTimeoutSeconds: LOCAL_DEFAULTS.consumerTimeoutSeconds,
-        }),
-      ),
-    );
+    // The poller gives up on a batch at the consumer's timeout; this bound is for anything else that could hang
+    // it, so that the stop still saves the queues. Messages in flight are saved with the rest.
+    stopActions.push(async () => {
+      if ((await withinSeconds(poller.stop(), config.consumerTimeoutSeconds)) === TIMED_OUT) {
+        logger.warn('the poller did not stop within the consumer timeout; the messages it holds stay queued and are saved', {
+          consumerTimeoutSeconds: config.consumerTimeoutSeconds,
+        });
+      }
+    });
     const watcher = watchDeadLetterQueue(sqs.endpoint, deadLetterQueue.queueName, logger);
     stopActions.push(async () => watcher.stop());
 
@@ -155,18 +157,5 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
   } catch (error) {
     await stopAll();
     throw error;
-  }
-}
-
-/** Waits for `work`, but at most `seconds`; after that calls `onLate` and resolves, leaving `work` running. */
-async function withinSeconds(work: Promise<unknown>, seconds: number, onLate: () => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), seconds * 1000);
-  });
-  try {
-    if ((await Promise.race([work, late])) === 'late') onLate();
-  } finally {
-    clearTimeout(timer);
   }
 }

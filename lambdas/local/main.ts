@@ -8,6 +8,8 @@ import { PATH_SECRET_FILE } from './path-secret';
 
 /** How long a clean stop may take before the process gives up and exits with an error. */
 const STOP_DEADLINE_MS = 60_000;
+/** How long a stopped runner waits for leftover work to end before it exits anyway. */
+const LINGER_MS = 1000;
 /** The route used in the example command. */
 const EXAMPLE_ROUTE = 'orders';
 
@@ -70,16 +72,30 @@ function waitForStopSignal(runner: LocalRunner): void {
     runner.stop().then(
       (saved) => {
         logger.info('stopped; queued messages saved for the next start', { saved });
-        process.exitCode = 0;
+        exitOnceSettled(deadline, 0);
       },
       (error: unknown) => {
         logger.error('stopped with an error', { error: error as Error });
-        process.exitCode = 1;
+        exitOnceSettled(deadline, 1);
       },
     );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Exits with `code` when the event loop empties, or after {@link LINGER_MS} if something still holds it: a
+ * handler the poller gave up on at the consumer's timeout may still be waiting, and Lambda would have ended it.
+ */
+function exitOnceSettled(deadline: NodeJS.Timeout, code: number): void {
+  clearTimeout(deadline);
+  process.exitCode = code;
+  // Unref'd: it fires only if something else keeps the process alive.
+  setTimeout(() => {
+    logger.warn('work still running after the stop (a handler past the consumer timeout?); exiting without it', { lingerMs: LINGER_MS });
+    process.exit(code);
+  }, LINGER_MS).unref();
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { TIMED_OUT, withinSeconds } from './within-seconds';
 
 /** SQS returns at most 10 messages per ReceiveMessage call. */
 const MAX_MESSAGES_PER_RECEIVE = 10;
@@ -31,6 +32,13 @@ export interface SqsPollerOptions {
   readonly logger: Logger;
   /** @default 20 */
   readonly waitTimeSeconds?: number;
+  /**
+   * The consumer's timeout. A batch whose handler has not returned by then fails as a whole, as when Lambda
+   * ends a timed-out invocation: nothing is deleted and the poller goes on polling. The late handler cannot be
+   * stopped in-process and keeps running in the background; whatever it returns is ignored.
+   * @default no limit
+   */
+  readonly handlerTimeoutSeconds?: number;
 }
 
 export interface SqsPoller {
@@ -110,16 +118,24 @@ async function handleBatch(options: SqsPollerOptions, messages: readonly Message
 }
 
 /**
- * Returns the ids of the records to leave on the queue. As in Lambda, a thrown error or a response naming
- * a record that is not in the batch fails the whole batch.
+ * Returns the ids of the records to leave on the queue. As in Lambda, a thrown error, a timeout or a
+ * response naming a record that is not in the batch fails the whole batch.
  */
 async function invoke(options: SqsPollerOptions, event: SQSEvent): Promise<Set<string>> {
   const all = new Set(event.Records.map((record) => record.messageId));
-  let response: SQSBatchResponse | void;
+  let response: SQSBatchResponse | void | typeof TIMED_OUT;
   try {
-    response = await options.handler(event, options.createContext());
+    const handling = options.handler(event, options.createContext());
+    const { handlerTimeoutSeconds } = options;
+    response = await (handlerTimeoutSeconds === undefined ? handling : withinSeconds(handling, handlerTimeoutSeconds));
   } catch (error) {
     options.logger.error('consumer handler threw; the whole batch will be retried', { error: error as Error });
+    return all;
+  }
+  if (response === TIMED_OUT) {
+    options.logger.error('consumer handler did not return within the consumer timeout; the whole batch will be retried', {
+      handlerTimeoutSeconds: options.handlerTimeoutSeconds,
+    });
     return all;
   }
   const failures = response?.batchItemFailures ?? [];

@@ -27,6 +27,7 @@ describe('Function: loadLocalConfig', () => {
       batchSize: 10,
       maxReceiveCount: 5,
       visibilityTimeoutSeconds: LOCAL_DEFAULTS.visibilityTimeoutSeconds,
+      consumerTimeoutSeconds: 30,
       pathSecret: { source: 'generated' },
       localKeyPair: { created: true },
       settings: { allowList: { accountIds: [SAMPLE_ACCOUNT_ID] }, signaturePolicy: 'prefer-sha512' },
@@ -70,6 +71,7 @@ describe('Function: loadLocalConfig', () => {
       BATCH_SIZE: '25',
       VISIBILITY_TIMEOUT_SECONDS: '180',
       MAX_RECEIVE_COUNT: '3',
+      CONSUMER_TIMEOUT_SECONDS: '900',
       LOCAL_HANDLERS_MODULE: 'test/handlers.ts',
     });
 
@@ -79,6 +81,7 @@ describe('Function: loadLocalConfig', () => {
       batchSize: 25,
       visibilityTimeoutSeconds: 180,
       maxReceiveCount: 3,
+      consumerTimeoutSeconds: 900,
       pathSecret: { secret: GOOD_SECRET, source: 'env' },
       settings: { allowList: { accountIds: ['ACME', 'OTHER'] }, signaturePolicy: 'require-sha512' },
       notices: [],
@@ -105,6 +108,7 @@ describe('Function: loadLocalConfig', () => {
       BATCH_SIZE: 'ten',
       MAX_RECEIVE_COUNT: '0',
       VISIBILITY_TIMEOUT_SECONDS: '0',
+      CONSUMER_TIMEOUT_SECONDS: '901',
       WEBHOOK_PATH_SECRET: 'short',
       SIGNATURE_POLICY: 'md5-only',
     });
@@ -113,7 +117,7 @@ describe('Function: loadLocalConfig', () => {
     await expect(loading).rejects.toThrow(ConfigurationError);
     await expect(loading).rejects.toThrow(
       expect.objectContaining({
-        message: expect.stringMatching(/PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*VISIBILITY_TIMEOUT_SECONDS is "0"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*pathSecret is 5 characters[\s\S]*SIGNATURE_POLICY/),
+        message: expect.stringMatching(/PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*VISIBILITY_TIMEOUT_SECONDS is "0"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*CONSUMER_TIMEOUT_SECONDS is "901"[\s\S]*pathSecret is 5 characters[\s\S]*SIGNATURE_POLICY/),
       }),
     );
   });

@@ -23,7 +23,11 @@ function toRecord(message: Message): SQSRecord {
  * Runs the poller over the `received` answers until the handler has been invoked `invocations` times (or a
  * second has passed), then stops it; returns what the handler got and what the poller asked SQS.
  */
-async function pollBatches(received: Message[][], handler: SqsBatchHandler, { batchSize = 10, invocations = received.length } = {}) {
+async function pollBatches(
+  received: Message[][],
+  handler: SqsBatchHandler,
+  { batchSize = 10, invocations = received.length, handlerTimeoutSeconds = undefined as number | undefined } = {},
+) {
   const sqs = mockClient(SQSClient);
   const receive = sqs.on(ReceiveMessageCommand);
   for (const batch of received) receive.resolvesOnce({ Messages: batch });
@@ -49,6 +53,7 @@ async function pollBatches(received: Message[][], handler: SqsBatchHandler, { ba
       createLambdaContext({ functionName: 'c', timeoutSeconds: 30, memorySizeMb: 128, region: 'us-east-1', accountId: '000000000000' }),
     toRecord,
     logger: new Logger({ logLevel: 'SILENT' }),
+    ...(handlerTimeoutSeconds === undefined ? {} : { handlerTimeoutSeconds }),
   });
   // Bounded: if the handler is not invoked as often as expected, fail here instead of asserting on a partial run.
   let timer: NodeJS.Timeout | undefined;
@@ -102,6 +107,20 @@ describe('Function: startSqsPoller', () => {
 
     // Assess
     expect(deleted).toEqual([]);
+  });
+
+  it('fails a batch whose handler has not returned within the timeout, as Lambda does, and goes on polling', async () => {
+    // Prepare
+    const hung = new Promise<never>(() => undefined);
+
+    // Act
+    const { events, deleted } = await pollBatches([messages(2), messages(1, 3)], async (event) => (event.Records.length === 2 ? hung : undefined), {
+      handlerTimeoutSeconds: 0.05,
+    });
+
+    // Assess
+    expect(events.map((event) => event.Records.map((record) => record.messageId))).toEqual([['m1', 'm2'], ['m3']]);
+    expect(deleted).toEqual(['r3']);
   });
 
   it('fills a batch larger than 10 with further receives that do not wait', async () => {
