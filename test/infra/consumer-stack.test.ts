@@ -1,4 +1,4 @@
-import { App, CfnElement } from 'aws-cdk-lib';
+import { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FluentWebhookStack } from '../../lib/fluent-webhook-stack';
 import { readStackConfig, stackNameFor } from '../../lib/stack-config';
@@ -29,13 +29,9 @@ const OPERATIONS = {
   },
 };
 
-function appWith(context: Record<string, unknown>): App {
-  return tempApp({ builtinCloudFormationValidation: false, context });
-}
-
 describe('Class: FluentWebhookStack, consumer and monitoring', () => {
   describe('configured from context', () => {
-    const app = appWith(OPERATIONS);
+    const app = tempApp({ context: OPERATIONS });
     const stack = new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: {} });
     const template = Template.fromStack(stack);
     const logicalId = (construct: IConstruct | undefined) => stack.getLogicalId(construct?.node.defaultChild as CfnElement);
@@ -98,7 +94,7 @@ describe('Class: FluentWebhookStack, consumer and monitoring', () => {
 
   it('passes cdk-nag AwsSolutions with the consumer, a customer-managed table key and the alarm topic', () => {
     // Prepare
-    const app = appWith(OPERATIONS);
+    const app = tempApp({ context: OPERATIONS });
     new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: {} });
 
     // Act & Assess
@@ -107,7 +103,7 @@ describe('Class: FluentWebhookStack, consumer and monitoring', () => {
 
   it('creates no alarm topic and no table key by default', () => {
     // Act
-    const app = appWith(BASE);
+    const app = tempApp({ context: BASE });
     const template = Template.fromStack(new FluentWebhookStack(app, 'Defaults', { environmentName: 'default', processEnv: {} }));
 
     // Assess
@@ -120,7 +116,7 @@ describe('Class: FluentWebhookStack, consumer and monitoring', () => {
 
   it('reads -c values, which always arrive as strings', () => {
     // Prepare
-    const app = appWith({ ...BASE, consumerTimeoutSeconds: '20', consumerBatchSize: '5', consumerMaxConcurrency: '3', oldestMessageAgeMinutes: '10', signatureRejectionThreshold: '4' });
+    const app = tempApp({ context: { ...BASE, consumerTimeoutSeconds: '20', consumerBatchSize: '5', consumerMaxConcurrency: '3', oldestMessageAgeMinutes: '10', signatureRejectionThreshold: '4' } });
 
     // Act
     const config = readStackConfig(app.node, 'default', {});
@@ -145,6 +141,6 @@ describe('Class: FluentWebhookStack, consumer and monitoring', () => {
     ['a rejection threshold of 0', { signatureRejectionThreshold: 0 }, /signatureRejectionThreshold is 0; use a whole number of at least 1/],
   ])('refuses %s', (_case, context, message) => {
     // Act & Assess
-    expect(() => readStackConfig(appWith({ ...BASE, ...context }).node, 'default', {})).toThrow(message);
+    expect(() => readStackConfig(tempApp({ context: { ...BASE, ...context } }).node, 'default', {})).toThrow(message);
   });
 });

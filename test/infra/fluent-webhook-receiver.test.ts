@@ -18,7 +18,7 @@ const settings = parseReceiverSettings({ publicKeys: testKeyPair(1024, 'receiver
 
 /** A stack holding one receiver; template tests skip esbuild and the built-in CloudFormation validation (speed). */
 function receiverStack(props: Partial<FluentWebhookReceiverProps> = {}) {
-  const app = tempApp({ builtinCloudFormationValidation: false });
+  const app = tempApp();
   const stack = new Stack(app, 'ReceiverTest');
   const secret = 'pathSecrets' in props ? {} : { pathSecret: SECRET };
   const receiver = new FluentWebhookReceiver(stack, 'Receiver', { settings, ...secret, ...props });
@@ -462,7 +462,7 @@ describe('Class: FluentWebhookReceiver options', () => {
 
   it('lets the Lambda use a customer-managed queue key for sending, and nothing more on it', () => {
     // Prepare
-    const app = tempApp({ builtinCloudFormationValidation: false });
+    const app = tempApp();
     const stack = new Stack(app, 'KeyTest');
     const key = new kms.Key(stack, 'QueueKey', { enableKeyRotation: true });
 
@@ -490,7 +490,7 @@ describe('Class: FluentWebhookReceiver options', () => {
 
   it('sends to an existing queue without creating queues of its own', () => {
     // Prepare
-    const app = tempApp({ builtinCloudFormationValidation: false });
+    const app = tempApp();
     const stack = new Stack(app, 'ExistingQueueTest');
     const queue = sqs.Queue.fromQueueArn(stack, 'Existing', 'arn:aws:sqs:eu-west-1:123456789012:my-webhooks');
 
@@ -598,7 +598,7 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
 
   it('refuses queue settings next to an existing queue', () => {
     // Prepare
-    const app = tempApp({ builtinCloudFormationValidation: false });
+    const app = tempApp();
     const stack = new Stack(app, 'Conflict');
 
     // Act & Assess

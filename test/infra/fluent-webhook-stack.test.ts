@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
 import { FluentWebhookStack } from '../../lib/fluent-webhook-stack';
@@ -23,13 +22,9 @@ const ENVIRONMENTS = {
   },
 };
 
-function appWith(context: Record<string, unknown>): App {
-  return tempApp({ builtinCloudFormationValidation: false, context });
-}
-
 describe('Class: FluentWebhookStack', () => {
   describe('environments side by side', () => {
-    const app = appWith(ENVIRONMENTS);
+    const app = tempApp({ context: ENVIRONMENTS });
     const sandbox = new FluentWebhookStack(app, stackNameFor('sandbox'), { environmentName: 'sandbox', processEnv: {} });
     const production = new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET } });
     const sandboxTemplate = Template.fromStack(sandbox);
@@ -99,7 +94,7 @@ describe('Class: FluentWebhookStack', () => {
 
   it('reads -c values, which always arrive as strings', () => {
     // Prepare
-    const app = appWith({
+    const app = tempApp({ context: {
       publicKeys: sandboxKey.publicKeyBase64,
       accountIds: 'ACME',
       pathSecret: SANDBOX_SECRET,
@@ -110,7 +105,7 @@ describe('Class: FluentWebhookStack', () => {
       receiverReservedConcurrency: '4',
       apiGatewayCloudWatchRole: 'false',
       stageName: 'hooks',
-    });
+    } });
 
     // Act
     const template = Template.fromStack(new FluentWebhookStack(app, 'Flat', { environmentName: 'default', processEnv: {} }));
@@ -131,7 +126,7 @@ describe('Class: FluentWebhookStack', () => {
     ['a comma-separated WEBHOOK_PATH_SECRET', {}, { WEBHOOK_PATH_SECRET: `${NEXT_SECRET},${PRODUCTION_SECRET}\n` }],
   ])('accepts webhooks under every secret of %s, and outputs their fingerprints, current first', (_case, context, processEnv) => {
     // Prepare
-    const app = appWith({ publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', env: 'default', ...context });
+    const app = tempApp({ context: { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', env: 'default', ...context } });
 
     // Act
     const stack = new FluentWebhookStack(app, 'Rotating', { environmentName: 'default', processEnv });
@@ -148,7 +143,7 @@ describe('Class: FluentWebhookStack', () => {
 
   it('takes the path secret from WEBHOOK_PATH_SECRET when the context has none', () => {
     // Prepare
-    const app = appWith({ publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME' });
+    const app = tempApp({ context: { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME' } });
 
     // Act
     const config = readStackConfig(app.node, 'default', { WEBHOOK_PATH_SECRET: ` ${PRODUCTION_SECRET}\n` });
@@ -159,7 +154,7 @@ describe('Class: FluentWebhookStack', () => {
 
   it('passes cdk-nag AwsSolutions as the app builds it', () => {
     // Prepare
-    const app = appWith(ENVIRONMENTS);
+    const app = tempApp({ context: ENVIRONMENTS });
     new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET } });
 
     // Act & Assess
@@ -174,7 +169,7 @@ describe('Function: selectEnvironmentName', () => {
     ['any valid name without environments', { env: 'staging' }, 'staging'],
   ])('returns %s', (_case, context, expected) => {
     // Act & Assess
-    expect(selectEnvironmentName(appWith(context).node)).toBe(expected);
+    expect(selectEnvironmentName(tempApp({ context: context }).node)).toBe(expected);
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
@@ -184,13 +179,13 @@ describe('Function: selectEnvironmentName', () => {
     ['environments that are not an object', { environments: ['sandbox'] }, /The environments context must be an object/],
   ])('refuses %s', (_case, context, message) => {
     // Act & Assess
-    expect(() => selectEnvironmentName(appWith(context).node)).toThrow(message);
+    expect(() => selectEnvironmentName(tempApp({ context: context }).node)).toThrow(message);
   });
 });
 
 describe('Function: readStackConfig', () => {
   const valid = { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', pathSecret: SANDBOX_SECRET };
-  const read = (context: Record<string, unknown>, processEnv: Record<string, string> = {}) => () => readStackConfig(appWith(context).node, 'default', processEnv);
+  const read = (context: Record<string, unknown>, processEnv: Record<string, string> = {}) => () => readStackConfig(tempApp({ context: context }).node, 'default', processEnv);
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['no secret anywhere', { ...valid, pathSecret: undefined }, /pathSecret is missing: .*Run `npx fluent-webhook secret` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>/],
