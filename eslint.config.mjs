@@ -12,9 +12,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lambdas/core/**/*.ts'],
+    files: ['lambdas/core/**/*.ts', 'lambdas/contract/**/*.ts'],
     rules: {
-      // The core is pure: no AWS SDK, Lambda or CDK imports, so it runs the same in Lambda, locally and in the CLI.
+      // The core and the contract are pure: no AWS SDK, Lambda or CDK imports, so they run the same in Lambda, locally,
+      // in the CLI and at synth.
       'no-restricted-imports': [
         'error',
         { patterns: ['@aws-sdk/*', '@aws-lambda-powertools/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'aws-lambda'] },

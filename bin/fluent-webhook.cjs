@@ -2,4 +2,4 @@
 'use strict';
 // The CLI is TypeScript, run through tsx's CommonJS loader so there is no separate build step.
 require('tsx/cjs/api').register();
-require('../lambdas/cli/main.ts');
+require('../tools/cli/main.ts');

@@ -1,21 +1,7 @@
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { REASON_DIMENSION } from '../shared/observability';
-import { RecordFailureReason, RecordOutcome } from './record-outcome';
+import {RecordOutcome} from './record-outcome';
+import { ConsumerMetric, REASON_DIMENSION, RecordFailureReason } from '../contract/observability';
 
-/** Metric names the consumer emits (namespace FluentWebhookReceiver, dimensions service and component=consumer). */
-export const ConsumerMetric = {
-  EVENT_PROCESSED: 'EventProcessed',
-  DUPLICATE_EVENT: 'DuplicateEvent',
-  /** Events no handler claims, whether ignored or failed by the UNHANDLED_EVENTS policy. */
-  UNHANDLED_EVENT: 'UnhandledEvent',
-  /** Dimension `reason`: the verifier's rejection reason (no-matching-key, missing-signature, ...). */
-  VERIFICATION_FAILED: 'VerificationFailed',
-  /** Dimension `reason`: a RecordFailureReason. Every failed record counts here once. */
-  RECORD_FAILED: 'RecordFailed',
-} as const;
-
-/** The extra dimension of VerificationFailed and RecordFailed. */
-export { REASON_DIMENSION };
 
 /**
  * Counts one batch's outcomes and publishes them once at the end: one EMF line for the plain counts

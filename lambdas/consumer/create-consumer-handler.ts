@@ -6,7 +6,6 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { FluentSignatureVerifier, ReceiverSettings } from '../core';
 import { OutcomeTally } from './consumer-metrics';
 import type { FluentEventHandlers } from './handler-types';
-import { handlers as userHandlers } from './handlers';
 import { processRecord } from './process-record';
 import { createRunOnce } from './run-once';
 
@@ -14,8 +13,8 @@ export interface ConsumerHandlerDependencies {
   readonly settings: ReceiverSettings;
   /** Where processed event ids are remembered: DynamoDBPersistenceLayer in Lambda and locally (dynalite). */
   readonly persistenceStore: BasePersistenceLayer;
-  /** @default the map in ./handlers.ts */
-  readonly handlers?: FluentEventHandlers;
+  /** The user's handler map; the Lambda's entry (`handler.ts`) wires in `handlers/`, the engine never imports it. */
+  readonly handlers: FluentEventHandlers;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -29,8 +28,7 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * Safe to call concurrently (the local runner does): all per-batch state lives in the call.
  */
 export function createConsumerHandler(dependencies: ConsumerHandlerDependencies): ConsumerHandler {
-  const { settings, persistenceStore, logger, metrics } = dependencies;
-  const handlers = dependencies.handlers ?? userHandlers;
+  const { settings, persistenceStore, handlers, logger, metrics } = dependencies;
   const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys, policy: settings.signaturePolicy });
 
   return async (event, context) => {

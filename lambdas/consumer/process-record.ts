@@ -2,22 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { IdempotencyAlreadyInProgressError, IdempotencyUnknownError } from '@aws-lambda-powertools/idempotency';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import {
-  checkAllowList,
-  FluentSignatureVerifier,
-  fluentEventFromObject,
-  fromQueuedWebhookMessage,
-  parseJsonObject,
-  QueuedWebhookAttribute,
-  ReceiverSettings,
-  RejectionReasonName,
-  UnhandledEventPolicy,
-} from '../core';
+import { checkAllowList, FluentSignatureVerifier, fluentEventFromObject, parseJsonObject, ReceiverSettings, RejectionReasonName, UnhandledEventPolicy } from '../core';
+import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../contract/queue-message';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
-import { HandlerFailedError, RecordFailedError, RecordFailureReason, RecordFailureReasonName, RecordOutcome } from './record-outcome';
+import {HandlerFailedError, RecordFailedError, RecordOutcome} from './record-outcome';
 import type { RunOnce, RunOnceResult } from './run-once';
 import { normaliseRoute, selectHandler } from './select-handler';
+import { RecordFailureReason, RecordFailureReasonName } from '../contract/observability';
 
 /** What processing one record needs; built once per batch. */
 export interface RecordPipeline {

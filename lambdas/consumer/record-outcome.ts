@@ -1,25 +1,6 @@
 import { FluentWebhookError, RejectionReasonName } from '../core';
+import { RecordFailureReasonName } from '../contract/observability';
 
-/** Why a record failed. Stable strings: they are the `reason` dimension of the RecordFailed metric. */
-export const RecordFailureReason = {
-  /** The signature does not verify: injected into the queue, or the keys are misconfigured (fix, then redrive). */
-  VERIFICATION_FAILED: 'verification-failed',
-  ACCOUNT_NOT_ALLOWED: 'account-not-allowed',
-  RETAILER_NOT_ALLOWED: 'retailer-not-allowed',
-  /** Signed, but not a JSON Fluent event. */
-  MALFORMED_EVENT: 'malformed-event',
-  /** No handler claims the event and UNHANDLED_EVENTS is `fail`. */
-  UNHANDLED_EVENT: 'unhandled-event',
-  /** The user's handler threw. */
-  HANDLER_FAILED: 'handler-failed',
-  /** Another delivery of the same event is running now; this one is retried after the visibility timeout. */
-  ALREADY_IN_PROGRESS: 'already-in-progress',
-  /** The idempotency table could not be read or written. */
-  IDEMPOTENCY_STORE_FAILED: 'idempotency-store-failed',
-  /** A bug in the consumer itself. */
-  UNEXPECTED_ERROR: 'unexpected-error',
-} as const;
-export type RecordFailureReasonName = (typeof RecordFailureReason)[keyof typeof RecordFailureReason];
 
 /** What the consumer decided for one record; each decision is one log line and one metric. */
 export type RecordOutcome =

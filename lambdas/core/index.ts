@@ -38,12 +38,3 @@ export {
   UnhandledEventPolicy,
 } from './settings';
 export type { RawReceiverSettings, RawSettingValue, ReceiverSettings, SettingKey, UnhandledEventPolicyName } from './settings';
-export {
-  BODY_ENCODING_BASE64,
-  fromQueuedWebhookMessage,
-  isSqsSafeJsonText,
-  isSqsSafeText,
-  QueuedWebhookAttribute,
-  toQueuedWebhookMessage,
-} from './queued-webhook';
-export type { QueuedWebhook, QueuedWebhookMessage } from './queued-webhook';

@@ -1,31 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { RuntimeEnv } from './runtime-env';
-
-/** Service name on every log line and metric. */
-export const SERVICE_NAME = 'fluent-webhook-receiver';
-/** CloudWatch namespace of every metric the receiver emits; alarms and the dashboard use it too. */
-export const METRICS_NAMESPACE = 'FluentWebhookReceiver';
-
-/** The parts of the system, as the `component` key of their log lines and the dimension of their metrics. */
-export const Component = {
-  RECEIVER: 'receiver',
-  CONSUMER: 'consumer',
-  LOCAL: 'local',
-} as const;
-export type ComponentName = (typeof Component)[keyof typeof Component];
+import { RuntimeEnv } from '../contract/environment';
+import { COMPONENT_DIMENSION, ENVIRONMENT_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME } from '../contract/observability';
 
 /** A Powertools Logger for one component. Logs JSON lines on stdout. */
 export function createLogger(component: string): Logger {
   return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { component } });
 }
-
-/** Dimension naming the part of the system that emitted a metric (`receiver`, `consumer`). */
-export const COMPONENT_DIMENSION = 'component';
-/** Dimension that splits rejections and failures by reason (receiver and consumer alike). */
-export const REASON_DIMENSION = 'reason';
-/** Dimension naming the environment (from {@link RuntimeEnv.ENVIRONMENT_NAME}), when the stack sets one. */
-export const ENVIRONMENT_DIMENSION = 'environment';
 
 /**
  * A Powertools Metrics (EMF) emitter for one component, with the component (and the environment's name, when

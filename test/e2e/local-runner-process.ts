@@ -2,10 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SETTING_ENV_NAMES } from '../../lambdas/core';
-import { LOCAL_ENV_NAMES } from '../../lambdas/local/local-config';
+import { LOCAL_ENV_NAMES } from '../../tools/local/local-config';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
-const MAIN = join(REPO_ROOT, 'lambdas', 'local', 'main.ts');
+const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
 const STDERR_TAIL_CHARS = 4000;
 
 /** One JSON log line of the runner. */
@@ -24,7 +24,7 @@ export interface RunnerProcess {
 }
 
 /**
- * Starts `lambdas/local/main.ts` (what `npm start` runs) as a child process: fauxqs is ESM-only and cannot
+ * Starts `tools/local/main.ts` (what `npm start` runs) as a child process: fauxqs is ESM-only and cannot
  * load inside jest. It listens on a free port; `env` adds to the test's environment.
  */
 export async function startRunnerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RunnerProcess> {

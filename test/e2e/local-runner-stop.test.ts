@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
-import { fluentEventBody } from '../helpers/factories';
-import { useTempDir } from '../helpers/temp-dir';
+import { fluentEventBody } from '../support/factories';
+import { useTempDir } from '../support/temp-dir';
 import { HANDLER_STARTED, HANG_ENV, HANGING_ROUTE } from './fixtures/hanging-handlers';
 import { LogLine, RunnerProcess, startRunnerProcess } from './local-runner-process';
 

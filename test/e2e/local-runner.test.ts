@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
-import { fluentEventBody } from '../helpers/factories';
-import { useTempDir } from '../helpers/temp-dir';
+import { fluentEventBody } from '../support/factories';
+import { useTempDir } from '../support/temp-dir';
 import { FIXED_FILE_ENV, THROWING_ROUTE } from './fixtures/throwing-handlers';
 import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_KEY_PREFIX } from '../../lambdas/consumer/run-once';
-import { queueDepth } from '../helpers/sqs-records';
-import { useTempDir } from '../helpers/temp-dir';
-import { testKeyPair } from '../helpers/test-keys';
-import { captureOutput, CapturedOutput } from '../helpers/captured-output';
+import { queueDepth } from '../support/sqs-records';
+import { useTempDir } from '../support/temp-dir';
+import { testKeyPair } from '../support/test-keys';
+import { captureOutput, CapturedOutput } from '../support/captured-output';
 import type { ConsumerProcessConfig } from './consumer-process';
 import {
   FaultEnvironment,

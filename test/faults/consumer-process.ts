@@ -6,7 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseReceiverSettings } from '../../lambdas/core';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
+import { emulatorClientConfig } from '../../tools/local/local-aws-config';
 import { startConsumer } from './fault-fixtures';
 
 export interface ConsumerProcessConfig {

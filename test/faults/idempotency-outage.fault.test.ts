@@ -1,11 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecisionMessage } from '../../lambdas/consumer/process-record';
-import { RecordFailureReason } from '../../lambdas/consumer/record-outcome';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
-import type { SqsPoller } from '../../lambdas/local/sqs-poller';
-import { queueDepth } from '../helpers/sqs-records';
-import { testKeyPair } from '../helpers/test-keys';
-import { captureOutput, CapturedOutput, decisionLines } from '../helpers/captured-output';
+import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import type { SqsPoller } from '../../tools/local/sqs-poller';
+import { queueDepth } from '../support/sqs-records';
+import { testKeyPair } from '../support/test-keys';
+import { captureOutput, CapturedOutput, decisionLines } from '../support/captured-output';
 import {
   FaultEnvironment,
   faultSettings,
@@ -18,6 +17,7 @@ import {
   waitUntil,
 } from './fault-fixtures';
 import { startTcpSwitch, TcpSwitch } from './tcp-switch';
+import { RecordFailureReason } from '../../lambdas/contract/observability';
 
 /** Enough receives to outlast the outages: records must be retried, not dead-lettered. */
 const MAX_RECEIVE_COUNT = 10;

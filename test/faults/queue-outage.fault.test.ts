@@ -1,7 +1,7 @@
-import type { SqsPoller } from '../../lambdas/local/sqs-poller';
-import { queueDepth } from '../helpers/sqs-records';
-import { testKeyPair } from '../helpers/test-keys';
-import { captureOutput, CapturedOutput } from '../helpers/captured-output';
+import type { SqsPoller } from '../../tools/local/sqs-poller';
+import { queueDepth } from '../support/sqs-records';
+import { testKeyPair } from '../support/test-keys';
+import { captureOutput, CapturedOutput } from '../support/captured-output';
 import {
   FaultEnvironment,
   faultSettings,

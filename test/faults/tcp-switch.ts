@@ -1,6 +1,6 @@
 import { createServer, Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { LOOPBACK_HOST, loopbackEndpoint } from '../../lambdas/local/local-aws-config';
+import { LOOPBACK_HOST, loopbackEndpoint } from '../../tools/local/local-aws-config';
 
 /** A loopback TCP relay to a server that can be switched off (connections cut) and on again. */
 export interface TcpSwitch {

@@ -2,8 +2,8 @@ import { sign as cryptoSign } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc, { Arbitrary } from 'fast-check';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, SignatureAlgorithmName } from '../../lambdas/core';
-import type { TestKeyPair } from '../helpers/test-keys';
-import { gatewayEvent } from '../helpers/gateway-event';
+import type { TestKeyPair } from '../support/test-keys';
+import { gatewayEvent } from '../support/gateway-event';
 
 /** The account the receiver under test serves; the allow-list compares it case-insensitively. */
 export const SERVED_ACCOUNT = 'ACME';

@@ -2,19 +2,12 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc, { Arbitrary } from 'fast-check';
-import { createReceiverHandler, ReceiverHandler } from '../../lambdas/authorizer/create-receiver-handler';
-import {
-  FLUENT_SIGNATURE_HEADER,
-  fromQueuedWebhookMessage,
-  lookupHeader,
-  MAX_SQS_MESSAGE_BYTES,
-  parseReceiverSettings,
-  QueuedWebhookAttribute,
-  signFluentPayload,
-} from '../../lambdas/core';
+import { createReceiverHandler, ReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
+import { FLUENT_SIGNATURE_HEADER, lookupHeader, MAX_SQS_MESSAGE_BYTES, parseReceiverSettings, signFluentPayload } from '../../lambdas/core';
+import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
-import { testKeyPair } from '../helpers/test-keys';
-import { gatewayEvent, PATH_SECRET } from '../helpers/gateway-event';
+import { testKeyPair } from '../support/test-keys';
+import { gatewayEvent, PATH_SECRET } from '../support/gateway-event';
 import {
   brokenBodies,
   buildCase,

@@ -1,5 +1,6 @@
 import type { SendMessageCommand, SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
-import { isSqsSafeText, MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core';
+import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core';
+import { isSqsSafeText } from '../../lambdas/contract/queue-message';
 
 /** SQS's own limit on message attributes per message. */
 const MAX_MESSAGE_ATTRIBUTES = 10;

@@ -6,9 +6,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { parseReceiverSettings, settingsToEnv } from '../../lambdas/core/settings';
-import { FluentWebhookConsumer } from '../../lib/receiver-consumer';
-import { queuedWebhookRecord, signedEventRecord } from '../helpers/sqs-records';
-import { testKeyPair } from '../helpers/test-keys';
+import { FluentWebhookConsumer } from '../../lib/consumer/fluent-webhook-consumer';
+import { queuedWebhookRecord, signedEventRecord } from '../support/sqs-records';
+import { testKeyPair } from '../support/test-keys';
 
 const key = testKeyPair(1024, 'consumer-bundle');
 const settings = parseReceiverSettings({ publicKeys: key.publicKeyBase64, accountIds: 'ACME' });

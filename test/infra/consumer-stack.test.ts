@@ -1,9 +1,9 @@
 import { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FluentWebhookStack } from '../../lib/fluent-webhook-stack';
-import { readStackConfig, stackNameFor } from '../../lib/stack-config';
-import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
-import { testKeyPair } from '../helpers/test-keys';
+import { FluentWebhookStack } from '../../lib/stack/fluent-webhook-stack';
+import { readStackConfig, stackNameFor } from '../../lib/stack/stack-config';
+import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
+import { testKeyPair } from '../support/test-keys';
 import type { IConstruct } from 'constructs';
 
 const SECRET = 'operationsSecret_0123456789abcdefghij';

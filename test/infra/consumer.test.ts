@@ -5,9 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
-import { FluentWebhookConsumer, FluentWebhookConsumerProps } from '../../lib/receiver-consumer';
-import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
-import { testKeyPair } from '../helpers/test-keys';
+import { FluentWebhookConsumer, FluentWebhookConsumerProps } from '../../lib/consumer/fluent-webhook-consumer';
+import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
+import { testKeyPair } from '../support/test-keys';
 
 const settings = parseReceiverSettings({
   publicKeys: testKeyPair(1024, 'consumer-infra').publicKeyBase64,

@@ -7,9 +7,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
-import { FluentWebhookReceiver, FluentWebhookReceiverProps } from '../../lib/fluent-webhook-receiver';
-import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
-import { testKeyPair } from '../helpers/test-keys';
+import { FluentWebhookReceiver, FluentWebhookReceiverProps } from '../../lib/receiver/fluent-webhook-receiver';
+import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
+import { testKeyPair } from '../support/test-keys';
 
 const SECRET = 'Zq3xV9-kT_4mWp7sLr2YbN8cHd5FgJ6a';
 /** The secret a rotation adds next to {@link SECRET}. */

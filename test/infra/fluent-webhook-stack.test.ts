@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
-import { FluentWebhookStack } from '../../lib/fluent-webhook-stack';
-import { readStackConfig, selectEnvironmentName, stackNameFor } from '../../lib/stack-config';
-import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
-import { testKeyPair } from '../helpers/test-keys';
+import { FluentWebhookStack } from '../../lib/stack/fluent-webhook-stack';
+import { readStackConfig, selectEnvironmentName, stackNameFor } from '../../lib/stack/stack-config';
+import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
+import { testKeyPair } from '../support/test-keys';
 
 const SANDBOX_SECRET = 'sandboxSecret_0123456789abcdefghijkl';
 const PRODUCTION_SECRET = 'productionSecret-0123456789abcdefghij';

@@ -5,9 +5,9 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { FluentWebhookMonitoring, FluentWebhookMonitoringProps } from '../../lib/receiver-monitoring';
+import { FluentWebhookMonitoring, FluentWebhookMonitoringProps } from '../../lib/monitoring/fluent-webhook-monitoring';
 import { createMetrics } from '../../lambdas/shared/observability';
-import { tempApp, unacknowledgedNagFindings } from '../helpers/nag-findings';
+import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
 
 const STACK = 'MonitoringTest';
 

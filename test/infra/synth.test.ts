@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
-import { FluentWebhookReceiver } from '../../lib/fluent-webhook-receiver';
-import { testKeyPair } from '../helpers/test-keys';
+import { FluentWebhookReceiver } from '../../lib/receiver/fluent-webhook-receiver';
+import { testKeyPair } from '../support/test-keys';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'synthSecret_0123456789abcdefghijklmn';
@@ -58,7 +58,7 @@ describe('Synthesis', () => {
     // Assess: the bundle and its source map exist, and the map shows what went in.
     expect(existsSync(join(assetDir, 'index.js'))).toBe(true);
     const sources = (JSON.parse(readFileSync(join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
-    expect(sources.some((source) => source.endsWith('lambdas/authorizer/create-receiver-handler.ts'))).toBe(true);
+    expect(sources.some((source) => source.endsWith('lambdas/receiver/create-receiver-handler.ts'))).toBe(true);
     expect(sources.some((source) => source.includes('@aws-sdk/client-sqs'))).toBe(true);
     expect(sources.filter((source) => source.includes('node_modules/zod'))).toEqual([]);
 

@@ -6,12 +6,11 @@ import { FluentEvent, MAX_SQS_MESSAGE_BYTES, signFluentPayload } from '../../lam
 import { ConsumerHandler, createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
 import type { FluentEventHandler, FluentEventHandlers } from '../../lambdas/consumer/handler-types';
 import { DecisionMessage } from '../../lambdas/consumer/process-record';
-import { RecordFailureReason } from '../../lambdas/consumer/record-outcome';
 import { IDEMPOTENCY_KEY_PREFIX } from '../../lambdas/consumer/run-once';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
+import { emulatorClientConfig } from '../../tools/local/local-aws-config';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
-import { RunningEmulators, startEmulators } from '../helpers/emulators';
-import { fluentEvent, fluentEventBody } from '../helpers/factories';
+import { RunningEmulators, startEmulators } from '../support/emulators';
+import { fluentEvent, fluentEventBody } from '../support/factories';
 import {
   invokeAndAcknowledge,
   queueDepth,
@@ -20,9 +19,10 @@ import {
   QueueRef,
   receiveMessages,
   sendQueuedWebhook,
-} from '../helpers/sqs-records';
-import { captureOutput, CapturedOutput, decisionLines } from '../helpers/captured-output';
+} from '../support/sqs-records';
+import { captureOutput, CapturedOutput, decisionLines } from '../support/captured-output';
 import { consumerSettings, fluentKey, lambdaContext, strangerKey } from '../unit/consumer/consumer-fixtures';
+import { RecordFailureReason } from '../../lambdas/contract/observability';
 
 const TABLE = 'fluent-webhook-idempotency';
 const MAX_RECEIVE_COUNT = 2;

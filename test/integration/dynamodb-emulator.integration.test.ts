@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoDbEmulator, startDynamoDbEmulator } from '../../lambdas/local/dynamodb-emulator';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
-import { useTempDir } from '../helpers/temp-dir';
+import { DynamoDbEmulator, startDynamoDbEmulator } from '../../tools/local/dynamodb-emulator';
+import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import { useTempDir } from '../support/temp-dir';
 import { lambdaContext } from '../unit/consumer/consumer-fixtures';
 
 describe('Function: startDynamoDbEmulator', () => {

@@ -8,8 +8,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core';
-import { emulatorClientConfig } from '../../lambdas/local/local-aws-config';
-import { RunningEmulators, startEmulators } from '../helpers/emulators';
+import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import { RunningEmulators, startEmulators } from '../support/emulators';
 
 describe('Function: startSqsEmulator (through the emulators process)', () => {
   let emulators: RunningEmulators;

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openssl, opensslVerifies } from '../../helpers/openssl';
-import { useTempDir } from '../../helpers/temp-dir';
+import { openssl, opensslVerifies } from '../../support/openssl';
+import { useTempDir } from '../../support/temp-dir';
 
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'fluent-webhook.cjs');
 

@@ -1,11 +1,11 @@
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { bufferedIo } from '../../../lambdas/cli/cli-io';
-import { ExitCode } from '../../../lambdas/cli/command';
-import { KEYGEN_FILES } from '../../../lambdas/cli/commands/keygen';
-import { runCli } from '../../../lambdas/cli/run-cli';
+import { bufferedIo } from '../../../tools/cli/cli-io';
+import { ExitCode } from '../../../tools/cli/command';
+import { KEYGEN_FILES } from '../../../tools/cli/commands/keygen';
+import { runCli } from '../../../tools/cli/run-cli';
 import { parseFluentPublicKey } from '../../../lambdas/core';
-import { useTempDir } from '../../helpers/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 describe('Command: keygen', () => {
   const temp = useTempDir();

@@ -5,11 +5,11 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { bufferedIo } from '../../../lambdas/cli/cli-io';
-import { ExitCode } from '../../../lambdas/cli/command';
-import { redriveCommand } from '../../../lambdas/cli/commands/redrive';
-import { emulatorClientConfig } from '../../../lambdas/local/local-aws-config';
-import { RunningEmulators, startEmulators } from '../../helpers/emulators';
+import { bufferedIo } from '../../../tools/cli/cli-io';
+import { ExitCode } from '../../../tools/cli/command';
+import { redriveCommand } from '../../../tools/cli/commands/redrive';
+import { emulatorClientConfig } from '../../../tools/local/local-aws-config';
+import { RunningEmulators, startEmulators } from '../../support/emulators';
 
 const QUEUE = 'webhooks';
 const DLQ = 'webhooks-dlq';

@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { bufferedIo } from '../../../lambdas/cli/cli-io';
-import { ExitCode, UsageError } from '../../../lambdas/cli/command';
-import { redriveCommand } from '../../../lambdas/cli/commands/redrive';
+import { bufferedIo } from '../../../tools/cli/cli-io';
+import { ExitCode, UsageError } from '../../../tools/cli/command';
+import { redriveCommand } from '../../../tools/cli/commands/redrive';
 
 const DLQ_ARN = 'arn:aws:sqs:eu-west-1:123456789012:fluent-webhooks-production-dlq';
 const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fluent-webhooks-production-dlq';

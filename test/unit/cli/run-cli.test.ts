@@ -1,7 +1,7 @@
-import { bufferedIo } from '../../../lambdas/cli/cli-io';
-import { CliCommand, ExitCode, UsageError } from '../../../lambdas/cli/command';
-import { COMMANDS } from '../../../lambdas/cli/registry';
-import { programHelp, runCli } from '../../../lambdas/cli/run-cli';
+import { bufferedIo } from '../../../tools/cli/cli-io';
+import { CliCommand, ExitCode, UsageError } from '../../../tools/cli/command';
+import { COMMANDS } from '../../../tools/cli/registry';
+import { programHelp, runCli } from '../../../tools/cli/run-cli';
 
 describe('Function: runCli', () => {
   it.each([['--help'], ['-h'], ['help']])('prints the command list on stdout for %s and exits 0', async (flag) => {

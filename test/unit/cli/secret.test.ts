@@ -1,6 +1,6 @@
-import { bufferedIo } from '../../../lambdas/cli/cli-io';
-import { ExitCode } from '../../../lambdas/cli/command';
-import { runCli } from '../../../lambdas/cli/run-cli';
+import { bufferedIo } from '../../../tools/cli/cli-io';
+import { ExitCode } from '../../../tools/cli/command';
+import { runCli } from '../../../tools/cli/run-cli';
 import { pathSecretFingerprint } from '../../../lambdas/core';
 
 const FIRST = 'rotationSecret-one_0123456789abcdefghijk';

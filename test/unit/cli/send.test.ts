@@ -2,13 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { bufferedIo } from '../../../lambdas/cli/cli-io';
-import { ExitCode } from '../../../lambdas/cli/command';
-import { SAMPLES_DIR, sampleNames } from '../../../lambdas/cli/commands/send';
-import { runCli } from '../../../lambdas/cli/run-cli';
+import { bufferedIo } from '../../../tools/cli/cli-io';
+import { ExitCode } from '../../../tools/cli/command';
+import { SAMPLES_DIR, sampleNames } from '../../../tools/cli/commands/send';
+import { runCli } from '../../../tools/cli/run-cli';
 import { FluentEventSchema, FluentSignatureVerifier } from '../../../lambdas/core';
-import { useTempDir } from '../../helpers/temp-dir';
-import { testKeyPair } from '../../helpers/test-keys';
+import { useTempDir } from '../../support/temp-dir';
+import { testKeyPair } from '../../support/test-keys';
 
 interface ReceivedRequest {
   readonly method?: string;

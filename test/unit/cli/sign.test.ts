@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { bufferedIo } from '../../../lambdas/cli/cli-io';
-import { ExitCode } from '../../../lambdas/cli/command';
-import { runCli } from '../../../lambdas/cli/run-cli';
+import { bufferedIo } from '../../../tools/cli/cli-io';
+import { ExitCode } from '../../../tools/cli/command';
+import { runCli } from '../../../tools/cli/run-cli';
 import { FluentSignatureVerifier, signFluentPayload } from '../../../lambdas/core';
-import { useTempDir } from '../../helpers/temp-dir';
-import { testKeyPair } from '../../helpers/test-keys';
+import { useTempDir } from '../../support/temp-dir';
+import { testKeyPair } from '../../support/test-keys';
 
 describe('Command: sign', () => {
   const temp = useTempDir();

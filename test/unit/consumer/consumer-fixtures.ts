@@ -2,9 +2,9 @@ import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { ReceiverSettings, SignaturePolicy, UnhandledEventPolicy } from '../../../lambdas/core';
 import { ConsumerHandler, createConsumerHandler } from '../../../lambdas/consumer/create-consumer-handler';
 import type { FluentEventHandlers } from '../../../lambdas/consumer/handler-types';
-import { createLambdaContext } from '../../../lambdas/local/lambda-context';
+import { createLambdaContext } from '../../../tools/local/lambda-context';
 import { createLogger, createMetrics } from '../../../lambdas/shared/observability';
-import { testKeyPair } from '../../helpers/test-keys';
+import { testKeyPair } from '../../support/test-keys';
 import { InMemoryPersistenceLayer } from './in-memory-persistence-layer';
 
 export const fluentKey = () => testKeyPair(1024, 'fluent');

@@ -7,15 +7,14 @@ import {
   signFluentPayload,
   UnhandledEventPolicy,
 } from '../../../lambdas/core';
-import { ConsumerMetric } from '../../../lambdas/consumer/consumer-metrics';
 import type { FluentEventContext, FluentEventHandler } from '../../../lambdas/consumer/handler-types';
 import { logEvent } from '../../../lambdas/consumer/log-event';
 import { DecisionMessage } from '../../../lambdas/consumer/process-record';
-import { RecordFailureReason } from '../../../lambdas/consumer/record-outcome';
-import { fluentEvent, fluentEventBody } from '../../helpers/factories';
-import { queuedWebhookRecord, signedEventRecord } from '../../helpers/sqs-records';
-import { captureOutput, CapturedOutput, decisionLines, emittedMetrics } from '../../helpers/captured-output';
+import { fluentEvent, fluentEventBody } from '../../support/factories';
+import { queuedWebhookRecord, signedEventRecord } from '../../support/sqs-records';
+import { captureOutput, CapturedOutput, decisionLines, emittedMetrics } from '../../support/captured-output';
 import { failedIds, fluentKey, strangerKey, testConsumer } from './consumer-fixtures';
+import { ConsumerMetric, RecordFailureReason } from '../../../lambdas/contract/observability';
 
 describe('Function: createConsumerHandler', () => {
   const fluent = fluentKey();

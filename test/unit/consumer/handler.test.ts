@@ -1,5 +1,5 @@
 import { SETTING_ENV_NAMES } from '../../../lambdas/core';
-import { RuntimeEnv } from '../../../lambdas/shared/runtime-env';
+import { RuntimeEnv } from '../../../lambdas/contract/environment';
 import { fluentKey } from './consumer-fixtures';
 
 describe('Function: handler (Lambda entry point)', () => {

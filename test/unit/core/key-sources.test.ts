@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidPublicKeyError, resolveKeySources, splitList } from '../../../lambdas/core';
-import { useTempDir } from '../../helpers/temp-dir';
-import { testKeyPair } from '../../helpers/test-keys';
+import { useTempDir } from '../../support/temp-dir';
+import { testKeyPair } from '../../support/test-keys';
 
 describe('Function: resolveKeySources', () => {
   const temp = useTempDir();

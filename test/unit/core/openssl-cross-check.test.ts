@@ -7,8 +7,8 @@ import {
   signFluentPayload,
   SignatureHeaderName,
 } from '../../../lambdas/core';
-import { openssl, opensslVerifies } from '../../helpers/openssl';
-import { useTempDir } from '../../helpers/temp-dir';
+import { openssl, opensslVerifies } from '../../support/openssl';
+import { useTempDir } from '../../support/temp-dir';
 
 /** Bodies that break receivers which do not verify the exact bytes. */
 const BODIES: ReadonlyArray<[string, Buffer]> = [

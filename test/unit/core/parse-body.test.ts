@@ -1,5 +1,5 @@
 import { BodyProblem, parseFluentEvent, parseJsonObject } from '../../../lambdas/core';
-import { fluentEvent, fluentEventBody } from '../../helpers/factories';
+import { fluentEvent, fluentEventBody } from '../../support/factories';
 
 const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 

@@ -9,9 +9,9 @@ import {
   parseFluentPublicKeys,
   signFluentPayload,
 } from '../../../lambdas/core';
-import { openssl } from '../../helpers/openssl';
-import { useTempDir } from '../../helpers/temp-dir';
-import { testKeyPair } from '../../helpers/test-keys';
+import { openssl } from '../../support/openssl';
+import { useTempDir } from '../../support/temp-dir';
+import { testKeyPair } from '../../support/test-keys';
 
 describe('Function: parseFluentPublicKey', () => {
   const temp = useTempDir();

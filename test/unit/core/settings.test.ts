@@ -8,7 +8,7 @@ import {
   SETTING_ENV_NAMES,
   settingsToEnv,
 } from '../../../lambdas/core';
-import { testKeyPair } from '../../helpers/test-keys';
+import { testKeyPair } from '../../support/test-keys';
 
 describe('Function: parseReceiverSettings', () => {
   const first = testKeyPair(1024, 'settings-1');

@@ -1,6 +1,6 @@
 import { verify } from 'node:crypto';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, signFluentPayload } from '../../../lambdas/core';
-import { testKeyPair } from '../../helpers/test-keys';
+import { testKeyPair } from '../../support/test-keys';
 
 describe('Function: signFluentPayload', () => {
   const keys = testKeyPair(1024, 'signer');

@@ -9,8 +9,8 @@ import {
   signFluentPayload,
 } from '../../../lambdas/core';
 import { md5SignaturesSupported } from '../../../lambdas/core/md5-support';
-import { fluentEventBody } from '../../helpers/factories';
-import { testKeyPair } from '../../helpers/test-keys';
+import { fluentEventBody } from '../../support/factories';
+import { testKeyPair } from '../../support/test-keys';
 
 // A runtime without MD5 (OpenSSL in FIPS mode) cannot be switched on in a test process, so the probe is mocked.
 jest.mock('../../../lambdas/core/md5-support', () => ({ md5SignaturesSupported: jest.fn(() => false) }));

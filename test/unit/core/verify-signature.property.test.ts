@@ -6,7 +6,7 @@ import {
   RejectionReason,
   signFluentPayload,
 } from '../../../lambdas/core';
-import { testKeyPair } from '../../helpers/test-keys';
+import { testKeyPair } from '../../support/test-keys';
 
 // Bounded so the whole file runs in a few seconds; each run signs with a 1024-bit key (about a millisecond).
 const RUNS = { numRuns: 100 };

@@ -8,8 +8,8 @@ import {
   SignaturePolicy,
   signFluentPayload,
 } from '../../../lambdas/core';
-import { fluentEventBody } from '../../helpers/factories';
-import { testKeyPair } from '../../helpers/test-keys';
+import { fluentEventBody } from '../../support/factories';
+import { testKeyPair } from '../../support/test-keys';
 
 describe('Class: FluentSignatureVerifier', () => {
   const fluent = testKeyPair(1024, 'fluent');

@@ -3,7 +3,7 @@ import {
   GatewayStage,
   matchWebhookResource,
   toApiGatewayProxyEvent,
-} from '../../../lambdas/local/api-gateway-event';
+} from '../../../tools/local/api-gateway-event';
 
 const SECRET = 'k3y-Segment_0123456789abcdefghijklmnop';
 const STAGE: GatewayStage = { stage: 'local', apiId: 'local', accountId: '000000000000', pathSecret: SECRET };

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { GATEWAY_MAX_BODY_BYTES, GatewayServer, ProxyHandler, startGatewayServer } from '../../../lambdas/local/gateway-server';
-import { createLambdaContext } from '../../../lambdas/local/lambda-context';
+import { GATEWAY_MAX_BODY_BYTES, GatewayServer, ProxyHandler, startGatewayServer } from '../../../tools/local/gateway-server';
+import { createLambdaContext } from '../../../tools/local/lambda-context';
 
 const SECRET = 'k3y-Segment_0123456789abcdefghijklmnop';
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../lambdas/core';
-import { LOCAL_DEFAULTS, loadLocalConfig, SAMPLE_ACCOUNT_ID } from '../../../lambdas/local/local-config';
-import { useTempDir } from '../../helpers/temp-dir';
-import { testKeyPair } from '../../helpers/test-keys';
+import { LOCAL_DEFAULTS, loadLocalConfig, SAMPLE_ACCOUNT_ID } from '../../../tools/local/local-config';
+import { useTempDir } from '../../support/temp-dir';
+import { testKeyPair } from '../../support/test-keys';
 
 const GOOD_SECRET = 'aGoodSecret_0123456789-abcdefghijklmn';
 

@@ -1,4 +1,4 @@
-import { toSqsEvent, toSqsEventRecord } from '../../../lambdas/local/sqs-event-records';
+import { toSqsEvent, toSqsEventRecord } from '../../../tools/local/sqs-event-records';
 
 describe('Function: toSqsEventRecord', () => {
   const queueArn = 'arn:aws:sqs:us-east-1:000000000000:fluent-webhooks';

@@ -2,8 +2,8 @@ import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } 
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaContext } from '../../../lambdas/local/lambda-context';
-import { SqsBatchHandler, startSqsPoller } from '../../../lambdas/local/sqs-poller';
+import { createLambdaContext } from '../../../tools/local/lambda-context';
+import { SqsBatchHandler, startSqsPoller } from '../../../tools/local/sqs-poller';
 
 const QUEUE_URL = 'http://127.0.0.1:1/000000000000/q';
 

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createMetrics, METRICS_NAMESPACE } from '../../../lambdas/shared/observability';
+import {createMetrics} from '../../../lambdas/shared/observability';
+import { METRICS_NAMESPACE } from '../../../lambdas/contract/observability';
 
 /** Publishes one metric and returns the EMF document Powertools wrote to stdout. */
 function publishOne(metrics: ReturnType<typeof createMetrics>): { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> } } & Record<string, unknown> {

@@ -1,0 +1,76 @@
+// Names that the Lambdas, the constructs (alarms, dashboard) and the local runner share. Keep them stable:
+// dashboards, alarms and users' queries depend on them.
+
+/** Service name on every log line and metric. */
+export const SERVICE_NAME = 'fluent-webhook-receiver';
+/** CloudWatch namespace of every metric the receiver emits; alarms and the dashboard use it too. */
+export const METRICS_NAMESPACE = 'FluentWebhookReceiver';
+
+/** The parts of the system, as the `component` key of their log lines and the dimension of their metrics. */
+export const Component = {
+  RECEIVER: 'receiver',
+  CONSUMER: 'consumer',
+  LOCAL: 'local',
+} as const;
+export type ComponentName = (typeof Component)[keyof typeof Component];
+
+/** Dimension naming the part of the system that emitted a metric (`receiver`, `consumer`). */
+export const COMPONENT_DIMENSION = 'component';
+/** Dimension that splits rejections and failures by reason (receiver and consumer alike). */
+export const REASON_DIMENSION = 'reason';
+/** Dimension naming the environment (from `ENVIRONMENT_NAME`), when the stack sets one. */
+export const ENVIRONMENT_DIMENSION = 'environment';
+
+/**
+ * Metric names the receiver emits (namespace `FluentWebhookReceiver`, dimensions `service` and `component`).
+ * Alarms and the dashboard use these names; keep them stable.
+ */
+export const ReceiverMetric = {
+  /** Queued and answered 200. */
+  ACCEPTED: 'WebhookAccepted',
+  /** Refused with a 4xx. Emitted twice: once in total, once with the {@link REASON_DIMENSION} dimension. */
+  REJECTED: 'WebhookRejected',
+  /** Refused with 401 (any signature reason): the metric a "surge of forged requests" alarm watches. */
+  SIGNATURE_REJECTED: 'SignatureRejected',
+  /** SendMessage failed; answered 503. */
+  ENQUEUE_FAILED: 'EnqueueFailed',
+  /** An unexpected exception; answered 500. */
+  INTERNAL_ERROR: 'ReceiverError',
+  /** Size of every request body in bytes (after base64 decoding). */
+  BODY_BYTES: 'BodyBytes',
+} as const;
+
+/** Dimension that splits {@link ReceiverMetric.REJECTED} by reason (values: {@link ReceiverReasonName}). */
+
+/** Metric names the consumer emits (namespace FluentWebhookReceiver, dimensions service and component=consumer). */
+export const ConsumerMetric = {
+  EVENT_PROCESSED: 'EventProcessed',
+  DUPLICATE_EVENT: 'DuplicateEvent',
+  /** Events no handler claims, whether ignored or failed by the UNHANDLED_EVENTS policy. */
+  UNHANDLED_EVENT: 'UnhandledEvent',
+  /** Dimension `reason`: the verifier's rejection reason (no-matching-key, missing-signature, ...). */
+  VERIFICATION_FAILED: 'VerificationFailed',
+  /** Dimension `reason`: a RecordFailureReason. Every failed record counts here once. */
+  RECORD_FAILED: 'RecordFailed',
+} as const;
+
+/** Why a record failed. Stable strings: they are the `reason` dimension of the RecordFailed metric. */
+export const RecordFailureReason = {
+  /** The signature does not verify: injected into the queue, or the keys are misconfigured (fix, then redrive). */
+  VERIFICATION_FAILED: 'verification-failed',
+  ACCOUNT_NOT_ALLOWED: 'account-not-allowed',
+  RETAILER_NOT_ALLOWED: 'retailer-not-allowed',
+  /** Signed, but not a JSON Fluent event. */
+  MALFORMED_EVENT: 'malformed-event',
+  /** No handler claims the event and UNHANDLED_EVENTS is `fail`. */
+  UNHANDLED_EVENT: 'unhandled-event',
+  /** The user's handler threw. */
+  HANDLER_FAILED: 'handler-failed',
+  /** Another delivery of the same event is running now; this one is retried after the visibility timeout. */
+  ALREADY_IN_PROGRESS: 'already-in-progress',
+  /** The idempotency table could not be read or written. */
+  IDEMPOTENCY_STORE_FAILED: 'idempotency-store-failed',
+  /** A bug in the consumer itself. */
+  UNEXPECTED_ERROR: 'unexpected-error',
+} as const;
+export type RecordFailureReasonName = (typeof RecordFailureReason)[keyof typeof RecordFailureReason];

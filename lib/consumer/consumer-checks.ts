@@ -1,0 +1,109 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ConfigurationError } from '../../lambdas/core/errors';
+import {
+  IDEMPOTENCY_PARTITION_KEY,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+  minimumVisibilityTimeout,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from './consumer-defaults';
+import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './fluent-webhook-consumer';
+
+/** SQS's default visibility timeout, which applies when a queue sets none. */
+const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
+const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
+/** Properties of the consumer Lambda that the construct wires itself. */
+const WIRED_FUNCTION_PROPS = ['entry', 'handler', 'code', 'role', 'logGroup', 'logRetention'] as const;
+
+/**
+ * Checks the consumer's props before anything is built and throws one {@link ConfigurationError} listing
+ * every problem, each naming the prop and how to fix it.
+ */
+export function validateConsumerProps(props: FluentWebhookConsumerProps, consumerTimeout: Duration): void {
+  const problems = [...findConsumerOptionProblems(props), ...checkTimeout(consumerTimeout), ...checkVisibilityTimeout(props, consumerTimeout)];
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid consumer configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * Every problem with the consumer options that can be judged without the queue and the timeout (which the
+ * receiver checks as `consumerTimeout`), as sentences; empty when they are fine. The stack merges these with its own.
+ */
+export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions): string[] {
+  return [...checkTableProps(options), ...checkFunctionProps(options), ...checkEventSourceProps(options)];
+}
+
+function checkTableProps({ existingIdempotencyTableObj, idempotencyTableProps: table }: FluentWebhookConsumerOptions): string[] {
+  const problems: string[] = [];
+  if (existingIdempotencyTableObj !== undefined && table !== undefined) {
+    problems.push('existingIdempotencyTableObj and idempotencyTableProps exclude each other: pass your table, or props for a new one.');
+  }
+  const key = table?.partitionKey;
+  if (key !== undefined && (key.name !== IDEMPOTENCY_PARTITION_KEY || key.type !== dynamodb.AttributeType.STRING)) {
+    problems.push(`idempotencyTableProps.partitionKey must be "${IDEMPOTENCY_PARTITION_KEY}" (string), the key Powertools Idempotency uses; leave it unset.`);
+  }
+  if (table?.sortKey !== undefined) {
+    problems.push('idempotencyTableProps.sortKey: the idempotency table has no sort key; leave it unset.');
+  }
+  if (table?.timeToLiveAttribute !== undefined && table.timeToLiveAttribute !== IDEMPOTENCY_TTL_ATTRIBUTE) {
+    problems.push(`idempotencyTableProps.timeToLiveAttribute must be "${IDEMPOTENCY_TTL_ATTRIBUTE}", where Powertools Idempotency writes the expiry; leave it unset.`);
+  }
+  return problems;
+}
+
+function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumerOptions): string[] {
+  return WIRED_FUNCTION_PROPS.filter((name) => fn?.[name] !== undefined).map(
+    (name) => `consumerFunctionProps.${name} is set by the construct; edit handlers/index.ts for behaviour, or logRetention for logs.`,
+  );
+}
+
+function checkTimeout(timeout: Duration): string[] {
+  const seconds = timeout.toSeconds();
+  if (seconds >= 1 && seconds <= MAX_LAMBDA_TIMEOUT_SECONDS) return [];
+  return [`consumerFunctionProps.timeout is ${seconds} s; Lambda allows 1 to ${MAX_LAMBDA_TIMEOUT_SECONDS} s.`];
+}
+
+function checkEventSourceProps({ sqsEventSourceProps: source }: FluentWebhookConsumerOptions): string[] {
+  if (source === undefined) return [];
+  const problems: string[] = [];
+  if (source.reportBatchItemFailures === false) {
+    problems.push('sqsEventSourceProps.reportBatchItemFailures cannot be turned off: without it one failing record retries its whole batch, running the others\' handlers again.');
+  }
+  const { batchSize, maxBatchingWindow, maxConcurrency } = source;
+  if (batchSize !== undefined && !isIntegerIn(batchSize, 1, 10000)) {
+    problems.push(`sqsEventSourceProps.batchSize is ${batchSize}; use a whole number from 1 to 10000.`);
+  }
+  if (batchSize !== undefined && batchSize > 10 && maxBatchingWindow === undefined) {
+    problems.push(`sqsEventSourceProps.batchSize ${batchSize} needs a maxBatchingWindow (Lambda requires one for batches over 10).`);
+  }
+  if (maxBatchingWindow !== undefined && maxBatchingWindow.toSeconds() > 300) {
+    problems.push(`sqsEventSourceProps.maxBatchingWindow is ${maxBatchingWindow.toSeconds()} s; Lambda allows up to 300 s.`);
+  }
+  if (maxConcurrency !== undefined && !isIntegerIn(maxConcurrency, 2, 1000)) {
+    problems.push(`sqsEventSourceProps.maxConcurrency is ${maxConcurrency}; Lambda allows a whole number from 2 to 1000.`);
+  }
+  return problems;
+}
+
+function checkVisibilityTimeout(props: FluentWebhookConsumerProps, timeout: Duration): string[] {
+  const visibility = props.queueVisibilityTimeout?.toSeconds() ?? definedVisibilitySeconds(props.queue);
+  const minimum = minimumVisibilityTimeout(timeout).toSeconds();
+  if (visibility === undefined || visibility >= minimum) return [];
+  return [
+    `the queue's visibility timeout (${visibility} s) is less than ${VISIBILITY_TIMEOUT_FACTOR}x the consumer's timeout (${timeout.toSeconds()} s): set it to at least ${minimum} s, or lower consumerFunctionProps.timeout. Otherwise a record still being processed becomes visible and runs twice.`,
+  ];
+}
+
+/** The visibility timeout of a queue defined in this app; undefined when it cannot be known at synth time. */
+function definedVisibilitySeconds(queue: sqs.IQueue): number | undefined {
+  if (!(queue instanceof sqs.Queue)) return undefined;
+  const visibility = (queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout;
+  if (visibility === undefined) return SQS_DEFAULT_VISIBILITY_SECONDS;
+  return Token.isUnresolved(visibility) ? undefined : visibility;
+}
+
+function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}

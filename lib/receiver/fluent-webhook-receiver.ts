@@ -1,0 +1,321 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { NodejsFunction, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
+import { settingsToEnv, type ReceiverSettings } from '../../lambdas/core/settings';
+import { RuntimeEnv } from '../../lambdas/contract/environment';
+import { acknowledgeReceiverFindings } from '../stack/nag-acknowledgements';
+import {
+  DEFAULT_MAX_RECEIVE_COUNT,
+  DEFAULT_STAGE_NAME,
+  defaultDeadLetterQueueProps,
+  defaultLogRetention,
+  defaultQueueProps,
+  defaultReceiverFunctionProps,
+  defaultThrottling,
+  defaultWafRateLimit,
+  FLUENT_PATH_SEGMENT,
+} from './receiver-defaults';
+import { createBundledFunction } from '../internal/lambda-bundling';
+import { defaultConsumerTimeout, minimumVisibilityTimeout } from '../consumer/consumer-defaults';
+import { livePathSecrets, secretPathPrefix, validateFluentWebhookReceiverProps } from './receiver-checks';
+import { WebhookFirewall } from './webhook-firewall';
+import { accessLogFormat, addGatewayResponses, lambdaProxyIntegration } from './webhook-api';
+
+/** The verifying Lambda's entry, relative to the repository root. */
+export const RECEIVER_ENTRY = 'lambdas/receiver/handler.ts';
+/** The placeholders in {@link FluentWebhookReceiver.webhookUrlTemplate}. */
+export const SECRET_PLACEHOLDER = '<secret>';
+export const ROUTE_PLACEHOLDER = '<route>';
+
+export interface FluentWebhookReceiverProps {
+  /**
+   * What the verifying Lambda accepts: Fluent public keys, signature policy and the account (and retailer)
+   * allow-list. Parse them with `parseReceiverSettings`; they reach the Lambda as environment variables.
+   */
+  readonly settings: ReceiverSettings;
+  /**
+   * The secret path segment: webhooks are accepted only under `/<secret>/fluent/`. At least 32 URL-safe
+   * characters; print one with `npx fluent-webhook secret`. Never commit it. It is part of the synthesized
+   * template and of the API's configuration, so treat `cdk.out` as sensitive. Give exactly one of `pathSecret`
+   * and `pathSecrets`.
+   * @default - none: `pathSecrets` must be given
+   */
+  readonly pathSecret?: string;
+  /**
+   * All live path secrets (1 to 3, each as `pathSecret`, no repeats), the current one first: for rotating the
+   * secret without losing a webhook. Each gets its own `/<secret>/fluent/{route+}` with one POST method into the
+   * same verifying Lambda, which logs the secret's fingerprint (`pathSecretFingerprint`, never the secret) so you
+   * can see when the old one stops receiving. Excludes `pathSecret`.
+   * @default - none: `pathSecret` must be given
+   */
+  readonly pathSecrets?: readonly string[];
+  /**
+   * Name of the environment (`sandbox`, `production`): set as `ENVIRONMENT_NAME` on the Lambdas, where it
+   * becomes a metric dimension so environments sharing an account keep their metrics apart.
+   * @default - no environment dimension
+   */
+  readonly environmentName?: string;
+  /**
+   * The API Gateway stage, the first segment of the webhook URL's path.
+   * @default 'webhooks'
+   */
+  readonly stageName?: string;
+  /**
+   * Steady-state requests per second the stage lets through.
+   * @default 500
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Requests the stage lets through at once (token bucket size).
+   * @default 1000
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * How long the API's access logs and the verifying Lambda's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether to create the account-level role that lets API Gateway write execution logs (an account and region
+   * setting shared by all APIs; the role is retained when the stack is deleted). Turn off when the account has one.
+   * @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * Overrides for the verifying Lambda: `memorySize`, `timeout` (at most 29 s), `reservedConcurrentExecutions`,
+   * `runtime` (Node.js 22 or 24), `description`, extra `environment`, `bundling` tweaks. The entry, handler, role,
+   * log group and the environment the handler reads are wiring and always win.
+   * @default - 512 MB, 10 s timeout, Node.js 24 on arm64, no reserved concurrency, minified with source maps
+   */
+  readonly receiverFunctionProps?: Partial<NodejsFunctionProps>;
+  /**
+   * Bring your own queue. You then own its encryption, message size (keep 1 MiB), retention, visibility timeout
+   * and dead-letter queue. Excludes `queueProps`, `deadLetterQueueProps`, `deployDeadLetterQueue`, `maxReceiveCount`.
+   * @default - a new queue from `defaultQueueProps()` and `queueProps`
+   */
+  readonly existingQueueObj?: sqs.IQueue;
+  /**
+   * Overrides for the new queue, for example `encryption: QueueEncryption.KMS` with `encryptionMasterKey`, or
+   * `removalPolicy`. `maxMessageSizeBytes` stays 1 MiB, `enforceSSL` stays on, the dead-letter queue is wired.
+   * @default - `defaultQueueProps()`: SSE-SQS, TLS only, 1 MiB, 14 days, visibility 6x `consumerTimeout`
+   */
+  readonly queueProps?: sqs.QueueProps;
+  /**
+   * Whether the queue gets a dead-letter queue through a redrive policy.
+   * @default true
+   */
+  readonly deployDeadLetterQueue?: boolean;
+  /**
+   * Overrides for the dead-letter queue.
+   * @default - `defaultDeadLetterQueueProps()`: SSE-SQS, TLS only, 1 MiB, 14 days
+   */
+  readonly deadLetterQueueProps?: sqs.QueueProps;
+  /**
+   * Receives of a message before SQS moves it to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * The timeout of the Lambda that consumes the queue. The queue's visibility timeout is set to 6x this, as Lambda
+   * requires for SQS event sources, so the queue is ready for the consumer before the consumer exists.
+   * @default Duration.seconds(30)
+   */
+  readonly consumerTimeout?: Duration;
+  /**
+   * Put an AWS WAF web ACL on the stage that admits only POSTs under `/<stage>/<secret>/fluent/` (for each live
+   * secret) and blocks source IPs over `wafRateLimit`. Costs a monthly fee per web ACL and rule, plus requests.
+   * @default false
+   */
+  readonly enableWaf?: boolean;
+  /**
+   * WAF rate limit: requests per source IP per 5 minutes. Fluent sends from a few shared addresses: keep this
+   * above your peak webhook rate. Only with `enableWaf`.
+   * @default 10000
+   */
+  readonly wafRateLimit?: number;
+}
+
+/**
+ * The internet-facing half of the Fluent webhook receiver: a regional REST API with one method per live path
+ * secret (POST `/{secret}/fluent/{route+}`, authorization NONE), the verifying Lambda behind them, and an encrypted
+ * SQS queue with a dead-letter queue. The Lambda may only send to that queue.
+ */
+export class FluentWebhookReceiver extends Construct {
+  public readonly api: apigateway.RestApi;
+  /** The current (first) secret's `/{secret}/fluent/{route+}`: the one in {@link webhookResources} first. */
+  public readonly webhookResource: apigateway.Resource;
+  /** The current (first) secret's POST method. */
+  public readonly webhookMethod: apigateway.Method;
+  /** The only resources with a method: `/{secret}/fluent/{route+}` for each live secret, in the order given. */
+  public readonly webhookResources: readonly apigateway.Resource[];
+  /** Their POST methods, one per resource; every one integrates with {@link receiverFunction}. */
+  public readonly webhookMethods: readonly apigateway.Method[];
+  /**
+   * The fingerprint of each live secret (`pathSecretFingerprint`: 8 hex digits of its SHA-256), in the order given:
+   * what the verifying Lambda logs as `pathSecretFingerprint`. Safe to show; the secrets are not.
+   */
+  public readonly pathSecretFingerprints: readonly string[];
+  public readonly accessLogGroup: logs.LogGroup;
+  /**
+   * Where API Gateway writes the stage's execution logs (level ERROR). API Gateway would create this group itself,
+   * with no retention; the construct creates it first, under the name API Gateway uses, with {@link logRetention}.
+   */
+  public readonly executionLogGroup: logs.LogGroup;
+  public readonly receiverFunction: NodejsFunction;
+  public readonly receiverLogGroup: logs.LogGroup;
+  public readonly receiverRole: iam.Role;
+  public readonly queue: sqs.IQueue;
+  /** Undefined with `existingQueueObj` or `deployDeadLetterQueue: false`. */
+  public readonly deadLetterQueue?: sqs.Queue;
+  /** Undefined unless `enableWaf`. */
+  public readonly firewall?: WebhookFirewall;
+  /** The consumer timeout the queue's visibility timeout was derived from; the consumer must use it. */
+  public readonly consumerTimeout: Duration;
+  public readonly settings: ReceiverSettings;
+  public readonly environmentName?: string;
+  public readonly logRetention: logs.RetentionDays;
+  /**
+   * `https://<api>.execute-api.<region>.amazonaws.com/<stage>/<secret>/fluent/<route>` with the placeholders
+   * left in: the secret never appears in outputs.
+   */
+  public readonly webhookUrlTemplate: string;
+
+  public constructor(scope: Construct, id: string, props: FluentWebhookReceiverProps) {
+    super(scope, id);
+    validateFluentWebhookReceiverProps(props);
+    this.settings = props.settings;
+    this.environmentName = props.environmentName;
+    this.logRetention = props.logRetention ?? defaultLogRetention();
+    this.consumerTimeout = props.consumerTimeout ?? defaultConsumerTimeout();
+
+    if (props.existingQueueObj !== undefined) {
+      this.queue = props.existingQueueObj;
+    } else {
+      this.deadLetterQueue =
+        props.deployDeadLetterQueue === false ? undefined : new sqs.Queue(this, 'DeadLetterQueue', { ...defaultDeadLetterQueueProps(), ...props.deadLetterQueueProps });
+      this.queue = new sqs.Queue(this, 'Queue', {
+        ...defaultQueueProps(minimumVisibilityTimeout(this.consumerTimeout)),
+        ...props.queueProps,
+        deadLetterQueue:
+          this.deadLetterQueue === undefined ? undefined : { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT },
+      });
+    }
+
+    this.receiverLogGroup = new logs.LogGroup(this, 'ReceiverLogGroup', { retention: this.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.receiverRole = this.createReceiverRole();
+    this.receiverFunction = this.createReceiverFunction(props.receiverFunctionProps ?? {});
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: this.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const stageName = props.stageName ?? DEFAULT_STAGE_NAME;
+    const throttling = defaultThrottling();
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: props.environmentName === undefined ? 'fluent-webhooks' : `fluent-webhooks-${props.environmentName}`,
+      description: 'Receives Fluent Commerce webhooks: one POST method under a secret path; the Lambda behind it verifies the signature.',
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      binaryMediaTypes: ['*/*'],
+      ...(props.apiGatewayCloudWatchRole === false ? { cloudWatchRole: false } : { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
+      deployOptions: {
+        stageName,
+        throttlingRateLimit: props.throttlingRateLimit ?? throttling.rateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? throttling.burstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+      },
+    });
+    addGatewayResponses(this.api);
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogGroup', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      retention: this.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The group must exist before the stage can log anything, or API Gateway creates it first and the deploy fails.
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
+
+    const secrets = livePathSecrets(props);
+    this.pathSecretFingerprints = secrets.map(pathSecretFingerprint);
+    this.webhookResources = secrets.map((secret) => this.addWebhookResource(secret));
+    this.webhookMethods = this.webhookResources.map((resource) =>
+      resource.addMethod('POST', lambdaProxyIntegration(this.receiverFunction), {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        operationName: 'ReceiveFluentWebhook',
+      }),
+    );
+    // Validation guarantees at least one secret.
+    this.webhookResource = this.webhookResources[0] as apigateway.Resource;
+    this.webhookMethod = this.webhookMethods[0] as apigateway.Method;
+    // API Gateway may invoke the Lambda for POSTs on this stage of this API, whose only POST methods are the secret
+    // paths'. Scoped to the stage rather than to each method: the statement holds no secret, and it stays the same
+    // while secrets are added and removed, so a rotation never leaves a method without permission.
+    this.receiverFunction.addPermission('InvokeFromWebhookStage', {
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: this.api.arnForExecuteApi('POST', '/*', this.api.deploymentStage.stageName),
+    });
+    this.webhookUrlTemplate = `${this.api.url}${SECRET_PLACEHOLDER}/${FLUENT_PATH_SEGMENT}/${ROUTE_PLACEHOLDER}`;
+
+    if (props.enableWaf === true) {
+      this.firewall = new WebhookFirewall(this, 'Firewall', {
+        stage: this.api.deploymentStage,
+        pathPrefixes: secrets.map((secret) => secretPathPrefix(stageName, secret)),
+        rateLimit: props.wafRateLimit ?? defaultWafRateLimit(),
+      });
+    }
+    acknowledgeReceiverFindings(this);
+  }
+
+  /** The environment every Lambda of the receiver reads its settings from. */
+  public settingsEnvironment(): Record<string, string> {
+    const env = settingsToEnv(this.settings);
+    if (this.environmentName !== undefined) env[RuntimeEnv.ENVIRONMENT_NAME] = this.environmentName;
+    return env;
+  }
+
+  /**
+   * `/<secret>/fluent/{route+}` for one secret. Construct ids (and so logical ids, which show in deploy output and
+   * CloudFormation events) hold the secret's fingerprint, never the secret. Not its position: a tree keeps its
+   * logical id while other secrets come and go, so removing the old secret deletes only its tree. Were ids by
+   * position, the next secret would move into the old one's id, and CloudFormation would try to create its path
+   * before deleting the old one, which API Gateway refuses as a duplicate.
+   */
+  private addWebhookResource(secret: string): apigateway.Resource {
+    const root = this.api.root;
+    const secretResource = new apigateway.Resource(root, `Secret${pathSecretFingerprint(secret)}`, { parent: root, pathPart: secret });
+    const fluentResource = new apigateway.Resource(secretResource, 'Fluent', { parent: secretResource, pathPart: FLUENT_PATH_SEGMENT });
+    return new apigateway.Resource(fluentResource, 'Route', { parent: fluentResource, pathPart: '{route+}' });
+  }
+
+  /** Only what the Lambda does: write its own log group, send to this queue (and use its key, if customer-managed). */
+  private createReceiverRole(): iam.Role {
+    const role = new iam.Role(this, 'ReceiverRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Verifying Lambda of the Fluent webhook receiver: write its logs, send to its queue.',
+    });
+    this.receiverLogGroup.grantWrite(role);
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    const key = this.queue.encryptionMasterKey;
+    if (key !== undefined) {
+      // SendMessage to an SSE-KMS queue generates a data key and decrypts it; nothing else on the key.
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }));
+    }
+    return role;
+  }
+
+  private createReceiverFunction(overrides: Partial<NodejsFunctionProps>): NodejsFunction {
+    return createBundledFunction(this, 'ReceiverFunction', RECEIVER_ENTRY, {
+      defaults: defaultReceiverFunctionProps(),
+      overrides,
+      wiring: {
+        role: this.receiverRole,
+        logGroup: this.receiverLogGroup,
+        environment: { ...this.settingsEnvironment(), [RuntimeEnv.QUEUE_URL]: this.queue.queueUrl },
+      },
+    });
+  }
+
+}

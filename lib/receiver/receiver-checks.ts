@@ -1,0 +1,239 @@
+import { Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ConfigurationError } from '../../lambdas/core/errors';
+import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
+import { settingsToEnv } from '../../lambdas/core/settings';
+import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT, QUEUE_RETENTION } from './receiver-defaults';
+import type { FluentWebhookReceiverProps } from './fluent-webhook-receiver';
+import { defaultConsumerTimeout, VISIBILITY_TIMEOUT_FACTOR } from '../consumer/consumer-defaults';
+
+/** Shortest accepted path secret: 32 base64url characters carry 192 bits. */
+export const MIN_PATH_SECRET_LENGTH = 32;
+/** Longest accepted path secret, so the WAF match string (at most 200 bytes) always fits. */
+export const MAX_PATH_SECRET_LENGTH = 128;
+/** The command that prints a fresh secret; every secret error names it. */
+export const SECRET_COMMAND = 'npx fluent-webhook secret';
+/**
+ * Most path secrets live at once: the current one, the one being retired (Fluent retries to the URL it first used,
+ * for up to a day) and one spare. Each costs an API resource tree and a WAF byte match.
+ */
+export const MAX_PATH_SECRETS = 3;
+
+const URL_SAFE = /^[A-Za-z0-9_-]+$/;
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+/** API Gateway's integration timeout: a slower Lambda answers nobody. */
+const MAX_RECEIVER_TIMEOUT_SECONDS = 29;
+const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
+/** Lambda's limit on all environment variables of one function together. */
+const MAX_LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** Room left in the environment for the queue URL and the variables the construct adds itself. */
+const RESERVED_ENVIRONMENT_BYTES = 1024;
+/** AWS WAF: a byte-match search string is at most 200 bytes; rate-based limits run from 10 to 2,000,000,000. */
+const MAX_WAF_SEARCH_BYTES = 200;
+const MIN_WAF_RATE_LIMIT = 10;
+const MAX_WAF_RATE_LIMIT = 2_000_000_000;
+/** Properties of the verifying Lambda that the construct sets itself. */
+const WIRED_FUNCTION_PROPS = ['entry', 'handler', 'code', 'role', 'logGroup', 'logRetention'] as const;
+const SUPPORTED_RUNTIMES = [lambda.Runtime.NODEJS_22_X.name, lambda.Runtime.NODEJS_24_X.name];
+
+/**
+ * Checks the props before anything is built and throws one {@link ConfigurationError} that lists every
+ * problem, each naming the prop and saying how to fix it.
+ */
+export function validateFluentWebhookReceiverProps(props: FluentWebhookReceiverProps): void {
+  const problems = findReceiverPropProblems(props);
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid FluentWebhookReceiver configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Props whose settings may have failed to parse already (the stack reports those problems itself). */
+export type ReceiverPropsToCheck = Omit<FluentWebhookReceiverProps, 'settings'> & Partial<Pick<FluentWebhookReceiverProps, 'settings'>>;
+
+/** Every problem with the props, as sentences; empty when they are fine. The stack merges these with its own. */
+export function findReceiverPropProblems(props: ReceiverPropsToCheck): string[] {
+  return [
+    ...pathSecretPropProblems(props),
+    ...stageProblems(props),
+    ...throttlingProblems(props),
+    ...queueProblems(props),
+    ...functionProblems(props),
+    ...environmentProblems(props),
+    ...wafProblems(props),
+  ];
+}
+
+const SECRET_FIX = `Run \`${SECRET_COMMAND}\` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>; never commit it.`;
+
+/** The live path secrets of props that give `pathSecret` or `pathSecrets`, the current one first. */
+export function livePathSecrets(props: Pick<ReceiverPropsToCheck, 'pathSecret' | 'pathSecrets'>): readonly string[] {
+  return props.pathSecrets ?? (props.pathSecret === undefined ? [] : [props.pathSecret]);
+}
+
+function pathSecretPropProblems({ pathSecret, pathSecrets }: ReceiverPropsToCheck): string[] {
+  if (pathSecrets === undefined) return pathSecretProblems(pathSecret);
+  if (pathSecret !== undefined) {
+    return ['pathSecret and pathSecrets exclude each other: give one secret as pathSecret, or all live secrets (the current one first) as pathSecrets.'];
+  }
+  return pathSecretListProblems(pathSecrets);
+}
+
+/**
+ * Problems with a path secret, as sentences that say how to get a good one.
+ * @param name how the messages call the secret
+ */
+export function pathSecretProblems(secret: string | undefined, name = 'pathSecret'): string[] {
+  if (secret === undefined || secret.trim() === '') return [`${name} is missing: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
+  const problems: string[] = [];
+  if (secret.length < MIN_PATH_SECRET_LENGTH) problems.push(`${name} is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+  if (secret.length > MAX_PATH_SECRET_LENGTH) problems.push(`${name} is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+  if (secret.includes(',')) {
+    problems.push(
+      `${name} holds a comma, but takes one secret. The stack takes several while rotating (comma-separated in its pathSecret setting or WEBHOOK_PATH_SECRET), the construct as pathSecrets; the local runner takes one.`,
+    );
+  } else if (!URL_SAFE.test(secret)) {
+    problems.push(`${name} may hold only the URL-safe characters A-Z, a-z, 0-9, _ and -. ${SECRET_FIX}`);
+  }
+  return problems;
+}
+
+/** Problems with a list of live path secrets: 1 to {@link MAX_PATH_SECRETS} good secrets, each listed once. */
+export function pathSecretListProblems(secrets: readonly string[]): string[] {
+  if (secrets.length === 0) return [`pathSecrets is empty: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
+  const problems: string[] = [];
+  if (secrets.length > MAX_PATH_SECRETS) {
+    problems.push(
+      `${secrets.length} path secrets are configured; keep at most ${MAX_PATH_SECRETS} live at once. Remove the oldest once its pathSecretFingerprint has had no traffic for more than a day.`,
+    );
+  }
+  secrets.forEach((secret, index) => {
+    const first = secrets.indexOf(secret);
+    if (first < index) problems.push(`path secrets ${first + 1} and ${index + 1} are the same; list each secret once.`);
+    else problems.push(...pathSecretProblems(secret, `path secret ${index + 1} of ${secrets.length}`));
+  });
+  return problems;
+}
+
+function stageProblems({ stageName }: ReceiverPropsToCheck): string[] {
+  if (stageName === undefined || STAGE_NAME.test(stageName)) return [];
+  return [`stageName "${stageName}" may hold only A-Z, a-z, 0-9, _ and - (1 to 128 characters).`];
+}
+
+function throttlingProblems({ throttlingRateLimit: rate, throttlingBurstLimit: burst }: ReceiverPropsToCheck): string[] {
+  const problems: string[] = [];
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
+    problems.push(`throttlingRateLimit is ${rate}; use a number of requests per second above 0 (at 0 API Gateway refuses every webhook).`);
+  }
+  if (burst !== undefined && !(Number.isInteger(burst) && burst >= 1)) {
+    problems.push(`throttlingBurstLimit is ${burst}; use a whole number of requests of at least 1 (at 0 API Gateway refuses every webhook).`);
+  }
+  return problems;
+}
+
+function queueProblems(props: ReceiverPropsToCheck): string[] {
+  const { existingQueueObj, queueProps, deadLetterQueueProps, deployDeadLetterQueue, maxReceiveCount } = props;
+  const problems: string[] = [];
+  if (existingQueueObj !== undefined) {
+    const clashing = { queueProps, deadLetterQueueProps, deployDeadLetterQueue, maxReceiveCount };
+    for (const [name, value] of Object.entries(clashing)) {
+      if (value !== undefined) problems.push(`existingQueueObj and ${name} exclude each other: an existing queue brings its own settings and dead-letter queue.`);
+    }
+  }
+  if (deployDeadLetterQueue === false) {
+    if (deadLetterQueueProps !== undefined) problems.push('deadLetterQueueProps is set but deployDeadLetterQueue is false; drop one of them.');
+    if (maxReceiveCount !== undefined) problems.push('maxReceiveCount is set but deployDeadLetterQueue is false; drop one of them.');
+  }
+  if (maxReceiveCount !== undefined && !(Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000)) {
+    problems.push(`maxReceiveCount is ${maxReceiveCount}; use a whole number from 1 to 1000.`);
+  }
+  if (queueProps?.deadLetterQueue !== undefined) {
+    problems.push('queueProps.deadLetterQueue is wired by the construct; use deadLetterQueueProps and maxReceiveCount instead.');
+  }
+  for (const [name, queue] of [['queueProps', queueProps], ['deadLetterQueueProps', deadLetterQueueProps]] as const) {
+    const size = queue?.maxMessageSizeBytes;
+    if (size !== undefined && size !== MAX_SQS_MESSAGE_BYTES) {
+      problems.push(`${name}.maxMessageSizeBytes is ${size}; it must stay ${MAX_SQS_MESSAGE_BYTES} (1 MiB), the size the receiver accepts.`);
+    }
+    if (queue?.enforceSSL === false) problems.push(`${name}.enforceSSL cannot be turned off: the queue refuses requests without TLS.`);
+    if (queue?.encryption === sqs.QueueEncryption.UNENCRYPTED) {
+      problems.push(`${name}.encryption cannot be UNENCRYPTED: webhooks hold business data.`);
+    }
+  }
+  // SQS keeps a message's first enqueue time when it moves it to the DLQ: a DLQ that keeps messages for less time
+  // than the queue deletes dead-lettered webhooks early, some at once.
+  const queueRetention = (queueProps?.retentionPeriod ?? QUEUE_RETENTION).toSeconds();
+  const deadLetterRetention = (deadLetterQueueProps?.retentionPeriod ?? QUEUE_RETENTION).toSeconds();
+  if (deployDeadLetterQueue !== false && deadLetterRetention < queueRetention) {
+    problems.push(
+      `deadLetterQueueProps.retentionPeriod (${deadLetterRetention} s) is shorter than the queue's (${queueRetention} s); SQS counts a dead-lettered message's age from its first enqueue, so the DLQ must keep messages at least as long.`,
+    );
+  }
+  const consumerTimeout = (props.consumerTimeout ?? defaultConsumerTimeout()).toSeconds();
+  if (consumerTimeout < 1 || consumerTimeout > MAX_LAMBDA_TIMEOUT_SECONDS) {
+    problems.push(`consumerTimeout is ${consumerTimeout} s; Lambda allows 1 to ${MAX_LAMBDA_TIMEOUT_SECONDS} s.`);
+  }
+  const visibility = queueProps?.visibilityTimeout?.toSeconds();
+  const minimum = VISIBILITY_TIMEOUT_FACTOR * consumerTimeout;
+  if (visibility !== undefined && visibility < minimum) {
+    problems.push(
+      `queueProps.visibilityTimeout is ${visibility} s; it must be at least ${VISIBILITY_TIMEOUT_FACTOR}x consumerTimeout (${minimum} s), or a record still being processed is delivered again. Leave it unset to derive it.`,
+    );
+  }
+  return problems;
+}
+
+function wiredFunctionPropProblems(props: ReceiverPropsToCheck): string[] {
+  const fn = props.receiverFunctionProps ?? {};
+  return WIRED_FUNCTION_PROPS.filter((name) => fn[name] !== undefined).map(
+    (name) => `receiverFunctionProps.${name} is set by the construct; leave it out (log retention: logRetention).`,
+  );
+}
+
+function functionProblems(props: ReceiverPropsToCheck): string[] {
+  const fn = props.receiverFunctionProps ?? {};
+  const problems = wiredFunctionPropProblems(props);
+  const timeout = fn.timeout?.toSeconds();
+  if (timeout !== undefined && (timeout < 1 || timeout > MAX_RECEIVER_TIMEOUT_SECONDS)) {
+    problems.push(`receiverFunctionProps.timeout is ${timeout} s; use 1 to ${MAX_RECEIVER_TIMEOUT_SECONDS} s, since API Gateway stops waiting after ${MAX_RECEIVER_TIMEOUT_SECONDS} s.`);
+  }
+  const reserved = fn.reservedConcurrentExecutions;
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && !(Number.isInteger(reserved) && reserved >= 1)) {
+    problems.push(`receiverFunctionProps.reservedConcurrentExecutions is ${reserved}; use a whole number of at least 1 (0 would refuse every webhook), or leave it unset.`);
+  }
+  if (fn.runtime !== undefined && !SUPPORTED_RUNTIMES.includes(fn.runtime.name)) {
+    problems.push(`receiverFunctionProps.runtime is ${fn.runtime.name}; use ${SUPPORTED_RUNTIMES.join(' or ')}.`);
+  }
+  return problems;
+}
+
+function environmentProblems({ settings }: ReceiverPropsToCheck): string[] {
+  if (settings === undefined) return [];
+  const bytes = Object.entries(settingsToEnv(settings)).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+  if (bytes <= MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES) return [];
+  return [
+    `the receiver settings take ${bytes} bytes of Lambda environment; at most ${MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES} fit (Lambda allows 4 KB in all). Configure fewer public keys or account ids.`,
+  ];
+}
+
+function wafProblems(props: ReceiverPropsToCheck): string[] {
+  if (props.enableWaf !== true) {
+    return props.wafRateLimit === undefined ? [] : ['wafRateLimit is set but enableWaf is not true; enable the WAF or drop the limit.'];
+  }
+  const problems: string[] = [];
+  const limit = props.wafRateLimit;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_WAF_RATE_LIMIT && limit <= MAX_WAF_RATE_LIMIT)) {
+    problems.push(`wafRateLimit is ${limit}; AWS WAF takes a whole number of requests per 5 minutes from ${MIN_WAF_RATE_LIMIT} to ${MAX_WAF_RATE_LIMIT}.`);
+  }
+  const longest = livePathSecrets(props).reduce((a, b) => (b.length > a.length ? b : a), '');
+  const prefix = secretPathPrefix(props.stageName ?? DEFAULT_STAGE_NAME, longest);
+  if (Buffer.byteLength(prefix) > MAX_WAF_SEARCH_BYTES) {
+    problems.push(`the WAF match string ${'`'}/<stage>/<secret>/${FLUENT_PATH_SEGMENT}/${'`'} is ${Buffer.byteLength(prefix)} bytes; AWS WAF allows ${MAX_WAF_SEARCH_BYTES}. Use a shorter stageName.`);
+  }
+  return problems;
+}
+
+/** The path every webhook request starts with, as the client sends it and WAF sees it. */
+export function secretPathPrefix(stageName: string, pathSecret: string): string {
+  return `/${stageName}/${pathSecret}/${FLUENT_PATH_SEGMENT}/`;
+}

@@ -1,0 +1,102 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { findConsumerOptionProblems } from '../consumer/consumer-checks';
+import { findMonitoringOptionProblems } from '../monitoring/monitoring-checks';
+import { withoutUndefined } from '../internal/without-undefined';
+import type { FluentWebhookConsumerOptions } from '../consumer/fluent-webhook-consumer';
+import type { FluentWebhookMonitoringOptions } from '../monitoring/fluent-webhook-monitoring';
+
+/** Context keys for the consumer and its monitoring (next to the receiver's `DeployContextKey`). */
+export const OperationsContextKey = {
+  CONSUMER_TIMEOUT_SECONDS: 'consumerTimeoutSeconds',
+  CONSUMER_BATCH_SIZE: 'consumerBatchSize',
+  CONSUMER_MAX_BATCHING_WINDOW_SECONDS: 'consumerMaxBatchingWindowSeconds',
+  CONSUMER_MAX_CONCURRENCY: 'consumerMaxConcurrency',
+  IDEMPOTENCY_TABLE_ENCRYPTION: 'idempotencyTableEncryption',
+  IDEMPOTENCY_TABLE_REMOVAL_POLICY: 'idempotencyTableRemovalPolicy',
+  ALARM_EMAIL: 'alarmEmail',
+  OLDEST_MESSAGE_AGE_MINUTES: 'oldestMessageAgeMinutes',
+  SIGNATURE_REJECTION_THRESHOLD: 'signatureRejectionThreshold',
+} as const;
+
+/** `idempotencyTableEncryption` values. */
+const TABLE_ENCRYPTION: Readonly<Record<string, dynamodb.TableEncryption>> = {
+  'aws-managed': dynamodb.TableEncryption.AWS_MANAGED,
+  'customer-managed': dynamodb.TableEncryption.CUSTOMER_MANAGED,
+};
+/** `idempotencyTableRemovalPolicy` values. */
+const TABLE_REMOVAL: Readonly<Record<string, RemovalPolicy>> = {
+  retain: RemovalPolicy.RETAIN,
+  destroy: RemovalPolicy.DESTROY,
+};
+
+/** Reads typed context values, recording a problem for a value of the wrong type (the stack's `ValueReader`). */
+export interface ContextValues {
+  string(key: string): string | undefined;
+  integer(key: string): number | undefined;
+}
+
+export interface OperationsConfig {
+  /** For the receiver, which derives the queue's visibility timeout from it, and the consumer. */
+  readonly consumerTimeout?: Duration;
+  readonly consumerOptions: FluentWebhookConsumerOptions;
+  readonly monitoringOptions: FluentWebhookMonitoringOptions;
+}
+
+/**
+ * Reads the consumer and monitoring settings of one environment and appends every problem with them to
+ * `problems` (the stack reports all configuration problems at once).
+ */
+export function readOperationsConfig(read: ContextValues, problems: string[]): OperationsConfig {
+  const timeoutSeconds = read.integer(OperationsContextKey.CONSUMER_TIMEOUT_SECONDS);
+  const windowSeconds = read.integer(OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS);
+  const eventSource: SqsEventSourceProps = withoutUndefined({
+    batchSize: read.integer(OperationsContextKey.CONSUMER_BATCH_SIZE),
+    maxBatchingWindow: windowSeconds === undefined ? undefined : Duration.seconds(windowSeconds),
+    maxConcurrency: read.integer(OperationsContextKey.CONSUMER_MAX_CONCURRENCY),
+  });
+  const encryption = oneOf(read, OperationsContextKey.IDEMPOTENCY_TABLE_ENCRYPTION, TABLE_ENCRYPTION, problems);
+  const removalPolicy = oneOf(read, OperationsContextKey.IDEMPOTENCY_TABLE_REMOVAL_POLICY, TABLE_REMOVAL, problems);
+  const tableProps = withoutUndefined({ encryption, removalPolicy });
+  const consumerOptions: FluentWebhookConsumerOptions = withoutUndefined({
+    sqsEventSourceProps: Object.keys(eventSource).length === 0 ? undefined : eventSource,
+    idempotencyTableProps: Object.keys(tableProps).length === 0 ? undefined : tableProps,
+  });
+
+  const ageMinutes = read.integer(OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES);
+  const monitoringOptions: FluentWebhookMonitoringOptions = withoutUndefined({
+    alarmEmail: read.string(OperationsContextKey.ALARM_EMAIL),
+    oldestMessageAgeThreshold: ageMinutes === undefined ? undefined : Duration.minutes(ageMinutes),
+    signatureRejectionThreshold: read.integer(OperationsContextKey.SIGNATURE_REJECTION_THRESHOLD),
+  });
+
+  problems.push(...findConsumerOptionProblems(consumerOptions).map((problem) => inContextTerms(problem)));
+  problems.push(...findMonitoringOptionProblems(monitoringOptions).map((problem) => inContextTerms(problem)));
+  return withoutUndefined({
+    consumerTimeout: timeoutSeconds === undefined ? undefined : Duration.seconds(timeoutSeconds),
+    consumerOptions,
+    monitoringOptions,
+  });
+}
+
+/** The construct validators name props; in configuration, the user wrote context keys. */
+const PROP_TO_CONTEXT_KEY: ReadonlyArray<[RegExp, string]> = [
+  [/sqsEventSourceProps\.batchSize/g, OperationsContextKey.CONSUMER_BATCH_SIZE],
+  [/sqsEventSourceProps\.maxBatchingWindow/g, OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS],
+  [/maxBatchingWindow\b/g, OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS],
+  [/sqsEventSourceProps\.maxConcurrency/g, OperationsContextKey.CONSUMER_MAX_CONCURRENCY],
+  [/oldestMessageAgeThreshold is (\d+) s/g, `${OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES} is $1 s`],
+];
+
+function inContextTerms(problem: string): string {
+  return PROP_TO_CONTEXT_KEY.reduce((text, [pattern, key]) => text.replace(pattern, key), problem);
+}
+
+function oneOf<T>(read: ContextValues, key: string, allowed: Readonly<Record<string, T>>, problems: string[]): T | undefined {
+  const value = read.string(key);
+  if (value === undefined) return undefined;
+  if (Object.prototype.hasOwnProperty.call(allowed, value)) return allowed[value];
+  problems.push(`${key} is "${value}"; use one of ${Object.keys(allowed).join(', ')}.`);
+  return undefined;
+}

@@ -1,0 +1,226 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { ConfigurationError } from '../../lambdas/core/errors';
+import { splitList } from '../../lambdas/core/key-sources';
+import { parseReceiverSettings, RawReceiverSettings, RawSettingValue, ReceiverSettings, SETTING_ENV_NAMES, SettingKey } from '../../lambdas/core/settings';
+import type { FluentWebhookReceiverProps } from '../receiver/fluent-webhook-receiver';
+import { OperationsContextKey, readOperationsConfig } from './operations-config';
+import { withoutUndefined } from '../internal/without-undefined';
+import type { FluentWebhookConsumerOptions } from '../consumer/fluent-webhook-consumer';
+import type { FluentWebhookMonitoringOptions } from '../monitoring/fluent-webhook-monitoring';
+import { findReceiverPropProblems } from '../receiver/receiver-checks';
+
+/** Context key that selects the environment: `-c env=sandbox`. */
+export const ENVIRONMENT_CONTEXT_KEY = 'env';
+/** Context key holding one settings block per environment: `{ "environments": { "sandbox": { ... } } }`. */
+export const ENVIRONMENTS_CONTEXT_KEY = 'environments';
+/** The environment used when no `env` is given and no `environments` block exists. */
+export const DEFAULT_ENVIRONMENT_NAME = 'default';
+/**
+ * Environment variable the path secret may come from, so it stays out of files and shell history. Like the
+ * `pathSecret` setting, it may list several secrets, comma-separated, the current one first (during a rotation).
+ */
+export const PATH_SECRET_ENV = 'WEBHOOK_PATH_SECRET';
+
+/** Settings only the deployment uses (the receiver settings' keys are in `SETTING_ENV_NAMES`). */
+export const DeployContextKey = {
+  PATH_SECRET: 'pathSecret',
+  STAGE_NAME: 'stageName',
+  THROTTLING_RATE_LIMIT: 'throttlingRateLimit',
+  THROTTLING_BURST_LIMIT: 'throttlingBurstLimit',
+  LOG_RETENTION_DAYS: 'logRetentionDays',
+  RECEIVER_RESERVED_CONCURRENCY: 'receiverReservedConcurrency',
+  MAX_RECEIVE_COUNT: 'maxReceiveCount',
+  ENABLE_WAF: 'enableWaf',
+  WAF_RATE_LIMIT: 'wafRateLimit',
+  API_GATEWAY_CLOUDWATCH_ROLE: 'apiGatewayCloudWatchRole',
+  ACCOUNT: 'account',
+  REGION: 'region',
+} as const;
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  ...Object.keys(SETTING_ENV_NAMES),
+  ...Object.values(DeployContextKey),
+  ...Object.values(OperationsContextKey),
+]);
+const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');
+
+/** What the stack builds for one environment. */
+export interface StackConfig {
+  readonly environmentName: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly receiverProps: FluentWebhookReceiverProps;
+  /** The consumer's settings; its timeout is `receiverProps.consumerTimeout`. */
+  readonly consumerOptions: FluentWebhookConsumerOptions;
+  readonly monitoringOptions: FluentWebhookMonitoringOptions;
+}
+
+/** The stack name for an environment; several environments live side by side in one account. */
+export function stackNameFor(environmentName: string): string {
+  return `FluentWebhooks-${environmentName}`;
+}
+
+/**
+ * The environment to synthesize: `-c env=<name>`; without it, `default` when no `environments` block exists.
+ * With an `environments` block, the name must be one of its entries.
+ */
+export function selectEnvironmentName(node: Node): string {
+  const selected = node.tryGetContext(ENVIRONMENT_CONTEXT_KEY) as unknown;
+  const environments = readEnvironments(node);
+  const known = Object.keys(environments ?? {});
+  if (selected === undefined || selected === '') {
+    if (environments === undefined) return DEFAULT_ENVIRONMENT_NAME;
+    throw new ConfigurationError(`Choose an environment with -c ${ENVIRONMENT_CONTEXT_KEY}=<name> (one of: ${known.join(', ')}).`);
+  }
+  const name = String(selected);
+  if (!ENVIRONMENT_NAME.test(name)) {
+    throw new ConfigurationError(`Environment name "${name}" must start with a letter and hold only letters, digits and - (at most 64): it becomes part of the stack name.`);
+  }
+  if (environments !== undefined && !known.includes(name)) {
+    throw new ConfigurationError(`Environment "${name}" is not in the ${ENVIRONMENTS_CONTEXT_KEY} context (known: ${known.join(', ')}).`);
+  }
+  return name;
+}
+
+/**
+ * Reads one environment's configuration. A key's value comes from `environments.<name>.<key>`, else from the
+ * top-level context key (cdk.json or `-c key=value`), and for the path secret finally from WEBHOOK_PATH_SECRET
+ * (several secrets: comma-separated, or an array in cdk.json).
+ * Every problem (types, receiver settings, props) is collected into one {@link ConfigurationError}.
+ */
+export function readStackConfig(node: Node, environmentName: string, processEnv: Readonly<Record<string, string | undefined>> = process.env): StackConfig {
+  const problems: string[] = [];
+  const block = readEnvironments(node)?.[environmentName] ?? {};
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+    throw new ConfigurationError(`${ENVIRONMENTS_CONTEXT_KEY}.${environmentName} must be an object of settings.`);
+  }
+  for (const key of Object.keys(block)) {
+    if (!KNOWN_KEYS.has(key)) problems.push(`${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}.${key} is not a setting; known settings: ${[...KNOWN_KEYS].join(', ')}.`);
+  }
+  const lookup = (key: string): unknown => (block as Record<string, unknown>)[key] ?? node.tryGetContext(key);
+  const read = new ValueReader(lookup, problems);
+  const operations = readOperationsConfig(read, problems);
+
+  const rawSettings: RawReceiverSettings = {};
+  for (const key of Object.keys(SETTING_ENV_NAMES) as SettingKey[]) {
+    const value = lookup(key);
+    if (value !== undefined) rawSettings[key] = value as RawSettingValue;
+  }
+  let settings: ReceiverSettings | undefined;
+  try {
+    settings = parseReceiverSettings(rawSettings);
+  } catch (error) {
+    problems.push(...problemLines(error));
+  }
+
+  const retentionDays = read.integer(DeployContextKey.LOG_RETENTION_DAYS);
+  if (retentionDays !== undefined && !RETENTION_DAYS.includes(retentionDays)) {
+    problems.push(`${DeployContextKey.LOG_RETENTION_DAYS} is ${retentionDays}; CloudWatch Logs keeps logs for one of ${RETENTION_DAYS.join(', ')} days (9999: forever).`);
+  }
+  const reserved = read.integer(DeployContextKey.RECEIVER_RESERVED_CONCURRENCY);
+  const secrets = read.list(DeployContextKey.PATH_SECRET) ?? splitList(processEnv[PATH_SECRET_ENV] ?? '');
+  const candidate = {
+    // One secret stays `pathSecret`, so its messages name the setting people configure.
+    ...(secrets.length > 1 ? { pathSecrets: secrets } : { pathSecret: secrets[0] ?? '' }),
+    environmentName,
+    stageName: read.string(DeployContextKey.STAGE_NAME),
+    throttlingRateLimit: read.number(DeployContextKey.THROTTLING_RATE_LIMIT),
+    throttlingBurstLimit: read.integer(DeployContextKey.THROTTLING_BURST_LIMIT),
+    logRetention: retentionDays as logs.RetentionDays | undefined,
+    receiverFunctionProps: reserved === undefined ? undefined : { reservedConcurrentExecutions: reserved },
+    maxReceiveCount: read.integer(DeployContextKey.MAX_RECEIVE_COUNT),
+    enableWaf: read.boolean(DeployContextKey.ENABLE_WAF),
+    wafRateLimit: read.integer(DeployContextKey.WAF_RATE_LIMIT),
+    apiGatewayCloudWatchRole: read.boolean(DeployContextKey.API_GATEWAY_CLOUDWATCH_ROLE),
+    consumerTimeout: operations.consumerTimeout,
+  };
+  problems.push(...findReceiverPropProblems({ ...candidate, settings }));
+  const account = read.string(DeployContextKey.ACCOUNT);
+  const region = read.string(DeployContextKey.REGION);
+
+  if (problems.length > 0 || settings === undefined) {
+    throw new ConfigurationError(
+      `Invalid configuration for environment "${environmentName}" (set in cdk.json under ${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}, with -c key=value, or ${PATH_SECRET_ENV}):\n  - ${problems.join('\n  - ')}`,
+    );
+  }
+  return {
+    environmentName,
+    account,
+    region,
+    receiverProps: withoutUndefined({ ...candidate, settings }),
+    consumerOptions: operations.consumerOptions,
+    monitoringOptions: operations.monitoringOptions,
+  };
+}
+
+function readEnvironments(node: Node): Record<string, unknown> | undefined {
+  const environments = node.tryGetContext(ENVIRONMENTS_CONTEXT_KEY) as unknown;
+  if (environments === undefined) return undefined;
+  if (typeof environments !== 'object' || environments === null || Array.isArray(environments)) {
+    throw new ConfigurationError(`The ${ENVIRONMENTS_CONTEXT_KEY} context must be an object: { "sandbox": { ... }, "production": { ... } }.`);
+  }
+  return environments as Record<string, unknown>;
+}
+
+/** Turns a ConfigurationError listing several problems back into those problems. */
+function problemLines(error: unknown): string[] {
+  if (!(error instanceof ConfigurationError)) throw error;
+  const lines = error.message.split('\n').filter((line) => line.startsWith('  - '));
+  return lines.length > 0 ? lines.map((line) => line.slice(4)) : [error.message];
+}
+
+/** Reads typed values from context, where `-c key=value` always gives strings and cdk.json gives JSON types. */
+class ValueReader {
+  public constructor(
+    private readonly lookup: (key: string) => unknown,
+    private readonly problems: string[],
+  ) {}
+
+  public string(key: string): string | undefined {
+    const value = this.lookup(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value.trim();
+    this.problems.push(`${key} must be a string, not ${JSON.stringify(value)}.`);
+    return undefined;
+  }
+
+  /**
+   * A comma-separated string, or (from cdk.json) an array of strings; blank entries dropped. A wrong value is
+   * described by its type only, since this reads secrets.
+   */
+  public list(key: string): string[] | undefined {
+    const value = this.lookup(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return splitList(value);
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value.flatMap(splitList);
+    const found = Array.isArray(value) ? 'an array with other entries' : `a ${value === null ? 'null' : typeof value}`;
+    this.problems.push(`${key} must be a string (comma-separated for several) or an array of strings, not ${found}.`);
+    return undefined;
+  }
+
+  public number(key: string): number | undefined {
+    const value = this.lookup(key);
+    if (value === undefined) return undefined;
+    const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    if (Number.isFinite(number)) return number;
+    this.problems.push(`${key} must be a number, not ${JSON.stringify(value)}.`);
+    return undefined;
+  }
+
+  public integer(key: string): number | undefined {
+    const number = this.number(key);
+    if (number === undefined || Number.isInteger(number)) return number;
+    this.problems.push(`${key} must be a whole number, not ${number}.`);
+    return undefined;
+  }
+
+  public boolean(key: string): boolean | undefined {
+    const value = this.lookup(key);
+    if (value === undefined || typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    this.problems.push(`${key} must be true or false, not ${JSON.stringify(value)}.`);
+    return undefined;
+  }
+}

@@ -1,0 +1,191 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
+import { FluentSignatureVerifier, parseReceiverSettings } from '../../lambdas/core';
+import { createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
+import { startDynamoDbEmulator } from '../local/dynamodb-emulator';
+import { createLambdaContext } from '../local/lambda-context';
+import { matchWebhookResource, toApiGatewayProxyEvent } from '../local/api-gateway-event';
+import { emulatorClientConfig } from '../local/local-aws-config';
+import { startSqsEmulator } from '../local/sqs-emulator';
+import { createLogger, createMetrics } from '../../lambdas/shared/observability';
+import { emptyOutcomes, LoadTarget, signedEvents, startLoadTarget, tallyLogLines } from '../load/load-runner';
+import { OutgoingWebhook, percentile, sendWebhooks } from '../load/send-webhooks';
+import { signedEventRecord } from '../../test/support/sqs-records';
+import type { Bench, BenchRow } from './bench';
+import { median } from './measure';
+import { BENCH_ACCOUNT, BENCH_STAGE, eventOfSize, fluentRawHeaders, logsToDevNull } from './webhook-request';
+
+const ROUNDS = 3;
+const PER_ROUND = 600;
+const WARM_UP = 200;
+const CONCURRENCY = 50;
+const STAGE_CALLS = 2000;
+const DRAIN_TIMEOUT_MS = 60_000;
+
+/** The baseline: node:http on 127.0.0.1 reading the body and answering 200 with no work. Exits when stdin closes. */
+const NO_WORK_SERVER = `
+const server = require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"status":"accepted"}'); });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.stdin.on('close', () => process.exit(0)).resume();`;
+
+async function startNoWorkServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', NO_WORK_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`The baseline server exited with ${code}.`)));
+  });
+  return { url: `http://127.0.0.1:${port.trim()}/`, child };
+}
+
+/** Median wall time of `calls` sequential calls, in milliseconds. */
+async function timeEach(calls: number, operation: () => unknown): Promise<number> {
+  const times: number[] = [];
+  for (let call = 0; call < calls; call += 1) {
+    const started = performance.now();
+    await operation();
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/** Where one webhook's time goes inside the runner, stage by stage, each timed alone in this process. */
+async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
+  const body = eventOfSize(1024);
+  const rawHeaders = fluentRawHeaders(body, target.keys);
+  const rawUrl = `/${BENCH_STAGE.pathSecret}/fluent/orders`;
+  const match = matchWebhookResource(rawUrl, BENCH_STAGE.pathSecret);
+  if (match === undefined) throw new Error('The bench URL does not match the webhook resource.');
+  const request = { method: 'POST', rawUrl, rawHeaders, body, sourceIp: '127.0.0.1', sourcePort: 50000, localPort: 3000, requestId: 'r-1', receivedAt: new Date() };
+  const event = toApiGatewayProxyEvent(request, match, BENCH_STAGE);
+  const settings = parseReceiverSettings({ publicKeys: target.keys.publicKeyBase64, accountIds: BENCH_ACCOUNT });
+  const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys });
+  const queueStub = { send: async () => ({ MessageId: 'm-1' }) } as unknown as SQSClient;
+  const handler = createReceiverHandler({ settings, sqsClient: queueStub, queueUrl: 'http://stub', logger: createLogger('receiver'), metrics: createMetrics('receiver') });
+
+  const dynamoDb = await startDynamoDbEmulator();
+  await dynamoDb.createIdempotencyTable('bench-idempotency');
+  const dynamoDbClient = new DynamoDBClient(emulatorClientConfig(dynamoDb.endpoint, 'us-east-1'));
+  const consumer = createConsumerHandler({
+    settings,
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: 'bench-idempotency', awsSdkV3Client: dynamoDbClient }),
+    handlers: { default: async () => undefined },
+    logger: createLogger('consumer'),
+    metrics: createMetrics('consumer'),
+  });
+  const consumerContext = createLambdaContext({ functionName: 'consumer', timeoutSeconds: 30, memorySizeMb: 512, region: 'us-east-1', accountId: '000000000000' });
+  let recordNumber = 0;
+  const oneRecord = () => {
+    recordNumber += 1;
+    const { record } = signedEventRecord(target.keys.privateKey, { id: `stage-${recordNumber}` });
+    return consumer({ Records: [record] }, consumerContext);
+  };
+  const sqs = await startSqsEmulator();
+  const queue = await sqs.createQueue('bench-stage');
+  const client = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
+  const restoreOutput = logsToDevNull();
+  try {
+    const stages: Array<[string, () => unknown]> = [
+      ['gateway: proxy event from the HTTP request', () => toApiGatewayProxyEvent(request, match, BENCH_STAGE)],
+      ['verify: the signature alone', () => verifier.verify(Buffer.from(event.body ?? '', 'base64'), event.headers)],
+      ['handler: all but SendMessage (queue stub, logs)', () => handler(event)],
+      ['SendMessage round trip (SDK + emulator, same process)', () => client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body.toString('utf8') }))],
+      ['consumer: one record, idempotency put + update (dynalite in memory)', oneRecord],
+    ];
+    const rows: BenchRow[] = [];
+    for (const [label, operation] of stages) {
+      await timeEach(STAGE_CALLS / 4, operation);
+      const ms = await timeEach(STAGE_CALLS, operation);
+      rows.push({ label: `  stage: ${label}`, values: [1000 / ms, `${(ms * 1000).toFixed(1)} µs`, '', ''] });
+    }
+    return rows;
+  } finally {
+    restoreOutput();
+    client.destroy();
+    dynamoDbClient.destroy();
+    await sqs.stop();
+    await dynamoDb.stop();
+  }
+}
+
+interface RoundResult {
+  readonly perSecond: number;
+  readonly latencies: readonly number[];
+}
+
+async function round(url: string, webhooks: readonly OutgoingWebhook[]): Promise<RoundResult> {
+  const sent = await sendWebhooks(url, webhooks, CONCURRENCY);
+  const refused = sent.answers.filter((answer) => answer.status !== 200);
+  if (refused.length > 0) throw new Error(`${refused.length} of ${webhooks.length} webhooks were not accepted (first: ${refused[0]?.status} ${refused[0]?.error ?? ''}).`);
+  return { perSecond: (webhooks.length * 1000) / sent.elapsedMs, latencies: sent.answers.map((answer) => answer.latencyMs) };
+}
+
+export const pipelineBench: Bench = {
+  name: 'pipeline',
+  async run() {
+    const baseline = await startNoWorkServer();
+    let target: LoadTarget | undefined;
+    try {
+      target = await startLoadTarget();
+      const runner = target;
+      const outcomes = emptyOutcomes();
+      let read = 0;
+      const drained = async (ids: readonly string[]): Promise<void> => {
+        const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+        for (;;) {
+          read = tallyLogLines(runner.runner.lines(), read, outcomes);
+          if (ids.every((id) => outcomes.processed.has(id))) return;
+          if (Date.now() > deadline) throw new Error(`The runner had not processed a round within ${DRAIN_TIMEOUT_MS} ms.`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+
+      const warmUp = signedEvents(target.keys, WARM_UP, 'warm-up');
+      await round(baseline.url, warmUp);
+      await round(target.webhookUrl, warmUp);
+      await drained(warmUp.map((webhook) => webhook.id));
+
+      const noWork: RoundResult[] = [];
+      const ours: RoundResult[] = [];
+      const drainRates: number[] = [];
+      for (let index = 0; index < ROUNDS; index += 1) {
+        const webhooks = signedEvents(target.keys, PER_ROUND, `round-${index}`);
+        noWork.push(await round(baseline.url, webhooks));
+        const started = performance.now();
+        ours.push(await round(target.webhookUrl, webhooks));
+        // Every round starts with an idle consumer: wait until this one's webhooks are processed.
+        await drained(webhooks.map((webhook) => webhook.id));
+        drainRates.push((PER_ROUND * 1000) / (performance.now() - started));
+      }
+      const latencies = (results: readonly RoundResult[], fraction: number) => percentile(results.flatMap((result) => result.latencies), fraction);
+      const ratio = median(ours.map((result, index) => result.perSecond / (noWork[index] as RoundResult).perSecond));
+      const rows: BenchRow[] = [
+        { label: 'node:http on 127.0.0.1, 200 with no work', values: [median(noWork.map((result) => result.perSecond)), latencies(noWork, 0.5), latencies(noWork, 0.99), 1] },
+        { label: 'local runner (npm start): accepted', values: [median(ours.map((result) => result.perSecond)), latencies(ours, 0.5), latencies(ours, 0.99), ratio] },
+        { label: 'local runner: processed, from first send', values: [median(drainRates), '', '', ''] },
+        ...(await stageTimes(runner)),
+      ];
+      return {
+        title: `Webhooks per second over HTTP through the local runner, against the same load on a node:http server doing no work (${CONCURRENCY} concurrent)`,
+        columns: ['per s', 'p50 ms', 'p99 ms', '× no-work server'],
+        rows,
+        notes: [
+          `${ROUNDS} rounds of ${PER_ROUND} distinct signed 1 KiB-ish events after a ${WARM_UP}-event warm-up, each round sent to both servers by the same keep-alive client; "× no-work server" is the median of per-round ratios. Latency is per request, client side, over all rounds.`,
+          'The runner is one Node.js process doing everything: the API Gateway stand-in, the verifying handler, the SQS emulator (fauxqs), the poller and consumer, the DynamoDB emulator (dynalite, on disk) and all JSON logging. Its consumer runs while webhooks arrive; each round waits for it to finish before the next.',
+          `Stages are timed one call after another in this process (median of ${STAGE_CALLS}): "per s" there is what one core could do of that stage alone. In AWS these stages run on separate managed services and Lambda instances, in parallel.`,
+        ],
+      };
+    } finally {
+      await target?.stop();
+      baseline.child.stdin?.end();
+      baseline.child.kill();
+    }
+  },
+};

@@ -1,0 +1,272 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { GATEWAY_RESPONSES } from '../../lib/receiver/webhook-api';
+import {
+  GatewayRequest,
+  GatewayStage,
+  matchWebhookResource,
+  toApiGatewayProxyEvent,
+  WEBHOOK_METHOD,
+} from './api-gateway-event';
+
+/** API Gateway's payload limit for REST APIs (10 MB). */
+export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** How much of an oversized body is read and dropped before the connection is cut. */
+const DRAIN_LIMIT_BYTES = 8 * GATEWAY_MAX_BODY_BYTES;
+/** API Gateway's default integration timeout. */
+export const GATEWAY_INTEGRATION_TIMEOUT_MS = 29_000;
+
+/** The proxy integration: the real verifying handler, invoked in-process. */
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export interface GatewayServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly stage: GatewayStage;
+  readonly handler: ProxyHandler;
+  readonly createContext: () => Context;
+  readonly logger: Logger;
+  /** @default GATEWAY_INTEGRATION_TIMEOUT_MS */
+  readonly integrationTimeoutMs?: number;
+}
+
+export interface GatewayServer {
+  readonly port: number;
+  /** Base URL, without the webhook path. */
+  readonly origin: string;
+  /** Stops accepting connections, answers the requests already in flight, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Something API Gateway answers itself, without (or instead of) the integration: its response type, and the
+ * status and message it uses unless the API customises that type.
+ */
+interface GatewayAnswer {
+  readonly type: string;
+  readonly statusCode: number;
+  readonly message: string;
+  readonly errorType: string;
+}
+
+const UNKNOWN_RESOURCE_OR_METHOD: GatewayAnswer = {
+  type: 'MISSING_AUTHENTICATION_TOKEN',
+  statusCode: 403,
+  message: 'Missing Authentication Token',
+  errorType: 'MissingAuthenticationTokenException',
+};
+const REQUEST_TOO_LARGE: GatewayAnswer = {
+  type: 'REQUEST_TOO_LARGE',
+  statusCode: 413,
+  message: 'Request Too Long',
+  errorType: 'RequestTooLongException',
+};
+const INTEGRATION_FAILED: GatewayAnswer = {
+  type: 'INTEGRATION_FAILURE',
+  statusCode: 502,
+  message: 'Internal server error',
+  errorType: 'InternalServerErrorException',
+};
+const INTEGRATION_TIMED_OUT: GatewayAnswer = {
+  type: 'INTEGRATION_TIMEOUT',
+  statusCode: 504,
+  message: 'Endpoint request timed out',
+  errorType: 'IntegrationTimeout',
+};
+
+/**
+ * A local stand-in for the stack's REST API: one resource, `POST /<secret>/fluent/{route+}`, proxied to the
+ * verifying handler as API Gateway does. Everything else gets API Gateway's own answers.
+ */
+export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const done = handleRequest(req, res, options).catch((error: unknown) => {
+      options.logger.error('gateway failed to answer a request', { error: error as Error });
+      if (!res.headersSent) writeAnswer(res, INTEGRATION_FAILED, 'unknown');
+    });
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  });
+  await listen(server, options.host, options.port);
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    origin: `http://${options.host}:${port}`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.allSettled([...inFlight]);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** One log line per request the gateway refuses itself, as API Gateway's access log has them. Never the path: it holds the secret. */
+function refuse(res: ServerResponse, answer: GatewayAnswer, fields: Record<string, unknown>, logger: Logger): void {
+  writeAnswer(res, answer, String(fields.requestId));
+  logger.warn('gateway refused request', { ...fields, status: res.statusCode, reason: answer.type });
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse, options: GatewayServerOptions): Promise<void> {
+  const requestId = randomUUID();
+  const receivedAt = new Date();
+  const { stage, logger } = options;
+  const match = matchWebhookResource(req.url ?? '/', stage.pathSecret);
+  const logFields = { requestId, method: req.method, route: match?.route };
+
+  if (match === undefined || req.method !== WEBHOOK_METHOD) {
+    // Read and drop the body so the connection stays usable, as API Gateway does.
+    req.resume();
+    refuse(res, UNKNOWN_RESOURCE_OR_METHOD, logFields, logger);
+    return;
+  }
+  const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
+  if (body === undefined) {
+    res.setHeader('Connection', 'close');
+    refuse(res, REQUEST_TOO_LARGE, logFields, logger);
+    res.once('finish', () => req.destroy());
+    return;
+  }
+
+  const request: GatewayRequest = {
+    method: req.method,
+    rawUrl: req.url ?? '/',
+    rawHeaders: req.rawHeaders,
+    body,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    sourcePort: req.socket.remotePort ?? 0,
+    localPort: req.socket.localPort ?? 0,
+    requestId,
+    receivedAt,
+  };
+  const event = toApiGatewayProxyEvent(request, match, stage);
+  const outcome = await invokeWithTimeout(
+    options.handler,
+    event,
+    options.createContext(),
+    options.integrationTimeoutMs ?? GATEWAY_INTEGRATION_TIMEOUT_MS,
+  );
+  if ('answer' in outcome) {
+    writeAnswer(res, outcome.answer, requestId);
+    logger.error('gateway could not use the integration response', {
+      ...logFields,
+      status: res.statusCode,
+      reason: outcome.answer.type,
+      error: outcome.error,
+    });
+    return;
+  }
+  writeProxyResult(res, outcome.result, requestId);
+}
+
+type InvokeOutcome =
+  | { readonly result: APIGatewayProxyResult }
+  | { readonly answer: GatewayAnswer; readonly error?: Error };
+
+/** A thrown error, a malformed result or a timeout are what API Gateway turns into a 502 or 504. */
+async function invokeWithTimeout(
+  handler: ProxyHandler,
+  event: APIGatewayProxyEvent,
+  context: Context,
+  timeoutMs: number,
+): Promise<InvokeOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<InvokeOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ answer: INTEGRATION_TIMED_OUT }), timeoutMs);
+  });
+  const invoked = handler(event, context).then(
+    (result): InvokeOutcome =>
+      isProxyResult(result)
+        ? { result }
+        : { answer: INTEGRATION_FAILED, error: new Error('The handler returned something that is not a proxy result.') },
+    (error: unknown): InvokeOutcome => ({ answer: INTEGRATION_FAILED, error: error as Error }),
+  );
+  try {
+    return await Promise.race([invoked, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const { statusCode, body } = value as Record<string, unknown>;
+  return Number.isInteger(statusCode) && (body === undefined || typeof body === 'string');
+}
+
+/**
+ * Reads the whole body, or returns undefined when it is over `limit` bytes. An oversized body is read to
+ * its end and dropped (up to a bound), so that the sender gets to read the 413 instead of a reset.
+ */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total > DRAIN_LIMIT_BYTES) break;
+    if (total <= limit) chunks.push(chunk as Buffer);
+  }
+  return total > limit ? undefined : Buffer.concat(chunks, total);
+}
+
+function writeProxyResult(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  const headers = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, [String(value)]);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    headers.set(name, [...(headers.get(name) ?? []), ...values.map(String)]);
+  }
+  const hasContentType = [...headers.keys()].some((name) => name.toLowerCase() === 'content-type');
+  if (!hasContentType) headers.set('Content-Type', ['application/json']);
+  for (const [name, values] of headers) res.setHeader(name, values);
+  setGatewayHeaders(res, requestId);
+  res.statusCode = result.statusCode;
+  res.end(Buffer.from(result.body ?? '', result.isBase64Encoded === true ? 'base64' : 'utf8'));
+}
+
+/**
+ * Answers as the stack's API does: its gateway responses (`lib/receiver/webhook-api.ts`) customise a response type
+ * directly, or through DEFAULT_4XX / DEFAULT_5XX, into the receiver's JSON error shape.
+ */
+function writeAnswer(res: ServerResponse, answer: GatewayAnswer, requestId: string): void {
+  const statusClass = answer.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX';
+  const custom =
+    GATEWAY_RESPONSES.find((response) => response.type.responseType === answer.type) ??
+    GATEWAY_RESPONSES.find((response) => response.type.responseType === statusClass);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('x-amzn-ErrorType', answer.errorType);
+  setGatewayHeaders(res, requestId);
+  if (custom === undefined) {
+    res.statusCode = answer.statusCode;
+    res.end(JSON.stringify({ message: answer.message }));
+    return;
+  }
+  res.statusCode = custom.statusCode === undefined ? answer.statusCode : Number(custom.statusCode);
+  // The template's message is VTL: a JSON string literal, or API Gateway's own message as a JSON string.
+  const message = custom.message === '$context.error.messageString' ? answer.message : (JSON.parse(custom.message) as string);
+  res.end(JSON.stringify({ error: custom.error, message, requestId }));
+}
+
+function setGatewayHeaders(res: ServerResponse, requestId: string): void {
+  res.setHeader('x-amzn-RequestId', requestId);
+  res.setHeader('x-amz-apigw-id', requestId.replace(/-/g, '').slice(0, 16));
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => {
+      const advice = error.code === 'EADDRINUSE' ? ' Stop what uses it, or choose another port with PORT=<port> (0 picks a free one).' : '';
+      reject(new Error(`The local gateway could not listen on ${host}:${port}: ${error.message}.${advice}`, { cause: error }));
+    };
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}

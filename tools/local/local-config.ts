@@ -1,0 +1,172 @@
+import { resolve } from 'node:path';
+import {
+  DEFAULT_MAX_RECEIVE_COUNT,
+  DEFAULT_STAGE_NAME,
+  defaultDeadLetterQueueProps,
+  defaultReceiverFunctionProps,
+  QUEUE_RETENTION,
+} from '../../lib/receiver/receiver-defaults';
+import { defaultConsumerMemorySize, defaultConsumerTimeout, defaultSqsEventSourceProps } from '../../lib/consumer/consumer-defaults';
+import { PATH_SECRET_ENV } from '../../lib/stack/stack-config';
+import { pathSecretProblems } from '../../lib/receiver/receiver-checks';
+import {
+  ConfigurationError,
+  MAX_SQS_MESSAGE_BYTES,
+  parseReceiverSettings,
+  RawReceiverSettings,
+  rawSettingsFromEnv,
+  ReceiverSettings,
+  SETTING_ENV_NAMES,
+} from '../../lambdas/core';
+import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
+import { LOOPBACK_HOST } from './local-aws-config';
+import { ensureLocalKeyPair, LocalKeyPair } from './local-key-pair';
+import { LocalPathSecret, resolvePathSecret } from './path-secret';
+
+/** Environment variables only the local runner reads; receiver settings use {@link SETTING_ENV_NAMES}. */
+export const LOCAL_ENV_NAMES = {
+  port: 'PORT',
+  pathSecret: PATH_SECRET_ENV,
+  dataDir: DATA_DIR_ENV,
+  batchSize: 'BATCH_SIZE',
+  visibilityTimeoutSeconds: 'VISIBILITY_TIMEOUT_SECONDS',
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
+  handlersModule: 'LOCAL_HANDLERS_MODULE',
+} as const;
+
+/** The account id of the events in `samples/`, accepted when FLUENT_ACCOUNT_IDS is not set. */
+export const SAMPLE_ACCOUNT_ID = 'ACME';
+
+/** The stack's defaults, read from `lib/` so that a local run behaves like a deployment unless told otherwise. */
+export const LOCAL_DEFAULTS = {
+  port: 3000,
+  dataDir: DEFAULT_DATA_DIR,
+  batchSize: defaultSqsEventSourceProps().batchSize ?? 10,
+  maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+  /**
+   * Shorter than in AWS (6x the consumer's timeout, 180 s by default) so that a failing event reaches the DLQ
+   * in seconds, not a quarter of an hour, when trying things out. Set VISIBILITY_TIMEOUT_SECONDS to match the stack.
+   */
+  visibilityTimeoutSeconds: 5,
+  // The queue and the DLQ share these (1 MiB, 14 days).
+  maximumMessageSizeBytes: defaultDeadLetterQueueProps().maxMessageSizeBytes ?? MAX_SQS_MESSAGE_BYTES,
+  retentionPeriodSeconds: QUEUE_RETENTION.toSeconds(),
+  receiverTimeoutSeconds: defaultReceiverFunctionProps().timeout?.toSeconds() ?? 10,
+  receiverMemorySizeMb: defaultReceiverFunctionProps().memorySize ?? 512,
+  consumerTimeoutSeconds: defaultConsumerTimeout().toSeconds(),
+  consumerMemorySizeMb: defaultConsumerMemorySize(),
+  stageName: DEFAULT_STAGE_NAME,
+} as const;
+
+/** The resource names the runner creates, mirroring the stack's roles. */
+export const LOCAL_RESOURCE_NAMES = {
+  queue: 'fluent-webhooks',
+  deadLetterQueue: 'fluent-webhooks-dlq',
+  idempotencyTable: 'fluent-webhooks-idempotency',
+  receiverFunction: 'fluent-webhook-receiver-local',
+  consumerFunction: 'fluent-webhook-consumer-local',
+} as const;
+
+export interface LocalConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly pathSecret: LocalPathSecret;
+  /** The same model the stack builds from context, read here from the environment. */
+  readonly settings: ReceiverSettings;
+  /** Set when no FLUENT_PUBLIC_KEYS was given and the local test key pair is used instead. */
+  readonly localKeyPair?: LocalKeyPair;
+  readonly batchSize: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  /**
+   * The consumer Lambda's timeout: the remaining time its context starts with (it bounds the idempotency
+   * in-progress lock), how long the poller waits for a batch before treating it as failed, and how long a stop
+   * waits for the batch in hand.
+   */
+  readonly consumerTimeoutSeconds: number;
+  /** A module exporting `handlers` to use instead of `handlers/index.ts`, resolved to an absolute path. */
+  readonly handlersModule?: string;
+  /** Things the person starting the runner should know about the configuration, to log as warnings. */
+  readonly notices: readonly string[];
+}
+
+/**
+ * Reads the local runner's configuration from the environment. Receiver settings go through the same
+ * `parseReceiverSettings` as the stack, with two local conveniences so that a bare `npm start` works:
+ * no keys means the local test key pair, and no account ids means the samples' account.
+ * Throws one {@link ConfigurationError} listing every problem.
+ */
+export async function loadLocalConfig(env: Readonly<Record<string, string | undefined>>): Promise<LocalConfig> {
+  const problems: string[] = [];
+  const notices: string[] = [];
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const text = env[name];
+    if (text === undefined || text.trim() === '') return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} is "${text}"; use a whole number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const port = number(LOCAL_ENV_NAMES.port, LOCAL_DEFAULTS.port, 0, 65535);
+  // Lambda's SQS event source takes up to 10,000; one local ReceiveMessage call returns at most 10.
+  const batchSize = number(LOCAL_ENV_NAMES.batchSize, LOCAL_DEFAULTS.batchSize, 1, 10_000);
+  // At least 1 s: at 0 a failing record would come straight back, round and round, until it reached the DLQ.
+  const visibilityTimeoutSeconds = number(LOCAL_ENV_NAMES.visibilityTimeoutSeconds, LOCAL_DEFAULTS.visibilityTimeoutSeconds, 1, 43_200);
+  const maxReceiveCount = number(LOCAL_ENV_NAMES.maxReceiveCount, LOCAL_DEFAULTS.maxReceiveCount, 1, 1000);
+  // Lambda's own range: 1 s to 15 minutes.
+  const consumerTimeoutSeconds = number(LOCAL_ENV_NAMES.consumerTimeoutSeconds, LOCAL_DEFAULTS.consumerTimeoutSeconds, 1, 900);
+  const dataDir = resolveDataDir(env);
+  const handlersModuleText = env[LOCAL_ENV_NAMES.handlersModule]?.trim();
+  const handlersModule = handlersModuleText ? resolve(process.cwd(), handlersModuleText) : undefined;
+
+  const pathSecret = resolvePathSecret(env[LOCAL_ENV_NAMES.pathSecret], dataDir);
+  problems.push(...pathSecretProblems(pathSecret.secret));
+
+  const raw: RawReceiverSettings = rawSettingsFromEnv(env);
+  let localKeyPair: LocalKeyPair | undefined;
+  if (raw.publicKeys === undefined) {
+    localKeyPair = await ensureLocalKeyPair(dataDir);
+    raw.publicKeys = localKeyPair.publicKeyPath;
+    notices.push(
+      `${SETTING_ENV_NAMES.publicKeys} is not set: verifying with the local test key pair in ${displayPath(localKeyPair.dir)}${localKeyPair.created ? ' (created now)' : ''}. Set it to your Fluent public key to verify real Fluent webhooks.`,
+    );
+  }
+  if (raw.accountIds === undefined) {
+    raw.accountIds = SAMPLE_ACCOUNT_ID;
+    notices.push(
+      `${SETTING_ENV_NAMES.accountIds} is not set: accepting events for the sample account ${SAMPLE_ACCOUNT_ID} only. Set it to your Fluent account ids.`,
+    );
+  }
+  let settings: ReceiverSettings | undefined;
+  try {
+    settings = parseReceiverSettings(raw);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (settings?.allowList.accountIds === '*') {
+    notices.push(`${SETTING_ENV_NAMES.accountIds} is *: events for ANY Fluent account are accepted. Use this for trying things out only.`);
+  }
+
+  if (problems.length > 0 || settings === undefined) {
+    throw new ConfigurationError(`Invalid local configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    host: LOOPBACK_HOST,
+    port,
+    dataDir,
+    pathSecret,
+    settings,
+    ...(localKeyPair === undefined ? {} : { localKeyPair }),
+    batchSize,
+    visibilityTimeoutSeconds,
+    maxReceiveCount,
+    consumerTimeoutSeconds,
+    ...(handlersModule === undefined ? {} : { handlersModule }),
+    notices,
+  };
+}

@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { FLUENT_PATH_SEGMENT } from '../../lib/receiver/receiver-defaults';
+import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
+import {createLogger, createMetrics} from '../../lambdas/shared/observability';
+import { watchDeadLetterQueue } from './dead-letter-watcher';
+import { startDynamoDbEmulator } from './dynamodb-emulator';
+import { startGatewayServer } from './gateway-server';
+import { createLambdaContext, LocalFunction } from './lambda-context';
+import { emulatorClientConfig } from './local-aws-config';
+import { LOCAL_DEFAULTS, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
+import { createLocalConsumer } from './local-consumer';
+import { QUEUE_SNAPSHOT_FILE, restoreQueueSnapshot, saveQueueSnapshot } from './queue-snapshot';
+import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
+import { toSqsEventRecord } from './sqs-event-records';
+import { startSqsPoller } from './sqs-poller';
+import { TIMED_OUT, withinSeconds } from './within-seconds';
+import { Component } from '../../lambdas/contract/observability';
+
+/** The data folder's subfolder where dynalite keeps the idempotency table. */
+export const DYNAMODB_DIR = 'dynamodb';
+
+export interface LocalRunner {
+  /** `http://127.0.0.1:<port>/<secret>/fluent/`: append a route. */
+  readonly webhookBaseUrl: string;
+  readonly sqsEndpoint: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
+  /** Messages put back from the last run, by queue name. */
+  readonly restored: Readonly<Record<string, number>>;
+  /**
+   * Stops in the order that loses nothing: the gateway stops accepting and answers what is in flight, the
+   * poller finishes its batch, the queues are saved to the data folder, then the emulators stop.
+   * Returns the number of messages saved per queue.
+   */
+  stop(): Promise<Record<string, number>>;
+}
+
+/**
+ * Starts the whole receiver in this process: the API Gateway stand-in in front of the real verifying
+ * handler, an SQS emulator with the queue and DLQ as the stack defines them, a poller feeding the real
+ * consumer handler, and a DynamoDB emulator for its idempotency records, kept in the data folder.
+ */
+export async function startLocalRunner(config: LocalConfig, logger: Logger): Promise<LocalRunner> {
+  // Each started part registers how to stop it; they stop in reverse order, also when a later part fails to start.
+  const stopActions: Array<() => Promise<unknown>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const action of stopActions.splice(0).reverse()) {
+      await action().catch((error: unknown) => logger.error('local runner could not stop a part cleanly', { error: error as Error }));
+    }
+  };
+  let saved: Record<string, number> = {};
+  try {
+    const dynamoDb = await startDynamoDbEmulator({ host: config.host, path: join(config.dataDir, DYNAMODB_DIR) });
+    stopActions.push(() => dynamoDb.stop());
+    await dynamoDb.createIdempotencyTable(LOCAL_RESOURCE_NAMES.idempotencyTable);
+
+    const sqs = await startSqsEmulator({ host: config.host });
+    stopActions.push(() => sqs.stop());
+    const queueAttributes = {
+      MaximumMessageSize: String(LOCAL_DEFAULTS.maximumMessageSizeBytes),
+      MessageRetentionPeriod: String(LOCAL_DEFAULTS.retentionPeriodSeconds),
+    };
+    const deadLetterQueue = await sqs.createQueue(LOCAL_RESOURCE_NAMES.deadLetterQueue, queueAttributes);
+    const queue = await sqs.createQueue(LOCAL_RESOURCE_NAMES.queue, {
+      ...queueAttributes,
+      VisibilityTimeout: String(config.visibilityTimeoutSeconds),
+      RedrivePolicy: redrivePolicy(deadLetterQueue.queueArn, config.maxReceiveCount),
+    });
+
+    const sqsClient = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
+    const dynamoDbClient = new DynamoDBClient(emulatorClientConfig(dynamoDb.endpoint, sqs.region));
+    stopActions.push(async () => {
+      sqsClient.destroy();
+      dynamoDbClient.destroy();
+    });
+    const snapshotFile = join(config.dataDir, QUEUE_SNAPSHOT_FILE);
+    const restored = await restoreQueueSnapshot(sqsClient, snapshotFile, {
+      [queue.queueName]: queue.queueUrl,
+      [deadLetterQueue.queueName]: deadLetterQueue.queueUrl,
+    });
+    stopActions.push(async () => {
+      saved = await saveQueueSnapshot(sqs.endpoint, [queue.queueName, deadLetterQueue.queueName], snapshotFile);
+    });
+
+    const lambdaFunction = (functionName: string, timeoutSeconds: number, memorySizeMb: number): LocalFunction => ({
+      functionName,
+      timeoutSeconds,
+      memorySizeMb,
+      region: sqs.region,
+      accountId: EMULATOR_ACCOUNT_ID,
+    });
+    const consumerFunction = lambdaFunction(
+      LOCAL_RESOURCE_NAMES.consumerFunction,
+      config.consumerTimeoutSeconds,
+      LOCAL_DEFAULTS.consumerMemorySizeMb,
+    );
+    const poller = startSqsPoller({
+      sqsClient,
+      queueUrl: queue.queueUrl,
+      queueArn: queue.queueArn,
+      region: sqs.region,
+      batchSize: config.batchSize,
+      handler: createLocalConsumer(config, dynamoDbClient),
+      createContext: () => createLambdaContext(consumerFunction),
+      toRecord: toSqsEventRecord,
+      handlerTimeoutSeconds: config.consumerTimeoutSeconds,
+      logger,
+    });
+    // The poller gives up on a batch at the consumer's timeout; this bound is for anything else that could hang
+    // it, so that the stop still saves the queues. Messages in flight are saved with the rest.
+    stopActions.push(async () => {
+      if ((await withinSeconds(poller.stop(), config.consumerTimeoutSeconds)) === TIMED_OUT) {
+        logger.warn('the poller did not stop within the consumer timeout; the messages it holds stay queued and are saved', {
+          consumerTimeoutSeconds: config.consumerTimeoutSeconds,
+        });
+      }
+    });
+    const watcher = watchDeadLetterQueue(sqs.endpoint, deadLetterQueue.queueName, logger);
+    stopActions.push(async () => watcher.stop());
+
+    const receiverFunction = lambdaFunction(
+      LOCAL_RESOURCE_NAMES.receiverFunction,
+      LOCAL_DEFAULTS.receiverTimeoutSeconds,
+      LOCAL_DEFAULTS.receiverMemorySizeMb,
+    );
+    const gateway = await startGatewayServer({
+      host: config.host,
+      port: config.port,
+      stage: { stage: LOCAL_DEFAULTS.stageName, apiId: 'local', accountId: EMULATOR_ACCOUNT_ID, pathSecret: config.pathSecret.secret },
+      handler: createReceiverHandler({
+        settings: config.settings,
+        sqsClient,
+        queueUrl: queue.queueUrl,
+        logger: createLogger(Component.RECEIVER),
+        metrics: createMetrics(Component.RECEIVER),
+      }),
+      createContext: () => createLambdaContext(receiverFunction),
+      logger,
+    });
+    stopActions.push(() => gateway.close());
+
+    return {
+      webhookBaseUrl: `${gateway.origin}/${config.pathSecret.secret}/${FLUENT_PATH_SEGMENT}/`,
+      sqsEndpoint: sqs.endpoint,
+      queueUrl: queue.queueUrl,
+      deadLetterQueueUrl: deadLetterQueue.queueUrl,
+      deadLetterQueueArn: deadLetterQueue.queueArn,
+      restored,
+      stop: async () => {
+        await stopAll();
+        return saved;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import {createLogger} from '../../lambdas/shared/observability';
+import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
+import { displayPath, resolveDataDir } from './data-dir';
+import { LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig } from './local-config';
+import { LocalRunner, startLocalRunner } from './local-runner';
+import { PATH_SECRET_FILE } from './path-secret';
+import { Component } from '../../lambdas/contract/observability';
+
+/** How long a clean stop may take before the process gives up and exits with an error. */
+const STOP_DEADLINE_MS = 60_000;
+/** How long a stopped runner waits for leftover work to end before it exits anyway. */
+const LINGER_MS = 1000;
+/** The route used in the example command. */
+const EXAMPLE_ROUTE = 'orders';
+
+// `npm start`: the whole receiver on this machine. Logs are JSON lines on stdout; SIGINT or SIGTERM stop it cleanly.
+moveJsonLogLinesToStdout();
+const logger = createLogger(Component.LOCAL);
+
+async function main(): Promise<void> {
+  const config = await loadLocalConfig(process.env);
+  for (const notice of config.notices) logger.warn(notice);
+  const runner = await startLocalRunner(config, logger);
+  announce(runner, config);
+  waitForStopSignal(runner);
+}
+
+function announce(runner: LocalRunner, config: LocalConfig): void {
+  const privateKeyPath = config.localKeyPair?.privateKeyPath;
+  const webhookUrl = `${runner.webhookBaseUrl}${EXAMPLE_ROUTE}`;
+  if (Object.values(runner.restored).some((count) => count > 0)) {
+    logger.info('queued messages restored from the last run', { restored: runner.restored });
+  }
+  // `send` finds the local key by itself in the default data folder; elsewhere the command names it.
+  const keyFlag =
+    privateKeyPath === undefined
+      ? ' --private-key <the private key of FLUENT_PUBLIC_KEYS>'
+      : config.dataDir === resolveDataDir({})
+        ? ''
+        : ` --private-key ${displayPath(privateKeyPath)}`;
+  logger.info('local receiver ready', {
+    webhookUrl,
+    webhookUrlPattern: `${runner.webhookBaseUrl}{route}`,
+    pathSecret: config.pathSecret.source === 'env' ? `from ${LOCAL_ENV_NAMES.pathSecret}` : `generated, kept in ${displayPath(join(config.dataDir, PATH_SECRET_FILE))}`,
+    privateKey: privateKeyPath === undefined ? undefined : displayPath(privateKeyPath),
+    sqsEndpoint: runner.sqsEndpoint,
+    queueUrl: runner.queueUrl,
+    deadLetterQueueUrl: runner.deadLetterQueueUrl,
+  });
+  logger.info('send a signed sample event with', {
+    command: `npx fluent-webhook send --url ${webhookUrl} --sample order-status-change${keyFlag}`,
+  });
+  logger.info('move dead-lettered messages back to the queue with', {
+    command: `npx fluent-webhook redrive --mode copy --endpoint ${runner.sqsEndpoint} --dlq-url ${runner.deadLetterQueueUrl} --destination-url ${runner.queueUrl}`,
+  });
+}
+
+function waitForStopSignal(runner: LocalRunner): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn('already stopping; waiting for in-flight work to finish', { signal });
+      return;
+    }
+    stopping = true;
+    logger.info('stopping: answering in-flight requests and finishing the current batch', { signal });
+    const deadline = setTimeout(() => {
+      logger.error('could not stop within the deadline; exiting anyway', { deadlineMs: STOP_DEADLINE_MS });
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    runner.stop().then(
+      (saved) => {
+        logger.info('stopped; queued messages saved for the next start', { saved });
+        exitOnceSettled(deadline, 0);
+      },
+      (error: unknown) => {
+        logger.error('stopped with an error', { error: error as Error });
+        exitOnceSettled(deadline, 1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/**
+ * Exits with `code` when the event loop empties, or after {@link LINGER_MS} if something still holds it: a
+ * handler the poller gave up on at the consumer's timeout may still be waiting, and Lambda would have ended it.
+ */
+function exitOnceSettled(deadline: NodeJS.Timeout, code: number): void {
+  clearTimeout(deadline);
+  process.exitCode = code;
+  // Unref'd: it fires only if something else keeps the process alive.
+  setTimeout(() => {
+    logger.warn('work still running after the stop (a handler past the consumer timeout?); exiting without it', { lingerMs: LINGER_MS });
+    process.exit(code);
+  }, LINGER_MS).unref();
+}
+
+main().catch((error: unknown) => {
+  logger.error('local receiver could not start', { error: error as Error });
+  process.exitCode = 1;
+});

@@ -1,0 +1,176 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isSqsSafeText } from '../../lambdas/contract/queue-message';
+import { LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
+
+/** The region fauxqs assumes when a request's signature names none; ARNs carry it. */
+export const DEFAULT_EMULATOR_REGION = 'us-east-1';
+/** fauxqs's fixed account id, part of every queue ARN and URL. */
+export const EMULATOR_ACCOUNT_ID = '000000000000';
+
+export interface SqsEmulatorOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** Region of queue ARNs created here; clients should sign with the same region. @default 'us-east-1' */
+  readonly region?: string;
+}
+
+export interface EmulatedQueue {
+  readonly queueName: string;
+  /** `http://<host>:<port>/000000000000/<name>`: resolvable, so it also works as an endpoint. */
+  readonly queueUrl: string;
+  readonly queueArn: string;
+}
+
+/** An SQS-compatible server (fauxqs) on loopback whose queues and messages outlive `stop()`. */
+export interface SqsEmulator {
+  /** `http://127.0.0.1:<port>`: give it to `SQSClient` as `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly running: boolean;
+  /** Creates a queue through the CreateQueue API (same validation and idempotency as a client call). */
+  createQueue(name: string, attributes?: Readonly<Record<string, string>>): Promise<EmulatedQueue>;
+  /** Stops answering (open connections are cut) but keeps every queue and message in memory. */
+  stop(): Promise<void>;
+  /** Listens again on the same port with the same queues and messages. */
+  restart(): Promise<void>;
+}
+
+/** The `RedrivePolicy` queue attribute: after `maxReceiveCount` receives a message moves to the DLQ. */
+export function redrivePolicy(deadLetterQueueArn: string, maxReceiveCount: number): string {
+  return JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount });
+}
+
+export function emulatedQueueArn(region: string, queueName: string): string {
+  return `arn:aws:sqs:${region}:${EMULATOR_ACCOUNT_ID}:${queueName}`;
+}
+
+/** Starts fauxqs on `host:port` (loopback by default; fauxqs's own start function binds every interface). */
+export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
+  const host = options.host ?? LOOPBACK_HOST;
+  const region = options.region ?? DEFAULT_EMULATOR_REGION;
+  const fauxqs = await loadFauxqs();
+  const sqsStore = new fauxqs.SqsStore();
+  // An empty host makes queue URLs from the request's Host header (127.0.0.1:port), which resolves;
+  // fauxqs's default `sqs.<region>.localhost` does not resolve everywhere.
+  sqsStore.host = '';
+  sqsStore.region = region;
+
+  // A fresh app per start: a closed Fastify instance cannot listen again, while the store carries the state over.
+  const listen = async (port: number): Promise<{ app: FauxqsApp; port: number }> => {
+    const fresh = fauxqs.buildApp({ logger: false, stores: { sqsStore } });
+    try {
+      return { app: fresh, port: Number(new URL(await fresh.listen({ port, host })).port) };
+    } catch (error) {
+      throw new Error(`The SQS emulator could not listen on ${host}:${port}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const first = await listen(options.port ?? 0);
+  let app: FauxqsApp | undefined = first.app;
+  const port = first.port;
+  const endpoint = loopbackEndpoint(host, port);
+
+  return {
+    endpoint,
+    port,
+    region,
+    get running() {
+      return app !== undefined;
+    },
+    async createQueue(name, attributes = {}) {
+      if (app === undefined) throw new Error(`The SQS emulator on ${endpoint} is stopped; restart() it before creating queue ${name}.`);
+      const created = await callSqsApi<{ QueueUrl: string }>(app, `${host}:${port}`, 'CreateQueue', {
+        QueueName: name,
+        Attributes: attributes,
+      });
+      return { queueName: name, queueUrl: created.QueueUrl, queueArn: emulatedQueueArn(region, name) };
+    },
+    async stop() {
+      const running = app;
+      app = undefined;
+      // Long polls waiting on the store are released first; messages they take reappear after the visibility timeout.
+      await running?.close();
+    },
+    async restart() {
+      if (app !== undefined) return;
+      app = (await listen(port)).app;
+    },
+  };
+}
+
+// --- fauxqs is ESM-only and exports only `buildApp`; the store classes are loaded from its files. ---
+
+interface FauxqsSqsStore {
+  host: string;
+  region: string;
+}
+
+interface FauxqsApp {
+  listen(options: { port: number; host: string }): Promise<string>;
+  close(): Promise<void>;
+  inject(request: {
+    method: 'POST';
+    url: string;
+    headers: Record<string, string>;
+    payload: string;
+  }): Promise<{ statusCode: number; body: string }>;
+}
+
+interface FauxqsModules {
+  buildApp(options: { logger: boolean; stores: { sqsStore: FauxqsSqsStore } }): FauxqsApp;
+  SqsStore: new () => FauxqsSqsStore;
+}
+
+/** A real `import()` that TypeScript's CommonJS output leaves alone (it would turn `import()` into `require`). */
+const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+let fauxqsModules: Promise<FauxqsModules> | undefined;
+
+function loadFauxqs(): Promise<FauxqsModules> {
+  fauxqsModules ??= (async () => {
+    const distDir = fauxqsDistDir();
+    const fileUrl = (file: string) => pathToFileURL(realpathSync(join(distDir, file))).href;
+    const app = (await importEsm(fileUrl('app.js'))) as Pick<FauxqsModules, 'buildApp'>;
+    const store = (await importEsm(fileUrl('sqs/sqsStore.js'))) as Pick<FauxqsModules, 'SqsStore'>;
+    const types = (await importEsm(fileUrl('sqs/sqsTypes.js'))) as { INVALID_MESSAGE_BODY_CHAR: RegExp };
+    allowSupplementaryCharacters(types.INVALID_MESSAGE_BODY_CHAR);
+    return { buildApp: app.buildApp, SqsStore: store.SqsStore };
+  })();
+  return fauxqsModules;
+}
+
+function fauxqsDistDir(): string {
+  // fauxqs's `exports` map has no `require` condition, so require.resolve('fauxqs') fails; walk the same paths it would.
+  for (const nodeModules of require.resolve.paths('fauxqs') ?? []) {
+    const dir = join(nodeModules, 'fauxqs');
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist');
+  }
+  throw new Error('The fauxqs package is not installed; run npm ci.');
+}
+
+/**
+ * fauxqs 1.9.2 tests bodies with a pattern that lacks the `u` flag, so it refuses characters beyond U+FFFF
+ * (emoji, for example) that SQS accepts. Its send actions call `test` on that one shared object, so the
+ * emulator answers with SQS's own rule, the one the receiver relies on.
+ */
+function allowSupplementaryCharacters(fauxqsPattern: RegExp): void {
+  fauxqsPattern.test = (text: string) => !isSqsSafeText(text);
+}
+
+async function callSqsApi<T>(app: FauxqsApp, hostHeader: string, action: string, input: object): Promise<T> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}`, host: hostHeader },
+    payload: JSON.stringify(input),
+  });
+  if (response.statusCode !== 200) {
+    const error = JSON.parse(response.body) as { __type?: string; message?: string };
+    throw new Error(`SQS emulator ${action} failed: ${error.__type ?? response.statusCode}: ${error.message ?? response.body}`);
+  }
+  return JSON.parse(response.body) as T;
+}
