@@ -18,7 +18,16 @@ export default tseslint.config(
       // in the CLI and at synth.
       'no-restricted-imports': [
         'error',
-        { patterns: ['@aws-sdk/*', '@aws-lambda-powertools/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'aws-lambda'] },
+        {
+          patterns: [
+            '@aws-sdk/*',
+            '@aws-lambda-powertools/*',
+            'aws-cdk-lib',
+            'aws-cdk-lib/*',
+            'constructs',
+            'aws-lambda',
+          ],
+        },
       ],
     },
   },

@@ -1,7 +1,6 @@
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import {RecordOutcome} from './record-outcome';
+import { RecordOutcome } from './record-outcome';
 import { ConsumerMetric, REASON_DIMENSION, RecordFailureReason } from '../contract/observability';
-
 
 /**
  * Counts one batch's outcomes and publishes them once at the end: one EMF line for the plain counts
@@ -22,7 +21,8 @@ export class OutcomeTally {
       case 'failed':
         this.countReason(ConsumerMetric.RECORD_FAILED, outcome.reason);
         if (outcome.reason === RecordFailureReason.UNHANDLED_EVENT) this.count(ConsumerMetric.UNHANDLED_EVENT);
-        if (outcome.verificationReason !== undefined) this.countReason(ConsumerMetric.VERIFICATION_FAILED, outcome.verificationReason);
+        if (outcome.verificationReason !== undefined)
+          this.countReason(ConsumerMetric.VERIFICATION_FAILED, outcome.verificationReason);
     }
   }
 

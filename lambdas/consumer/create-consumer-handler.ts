@@ -44,12 +44,17 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
     };
     try {
-      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, pipeline), new BatchProcessor(EventType.SQS), {
-        context,
-        // Report every record, even when all fail, instead of throwing: the effect on SQS is the same and
-        // the invocation is not counted as a Lambda error on top of our own failure metrics.
-        throwOnFullBatchFailure: false,
-      });
+      return await processPartialResponse(
+        event,
+        (record: SQSRecord) => processRecord(record, pipeline),
+        new BatchProcessor(EventType.SQS),
+        {
+          context,
+          // Report every record, even when all fail, instead of throwing: the effect on SQS is the same and
+          // the invocation is not counted as a Lambda error on top of our own failure metrics.
+          throwOnFullBatchFailure: false,
+        },
+      );
     } finally {
       tally.publish(metrics);
     }

@@ -2,11 +2,19 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { IdempotencyAlreadyInProgressError, IdempotencyUnknownError } from '@aws-lambda-powertools/idempotency';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { checkAllowList, FluentSignatureVerifier, fluentEventFromObject, parseJsonObject, ReceiverSettings, RejectionReasonName, UnhandledEventPolicy } from '../core';
+import {
+  checkAllowList,
+  FluentSignatureVerifier,
+  fluentEventFromObject,
+  parseJsonObject,
+  ReceiverSettings,
+  RejectionReasonName,
+  UnhandledEventPolicy,
+} from '../core';
 import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../contract/queue-message';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
-import {HandlerFailedError, RecordFailedError, RecordOutcome} from './record-outcome';
+import { HandlerFailedError, RecordFailedError, RecordOutcome } from './record-outcome';
 import type { RunOnce, RunOnceResult } from './run-once';
 import { normaliseRoute, selectHandler } from './select-handler';
 import { RecordFailureReason, RecordFailureReasonName } from '../contract/observability';
@@ -63,24 +71,39 @@ export async function processRecord(record: SQSRecord, pipeline: RecordPipeline)
   }
 }
 
-async function decide(record: SQSRecord, attributes: Record<string, string>, pipeline: RecordPipeline, decision: Decision): Promise<void> {
+async function decide(
+  record: SQSRecord,
+  attributes: Record<string, string>,
+  pipeline: RecordPipeline,
+  decision: Decision,
+): Promise<void> {
   const queued = fromQueuedWebhookMessage({ body: record.body ?? '', attributes });
 
   // Nothing from the body is read before the signature checks out: a forged message is only ever counted.
   const verification = pipeline.verifier.verify(queued.rawBody, queued.headers);
   if (!verification.ok) {
-    return decision.fail(RecordFailureReason.VERIFICATION_FAILED, { verificationReason: verification.reason, detail: verification.message }, {
-      verificationReason: verification.reason,
-    });
+    return decision.fail(
+      RecordFailureReason.VERIFICATION_FAILED,
+      { verificationReason: verification.reason, detail: verification.message },
+      {
+        verificationReason: verification.reason,
+      },
+    );
   }
 
   const json = parseJsonObject(queued.rawBody);
-  if (!json.ok) return decision.fail(RecordFailureReason.MALFORMED_EVENT, { problem: json.problem, detail: json.message });
+  if (!json.ok)
+    return decision.fail(RecordFailureReason.MALFORMED_EVENT, { problem: json.problem, detail: json.message });
   const identity = { eventId: idText(json.object.id), eventName: idText(json.object.name) };
   const allowed = checkAllowList(json.object, pipeline.settings.allowList);
   if (!allowed.ok) return decision.fail(allowed.reason, { ...identity, detail: allowed.message });
   const parsed = fluentEventFromObject(json.object);
-  if (!parsed.ok) return decision.fail(RecordFailureReason.MALFORMED_EVENT, { ...identity, problem: parsed.problem, detail: parsed.message });
+  if (!parsed.ok)
+    return decision.fail(RecordFailureReason.MALFORMED_EVENT, {
+      ...identity,
+      problem: parsed.problem,
+      detail: parsed.message,
+    });
   const event = parsed.event;
   const about: LogFields = { eventId: event.id, eventName: event.name };
 
@@ -115,12 +138,16 @@ async function decide(record: SQSRecord, attributes: Record<string, string>, pip
       }
     });
   } catch (error) {
-    if (error instanceof HandlerFailedError) return decision.fail(RecordFailureReason.HANDLER_FAILED, handled, { error: error.cause });
-    if (error instanceof IdempotencyAlreadyInProgressError) return decision.fail(RecordFailureReason.ALREADY_IN_PROGRESS, about);
-    if (error instanceof IdempotencyUnknownError) return decision.fail(RecordFailureReason.IDEMPOTENCY_STORE_FAILED, about, { error });
+    if (error instanceof HandlerFailedError)
+      return decision.fail(RecordFailureReason.HANDLER_FAILED, handled, { error: error.cause });
+    if (error instanceof IdempotencyAlreadyInProgressError)
+      return decision.fail(RecordFailureReason.ALREADY_IN_PROGRESS, about);
+    if (error instanceof IdempotencyUnknownError)
+      return decision.fail(RecordFailureReason.IDEMPOTENCY_STORE_FAILED, about, { error });
     return decision.fail(RecordFailureReason.UNEXPECTED_ERROR, about, { error });
   }
-  if (result.duplicate) return decision.succeed('duplicate', DecisionMessage.DUPLICATE, { ...about, firstHandledAt: result.handledAt });
+  if (result.duplicate)
+    return decision.succeed('duplicate', DecisionMessage.DUPLICATE, { ...about, firstHandledAt: result.handledAt });
   return decision.succeed('processed', DecisionMessage.PROCESSED, handled);
 }
 

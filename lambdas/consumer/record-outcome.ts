@@ -1,7 +1,6 @@
 import { FluentWebhookError, RejectionReasonName } from '../core';
 import { RecordFailureReasonName } from '../contract/observability';
 
-
 /** What the consumer decided for one record; each decision is one log line and one metric. */
 export type RecordOutcome =
   | { readonly kind: 'processed' }

@@ -30,7 +30,11 @@ export type RunOnce = (eventId: string, work: () => Promise<void>) => Promise<Ru
  * Builds a {@link RunOnce} over Powertools Idempotency for one invocation. The Lambda context bounds the
  * in-progress lock: if this invocation dies mid-handler, a retry may take the event over once its time is up.
  */
-export function createRunOnce(persistenceStore: BasePersistenceLayer, expiresAfterSeconds: number, lambdaContext: Context): RunOnce {
+export function createRunOnce(
+  persistenceStore: BasePersistenceLayer,
+  expiresAfterSeconds: number,
+  lambdaContext: Context,
+): RunOnce {
   const config = new IdempotencyConfig({
     expiresAfterSeconds,
     // Powertools calls this only when it returns a stored result instead of running the function.

@@ -11,7 +11,11 @@ export function normaliseRoute(route: string): string {
 }
 
 /** Picks the handler for an event: by route, then by event name, then the default; undefined when none fits. */
-export function selectHandler(handlers: FluentEventHandlers, route: string, eventName: string): SelectedHandler | undefined {
+export function selectHandler(
+  handlers: FluentEventHandlers,
+  route: string,
+  eventName: string,
+): SelectedHandler | undefined {
   const byRoute = ownEntry(handlers.routes, normaliseRoute(route));
   if (byRoute !== undefined) return { handler: byRoute, matchedBy: 'route' };
   const byName = ownEntry(handlers.events, eventName);
@@ -21,7 +25,10 @@ export function selectHandler(handlers: FluentEventHandlers, route: string, even
 }
 
 /** Own keys only: an event named `constructor` or `toString` must not find Object.prototype's. */
-function ownEntry(map: Readonly<Record<string, FluentEventHandler>> | undefined, key: string): FluentEventHandler | undefined {
+function ownEntry(
+  map: Readonly<Record<string, FluentEventHandler>> | undefined,
+  key: string,
+): FluentEventHandler | undefined {
   if (map === undefined || !Object.prototype.hasOwnProperty.call(map, key)) return undefined;
   return map[key];
 }

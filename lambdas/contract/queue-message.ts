@@ -77,7 +77,8 @@ export function toQueuedWebhookMessage(webhook: {
   // Values are kept comma-joined exactly as the verifier splits them, so the consumer decides the same way. A value
   // SQS cannot carry (a control character, say) can never be a valid signature, and keeping it would cost the
   // attribute, and with it the genuine signature sent alongside: such values are left out.
-  if (sha512.present) attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE] = sha512.values.filter(isSqsSafeText).join(',');
+  if (sha512.present)
+    attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE] = sha512.values.filter(isSqsSafeText).join(',');
   if (md5.present) attributes[QueuedWebhookAttribute.FLEX_SIGNATURE] = md5.values.filter(isSqsSafeText).join(',');
   if (webhook.bodyTextIsJson === true ? isSqsSafeJsonText(webhook.bodyText) : isSqsSafeText(webhook.bodyText)) {
     return { body: webhook.bodyText, attributes };

@@ -16,8 +16,7 @@ export const AllowListRejection = {
 export type AllowListRejectionName = (typeof AllowListRejection)[keyof typeof AllowListRejection];
 
 export type AllowListDecision =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: AllowListRejectionName; readonly message: string };
+  { readonly ok: true } | { readonly ok: false; readonly reason: AllowListRejectionName; readonly message: string };
 
 /** Checks `accountId` and `retailerId` of a parsed body against the allow-list. Never throws. */
 export function checkAllowList(body: Readonly<Record<string, unknown>>, allowList: AllowList): AllowListDecision {
@@ -28,13 +27,21 @@ export function checkAllowList(body: Readonly<Record<string, unknown>>, allowLis
     }
     const wanted = accountId.toUpperCase();
     if (!allowList.accountIds.some((allowed) => allowed.toUpperCase() === wanted)) {
-      return { ok: false, reason: AllowListRejection.ACCOUNT_NOT_ALLOWED, message: 'The event is for an account this receiver does not serve.' };
+      return {
+        ok: false,
+        reason: AllowListRejection.ACCOUNT_NOT_ALLOWED,
+        message: 'The event is for an account this receiver does not serve.',
+      };
     }
   }
   if (allowList.retailerIds !== undefined) {
     const retailerId = idText(body.retailerId);
     if (retailerId === undefined || !allowList.retailerIds.includes(retailerId)) {
-      return { ok: false, reason: AllowListRejection.RETAILER_NOT_ALLOWED, message: 'The event is for a retailer this receiver does not serve.' };
+      return {
+        ok: false,
+        reason: AllowListRejection.RETAILER_NOT_ALLOWED,
+        message: 'The event is for a retailer this receiver does not serve.',
+      };
     }
   }
   return { ok: true };

@@ -25,7 +25,8 @@ export function lookupHeader(name: string, ...sources: ReadonlyArray<RequestHead
     // other header without comparing it. That is exact for an ASCII name: the only lower-case mapping that changes
     // a string's length (U+0130 to "i" and a combining dot) never yields pure ASCII.
     for (const key in source) {
-      if (key.length === wanted.length ? !equalsLowerCased(key, wanted) : wantedIsAscii || key.toLowerCase() !== wanted) continue;
+      if (key.length === wanted.length ? !equalsLowerCased(key, wanted) : wantedIsAscii || key.toLowerCase() !== wanted)
+        continue;
       if (!hasOwn.call(source, key)) continue;
       const raw = source[key];
       if (raw === null || raw === undefined) continue;

@@ -19,7 +19,12 @@ export { PATH_SECRET_FINGERPRINT_LENGTH, pathSecretFingerprint } from './path-se
 export { FluentSignatureVerifier } from './verify-signature';
 export type { FluentSignatureVerifierOptions } from './verify-signature';
 export { RejectionReason, REJECTION_MESSAGES } from './verification-result';
-export type { AcceptedSignature, RejectedSignature, RejectionReasonName, VerificationResult } from './verification-result';
+export type {
+  AcceptedSignature,
+  RejectedSignature,
+  RejectionReasonName,
+  VerificationResult,
+} from './verification-result';
 export { signFluentPayload } from './sign-payload';
 export type { FluentSignatureHeaders } from './sign-payload';
 export { FluentEventSchema } from './fluent-event';
@@ -37,4 +42,10 @@ export {
   settingsToEnv,
   UnhandledEventPolicy,
 } from './settings';
-export type { RawReceiverSettings, RawSettingValue, ReceiverSettings, SettingKey, UnhandledEventPolicyName } from './settings';
+export type {
+  RawReceiverSettings,
+  RawSettingValue,
+  ReceiverSettings,
+  SettingKey,
+  UnhandledEventPolicyName,
+} from './settings';

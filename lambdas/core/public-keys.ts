@@ -66,7 +66,10 @@ export function parseFluentPublicKeys(
   for (const key of keys) {
     const earlier = seen.get(key.fingerprint);
     if (earlier !== undefined) {
-      throw new InvalidPublicKeyError(key.label, `is the same key as ${earlier} (${key.fingerprint}); list each key once.`);
+      throw new InvalidPublicKeyError(
+        key.label,
+        `is the same key as ${earlier} (${key.fingerprint}); list each key once.`,
+      );
     }
     seen.set(key.fingerprint, key.label);
   }
@@ -87,7 +90,10 @@ function toKeyObject(text: string, label: string): KeyObject {
   }
   if (PEM_PRIVATE_KEY.test(text)) {
     // createPublicKey would quietly derive the public half; a private key in configuration is a leak to stop.
-    throw new InvalidPublicKeyError(label, 'is a PRIVATE key. Configure the public key only, and keep the private key out of configuration.');
+    throw new InvalidPublicKeyError(
+      label,
+      'is a PRIVATE key. Configure the public key only, and keep the private key out of configuration.',
+    );
   }
   if (PEM_ANY.test(text)) {
     return attempt(label, 'is not a readable PEM public key', () => createPublicKey({ key: text, format: 'pem' }));

@@ -97,10 +97,14 @@ export function parseReceiverSettings(raw: RawReceiverSettings): ReceiverSetting
     undefined,
   );
   const unhandledEvents = note(
-    () => oneOf(raw.unhandledEvents, 'unhandledEvents', Object.values(UnhandledEventPolicy), UnhandledEventPolicy.IGNORE),
+    () =>
+      oneOf(raw.unhandledEvents, 'unhandledEvents', Object.values(UnhandledEventPolicy), UnhandledEventPolicy.IGNORE),
     UnhandledEventPolicy.IGNORE,
   );
-  const idempotencyExpirySeconds = note(() => readExpiry(raw.idempotencyExpirySeconds), DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS);
+  const idempotencyExpirySeconds = note(
+    () => readExpiry(raw.idempotencyExpirySeconds),
+    DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
+  );
 
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid receiver configuration:\n  - ${problems.join('\n  - ')}`);
@@ -121,13 +125,15 @@ function describe(key: SettingKey): string {
 function listOf(value: RawSettingValue, key: SettingKey): string[] {
   if (value === undefined) return [];
   if (typeof value === 'string') return splitList(value);
-  if (Array.isArray(value)) return value.flatMap((item: unknown) => (typeof item === 'string' ? splitList(item) : [String(item)]));
+  if (Array.isArray(value))
+    return value.flatMap((item: unknown) => (typeof item === 'string' ? splitList(item) : [String(item)]));
   throw new ConfigurationError(`${describe(key)} must be a comma-separated string or a list of strings.`);
 }
 
 function nonEmptyList(value: RawSettingValue, key: SettingKey): string[] {
   const list = listOf(value, key);
-  if (list.length === 0) throw new ConfigurationError(`${describe(key)} is set but empty; list at least one id or leave it unset.`);
+  if (list.length === 0)
+    throw new ConfigurationError(`${describe(key)} is set but empty; list at least one id or leave it unset.`);
   return list;
 }
 
@@ -139,7 +145,8 @@ function readAccountIds(value: RawSettingValue): readonly string[] | '*' {
     );
   }
   if (list.includes('*')) {
-    if (list.length > 1) throw new ConfigurationError(`${describe('accountIds')} mixes * with account ids; use one or the other.`);
+    if (list.length > 1)
+      throw new ConfigurationError(`${describe('accountIds')} mixes * with account ids; use one or the other.`);
     return '*';
   }
   return list;

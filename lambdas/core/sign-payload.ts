@@ -11,7 +11,10 @@ export type FluentSignatureHeaders = {
  * Signs a body the way Fluent does (SHA512withRSA and MD5withRSA, PKCS#1 v1.5, base64), for tests,
  * the CLI and local runs. `privateKey` is a KeyObject or a PEM string.
  */
-export function signFluentPayload(rawBody: Uint8Array | string, privateKey: KeyObject | string): FluentSignatureHeaders {
+export function signFluentPayload(
+  rawBody: Uint8Array | string,
+  privateKey: KeyObject | string,
+): FluentSignatureHeaders {
   const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
   return {
     [FLUENT_SIGNATURE_HEADER]: cryptoSign('sha512', body, privateKey).toString('base64'),

@@ -17,7 +17,8 @@ export const REJECTION_MESSAGES: Readonly<Record<RejectionReasonName, string>> =
   'malformed-signature': 'The signature header is not standard padded base64.',
   'signature-length-mismatch': 'The signature length does not match the size of any configured key.',
   'no-matching-key': 'The signature does not match the body under any configured key.',
-  'md5-refused-by-policy': 'Only flex.signature (MD5withRSA) was sent, and the policy require-sha512 accepts fluent-signature only.',
+  'md5-refused-by-policy':
+    'Only flex.signature (MD5withRSA) was sent, and the policy require-sha512 accepts fluent-signature only.',
   'md5-unavailable':
     'Only flex.signature (MD5withRSA) was sent, and this runtime cannot verify MD5 signatures (OpenSSL FIPS mode?). Use the require-sha512 policy or a runtime with MD5.',
 };

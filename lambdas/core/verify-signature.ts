@@ -13,12 +13,7 @@ import { ConfigurationError } from './errors';
 import { lookupHeader, RequestHeaders } from './headers';
 import { md5SignaturesSupported } from './md5-support';
 import type { FluentPublicKey } from './public-keys';
-import {
-  RejectionReason,
-  RejectionReasonName,
-  rejected,
-  VerificationResult,
-} from './verification-result';
+import { RejectionReason, RejectionReasonName, rejected, VerificationResult } from './verification-result';
 
 export interface FluentSignatureVerifierOptions {
   /** Keys parsed with `parseFluentPublicKeys`; a signature valid under any of them passes. */
@@ -60,7 +55,9 @@ export class FluentSignatureVerifier {
     }
     const policy = options.policy ?? DEFAULT_SIGNATURE_POLICY;
     if (policy !== SignaturePolicy.PREFER_SHA512 && policy !== SignaturePolicy.REQUIRE_SHA512) {
-      throw new ConfigurationError(`Unknown signature policy "${String(policy)}": use prefer-sha512 or require-sha512.`);
+      throw new ConfigurationError(
+        `Unknown signature policy "${String(policy)}": use prefer-sha512 or require-sha512.`,
+      );
     }
     this.publicKeys = [...options.publicKeys];
     this.policy = policy;
@@ -105,7 +102,11 @@ export class FluentSignatureVerifier {
     return rejected(worst);
   }
 
-  private verifyOne(body: Uint8Array, value: string, algorithm: SignatureAlgorithmName): FluentPublicKey | RejectionReasonName {
+  private verifyOne(
+    body: Uint8Array,
+    value: string,
+    algorithm: SignatureAlgorithmName,
+  ): FluentPublicKey | RejectionReasonName {
     const bytes = strictBase64Length(value);
     if (bytes === undefined) return RejectionReason.MALFORMED_SIGNATURE;
     const slot = this.slotsBySignatureBytes.get(bytes);

@@ -18,7 +18,14 @@ import {
   readRoute,
   readSignatureHeaders,
 } from './read-request';
-import {ReceiverFailure, ReceiverFailureName, ReceiverOutcome, ReceiverOutcomeName, ReceiverReasonName, ReceiverRejection} from './receiver-outcomes';
+import {
+  ReceiverFailure,
+  ReceiverFailureName,
+  ReceiverOutcome,
+  ReceiverOutcomeName,
+  ReceiverReasonName,
+  ReceiverRejection,
+} from './receiver-outcomes';
 import { acceptedResponse, errorResponse } from './receiver-responses';
 import { sizeQueueMessage, toSendMessageInput } from './sqs-message';
 import { REASON_DIMENSION, ReceiverMetric } from '../contract/observability';
@@ -95,7 +102,12 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys, policy: settings.signaturePolicy });
   const now = deps.now ?? ((): Date => new Date());
 
-  const reject = (fields: DecisionFields, statusCode: number, reason: ReceiverReasonName, message: string): APIGatewayProxyResult => {
+  const reject = (
+    fields: DecisionFields,
+    statusCode: number,
+    reason: ReceiverReasonName,
+    message: string,
+  ): APIGatewayProxyResult => {
     fields.outcome = ReceiverOutcome.REJECTED;
     fields.status = statusCode;
     fields.reason = reason;
@@ -108,13 +120,23 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     return errorResponse(statusCode, reason, message, fields.requestId);
   };
 
-  const fail = (fields: DecisionFields, statusCode: number, reason: ReceiverFailureName, message: string, error: unknown): APIGatewayProxyResult => {
+  const fail = (
+    fields: DecisionFields,
+    statusCode: number,
+    reason: ReceiverFailureName,
+    message: string,
+    error: unknown,
+  ): APIGatewayProxyResult => {
     fields.outcome = ReceiverOutcome.FAILED;
     fields.status = statusCode;
     fields.reason = reason;
     fields.error = describeError(error);
     logger.error('Webhook not queued', fields);
-    metrics.addMetric(reason === ReceiverFailure.QUEUE_UNAVAILABLE ? ReceiverMetric.ENQUEUE_FAILED : ReceiverMetric.INTERNAL_ERROR, MetricUnit.Count, 1);
+    metrics.addMetric(
+      reason === ReceiverFailure.QUEUE_UNAVAILABLE ? ReceiverMetric.ENQUEUE_FAILED : ReceiverMetric.INTERNAL_ERROR,
+      MetricUnit.Count,
+      1,
+    );
     return errorResponse(statusCode, reason, message, fields.requestId);
   };
 
@@ -135,7 +157,12 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     fields.keyFingerprint = verification.keyFingerprint;
 
     if (!isSqsSafeText(fields.route)) {
-      return reject(fields, 400, ReceiverRejection.INVALID_ROUTE, 'The route (the path after /fluent/) holds control or non-character code points.');
+      return reject(
+        fields,
+        400,
+        ReceiverRejection.INVALID_ROUTE,
+        'The route (the path after /fluent/) holds control or non-character code points.',
+      );
     }
     const json = parseJsonObject(rawBody);
     if (!json.ok) return reject(fields, 400, json.problem, json.message);
@@ -144,18 +171,39 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     if (!allowed.ok) return reject(fields, 403, allowed.reason, allowed.message);
 
     const message = sizeQueueMessage(
-      toQueuedWebhookMessage({ rawBody, bodyText: json.text, bodyTextIsJson: true, headers: signatureHeaders, route: fields.route, receivedAt, requestId: fields.requestId }),
+      toQueuedWebhookMessage({
+        rawBody,
+        bodyText: json.text,
+        bodyTextIsJson: true,
+        headers: signatureHeaders,
+        route: fields.route,
+        receivedAt,
+        requestId: fields.requestId,
+      }),
     );
     if (message.bytes > MAX_SQS_MESSAGE_BYTES) {
       const why = message.base64 ? ' with the body base64-encoded (it holds characters SQS cannot carry as text)' : '';
-      return reject(fields, 413, ReceiverRejection.BODY_TOO_LARGE, `The queue message would be ${message.bytes} bytes${why}; ${QUEUE_LIMIT}.`);
+      return reject(
+        fields,
+        413,
+        ReceiverRejection.BODY_TOO_LARGE,
+        `The queue message would be ${message.bytes} bytes${why}; ${QUEUE_LIMIT}.`,
+      );
     }
 
     try {
-      const sent = await sqsClient.send(new SendMessageCommand(toSendMessageInput(queueUrl, message.body, message.attributes)));
+      const sent = await sqsClient.send(
+        new SendMessageCommand(toSendMessageInput(queueUrl, message.body, message.attributes)),
+      );
       fields.messageId = sent.MessageId;
     } catch (error) {
-      return fail(fields, 503, ReceiverFailure.QUEUE_UNAVAILABLE, 'The webhook could not be queued and was not accepted; retry later.', error);
+      return fail(
+        fields,
+        503,
+        ReceiverFailure.QUEUE_UNAVAILABLE,
+        'The webhook could not be queued and was not accepted; retry later.',
+        error,
+      );
     }
     fields.outcome = ReceiverOutcome.ACCEPTED;
     fields.status = 200;
@@ -165,11 +213,21 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   };
 
   return async (event, context) => {
-    const fields = decisionFields(readRequestId(event ?? {}, context), readRoute(event ?? {}), readPathSecretFingerprint(event ?? {}));
+    const fields = decisionFields(
+      readRequestId(event ?? {}, context),
+      readRoute(event ?? {}),
+      readPathSecretFingerprint(event ?? {}),
+    );
     try {
       return await receive(event, fields);
     } catch (error) {
-      return fail(fields, 500, ReceiverFailure.INTERNAL_ERROR, 'The receiver failed unexpectedly; the webhook was not queued. Retry later.', error);
+      return fail(
+        fields,
+        500,
+        ReceiverFailure.INTERNAL_ERROR,
+        'The receiver failed unexpectedly; the webhook was not queued. Retry later.',
+        error,
+      );
     } finally {
       publishQuietly(metrics, logger);
     }
@@ -186,7 +244,9 @@ type ErrorDescription = {
 function describeError(error: unknown): ErrorDescription {
   if (!(error instanceof Error)) return { name: 'NonError', message: String(error) };
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status === undefined ? { name: error.name, message: error.message } : { name: error.name, message: error.message, httpStatusCode: status };
+  return status === undefined
+    ? { name: error.name, message: error.message }
+    : { name: error.name, message: error.message, httpStatusCode: status };
 }
 
 /** Metrics must never turn an answered request into a failure. */

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseReceiverSettings, rawSettingsFromEnv } from '../core/settings';
-import {createLogger, createMetrics} from '../shared/observability';
+import { createLogger, createMetrics } from '../shared/observability';
 import { requireEnv, RuntimeEnv } from '../contract/environment';
 import { createReceiverHandler } from './create-receiver-handler';
 import { Component } from '../contract/observability';

@@ -24,7 +24,9 @@ export function readRawBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64
  * canonical names. The verifier and the queue message read this one record, so the consumer later verifies
  * exactly the values the receiver verified.
  */
-export function readSignatureHeaders(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>): RequestHeaders {
+export function readSignatureHeaders(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>,
+): RequestHeaders {
   const found: Record<string, readonly string[]> = {};
   for (const name of [FLUENT_SIGNATURE_HEADER, FLEX_SIGNATURE_HEADER]) {
     const lookup = lookupHeader(name, event.multiValueHeaders, event.headers);
@@ -68,7 +70,10 @@ export function readPathSecretFingerprint(event: Partial<Pick<APIGatewayProxyEve
 }
 
 /** API Gateway's request id; the Lambda request id or a fresh UUID when called outside API Gateway. */
-export function readRequestId(event: Partial<Pick<APIGatewayProxyEvent, 'requestContext'>>, context?: Pick<Context, 'awsRequestId'>): string {
+export function readRequestId(
+  event: Partial<Pick<APIGatewayProxyEvent, 'requestContext'>>,
+  context?: Pick<Context, 'awsRequestId'>,
+): string {
   const fromGateway = (event.requestContext as Partial<APIGatewayProxyEvent['requestContext']> | undefined)?.requestId;
   if (typeof fromGateway === 'string' && fromGateway.length > 0) return fromGateway;
   return context?.awsRequestId ?? randomUUID();

@@ -20,11 +20,7 @@ export type ReceiverFailureName = (typeof ReceiverFailure)[keyof typeof Receiver
 
 /** Every reason a request can be turned away for, each with exactly one status code. */
 export type ReceiverReasonName =
-  | RejectionReasonName
-  | BodyProblemName
-  | AllowListRejectionName
-  | ReceiverRejectionName
-  | ReceiverFailureName;
+  RejectionReasonName | BodyProblemName | AllowListRejectionName | ReceiverRejectionName | ReceiverFailureName;
 
 /** What the log line's `outcome` field says. */
 export const ReceiverOutcome = {
@@ -33,4 +29,3 @@ export const ReceiverOutcome = {
   FAILED: 'failed',
 } as const;
 export type ReceiverOutcomeName = (typeof ReceiverOutcome)[keyof typeof ReceiverOutcome];
-

@@ -1,5 +1,10 @@
 import type { MessageAttributeValue, SendMessageCommandInput } from '@aws-sdk/client-sqs';
-import { BODY_ENCODING_BASE64, isSqsSafeText, QueuedWebhookAttribute, QueuedWebhookMessage } from '../contract/queue-message';
+import {
+  BODY_ENCODING_BASE64,
+  isSqsSafeText,
+  QueuedWebhookAttribute,
+  QueuedWebhookMessage,
+} from '../contract/queue-message';
 
 const STRING_DATA_TYPE = 'String';
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -30,16 +35,22 @@ export function sqsMessageBytes(body: string, attributes: Readonly<Record<string
   let bytes = Buffer.byteLength(body, 'utf8');
   for (const name in attributes) {
     if (!hasOwn.call(attributes, name)) continue;
-    bytes += Buffer.byteLength(name, 'utf8') + STRING_DATA_TYPE.length + Buffer.byteLength(attributes[name] as string, 'utf8');
+    bytes +=
+      Buffer.byteLength(name, 'utf8') + STRING_DATA_TYPE.length + Buffer.byteLength(attributes[name] as string, 'utf8');
   }
   return bytes;
 }
 
 /** The SendMessage input for a queue message whose attributes went through {@link sendableAttributes}. */
-export function toSendMessageInput(queueUrl: string, body: string, attributes: Readonly<Record<string, string>>): SendMessageCommandInput {
+export function toSendMessageInput(
+  queueUrl: string,
+  body: string,
+  attributes: Readonly<Record<string, string>>,
+): SendMessageCommandInput {
   const messageAttributes: Record<string, MessageAttributeValue> = {};
   for (const name in attributes) {
-    if (hasOwn.call(attributes, name)) messageAttributes[name] = { DataType: STRING_DATA_TYPE, StringValue: attributes[name] };
+    if (hasOwn.call(attributes, name))
+      messageAttributes[name] = { DataType: STRING_DATA_TYPE, StringValue: attributes[name] };
   }
   return { QueueUrl: queueUrl, MessageBody: body, MessageAttributes: messageAttributes };
 }

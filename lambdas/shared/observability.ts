@@ -13,7 +13,10 @@ export function createLogger(component: string): Logger {
  * `ENVIRONMENT_NAME` is set) as default dimensions. Without the environment, two environments deployed into one
  * account would share every metric, and one's alarms would fire for the other.
  */
-export function createMetrics(component: string, env: Readonly<Record<string, string | undefined>> = process.env): Metrics {
+export function createMetrics(
+  component: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Metrics {
   const environment = env[RuntimeEnv.ENVIRONMENT_NAME];
   const defaultDimensions: Record<string, string> = { [COMPONENT_DIMENSION]: component };
   if (environment !== undefined && environment !== '') defaultDimensions[ENVIRONMENT_DIMENSION] = environment;

@@ -21,7 +21,11 @@ const WIRED_FUNCTION_PROPS = ['entry', 'handler', 'code', 'role', 'logGroup', 'l
  * every problem, each naming the prop and how to fix it.
  */
 export function validateConsumerProps(props: FluentWebhookConsumerProps, consumerTimeout: Duration): void {
-  const problems = [...findConsumerOptionProblems(props), ...checkTimeout(consumerTimeout), ...checkVisibilityTimeout(props, consumerTimeout)];
+  const problems = [
+    ...findConsumerOptionProblems(props),
+    ...checkTimeout(consumerTimeout),
+    ...checkVisibilityTimeout(props, consumerTimeout),
+  ];
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid consumer configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -35,27 +39,37 @@ export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions
   return [...checkTableProps(options), ...checkFunctionProps(options), ...checkEventSourceProps(options)];
 }
 
-function checkTableProps({ existingIdempotencyTableObj, idempotencyTableProps: table }: FluentWebhookConsumerOptions): string[] {
+function checkTableProps({
+  existingIdempotencyTableObj,
+  idempotencyTableProps: table,
+}: FluentWebhookConsumerOptions): string[] {
   const problems: string[] = [];
   if (existingIdempotencyTableObj !== undefined && table !== undefined) {
-    problems.push('existingIdempotencyTableObj and idempotencyTableProps exclude each other: pass your table, or props for a new one.');
+    problems.push(
+      'existingIdempotencyTableObj and idempotencyTableProps exclude each other: pass your table, or props for a new one.',
+    );
   }
   const key = table?.partitionKey;
   if (key !== undefined && (key.name !== IDEMPOTENCY_PARTITION_KEY || key.type !== dynamodb.AttributeType.STRING)) {
-    problems.push(`idempotencyTableProps.partitionKey must be "${IDEMPOTENCY_PARTITION_KEY}" (string), the key Powertools Idempotency uses; leave it unset.`);
+    problems.push(
+      `idempotencyTableProps.partitionKey must be "${IDEMPOTENCY_PARTITION_KEY}" (string), the key Powertools Idempotency uses; leave it unset.`,
+    );
   }
   if (table?.sortKey !== undefined) {
     problems.push('idempotencyTableProps.sortKey: the idempotency table has no sort key; leave it unset.');
   }
   if (table?.timeToLiveAttribute !== undefined && table.timeToLiveAttribute !== IDEMPOTENCY_TTL_ATTRIBUTE) {
-    problems.push(`idempotencyTableProps.timeToLiveAttribute must be "${IDEMPOTENCY_TTL_ATTRIBUTE}", where Powertools Idempotency writes the expiry; leave it unset.`);
+    problems.push(
+      `idempotencyTableProps.timeToLiveAttribute must be "${IDEMPOTENCY_TTL_ATTRIBUTE}", where Powertools Idempotency writes the expiry; leave it unset.`,
+    );
   }
   return problems;
 }
 
 function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumerOptions): string[] {
   return WIRED_FUNCTION_PROPS.filter((name) => fn?.[name] !== undefined).map(
-    (name) => `consumerFunctionProps.${name} is set by the construct; edit handlers/index.ts for behaviour, or logRetention for logs.`,
+    (name) =>
+      `consumerFunctionProps.${name} is set by the construct; edit handlers/index.ts for behaviour, or logRetention for logs.`,
   );
 }
 
@@ -69,20 +83,28 @@ function checkEventSourceProps({ sqsEventSourceProps: source }: FluentWebhookCon
   if (source === undefined) return [];
   const problems: string[] = [];
   if (source.reportBatchItemFailures === false) {
-    problems.push('sqsEventSourceProps.reportBatchItemFailures cannot be turned off: without it one failing record retries its whole batch, running the others\' handlers again.');
+    problems.push(
+      "sqsEventSourceProps.reportBatchItemFailures cannot be turned off: without it one failing record retries its whole batch, running the others' handlers again.",
+    );
   }
   const { batchSize, maxBatchingWindow, maxConcurrency } = source;
   if (batchSize !== undefined && !isIntegerIn(batchSize, 1, 10000)) {
     problems.push(`sqsEventSourceProps.batchSize is ${batchSize}; use a whole number from 1 to 10000.`);
   }
   if (batchSize !== undefined && batchSize > 10 && maxBatchingWindow === undefined) {
-    problems.push(`sqsEventSourceProps.batchSize ${batchSize} needs a maxBatchingWindow (Lambda requires one for batches over 10).`);
+    problems.push(
+      `sqsEventSourceProps.batchSize ${batchSize} needs a maxBatchingWindow (Lambda requires one for batches over 10).`,
+    );
   }
   if (maxBatchingWindow !== undefined && maxBatchingWindow.toSeconds() > 300) {
-    problems.push(`sqsEventSourceProps.maxBatchingWindow is ${maxBatchingWindow.toSeconds()} s; Lambda allows up to 300 s.`);
+    problems.push(
+      `sqsEventSourceProps.maxBatchingWindow is ${maxBatchingWindow.toSeconds()} s; Lambda allows up to 300 s.`,
+    );
   }
   if (maxConcurrency !== undefined && !isIntegerIn(maxConcurrency, 2, 1000)) {
-    problems.push(`sqsEventSourceProps.maxConcurrency is ${maxConcurrency}; Lambda allows a whole number from 2 to 1000.`);
+    problems.push(
+      `sqsEventSourceProps.maxConcurrency is ${maxConcurrency}; Lambda allows a whole number from 2 to 1000.`,
+    );
   }
   return problems;
 }

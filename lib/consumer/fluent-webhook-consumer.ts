@@ -25,7 +25,12 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract/observab
 export const CONSUMER_ENTRY = 'lambdas/consumer/handler.ts';
 
 /** The DynamoDB actions Powertools Idempotency uses: read a record, claim it, complete it, release it on failure. */
-export const IDEMPOTENCY_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const IDEMPOTENCY_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 /**
  * What reading and writing a table under a customer-managed key takes on that key: CDK's encrypt-decrypt grant
  * with its `GenerateDataKey*` and `ReEncrypt*` families spelt out (key pairs left out: a table key is symmetric).
@@ -127,7 +132,8 @@ export class FluentWebhookConsumer extends Construct {
     // An explicit role instead of the AWS-managed basic execution policy, which may write to any log group.
     this.consumerRole = new iam.Role(this, 'ConsumerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Consumer Lambda of the Fluent webhook receiver: write its logs, consume its queue, use its idempotency table.',
+      description:
+        'Consumer Lambda of the Fluent webhook receiver: write its logs, consume its queue, use its idempotency table.',
     });
     this.consumerLogGroup.grantWrite(this.consumerRole);
 

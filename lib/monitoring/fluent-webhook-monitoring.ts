@@ -118,13 +118,19 @@ export class FluentWebhookMonitoring extends Construct {
 
     this.alarms = {
       deadLetterQueueNotEmpty: alarm('DeadLetterQueueNotEmpty', {
-        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
         threshold: 1,
         alarmDescription:
           'Webhooks failed every attempt and wait in the dead-letter queue. Read them (README: Operations, reading the DLQ), fix the cause, then run fluent-webhook redrive.',
       }),
       deadLetterMessagesExpiring: alarm('DeadLetterMessagesExpiring', {
-        metric: props.deadLetterQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+        metric: props.deadLetterQueue.metricApproximateAgeOfOldestMessage({
+          period,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
         threshold: defaultDeadLetterAgeThreshold().toSeconds(),
         alarmDescription:
           'A dead-lettered webhook has waited 10 days; SQS deletes it 14 days after it was first queued. Redrive it (after fixing the cause) or save it now.',
@@ -148,25 +154,37 @@ export class FluentWebhookMonitoring extends Construct {
         metric: props.apiStage.metricServerError({ period, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
         alarmDescription:
-          'API Gateway answered 5xx to Fluent (Lambda failures or throttling). Fluent retries only a few times: check the receiver\'s logs and concurrency.',
+          "API Gateway answered 5xx to Fluent (Lambda failures or throttling). Fluent retries only a few times: check the receiver's logs and concurrency.",
       }),
       signatureRejectionSurge: alarm('SignatureRejectionSurge', {
         metric: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.SIGNATURE_REJECTED),
         threshold: props.signatureRejectionThreshold ?? defaultSignatureRejectionThreshold(),
         alarmDescription:
-          'Many requests with a missing or wrong signature reached the verifier. Either the configured Fluent keys are wrong (Fluent\'s real webhooks are being refused: check the rejection reasons and the keys) or the secret path leaked (rotate it).',
+          "Many requests with a missing or wrong signature reached the verifier. Either the configured Fluent keys are wrong (Fluent's real webhooks are being refused: check the rejection reasons and the keys) or the secret path leaked (rotate it).",
       }),
       consumerVerificationFailures: alarm('ConsumerVerificationFailures', {
-        metric: metrics.count(MetricComponent.CONSUMER, ConsumerMetric.RECORD_FAILED, RecordFailureReason.VERIFICATION_FAILED),
+        metric: metrics.count(
+          MetricComponent.CONSUMER,
+          ConsumerMetric.RECORD_FAILED,
+          RecordFailureReason.VERIFICATION_FAILED,
+        ),
         threshold: 1,
         alarmDescription:
-          'The consumer found queued messages whose signature does not verify: someone with queue access injected them, or the consumer\'s keys differ from the receiver\'s. They go to the DLQ; fix the keys, then redrive.',
+          "The consumer found queued messages whose signature does not verify: someone with queue access injected them, or the consumer's keys differ from the receiver's. They go to the DLQ; fix the keys, then redrive.",
       }),
       consumerErrors: alarm('ConsumerErrors', {
         metric: sumOf('Consumer errors', period, {
           errors: props.consumerFunction.metricErrors({ period }),
-          storeFailed: metrics.count(MetricComponent.CONSUMER, ConsumerMetric.RECORD_FAILED, RecordFailureReason.IDEMPOTENCY_STORE_FAILED),
-          unexpected: metrics.count(MetricComponent.CONSUMER, ConsumerMetric.RECORD_FAILED, RecordFailureReason.UNEXPECTED_ERROR),
+          storeFailed: metrics.count(
+            MetricComponent.CONSUMER,
+            ConsumerMetric.RECORD_FAILED,
+            RecordFailureReason.IDEMPOTENCY_STORE_FAILED,
+          ),
+          unexpected: metrics.count(
+            MetricComponent.CONSUMER,
+            ConsumerMetric.RECORD_FAILED,
+            RecordFailureReason.UNEXPECTED_ERROR,
+          ),
         }),
         threshold: 1,
         alarmDescription:
@@ -186,7 +204,12 @@ export class FluentWebhookMonitoring extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(6),
-      widgets: buildDashboardWidgets({ ...props, metrics, oldestMessageAgeThreshold: oldestAge, alarms: Object.values(this.alarms) }),
+      widgets: buildDashboardWidgets({
+        ...props,
+        metrics,
+        oldestMessageAgeThreshold: oldestAge,
+        alarms: Object.values(this.alarms),
+      }),
     });
   }
 

@@ -28,10 +28,14 @@ export function validateMonitoringProps(props: FluentWebhookMonitoringProps): vo
 export function findMonitoringOptionProblems(props: FluentWebhookMonitoringOptions): string[] {
   const problems: string[] = [];
   if (props.existingAlarmTopicObj !== undefined && props.alarmTopicProps !== undefined) {
-    problems.push('existingAlarmTopicObj and alarmTopicProps exclude each other: pass your topic, or props for a new one.');
+    problems.push(
+      'existingAlarmTopicObj and alarmTopicProps exclude each other: pass your topic, or props for a new one.',
+    );
   }
   if (props.existingAlarmTopicObj !== undefined && props.alarmEmail !== undefined) {
-    problems.push('alarmEmail subscribes to a topic this construct creates; with existingAlarmTopicObj, subscribe the address to your topic instead.');
+    problems.push(
+      'alarmEmail subscribes to a topic this construct creates; with existingAlarmTopicObj, subscribe the address to your topic instead.',
+    );
   }
   const email = props.alarmEmail;
   if (email !== undefined && !Token.isUnresolved(email) && !EMAIL_PATTERN.test(email)) {
@@ -39,11 +43,15 @@ export function findMonitoringOptionProblems(props: FluentWebhookMonitoringOptio
   }
   const age = props.oldestMessageAgeThreshold?.toSeconds();
   if (age !== undefined && (age < 60 || age >= MAX_MESSAGE_AGE_SECONDS)) {
-    problems.push(`oldestMessageAgeThreshold is ${age} s; use at least 1 minute and less than the queue's 14-day retention.`);
+    problems.push(
+      `oldestMessageAgeThreshold is ${age} s; use at least 1 minute and less than the queue's 14-day retention.`,
+    );
   }
   const rejections = props.signatureRejectionThreshold;
   if (rejections !== undefined && (!Number.isInteger(rejections) || rejections < 1)) {
-    problems.push(`signatureRejectionThreshold is ${rejections}; use a whole number of at least 1 (rejections per 5 minutes).`);
+    problems.push(
+      `signatureRejectionThreshold is ${rejections}; use a whole number of at least 1 (rejections per 5 minutes).`,
+    );
   }
   if (props.dashboardName !== undefined && !DASHBOARD_NAME_PATTERN.test(props.dashboardName)) {
     problems.push(`dashboardName "${props.dashboardName}" must be 1 to 255 letters, digits, - or _.`);

@@ -63,7 +63,9 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
         ],
         leftAnnotations: [{ value: sources.oldestMessageAgeThreshold.toSeconds(), label: 'Queue alarm threshold' }],
       }),
-      graph('Dead-letter queue depth', [dlq.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Dead-lettered webhooks' })]),
+      graph('Dead-letter queue depth', [
+        dlq.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Dead-lettered webhooks' }),
+      ]),
     ],
     [
       graph('Consumer outcomes', [
@@ -72,7 +74,9 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
         consumer(ConsumerMetric.UNHANDLED_EVENT).with({ label: 'No handler' }),
       ]),
       graph('Consumer failures by reason', [metrics.byReason(MetricComponent.CONSUMER, ConsumerMetric.RECORD_FAILED)]),
-      graph('Consumer verification failures by reason', [metrics.byReason(MetricComponent.CONSUMER, ConsumerMetric.VERIFICATION_FAILED)]),
+      graph('Consumer verification failures by reason', [
+        metrics.byReason(MetricComponent.CONSUMER, ConsumerMetric.VERIFICATION_FAILED),
+      ]),
     ],
     [
       new cloudwatch.GraphWidget({

@@ -1,7 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { COMPONENT_DIMENSION, Component, ENVIRONMENT_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION, SERVICE_NAME } from '../../lambdas/contract/observability';
-
+import {
+  COMPONENT_DIMENSION,
+  Component,
+  ENVIRONMENT_DIMENSION,
+  METRICS_NAMESPACE,
+  REASON_DIMENSION,
+  SERVICE_NAME,
+} from '../../lambdas/contract/observability';
 
 /** The `component` dimension values the Lambdas pass to `createMetrics`. */
 export const MetricComponent = { RECEIVER: Component.RECEIVER, CONSUMER: Component.CONSUMER } as const;
@@ -36,7 +42,10 @@ export class ReceiverMetrics {
   /** One line per reason, whichever reasons occur: a SEARCH expression (dashboards only; alarms cannot search). */
   public byReason(component: MetricComponentName, metricName: string): cloudwatch.MathExpression {
     const dimensionNames = Object.keys({ ...this.dimensions(component), [REASON_DIMENSION]: '' }).sort();
-    const filters = [`MetricName="${metricName}"`, ...Object.entries(this.dimensions(component)).map(([name, value]) => `${name}="${value}"`)];
+    const filters = [
+      `MetricName="${metricName}"`,
+      ...Object.entries(this.dimensions(component)).map(([name, value]) => `${name}="${value}"`),
+    ];
     return new cloudwatch.MathExpression({
       expression: `SEARCH('{${METRICS_NAMESPACE},${dimensionNames.join(',')}} ${filters.join(' ')}', 'Sum', ${this.period.toSeconds()})`,
       label: "${PROP('Dim.reason')}",
@@ -52,7 +61,11 @@ export class ReceiverMetrics {
 }
 
 /** Adds up metrics that may each be missing (no data in a period counts as 0). */
-export function sumOf(label: string, period: Duration, metrics: Record<string, cloudwatch.IMetric>): cloudwatch.MathExpression {
+export function sumOf(
+  label: string,
+  period: Duration,
+  metrics: Record<string, cloudwatch.IMetric>,
+): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
     expression: Object.keys(metrics)
       .map((id) => `FILL(${id}, 0)`)

@@ -197,28 +197,41 @@ export class FluentWebhookReceiver extends Construct {
       this.queue = props.existingQueueObj;
     } else {
       this.deadLetterQueue =
-        props.deployDeadLetterQueue === false ? undefined : new sqs.Queue(this, 'DeadLetterQueue', { ...defaultDeadLetterQueueProps(), ...props.deadLetterQueueProps });
+        props.deployDeadLetterQueue === false
+          ? undefined
+          : new sqs.Queue(this, 'DeadLetterQueue', { ...defaultDeadLetterQueueProps(), ...props.deadLetterQueueProps });
       this.queue = new sqs.Queue(this, 'Queue', {
         ...defaultQueueProps(minimumVisibilityTimeout(this.consumerTimeout)),
         ...props.queueProps,
         deadLetterQueue:
-          this.deadLetterQueue === undefined ? undefined : { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT },
+          this.deadLetterQueue === undefined
+            ? undefined
+            : { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT },
       });
     }
 
-    this.receiverLogGroup = new logs.LogGroup(this, 'ReceiverLogGroup', { retention: this.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.receiverLogGroup = new logs.LogGroup(this, 'ReceiverLogGroup', {
+      retention: this.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.receiverRole = this.createReceiverRole();
     this.receiverFunction = this.createReceiverFunction(props.receiverFunctionProps ?? {});
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: this.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', {
+      retention: this.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const stageName = props.stageName ?? DEFAULT_STAGE_NAME;
     const throttling = defaultThrottling();
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.environmentName === undefined ? 'fluent-webhooks' : `fluent-webhooks-${props.environmentName}`,
-      description: 'Receives Fluent Commerce webhooks: one POST method under a secret path; the Lambda behind it verifies the signature.',
+      description:
+        'Receives Fluent Commerce webhooks: one POST method under a secret path; the Lambda behind it verifies the signature.',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       binaryMediaTypes: ['*/*'],
-      ...(props.apiGatewayCloudWatchRole === false ? { cloudWatchRole: false } : { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
+      ...(props.apiGatewayCloudWatchRole === false
+        ? { cloudWatchRole: false }
+        : { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
       deployOptions: {
         stageName,
         throttlingRateLimit: props.throttlingRateLimit ?? throttling.rateLimit,
@@ -285,8 +298,14 @@ export class FluentWebhookReceiver extends Construct {
    */
   private addWebhookResource(secret: string): apigateway.Resource {
     const root = this.api.root;
-    const secretResource = new apigateway.Resource(root, `Secret${pathSecretFingerprint(secret)}`, { parent: root, pathPart: secret });
-    const fluentResource = new apigateway.Resource(secretResource, 'Fluent', { parent: secretResource, pathPart: FLUENT_PATH_SEGMENT });
+    const secretResource = new apigateway.Resource(root, `Secret${pathSecretFingerprint(secret)}`, {
+      parent: root,
+      pathPart: secret,
+    });
+    const fluentResource = new apigateway.Resource(secretResource, 'Fluent', {
+      parent: secretResource,
+      pathPart: FLUENT_PATH_SEGMENT,
+    });
     return new apigateway.Resource(fluentResource, 'Route', { parent: fluentResource, pathPart: '{route+}' });
   }
 
@@ -301,7 +320,9 @@ export class FluentWebhookReceiver extends Construct {
     const key = this.queue.encryptionMasterKey;
     if (key !== undefined) {
       // SendMessage to an SSE-KMS queue generates a data key and decrypts it; nothing else on the key.
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }));
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+      );
     }
     return role;
   }
@@ -317,5 +338,4 @@ export class FluentWebhookReceiver extends Construct {
       },
     });
   }
-
 }

@@ -49,7 +49,8 @@ export function validateFluentWebhookReceiverProps(props: FluentWebhookReceiverP
 }
 
 /** Props whose settings may have failed to parse already (the stack reports those problems itself). */
-export type ReceiverPropsToCheck = Omit<FluentWebhookReceiverProps, 'settings'> & Partial<Pick<FluentWebhookReceiverProps, 'settings'>>;
+export type ReceiverPropsToCheck = Omit<FluentWebhookReceiverProps, 'settings'> &
+  Partial<Pick<FluentWebhookReceiverProps, 'settings'>>;
 
 /** Every problem with the props, as sentences; empty when they are fine. The stack merges these with its own. */
 export function findReceiverPropProblems(props: ReceiverPropsToCheck): string[] {
@@ -74,7 +75,9 @@ export function livePathSecrets(props: Pick<ReceiverPropsToCheck, 'pathSecret' |
 function pathSecretPropProblems({ pathSecret, pathSecrets }: ReceiverPropsToCheck): string[] {
   if (pathSecrets === undefined) return pathSecretProblems(pathSecret);
   if (pathSecret !== undefined) {
-    return ['pathSecret and pathSecrets exclude each other: give one secret as pathSecret, or all live secrets (the current one first) as pathSecrets.'];
+    return [
+      'pathSecret and pathSecrets exclude each other: give one secret as pathSecret, or all live secrets (the current one first) as pathSecrets.',
+    ];
   }
   return pathSecretListProblems(pathSecrets);
 }
@@ -84,10 +87,13 @@ function pathSecretPropProblems({ pathSecret, pathSecrets }: ReceiverPropsToChec
  * @param name how the messages call the secret
  */
 export function pathSecretProblems(secret: string | undefined, name = 'pathSecret'): string[] {
-  if (secret === undefined || secret.trim() === '') return [`${name} is missing: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
+  if (secret === undefined || secret.trim() === '')
+    return [`${name} is missing: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
   const problems: string[] = [];
-  if (secret.length < MIN_PATH_SECRET_LENGTH) problems.push(`${name} is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
-  if (secret.length > MAX_PATH_SECRET_LENGTH) problems.push(`${name} is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+  if (secret.length < MIN_PATH_SECRET_LENGTH)
+    problems.push(`${name} is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+  if (secret.length > MAX_PATH_SECRET_LENGTH)
+    problems.push(`${name} is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
   if (secret.includes(',')) {
     problems.push(
       `${name} holds a comma, but takes one secret. The stack takes several while rotating (comma-separated in its pathSecret setting or WEBHOOK_PATH_SECRET), the construct as pathSecrets; the local runner takes one.`,
@@ -120,13 +126,20 @@ function stageProblems({ stageName }: ReceiverPropsToCheck): string[] {
   return [`stageName "${stageName}" may hold only A-Z, a-z, 0-9, _ and - (1 to 128 characters).`];
 }
 
-function throttlingProblems({ throttlingRateLimit: rate, throttlingBurstLimit: burst }: ReceiverPropsToCheck): string[] {
+function throttlingProblems({
+  throttlingRateLimit: rate,
+  throttlingBurstLimit: burst,
+}: ReceiverPropsToCheck): string[] {
   const problems: string[] = [];
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
-    problems.push(`throttlingRateLimit is ${rate}; use a number of requests per second above 0 (at 0 API Gateway refuses every webhook).`);
+    problems.push(
+      `throttlingRateLimit is ${rate}; use a number of requests per second above 0 (at 0 API Gateway refuses every webhook).`,
+    );
   }
   if (burst !== undefined && !(Number.isInteger(burst) && burst >= 1)) {
-    problems.push(`throttlingBurstLimit is ${burst}; use a whole number of requests of at least 1 (at 0 API Gateway refuses every webhook).`);
+    problems.push(
+      `throttlingBurstLimit is ${burst}; use a whole number of requests of at least 1 (at 0 API Gateway refuses every webhook).`,
+    );
   }
   return problems;
 }
@@ -137,25 +150,41 @@ function queueProblems(props: ReceiverPropsToCheck): string[] {
   if (existingQueueObj !== undefined) {
     const clashing = { queueProps, deadLetterQueueProps, deployDeadLetterQueue, maxReceiveCount };
     for (const [name, value] of Object.entries(clashing)) {
-      if (value !== undefined) problems.push(`existingQueueObj and ${name} exclude each other: an existing queue brings its own settings and dead-letter queue.`);
+      if (value !== undefined)
+        problems.push(
+          `existingQueueObj and ${name} exclude each other: an existing queue brings its own settings and dead-letter queue.`,
+        );
     }
   }
   if (deployDeadLetterQueue === false) {
-    if (deadLetterQueueProps !== undefined) problems.push('deadLetterQueueProps is set but deployDeadLetterQueue is false; drop one of them.');
-    if (maxReceiveCount !== undefined) problems.push('maxReceiveCount is set but deployDeadLetterQueue is false; drop one of them.');
+    if (deadLetterQueueProps !== undefined)
+      problems.push('deadLetterQueueProps is set but deployDeadLetterQueue is false; drop one of them.');
+    if (maxReceiveCount !== undefined)
+      problems.push('maxReceiveCount is set but deployDeadLetterQueue is false; drop one of them.');
   }
-  if (maxReceiveCount !== undefined && !(Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000)) {
+  if (
+    maxReceiveCount !== undefined &&
+    !(Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000)
+  ) {
     problems.push(`maxReceiveCount is ${maxReceiveCount}; use a whole number from 1 to 1000.`);
   }
   if (queueProps?.deadLetterQueue !== undefined) {
-    problems.push('queueProps.deadLetterQueue is wired by the construct; use deadLetterQueueProps and maxReceiveCount instead.');
+    problems.push(
+      'queueProps.deadLetterQueue is wired by the construct; use deadLetterQueueProps and maxReceiveCount instead.',
+    );
   }
-  for (const [name, queue] of [['queueProps', queueProps], ['deadLetterQueueProps', deadLetterQueueProps]] as const) {
+  for (const [name, queue] of [
+    ['queueProps', queueProps],
+    ['deadLetterQueueProps', deadLetterQueueProps],
+  ] as const) {
     const size = queue?.maxMessageSizeBytes;
     if (size !== undefined && size !== MAX_SQS_MESSAGE_BYTES) {
-      problems.push(`${name}.maxMessageSizeBytes is ${size}; it must stay ${MAX_SQS_MESSAGE_BYTES} (1 MiB), the size the receiver accepts.`);
+      problems.push(
+        `${name}.maxMessageSizeBytes is ${size}; it must stay ${MAX_SQS_MESSAGE_BYTES} (1 MiB), the size the receiver accepts.`,
+      );
     }
-    if (queue?.enforceSSL === false) problems.push(`${name}.enforceSSL cannot be turned off: the queue refuses requests without TLS.`);
+    if (queue?.enforceSSL === false)
+      problems.push(`${name}.enforceSSL cannot be turned off: the queue refuses requests without TLS.`);
     if (queue?.encryption === sqs.QueueEncryption.UNENCRYPTED) {
       problems.push(`${name}.encryption cannot be UNENCRYPTED: webhooks hold business data.`);
     }
@@ -195,11 +224,15 @@ function functionProblems(props: ReceiverPropsToCheck): string[] {
   const problems = wiredFunctionPropProblems(props);
   const timeout = fn.timeout?.toSeconds();
   if (timeout !== undefined && (timeout < 1 || timeout > MAX_RECEIVER_TIMEOUT_SECONDS)) {
-    problems.push(`receiverFunctionProps.timeout is ${timeout} s; use 1 to ${MAX_RECEIVER_TIMEOUT_SECONDS} s, since API Gateway stops waiting after ${MAX_RECEIVER_TIMEOUT_SECONDS} s.`);
+    problems.push(
+      `receiverFunctionProps.timeout is ${timeout} s; use 1 to ${MAX_RECEIVER_TIMEOUT_SECONDS} s, since API Gateway stops waiting after ${MAX_RECEIVER_TIMEOUT_SECONDS} s.`,
+    );
   }
   const reserved = fn.reservedConcurrentExecutions;
   if (reserved !== undefined && !Token.isUnresolved(reserved) && !(Number.isInteger(reserved) && reserved >= 1)) {
-    problems.push(`receiverFunctionProps.reservedConcurrentExecutions is ${reserved}; use a whole number of at least 1 (0 would refuse every webhook), or leave it unset.`);
+    problems.push(
+      `receiverFunctionProps.reservedConcurrentExecutions is ${reserved}; use a whole number of at least 1 (0 would refuse every webhook), or leave it unset.`,
+    );
   }
   if (fn.runtime !== undefined && !SUPPORTED_RUNTIMES.includes(fn.runtime.name)) {
     problems.push(`receiverFunctionProps.runtime is ${fn.runtime.name}; use ${SUPPORTED_RUNTIMES.join(' or ')}.`);
@@ -209,7 +242,10 @@ function functionProblems(props: ReceiverPropsToCheck): string[] {
 
 function environmentProblems({ settings }: ReceiverPropsToCheck): string[] {
   if (settings === undefined) return [];
-  const bytes = Object.entries(settingsToEnv(settings)).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+  const bytes = Object.entries(settingsToEnv(settings)).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  );
   if (bytes <= MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES) return [];
   return [
     `the receiver settings take ${bytes} bytes of Lambda environment; at most ${MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES} fit (Lambda allows 4 KB in all). Configure fewer public keys or account ids.`,
@@ -218,17 +254,23 @@ function environmentProblems({ settings }: ReceiverPropsToCheck): string[] {
 
 function wafProblems(props: ReceiverPropsToCheck): string[] {
   if (props.enableWaf !== true) {
-    return props.wafRateLimit === undefined ? [] : ['wafRateLimit is set but enableWaf is not true; enable the WAF or drop the limit.'];
+    return props.wafRateLimit === undefined
+      ? []
+      : ['wafRateLimit is set but enableWaf is not true; enable the WAF or drop the limit.'];
   }
   const problems: string[] = [];
   const limit = props.wafRateLimit;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_WAF_RATE_LIMIT && limit <= MAX_WAF_RATE_LIMIT)) {
-    problems.push(`wafRateLimit is ${limit}; AWS WAF takes a whole number of requests per 5 minutes from ${MIN_WAF_RATE_LIMIT} to ${MAX_WAF_RATE_LIMIT}.`);
+    problems.push(
+      `wafRateLimit is ${limit}; AWS WAF takes a whole number of requests per 5 minutes from ${MIN_WAF_RATE_LIMIT} to ${MAX_WAF_RATE_LIMIT}.`,
+    );
   }
   const longest = livePathSecrets(props).reduce((a, b) => (b.length > a.length ? b : a), '');
   const prefix = secretPathPrefix(props.stageName ?? DEFAULT_STAGE_NAME, longest);
   if (Buffer.byteLength(prefix) > MAX_WAF_SEARCH_BYTES) {
-    problems.push(`the WAF match string ${'`'}/<stage>/<secret>/${FLUENT_PATH_SEGMENT}/${'`'} is ${Buffer.byteLength(prefix)} bytes; AWS WAF allows ${MAX_WAF_SEARCH_BYTES}. Use a shorter stageName.`);
+    problems.push(
+      `the WAF match string ${'`'}/<stage>/<secret>/${FLUENT_PATH_SEGMENT}/${'`'} is ${Buffer.byteLength(prefix)} bytes; AWS WAF allows ${MAX_WAF_SEARCH_BYTES}. Use a shorter stageName.`,
+    );
   }
   return problems;
 }

@@ -31,7 +31,13 @@ export function accessLogFormat(): apigateway.AccessLogFormat {
 }
 
 /** API Gateway's answers for requests it refuses itself, in the Lambda's JSON shape. None echoes the request. */
-export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigateway.ResponseType; statusCode?: string; error: string; message: string }> = [
+export const GATEWAY_RESPONSES: ReadonlyArray<{
+  id: string;
+  type: apigateway.ResponseType;
+  statusCode?: string;
+  error: string;
+  message: string;
+}> = [
   {
     // API Gateway answers an unknown path or method with 403 "Missing Authentication Token"; it means "no such endpoint".
     id: 'UnknownPathOrMethod',
@@ -40,8 +46,18 @@ export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigateway.Res
     error: 'not-found',
     message: '"No such endpoint."',
   },
-  { id: 'Default4xx', type: apigateway.ResponseType.DEFAULT_4XX, error: 'request-refused', message: '$context.error.messageString' },
-  { id: 'Default5xx', type: apigateway.ResponseType.DEFAULT_5XX, error: 'gateway-error', message: '$context.error.messageString' },
+  {
+    id: 'Default4xx',
+    type: apigateway.ResponseType.DEFAULT_4XX,
+    error: 'request-refused',
+    message: '$context.error.messageString',
+  },
+  {
+    id: 'Default5xx',
+    type: apigateway.ResponseType.DEFAULT_5XX,
+    error: 'gateway-error',
+    message: '$context.error.messageString',
+  },
 ];
 
 export function addGatewayResponses(api: apigateway.RestApi): void {

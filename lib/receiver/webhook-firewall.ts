@@ -42,7 +42,11 @@ export class WebhookFirewall extends Construct {
           priority: 0,
           action: { block: {} },
           statement: {
-            rateBasedStatement: { limit: props.rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: RATE_WINDOW_SECONDS },
+            rateBasedStatement: {
+              limit: props.rateLimit,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: RATE_WINDOW_SECONDS,
+            },
           },
           visibilityConfig: visibility('RateLimitPerSourceIp'),
         },
@@ -72,11 +76,22 @@ export class WebhookFirewall extends Construct {
 
 /** WAF's OR statement needs at least two statements; one stands for itself. */
 function anyOf(statements: wafv2.CfnWebACL.StatementProperty[]): wafv2.CfnWebACL.StatementProperty {
-  return statements.length === 1 ? (statements[0] as wafv2.CfnWebACL.StatementProperty) : { orStatement: { statements } };
+  return statements.length === 1
+    ? (statements[0] as wafv2.CfnWebACL.StatementProperty)
+    : { orStatement: { statements } };
 }
 
-function byteMatch(fieldToMatch: wafv2.CfnWebACL.FieldToMatchProperty, positionalConstraint: string, searchString: string): wafv2.CfnWebACL.StatementProperty {
+function byteMatch(
+  fieldToMatch: wafv2.CfnWebACL.FieldToMatchProperty,
+  positionalConstraint: string,
+  searchString: string,
+): wafv2.CfnWebACL.StatementProperty {
   return {
-    byteMatchStatement: { fieldToMatch, positionalConstraint, searchString, textTransformations: [{ priority: 0, type: 'NONE' }] },
+    byteMatchStatement: {
+      fieldToMatch,
+      positionalConstraint,
+      searchString,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
   };
 }

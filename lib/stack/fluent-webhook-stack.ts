@@ -31,32 +31,49 @@ export class FluentWebhookStack extends Stack {
     const config = readStackConfig(scope.node, environmentName, processEnv);
     super(scope, id, {
       description: `Fluent Commerce webhook receiver (${environmentName}): API Gateway, verifying Lambda, SQS, consumer Lambda, DynamoDB, alarms.`,
-      env: config.account === undefined && config.region === undefined ? undefined : { account: config.account, region: config.region },
+      env:
+        config.account === undefined && config.region === undefined
+          ? undefined
+          : { account: config.account, region: config.region },
       ...stackProps,
     });
     this.config = config;
     this.receiver = new FluentWebhookReceiver(this, 'Receiver', config.receiverProps);
 
     new CfnOutput(this, 'WebhookUrl', {
-      description: 'Paste into the url of your Fluent SendWebhook setting, with <secret> replaced by the path secret and <route> by a route of your choice.',
+      description:
+        'Paste into the url of your Fluent SendWebhook setting, with <secret> replaced by the path secret and <route> by a route of your choice.',
       value: this.receiver.webhookUrlTemplate,
     });
     new CfnOutput(this, 'PathSecretFingerprints', {
       description:
-        'Fingerprints of the live path secrets, current first, as the verifying Lambda logs them (pathSecretFingerprint). npx fluent-webhook secret --fingerprint <secret> prints a secret\'s.',
+        "Fingerprints of the live path secrets, current first, as the verifying Lambda logs them (pathSecretFingerprint). npx fluent-webhook secret --fingerprint <secret> prints a secret's.",
       value: this.receiver.pathSecretFingerprints.join(','),
     });
-    new CfnOutput(this, 'QueueName', { description: 'The queue verified webhooks wait in.', value: this.receiver.queue.queueName });
+    new CfnOutput(this, 'QueueName', {
+      description: 'The queue verified webhooks wait in.',
+      value: this.receiver.queue.queueName,
+    });
     new CfnOutput(this, 'QueueUrl', { value: this.receiver.queue.queueUrl });
     const deadLetterQueue = this.receiver.deadLetterQueue;
-    if (deadLetterQueue === undefined) throw new Error('The stack always deploys a dead-letter queue; the consumer and the alarms rely on it.');
-    new CfnOutput(this, 'DeadLetterQueueName', { description: 'Where webhooks land after maxReceiveCount failed attempts.', value: deadLetterQueue.queueName });
+    if (deadLetterQueue === undefined)
+      throw new Error('The stack always deploys a dead-letter queue; the consumer and the alarms rely on it.');
+    new CfnOutput(this, 'DeadLetterQueueName', {
+      description: 'Where webhooks land after maxReceiveCount failed attempts.',
+      value: deadLetterQueue.queueName,
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'DeadLetterQueueArn', { description: 'For fluent-webhook redrive --dlq-arn.', value: deadLetterQueue.queueArn });
+    new CfnOutput(this, 'DeadLetterQueueArn', {
+      description: 'For fluent-webhook redrive --dlq-arn.',
+      value: deadLetterQueue.queueArn,
+    });
 
     this.consumer = new FluentWebhookConsumer(this, 'Consumer', {
       ...config.consumerOptions,
-      consumerFunctionProps: { ...config.consumerOptions.consumerFunctionProps, timeout: this.receiver.consumerTimeout },
+      consumerFunctionProps: {
+        ...config.consumerOptions.consumerFunctionProps,
+        timeout: this.receiver.consumerTimeout,
+      },
       queue: this.receiver.queue,
       settings: this.receiver.settings,
       environmentName,
@@ -72,7 +89,10 @@ export class FluentWebhookStack extends Stack {
       environmentName,
     });
 
-    new CfnOutput(this, 'IdempotencyTableName', { description: 'The consumer\'s de-duplication table.', value: this.consumer.idempotencyTable.tableName });
+    new CfnOutput(this, 'IdempotencyTableName', {
+      description: "The consumer's de-duplication table.",
+      value: this.consumer.idempotencyTable.tableName,
+    });
     const dashboardName = this.monitoring.dashboard.dashboardName;
     new CfnOutput(this, 'DashboardName', { value: dashboardName });
     new CfnOutput(this, 'DashboardUrl', {
@@ -80,7 +100,10 @@ export class FluentWebhookStack extends Stack {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${dashboardName}`,
     });
     if (this.monitoring.alarmTopic !== undefined) {
-      new CfnOutput(this, 'AlarmTopicArn', { description: 'The SNS topic the alarms notify.', value: this.monitoring.alarmTopic.topicArn });
+      new CfnOutput(this, 'AlarmTopicArn', {
+        description: 'The SNS topic the alarms notify.',
+        value: this.monitoring.alarmTopic.topicArn,
+      });
     }
   }
 }

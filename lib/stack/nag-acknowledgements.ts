@@ -3,7 +3,7 @@ import type { FluentWebhookReceiver } from '../receiver/fluent-webhook-receiver'
 
 /** Why the method has no API Gateway authorizer: shared by the two findings that ask for one. */
 export const NO_AUTHORIZER_REASON =
-  'Fluent cannot send credentials, and no API Gateway authorizer ever sees the request body. The body signature is the authentication: the Lambda behind this method verifies Fluent\'s RSA signature over the raw body (and the account allow-list) before anything is queued.';
+  "Fluent cannot send credentials, and no API Gateway authorizer ever sees the request body. The body signature is the authentication: the Lambda behind this method verifies Fluent's RSA signature over the raw body (and the account allow-list) before anything is queued.";
 
 /**
  * Acknowledges the cdk-nag AwsSolutions findings the receiver's design answers differently, each on the one

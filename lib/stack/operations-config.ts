@@ -93,7 +93,12 @@ function inContextTerms(problem: string): string {
   return PROP_TO_CONTEXT_KEY.reduce((text, [pattern, key]) => text.replace(pattern, key), problem);
 }
 
-function oneOf<T>(read: ContextValues, key: string, allowed: Readonly<Record<string, T>>, problems: string[]): T | undefined {
+function oneOf<T>(
+  read: ContextValues,
+  key: string,
+  allowed: Readonly<Record<string, T>>,
+  problems: string[],
+): T | undefined {
   const value = read.string(key);
   if (value === undefined) return undefined;
   if (Object.prototype.hasOwnProperty.call(allowed, value)) return allowed[value];

@@ -2,7 +2,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { splitList } from '../../lambdas/core/key-sources';
-import { parseReceiverSettings, RawReceiverSettings, RawSettingValue, ReceiverSettings, SETTING_ENV_NAMES, SettingKey } from '../../lambdas/core/settings';
+import {
+  parseReceiverSettings,
+  RawReceiverSettings,
+  RawSettingValue,
+  ReceiverSettings,
+  SETTING_ENV_NAMES,
+  SettingKey,
+} from '../../lambdas/core/settings';
 import type { FluentWebhookReceiverProps } from '../receiver/fluent-webhook-receiver';
 import { OperationsContextKey, readOperationsConfig } from './operations-config';
 import { withoutUndefined } from '../internal/without-undefined';
@@ -44,7 +51,9 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   ...Object.values(OperationsContextKey),
 ]);
 const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
-const RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');
+const RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter(
+  (value): value is number => typeof value === 'number',
+);
 
 /** What the stack builds for one environment. */
 export interface StackConfig {
@@ -72,14 +81,20 @@ export function selectEnvironmentName(node: Node): string {
   const known = Object.keys(environments ?? {});
   if (selected === undefined || selected === '') {
     if (environments === undefined) return DEFAULT_ENVIRONMENT_NAME;
-    throw new ConfigurationError(`Choose an environment with -c ${ENVIRONMENT_CONTEXT_KEY}=<name> (one of: ${known.join(', ')}).`);
+    throw new ConfigurationError(
+      `Choose an environment with -c ${ENVIRONMENT_CONTEXT_KEY}=<name> (one of: ${known.join(', ')}).`,
+    );
   }
   const name = String(selected);
   if (!ENVIRONMENT_NAME.test(name)) {
-    throw new ConfigurationError(`Environment name "${name}" must start with a letter and hold only letters, digits and - (at most 64): it becomes part of the stack name.`);
+    throw new ConfigurationError(
+      `Environment name "${name}" must start with a letter and hold only letters, digits and - (at most 64): it becomes part of the stack name.`,
+    );
   }
   if (environments !== undefined && !known.includes(name)) {
-    throw new ConfigurationError(`Environment "${name}" is not in the ${ENVIRONMENTS_CONTEXT_KEY} context (known: ${known.join(', ')}).`);
+    throw new ConfigurationError(
+      `Environment "${name}" is not in the ${ENVIRONMENTS_CONTEXT_KEY} context (known: ${known.join(', ')}).`,
+    );
   }
   return name;
 }
@@ -90,14 +105,21 @@ export function selectEnvironmentName(node: Node): string {
  * (several secrets: comma-separated, or an array in cdk.json).
  * Every problem (types, receiver settings, props) is collected into one {@link ConfigurationError}.
  */
-export function readStackConfig(node: Node, environmentName: string, processEnv: Readonly<Record<string, string | undefined>> = process.env): StackConfig {
+export function readStackConfig(
+  node: Node,
+  environmentName: string,
+  processEnv: Readonly<Record<string, string | undefined>> = process.env,
+): StackConfig {
   const problems: string[] = [];
   const block = readEnvironments(node)?.[environmentName] ?? {};
   if (typeof block !== 'object' || block === null || Array.isArray(block)) {
     throw new ConfigurationError(`${ENVIRONMENTS_CONTEXT_KEY}.${environmentName} must be an object of settings.`);
   }
   for (const key of Object.keys(block)) {
-    if (!KNOWN_KEYS.has(key)) problems.push(`${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}.${key} is not a setting; known settings: ${[...KNOWN_KEYS].join(', ')}.`);
+    if (!KNOWN_KEYS.has(key))
+      problems.push(
+        `${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}.${key} is not a setting; known settings: ${[...KNOWN_KEYS].join(', ')}.`,
+      );
   }
   const lookup = (key: string): unknown => (block as Record<string, unknown>)[key] ?? node.tryGetContext(key);
   const read = new ValueReader(lookup, problems);
@@ -117,7 +139,9 @@ export function readStackConfig(node: Node, environmentName: string, processEnv:
 
   const retentionDays = read.integer(DeployContextKey.LOG_RETENTION_DAYS);
   if (retentionDays !== undefined && !RETENTION_DAYS.includes(retentionDays)) {
-    problems.push(`${DeployContextKey.LOG_RETENTION_DAYS} is ${retentionDays}; CloudWatch Logs keeps logs for one of ${RETENTION_DAYS.join(', ')} days (9999: forever).`);
+    problems.push(
+      `${DeployContextKey.LOG_RETENTION_DAYS} is ${retentionDays}; CloudWatch Logs keeps logs for one of ${RETENTION_DAYS.join(', ')} days (9999: forever).`,
+    );
   }
   const reserved = read.integer(DeployContextKey.RECEIVER_RESERVED_CONCURRENCY);
   const secrets = read.list(DeployContextKey.PATH_SECRET) ?? splitList(processEnv[PATH_SECRET_ENV] ?? '');
@@ -159,7 +183,9 @@ function readEnvironments(node: Node): Record<string, unknown> | undefined {
   const environments = node.tryGetContext(ENVIRONMENTS_CONTEXT_KEY) as unknown;
   if (environments === undefined) return undefined;
   if (typeof environments !== 'object' || environments === null || Array.isArray(environments)) {
-    throw new ConfigurationError(`The ${ENVIRONMENTS_CONTEXT_KEY} context must be an object: { "sandbox": { ... }, "production": { ... } }.`);
+    throw new ConfigurationError(
+      `The ${ENVIRONMENTS_CONTEXT_KEY} context must be an object: { "sandbox": { ... }, "production": { ... } }.`,
+    );
   }
   return environments as Record<string, unknown>;
 }
@@ -203,7 +229,8 @@ class ValueReader {
   public number(key: string): number | undefined {
     const value = this.lookup(key);
     if (value === undefined) return undefined;
-    const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    const number =
+      typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
     if (Number.isFinite(number)) return number;
     this.problems.push(`${key} must be a number, not ${JSON.stringify(value)}.`);
     return undefined;

@@ -80,7 +80,9 @@ export async function startRunnerProcess(env: Record<string, string>, timeoutMs 
   try {
     const ready = await Promise.race([
       waitForLine((line) => line.message === 'local receiver ready', timeoutMs),
-      exited.then((code) => Promise.reject(new Error(`The runner exited with ${code} before it was ready. Its stderr:\n${stderr}`))),
+      exited.then((code) =>
+        Promise.reject(new Error(`The runner exited with ${code} before it was ready. Its stderr:\n${stderr}`)),
+      ),
     ]);
     const pattern = String(ready.webhookUrlPattern);
     return { webhookBaseUrl: pattern.slice(0, -'{route}'.length), lines: () => lines, waitForLine, stop };
@@ -97,7 +99,11 @@ function withoutRunnerSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return copy;
 }
 
-async function killIfStillRunning(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number): Promise<number | null> {
+async function killIfStillRunning(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<number | null> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   const outcome = await Promise.race([exited, timedOut]);

@@ -13,7 +13,8 @@ const STOP_BOUND_MS = 10_000;
 const QUEUE = 'fluent-webhooks';
 const STOPPED = 'stopped; queued messages saved for the next start';
 
-const about = (eventId: string, message: string) => (line: LogLine) => line.eventId === eventId && line.message === message;
+const about = (eventId: string, message: string) => (line: LogLine) =>
+  line.eventId === eventId && line.message === message;
 
 describe('Program: npm start (the local runner), stopped while a handler hangs', () => {
   const temp = useTempDir('fluent-webhook-e2e-stop-');
@@ -48,7 +49,9 @@ describe('Program: npm start (the local runner), stopped while a handler hangs',
 
     // Act
     const exitCode = await hanging.stop(STOP_BOUND_MS);
-    const snapshot = JSON.parse(readFileSync(temp.path('data', 'sqs-messages.json'), 'utf8')) as { queues: Record<string, Array<{ body: string }>> };
+    const snapshot = JSON.parse(readFileSync(temp.path('data', 'sqs-messages.json'), 'utf8')) as {
+      queues: Record<string, Array<{ body: string }>>;
+    };
     // The in-progress lock the hung run left expired with its context (CONSUMER_TIMEOUT_SECONDS): no wait for it.
     const restarted = await start(false);
     const processed = await restarted.waitForLine(about(eventId, 'webhook processed'));
@@ -58,14 +61,21 @@ describe('Program: npm start (the local runner), stopped while a handler hangs',
     expect(response.status).toBe(200);
     expect(exitCode).toBe(0);
     expect(hanging.lines()).toContainEqual(
-      expect.objectContaining({ message: expect.stringContaining('did not return within the consumer timeout'), handlerTimeoutSeconds: CONSUMER_TIMEOUT_SECONDS }),
+      expect.objectContaining({
+        message: expect.stringContaining('did not return within the consumer timeout'),
+        handlerTimeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
+      }),
     );
     expect(hanging.lines().filter((line) => line.message === 'webhook processed')).toEqual([]);
     // The hung handler still held the event loop after the stop; the runner exited without it.
-    expect(hanging.lines()).toContainEqual(expect.objectContaining({ message: expect.stringContaining('work still running after the stop') }));
+    expect(hanging.lines()).toContainEqual(
+      expect.objectContaining({ message: expect.stringContaining('work still running after the stop') }),
+    );
     expect(hanging.lines().find((line) => line.message === STOPPED)).toMatchObject({ saved: { [QUEUE]: 1 } });
     expect(snapshot.queues[QUEUE]?.map((message) => message.body)).toEqual([body.toString('utf8')]);
-    expect(restarted.lines().find((line) => line.message === 'queued messages restored from the last run')).toMatchObject({ restored: { [QUEUE]: 1 } });
+    expect(
+      restarted.lines().find((line) => line.message === 'queued messages restored from the last run'),
+    ).toMatchObject({ restored: { [QUEUE]: 1 } });
     expect(processed).toMatchObject({ route: HANGING_ROUTE, outcome: 'processed' });
     // Processed once and deleted: the second stop saves an empty queue, so nothing could run it again.
     expect(restarted.lines().filter(about(eventId, 'webhook processed'))).toHaveLength(1);

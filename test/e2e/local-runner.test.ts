@@ -11,7 +11,8 @@ import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-r
 const MAX_RECEIVE_COUNT = 2;
 const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 
-const about = (eventId: string, message: string) => (line: LogLine) => line.eventId === eventId && line.message === message;
+const about = (eventId: string, message: string) => (line: LogLine) =>
+  line.eventId === eventId && line.message === message;
 const PROCESSED = 'webhook processed';
 const DUPLICATE = 'duplicate webhook skipped';
 const REJECTED = 'Webhook rejected';
@@ -40,10 +41,15 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
   });
 
   async function post(url: string, body: Buffer, headers: Record<string, string>) {
-    const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
-  const postSigned = (route: string, body: Buffer) => post(`${runner.webhookBaseUrl}${route}`, body, signFluentPayload(body, privateKeyPem));
+  const postSigned = (route: string, body: Buffer) =>
+    post(`${runner.webhookBaseUrl}${route}`, body, signFluentPayload(body, privateKeyPem));
   const count = (predicate: (line: LogLine) => boolean) => runner.lines().filter(predicate).length;
 
   it('answers 200 to a validly signed event and processes it exactly once', async () => {
@@ -84,7 +90,9 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
 
     // Act
     const response = await post(`${runner.webhookBaseUrl}orders`, tampered, signed);
-    const rejected = await runner.waitForLine((line) => line.message === REJECTED && line.status === 401 && line.requestId === response.body.requestId);
+    const rejected = await runner.waitForLine(
+      (line) => line.message === REJECTED && line.status === 401 && line.requestId === response.body.requestId,
+    );
 
     // Assess
     expect(response.status).toBe(401);
@@ -109,20 +117,28 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
   it.each([
     ['another path', 'POST', (base: string) => `${new URL(base).origin}/not-the-secret/fluent/orders`],
     ['a GET on the webhook URL', 'GET', (base: string) => `${base}orders`],
-  ])('answers 404 not-found to %s without invoking the receiver, as the stack\'s API does', async (_name, method, url) => {
-    // Act
-    const response = await fetch(url(runner.webhookBaseUrl), { method, ...(method === 'POST' ? { body: '{}' } : {}) });
-    const body = (await response.json()) as { requestId: string };
-    const refused = await runner.waitForLine((line) => line.message === 'gateway refused request' && line.requestId === body.requestId);
+  ])(
+    "answers 404 not-found to %s without invoking the receiver, as the stack's API does",
+    async (_name, method, url) => {
+      // Act
+      const response = await fetch(url(runner.webhookBaseUrl), {
+        method,
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      const body = (await response.json()) as { requestId: string };
+      const refused = await runner.waitForLine(
+        (line) => line.message === 'gateway refused request' && line.requestId === body.requestId,
+      );
 
-    // Assess
-    expect(response.status).toBe(404);
-    expect(body).toMatchObject({ error: 'not-found', message: 'No such endpoint.' });
-    expect(refused).toMatchObject({ status: 404, reason: 'MISSING_AUTHENTICATION_TOKEN', component: 'local' });
-    expect(runner.lines().filter((line) => line.requestId === body.requestId)).toHaveLength(1);
-  });
+      // Assess
+      expect(response.status).toBe(404);
+      expect(body).toMatchObject({ error: 'not-found', message: 'No such endpoint.' });
+      expect(refused).toMatchObject({ status: 404, reason: 'MISSING_AUTHENTICATION_TOKEN', component: 'local' });
+      expect(runner.lines().filter((line) => line.requestId === body.requestId)).toHaveLength(1);
+    },
+  );
 
-  it('carries a signed body just under the queue\'s 1 MiB through to the handler, and answers 413 above it', async () => {
+  it("carries a signed body just under the queue's 1 MiB through to the handler, and answers 413 above it", async () => {
     // Prepare
     const bodyOfSize = (bytes: number, id: string): Buffer => {
       const empty = fluentEventBody({ id, attributes: { padding: '' } });
@@ -164,11 +180,21 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
   it('fluent-webhook send signs a sample and gets it processed; it exits 1 when the answer is not 2xx', async () => {
     // Prepare
     const keyPath = temp.path('data', 'keys', 'private-key.pem');
-    const sample = JSON.parse(readFileSync(join(REPO_ROOT, 'samples', 'fulfilment-update.json'), 'utf8')) as { id: string };
+    const sample = JSON.parse(readFileSync(join(REPO_ROOT, 'samples', 'fulfilment-update.json'), 'utf8')) as {
+      id: string;
+    };
     const wrongUrl = `${new URL(runner.webhookBaseUrl).origin}/wrong/fluent/orders`;
 
     // Act
-    const sent = await runCli('send', '--url', `${runner.webhookBaseUrl}fulfilments`, '--sample', 'fulfilment-update', '--private-key', keyPath);
+    const sent = await runCli(
+      'send',
+      '--url',
+      `${runner.webhookBaseUrl}fulfilments`,
+      '--sample',
+      'fulfilment-update',
+      '--private-key',
+      keyPath,
+    );
     const processed = await runner.waitForLine(about(sample.id, PROCESSED));
     const refused = await runCli('send', '--url', wrongUrl, '--sample', 'fulfilment-update', '--private-key', keyPath);
 
@@ -182,7 +208,10 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
 
   it('stops cleanly on SIGTERM and carries on from the data folder: dead letters kept, processed events remembered', async () => {
     // Prepare
-    const deadLetteredIds = runner.lines().filter((line) => line.message === DEAD_LETTERED).map((line) => line.eventId);
+    const deadLetteredIds = runner
+      .lines()
+      .filter((line) => line.message === DEAD_LETTERED)
+      .map((line) => line.eventId);
     const processedId = runner.lines().find((line) => line.message === PROCESSED)?.eventId as string;
     const firstPath = new URL(runner.webhookBaseUrl).pathname;
 
@@ -207,7 +236,9 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
   it('redrives the dead-lettered events with the command it prints, once the handler is fixed', async () => {
     // Prepare
     const deadLetteredId = runner.lines().find((line) => line.message === DEAD_LETTERED)?.eventId as string;
-    const printed = runner.lines().find((line) => line.message === 'move dead-lettered messages back to the queue with');
+    const printed = runner
+      .lines()
+      .find((line) => line.message === 'move dead-lettered messages back to the queue with');
     const [npx, program, ...argv] = String(printed?.command).split(' ');
     writeFileSync(temp.path('handler-fixed'), 'the fix');
 

@@ -38,7 +38,10 @@ interface ConsumerProcess {
 }
 
 async function spawnConsumer(config: ConsumerProcessConfig): Promise<ConsumerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(config)], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(config)], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -53,7 +56,9 @@ async function spawnConsumer(config: ConsumerProcessConfig): Promise<ConsumerPro
         // Not a log line.
       }
     });
-    void exited.then(() => reject(new Error(`The consumer process exited before it was ready. Its stderr:\n${stderr}`)));
+    void exited.then(() =>
+      reject(new Error(`The consumer process exited before it was ready. Its stderr:\n${stderr}`)),
+    );
   });
   await ready;
   return { child, exited, lines };
@@ -70,17 +75,22 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
   let restarted: ConsumerProcess | undefined;
   const consumers: ConsumerProcess[] = [];
 
-  const runs = (): string[] => (existsSync(temp.path('runs')) ? readFileSync(temp.path('runs'), 'utf8').split('\n').filter(Boolean) : []);
+  const runs = (): string[] =>
+    existsSync(temp.path('runs')) ? readFileSync(temp.path('runs'), 'utf8').split('\n').filter(Boolean) : [];
   const count = (mark: string, id: string) => runs().filter((line) => line === `${mark} ${id}`).length;
   const idempotencyStatus = async (id: string): Promise<string | undefined> => {
     const key = `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(id)).digest('base64')}`;
-    const { Item } = await env.dynamoDb.send(new GetItemCommand({ TableName: IDEMPOTENCY_TABLE, Key: { id: { S: key } }, ConsistentRead: true }));
+    const { Item } = await env.dynamoDb.send(
+      new GetItemCommand({ TableName: IDEMPOTENCY_TABLE, Key: { id: { S: key } }, ConsistentRead: true }),
+    );
     return Item?.status?.S;
   };
 
   beforeAll(async () => {
     output = captureOutput();
-    env = await startFaultEnvironment({ webhooks: { maxReceiveCount: 5, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS } });
+    env = await startFaultEnvironment({
+      webhooks: { maxReceiveCount: 5, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
+    });
     const { emulators } = env;
     const queue = env.queue('webhooks');
     const receiver = await startReceiverOverHttp(faultSettings(fluent), env.sqs, queue.queueUrl);
@@ -88,7 +98,8 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
     hung = webhooks[EVENTS / 2] as SignedWebhook;
     const statuses = await Promise.all(webhooks.map((webhook) => receiver.post(webhook)));
     await receiver.close();
-    if (statuses.some((status) => status !== 200)) throw new Error(`Not every webhook was accepted: ${statuses.join(', ')}`);
+    if (statuses.some((status) => status !== 200))
+      throw new Error(`Not every webhook was accepted: ${statuses.join(', ')}`);
     const config: ConsumerProcessConfig = {
       sqsEndpoint: emulators.sqsEndpoint,
       dynamoDbEndpoint: emulators.dynamoDbEndpoint,
@@ -109,7 +120,9 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
       async () =>
         count('started', hung.id) === 1 &&
         others.every((webhook) => count('finished', webhook.id) === 1) &&
-        (await Promise.all(others.map((webhook) => idempotencyStatus(webhook.id)))).every((status) => status === 'COMPLETED'),
+        (await Promise.all(others.map((webhook) => idempotencyStatus(webhook.id)))).every(
+          (status) => status === 'COMPLETED',
+        ),
       20_000,
       'the first consumer has finished nine handlers and hangs in the tenth',
     );
@@ -147,15 +160,25 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
 
   it('runs no finished handler again: only the handler the kill interrupted starts a second time', () => {
     // Assess
-    expect(webhooks.filter((webhook) => count('started', webhook.id) !== 1).map((webhook) => webhook.id)).toEqual([hung.id]);
+    expect(webhooks.filter((webhook) => count('started', webhook.id) !== 1).map((webhook) => webhook.id)).toEqual([
+      hung.id,
+    ]);
     expect(count('started', hung.id)).toBe(2);
   });
 
   it('has the restarted consumer skip the nine finished events as duplicates and process the interrupted one', () => {
     // Assess
     const decisions = (restarted?.lines ?? []).filter((line) => 'outcome' in line);
-    expect(decisions.filter((line) => line.outcome === 'duplicate').map((line) => line.eventId).sort()).toEqual(
-      webhooks.filter((webhook) => webhook !== hung).map((webhook) => webhook.id).sort(),
+    expect(
+      decisions
+        .filter((line) => line.outcome === 'duplicate')
+        .map((line) => line.eventId)
+        .sort(),
+    ).toEqual(
+      webhooks
+        .filter((webhook) => webhook !== hung)
+        .map((webhook) => webhook.id)
+        .sort(),
     );
     expect(decisions.filter((line) => line.outcome === 'processed').map((line) => line.eventId)).toEqual([hung.id]);
   });

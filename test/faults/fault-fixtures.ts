@@ -52,21 +52,41 @@ export interface ReceiverOverHttp {
   close(): Promise<void>;
 }
 
-export async function startReceiverOverHttp(settings: ReceiverSettings, sqsClient: SQSClient, queueUrl: string): Promise<ReceiverOverHttp> {
-  const receiverFunction = { functionName: 'receiver', timeoutSeconds: 10, memorySizeMb: 256, region: 'us-east-1', accountId: EMULATOR_ACCOUNT_ID };
+export async function startReceiverOverHttp(
+  settings: ReceiverSettings,
+  sqsClient: SQSClient,
+  queueUrl: string,
+): Promise<ReceiverOverHttp> {
+  const receiverFunction = {
+    functionName: 'receiver',
+    timeoutSeconds: 10,
+    memorySizeMb: 256,
+    region: 'us-east-1',
+    accountId: EMULATOR_ACCOUNT_ID,
+  };
   const logger = createLogger('gateway');
   const gateway: GatewayServer = await startGatewayServer({
     host: LOOPBACK_HOST,
     port: 0,
     stage: { stage: 'webhooks', apiId: 'faults', accountId: EMULATOR_ACCOUNT_ID, pathSecret: PATH_SECRET },
-    handler: createReceiverHandler({ settings, sqsClient, queueUrl, logger: createLogger('receiver'), metrics: createMetrics('receiver') }),
+    handler: createReceiverHandler({
+      settings,
+      sqsClient,
+      queueUrl,
+      logger: createLogger('receiver'),
+      metrics: createMetrics('receiver'),
+    }),
     createContext: () => createLambdaContext(receiverFunction),
     logger,
   });
   const url = `${gateway.origin}/${PATH_SECRET}/${FLUENT_PATH_SEGMENT}/orders`;
   return {
     async post(webhook) {
-      const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...webhook.headers }, body: webhook.body });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...webhook.headers },
+        body: webhook.body,
+      });
       await response.arrayBuffer();
       return response.status;
     },
@@ -108,7 +128,10 @@ export function startConsumer(options: ConsumerOptions): SqsPoller {
     waitTimeSeconds: 1,
     handler: createConsumerHandler({
       settings: options.settings,
-      persistenceStore: new DynamoDBPersistenceLayer({ tableName: IDEMPOTENCY_TABLE, awsSdkV3Client: options.dynamoDbClient }),
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: IDEMPOTENCY_TABLE,
+        awsSdkV3Client: options.dynamoDbClient,
+      }),
       handlers: options.handlers,
       logger: createLogger('consumer'),
       metrics: createMetrics('consumer'),
@@ -139,7 +162,9 @@ export interface FaultEnvironment {
 }
 
 /** Starts the emulators with one queue (and its DLQ) per entry and the idempotency table. Pair with `close()` in afterAll. */
-export async function startFaultEnvironment(queues: Readonly<Record<string, QueueSettings>>): Promise<FaultEnvironment> {
+export async function startFaultEnvironment(
+  queues: Readonly<Record<string, QueueSettings>>,
+): Promise<FaultEnvironment> {
   const emulators = await startEmulators({
     queues: Object.entries(queues).flatMap(([name, settings]) => [
       { name: `${name}-dlq` },
@@ -156,7 +181,8 @@ export async function startFaultEnvironment(queues: Readonly<Record<string, Queu
   const dynamoDb = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
   const named = (name: string): QueueRef => {
     const queue = emulators.queues[name];
-    if (queue === undefined) throw new Error(`No queue ${name}; the environment has ${Object.keys(emulators.queues).join(', ')}.`);
+    if (queue === undefined)
+      throw new Error(`No queue ${name}; the environment has ${Object.keys(emulators.queues).join(', ')}.`);
     return queue;
   };
   return {
@@ -189,7 +215,11 @@ export class HandlerLedger {
 }
 
 /** Polls `condition` every 50 ms until it holds; fails with `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}.`);

@@ -37,13 +37,16 @@ describe('Fault: a handler that fails intermittently', () => {
   const flaky: FluentEventHandler = async (event) => {
     const attempt = (attempts.get(event.id) ?? 0) + 1;
     attempts.set(event.id, attempt);
-    if (attempt <= (failuresPlanned.get(event.id) ?? 0)) throw new Error(`attempt ${attempt} of ${event.id} fails on purpose`);
+    if (attempt <= (failuresPlanned.get(event.id) ?? 0))
+      throw new Error(`attempt ${attempt} of ${event.id} fails on purpose`);
     ledger.record(event.id);
   };
 
   beforeAll(async () => {
     output = captureOutput();
-    env = await startFaultEnvironment({ webhooks: { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 } });
+    env = await startFaultEnvironment({
+      webhooks: { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 },
+    });
     const queue = env.queue('webhooks');
     const deadLetterQueue = env.deadLetterQueue('webhooks');
     receiver = await startReceiverOverHttp(settings, env.sqs, queue.queueUrl);
@@ -52,10 +55,17 @@ describe('Fault: a handler that fails intermittently', () => {
 
     // Act
     statuses = await Promise.all(webhooks.map((webhook) => receiver.post(webhook)));
-    consumer = startConsumer({ settings, sqsClient: env.sqs, queue, dynamoDbClient: env.dynamoDb, handlers: { default: flaky } });
+    consumer = startConsumer({
+      settings,
+      sqsClient: env.sqs,
+      queue,
+      dynamoDbClient: env.dynamoDb,
+      handlers: { default: flaky },
+    });
     const doomed = webhooks.filter((webhook) => (failuresPlanned.get(webhook.id) ?? 0) >= MAX_RECEIVE_COUNT).length;
     await waitUntil(
-      async () => (await env.isEmpty(queue)) && (await queueDepth(env.sqs, deadLetterQueue.queueUrl)).visible === doomed,
+      async () =>
+        (await env.isEmpty(queue)) && (await queueDepth(env.sqs, deadLetterQueue.queueUrl)).visible === doomed,
       30_000,
       'the queue is empty and every doomed event is in the dead-letter queue',
     );
@@ -83,22 +93,36 @@ describe('Fault: a handler that fails intermittently', () => {
     expect([...processed, ...deadLettered].sort()).toEqual(webhooks.map((webhook) => webhook.id).sort());
   });
 
-  it.each([0, 1, 2, 3, 4])('gives an event that fails its first %i attempts the outcome maxReceiveCount allows', (failures) => {
-    // Prepare
-    const ids = webhooks.filter((webhook) => failuresPlanned.get(webhook.id) === failures).map((webhook) => webhook.id);
+  it.each([0, 1, 2, 3, 4])(
+    'gives an event that fails its first %i attempts the outcome maxReceiveCount allows',
+    (failures) => {
+      // Prepare
+      const ids = webhooks
+        .filter((webhook) => failuresPlanned.get(webhook.id) === failures)
+        .map((webhook) => webhook.id);
 
-    // Assess
-    for (const id of ids) {
-      if (failures < MAX_RECEIVE_COUNT) {
-        expect({ id, completed: ledger.completed.get(id), attempts: attempts.get(id) }).toEqual({ id, completed: 1, attempts: failures + 1 });
-      } else {
-        expect({ id, completed: ledger.completed.get(id), attempts: attempts.get(id), deadLettered: deadLettered.includes(id) }).toEqual({
-          id,
-          completed: undefined,
-          attempts: MAX_RECEIVE_COUNT,
-          deadLettered: true,
-        });
+      // Assess
+      for (const id of ids) {
+        if (failures < MAX_RECEIVE_COUNT) {
+          expect({ id, completed: ledger.completed.get(id), attempts: attempts.get(id) }).toEqual({
+            id,
+            completed: 1,
+            attempts: failures + 1,
+          });
+        } else {
+          expect({
+            id,
+            completed: ledger.completed.get(id),
+            attempts: attempts.get(id),
+            deadLettered: deadLettered.includes(id),
+          }).toEqual({
+            id,
+            completed: undefined,
+            attempts: MAX_RECEIVE_COUNT,
+            deadLettered: true,
+          });
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -37,19 +37,25 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
   const isEmpty = (scenario: Scenario) => env.isEmpty(queue(scenario));
   const deadLetterDepth = (scenario: Scenario) => queueDepth(env.sqs, env.deadLetterQueue(scenario).queueUrl);
   /** The consumer's decision lines about one event (the receiver logs one too). */
-  const decisionsFor = (id: string) => decisionLines(output).filter((line) => line.eventId === id && line.component === 'consumer');
+  const decisionsFor = (id: string) =>
+    decisionLines(output).filter((line) => line.eventId === id && line.component === 'consumer');
   const accept = async (scenario: Scenario, count: number): Promise<SignedWebhook[]> => {
     const receiver = await startReceiverOverHttp(settings, env.sqs, queue(scenario).queueUrl);
     const webhooks = signedWebhooks(fluent, count);
     const statuses = await Promise.all(webhooks.map((webhook) => receiver.post(webhook)));
     await receiver.close();
-    if (statuses.some((status) => status !== 200)) throw new Error(`Not every webhook was accepted: ${statuses.join(', ')}`);
+    if (statuses.some((status) => status !== 200))
+      throw new Error(`Not every webhook was accepted: ${statuses.join(', ')}`);
     return webhooks;
   };
 
   beforeAll(async () => {
     output = captureOutput();
-    env = await startFaultEnvironment(Object.fromEntries(SCENARIOS.map((name) => [name, { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 }])));
+    env = await startFaultEnvironment(
+      Object.fromEntries(
+        SCENARIOS.map((name) => [name, { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 }]),
+      ),
+    );
     // The consumer reaches DynamoDB only through the switch, with the SDK's default retries as in Lambda.
     tableSwitch = await startTcpSwitch(Number(new URL(env.emulators.dynamoDbEndpoint).port));
     dynamoDb = new DynamoDBClient(emulatorClientConfig(tableSwitch.endpoint, env.emulators.region));
@@ -71,7 +77,8 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
 
     beforeAll(async () => {
       webhooks = await accept('before-handler', 10);
-      const storeFailures = () => decisionLines(output).filter((line) => line.reason === RecordFailureReason.IDEMPOTENCY_STORE_FAILED);
+      const storeFailures = () =>
+        decisionLines(output).filter((line) => line.reason === RecordFailureReason.IDEMPOTENCY_STORE_FAILED);
 
       // Act: the table goes away before the consumer starts, and comes back once every event has failed at least once.
       await tableSwitch.off();
@@ -83,11 +90,19 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
         handlers: { default: async (event) => ledger.record(event.id) },
       });
       const ids = webhooks.map((webhook) => webhook.id);
-      await waitUntil(() => ids.every((id) => storeFailures().some((line) => line.eventId === id)), 20_000, 'every event has failed on the table');
+      await waitUntil(
+        () => ids.every((id) => storeFailures().some((line) => line.eventId === id)),
+        20_000,
+        'every event has failed on the table',
+      );
       runsDuringOutage = ledger.completed.size;
       failuresDuringOutage = storeFailures();
       await tableSwitch.on();
-      await waitUntil(async () => ids.every((id) => ledger.completed.has(id)) && (await isEmpty('before-handler')), 30_000, 'every event is processed');
+      await waitUntil(
+        async () => ids.every((id) => ledger.completed.has(id)) && (await isEmpty('before-handler')),
+        30_000,
+        'every event is processed',
+      );
       await consumer.stop();
     }, 60_000);
     afterAll(() => consumer?.stop());
@@ -96,13 +111,18 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
       // Assess
       expect(runsDuringOutage).toBe(0);
       expect(failuresDuringOutage.length).toBeGreaterThanOrEqual(webhooks.length);
-      expect(failuresDuringOutage[0]).toMatchObject({ message: DecisionMessage.FAILED[RecordFailureReason.IDEMPOTENCY_STORE_FAILED], outcome: 'failed' });
+      expect(failuresDuringOutage[0]).toMatchObject({
+        message: DecisionMessage.FAILED[RecordFailureReason.IDEMPOTENCY_STORE_FAILED],
+        outcome: 'failed',
+      });
     });
 
     it('processes every event exactly once after the table is back', () => {
       // Assess
       expect(webhooks.map((webhook) => ledger.completed.get(webhook.id))).toEqual(webhooks.map(() => 1));
-      expect(webhooks.map((webhook) => decisionsFor(webhook.id).filter((line) => line.outcome === 'processed').length)).toEqual(webhooks.map(() => 1));
+      expect(
+        webhooks.map((webhook) => decisionsFor(webhook.id).filter((line) => line.outcome === 'processed').length),
+      ).toEqual(webhooks.map(() => 1));
     });
 
     it('leaves nothing in the queue or the dead-letter queue', async () => {
@@ -135,7 +155,11 @@ describe('Fault: the idempotency table is unreachable while events are consumed'
           },
         },
       });
-      await waitUntil(() => decisionsFor(webhook.id).some((line) => line.reason === RecordFailureReason.IDEMPOTENCY_STORE_FAILED), 20_000, 'the completion failed');
+      await waitUntil(
+        () => decisionsFor(webhook.id).some((line) => line.reason === RecordFailureReason.IDEMPOTENCY_STORE_FAILED),
+        20_000,
+        'the completion failed',
+      );
       await tableSwitch.on();
       await waitUntil(() => isEmpty('after-handler'), 30_000, 'the event is processed and deleted');
       await consumer.stop();

@@ -32,7 +32,9 @@ describe('Fault: the SQS server stops while webhooks arrive over HTTP', () => {
   const idsOf = (predicate: (answer: { phase: Phase; status: number }) => boolean) =>
     [...answers].filter(([, answer]) => predicate(answer)).map(([id]) => id);
   const deliver = (phase: Phase, webhooks: readonly SignedWebhook[]) =>
-    Promise.all(webhooks.map(async (webhook) => answers.set(webhook.id, { phase, status: await receiver.post(webhook) })));
+    Promise.all(
+      webhooks.map(async (webhook) => answers.set(webhook.id, { phase, status: await receiver.post(webhook) })),
+    );
 
   beforeAll(async () => {
     output = captureOutput();
@@ -40,10 +42,19 @@ describe('Fault: the SQS server stops while webhooks arrive over HTTP', () => {
     const queue = env.queue('webhooks');
     // The SDK's default retries, as the verifying Lambda has them: a stopped queue is retried before the 503.
     receiver = await startReceiverOverHttp(settings, env.sqs, queue.queueUrl);
-    consumer = startConsumer({ settings, sqsClient: env.sqs, queue, dynamoDbClient: env.dynamoDb, handlers: { default: async (event) => ledger.record(event.id) } });
+    consumer = startConsumer({
+      settings,
+      sqsClient: env.sqs,
+      queue,
+      dynamoDbClient: env.dynamoDb,
+      handlers: { default: async (event) => ledger.record(event.id) },
+    });
 
     // Act: webhooks before, during and after an outage of the queue, the consumer polling throughout.
-    const batches = Object.fromEntries(PHASES.map((phase) => [phase, signedWebhooks(fluent, PER_PHASE)])) as Record<Phase, SignedWebhook[]>;
+    const batches = Object.fromEntries(PHASES.map((phase) => [phase, signedWebhooks(fluent, PER_PHASE)])) as Record<
+      Phase,
+      SignedWebhook[]
+    >;
     await deliver('before', batches.before);
     await Promise.all([deliver('while-stopping', batches['while-stopping']), env.emulators.stopSqs()]);
     await deliver('stopped', batches.stopped);

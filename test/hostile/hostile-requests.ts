@@ -18,7 +18,12 @@ export interface SigningKeys {
 export type SignatureSpec =
   | { readonly kind: 'valid'; readonly algorithm: SignatureAlgorithmName; readonly key: keyof SigningKeys }
   | { readonly kind: 'over-other-bytes'; readonly algorithm: SignatureAlgorithmName; readonly mutation: BodyMutation }
-  | { readonly kind: 'mangled'; readonly algorithm: SignatureAlgorithmName; readonly mangle: Mangle; readonly at: number }
+  | {
+      readonly kind: 'mangled';
+      readonly algorithm: SignatureAlgorithmName;
+      readonly mangle: Mangle;
+      readonly at: number;
+    }
   | { readonly kind: 'garbage-base64'; readonly bytes: Uint8Array }
   | { readonly kind: 'text'; readonly text: string };
 
@@ -30,7 +35,8 @@ export type BodyMutation =
   | { readonly kind: 'reserialise' };
 
 /** Ways a genuine base64 signature gets damaged on the way (by proxies, copy-paste, attackers). */
-type Mangle = 'no-padding' | 'base64url' | 'inner-space' | 'flip-char' | 'doubled' | 'quoted' | 'surrounding-space' | 'upper-cased';
+type Mangle =
+  'no-padding' | 'base64url' | 'inner-space' | 'flip-char' | 'doubled' | 'quoted' | 'surrounding-space' | 'upper-cased';
 
 /** One signature header as sent: its name in some casing, its values, and where API Gateway puts it. */
 export interface HeaderEntry {
@@ -45,7 +51,11 @@ export interface HeaderEntry {
 /** How the body bytes travel in the proxy event. */
 export type Transport =
   | { readonly kind: 'base64' }
-  | { readonly kind: 'base64-damaged'; readonly damage: 'no-padding' | 'junk-characters' | 'whitespace' | 'base64url'; readonly at: number }
+  | {
+      readonly kind: 'base64-damaged';
+      readonly damage: 'no-padding' | 'junk-characters' | 'whitespace' | 'base64url';
+      readonly at: number;
+    }
   | { readonly kind: 'text'; readonly encoding: 'utf8' | 'latin1' };
 
 export interface HostileCase {
@@ -73,7 +83,15 @@ const eventIds = fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 40 }),
 const accountIds = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(SERVED_ACCOUNT, SERVED_ACCOUNT.toLowerCase()) },
   { weight: 2, arbitrary: fc.constantFrom('OTHER', 'ACME ', '', 'ACMEX') },
-  { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constant(null), fc.constant(undefined), fc.array(fc.string(), { maxLength: 2 })) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.integer(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.array(fc.string(), { maxLength: 2 }),
+    ),
+  },
 );
 
 /** A Fluent-looking event, with text fields that stress encodings (escapes, emoji, U+FFFF, control characters). */
@@ -102,7 +120,14 @@ export const eventBodies: Arbitrary<{ body: Buffer; served: boolean }> = fc
     return { body: Buffer.from(text, 'utf8'), served };
   });
 
-const INVALID_UTF8_SEQUENCES = [[0xc0, 0x80], [0xed, 0xa0, 0x80], [0xff], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0x80]];
+const INVALID_UTF8_SEQUENCES = [
+  [0xc0, 0x80],
+  [0xed, 0xa0, 0x80],
+  [0xff],
+  [0xe2, 0x82],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0x80],
+];
 
 /** Bodies no decoder should trust: random bytes, invalid UTF-8 inside JSON, non-objects, deep nesting, byte-order marks. */
 export const brokenBodies: Arbitrary<Buffer> = fc.oneof(
@@ -110,10 +135,12 @@ export const brokenBodies: Arbitrary<Buffer> = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 256 }).map((text) => Buffer.from(text, 'utf8')) },
   {
     weight: 4,
-    arbitrary: fc.tuple(eventBodies, fc.nat(), fc.constantFrom(...INVALID_UTF8_SEQUENCES)).map(([{ body }, at, sequence]) => {
-      const cut = at % (body.length + 1);
-      return Buffer.concat([body.subarray(0, cut), Buffer.from(sequence), body.subarray(cut)]);
-    }),
+    arbitrary: fc
+      .tuple(eventBodies, fc.nat(), fc.constantFrom(...INVALID_UTF8_SEQUENCES))
+      .map(([{ body }, at, sequence]) => {
+        const cut = at % (body.length + 1);
+        return Buffer.concat([body.subarray(0, cut), Buffer.from(sequence), body.subarray(cut)]);
+      }),
   },
   {
     weight: 3,
@@ -123,13 +150,31 @@ export const brokenBodies: Arbitrary<Buffer> = fc.oneof(
       .map((value) => Buffer.from(JSON.stringify(value) ?? 'null')),
   },
   // Deep nesting (deeper than a recursive parser's stack allows); rare, as each costs a parse of up to 40 KB.
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((depth) => Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`)) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 10_000 }).map((depth) => Buffer.from(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1, max: 20_000 })
+      .map((depth) => Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1, max: 10_000 })
+      .map((depth) => Buffer.from(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`)),
+  },
   { weight: 2, arbitrary: eventBodies.map(({ body }) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body])) },
   {
     weight: 2,
     arbitrary: fc
-      .constantFrom('', ' ', '{', '{}', '{"accountId":"ACME"}', '{"__proto__":{"accountId":"ACME"}}', '{"accountId":"ACME","accountId":"OTHER"}')
+      .constantFrom(
+        '',
+        ' ',
+        '{',
+        '{}',
+        '{"accountId":"ACME"}',
+        '{"__proto__":{"accountId":"ACME"}}',
+        '{"accountId":"ACME","accountId":"OTHER"}',
+      )
       .map((text) => Buffer.from(text)),
   },
 );
@@ -145,25 +190,68 @@ const mutations: Arbitrary<BodyMutation> = fc.oneof(
 );
 
 export const signatureSpecs: Arbitrary<SignatureSpec> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('valid' as const), algorithm: algorithms, key: fc.constantFrom<keyof SigningKeys>('fluent', 'stranger') }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('over-other-bytes' as const), algorithm: algorithms, mutation: mutations }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('valid' as const),
+      algorithm: algorithms,
+      key: fc.constantFrom<keyof SigningKeys>('fluent', 'stranger'),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('over-other-bytes' as const),
+      algorithm: algorithms,
+      mutation: mutations,
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('mangled' as const),
       algorithm: algorithms,
-      mangle: fc.constantFrom<Mangle>('no-padding', 'base64url', 'inner-space', 'flip-char', 'doubled', 'quoted', 'surrounding-space', 'upper-cased'),
+      mangle: fc.constantFrom<Mangle>(
+        'no-padding',
+        'base64url',
+        'inner-space',
+        'flip-char',
+        'doubled',
+        'quoted',
+        'surrounding-space',
+        'upper-cased',
+      ),
       at: fc.nat(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('garbage-base64' as const), bytes: fc.oneof(fc.uint8Array({ minLength: 128, maxLength: 128 }), fc.uint8Array({ maxLength: 600 })) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('text' as const), text: fc.string({ unit: 'binary', maxLength: 300 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('garbage-base64' as const),
+      bytes: fc.oneof(fc.uint8Array({ minLength: 128, maxLength: 128 }), fc.uint8Array({ maxLength: 600 })),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('text' as const), text: fc.string({ unit: 'binary', maxLength: 300 }) }),
+  },
 );
 
 /** Signature header names in any casing, plus near misses that must not count as signatures. */
 const signatureHeaderNames = fc.oneof(
   { weight: 8, arbitrary: fc.mixedCase(fc.constantFrom(FLUENT_SIGNATURE_HEADER, FLEX_SIGNATURE_HEADER)) },
-  { weight: 1, arbitrary: fc.constantFrom('fluent_signature', 'fluentsignature', 'flex-signature', 'flex_signature', ' fluent-signature', 'fluent-signature ', 'x-fluent-signature') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'fluent_signature',
+      'fluentsignature',
+      'flex-signature',
+      'flex_signature',
+      ' fluent-signature',
+      'fluent-signature ',
+      'x-fluent-signature',
+    ),
+  },
 );
 
 export const headerEntries: Arbitrary<HeaderEntry> = fc.record({
@@ -185,11 +273,22 @@ export const transports: Arbitrary<Transport> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('base64-damaged' as const),
-      damage: fc.constantFrom('no-padding' as const, 'junk-characters' as const, 'whitespace' as const, 'base64url' as const),
+      damage: fc.constantFrom(
+        'no-padding' as const,
+        'junk-characters' as const,
+        'whitespace' as const,
+        'base64url' as const,
+      ),
       at: fc.nat(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('text' as const), encoding: fc.constantFrom('utf8' as const, 'latin1' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('text' as const),
+      encoding: fc.constantFrom('utf8' as const, 'latin1' as const),
+    }),
+  },
 );
 
 export const routes: Arbitrary<string | null> = fc.oneof(
@@ -312,13 +411,16 @@ function transported(body: Buffer, transport: Transport): { body: string; isBase
 /** Builds the proxy event API Gateway (or an attacker crafting events) would hand the verifying Lambda. */
 export function buildCase(parts: CaseParts, keys: SigningKeys): HostileCase {
   const headers: Record<string, string> = { ...parts.otherHeaders };
-  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(Object.entries(parts.otherHeaders).map(([name, value]) => [name, [value]]));
+  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(
+    Object.entries(parts.otherHeaders).map(([name, value]) => [name, [value]]),
+  );
   const signatureValues: string[] = [];
   const sign = signerFor(parts.body, keys);
   for (const entry of parts.entries) {
     const values = entry.values.map((spec) => signatureValue(spec, parts.body, sign));
     signatureValues.push(...values);
-    if (entry.maps !== 'multiValueHeaders') headers[entry.name] = entry.form === 'single' ? values.join(',') : (values[values.length - 1] as string);
+    if (entry.maps !== 'multiValueHeaders')
+      headers[entry.name] = entry.form === 'single' ? values.join(',') : (values[values.length - 1] as string);
     if (entry.maps !== 'headers') {
       const previous = multiValueHeaders[entry.name] ?? [];
       multiValueHeaders[entry.name] = [...previous, ...(entry.form === 'single' ? [values.join(',')] : values)];
@@ -326,14 +428,18 @@ export function buildCase(parts: CaseParts, keys: SigningKeys): HostileCase {
   }
 
   const wire = transported(parts.body, parts.transport);
-  const exactBytes = parts.transport.kind === 'base64' || (parts.transport.kind === 'text' && Buffer.from(wire.body, 'utf8').equals(parts.body));
+  const exactBytes =
+    parts.transport.kind === 'base64' ||
+    (parts.transport.kind === 'text' && Buffer.from(wire.body, 'utf8').equals(parts.body));
   const routeServed = parts.route === null || ['orders', 'orders/status', 'a/b/c', ''].includes(parts.route);
   // Judged on the maps as built (a later header of the same name replaces an earlier one in `headers`).
   const sent = (name: string) => sentValues(name, headers, multiValueHeaders);
   const genuine = (algorithm: SignatureAlgorithmName) => sign(algorithm, 'fluent');
   const signedWell = (): boolean => {
     const fluentSignatures = sent(FLUENT_SIGNATURE_HEADER);
-    return fluentSignatures !== undefined ? fluentSignatures.includes(genuine('sha512')) : (sent(FLEX_SIGNATURE_HEADER) ?? []).includes(genuine('md5'));
+    return fluentSignatures !== undefined
+      ? fluentSignatures.includes(genuine('sha512'))
+      : (sent(FLEX_SIGNATURE_HEADER) ?? []).includes(genuine('md5'));
   };
   const event = gatewayEvent({ body: wire.body, base64: false, headers, multiValueHeaders, route: parts.route });
   // gatewayEvent is told `base64: false` so that it takes the body string as given; the flag is set here.
@@ -347,10 +453,17 @@ export function buildCase(parts: CaseParts, keys: SigningKeys): HostileCase {
 }
 
 /** Every value sent under a header name (any casing, either map), split at commas and trimmed; undefined when never sent. */
-function sentValues(name: string, headers: Record<string, string>, multiValueHeaders: Record<string, string[]>): string[] | undefined {
+function sentValues(
+  name: string,
+  headers: Record<string, string>,
+  multiValueHeaders: Record<string, string[]>,
+): string[] | undefined {
   let present = false;
   const values: string[] = [];
-  for (const [key, value] of [...Object.entries(headers), ...Object.entries(multiValueHeaders).flatMap(([key, list]) => list.map((item) => [key, item] as const))]) {
+  for (const [key, value] of [
+    ...Object.entries(headers),
+    ...Object.entries(multiValueHeaders).flatMap(([key, list]) => list.map((item) => [key, item] as const)),
+  ]) {
     if (key.toLowerCase() !== name) continue;
     present = true;
     values.push(...value.split(',').map((part) => part.trim()));

@@ -3,7 +3,13 @@ import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc, { Arbitrary } from 'fast-check';
 import { createReceiverHandler, ReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
-import { FLUENT_SIGNATURE_HEADER, lookupHeader, MAX_SQS_MESSAGE_BYTES, parseReceiverSettings, signFluentPayload } from '../../lambdas/core';
+import {
+  FLUENT_SIGNATURE_HEADER,
+  lookupHeader,
+  MAX_SQS_MESSAGE_BYTES,
+  parseReceiverSettings,
+  signFluentPayload,
+} from '../../lambdas/core';
 import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { testKeyPair } from '../support/test-keys';
@@ -62,9 +68,15 @@ describe('Function: createReceiverHandler (hostile input)', () => {
   afterAll(() => restoreOutput());
 
   /** True when some signature in the queued message is genuine (trusted key, exact bytes); SHA-512 only once the request sent fluent-signature. */
-  const carriesGenuineSignature = (rawBody: Buffer, attributes: Readonly<Record<string, string>>, sentFluentSignature: boolean): boolean => {
+  const carriesGenuineSignature = (
+    rawBody: Buffer,
+    attributes: Readonly<Record<string, string>>,
+    sentFluentSignature: boolean,
+  ): boolean => {
     const genuine = (attribute: string, algorithm: 'sha512' | 'md5') =>
-      (attributes[attribute] ?? '').split(',').some((value) => cryptoVerify(algorithm, rawBody, trustedKey, Buffer.from(value, 'base64')));
+      (attributes[attribute] ?? '')
+        .split(',')
+        .some((value) => cryptoVerify(algorithm, rawBody, trustedKey, Buffer.from(value, 'base64')));
     if (genuine(QueuedWebhookAttribute.FLUENT_SIGNATURE, 'sha512')) return true;
     return !sentFluentSignature && genuine(QueuedWebhookAttribute.FLEX_SIGNATURE, 'md5');
   };
@@ -102,13 +114,18 @@ describe('Function: createReceiverHandler (hostile input)', () => {
     if (status === 200) {
       tally.accepted += 1;
       const input = sent[0];
-      const attributes = Object.fromEntries(Object.entries(input?.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']));
+      const attributes = Object.fromEntries(
+        Object.entries(input?.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']),
+      );
       const queued = fromQueuedWebhookMessage({ body: input?.MessageBody ?? '', attributes });
       // Exactly the bytes API Gateway delivered, and a genuine signature over them: nothing else is ever queued.
       const delivered = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
       assert.ok(queued.rawBody.equals(delivered), 'the queued body differs from the bytes delivered');
       const sentFluentSignature = lookupHeader(FLUENT_SIGNATURE_HEADER, event.multiValueHeaders, event.headers).present;
-      assert.ok(carriesGenuineSignature(queued.rawBody, attributes, sentFluentSignature), 'queued without a genuine signature over its bytes');
+      assert.ok(
+        carriesGenuineSignature(queued.rawBody, attributes, sentFluentSignature),
+        'queued without a genuine signature over its bytes',
+      );
     }
     // Logs never carry the path secret, a signature or the body.
     const logged = logs.join('');
@@ -130,44 +147,64 @@ describe('Function: createReceiverHandler (hostile input)', () => {
 
   it('answers arbitrary requests with a documented 4xx or 200, and queues only what a trusted key signed', async () => {
     await check(
-      fc.record({
-        body: fc.oneof(eventBodies, brokenBodies.map((body) => ({ body, served: false }))),
-        entries: fc.array(headerEntries, { maxLength: 4 }),
-        otherHeaders,
-        transport: transports,
-        route: routes,
-      }).map(({ body, ...rest }) => ({ ...rest, body: body.body, bodyIsServedEvent: body.served })),
+      fc
+        .record({
+          body: fc.oneof(
+            eventBodies,
+            brokenBodies.map((body) => ({ body, served: false })),
+          ),
+          entries: fc.array(headerEntries, { maxLength: 4 }),
+          otherHeaders,
+          transport: transports,
+          route: routes,
+        })
+        .map(({ body, ...rest }) => ({ ...rest, body: body.body, bodyIsServedEvent: body.served })),
       RUNS.arbitrary,
     );
   });
 
   it('accepts events only under a genuine signature, whatever is done to the signature headers', async () => {
     await check(
-      fc.record({
-        event: eventBodies,
-        entries: fc.array(headerEntries, { minLength: 1, maxLength: 4 }),
-        otherHeaders,
-        transport: fc.oneof({ weight: 4, arbitrary: fc.constant({ kind: 'base64' as const }) }, { weight: 1, arbitrary: transports }),
-        route: fc.constantFrom('orders', 'orders/status'),
-      }).map(({ event, ...rest }) => ({ ...rest, body: event.body, bodyIsServedEvent: event.served })),
+      fc
+        .record({
+          event: eventBodies,
+          entries: fc.array(headerEntries, { minLength: 1, maxLength: 4 }),
+          otherHeaders,
+          transport: fc.oneof(
+            { weight: 4, arbitrary: fc.constant({ kind: 'base64' as const }) },
+            { weight: 1, arbitrary: transports },
+          ),
+          route: fc.constantFrom('orders', 'orders/status'),
+        })
+        .map(({ event, ...rest }) => ({ ...rest, body: event.body, bodyIsServedEvent: event.served })),
       RUNS.signatureGames,
     );
   });
 
   it('refuses genuinely signed bodies that are not a JSON object in valid UTF-8 with 400, never a 5xx', async () => {
     await check(
-      fc.record({
-        body: brokenBodies,
-        extraEntries: fc.array(headerEntries, { maxLength: 2 }),
-        otherHeaders,
-        transport: transports,
-        route: routes,
-      }).map(({ body, extraEntries, ...rest }) => ({
-        ...rest,
-        body,
-        bodyIsServedEvent: false,
-        entries: [{ name: FLUENT_SIGNATURE_HEADER, values: [{ kind: 'valid' as const, algorithm: 'sha512' as const, key: 'fluent' as const }], form: 'single' as const, maps: 'both' as const }, ...extraEntries],
-      })),
+      fc
+        .record({
+          body: brokenBodies,
+          extraEntries: fc.array(headerEntries, { maxLength: 2 }),
+          otherHeaders,
+          transport: transports,
+          route: routes,
+        })
+        .map(({ body, extraEntries, ...rest }) => ({
+          ...rest,
+          body,
+          bodyIsServedEvent: false,
+          entries: [
+            {
+              name: FLUENT_SIGNATURE_HEADER,
+              values: [{ kind: 'valid' as const, algorithm: 'sha512' as const, key: 'fluent' as const }],
+              form: 'single' as const,
+              maps: 'both' as const,
+            },
+            ...extraEntries,
+          ],
+        })),
       RUNS.brokenBodies,
     );
   });
@@ -184,7 +221,11 @@ describe('Function: createReceiverHandler (hostile input)', () => {
           const fillerBytes = Buffer.byteLength(filler);
           const padding = filler.repeat(Math.max(0, Math.floor((MAX_SQS_MESSAGE_BYTES + offset - head) / fillerBytes)));
           const body = Buffer.from(JSON.stringify({ id: 'big', accountId: SERVED_ACCOUNT, pad: padding }));
-          const event = gatewayEvent({ body: base64 ? body : body.toString('utf8'), base64, headers: signFluentPayload(body, keys.fluent.privateKey) });
+          const event = gatewayEvent({
+            body: base64 ? body : body.toString('utf8'),
+            base64,
+            headers: signFluentPayload(body, keys.fluent.privateKey),
+          });
           const status = await judge({ event, mustAccept: false, signatureValues: [], body });
           expect([200, 413]).toContain(status);
           if (body.length > MAX_SQS_MESSAGE_BYTES) expect(status).toBe(413);
@@ -200,19 +241,24 @@ describe('Function: createReceiverHandler (hostile input)', () => {
     ['a control character', '\u0000'],
     ['a non-character', '\uffff'],
     ['a lone surrogate', '\ud800'],
-  ])('keeps the genuine signature in the queue when a repeated signature header holds %s (found by this suite)', async (_case, junk) => {
-    // Prepare
-    const body = Buffer.from(JSON.stringify({ id: 'e-1', accountId: SERVED_ACCOUNT }));
-    const genuine = signFluentPayload(body, keys.fluent.privateKey)[FLUENT_SIGNATURE_HEADER];
-    const event = gatewayEvent({ body, headers: { [FLUENT_SIGNATURE_HEADER]: `${genuine},${junk}` } });
+  ])(
+    'keeps the genuine signature in the queue when a repeated signature header holds %s (found by this suite)',
+    async (_case, junk) => {
+      // Prepare
+      const body = Buffer.from(JSON.stringify({ id: 'e-1', accountId: SERVED_ACCOUNT }));
+      const genuine = signFluentPayload(body, keys.fluent.privateKey)[FLUENT_SIGNATURE_HEADER];
+      const event = gatewayEvent({ body, headers: { [FLUENT_SIGNATURE_HEADER]: `${genuine},${junk}` } });
 
-    // Act
-    const status = await judge({ event, mustAccept: true, signatureValues: [genuine], body });
+      // Act
+      const status = await judge({ event, mustAccept: true, signatureValues: [genuine], body });
 
-    // Assess
-    expect(status).toBe(200);
-    expect(queue.sent[queue.sent.length - 1]?.MessageAttributes?.[QueuedWebhookAttribute.FLUENT_SIGNATURE]?.StringValue).toBe(genuine);
-  });
+      // Assess
+      expect(status).toBe(200);
+      expect(
+        queue.sent[queue.sent.length - 1]?.MessageAttributes?.[QueuedWebhookAttribute.FLUENT_SIGNATURE]?.StringValue,
+      ).toBe(genuine);
+    },
+  );
 
   it(`ran at least ${MIN_CASES} generated requests, with genuine ones among them accepted`, () => {
     // Assess

@@ -33,7 +33,8 @@ export function sqsRefusal(input: SendMessageCommandInput): string | undefined {
   if (body.length === 0) return 'MessageBody must not be empty.';
   if (!isSqsSafeText(body)) return 'MessageBody holds characters outside XML 1.0.';
   const attributes = Object.entries(input.MessageAttributes ?? {});
-  if (attributes.length > MAX_MESSAGE_ATTRIBUTES) return `${attributes.length} message attributes; SQS allows ${MAX_MESSAGE_ATTRIBUTES}.`;
+  if (attributes.length > MAX_MESSAGE_ATTRIBUTES)
+    return `${attributes.length} message attributes; SQS allows ${MAX_MESSAGE_ATTRIBUTES}.`;
   let bytes = Buffer.byteLength(body, 'utf8');
   for (const [name, attribute] of attributes) {
     const value = attribute.StringValue ?? '';

@@ -32,7 +32,8 @@ describe('Synthesis: the consumer bundle', () => {
     const stack = new Stack(app, 'ConsumerBundle');
     const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(3) });
     new FluentWebhookConsumer(stack, 'Consumer', { queue, settings });
-    const s3Key = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]?.Properties.Code.S3Key as string;
+    const s3Key = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]?.Properties.Code
+      .S3Key as string;
     const assetDir = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
     const forged = queuedWebhookRecord(Buffer.from('{"id":"forged","name":"X","accountId":"ACME"}'), {
       messageId: 'forged-1',
@@ -62,17 +63,28 @@ describe('Synthesis: the consumer bundle', () => {
     // Assess: the bundle and its source map exist, and hold what they should.
     expect(existsSync(join(assetDir, 'index.js'))).toBe(true);
     const sources = (JSON.parse(readFileSync(join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
-    for (const expected of ['lambdas/consumer/handler.ts', '@aws-lambda-powertools/batch', '@aws-lambda-powertools/idempotency', '@aws-sdk/client-dynamodb']) {
+    for (const expected of [
+      'lambdas/consumer/handler.ts',
+      '@aws-lambda-powertools/batch',
+      '@aws-lambda-powertools/idempotency',
+      '@aws-sdk/client-dynamodb',
+    ]) {
       expect(sources.some((source) => source.includes(expected))).toBe(true);
     }
     // Assess: both records fail, each for its own reason; neither crashes the batch.
     const lines = run.stderr.trim().split('\n');
-    expect(lines.at(-1)).toBe(JSON.stringify({ batchItemFailures: [{ itemIdentifier: 'forged-1' }, { itemIdentifier: 'genuine-1' }] }));
+    expect(lines.at(-1)).toBe(
+      JSON.stringify({ batchItemFailures: [{ itemIdentifier: 'forged-1' }, { itemIdentifier: 'genuine-1' }] }),
+    );
     const jsonLines = `${run.stdout}\n${run.stderr}`
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { messageId?: string; outcome?: string; reason?: string; RecordFailed?: number });
-    const decisions = jsonLines.filter((line) => line.outcome === 'failed').map(({ messageId, reason }) => [messageId, reason]);
+      .map(
+        (line) => JSON.parse(line) as { messageId?: string; outcome?: string; reason?: string; RecordFailed?: number },
+      );
+    const decisions = jsonLines
+      .filter((line) => line.outcome === 'failed')
+      .map(({ messageId, reason }) => [messageId, reason]);
     expect(decisions).toEqual([
       ['forged-1', 'verification-failed'],
       ['genuine-1', 'idempotency-store-failed'],

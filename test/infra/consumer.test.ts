@@ -56,7 +56,8 @@ describe('Class: FluentWebhookConsumer', () => {
 
   it('gives the consumer the settings, the table name and the environment it reads', () => {
     // Assess
-    const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables;
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment
+      .Variables;
     expect(variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       FLUENT_PUBLIC_KEYS: settings.publicKeys[0]?.spkiBase64,
@@ -120,14 +121,22 @@ describe('Class: FluentWebhookConsumer', () => {
           },
           {
             Effect: 'Allow',
-            Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+            Action: [
+              'sqs:ReceiveMessage',
+              'sqs:ChangeMessageVisibility',
+              'sqs:GetQueueUrl',
+              'sqs:DeleteMessage',
+              'sqs:GetQueueAttributes',
+            ],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Queue'), 'Arn'] },
           },
         ],
       },
     });
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      },
       ManagedPolicyArns: Match.absent(),
     });
   });
@@ -145,14 +154,23 @@ describe('Class: FluentWebhookConsumer', () => {
 
   describe('with a customer-managed table key', () => {
     const built = consumerStack({
-      idempotencyTableProps: { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, removalPolicy: RemovalPolicy.DESTROY },
+      idempotencyTableProps: {
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        removalPolicy: RemovalPolicy.DESTROY,
+      },
     });
     const cmkTemplate = Template.fromStack(built.stack);
 
     it('encrypts the table with its own rotating key and lets the consumer use that key only', () => {
       // Assess
       cmkTemplate.hasResource('AWS::DynamoDB::Table', {
-        Properties: { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+        Properties: {
+          SSESpecification: {
+            SSEEnabled: true,
+            SSEType: 'KMS',
+            KMSMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+          },
+        },
         DeletionPolicy: 'Delete',
       });
       cmkTemplate.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -161,7 +179,14 @@ describe('Class: FluentWebhookConsumer', () => {
           Statement: Match.arrayWith([
             {
               Effect: 'Allow',
-              Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+              Action: [
+                'kms:Decrypt',
+                'kms:Encrypt',
+                'kms:GenerateDataKey',
+                'kms:GenerateDataKeyWithoutPlaintext',
+                'kms:ReEncryptFrom',
+                'kms:ReEncryptTo',
+              ],
               Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('IdempotencyTableKey'), 'Arn'] },
             },
           ]),
@@ -186,7 +211,11 @@ describe('Class: FluentWebhookConsumer', () => {
     const table = dynamodb.Table.fromTableName(stack, 'Table', 'my-idempotency');
 
     // Act
-    const consumer = new FluentWebhookConsumer(stack, 'Consumer', { queue, settings, existingIdempotencyTableObj: table });
+    const consumer = new FluentWebhookConsumer(stack, 'Consumer', {
+      queue,
+      settings,
+      existingIdempotencyTableObj: table,
+    });
 
     // Assess
     const existing = Template.fromStack(stack);
@@ -211,7 +240,11 @@ describe('Class: FluentWebhookConsumer', () => {
     // Prepare
     const props: Partial<FluentWebhookConsumerProps> = {
       sqsEventSourceProps: { batchSize: 50, maxBatchingWindow: Duration.seconds(5), maxConcurrency: 20 },
-      consumerFunctionProps: { timeout: Duration.seconds(60), memorySize: 1024, environment: { MY_SETTING: 'x', ENVIRONMENT_NAME: 'overridden' } },
+      consumerFunctionProps: {
+        timeout: Duration.seconds(60),
+        memorySize: 1024,
+        environment: { MY_SETTING: 'x', ENVIRONMENT_NAME: 'overridden' },
+      },
       environmentName: 'sandbox',
     };
 
@@ -240,19 +273,84 @@ describe('Class: FluentWebhookConsumer', () => {
       /the queue's visibility timeout \(180 s\) is less than 6x the consumer's timeout \(60 s\): set it to at least 360 s/,
       READY_VISIBILITY,
     ],
-    ['a queue with the default 30 s visibility timeout', {}, /visibility timeout \(30 s\) is less than 6x/, Duration.seconds(30)],
-    ['an imported queue whose visibility is stated too short', { queueVisibilityTimeout: Duration.seconds(60) }, /visibility timeout \(60 s\)/, READY_VISIBILITY],
-    ['both a table and table props', { existingIdempotencyTableObj: {} as dynamodb.ITable, idempotencyTableProps: {} }, /existingIdempotencyTableObj and idempotencyTableProps exclude each other/, READY_VISIBILITY],
-    ['another partition key', { idempotencyTableProps: { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } } }, /partitionKey must be "id" \(string\)/, READY_VISIBILITY],
-    ['a sort key', { idempotencyTableProps: { sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING } } }, /sortKey: the idempotency table has no sort key/, READY_VISIBILITY],
-    ['another TTL attribute', { idempotencyTableProps: { timeToLiveAttribute: 'ttl' } }, /timeToLiveAttribute must be "expiration"/, READY_VISIBILITY],
-    ['partial batch responses turned off', { sqsEventSourceProps: { reportBatchItemFailures: false } }, /reportBatchItemFailures cannot be turned off/, READY_VISIBILITY],
-    ['a batch size over 10 without a window', { sqsEventSourceProps: { batchSize: 11 } }, /batchSize 11 needs a maxBatchingWindow/, READY_VISIBILITY],
-    ['a batch size of 0', { sqsEventSourceProps: { batchSize: 0 } }, /batchSize is 0; use a whole number from 1 to 10000/, READY_VISIBILITY],
-    ['a batching window over 5 minutes', { sqsEventSourceProps: { maxBatchingWindow: Duration.minutes(6) } }, /maxBatchingWindow is 360 s; Lambda allows up to 300 s/, READY_VISIBILITY],
-    ['a concurrency of 1', { sqsEventSourceProps: { maxConcurrency: 1 } }, /maxConcurrency is 1; Lambda allows a whole number from 2 to 1000/, READY_VISIBILITY],
-    ['a timeout over 15 minutes', { consumerFunctionProps: { timeout: Duration.minutes(16) } }, /timeout is 960 s; Lambda allows 1 to 900 s/, READY_VISIBILITY],
-    ['a wired function prop', { consumerFunctionProps: { entry: 'elsewhere.ts' } }, /consumerFunctionProps\.entry is set by the construct/, READY_VISIBILITY],
+    [
+      'a queue with the default 30 s visibility timeout',
+      {},
+      /visibility timeout \(30 s\) is less than 6x/,
+      Duration.seconds(30),
+    ],
+    [
+      'an imported queue whose visibility is stated too short',
+      { queueVisibilityTimeout: Duration.seconds(60) },
+      /visibility timeout \(60 s\)/,
+      READY_VISIBILITY,
+    ],
+    [
+      'both a table and table props',
+      { existingIdempotencyTableObj: {} as dynamodb.ITable, idempotencyTableProps: {} },
+      /existingIdempotencyTableObj and idempotencyTableProps exclude each other/,
+      READY_VISIBILITY,
+    ],
+    [
+      'another partition key',
+      { idempotencyTableProps: { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } } },
+      /partitionKey must be "id" \(string\)/,
+      READY_VISIBILITY,
+    ],
+    [
+      'a sort key',
+      { idempotencyTableProps: { sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING } } },
+      /sortKey: the idempotency table has no sort key/,
+      READY_VISIBILITY,
+    ],
+    [
+      'another TTL attribute',
+      { idempotencyTableProps: { timeToLiveAttribute: 'ttl' } },
+      /timeToLiveAttribute must be "expiration"/,
+      READY_VISIBILITY,
+    ],
+    [
+      'partial batch responses turned off',
+      { sqsEventSourceProps: { reportBatchItemFailures: false } },
+      /reportBatchItemFailures cannot be turned off/,
+      READY_VISIBILITY,
+    ],
+    [
+      'a batch size over 10 without a window',
+      { sqsEventSourceProps: { batchSize: 11 } },
+      /batchSize 11 needs a maxBatchingWindow/,
+      READY_VISIBILITY,
+    ],
+    [
+      'a batch size of 0',
+      { sqsEventSourceProps: { batchSize: 0 } },
+      /batchSize is 0; use a whole number from 1 to 10000/,
+      READY_VISIBILITY,
+    ],
+    [
+      'a batching window over 5 minutes',
+      { sqsEventSourceProps: { maxBatchingWindow: Duration.minutes(6) } },
+      /maxBatchingWindow is 360 s; Lambda allows up to 300 s/,
+      READY_VISIBILITY,
+    ],
+    [
+      'a concurrency of 1',
+      { sqsEventSourceProps: { maxConcurrency: 1 } },
+      /maxConcurrency is 1; Lambda allows a whole number from 2 to 1000/,
+      READY_VISIBILITY,
+    ],
+    [
+      'a timeout over 15 minutes',
+      { consumerFunctionProps: { timeout: Duration.minutes(16) } },
+      /timeout is 960 s; Lambda allows 1 to 900 s/,
+      READY_VISIBILITY,
+    ],
+    [
+      'a wired function prop',
+      { consumerFunctionProps: { entry: 'elsewhere.ts' } },
+      /consumerFunctionProps\.entry is set by the construct/,
+      READY_VISIBILITY,
+    ],
   ])('refuses %s', (_case, props, message, visibilityTimeout) => {
     // Act
     const build = () => consumerStack(props, visibilityTimeout);
@@ -264,7 +362,11 @@ describe('Class: FluentWebhookConsumer', () => {
 
   it('lists every problem at once', () => {
     // Act
-    const build = () => consumerStack({ sqsEventSourceProps: { batchSize: 0, maxConcurrency: 1 }, idempotencyTableProps: { timeToLiveAttribute: 'ttl' } });
+    const build = () =>
+      consumerStack({
+        sqsEventSourceProps: { batchSize: 0, maxConcurrency: 1 },
+        idempotencyTableProps: { timeToLiveAttribute: 'ttl' },
+      });
 
     // Assess
     expect(build).toThrow(/timeToLiveAttribute[^]*batchSize[^]*maxConcurrency/);
@@ -288,7 +390,9 @@ describe('Class: FluentWebhookConsumer', () => {
     const given = Template.fromStack(stack);
     given.resourceCountIs('AWS::KMS::Key', 1);
     given.hasResourceProperties('AWS::DynamoDB::Table', {
-      SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } },
+      SSESpecification: {
+        KMSMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
+      },
     });
   });
 });

@@ -14,7 +14,11 @@ import { testKeyPair } from '../support/test-keys';
 const SECRET = 'Zq3xV9-kT_4mWp7sLr2YbN8cHd5FgJ6a';
 /** The secret a rotation adds next to {@link SECRET}. */
 const NEW_SECRET = 'newSecret_Wq8Lp2Xv7Tn4Rb9Mk3Hc6Jd5Fg';
-const settings = parseReceiverSettings({ publicKeys: testKeyPair(1024, 'receiver-infra').publicKeyBase64, accountIds: 'ACME,BETA', retailerIds: '1' });
+const settings = parseReceiverSettings({
+  publicKeys: testKeyPair(1024, 'receiver-infra').publicKeyBase64,
+  accountIds: 'ACME,BETA',
+  retailerIds: '1',
+});
 
 /** A stack holding one receiver; template tests skip esbuild and the built-in CloudFormation validation (speed). */
 function receiverStack(props: Partial<FluentWebhookReceiverProps> = {}) {
@@ -50,11 +54,21 @@ function placesOf(template: Template, needle: string): string[] {
 /** The web ACL statements that admit a path prefix, and POST. */
 function uriPrefixMatch(searchString: string) {
   return {
-    ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: searchString, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+    ByteMatchStatement: {
+      FieldToMatch: { UriPath: {} },
+      PositionalConstraint: 'STARTS_WITH',
+      SearchString: searchString,
+      TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+    },
   };
 }
 const POST_MATCH = {
-  ByteMatchStatement: { FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'POST', TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+  ByteMatchStatement: {
+    FieldToMatch: { Method: {} },
+    PositionalConstraint: 'EXACTLY',
+    SearchString: 'POST',
+    TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+  },
 };
 
 /** The logical id of each API resource, keyed by its path from the root (`/<secret>/fluent/{route+}`). */
@@ -95,7 +109,12 @@ describe('Class: FluentWebhookReceiver', () => {
       // Assess
       const resources = Object.entries(template.findResources('AWS::ApiGateway::Resource'));
       expect(resources).toHaveLength(3);
-      const byPart = Object.fromEntries(resources.map(([id, resource]) => [resource.Properties.PathPart as string, { id, parent: resource.Properties.ParentId }]));
+      const byPart = Object.fromEntries(
+        resources.map(([id, resource]) => [
+          resource.Properties.PathPart as string,
+          { id, parent: resource.Properties.ParentId },
+        ]),
+      );
       expect(Object.keys(byPart).sort()).toEqual([SECRET, 'fluent', '{route+}'].sort());
       expect(byPart[SECRET]?.parent).toEqual({ 'Fn::GetAtt': [api.Ref, 'RootResourceId'] });
       expect(byPart.fluent?.parent).toEqual({ Ref: byPart[SECRET]?.id });
@@ -139,13 +158,24 @@ describe('Class: FluentWebhookReceiver', () => {
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: 'webhooks',
         MethodSettings: [
-          { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000, LoggingLevel: 'ERROR', DataTraceEnabled: false },
+          {
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            ThrottlingRateLimit: 500,
+            ThrottlingBurstLimit: 1000,
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+          },
         ],
         AccessLogSetting: { DestinationArn: arnOf(stack, receiver.accessLogGroup), Format: Match.anyValue() },
       });
       const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
       const format = stage?.Properties.AccessLogSetting.Format as string;
-      expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', sourceIp: '$context.identity.sourceIp' });
+      expect(JSON.parse(format)).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        sourceIp: '$context.identity.sourceIp',
+      });
       expect(format).not.toMatch(/\$context\.(path|resourcePath)/);
     });
 
@@ -155,13 +185,17 @@ describe('Class: FluentWebhookReceiver', () => {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
         StatusCode: '404',
-        ResponseTemplates: { 'application/json': '{"error":"not-found","message":"No such endpoint.","requestId":"$context.requestId"}' },
+        ResponseTemplates: {
+          'application/json': '{"error":"not-found","message":"No such endpoint.","requestId":"$context.requestId"}',
+        },
       });
       for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
         template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
           ResponseType: type,
           StatusCode: Match.absent(),
-          ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"message":\\$context\\.error\\.messageString') },
+          ResponseTemplates: {
+            'application/json': Match.stringLikeRegexp('"message":\\$context\\.error\\.messageString'),
+          },
         });
       }
     });
@@ -173,10 +207,14 @@ describe('Class: FluentWebhookReceiver', () => {
 
     it('holds the secret only as the path part of its resource: no logical id, output, permission or log format has it', () => {
       // Assess
-      const [secretResourceId] = Object.entries(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: SECRET } }))[0] ?? [];
+      const [secretResourceId] =
+        Object.entries(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: SECRET } }))[0] ??
+        [];
       expect(placesOf(template, SECRET)).toEqual([`$.Resources.${secretResourceId}.Properties.PathPart`]);
       expect(secretResourceId).toContain(`Secret${pathSecretFingerprint(SECRET)}`);
-      expect(stack.resolve(receiver.webhookUrlTemplate)).toEqual({ 'Fn::Join': ['', expect.arrayContaining(['/<secret>/fluent/<route>'])] });
+      expect(stack.resolve(receiver.webhookUrlTemplate)).toEqual({
+        'Fn::Join': ['', expect.arrayContaining(['/<secret>/fluent/<route>'])],
+      });
       expect(receiver.pathSecretFingerprints).toEqual([pathSecretFingerprint(SECRET)]);
     });
   });
@@ -199,7 +237,8 @@ describe('Class: FluentWebhookReceiver', () => {
 
     it('gets its settings, the queue URL, the environment name and source maps through its environment', () => {
       // Assess
-      const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables;
+      const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment
+        .Variables;
       expect(variables).toEqual({
         NODE_OPTIONS: '--enable-source-maps',
         FLUENT_PUBLIC_KEYS: settings.publicKeys[0]?.spkiBase64,
@@ -238,13 +277,19 @@ describe('Class: FluentWebhookReceiver', () => {
         {
           Version: '2012-10-17',
           Statement: [
-            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(stack, receiver.receiverLogGroup) },
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: arnOf(stack, receiver.receiverLogGroup),
+            },
             { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(stack, receiver.queue) },
           ],
         },
       ]);
       template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
+        AssumeRolePolicyDocument: {
+          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+        },
         ManagedPolicyArns: Match.absent(),
         Policies: Match.absent(),
       });
@@ -256,9 +301,13 @@ describe('Class: FluentWebhookReceiver', () => {
         ...Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties.PolicyDocument),
         ...Object.values(template.findResources('AWS::SQS::QueuePolicy'))
           .map((policy) => policy.Properties.PolicyDocument)
-          .map((document) => ({ Statement: document.Statement.filter((statement: { Effect: string }) => statement.Effect === 'Allow') })),
+          .map((document) => ({
+            Statement: document.Statement.filter((statement: { Effect: string }) => statement.Effect === 'Allow'),
+          })),
       ];
-      const resources = documents.flatMap((document) => document.Statement.flatMap((statement: { Resource: unknown }) => [statement.Resource].flat()));
+      const resources = documents.flatMap((document) =>
+        document.Statement.flatMap((statement: { Resource: unknown }) => [statement.Resource].flat()),
+      );
       expect(resources.length).toBeGreaterThan(0);
       expect(resources.filter((resource) => typeof resource === 'string' && resource.includes('*'))).toEqual([]);
     });
@@ -290,7 +339,13 @@ describe('Class: FluentWebhookReceiver', () => {
           Queues: [refOf(stack, queue)],
           PolicyDocument: {
             Statement: [
-              { Action: 'sqs:*', Effect: 'Deny', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: arnOf(stack, queue) },
+              {
+                Action: 'sqs:*',
+                Effect: 'Deny',
+                Principal: { AWS: '*' },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                Resource: arnOf(stack, queue),
+              },
             ],
           },
         });
@@ -341,10 +396,20 @@ describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', 
   it('has exactly /{secret}/fluent/{route+} for each secret, under the root', () => {
     // Assess
     expect(Object.keys(resourceIdsByPath(template)).sort()).toEqual(
-      [`/${NEW_SECRET}`, `/${NEW_SECRET}/fluent`, `/${NEW_SECRET}/fluent/{route+}`, `/${SECRET}`, `/${SECRET}/fluent`, `/${SECRET}/fluent/{route+}`].sort(),
+      [
+        `/${NEW_SECRET}`,
+        `/${NEW_SECRET}/fluent`,
+        `/${NEW_SECRET}/fluent/{route+}`,
+        `/${SECRET}`,
+        `/${SECRET}/fluent`,
+        `/${SECRET}/fluent/{route+}`,
+      ].sort(),
     );
     for (const secret of [NEW_SECRET, SECRET]) {
-      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: secret, ParentId: { 'Fn::GetAtt': [refOf(stack, receiver.api).Ref, 'RootResourceId'] } });
+      template.hasResourceProperties('AWS::ApiGateway::Resource', {
+        PathPart: secret,
+        ParentId: { 'Fn::GetAtt': [refOf(stack, receiver.api).Ref, 'RootResourceId'] },
+      });
     }
   });
 
@@ -368,7 +433,9 @@ describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', 
       });
     }
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    expect(receiver.webhookMethods.map((method) => refOf(stack, method))).toEqual(Object.keys(template.findResources('AWS::ApiGateway::Method')).map((id) => ({ Ref: id })));
+    expect(receiver.webhookMethods.map((method) => refOf(stack, method))).toEqual(
+      Object.keys(template.findResources('AWS::ApiGateway::Method')).map((id) => ({ Ref: id })),
+    );
     expect(refOf(stack, receiver.webhookResource)).toEqual({ Ref: routeIds[`/${NEW_SECRET}/fluent/{route+}`] });
   });
 
@@ -381,12 +448,22 @@ describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', 
 
   it('admits POSTs under either secret through the web ACL, still rate-limited first', () => {
     // Assess
-    const rules = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]?.Properties.Rules as Array<{ Name: string; Statement: unknown }>;
+    const rules = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]?.Properties.Rules as Array<{
+      Name: string;
+      Statement: unknown;
+    }>;
     expect(rules.map((rule) => rule.Name)).toEqual(['RateLimitPerSourceIp', 'AllowSecretWebhookPath']);
     expect(rules[1]?.Statement).toEqual({
       AndStatement: {
         Statements: [
-          { OrStatement: { Statements: [uriPrefixMatch(`/webhooks/${NEW_SECRET}/fluent/`), uriPrefixMatch(`/webhooks/${SECRET}/fluent/`)] } },
+          {
+            OrStatement: {
+              Statements: [
+                uriPrefixMatch(`/webhooks/${NEW_SECRET}/fluent/`),
+                uriPrefixMatch(`/webhooks/${SECRET}/fluent/`),
+              ],
+            },
+          },
           POST_MATCH,
         ],
       },
@@ -398,7 +475,9 @@ describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', 
     ['the old secret', SECRET],
   ])('holds %s only as the path part of its resource and in the web ACL match', (_case, secret) => {
     // Assess
-    const [resourceId] = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: secret } }));
+    const [resourceId] = Object.keys(
+      template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: secret } }),
+    );
     const [webAclId] = Object.keys(template.findResources('AWS::WAFv2::WebACL'));
     const position = secret === NEW_SECRET ? 0 : 1;
     expect(placesOf(template, secret)).toEqual([
@@ -407,7 +486,7 @@ describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', 
     ]);
   });
 
-  it('names each tree by its secret\'s fingerprint and exposes the fingerprints in order, current first', () => {
+  it("names each tree by its secret's fingerprint and exposes the fingerprints in order, current first", () => {
     // Assess
     expect(receiver.pathSecretFingerprints).toEqual(fingerprints);
     const routeIds = resourceIdsByPath(template);
@@ -415,14 +494,15 @@ describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', 
     expect(routeIds[`/${SECRET}`]).toContain(`Secret${fingerprints[1]}`);
   });
 
-  it('keeps each secret\'s logical ids while other secrets are added and removed, so a rotation never replaces a live path', () => {
+  it("keeps each secret's logical ids while other secrets are added and removed, so a rotation never replaces a live path", () => {
     // Prepare: before (old only), during (this stack), after (new only).
     const before = resourceIdsByPath(receiverStack({ pathSecret: SECRET }).template);
     const after = resourceIdsByPath(receiverStack({ pathSecrets: [NEW_SECRET] }).template);
     const during = resourceIdsByPath(template);
 
     // Assess
-    const treeOf = (ids: Record<string, string>, secret: string) => Object.entries(ids).filter(([path]) => path.startsWith(`/${secret}`));
+    const treeOf = (ids: Record<string, string>, secret: string) =>
+      Object.entries(ids).filter(([path]) => path.startsWith(`/${secret}`));
     expect(treeOf(during, SECRET)).toEqual(treeOf(before, SECRET));
     expect(treeOf(during, NEW_SECRET)).toEqual(treeOf(after, NEW_SECRET));
     expect(treeOf(before, SECRET)).toHaveLength(3);
@@ -455,8 +535,15 @@ describe('Class: FluentWebhookReceiver options', () => {
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
     });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20, MemorySize: 1024, Runtime: 'nodejs24.x' });
-    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 270, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 20,
+      MemorySize: 1024,
+      Runtime: 'nodejs24.x',
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 270,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+    });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
@@ -475,7 +562,10 @@ describe('Class: FluentWebhookReceiver options', () => {
 
     // Assess
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: arnOf(stack, key), RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: arnOf(stack, key),
+      RedrivePolicy: Match.anyValue(),
+    });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [refOf(stack, receiver.receiverRole)],
       PolicyDocument: {
@@ -495,14 +585,22 @@ describe('Class: FluentWebhookReceiver options', () => {
     const queue = sqs.Queue.fromQueueArn(stack, 'Existing', 'arn:aws:sqs:eu-west-1:123456789012:my-webhooks');
 
     // Act
-    const receiver = new FluentWebhookReceiver(stack, 'Receiver', { settings, pathSecret: SECRET, existingQueueObj: queue });
+    const receiver = new FluentWebhookReceiver(stack, 'Receiver', {
+      settings,
+      pathSecret: SECRET,
+      existingQueueObj: queue,
+    });
 
     // Assess
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SQS::Queue', 0);
     expect(receiver.deadLetterQueue).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:123456789012:my-webhooks' }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:123456789012:my-webhooks' },
+        ]),
+      },
     });
   });
 
@@ -559,38 +657,142 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
 
   it.each<[string, Partial<FluentWebhookReceiverProps>, RegExp]>([
     ['a missing secret', { pathSecret: '' }, /pathSecret is missing.*Run `npx fluent-webhook secret`/],
-    ['a short secret', { pathSecret: 'short-secret' }, /pathSecret is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/],
-    ['a secret that is not URL-safe', { pathSecret: `${'a'.repeat(32)}/..` }, /pathSecret may hold only the URL-safe characters/],
-    ['a secret too long for the WAF rule', { pathSecret: 'a'.repeat(129) }, /pathSecret is 129 characters; use at most 128/],
-    ['a comma-separated list as pathSecret', { pathSecret: `${SECRET},${NEW_SECRET}` }, /pathSecret holds a comma, but takes one secret\. .*the construct as pathSecrets/],
-    ['no secret at all', { pathSecret: undefined }, /pathSecret is missing: the webhook URL needs a secret path segment/],
-    ['both pathSecret and pathSecrets', { pathSecret: SECRET, pathSecrets: [NEW_SECRET] }, /pathSecret and pathSecrets exclude each other/],
-    ['an empty pathSecrets', { pathSecrets: [] }, /pathSecrets is empty: the webhook URL needs a secret path segment\. Run `npx fluent-webhook secret`/],
-    ['more than 3 live secrets', { pathSecrets: [SECRET, NEW_SECRET, `${SECRET}3`, `${SECRET}4`] }, /4 path secrets are configured; keep at most 3 live at once\. Remove the oldest/],
-    ['a secret listed twice', { pathSecrets: [SECRET, NEW_SECRET, SECRET] }, /path secrets 1 and 3 are the same; list each secret once/],
-    ['a short secret among several', { pathSecrets: [SECRET, 'short-secret'] }, /path secret 2 of 2 is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/],
-    ['a secret among several that is not URL-safe', { pathSecrets: [`${SECRET}+/`, NEW_SECRET] }, /path secret 1 of 2 may hold only the URL-safe characters/],
-    ['a WAF match string over 200 bytes for the longest secret', { enableWaf: true, stageName: 's'.repeat(70), pathSecrets: [SECRET, 'b'.repeat(128)] }, /the WAF match string `\/<stage>\/<secret>\/fluent\/` is 208 bytes; AWS WAF allows 200/],
-    ['a zero rate', { throttlingRateLimit: 0 }, /throttlingRateLimit is 0; use a number of requests per second above 0/],
+    [
+      'a short secret',
+      { pathSecret: 'short-secret' },
+      /pathSecret is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/,
+    ],
+    [
+      'a secret that is not URL-safe',
+      { pathSecret: `${'a'.repeat(32)}/..` },
+      /pathSecret may hold only the URL-safe characters/,
+    ],
+    [
+      'a secret too long for the WAF rule',
+      { pathSecret: 'a'.repeat(129) },
+      /pathSecret is 129 characters; use at most 128/,
+    ],
+    [
+      'a comma-separated list as pathSecret',
+      { pathSecret: `${SECRET},${NEW_SECRET}` },
+      /pathSecret holds a comma, but takes one secret\. .*the construct as pathSecrets/,
+    ],
+    [
+      'no secret at all',
+      { pathSecret: undefined },
+      /pathSecret is missing: the webhook URL needs a secret path segment/,
+    ],
+    [
+      'both pathSecret and pathSecrets',
+      { pathSecret: SECRET, pathSecrets: [NEW_SECRET] },
+      /pathSecret and pathSecrets exclude each other/,
+    ],
+    [
+      'an empty pathSecrets',
+      { pathSecrets: [] },
+      /pathSecrets is empty: the webhook URL needs a secret path segment\. Run `npx fluent-webhook secret`/,
+    ],
+    [
+      'more than 3 live secrets',
+      { pathSecrets: [SECRET, NEW_SECRET, `${SECRET}3`, `${SECRET}4`] },
+      /4 path secrets are configured; keep at most 3 live at once\. Remove the oldest/,
+    ],
+    [
+      'a secret listed twice',
+      { pathSecrets: [SECRET, NEW_SECRET, SECRET] },
+      /path secrets 1 and 3 are the same; list each secret once/,
+    ],
+    [
+      'a short secret among several',
+      { pathSecrets: [SECRET, 'short-secret'] },
+      /path secret 2 of 2 is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/,
+    ],
+    [
+      'a secret among several that is not URL-safe',
+      { pathSecrets: [`${SECRET}+/`, NEW_SECRET] },
+      /path secret 1 of 2 may hold only the URL-safe characters/,
+    ],
+    [
+      'a WAF match string over 200 bytes for the longest secret',
+      { enableWaf: true, stageName: 's'.repeat(70), pathSecrets: [SECRET, 'b'.repeat(128)] },
+      /the WAF match string `\/<stage>\/<secret>\/fluent\/` is 208 bytes; AWS WAF allows 200/,
+    ],
+    [
+      'a zero rate',
+      { throttlingRateLimit: 0 },
+      /throttlingRateLimit is 0; use a number of requests per second above 0/,
+    ],
     ['a negative rate', { throttlingRateLimit: -5 }, /throttlingRateLimit is -5/],
     ['a fractional burst', { throttlingBurstLimit: 2.5 }, /throttlingBurstLimit is 2.5; use a whole number/],
     ['a zero burst', { throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0/],
     ['a maxReceiveCount of 0', { maxReceiveCount: 0 }, /maxReceiveCount is 0; use a whole number from 1 to 1000/],
-    ['a smaller queue message size', { queueProps: { maxMessageSizeBytes: 262144 } }, /queueProps\.maxMessageSizeBytes is 262144; it must stay 1048576/],
-    ['an unencrypted queue', { queueProps: { encryption: sqs.QueueEncryption.UNENCRYPTED } }, /queueProps\.encryption cannot be UNENCRYPTED/],
-    ['a queue without TLS enforcement', { deadLetterQueueProps: { enforceSSL: false } }, /deadLetterQueueProps\.enforceSSL cannot be turned off/],
-    ['a visibility timeout under 6x the consumer timeout', { queueProps: { visibilityTimeout: Duration.seconds(60) } }, /queueProps\.visibilityTimeout is 60 s; it must be at least 6x consumerTimeout \(180 s\)/],
-    ['a DLQ that keeps messages for less time than the queue', { deadLetterQueueProps: { retentionPeriod: Duration.days(4) } }, /deadLetterQueueProps\.retentionPeriod \(345600 s\) is shorter than the queue's \(1209600 s\)/],
-    ['a dead-letter queue in queueProps', { queueProps: { deadLetterQueue: { queue: {} as sqs.IQueue, maxReceiveCount: 1 } } }, /queueProps\.deadLetterQueue is wired by the construct/],
-    ['DLQ props without a DLQ', { deployDeadLetterQueue: false, maxReceiveCount: 3 }, /maxReceiveCount is set but deployDeadLetterQueue is false/],
-    ['a receiver timeout over 29 s', { receiverFunctionProps: { timeout: Duration.seconds(30) } }, /receiverFunctionProps\.timeout is 30 s; use 1 to 29 s/],
-    ['a reserved concurrency of 0', { receiverFunctionProps: { reservedConcurrentExecutions: 0 } }, /reservedConcurrentExecutions is 0; use a whole number of at least 1/],
-    ['an old runtime', { receiverFunctionProps: { runtime: lambda.Runtime.NODEJS_20_X } }, /receiverFunctionProps\.runtime is nodejs20\.x; use nodejs22\.x or nodejs24\.x/],
-    ['a wired function prop', { receiverFunctionProps: { handler: 'other.handler' } }, /receiverFunctionProps\.handler is set by the construct/],
-    ['a WAF rate limit under 10', { enableWaf: true, wafRateLimit: 5 }, /wafRateLimit is 5; AWS WAF takes a whole number of requests per 5 minutes from 10/],
+    [
+      'a smaller queue message size',
+      { queueProps: { maxMessageSizeBytes: 262144 } },
+      /queueProps\.maxMessageSizeBytes is 262144; it must stay 1048576/,
+    ],
+    [
+      'an unencrypted queue',
+      { queueProps: { encryption: sqs.QueueEncryption.UNENCRYPTED } },
+      /queueProps\.encryption cannot be UNENCRYPTED/,
+    ],
+    [
+      'a queue without TLS enforcement',
+      { deadLetterQueueProps: { enforceSSL: false } },
+      /deadLetterQueueProps\.enforceSSL cannot be turned off/,
+    ],
+    [
+      'a visibility timeout under 6x the consumer timeout',
+      { queueProps: { visibilityTimeout: Duration.seconds(60) } },
+      /queueProps\.visibilityTimeout is 60 s; it must be at least 6x consumerTimeout \(180 s\)/,
+    ],
+    [
+      'a DLQ that keeps messages for less time than the queue',
+      { deadLetterQueueProps: { retentionPeriod: Duration.days(4) } },
+      /deadLetterQueueProps\.retentionPeriod \(345600 s\) is shorter than the queue's \(1209600 s\)/,
+    ],
+    [
+      'a dead-letter queue in queueProps',
+      { queueProps: { deadLetterQueue: { queue: {} as sqs.IQueue, maxReceiveCount: 1 } } },
+      /queueProps\.deadLetterQueue is wired by the construct/,
+    ],
+    [
+      'DLQ props without a DLQ',
+      { deployDeadLetterQueue: false, maxReceiveCount: 3 },
+      /maxReceiveCount is set but deployDeadLetterQueue is false/,
+    ],
+    [
+      'a receiver timeout over 29 s',
+      { receiverFunctionProps: { timeout: Duration.seconds(30) } },
+      /receiverFunctionProps\.timeout is 30 s; use 1 to 29 s/,
+    ],
+    [
+      'a reserved concurrency of 0',
+      { receiverFunctionProps: { reservedConcurrentExecutions: 0 } },
+      /reservedConcurrentExecutions is 0; use a whole number of at least 1/,
+    ],
+    [
+      'an old runtime',
+      { receiverFunctionProps: { runtime: lambda.Runtime.NODEJS_20_X } },
+      /receiverFunctionProps\.runtime is nodejs20\.x; use nodejs22\.x or nodejs24\.x/,
+    ],
+    [
+      'a wired function prop',
+      { receiverFunctionProps: { handler: 'other.handler' } },
+      /receiverFunctionProps\.handler is set by the construct/,
+    ],
+    [
+      'a WAF rate limit under 10',
+      { enableWaf: true, wafRateLimit: 5 },
+      /wafRateLimit is 5; AWS WAF takes a whole number of requests per 5 minutes from 10/,
+    ],
     ['a WAF rate limit without the WAF', { wafRateLimit: 500 }, /wafRateLimit is set but enableWaf is not true/],
     ['a bad stage name', { stageName: 'web hooks' }, /stageName "web hooks" may hold only/],
-    ['a consumer timeout over 15 minutes', { consumerTimeout: Duration.seconds(901) }, /consumerTimeout is 901 s; Lambda allows 1 to 900 s/],
+    [
+      'a consumer timeout over 15 minutes',
+      { consumerTimeout: Duration.seconds(901) },
+      /consumerTimeout is 901 s; Lambda allows 1 to 900 s/,
+    ],
   ])('refuses %s', (_case, props, message) => {
     // Act & Assess
     expect(build(props)).toThrow(message);
@@ -603,8 +805,17 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
 
     // Act & Assess
     expect(
-      () => new FluentWebhookReceiver(stack, 'Receiver', { settings, pathSecret: SECRET, existingQueueObj: existing(stack), queueProps: {}, maxReceiveCount: 2 }),
-    ).toThrow(/existingQueueObj and queueProps exclude each other[\s\S]*existingQueueObj and maxReceiveCount exclude each other/);
+      () =>
+        new FluentWebhookReceiver(stack, 'Receiver', {
+          settings,
+          pathSecret: SECRET,
+          existingQueueObj: existing(stack),
+          queueProps: {},
+          maxReceiveCount: 2,
+        }),
+    ).toThrow(
+      /existingQueueObj and queueProps exclude each other[\s\S]*existingQueueObj and maxReceiveCount exclude each other/,
+    );
   });
 
   it('lists every problem in one error', () => {
@@ -622,6 +833,8 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
     });
 
     // Act & Assess
-    expect(build({ settings: manyKeys })).toThrow(/receiver settings take \d+ bytes of Lambda environment; at most 3072 fit/);
+    expect(build({ settings: manyKeys })).toThrow(
+      /receiver settings take \d+ bytes of Lambda environment; at most 3072 fit/,
+    );
   });
 });

@@ -18,21 +18,37 @@ const ENVIRONMENTS = {
   throttlingRateLimit: 20,
   environments: {
     sandbox: { publicKeys: [sandboxKey.publicKeyBase64], pathSecret: SANDBOX_SECRET, logRetentionDays: 7 },
-    production: { publicKeys: productionKey.publicKeyBase64, accountIds: ['ACME', 'ACME-EU'], retailerIds: '1,2', enableWaf: true, throttlingRateLimit: 100, maxReceiveCount: 8 },
+    production: {
+      publicKeys: productionKey.publicKeyBase64,
+      accountIds: ['ACME', 'ACME-EU'],
+      retailerIds: '1,2',
+      enableWaf: true,
+      throttlingRateLimit: 100,
+      maxReceiveCount: 8,
+    },
   },
 };
 
 describe('Class: FluentWebhookStack', () => {
   describe('environments side by side', () => {
     const app = tempApp({ context: ENVIRONMENTS });
-    const sandbox = new FluentWebhookStack(app, stackNameFor('sandbox'), { environmentName: 'sandbox', processEnv: {} });
-    const production = new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET } });
+    const sandbox = new FluentWebhookStack(app, stackNameFor('sandbox'), {
+      environmentName: 'sandbox',
+      processEnv: {},
+    });
+    const production = new FluentWebhookStack(app, stackNameFor('production'), {
+      environmentName: 'production',
+      processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET },
+    });
     const sandboxTemplate = Template.fromStack(sandbox);
     const productionTemplate = Template.fromStack(production);
 
     it('names each stack after its environment', () => {
       // Assess
-      expect([sandbox.stackName, production.stackName]).toEqual(['FluentWebhooks-sandbox', 'FluentWebhooks-production']);
+      expect([sandbox.stackName, production.stackName]).toEqual([
+        'FluentWebhooks-sandbox',
+        'FluentWebhooks-production',
+      ]);
     });
 
     it('gives each environment its own keys, allow-list, secret and environment name', () => {
@@ -52,7 +68,14 @@ describe('Class: FluentWebhookStack', () => {
         },
       });
       productionTemplate.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: { FLUENT_PUBLIC_KEYS: productionKey.publicKeyBase64, FLUENT_ACCOUNT_IDS: 'ACME,ACME-EU', FLUENT_RETAILER_IDS: '1,2', ENVIRONMENT_NAME: 'production' } },
+        Environment: {
+          Variables: {
+            FLUENT_PUBLIC_KEYS: productionKey.publicKeyBase64,
+            FLUENT_ACCOUNT_IDS: 'ACME,ACME-EU',
+            FLUENT_RETAILER_IDS: '1,2',
+            ENVIRONMENT_NAME: 'production',
+          },
+        },
       });
       sandboxTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: SANDBOX_SECRET });
       productionTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: PRODUCTION_SECRET });
@@ -60,10 +83,16 @@ describe('Class: FluentWebhookStack', () => {
 
     it('lets an environment override the shared defaults', () => {
       // Assess
-      sandboxTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20 })] });
-      productionTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100 })] });
+      sandboxTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20 })],
+      });
+      productionTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100 })],
+      });
       sandboxTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-      productionTemplate.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }) });
+      productionTemplate.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }),
+      });
       sandboxTemplate.resourceCountIs('AWS::WAFv2::WebACL', 0);
       productionTemplate.resourceCountIs('AWS::WAFv2::WebACL', 1);
     });
@@ -94,52 +123,72 @@ describe('Class: FluentWebhookStack', () => {
 
   it('reads -c values, which always arrive as strings', () => {
     // Prepare
-    const app = tempApp({ context: {
-      publicKeys: sandboxKey.publicKeyBase64,
-      accountIds: 'ACME',
-      pathSecret: SANDBOX_SECRET,
-      throttlingRateLimit: '12.5',
-      throttlingBurstLimit: '30',
-      enableWaf: 'true',
-      wafRateLimit: '500',
-      receiverReservedConcurrency: '4',
-      apiGatewayCloudWatchRole: 'false',
-      stageName: 'hooks',
-    } });
+    const app = tempApp({
+      context: {
+        publicKeys: sandboxKey.publicKeyBase64,
+        accountIds: 'ACME',
+        pathSecret: SANDBOX_SECRET,
+        throttlingRateLimit: '12.5',
+        throttlingBurstLimit: '30',
+        enableWaf: 'true',
+        wafRateLimit: '500',
+        receiverReservedConcurrency: '4',
+        apiGatewayCloudWatchRole: 'false',
+        stageName: 'hooks',
+      },
+    });
 
     // Act
-    const template = Template.fromStack(new FluentWebhookStack(app, 'Flat', { environmentName: 'default', processEnv: {} }));
+    const template = Template.fromStack(
+      new FluentWebhookStack(app, 'Flat', { environmentName: 'default', processEnv: {} }),
+    );
 
     // Assess
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'hooks',
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 12.5, ThrottlingBurstLimit: 30 })],
     });
-    template.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 500 }) } })]) });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 500 }) } }),
+      ]),
+    });
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
   it.each<[string, Record<string, unknown>, Record<string, string>]>([
-    ['a comma-separated pathSecret (-c pathSecret=new,old)', { pathSecret: ` ${NEXT_SECRET} , ${PRODUCTION_SECRET} ` }, {}],
+    [
+      'a comma-separated pathSecret (-c pathSecret=new,old)',
+      { pathSecret: ` ${NEXT_SECRET} , ${PRODUCTION_SECRET} ` },
+      {},
+    ],
     ['an array in cdk.json', { environments: { default: { pathSecret: [NEXT_SECRET, PRODUCTION_SECRET] } } }, {}],
     ['a comma-separated WEBHOOK_PATH_SECRET', {}, { WEBHOOK_PATH_SECRET: `${NEXT_SECRET},${PRODUCTION_SECRET}\n` }],
-  ])('accepts webhooks under every secret of %s, and outputs their fingerprints, current first', (_case, context, processEnv) => {
-    // Prepare
-    const app = tempApp({ context: { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', env: 'default', ...context } });
+  ])(
+    'accepts webhooks under every secret of %s, and outputs their fingerprints, current first',
+    (_case, context, processEnv) => {
+      // Prepare
+      const app = tempApp({
+        context: { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', env: 'default', ...context },
+      });
 
-    // Act
-    const stack = new FluentWebhookStack(app, 'Rotating', { environmentName: 'default', processEnv });
+      // Act
+      const stack = new FluentWebhookStack(app, 'Rotating', { environmentName: 'default', processEnv });
 
-    // Assess
-    const template = Template.fromStack(stack);
-    expect(stack.config.receiverProps.pathSecrets).toEqual([NEXT_SECRET, PRODUCTION_SECRET]);
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
-    for (const secret of [NEXT_SECRET, PRODUCTION_SECRET]) template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: secret });
-    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(outputs.PathSecretFingerprints?.Value).toBe(`${pathSecretFingerprint(NEXT_SECRET)},${pathSecretFingerprint(PRODUCTION_SECRET)}`);
-    expect(JSON.stringify(outputs)).not.toMatch(new RegExp(`${NEXT_SECRET}|${PRODUCTION_SECRET}`));
-  });
+      // Assess
+      const template = Template.fromStack(stack);
+      expect(stack.config.receiverProps.pathSecrets).toEqual([NEXT_SECRET, PRODUCTION_SECRET]);
+      template.resourceCountIs('AWS::ApiGateway::Method', 2);
+      for (const secret of [NEXT_SECRET, PRODUCTION_SECRET])
+        template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: secret });
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(outputs.PathSecretFingerprints?.Value).toBe(
+        `${pathSecretFingerprint(NEXT_SECRET)},${pathSecretFingerprint(PRODUCTION_SECRET)}`,
+      );
+      expect(JSON.stringify(outputs)).not.toMatch(new RegExp(`${NEXT_SECRET}|${PRODUCTION_SECRET}`));
+    },
+  );
 
   it('takes the path secret from WEBHOOK_PATH_SECRET when the context has none', () => {
     // Prepare
@@ -155,7 +204,10 @@ describe('Class: FluentWebhookStack', () => {
   it('passes cdk-nag AwsSolutions as the app builds it', () => {
     // Prepare
     const app = tempApp({ context: ENVIRONMENTS });
-    new FluentWebhookStack(app, stackNameFor('production'), { environmentName: 'production', processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET } });
+    new FluentWebhookStack(app, stackNameFor('production'), {
+      environmentName: 'production',
+      processEnv: { WEBHOOK_PATH_SECRET: PRODUCTION_SECRET },
+    });
 
     // Act & Assess
     expect(unacknowledgedNagFindings(app)).toEqual([]);
@@ -173,10 +225,26 @@ describe('Function: selectEnvironmentName', () => {
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['no env while environments exist', ENVIRONMENTS, /Choose an environment with -c env=<name> \(one of: sandbox, production\)/],
-    ['an env that is not listed', { ...ENVIRONMENTS, env: 'prod' }, /Environment "prod" is not in the environments context \(known: sandbox, production\)/],
-    ['an env that cannot be part of a stack name', { env: 'my env' }, /Environment name "my env" must start with a letter/],
-    ['environments that are not an object', { environments: ['sandbox'] }, /The environments context must be an object/],
+    [
+      'no env while environments exist',
+      ENVIRONMENTS,
+      /Choose an environment with -c env=<name> \(one of: sandbox, production\)/,
+    ],
+    [
+      'an env that is not listed',
+      { ...ENVIRONMENTS, env: 'prod' },
+      /Environment "prod" is not in the environments context \(known: sandbox, production\)/,
+    ],
+    [
+      'an env that cannot be part of a stack name',
+      { env: 'my env' },
+      /Environment name "my env" must start with a letter/,
+    ],
+    [
+      'environments that are not an object',
+      { environments: ['sandbox'] },
+      /The environments context must be an object/,
+    ],
   ])('refuses %s', (_case, context, message) => {
     // Act & Assess
     expect(() => selectEnvironmentName(tempApp({ context: context }).node)).toThrow(message);
@@ -185,26 +253,69 @@ describe('Function: selectEnvironmentName', () => {
 
 describe('Function: readStackConfig', () => {
   const valid = { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME', pathSecret: SANDBOX_SECRET };
-  const read = (context: Record<string, unknown>, processEnv: Record<string, string> = {}) => () => readStackConfig(tempApp({ context: context }).node, 'default', processEnv);
+  const read =
+    (context: Record<string, unknown>, processEnv: Record<string, string> = {}) =>
+    () =>
+      readStackConfig(tempApp({ context: context }).node, 'default', processEnv);
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['no secret anywhere', { ...valid, pathSecret: undefined }, /pathSecret is missing: .*Run `npx fluent-webhook secret` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>/],
+    [
+      'no secret anywhere',
+      { ...valid, pathSecret: undefined },
+      /pathSecret is missing: .*Run `npx fluent-webhook secret` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>/,
+    ],
     ['a short secret', { ...valid, pathSecret: 'abc' }, /pathSecret is 3 characters; use at least 32/],
-    ['a secret with characters a URL would mangle', { ...valid, pathSecret: `${SANDBOX_SECRET}+/=` }, /pathSecret may hold only the URL-safe characters/],
-    ['a short secret in a list', { ...valid, pathSecret: `${SANDBOX_SECRET},abc` }, /path secret 2 of 2 is 3 characters; use at least 32/],
-    ['four secrets', { ...valid, pathSecret: [1, 2, 3, 4].map((n) => `${SANDBOX_SECRET}${n}`).join(',') }, /4 path secrets are configured; keep at most 3 live at once/],
-    ['a secret listed twice', { ...valid, pathSecret: [SANDBOX_SECRET, SANDBOX_SECRET] }, /path secrets 1 and 2 are the same/],
-    ['a pathSecret that is neither text nor a list of text', { ...valid, pathSecret: [SANDBOX_SECRET, 42] }, /pathSecret must be a string \(comma-separated for several\) or an array of strings, not an array with other entries\./],
+    [
+      'a secret with characters a URL would mangle',
+      { ...valid, pathSecret: `${SANDBOX_SECRET}+/=` },
+      /pathSecret may hold only the URL-safe characters/,
+    ],
+    [
+      'a short secret in a list',
+      { ...valid, pathSecret: `${SANDBOX_SECRET},abc` },
+      /path secret 2 of 2 is 3 characters; use at least 32/,
+    ],
+    [
+      'four secrets',
+      { ...valid, pathSecret: [1, 2, 3, 4].map((n) => `${SANDBOX_SECRET}${n}`).join(',') },
+      /4 path secrets are configured; keep at most 3 live at once/,
+    ],
+    [
+      'a secret listed twice',
+      { ...valid, pathSecret: [SANDBOX_SECRET, SANDBOX_SECRET] },
+      /path secrets 1 and 2 are the same/,
+    ],
+    [
+      'a pathSecret that is neither text nor a list of text',
+      { ...valid, pathSecret: [SANDBOX_SECRET, 42] },
+      /pathSecret must be a string \(comma-separated for several\) or an array of strings, not an array with other entries\./,
+    ],
     ['no public keys', { ...valid, publicKeys: undefined }, /publicKeys/],
     ['a malformed key', { ...valid, publicKeys: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDnotakey' }, /Public key/],
     ['no account allow-list', { ...valid, accountIds: undefined }, /accountIds \(FLUENT_ACCOUNT_IDS\) is required/],
-    ['a rate that is not a number', { ...valid, throttlingRateLimit: 'fast' }, /throttlingRateLimit must be a number, not "fast"/],
+    [
+      'a rate that is not a number',
+      { ...valid, throttlingRateLimit: 'fast' },
+      /throttlingRateLimit must be a number, not "fast"/,
+    ],
     ['an impossible burst', { ...valid, throttlingBurstLimit: 0 }, /throttlingBurstLimit is 0/],
-    ['a retention CloudWatch does not offer', { ...valid, logRetentionDays: 10 }, /logRetentionDays is 10; CloudWatch Logs keeps logs for one of 1, 3, 5, 7, 14/],
-    ['a fractional retention', { ...valid, logRetentionDays: '7.5' }, /logRetentionDays must be a whole number, not 7.5/],
+    [
+      'a retention CloudWatch does not offer',
+      { ...valid, logRetentionDays: 10 },
+      /logRetentionDays is 10; CloudWatch Logs keeps logs for one of 1, 3, 5, 7, 14/,
+    ],
+    [
+      'a fractional retention',
+      { ...valid, logRetentionDays: '7.5' },
+      /logRetentionDays must be a whole number, not 7.5/,
+    ],
     ['a flag that is not a boolean', { ...valid, enableWaf: 'yes' }, /enableWaf must be true or false, not "yes"/],
     ['a reserved concurrency of 0', { ...valid, receiverReservedConcurrency: 0 }, /reservedConcurrentExecutions is 0/],
-    ['a misspelt setting in an environment block', { ...valid, env: 'default', environments: { default: { accountID: 'ACME' } } }, /environments\.default\.accountID is not a setting; known settings: publicKeys/],
+    [
+      'a misspelt setting in an environment block',
+      { ...valid, env: 'default', environments: { default: { accountID: 'ACME' } } },
+      /environments\.default\.accountID is not a setting; known settings: publicKeys/,
+    ],
   ])('refuses %s', (_case, context, message) => {
     // Act & Assess
     expect(read(context)).toThrow(message);

@@ -12,16 +12,30 @@ import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
 const STACK = 'MonitoringTest';
 
 /** Stand-ins for what the receiver and consumer build: the monitoring only reads their names and metrics. */
-function monitoredStack(options: Partial<FluentWebhookMonitoringProps> | ((stack: Stack) => Partial<FluentWebhookMonitoringProps>) = {}) {
+function monitoredStack(
+  options: Partial<FluentWebhookMonitoringProps> | ((stack: Stack) => Partial<FluentWebhookMonitoringProps>) = {},
+) {
   const app = tempApp();
   const stack = new Stack(app, STACK);
   const deadLetterQueue = new sqs.Queue(stack, 'DeadLetterQueue', { queueName: 'webhooks-dlq' });
-  const queue = new sqs.Queue(stack, 'Queue', { queueName: 'webhooks', deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 } });
+  const queue = new sqs.Queue(stack, 'Queue', {
+    queueName: 'webhooks',
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+  });
   const lambdaFunction = (id: string, functionName: string) =>
-    new lambda.Function(stack, id, { functionName, runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    new lambda.Function(stack, id, {
+      functionName,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
   const receiverFunction = lambdaFunction('Receiver', 'receiver-fn');
   const consumerFunction = lambdaFunction('Consumer', 'consumer-fn');
-  const api = new apigateway.RestApi(stack, 'Api', { restApiName: 'webhook-api', cloudWatchRole: false, deployOptions: { stageName: 'webhooks' } });
+  const api = new apigateway.RestApi(stack, 'Api', {
+    restApiName: 'webhook-api',
+    cloudWatchRole: false,
+    deployOptions: { stageName: 'webhooks' },
+  });
   api.root.addMethod('POST', new apigateway.LambdaIntegration(receiverFunction));
   const monitoring = new FluentWebhookMonitoring(stack, 'Monitoring', {
     queue,
@@ -45,7 +59,8 @@ function emfDimensions(component: string, reason?: string) {
   return dimensions;
 }
 const RECEIVER_DIMENSIONS = emfDimensions('receiver');
-const sortByName = <T extends { Name: string }>(dimensions: readonly T[]) => [...dimensions].sort((a, b) => a.Name.localeCompare(b.Name));
+const sortByName = <T extends { Name: string }>(dimensions: readonly T[]) =>
+  [...dimensions].sort((a, b) => a.Name.localeCompare(b.Name));
 const COUNT_ALARM = {
   ComparisonOperator: 'GreaterThanOrEqualToThreshold',
   EvaluationPeriods: 1,
@@ -61,32 +76,81 @@ describe('Class: FluentWebhookMonitoring', () => {
     [
       'the DLQ holds messages',
       'deadLetterQueueNotEmpty',
-      { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Period: 300, Threshold: 1, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetterQueue'), 'QueueName'] } }] },
+      {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 1,
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetterQueue'), 'QueueName'] } },
+        ],
+      },
     ],
     [
       'DLQ messages near expiry',
       'deadLetterMessagesExpiring',
-      { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Statistic: 'Maximum', Period: 300, Threshold: 864000, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetterQueue'), 'QueueName'] } }] },
+      {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 864000,
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetterQueue'), 'QueueName'] } },
+        ],
+      },
     ],
     [
       'an old message in the queue',
       'oldestMessageTooOld',
-      { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Statistic: 'Maximum', Period: 300, Threshold: 1800, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Queue'), 'QueueName'] } }] },
+      {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 1800,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Queue'), 'QueueName'] } }],
+      },
     ],
     [
       'API Gateway 5xx',
       'apiServerErrors',
-      { Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Sum', Period: 300, Threshold: 1, Dimensions: [{ Name: 'ApiName', Value: 'webhook-api' }, { Name: 'Stage', Value: { Ref: Match.stringLikeRegexp('DeploymentStage') } }] },
+      {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5XXError',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        Dimensions: [
+          { Name: 'ApiName', Value: 'webhook-api' },
+          { Name: 'Stage', Value: { Ref: Match.stringLikeRegexp('DeploymentStage') } },
+        ],
+      },
     ],
     [
       'a surge of signature rejections',
       'signatureRejectionSurge',
-      { Namespace: 'FluentWebhookReceiver', MetricName: 'SignatureRejected', Statistic: 'Sum', Period: 300, Threshold: 10, Dimensions: RECEIVER_DIMENSIONS },
+      {
+        Namespace: 'FluentWebhookReceiver',
+        MetricName: 'SignatureRejected',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 10,
+        Dimensions: RECEIVER_DIMENSIONS,
+      },
     ],
     [
       'forged or mis-keyed messages in the consumer',
       'consumerVerificationFailures',
-      { Namespace: 'FluentWebhookReceiver', MetricName: 'RecordFailed', Statistic: 'Sum', Period: 300, Threshold: 1, Dimensions: emfDimensions('consumer', 'verification-failed') },
+      {
+        Namespace: 'FluentWebhookReceiver',
+        MetricName: 'RecordFailed',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        Dimensions: emfDimensions('consumer', 'verification-failed'),
+      },
     ],
   ])('alarms on %s', (_case, key, properties) => {
     // Assess
@@ -113,9 +177,36 @@ describe('Class: FluentWebhookMonitoring', () => {
       'receiverFailures',
       'FILL(errors, 0) + FILL(enqueueFailed, 0) + FILL(internalErrors, 0)',
       [
-        { Id: 'errors', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Receiver') } }] } } },
-        { Id: 'enqueueFailed', MetricStat: { Metric: { Namespace: 'FluentWebhookReceiver', MetricName: 'EnqueueFailed', Dimensions: RECEIVER_DIMENSIONS } } },
-        { Id: 'internalErrors', MetricStat: { Metric: { Namespace: 'FluentWebhookReceiver', MetricName: 'ReceiverError', Dimensions: RECEIVER_DIMENSIONS } } },
+        {
+          Id: 'errors',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Receiver') } }],
+            },
+          },
+        },
+        {
+          Id: 'enqueueFailed',
+          MetricStat: {
+            Metric: {
+              Namespace: 'FluentWebhookReceiver',
+              MetricName: 'EnqueueFailed',
+              Dimensions: RECEIVER_DIMENSIONS,
+            },
+          },
+        },
+        {
+          Id: 'internalErrors',
+          MetricStat: {
+            Metric: {
+              Namespace: 'FluentWebhookReceiver',
+              MetricName: 'ReceiverError',
+              Dimensions: RECEIVER_DIMENSIONS,
+            },
+          },
+        },
       ],
     ],
     [
@@ -123,9 +214,28 @@ describe('Class: FluentWebhookMonitoring', () => {
       'consumerErrors',
       'FILL(errors, 0) + FILL(storeFailed, 0) + FILL(unexpected, 0)',
       [
-        { Id: 'errors', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Consumer') } }] } } },
-        { Id: 'storeFailed', MetricStat: { Metric: { MetricName: 'RecordFailed', Dimensions: emfDimensions('consumer', 'idempotency-store-failed') } } },
-        { Id: 'unexpected', MetricStat: { Metric: { MetricName: 'RecordFailed', Dimensions: emfDimensions('consumer', 'unexpected-error') } } },
+        {
+          Id: 'errors',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Consumer') } }],
+            },
+          },
+        },
+        {
+          Id: 'storeFailed',
+          MetricStat: {
+            Metric: { MetricName: 'RecordFailed', Dimensions: emfDimensions('consumer', 'idempotency-store-failed') },
+          },
+        },
+        {
+          Id: 'unexpected',
+          MetricStat: {
+            Metric: { MetricName: 'RecordFailed', Dimensions: emfDimensions('consumer', 'unexpected-error') },
+          },
+        },
       ],
     ],
   ])('alarms on %s', (_case, key, expression, metrics) => {
@@ -143,7 +253,12 @@ describe('Class: FluentWebhookMonitoring', () => {
           ...metrics.map((metric) => ({
             ...metric,
             ReturnData: false,
-            MetricStat: { ...metric.MetricStat, Period: 300, Stat: 'Sum', Metric: Match.objectLike(metric.MetricStat.Metric) },
+            MetricStat: {
+              ...metric.MetricStat,
+              Period: 300,
+              Stat: 'Sum',
+              Metric: Match.objectLike(metric.MetricStat.Metric),
+            },
           })),
         ],
       },
@@ -162,15 +277,21 @@ describe('Class: FluentWebhookMonitoring', () => {
     if (reason !== undefined) emitter.addDimension('reason', reason);
     emitter.addMetric(metricName, MetricUnit.Count, 1);
     if (reason === undefined) metrics.publishStoredMetrics();
-    const emf = JSON.parse(String(write.mock.calls[0]?.[0])) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } };
+    const emf = JSON.parse(String(write.mock.calls[0]?.[0])) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> };
+    };
     write.mockRestore();
 
     // Act
     const alarm = monitoring.alarms[key as keyof typeof monitoring.alarms];
-    const watched = template.toJSON().Resources[stack.getLogicalId(alarm.node.defaultChild as CfnElement)].Properties.Dimensions as Array<{ Name: string; Value: string }>;
+    const watched = template.toJSON().Resources[stack.getLogicalId(alarm.node.defaultChild as CfnElement)].Properties
+      .Dimensions as Array<{ Name: string; Value: string }>;
 
     // Assess
-    const emitted = (emf._aws.CloudWatchMetrics[0]?.Dimensions[0] ?? []).map((name) => ({ Name: name, Value: emf[name] }));
+    const emitted = (emf._aws.CloudWatchMetrics[0]?.Dimensions[0] ?? []).map((name) => ({
+      Name: name,
+      Value: emf[name],
+    }));
     expect(sortByName(watched)).toEqual(sortByName(emitted));
   });
 
@@ -184,12 +305,22 @@ describe('Class: FluentWebhookMonitoring', () => {
   it('notifies an encrypted, TLS-only topic with the e-mail subscription', () => {
     // Assess
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] } });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: topicRef });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: topicRef,
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
@@ -217,7 +348,9 @@ describe('Class: FluentWebhookMonitoring', () => {
   it('builds one dashboard for the whole flow', () => {
     // Assess
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody);
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody,
+    );
     for (const title of [
       'Alarms',
       'Requests (API Gateway)',
@@ -235,9 +368,16 @@ describe('Class: FluentWebhookMonitoring', () => {
       expect(body).toContain(`\\"title\\":\\"${title}\\"`);
     }
     expect(body).toContain(
-      "SEARCH('{FluentWebhookReceiver,component,environment,reason,service} MetricName=\\\\\\\"WebhookRejected\\\\\\\" service=\\\\\\\"fluent-webhook-receiver\\\\\\\" component=\\\\\\\"receiver\\\\\\\" environment=\\\\\\\"production\\\\\\\"', 'Sum', 300)",
+      'SEARCH(\'{FluentWebhookReceiver,component,environment,reason,service} MetricName=\\\\\\"WebhookRejected\\\\\\" service=\\\\\\"fluent-webhook-receiver\\\\\\" component=\\\\\\"receiver\\\\\\" environment=\\\\\\"production\\\\\\"\', \'Sum\', 300)',
     );
-    for (const metric of ['WebhookAccepted', 'EventProcessed', 'DuplicateEvent', 'RecordFailed', 'VerificationFailed', 'ApproximateNumberOfMessagesVisible']) {
+    for (const metric of [
+      'WebhookAccepted',
+      'EventProcessed',
+      'DuplicateEvent',
+      'RecordFailed',
+      'VerificationFailed',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
       expect(body).toContain(metric);
     }
   });
@@ -262,7 +402,10 @@ describe('Class: FluentWebhookMonitoring', () => {
     quietTemplate.resourceCountIs('AWS::SNS::Topic', 0);
     quietTemplate.resourceCountIs('AWS::KMS::Key', 0);
     quietTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 8);
-    quietTemplate.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent(), OKActions: Match.absent() });
+    quietTemplate.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: Match.absent(),
+      OKActions: Match.absent(),
+    });
     quietTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'SignatureRejected',
       Dimensions: [
@@ -284,24 +427,65 @@ describe('Class: FluentWebhookMonitoring', () => {
     // Assess
     const tuned = Template.fromStack(tunedStack);
     tuned.resourceCountIs('AWS::SNS::Topic', 0);
-    tuned.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:pager'] });
-    tuned.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 300 });
+    tuned.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:pager'],
+    });
+    tuned.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 300,
+    });
     tuned.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SignatureRejected', Threshold: 3 });
     tuned.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'fluent-webhooks-sandbox' });
     expect(built.alarmTopic?.topicArn).toBe('arn:aws:sns:eu-west-1:123456789012:pager');
   });
 
   it.each<[string, Partial<FluentWebhookMonitoringProps>, RegExp]>([
-    ['a malformed e-mail address', { alarmEmail: 'ops at example.com' }, /alarmEmail "ops at example\.com" is not an e-mail address/],
-    ['two e-mail addresses', { alarmEmail: 'a@example.com,b@example.com' }, /is not an e-mail address; give one address/],
-    ['an age threshold under a minute', { oldestMessageAgeThreshold: Duration.seconds(30) }, /oldestMessageAgeThreshold is 30 s; use at least 1 minute/],
-    ['an age threshold beyond retention', { oldestMessageAgeThreshold: Duration.days(14) }, /less than the queue's 14-day retention/],
-    ['a rejection threshold of 0', { signatureRejectionThreshold: 0 }, /signatureRejectionThreshold is 0; use a whole number of at least 1/],
+    [
+      'a malformed e-mail address',
+      { alarmEmail: 'ops at example.com' },
+      /alarmEmail "ops at example\.com" is not an e-mail address/,
+    ],
+    [
+      'two e-mail addresses',
+      { alarmEmail: 'a@example.com,b@example.com' },
+      /is not an e-mail address; give one address/,
+    ],
+    [
+      'an age threshold under a minute',
+      { oldestMessageAgeThreshold: Duration.seconds(30) },
+      /oldestMessageAgeThreshold is 30 s; use at least 1 minute/,
+    ],
+    [
+      'an age threshold beyond retention',
+      { oldestMessageAgeThreshold: Duration.days(14) },
+      /less than the queue's 14-day retention/,
+    ],
+    [
+      'a rejection threshold of 0',
+      { signatureRejectionThreshold: 0 },
+      /signatureRejectionThreshold is 0; use a whole number of at least 1/,
+    ],
     ['a fractional rejection threshold', { signatureRejectionThreshold: 2.5 }, /signatureRejectionThreshold is 2\.5/],
-    ['an environment name with quotes', { environmentName: 'prod"' }, /environmentName "prod"" must be 1 to 64 letters, digits, - or _/],
-    ['a dashboard name with spaces', { dashboardName: 'my dashboard' }, /dashboardName "my dashboard" must be 1 to 255/],
-    ['a topic and topic props', { existingAlarmTopicObj: {} as sns.ITopic, alarmTopicProps: {} }, /existingAlarmTopicObj and alarmTopicProps exclude each other/],
-    ['a topic and an e-mail address', { existingAlarmTopicObj: {} as sns.ITopic, alarmEmail: 'ops@example.com' }, /with existingAlarmTopicObj, subscribe the address to your topic instead/],
+    [
+      'an environment name with quotes',
+      { environmentName: 'prod"' },
+      /environmentName "prod"" must be 1 to 64 letters, digits, - or _/,
+    ],
+    [
+      'a dashboard name with spaces',
+      { dashboardName: 'my dashboard' },
+      /dashboardName "my dashboard" must be 1 to 255/,
+    ],
+    [
+      'a topic and topic props',
+      { existingAlarmTopicObj: {} as sns.ITopic, alarmTopicProps: {} },
+      /existingAlarmTopicObj and alarmTopicProps exclude each other/,
+    ],
+    [
+      'a topic and an e-mail address',
+      { existingAlarmTopicObj: {} as sns.ITopic, alarmEmail: 'ops@example.com' },
+      /with existingAlarmTopicObj, subscribe the address to your topic instead/,
+    ],
   ])('refuses %s', (_case, props, message) => {
     // Act
     const build = () => monitoredStack(props);

@@ -52,7 +52,8 @@ describe('Synthesis', () => {
     });
 
     // Act
-    const s3Key = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]?.Properties.Code.S3Key as string;
+    const s3Key = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]?.Properties.Code
+      .S3Key as string;
     const assetDir = join(app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
 
     // Assess: the bundle and its source map exist, and the map shows what went in.
@@ -97,15 +98,35 @@ describe('Synthesis', () => {
     // Act
     const run = spawnSync(
       join(ROOT, 'node_modules', '.bin', 'cdk'),
-      ['synth', '--quiet', '--no-notices', '--output', outdir, '-c', 'env=ci', '-c', `publicKeys=${key.publicKeyBase64}`, '-c', 'accountIds=ACME', '-c', `pathSecret=${NEXT_SECRET},${SECRET}`],
+      [
+        'synth',
+        '--quiet',
+        '--no-notices',
+        '--output',
+        outdir,
+        '-c',
+        'env=ci',
+        '-c',
+        `publicKeys=${key.publicKeyBase64}`,
+        '-c',
+        'accountIds=ACME',
+        '-c',
+        `pathSecret=${NEXT_SECRET},${SECRET}`,
+      ],
       { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
     );
 
     // Assess
     expect(run.status).toBe(0);
-    const template = JSON.parse(readFileSync(join(outdir, 'FluentWebhooks-ci.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
-    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method')).toHaveLength(2);
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    const template = JSON.parse(readFileSync(join(outdir, 'FluentWebhooks-ci.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    expect(
+      Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method'),
+    ).toHaveLength(2);
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: unknown[];
+    };
     expect(report.pluginReports).toEqual([]);
     expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
     expect(`${run.stdout}${run.stderr}`).not.toContain(NEXT_SECRET);
@@ -117,12 +138,17 @@ describe('Synthesis', () => {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
-      env: offlineEnv({ CDK_OUTDIR: tempDir(), CDK_CONTEXT_JSON: JSON.stringify({ publicKeys: key.publicKeyBase64, accountIds: 'ACME' }) }),
+      env: offlineEnv({
+        CDK_OUTDIR: tempDir(),
+        CDK_CONTEXT_JSON: JSON.stringify({ publicKeys: key.publicKeyBase64, accountIds: 'ACME' }),
+      }),
     });
 
     // Assess
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/Invalid configuration for environment "default"[\s\S]*pathSecret is missing[\s\S]*Run `npx fluent-webhook secret`/);
+    expect(run.stderr).toMatch(
+      /Invalid configuration for environment "default"[\s\S]*pathSecret is missing[\s\S]*Run `npx fluent-webhook secret`/,
+    );
     expect(describeRun(run)).not.toMatch(/Bundling asset/);
   }, 60_000);
 });

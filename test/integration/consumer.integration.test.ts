@@ -42,7 +42,12 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
     emulators = await startEmulators({
       queues: SCENARIOS.flatMap((name) => [
         { name: `${name}-dlq` },
-        { name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: MAX_RECEIVE_COUNT, attributes: { VisibilityTimeout: '1' } },
+        {
+          name,
+          deadLetterQueue: `${name}-dlq`,
+          maxReceiveCount: MAX_RECEIVE_COUNT,
+          attributes: { VisibilityTimeout: '1' },
+        },
       ]),
       idempotencyTables: [TABLE],
     });
@@ -83,17 +88,26 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
   };
   const signedBody = (overrides: Partial<FluentEvent> = {}) => {
     const rawBody = fluentEventBody({ id: randomUUID(), ...overrides });
-    return { rawBody, id: (JSON.parse(rawBody.toString()) as FluentEvent).id, headers: signFluentPayload(rawBody, fluent.privateKey) };
+    return {
+      rawBody,
+      id: (JSON.parse(rawBody.toString()) as FluentEvent).id,
+      headers: signFluentPayload(rawBody, fluent.privateKey),
+    };
   };
   /** Polls and invokes like the event source until the queue is empty (bounded), returning each batch's failures. */
-  const drain = async (scenario: Scenario, handler: ConsumerHandler, until: () => Promise<boolean> = async () => false) => {
+  const drain = async (
+    scenario: Scenario,
+    handler: ConsumerHandler,
+    until: () => Promise<boolean> = async () => false,
+  ) => {
     const failures: string[][] = [];
     for (let poll = 0; poll < 10; poll += 1) {
       if (await until()) break;
       const depth = await queueDepth(sqs, queue(scenario).queueUrl);
       if (depth.visible + depth.inFlight === 0) break;
       const messages = await receiveMessages(sqs, queue(scenario), 1);
-      if (messages.length > 0) failures.push(await invokeAndAcknowledge(sqs, queue(scenario), messages, handler, lambdaContext()));
+      if (messages.length > 0)
+        failures.push(await invokeAndAcknowledge(sqs, queue(scenario), messages, handler, lambdaContext()));
     }
     return failures;
   };
@@ -126,12 +140,23 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
         const forgedBody = fluentEventBody({ id: randomUUID() });
         forged = { rawBody: forgedBody, id: (JSON.parse(forgedBody.toString()) as FluentEvent).id };
         messageIds = {
-          good: await sendQueuedWebhook(sqs, queue('failing').queueUrl, goodEvent.rawBody, { headers: goodEvent.headers }),
-          throwing: await sendQueuedWebhook(sqs, queue('failing').queueUrl, throwing.rawBody, { headers: throwing.headers, route: 'always-fails' }),
+          good: await sendQueuedWebhook(sqs, queue('failing').queueUrl, goodEvent.rawBody, {
+            headers: goodEvent.headers,
+          }),
+          throwing: await sendQueuedWebhook(sqs, queue('failing').queueUrl, throwing.rawBody, {
+            headers: throwing.headers,
+            route: 'always-fails',
+          }),
           // Valid body, signed with a key Fluent never had, put straight on the queue (as anyone with queue access could).
-          forged: await sendQueuedWebhook(sqs, queue('failing').queueUrl, forgedBody, { headers: signFluentPayload(forgedBody, stranger.privateKey) }),
+          forged: await sendQueuedWebhook(sqs, queue('failing').queueUrl, forgedBody, {
+            headers: signFluentPayload(forgedBody, stranger.privateKey),
+          }),
         };
-        const failures = await drain('failing', consumer(handlers), async () => (await queueDepth(sqs, deadLetterQueue('failing').queueUrl)).visible === 2);
+        const failures = await drain(
+          'failing',
+          consumer(handlers),
+          async () => (await queueDepth(sqs, deadLetterQueue('failing').queueUrl)).visible === 2,
+        );
         firstBatchFailures = failures[0] ?? [];
       } finally {
         output.restore();
@@ -183,9 +208,13 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
     expect(outcomes.filter((outcome) => outcome === 'processed')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'duplicate')).toHaveLength(2);
     const key = `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(event.id)).digest('base64')}`;
-    const { Item } = await dynamoDb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: key } }, ConsistentRead: true }));
+    const { Item } = await dynamoDb.send(
+      new GetItemCommand({ TableName: TABLE, Key: { id: { S: key } }, ConsistentRead: true }),
+    );
     expect(Item?.status?.S).toBe('COMPLETED');
-    expect(Number(Item?.expiration?.N)).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + consumerSettings().idempotencyExpirySeconds - 60);
+    expect(Number(Item?.expiration?.N)).toBeGreaterThanOrEqual(
+      Math.floor(Date.now() / 1000) + consumerSettings().idempotencyExpirySeconds - 60,
+    );
   });
 
   it('runs the handler once when two consumers get the same event at the same time', async () => {
@@ -206,7 +235,9 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
     const messages = await receiveMessages(sqs, queue('concurrent'), 1);
 
     // Act: two invocations, as two Lambda instances would get them; the first holds its lock until the second is done.
-    const invocations = messages.map((message) => invokeAndAcknowledge(sqs, queue('concurrent'), [message], handler, lambdaContext()));
+    const invocations = messages.map((message) =>
+      invokeAndAcknowledge(sqs, queue('concurrent'), [message], handler, lambdaContext()),
+    );
     const quickest = await Promise.race(invocations);
     release();
     const failures = await Promise.all(invocations);
@@ -242,7 +273,10 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
 
     // Assess
     expect(runs.get(event.id)).toBe(1);
-    expect(linesFor(event.id).map((line) => line.message)).toEqual([DecisionMessage.PROCESSED, DecisionMessage.DUPLICATE]);
+    expect(linesFor(event.id).map((line) => line.message)).toEqual([
+      DecisionMessage.PROCESSED,
+      DecisionMessage.DUPLICATE,
+    ]);
     expect(await queueDepth(sqs, queue('lost-ack').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 
@@ -251,9 +285,12 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
     const { runs, handler } = counting();
     const id = randomUUID();
     const withPadding = (padding: string) => Buffer.from(JSON.stringify(fluentEvent({ id, attributes: { padding } })));
-    const sizeOf = (rawBody: Buffer) => queuedMessageSize(queuedMessage(rawBody, { headers: signFluentPayload(rawBody, fluent.privateKey) }));
+    const sizeOf = (rawBody: Buffer) =>
+      queuedMessageSize(queuedMessage(rawBody, { headers: signFluentPayload(rawBody, fluent.privateKey) }));
     const rawBody = withPadding('x'.repeat(MAX_SQS_MESSAGE_BYTES - sizeOf(withPadding(''))));
-    await sendQueuedWebhook(sqs, queue('large').queueUrl, rawBody, { headers: signFluentPayload(rawBody, fluent.privateKey) });
+    await sendQueuedWebhook(sqs, queue('large').queueUrl, rawBody, {
+      headers: signFluentPayload(rawBody, fluent.privateKey),
+    });
 
     // Act
     await drain('large', consumer({ default: handler }));

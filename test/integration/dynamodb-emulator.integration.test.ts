@@ -32,7 +32,11 @@ describe('Function: startDynamoDbEmulator', () => {
         runs.push(key);
         return { ok: true };
       },
-      { persistenceStore: new DynamoDBPersistenceLayer({ tableName: 'idempotency', awsSdkV3Client: client }), config, keyPrefix: 'test' },
+      {
+        persistenceStore: new DynamoDBPersistenceLayer({ tableName: 'idempotency', awsSdkV3Client: client }),
+        config,
+        keyPrefix: 'test',
+      },
     );
     return { emulator, once, runs };
   };

@@ -16,7 +16,9 @@ describe('Function: startSqsEmulator (through the emulators process)', () => {
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ queues: [{ name: 'dlq' }, { name: 'main', deadLetterQueue: 'dlq', attributes: { VisibilityTimeout: '30' } }] });
+    emulators = await startEmulators({
+      queues: [{ name: 'dlq' }, { name: 'main', deadLetterQueue: 'dlq', attributes: { VisibilityTimeout: '30' } }],
+    });
     sqs = new SQSClient({ ...emulatorClientConfig(emulators.sqsEndpoint, emulators.region), maxAttempts: 1 });
   });
   afterAll(async () => {
@@ -26,10 +28,20 @@ describe('Function: startSqsEmulator (through the emulators process)', () => {
 
   const queueUrl = () => emulators.queues.main?.queueUrl ?? '';
   const receiveAll = async () =>
-    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? [];
+    (
+      await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl(), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+      )
+    ).Messages ?? [];
   const drain = async () => {
     for (const message of await receiveAll()) {
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl(), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl(),
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
     }
   };
 
@@ -45,10 +57,18 @@ describe('Function: startSqsEmulator (through the emulators process)', () => {
 
   it('accepts a message of exactly 1 MiB counting its attributes, as SQS does, and refuses one byte more', async () => {
     // Prepare
-    const attributes: Record<string, MessageAttributeValue> = { Route: { DataType: 'String', StringValue: 'orders/status' } };
+    const attributes: Record<string, MessageAttributeValue> = {
+      Route: { DataType: 'String', StringValue: 'orders/status' },
+    };
     const attributeBytes = 'Route'.length + 'String'.length + 'orders/status'.length;
     const send = (bodyBytes: number) =>
-      sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: 'x'.repeat(bodyBytes), MessageAttributes: attributes }));
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl(),
+          MessageBody: 'x'.repeat(bodyBytes),
+          MessageAttributes: attributes,
+        }),
+      );
 
     // Act
     const largest = await send(MAX_SQS_MESSAGE_BYTES - attributeBytes);
@@ -59,7 +79,13 @@ describe('Function: startSqsEmulator (through the emulators process)', () => {
     await expect(tooLarge).rejects.toThrow(/Message must be shorter than 1048576 bytes/);
     const [received] = await receiveAll();
     expect(received?.Body?.length).toBe(MAX_SQS_MESSAGE_BYTES - attributeBytes);
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl(), ReceiptHandle: received?.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl(),
+        ReceiptHandle: received?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
   });
 
   it('carries characters beyond U+FFFF unchanged and refuses the ones SQS refuses', async () => {
@@ -100,7 +126,10 @@ describe('Function: startSqsEmulator (through the emulators process)', () => {
   it('does not implement StartMessageMoveTask, so local redrives copy messages instead', async () => {
     // Act
     const started = sqs.send(
-      new StartMessageMoveTaskCommand({ SourceArn: emulators.queues.dlq?.queueArn, DestinationArn: emulators.queues.main?.queueArn }),
+      new StartMessageMoveTaskCommand({
+        SourceArn: emulators.queues.dlq?.queueArn,
+        DestinationArn: emulators.queues.main?.queueArn,
+      }),
     );
 
     // Assess

@@ -35,10 +35,13 @@ export function decisionLines(output: CapturedOutput): Array<Record<string, unkn
 }
 
 /** EMF metric blobs: metric name, value and the dimensions they were emitted with. */
-export function emittedMetrics(output: CapturedOutput): Array<{ name: string; value: unknown; dimensions: Record<string, unknown> }> {
+export function emittedMetrics(
+  output: CapturedOutput,
+): Array<{ name: string; value: unknown; dimensions: Record<string, unknown> }> {
   const metrics: Array<{ name: string; value: unknown; dimensions: Record<string, unknown> }> = [];
   for (const blob of output.records()) {
-    const aws = blob._aws as { CloudWatchMetrics?: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } | undefined;
+    const aws = blob._aws as
+      { CloudWatchMetrics?: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } | undefined;
     for (const directive of aws?.CloudWatchMetrics ?? []) {
       const dimensionNames = directive.Dimensions.flat();
       const dimensions = Object.fromEntries(dimensionNames.map((name) => [name, blob[name]]));

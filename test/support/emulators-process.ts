@@ -24,9 +24,14 @@ async function main(config: EmulatorsConfig): Promise<void> {
     if (spec.deadLetterQueue !== undefined) {
       const deadLetterQueue = queues[spec.deadLetterQueue];
       if (deadLetterQueue === undefined) {
-        throw new Error(`Queue ${spec.name} names dead-letter queue ${spec.deadLetterQueue}, which must be listed before it.`);
+        throw new Error(
+          `Queue ${spec.name} names dead-letter queue ${spec.deadLetterQueue}, which must be listed before it.`,
+        );
       }
-      attributes.RedrivePolicy = redrivePolicy(deadLetterQueue.queueArn, spec.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT);
+      attributes.RedrivePolicy = redrivePolicy(
+        deadLetterQueue.queueArn,
+        spec.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
+      );
     }
     queues[spec.name] = await sqs.createQueue(spec.name, attributes);
   }

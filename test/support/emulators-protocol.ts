@@ -49,7 +49,6 @@ export const EmulatorsCommand = {
 export type EmulatorsCommandName = (typeof EmulatorsCommand)[keyof typeof EmulatorsCommand];
 
 export type EmulatorsCommandResult =
-  | { readonly done: EmulatorsCommandName }
-  | { readonly failed: string; readonly error: string };
+  { readonly done: EmulatorsCommandName } | { readonly failed: string; readonly error: string };
 
 export const DEFAULT_MAX_RECEIVE_COUNT = 3;

@@ -29,7 +29,10 @@ export interface RunningEmulators extends EmulatorsReady {
 }
 
 /** Starts the emulators; always pair with `close()` in `afterAll`. */
-export async function startEmulators(config: EmulatorsConfig, options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
+export async function startEmulators(
+  config: EmulatorsConfig,
+  options: StartEmulatorsOptions = {},
+): Promise<RunningEmulators> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(config)], {
     cwd: REPO_ROOT,
@@ -46,7 +49,9 @@ export async function startEmulators(config: EmulatorsConfig, options: StartEmul
 
   let ready: EmulatorsReady;
   try {
-    ready = (await bounded(lines.next(exited), timeoutMs, () => failure(`did not start within ${timeoutMs} ms`))) as EmulatorsReady;
+    ready = (await bounded(lines.next(exited), timeoutMs, () =>
+      failure(`did not start within ${timeoutMs} ms`),
+    )) as EmulatorsReady;
     if (ready?.ready !== true) throw failure('exited before they were ready');
   } catch (error) {
     await stop(child, exited);
@@ -56,8 +61,7 @@ export async function startEmulators(config: EmulatorsConfig, options: StartEmul
   const send = async (command: EmulatorsCommandName): Promise<void> => {
     child.stdin.write(`${command}\n`);
     const result = (await bounded(lines.next(exited), timeoutMs, () => failure(`did not answer ${command}`))) as
-      | EmulatorsCommandResult
-      | undefined;
+      EmulatorsCommandResult | undefined;
     if (result === undefined) throw failure(`exited while running ${command}`);
     if ('failed' in result) throw new Error(`Emulators command ${command} failed: ${result.error}`);
   };
@@ -96,7 +100,11 @@ function jsonLines(child: ChildProcessWithoutNullStreams) {
 async function stop(child: ChildProcessWithoutNullStreams, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.stdin.end();
-  const gone = await bounded(exited.then(() => true), 5_000, () => undefined).catch(() => false);
+  const gone = await bounded(
+    exited.then(() => true),
+    5_000,
+    () => undefined,
+  ).catch(() => false);
   if (!gone) {
     child.kill('SIGKILL');
     await exited;

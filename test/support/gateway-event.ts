@@ -30,7 +30,8 @@ export function gatewayEvent(options: GatewayEventOptions = {}): APIGatewayProxy
     body,
     isBase64Encoded: base64,
     headers,
-    multiValueHeaders: options.multiValueHeaders ?? Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    multiValueHeaders:
+      options.multiValueHeaders ?? Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
     httpMethod: 'POST',
     path,
     resource: `/${secret}/fluent/{route+}`,

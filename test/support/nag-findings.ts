@@ -52,7 +52,9 @@ export function unacknowledgedNagFindings(app: App): string[] {
   rmSync(app.outdir, { recursive: true, force: true });
   return (report.pluginReports ?? []).flatMap((plugin) =>
     (plugin.violations ?? []).flatMap((violation) =>
-      violation.violatingConstructs.map((construct) => `${violation.severity} ${violation.ruleName} at ${construct.constructPath}`),
+      violation.violatingConstructs.map(
+        (construct) => `${violation.severity} ${violation.ruleName} at ${construct.constructPath}`,
+      ),
     ),
   );
 }

@@ -9,7 +9,12 @@ export function openssl(...args: string[]): Buffer {
 }
 
 /** Whether `openssl dgst -verify` accepts a signature; exit status 1 means "Verification failure". */
-export function opensslVerifies(algorithm: 'sha512' | 'md5', publicKeyPemPath: string, signaturePath: string, bodyPath: string): boolean {
+export function opensslVerifies(
+  algorithm: 'sha512' | 'md5',
+  publicKeyPemPath: string,
+  signaturePath: string,
+  bodyPath: string,
+): boolean {
   try {
     return openssl('dgst', `-${algorithm}`, '-verify', publicKeyPemPath, '-signature', signaturePath, bodyPath)
       .toString()

@@ -35,7 +35,10 @@ export interface QueuedRecordOptions {
 let nextMessageNumber = 0;
 
 /** The queue message the receiver writes for a webhook (see toQueuedWebhookMessage). */
-export function queuedMessage(rawBody: Buffer, options: Omit<QueuedRecordOptions, 'messageId' | 'receiveCount'> = {}): QueuedWebhookMessage {
+export function queuedMessage(
+  rawBody: Buffer,
+  options: Omit<QueuedRecordOptions, 'messageId' | 'receiveCount'> = {},
+): QueuedWebhookMessage {
   return toQueuedWebhookMessage({
     rawBody,
     bodyText: rawBody.toString('utf8'),
@@ -58,7 +61,9 @@ export function queuedMessageSize(message: QueuedWebhookMessage): number {
 const STRING_TYPE = 'String';
 
 function sqsMessageAttributes(message: QueuedWebhookMessage): Record<string, MessageAttributeValue> {
-  return Object.fromEntries(Object.entries(message.attributes).map(([name, value]) => [name, { DataType: STRING_TYPE, StringValue: value }]));
+  return Object.fromEntries(
+    Object.entries(message.attributes).map(([name, value]) => [name, { DataType: STRING_TYPE, StringValue: value }]),
+  );
 }
 
 /** The record Lambda would deliver for a webhook the receiver queued: body and attributes as the receiver writes them. */
@@ -72,7 +77,11 @@ export function queuedWebhookRecord(rawBody: Buffer, options: QueuedRecordOption
       ReceiptHandle: `receipt-${messageId}`,
       Body: message.body,
       MD5OfBody: 'not-checked',
-      Attributes: { ApproximateReceiveCount: String(options.receiveCount ?? 1), SentTimestamp: '1795860000000', SenderId: 'AIDATEST' },
+      Attributes: {
+        ApproximateReceiveCount: String(options.receiveCount ?? 1),
+        SentTimestamp: '1795860000000',
+        SenderId: 'AIDATEST',
+      },
       MessageAttributes: sqsMessageAttributes(message),
     },
     TEST_QUEUE_ARN,
@@ -88,7 +97,11 @@ export function signedEventRecord(
 ): { readonly record: SQSRecord; readonly rawBody: Buffer; readonly event: FluentEvent } {
   const event = fluentEvent(overrides);
   const rawBody = fluentEventBody(overrides);
-  return { record: queuedWebhookRecord(rawBody, { headers: signFluentPayload(rawBody, privateKey), ...options }), rawBody, event };
+  return {
+    record: queuedWebhookRecord(rawBody, { headers: signFluentPayload(rawBody, privateKey), ...options }),
+    rawBody,
+    event,
+  };
 }
 
 /** Sends a webhook to a queue exactly as the receiver does: raw body, signature and route attributes. */
@@ -100,7 +113,11 @@ export async function sendQueuedWebhook(
 ): Promise<string> {
   const message = queuedMessage(rawBody, options);
   const sent = await client.send(
-    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: sqsMessageAttributes(message) }),
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: message.body,
+      MessageAttributes: sqsMessageAttributes(message),
+    }),
   );
   return sent.MessageId ?? '';
 }
@@ -111,9 +128,19 @@ export interface QueueRef {
 }
 
 /** Receives up to `maxMessages` as Lambda's event source would (all attributes), in one call. */
-export async function receiveMessages(client: SQSClient, queue: QueueRef, waitTimeSeconds: number, maxMessages = 10): Promise<Message[]> {
+export async function receiveMessages(
+  client: SQSClient,
+  queue: QueueRef,
+  waitTimeSeconds: number,
+  maxMessages = 10,
+): Promise<Message[]> {
   const received = await client.send(
-    new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeSeconds, ...LAMBDA_RECEIVE_OPTIONS }),
+    new ReceiveMessageCommand({
+      QueueUrl: queue.queueUrl,
+      MaxNumberOfMessages: maxMessages,
+      WaitTimeSeconds: waitTimeSeconds,
+      ...LAMBDA_RECEIVE_OPTIONS,
+    }),
   );
   return received.Messages ?? [];
 }
@@ -146,7 +173,13 @@ export async function invokeAndAcknowledge(
 /** Visible plus in-flight messages of a queue. */
 export async function queueDepth(client: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return { visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }

@@ -11,7 +11,15 @@ export function requireBundled<T>(entryPoint: string): T {
   const dir = mkdtempSync(join(tmpdir(), 'fluent-webhook-bench-'));
   try {
     const outfile = join(dir, 'bundle.cjs');
-    buildSync({ entryPoints: [entryPoint], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+    buildSync({
+      entryPoints: [entryPoint],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'warning',
+    });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(outfile) as T;
   } finally {

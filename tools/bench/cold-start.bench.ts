@@ -44,7 +44,14 @@ export const coldStartBench: Bench = {
         [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: 'fluent-webhook-idempotency',
       };
       const importMs = (bundle: BuiltBundle): number =>
-        Number(execFileSync(process.execPath, ['-e', IMPORT_TIMER, bundle.file], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }));
+        Number(
+          execFileSync(process.execPath, ['-e', IMPORT_TIMER, bundle.file], {
+            env,
+            encoding: 'utf8',
+            timeout: 30_000,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        );
 
       // Round-robin, so drift in machine load hits every bundle alike; ratios are taken within each round.
       const times = new Map<string, number[]>(bundles.map((bundle) => [bundle.label, []]));
@@ -59,7 +66,13 @@ export const coldStartBench: Bench = {
           const own = times.get(bundle.label) ?? [];
           return {
             label: bundle.label,
-            values: [bundle.bytes / 1024, bundle.mapBytes / 1024, bundle.zippedBytes / 1024, median(own), median(own.map((ms, round) => ms / (baseline[round] as number)))],
+            values: [
+              bundle.bytes / 1024,
+              bundle.mapBytes / 1024,
+              bundle.zippedBytes / 1024,
+              median(own),
+              median(own.map((ms, round) => ms / (baseline[round] as number))),
+            ],
           };
         }),
         notes: [

@@ -25,7 +25,12 @@ type ObservabilityModule = typeof import('../../lambdas/shared/observability');
 /** Logger and metrics that do nothing: the same handler without the cost of its log line and EMF blob. */
 const noOp = (): void => undefined;
 const quietLogger = { info: noOp, warn: noOp, error: noOp } as unknown as Logger;
-const quietMetrics = { addMetric: noOp, addDimension: noOp, publishStoredMetrics: noOp, singleMetric: () => quietMetrics } as unknown as Metrics;
+const quietMetrics = {
+  addMetric: noOp,
+  addDimension: noOp,
+  publishStoredMetrics: noOp,
+  singleMetric: () => quietMetrics,
+} as unknown as Metrics;
 
 /**
  * A logger and metrics that write the very lines the real ones wrote for the same request, captured beforehand,
@@ -34,8 +39,16 @@ const quietMetrics = { addMetric: noOp, addDimension: noOp, publishStoredMetrics
  */
 function bareWriters(lines: { log: string; emf: string }): { logger: Logger; metrics: Metrics } {
   const writeLog = (): void => void process.stdout.write(lines.log);
-  const metrics = { addMetric: noOp, addDimension: noOp, publishStoredMetrics: () => void process.stdout.write(lines.emf), singleMetric: () => quietMetrics };
-  return { logger: { info: writeLog, warn: writeLog, error: writeLog } as unknown as Logger, metrics: metrics as unknown as Metrics };
+  const metrics = {
+    addMetric: noOp,
+    addDimension: noOp,
+    publishStoredMetrics: () => void process.stdout.write(lines.emf),
+    singleMetric: () => quietMetrics,
+  };
+  return {
+    logger: { info: writeLog, warn: writeLog, error: writeLog } as unknown as Logger,
+    metrics: metrics as unknown as Metrics,
+  };
 }
 
 /** The lines one call of `handler` writes to stdout, in order. */
@@ -59,9 +72,13 @@ export const handlerBench: Bench = {
   async run() {
     // As deployed: bundled by esbuild, not through tsx's per-file transform.
     const lambdas = join(__dirname, '..', '..', 'lambdas');
-    const { createReceiverHandler } = requireBundled<ReceiverModule>(join(lambdas, 'authorizer', 'create-receiver-handler.ts'));
+    const { createReceiverHandler } = requireBundled<ReceiverModule>(
+      join(lambdas, 'authorizer', 'create-receiver-handler.ts'),
+    );
     const { parseReceiverSettings } = requireBundled<SettingsModule>(join(lambdas, 'core', 'settings.ts'));
-    const { createLogger, createMetrics } = requireBundled<ObservabilityModule>(join(lambdas, 'shared', 'observability.ts'));
+    const { createLogger, createMetrics } = requireBundled<ObservabilityModule>(
+      join(lambdas, 'shared', 'observability.ts'),
+    );
     const rows: BenchRow[] = [];
     let lineBytes = { log: 0, emf: 0 };
 
@@ -76,19 +93,31 @@ export const handlerBench: Bench = {
         sqsClient: queueStub,
         queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fluent-webhooks',
       };
-      const handler: ReceiverHandler = createReceiverHandler({ ...dependencies, logger: createLogger('receiver'), metrics: createMetrics('receiver') });
-      const quietHandler: ReceiverHandler = createReceiverHandler({ ...dependencies, logger: quietLogger, metrics: quietMetrics });
+      const handler: ReceiverHandler = createReceiverHandler({
+        ...dependencies,
+        logger: createLogger('receiver'),
+        metrics: createMetrics('receiver'),
+      });
+      const quietHandler: ReceiverHandler = createReceiverHandler({
+        ...dependencies,
+        logger: quietLogger,
+        metrics: quietMetrics,
+      });
       const [log, emf, ...more] = await capturedLines(handler, event);
       if (log === undefined || emf === undefined || more.length > 0 || !emf.includes('"_aws"')) {
         throw new Error('The handler did not write exactly one log line and then one EMF blob.');
       }
-      const bareWriteHandler: ReceiverHandler = createReceiverHandler({ ...dependencies, ...bareWriters({ log, emf }) });
+      const bareWriteHandler: ReceiverHandler = createReceiverHandler({
+        ...dependencies,
+        ...bareWriters({ log, emf }),
+      });
       lineBytes = { log: Buffer.byteLength(log), emf: Buffer.byteLength(emf) };
 
       const restoreOutput = logsToDevNull();
       try {
         // Time only what gives the right answer.
-        if (!cryptoVerify('sha512', body, cachedKey, signature)) throw new Error('crypto.verify rejected a valid signature');
+        if (!cryptoVerify('sha512', body, cachedKey, signature))
+          throw new Error('crypto.verify rejected a valid signature');
         for (const subject of [handler, quietHandler, bareWriteHandler]) {
           const answer = await subject(event);
           if (answer.statusCode !== 200) throw new Error(`The handler answered ${answer.statusCode}: ${answer.body}`);
@@ -104,15 +133,32 @@ export const handlerBench: Bench = {
         for (const { label } of contenders) {
           rows.push({
             label: `${bits}-bit  ${label}`,
-            values: [micros(label), 1 / medianRatio(cpu, label, LIMIT), 1e6 / median(wall.get(label) ?? []), 1 / medianRatio(wall, label, LIMIT)],
+            values: [
+              micros(label),
+              1 / medianRatio(cpu, label, LIMIT),
+              1e6 / median(wall.get(label) ?? []),
+              1 / medianRatio(wall, label, LIMIT),
+            ],
           });
         }
         // Where the handler's time goes beyond the verification, by difference of the medians above.
         const share = (us: number) => [us, us / micros(LIMIT), '', ''];
-        rows.push({ label: `${bits}-bit    of which parsing, checks, message building`, values: share(micros(QUIET_HANDLER) - micros(LIMIT)) });
-        rows.push({ label: `${bits}-bit    of which the log line and EMF metrics`, values: share(micros(HANDLER) - micros(QUIET_HANDLER)) });
-        rows.push({ label: `${bits}-bit      writing the two lines (bare stdout.write)`, values: share(micros(BARE_WRITE_HANDLER) - micros(QUIET_HANDLER)) });
-        rows.push({ label: `${bits}-bit      Powertools building them`, values: share(micros(HANDLER) - micros(BARE_WRITE_HANDLER)) });
+        rows.push({
+          label: `${bits}-bit    of which parsing, checks, message building`,
+          values: share(micros(QUIET_HANDLER) - micros(LIMIT)),
+        });
+        rows.push({
+          label: `${bits}-bit    of which the log line and EMF metrics`,
+          values: share(micros(HANDLER) - micros(QUIET_HANDLER)),
+        });
+        rows.push({
+          label: `${bits}-bit      writing the two lines (bare stdout.write)`,
+          values: share(micros(BARE_WRITE_HANDLER) - micros(QUIET_HANDLER)),
+        });
+        rows.push({
+          label: `${bits}-bit      Powertools building them`,
+          values: share(micros(HANDLER) - micros(BARE_WRITE_HANDLER)),
+        });
       } finally {
         restoreOutput();
       }

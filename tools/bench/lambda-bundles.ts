@@ -41,7 +41,12 @@ export interface BuiltBundle {
 }
 
 /** Bundles an entry file, or (with `contents`) a module written inline, into `outDir/<name>/index.js`. */
-export function buildBundle(label: string, outDir: string, name: string, entry: { file: string } | { contents: string }): BuiltBundle {
+export function buildBundle(
+  label: string,
+  outDir: string,
+  name: string,
+  entry: { file: string } | { contents: string },
+): BuiltBundle {
   const { nodeOptions: _nodeOptions, ...options } = constructBuildOptions();
   const outfile = join(outDir, name, 'index.js');
   buildSync({
@@ -53,6 +58,8 @@ export function buildBundle(label: string, outDir: string, name: string, entry: 
   });
   const mapFile = `${outfile}.map`;
   const mapBytes = options.sourcemap ? statSync(mapFile).size : 0;
-  const zipped = gzipSync(Buffer.concat([readFileSync(outfile), ...(options.sourcemap ? [readFileSync(mapFile)] : [])]));
+  const zipped = gzipSync(
+    Buffer.concat([readFileSync(outfile), ...(options.sourcemap ? [readFileSync(mapFile)] : [])]),
+  );
   return { label, file: outfile, bytes: statSync(outfile).size, mapBytes, zippedBytes: zipped.length };
 }

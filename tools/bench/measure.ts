@@ -31,7 +31,10 @@ export interface MeasuredRates {
  * like with like. Both clocks are kept: this process's CPU time (user + system, all threads), which other
  * load on a shared machine does not inflate, and the wall clock, which also counts waiting.
  */
-export async function measureRounds(contenders: readonly Contender[], options: MeasureOptions = DEFAULT_MEASURE_OPTIONS): Promise<MeasuredRates> {
+export async function measureRounds(
+  contenders: readonly Contender[],
+  options: MeasureOptions = DEFAULT_MEASURE_OPTIONS,
+): Promise<MeasuredRates> {
   const callsPerRound = new Map<string, number>();
   for (const contender of contenders) {
     const warmUp = await run(contender.operation, 1, options.warmUpMs);
@@ -52,7 +55,9 @@ export async function measureRounds(contenders: readonly Contender[], options: M
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Median over rounds of `subject / baseline` within each round. */
@@ -63,7 +68,11 @@ export function medianRatio(rates: RoundRates, subject: string, baseline: string
 }
 
 /** Runs `operation` `calls` times, and then on until `minCpuMs` of CPU time has passed. */
-async function run(operation: () => unknown, calls: number, minCpuMs: number): Promise<{ calls: number; cpuMs: number; wallMs: number }> {
+async function run(
+  operation: () => unknown,
+  calls: number,
+  minCpuMs: number,
+): Promise<{ calls: number; cpuMs: number; wallMs: number }> {
   const probe = operation();
   const isAsync = probe instanceof Promise;
   if (isAsync) await probe;

@@ -63,12 +63,28 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
   const rawUrl = `/${BENCH_STAGE.pathSecret}/fluent/orders`;
   const match = matchWebhookResource(rawUrl, BENCH_STAGE.pathSecret);
   if (match === undefined) throw new Error('The bench URL does not match the webhook resource.');
-  const request = { method: 'POST', rawUrl, rawHeaders, body, sourceIp: '127.0.0.1', sourcePort: 50000, localPort: 3000, requestId: 'r-1', receivedAt: new Date() };
+  const request = {
+    method: 'POST',
+    rawUrl,
+    rawHeaders,
+    body,
+    sourceIp: '127.0.0.1',
+    sourcePort: 50000,
+    localPort: 3000,
+    requestId: 'r-1',
+    receivedAt: new Date(),
+  };
   const event = toApiGatewayProxyEvent(request, match, BENCH_STAGE);
   const settings = parseReceiverSettings({ publicKeys: target.keys.publicKeyBase64, accountIds: BENCH_ACCOUNT });
   const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys });
   const queueStub = { send: async () => ({ MessageId: 'm-1' }) } as unknown as SQSClient;
-  const handler = createReceiverHandler({ settings, sqsClient: queueStub, queueUrl: 'http://stub', logger: createLogger('receiver'), metrics: createMetrics('receiver') });
+  const handler = createReceiverHandler({
+    settings,
+    sqsClient: queueStub,
+    queueUrl: 'http://stub',
+    logger: createLogger('receiver'),
+    metrics: createMetrics('receiver'),
+  });
 
   const dynamoDb = await startDynamoDbEmulator();
   await dynamoDb.createIdempotencyTable('bench-idempotency');
@@ -80,7 +96,13 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
     logger: createLogger('consumer'),
     metrics: createMetrics('consumer'),
   });
-  const consumerContext = createLambdaContext({ functionName: 'consumer', timeoutSeconds: 30, memorySizeMb: 512, region: 'us-east-1', accountId: '000000000000' });
+  const consumerContext = createLambdaContext({
+    functionName: 'consumer',
+    timeoutSeconds: 30,
+    memorySizeMb: 512,
+    region: 'us-east-1',
+    accountId: '000000000000',
+  });
   let recordNumber = 0;
   const oneRecord = () => {
     recordNumber += 1;
@@ -96,7 +118,10 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
       ['gateway: proxy event from the HTTP request', () => toApiGatewayProxyEvent(request, match, BENCH_STAGE)],
       ['verify: the signature alone', () => verifier.verify(Buffer.from(event.body ?? '', 'base64'), event.headers)],
       ['handler: all but SendMessage (queue stub, logs)', () => handler(event)],
-      ['SendMessage round trip (SDK + emulator, same process)', () => client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body.toString('utf8') }))],
+      [
+        'SendMessage round trip (SDK + emulator, same process)',
+        () => client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body.toString('utf8') })),
+      ],
       ['consumer: one record, idempotency put + update (dynalite in memory)', oneRecord],
     ];
     const rows: BenchRow[] = [];
@@ -123,8 +148,14 @@ interface RoundResult {
 async function round(url: string, webhooks: readonly OutgoingWebhook[]): Promise<RoundResult> {
   const sent = await sendWebhooks(url, webhooks, CONCURRENCY);
   const refused = sent.answers.filter((answer) => answer.status !== 200);
-  if (refused.length > 0) throw new Error(`${refused.length} of ${webhooks.length} webhooks were not accepted (first: ${refused[0]?.status} ${refused[0]?.error ?? ''}).`);
-  return { perSecond: (webhooks.length * 1000) / sent.elapsedMs, latencies: sent.answers.map((answer) => answer.latencyMs) };
+  if (refused.length > 0)
+    throw new Error(
+      `${refused.length} of ${webhooks.length} webhooks were not accepted (first: ${refused[0]?.status} ${refused[0]?.error ?? ''}).`,
+    );
+  return {
+    perSecond: (webhooks.length * 1000) / sent.elapsedMs,
+    latencies: sent.answers.map((answer) => answer.latencyMs),
+  };
 }
 
 export const pipelineBench: Bench = {
@@ -142,7 +173,8 @@ export const pipelineBench: Bench = {
         for (;;) {
           read = tallyLogLines(runner.runner.lines(), read, outcomes);
           if (ids.every((id) => outcomes.processed.has(id))) return;
-          if (Date.now() > deadline) throw new Error(`The runner had not processed a round within ${DRAIN_TIMEOUT_MS} ms.`);
+          if (Date.now() > deadline)
+            throw new Error(`The runner had not processed a round within ${DRAIN_TIMEOUT_MS} ms.`);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       };
@@ -164,11 +196,26 @@ export const pipelineBench: Bench = {
         await drained(webhooks.map((webhook) => webhook.id));
         drainRates.push((PER_ROUND * 1000) / (performance.now() - started));
       }
-      const latencies = (results: readonly RoundResult[], fraction: number) => percentile(results.flatMap((result) => result.latencies), fraction);
+      const latencies = (results: readonly RoundResult[], fraction: number) =>
+        percentile(
+          results.flatMap((result) => result.latencies),
+          fraction,
+        );
       const ratio = median(ours.map((result, index) => result.perSecond / (noWork[index] as RoundResult).perSecond));
       const rows: BenchRow[] = [
-        { label: 'node:http on 127.0.0.1, 200 with no work', values: [median(noWork.map((result) => result.perSecond)), latencies(noWork, 0.5), latencies(noWork, 0.99), 1] },
-        { label: 'local runner (npm start): accepted', values: [median(ours.map((result) => result.perSecond)), latencies(ours, 0.5), latencies(ours, 0.99), ratio] },
+        {
+          label: 'node:http on 127.0.0.1, 200 with no work',
+          values: [
+            median(noWork.map((result) => result.perSecond)),
+            latencies(noWork, 0.5),
+            latencies(noWork, 0.99),
+            1,
+          ],
+        },
+        {
+          label: 'local runner (npm start): accepted',
+          values: [median(ours.map((result) => result.perSecond)), latencies(ours, 0.5), latencies(ours, 0.99), ratio],
+        },
         { label: 'local runner: processed, from first send', values: [median(drainRates), '', '', ''] },
         ...(await stageTimes(runner)),
       ];

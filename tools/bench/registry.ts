@@ -5,9 +5,4 @@ import { pipelineBench } from './pipeline.bench';
 import { verifierBench } from './verifier.bench';
 
 /** Every benchmark `npm run bench` runs, in order. To add one: import it and list it here. */
-export const BENCHES: readonly Bench[] = [
-  verifierBench,
-  handlerBench,
-  coldStartBench,
-  pipelineBench,
-];
+export const BENCHES: readonly Bench[] = [verifierBench, handlerBench, coldStartBench, pipelineBench];

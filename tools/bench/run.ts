@@ -33,7 +33,12 @@ export function formatReport(name: string, report: BenchReport): string {
   const widths = header.map((_, column) => Math.max(...[header, ...cells].map((line) => (line[column] ?? '').length)));
   const line = (values: readonly string[]) =>
     `  ${values.map((value, column) => (column === 0 ? value.padEnd(widths[0] ?? 0) : value.padStart(widths[column] ?? 0))).join('  ')}`;
-  return [`${name}: ${report.title}`, line(header), ...cells.map(line), ...report.notes.map((note) => `  - ${note}`)].join('\n');
+  return [
+    `${name}: ${report.title}`,
+    line(header),
+    ...cells.map(line),
+    ...report.notes.map((note) => `  - ${note}`),
+  ].join('\n');
 }
 
 function formatValue(value: number | string): string {

@@ -43,9 +43,9 @@ const quietLogger = { debug: () => undefined, info: () => undefined, warn: () =>
 export const verifierBench: Bench = {
   name: 'verifier',
   async run() {
-    const { FluentSignatureVerifier, parseFluentPublicKey, signFluentPayload } = requireBundled<typeof import('../../lambdas/core')>(
-      join(__dirname, '..', '..', 'lambdas', 'core', 'index.ts'),
-    );
+    const { FluentSignatureVerifier, parseFluentPublicKey, signFluentPayload } = requireBundled<
+      typeof import('../../lambdas/core')
+    >(join(__dirname, '..', '..', 'lambdas', 'core', 'index.ts'));
     const body = fluentEventOfSize(BODY_BYTES);
     const bodyText = body.toString('utf8');
     const rows: BenchRow[] = [];
@@ -59,14 +59,23 @@ export const verifierBench: Bench = {
       const cachedKey: KeyObject = parseFluentPublicKey(fluentKey, 'bench').keyObject;
       const signatureBytes = Buffer.from(signatures[FLUENT_SIGNATURE_HEADER], 'base64');
       const ours = new FluentSignatureVerifier({ publicKeys: [parseFluentPublicKey(fluentKey, 'bench')] });
-      const sdk = new WebhookValidationService({ algorithm: SdkAlgorithm.SHA512_WITH_RSA, strictValidation: false }, quietLogger);
+      const sdk = new WebhookValidationService(
+        { algorithm: SdkAlgorithm.SHA512_WITH_RSA, strictValidation: false },
+        quietLogger,
+      );
 
       const contenders = [
         { label: LIMIT, operation: () => cryptoVerify('sha512', body, cachedKey, signatureBytes) },
         { label: OURS, operation: () => ours.verify(body, headers) },
         {
           label: SDK,
-          operation: () => sdk.validateWebhookSignature(bodyText, signatures[FLUENT_SIGNATURE_HEADER], fluentKey, SdkAlgorithm.SHA512_WITH_RSA),
+          operation: () =>
+            sdk.validateWebhookSignature(
+              bodyText,
+              signatures[FLUENT_SIGNATURE_HEADER],
+              fluentKey,
+              SdkAlgorithm.SHA512_WITH_RSA,
+            ),
         },
       ];
       // Time only contenders that give the right answer.
@@ -75,14 +84,24 @@ export const verifierBench: Bench = {
       if (!(await sdk.validateWebhookSignature(bodyText, signatures[FLUENT_SIGNATURE_HEADER], fluentKey)).isValid) {
         throw new Error('fc-connect-sdk rejected a valid signature');
       }
-      const md5 = await sdk.validateWebhookSignature(bodyText, signatures[FLEX_SIGNATURE_HEADER], fluentKey, SdkAlgorithm.MD5_WITH_RSA);
+      const md5 = await sdk.validateWebhookSignature(
+        bodyText,
+        signatures[FLEX_SIGNATURE_HEADER],
+        fluentKey,
+        SdkAlgorithm.MD5_WITH_RSA,
+      );
       sdkMd5Results.push(md5.isValid);
 
       const { cpu, wall } = await measureRounds(contenders);
       for (const { label } of contenders) {
         rows.push({
           label: `${bits}-bit  ${label}`,
-          values: [median(cpu.get(label) ?? []), medianRatio(cpu, label, LIMIT), median(wall.get(label) ?? []), medianRatio(wall, label, LIMIT)],
+          values: [
+            median(cpu.get(label) ?? []),
+            medianRatio(cpu, label, LIMIT),
+            median(wall.get(label) ?? []),
+            medianRatio(wall, label, LIMIT),
+          ],
         });
       }
     }

@@ -6,7 +6,12 @@ import { fluentEventBody } from '../../test/support/factories';
 import type { TestKeyPair } from '../../test/support/test-keys';
 
 export const BENCH_ACCOUNT = 'ACME';
-export const BENCH_STAGE: GatewayStage = { stage: 'webhooks', apiId: 'abc123', accountId: '123456789012', pathSecret: 'benchPathSecret-0123456789abcdefghijklmn' };
+export const BENCH_STAGE: GatewayStage = {
+  stage: 'webhooks',
+  apiId: 'abc123',
+  accountId: '123456789012',
+  pathSecret: 'benchPathSecret-0123456789abcdefghijklmn',
+};
 
 /** A representative Fluent event padded to exactly `bytes` bytes of UTF-8 JSON. */
 export function eventOfSize(bytes: number, id = '6a1f0c9e-2b7d-4c55-9e0a-3f1d2c4b5a69'): Buffer {
@@ -23,15 +28,24 @@ export function eventOfSize(bytes: number, id = '6a1f0c9e-2b7d-4c55-9e0a-3f1d2c4
 export function fluentRawHeaders(body: Buffer, keys: TestKeyPair): string[] {
   const signatures = signFluentPayload(body, keys.privateKey);
   return [
-    'Accept', 'application/json',
-    'Content-Type', 'application/json',
-    'Host', 'abc123.execute-api.eu-west-1.amazonaws.com',
-    'User-Agent', 'Apache-HttpClient/4.5.13 (Java/17.0.8)',
-    'X-Amzn-Trace-Id', 'Root=1-6560a1b2-0123456789abcdef01234567',
-    'X-Forwarded-For', '203.0.113.7',
-    'Fluent-Signature', signatures['fluent-signature'],
-    'flex.signature', signatures['flex.signature'],
-    'Content-Length', String(body.length),
+    'Accept',
+    'application/json',
+    'Content-Type',
+    'application/json',
+    'Host',
+    'abc123.execute-api.eu-west-1.amazonaws.com',
+    'User-Agent',
+    'Apache-HttpClient/4.5.13 (Java/17.0.8)',
+    'X-Amzn-Trace-Id',
+    'Root=1-6560a1b2-0123456789abcdef01234567',
+    'X-Forwarded-For',
+    '203.0.113.7',
+    'Fluent-Signature',
+    signatures['fluent-signature'],
+    'flex.signature',
+    signatures['flex.signature'],
+    'Content-Length',
+    String(body.length),
   ];
 }
 
@@ -41,7 +55,17 @@ export function webhookProxyEvent(body: Buffer, rawHeaders: readonly string[], r
   const match = matchWebhookResource(rawUrl, BENCH_STAGE.pathSecret);
   if (match === undefined) throw new Error(`${rawUrl} does not match the webhook resource.`);
   return toApiGatewayProxyEvent(
-    { method: 'POST', rawUrl, rawHeaders, body, sourceIp: '203.0.113.7', sourcePort: 50000, localPort: 443, requestId: 'c0ffee00-0000-4000-8000-000000000000', receivedAt: new Date() },
+    {
+      method: 'POST',
+      rawUrl,
+      rawHeaders,
+      body,
+      sourceIp: '203.0.113.7',
+      sourcePort: 50000,
+      localPort: 443,
+      requestId: 'c0ffee00-0000-4000-8000-000000000000',
+      receivedAt: new Date(),
+    },
     match,
     BENCH_STAGE,
   );

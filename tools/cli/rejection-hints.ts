@@ -1,4 +1,9 @@
-import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, SignatureAlgorithm, SignatureAlgorithmName } from '../../lambdas/core/constants';
+import {
+  FLEX_SIGNATURE_HEADER,
+  FLUENT_SIGNATURE_HEADER,
+  SignatureAlgorithm,
+  SignatureAlgorithmName,
+} from '../../lambdas/core/constants';
 import type { RequestHeaders } from '../../lambdas/core/headers';
 import { RejectionReason, RejectedSignature } from '../../lambdas/core/verification-result';
 import type { FluentSignatureVerifier } from '../../lambdas/core/verify-signature';
@@ -33,8 +38,12 @@ export function rejectionHints(
     );
   }
   if (rejection.reason === RejectionReason.SIGNATURE_LENGTH_MISMATCH) {
-    const sizes = [...new Set(verifier.publicKeys.map((key) => `${key.bits}-bit (${Math.ceil(key.bits / 8)}-byte signatures)`))];
-    hints.push(`The configured keys are ${sizes.join(', ')}. A signature of another length was made with another key, or was cut short.`);
+    const sizes = [
+      ...new Set(verifier.publicKeys.map((key) => `${key.bits}-bit (${Math.ceil(key.bits / 8)}-byte signatures)`)),
+    ];
+    hints.push(
+      `The configured keys are ${sizes.join(', ')}. A signature of another length was made with another key, or was cut short.`,
+    );
   }
   return hints;
 }

@@ -9,7 +9,11 @@ const HELP_FLAGS = ['--help', '-h'];
  * Runs `fluent-webhook <command> [flags]` and returns the exit code. Handles help and unknown commands,
  * and turns a command's {@link UsageError} into exit code 2 and any other error into exit code 1.
  */
-export async function runCli(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<ExitCodeValue> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CliCommand[] = COMMANDS,
+): Promise<ExitCodeValue> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.err(programHelp(commands));

@@ -64,7 +64,11 @@ export async function startLoadTarget(): Promise<LoadTarget> {
 }
 
 /** `count` distinct Fluent events for the served account, signed as Fluent signs them (both headers). */
-export function signedEvents(keys: TestKeyPair, count: number, prefix = 'load'): Array<OutgoingWebhook & { readonly id: string }> {
+export function signedEvents(
+  keys: TestKeyPair,
+  count: number,
+  prefix = 'load',
+): Array<OutgoingWebhook & { readonly id: string }> {
   return Array.from({ length: count }, (_, index) => {
     const id = `${prefix}-${index}-${randomUUID()}`;
     const body = fluentEventBody({ id });
@@ -111,6 +115,9 @@ function increment(counts: Map<string, number>, id: string): void {
 
 /** Messages still in the queue and the DLQ (visible plus in flight). */
 export async function leftInQueues(target: LoadTarget): Promise<{ queue: number; deadLetterQueue: number }> {
-  const [queue, deadLetterQueue] = await Promise.all([queueDepth(target.sqsClient, target.queueUrl), queueDepth(target.sqsClient, target.deadLetterQueueUrl)]);
+  const [queue, deadLetterQueue] = await Promise.all([
+    queueDepth(target.sqsClient, target.queueUrl),
+    queueDepth(target.sqsClient, target.deadLetterQueueUrl),
+  ]);
   return { queue: queue.visible + queue.inFlight, deadLetterQueue: deadLetterQueue.visible + deadLetterQueue.inFlight };
 }

@@ -26,13 +26,24 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): LoadOptio
   const whole = (name: string, text: string | undefined, fallback: number, max: number): number => {
     if (text === undefined || text === '') return fallback;
     const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} is "${text}"; use a whole number from 1 to ${max}.`);
+    if (!Number.isInteger(value) || value < 1 || value > max)
+      throw new Error(`${name} is "${text}"; use a whole number from 1 to ${max}.`);
     return value;
   };
   return {
     count: whole('--count / LOAD_COUNT', values.count ?? env.LOAD_COUNT, DEFAULTS.count, 1_000_000),
-    concurrency: whole('--concurrency / LOAD_CONCURRENCY', values.concurrency ?? env.LOAD_CONCURRENCY, DEFAULTS.concurrency, 1000),
-    timeoutSeconds: whole('--timeout / LOAD_TIMEOUT_SECONDS', values.timeout ?? env.LOAD_TIMEOUT_SECONDS, DEFAULTS.timeoutSeconds, 3600),
+    concurrency: whole(
+      '--concurrency / LOAD_CONCURRENCY',
+      values.concurrency ?? env.LOAD_CONCURRENCY,
+      DEFAULTS.concurrency,
+      1000,
+    ),
+    timeoutSeconds: whole(
+      '--timeout / LOAD_TIMEOUT_SECONDS',
+      values.timeout ?? env.LOAD_TIMEOUT_SECONDS,
+      DEFAULTS.timeoutSeconds,
+      3600,
+    ),
   };
 }
 
@@ -40,7 +51,9 @@ async function runLoad(options: LoadOptions, target: LoadTarget): Promise<boolea
   const deadline = Date.now() + options.timeoutSeconds * 1000;
   process.stdout.write(`Signing ${options.count} events…\n`);
   const webhooks = signedEvents(target.keys, options.count);
-  process.stdout.write(`Sending them to ${target.webhookUrl.replace(/\/[^/]+\/fluent\//, '/<secret>/fluent/')} at concurrency ${options.concurrency}…\n`);
+  process.stdout.write(
+    `Sending them to ${target.webhookUrl.replace(/\/[^/]+\/fluent\//, '/<secret>/fluent/')} at concurrency ${options.concurrency}…\n`,
+  );
   const started = performance.now();
   const sent = await sendWebhooks(target.webhookUrl, webhooks, options.concurrency);
   const acceptedIds = webhooks.filter((_, index) => sent.answers[index]?.status === 200).map((webhook) => webhook.id);
@@ -77,7 +90,13 @@ async function runLoad(options: LoadOptions, target: LoadTarget): Promise<boolea
   const rows: Array<[string, string]> = [
     ['webhooks sent', String(options.count)],
     ['concurrency', String(options.concurrency)],
-    ['HTTP answers', [...statuses].sort(([a], [b]) => a - b).map(([status, times]) => `${status}: ${times}`).join(', ')],
+    [
+      'HTTP answers',
+      [...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([status, times]) => `${status}: ${times}`)
+        .join(', '),
+    ],
     ['accepted (200)', String(acceptedIds.length)],
     ['accepted per the receiver log', String(outcomes.acceptedByReceiver.size)],
     ['processed exactly once', String(processedOnce)],
@@ -87,9 +106,18 @@ async function runLoad(options: LoadOptions, target: LoadTarget): Promise<boolea
     ['redeliveries skipped as duplicates', String(outcomes.duplicatesSkipped)],
     ['consumer failures (retried)', String(outcomes.consumerFailures)],
     ['left in queue / DLQ', `${left.queue} / ${left.deadLetterQueue}`],
-    ['ingress throughput', `${Math.round((acceptedIds.length * 1000) / sent.elapsedMs)} accepted webhooks/s (${(sent.elapsedMs / 1000).toFixed(1)} s)`],
-    ['end-to-end throughput', `${Math.round((processedOnce * 1000) / (drainedAt - started))} processed webhooks/s (${((drainedAt - started) / 1000).toFixed(1)} s until drained)`],
-    ['ingress latency p50 / p99 / max', [0.5, 0.99, 1].map((fraction) => `${percentile(latencies, fraction).toFixed(1)} ms`).join(' / ')],
+    [
+      'ingress throughput',
+      `${Math.round((acceptedIds.length * 1000) / sent.elapsedMs)} accepted webhooks/s (${(sent.elapsedMs / 1000).toFixed(1)} s)`,
+    ],
+    [
+      'end-to-end throughput',
+      `${Math.round((processedOnce * 1000) / (drainedAt - started))} processed webhooks/s (${((drainedAt - started) / 1000).toFixed(1)} s until drained)`,
+    ],
+    [
+      'ingress latency p50 / p99 / max',
+      [0.5, 0.99, 1].map((fraction) => `${percentile(latencies, fraction).toFixed(1)} ms`).join(' / '),
+    ],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   process.stdout.write(`\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n\n`);
@@ -99,11 +127,14 @@ async function runLoad(options: LoadOptions, target: LoadTarget): Promise<boolea
     lost.length > 0 ? `${lost.length} accepted webhooks were never processed (first: ${lost[0]})` : '',
     doubled.length > 0 ? `${doubled.length} webhooks were processed more than once (first: ${doubled[0]})` : '',
     strangers.length > 0 ? `${strangers.length} processed events were never sent` : '',
-    outcomes.acceptedByReceiver.size !== acceptedIds.length ? 'the receiver logged a different number of accepted webhooks than were answered 200' : '',
+    outcomes.acceptedByReceiver.size !== acceptedIds.length
+      ? 'the receiver logged a different number of accepted webhooks than were answered 200'
+      : '',
     left.deadLetterQueue > 0 ? `${left.deadLetterQueue} messages are in the dead-letter queue` : '',
   ].filter(Boolean);
   for (const problem of problems) process.stdout.write(`FAILED: ${problem}\n`);
-  if (problems.length === 0) process.stdout.write('OK: every accepted webhook was processed exactly once; nothing lost, nothing doubled.\n');
+  if (problems.length === 0)
+    process.stdout.write('OK: every accepted webhook was processed exactly once; nothing lost, nothing doubled.\n');
   return problems.length === 0;
 }
 
@@ -117,10 +148,15 @@ async function main(): Promise<number> {
   }
   // The hard timeout: whatever hangs, the process ends (the runner child goes with our stdin-less exit via SIGTERM below).
   let target: LoadTarget | undefined;
-  const hardStop = setTimeout(() => {
-    process.stderr.write(`Hard timeout: the load test did not finish within ${options.timeoutSeconds + 60} s; stopping.\n`);
-    void (target?.stop() ?? Promise.resolve()).finally(() => process.exit(3));
-  }, (options.timeoutSeconds + 60) * 1000);
+  const hardStop = setTimeout(
+    () => {
+      process.stderr.write(
+        `Hard timeout: the load test did not finish within ${options.timeoutSeconds + 60} s; stopping.\n`,
+      );
+      void (target?.stop() ?? Promise.resolve()).finally(() => process.exit(3));
+    },
+    (options.timeoutSeconds + 60) * 1000,
+  );
   hardStop.unref();
   try {
     process.stdout.write('Starting the local runner (npm start) on 127.0.0.1…\n');

@@ -26,7 +26,11 @@ export interface SendResult {
  * POSTs every webhook to `url` with at most `concurrency` requests in flight, over keep-alive connections
  * (one per concurrent request, as a load balancer in front of API Gateway would keep them).
  */
-export async function sendWebhooks(url: string, webhooks: readonly OutgoingWebhook[], concurrency: number): Promise<SendResult> {
+export async function sendWebhooks(
+  url: string,
+  webhooks: readonly OutgoingWebhook[],
+  concurrency: number,
+): Promise<SendResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const answers: Answer[] = new Array(webhooks.length);
   let next = 0;
@@ -54,12 +58,18 @@ function post(url: string, webhook: OutgoingWebhook, agent: Agent): Promise<Answ
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': String(webhook.body.length), ...webhook.headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(webhook.body.length),
+          ...webhook.headers,
+        },
       },
       (res) => {
         res.resume();
         res.once('end', () => resolve({ status: res.statusCode ?? 0, latencyMs: performance.now() - started }));
-        res.once('error', (error) => resolve({ status: 0, latencyMs: performance.now() - started, error: error.message }));
+        res.once('error', (error) =>
+          resolve({ status: 0, latencyMs: performance.now() - started, error: error.message }),
+        );
       },
     );
     req.once('error', (error) => resolve({ status: 0, latencyMs: performance.now() - started, error: error.message }));

@@ -196,6 +196,8 @@ function formatRequestTime(date: Date): string {
 }
 
 function traceId(request: GatewayRequest): string {
-  const epochHex = Math.floor(request.receivedAt.getTime() / 1000).toString(16).padStart(8, '0');
+  const epochHex = Math.floor(request.receivedAt.getTime() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `Root=1-${epochHex}-${request.requestId.replace(/-/g, '').slice(0, 24)}`;
 }

@@ -36,7 +36,12 @@ export const IDEMPOTENCY_TABLE_KEY = 'id';
 export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {}): Promise<DynamoDbEmulator> {
   const host = options.host ?? LOOPBACK_HOST;
   // Tables are ACTIVE at once: nothing local should wait out DynamoDB's creation delay.
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const endpoint = loopbackEndpoint(host, port);
@@ -57,7 +62,9 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
         );
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) {
-          throw new Error(`The DynamoDB emulator could not create table ${name}: ${(error as Error).message}`, { cause: error });
+          throw new Error(`The DynamoDB emulator could not create table ${name}: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
       } finally {
         client.destroy();
@@ -65,7 +72,9 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
     },
     async stop() {
       if (!server.listening) return;
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       // Keep-alive connections from SDK clients would otherwise hold the close open until they time out.
       server.closeAllConnections();
       await closed;
@@ -76,7 +85,9 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (error: Error) =>
-      reject(new Error(`The DynamoDB emulator could not listen on ${host}:${port}: ${error.message}`, { cause: error }));
+      reject(
+        new Error(`The DynamoDB emulator could not listen on ${host}:${port}: ${error.message}`, { cause: error }),
+      );
     server.once('error', failed);
     server.listen(port, host, () => {
       server.off('error', failed);

@@ -166,8 +166,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
 }
 
 type InvokeOutcome =
-  | { readonly result: APIGatewayProxyResult }
-  | { readonly answer: GatewayAnswer; readonly error?: Error };
+  { readonly result: APIGatewayProxyResult } | { readonly answer: GatewayAnswer; readonly error?: Error };
 
 /** A thrown error, a malformed result or a timeout are what API Gateway turns into a 502 or 504. */
 async function invokeWithTimeout(
@@ -184,7 +183,10 @@ async function invokeWithTimeout(
     (result): InvokeOutcome =>
       isProxyResult(result)
         ? { result }
-        : { answer: INTEGRATION_FAILED, error: new Error('The handler returned something that is not a proxy result.') },
+        : {
+            answer: INTEGRATION_FAILED,
+            error: new Error('The handler returned something that is not a proxy result.'),
+          },
     (error: unknown): InvokeOutcome => ({ answer: INTEGRATION_FAILED, error: error as Error }),
   );
   try {
@@ -248,7 +250,8 @@ function writeAnswer(res: ServerResponse, answer: GatewayAnswer, requestId: stri
   }
   res.statusCode = custom.statusCode === undefined ? answer.statusCode : Number(custom.statusCode);
   // The template's message is VTL: a JSON string literal, or API Gateway's own message as a JSON string.
-  const message = custom.message === '$context.error.messageString' ? answer.message : (JSON.parse(custom.message) as string);
+  const message =
+    custom.message === '$context.error.messageString' ? answer.message : (JSON.parse(custom.message) as string);
   res.end(JSON.stringify({ error: custom.error, message, requestId }));
 }
 
@@ -260,8 +263,15 @@ function setGatewayHeaders(res: ServerResponse, requestId: string): void {
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException): void => {
-      const advice = error.code === 'EADDRINUSE' ? ' Stop what uses it, or choose another port with PORT=<port> (0 picks a free one).' : '';
-      reject(new Error(`The local gateway could not listen on ${host}:${port}: ${error.message}.${advice}`, { cause: error }));
+      const advice =
+        error.code === 'EADDRINUSE'
+          ? ' Stop what uses it, or choose another port with PORT=<port> (0 picks a free one).'
+          : '';
+      reject(
+        new Error(`The local gateway could not listen on ${host}:${port}: ${error.message}.${advice}`, {
+          cause: error,
+        }),
+      );
     };
     server.once('error', failed);
     server.listen(port, host, () => {

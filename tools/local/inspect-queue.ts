@@ -22,7 +22,8 @@ interface InspectedQueue {
  */
 export async function inspectQueueMessages(emulatorEndpoint: string, queueName: string): Promise<InspectedMessage[]> {
   const response = await fetch(`${emulatorEndpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
-  if (!response.ok) throw new Error(`Could not inspect queue ${queueName} in the SQS emulator: HTTP ${response.status}.`);
+  if (!response.ok)
+    throw new Error(`Could not inspect queue ${queueName} in the SQS emulator: HTTP ${response.status}.`);
   const { messages } = (await response.json()) as InspectedQueue;
   return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)]
     .map((message) => ({ ...message, messageAttributes: message.messageAttributes ?? {} }))

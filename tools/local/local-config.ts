@@ -6,7 +6,11 @@ import {
   defaultReceiverFunctionProps,
   QUEUE_RETENTION,
 } from '../../lib/receiver/receiver-defaults';
-import { defaultConsumerMemorySize, defaultConsumerTimeout, defaultSqsEventSourceProps } from '../../lib/consumer/consumer-defaults';
+import {
+  defaultConsumerMemorySize,
+  defaultConsumerTimeout,
+  defaultSqsEventSourceProps,
+} from '../../lib/consumer/consumer-defaults';
 import { PATH_SECRET_ENV } from '../../lib/stack/stack-config';
 import { pathSecretProblems } from '../../lib/receiver/receiver-checks';
 import {
@@ -116,10 +120,20 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
   // Lambda's SQS event source takes up to 10,000; one local ReceiveMessage call returns at most 10.
   const batchSize = number(LOCAL_ENV_NAMES.batchSize, LOCAL_DEFAULTS.batchSize, 1, 10_000);
   // At least 1 s: at 0 a failing record would come straight back, round and round, until it reached the DLQ.
-  const visibilityTimeoutSeconds = number(LOCAL_ENV_NAMES.visibilityTimeoutSeconds, LOCAL_DEFAULTS.visibilityTimeoutSeconds, 1, 43_200);
+  const visibilityTimeoutSeconds = number(
+    LOCAL_ENV_NAMES.visibilityTimeoutSeconds,
+    LOCAL_DEFAULTS.visibilityTimeoutSeconds,
+    1,
+    43_200,
+  );
   const maxReceiveCount = number(LOCAL_ENV_NAMES.maxReceiveCount, LOCAL_DEFAULTS.maxReceiveCount, 1, 1000);
   // Lambda's own range: 1 s to 15 minutes.
-  const consumerTimeoutSeconds = number(LOCAL_ENV_NAMES.consumerTimeoutSeconds, LOCAL_DEFAULTS.consumerTimeoutSeconds, 1, 900);
+  const consumerTimeoutSeconds = number(
+    LOCAL_ENV_NAMES.consumerTimeoutSeconds,
+    LOCAL_DEFAULTS.consumerTimeoutSeconds,
+    1,
+    900,
+  );
   const dataDir = resolveDataDir(env);
   const handlersModuleText = env[LOCAL_ENV_NAMES.handlersModule]?.trim();
   const handlersModule = handlersModuleText ? resolve(process.cwd(), handlersModuleText) : undefined;
@@ -149,7 +163,9 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     problems.push((error as Error).message);
   }
   if (settings?.allowList.accountIds === '*') {
-    notices.push(`${SETTING_ENV_NAMES.accountIds} is *: events for ANY Fluent account are accepted. Use this for trying things out only.`);
+    notices.push(
+      `${SETTING_ENV_NAMES.accountIds} is *: events for ANY Fluent account are accepted. Use this for trying things out only.`,
+    );
   }
 
   if (problems.length > 0 || settings === undefined) {

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ConfigurationError } from '../../lambdas/core';
 import { ConsumerHandlerDependencies, createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
-import {createLogger, createMetrics} from '../../lambdas/shared/observability';
+import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
 import type { SqsBatchHandler } from './sqs-poller';
 import { handlers as projectHandlers } from '../../handlers';
@@ -35,12 +35,17 @@ function loadHandlers(modulePath: string): EventHandlers {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module chosen at run time, TypeScript through tsx.
     loaded = require(modulePath) as { handlers?: EventHandlers };
   } catch (error) {
-    throw new ConfigurationError(`${LOCAL_ENV_NAMES.handlersModule} ${modulePath} could not be loaded: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ConfigurationError(
+      `${LOCAL_ENV_NAMES.handlersModule} ${modulePath} could not be loaded: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (loaded.handlers === undefined) {
-    throw new ConfigurationError(`${LOCAL_ENV_NAMES.handlersModule} ${modulePath} exports no \`handlers\`; export the handler map under that name.`);
+    throw new ConfigurationError(
+      `${LOCAL_ENV_NAMES.handlersModule} ${modulePath} exports no \`handlers\`; export the handler map under that name.`,
+    );
   }
   return loaded.handlers;
 }

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { FLUENT_PATH_SEGMENT } from '../../lib/receiver/receiver-defaults';
 import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
-import {createLogger, createMetrics} from '../../lambdas/shared/observability';
+import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { watchDeadLetterQueue } from './dead-letter-watcher';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { startGatewayServer } from './gateway-server';
@@ -49,7 +49,9 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
   const stopActions: Array<() => Promise<unknown>> = [];
   const stopAll = async (): Promise<void> => {
     for (const action of stopActions.splice(0).reverse()) {
-      await action().catch((error: unknown) => logger.error('local runner could not stop a part cleanly', { error: error as Error }));
+      await action().catch((error: unknown) =>
+        logger.error('local runner could not stop a part cleanly', { error: error as Error }),
+      );
     }
   };
   let saved: Record<string, number> = {};
@@ -114,9 +116,12 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     // it, so that the stop still saves the queues. Messages in flight are saved with the rest.
     stopActions.push(async () => {
       if ((await withinSeconds(poller.stop(), config.consumerTimeoutSeconds)) === TIMED_OUT) {
-        logger.warn('the poller did not stop within the consumer timeout; the messages it holds stay queued and are saved', {
-          consumerTimeoutSeconds: config.consumerTimeoutSeconds,
-        });
+        logger.warn(
+          'the poller did not stop within the consumer timeout; the messages it holds stay queued and are saved',
+          {
+            consumerTimeoutSeconds: config.consumerTimeoutSeconds,
+          },
+        );
       }
     });
     const watcher = watchDeadLetterQueue(sqs.endpoint, deadLetterQueue.queueName, logger);
@@ -130,7 +135,12 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     const gateway = await startGatewayServer({
       host: config.host,
       port: config.port,
-      stage: { stage: LOCAL_DEFAULTS.stageName, apiId: 'local', accountId: EMULATOR_ACCOUNT_ID, pathSecret: config.pathSecret.secret },
+      stage: {
+        stage: LOCAL_DEFAULTS.stageName,
+        apiId: 'local',
+        accountId: EMULATOR_ACCOUNT_ID,
+        pathSecret: config.pathSecret.secret,
+      },
       handler: createReceiverHandler({
         settings: config.settings,
         sqsClient,

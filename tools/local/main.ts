@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import {createLogger} from '../../lambdas/shared/observability';
+import { createLogger } from '../../lambdas/shared/observability';
 import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
 import { displayPath, resolveDataDir } from './data-dir';
 import { LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig } from './local-config';
@@ -42,7 +42,10 @@ function announce(runner: LocalRunner, config: LocalConfig): void {
   logger.info('local receiver ready', {
     webhookUrl,
     webhookUrlPattern: `${runner.webhookBaseUrl}{route}`,
-    pathSecret: config.pathSecret.source === 'env' ? `from ${LOCAL_ENV_NAMES.pathSecret}` : `generated, kept in ${displayPath(join(config.dataDir, PATH_SECRET_FILE))}`,
+    pathSecret:
+      config.pathSecret.source === 'env'
+        ? `from ${LOCAL_ENV_NAMES.pathSecret}`
+        : `generated, kept in ${displayPath(join(config.dataDir, PATH_SECRET_FILE))}`,
     privateKey: privateKeyPath === undefined ? undefined : displayPath(privateKeyPath),
     sqsEndpoint: runner.sqsEndpoint,
     queueUrl: runner.queueUrl,
@@ -94,7 +97,9 @@ function exitOnceSettled(deadline: NodeJS.Timeout, code: number): void {
   process.exitCode = code;
   // Unref'd: it fires only if something else keeps the process alive.
   setTimeout(() => {
-    logger.warn('work still running after the stop (a handler past the consumer timeout?); exiting without it', { lingerMs: LINGER_MS });
+    logger.warn('work still running after the stop (a handler past the consumer timeout?); exiting without it', {
+      lingerMs: LINGER_MS,
+    });
     process.exit(code);
   }, LINGER_MS).unref();
 }

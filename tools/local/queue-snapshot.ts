@@ -32,11 +32,13 @@ export async function saveQueueSnapshot(
 ): Promise<Record<string, number>> {
   const queues: Record<string, SnapshotMessage[]> = {};
   for (const name of queueNames) {
-    queues[name] = (await inspectQueueMessages(emulatorEndpoint, name)).map(({ body, messageAttributes, sentTimestamp }) => ({
-      body,
-      messageAttributes,
-      sentTimestamp,
-    }));
+    queues[name] = (await inspectQueueMessages(emulatorEndpoint, name)).map(
+      ({ body, messageAttributes, sentTimestamp }) => ({
+        body,
+        messageAttributes,
+        sentTimestamp,
+      }),
+    );
   }
   const snapshot: QueueSnapshot = { version: SNAPSHOT_VERSION, savedAt: new Date().toISOString(), queues };
   mkdirSync(dirname(file), { recursive: true });
@@ -60,7 +62,9 @@ export async function restoreQueueSnapshot(
   if (!existsSync(file)) return {};
   const snapshot = JSON.parse(readFileSync(file, 'utf8')) as QueueSnapshot;
   if (snapshot.version !== SNAPSHOT_VERSION) {
-    throw new Error(`${file} was written by another version of the local runner; move it away to start with empty queues.`);
+    throw new Error(
+      `${file} was written by another version of the local runner; move it away to start with empty queues.`,
+    );
   }
   const counts: Record<string, number> = {};
   for (const [name, messages] of Object.entries(snapshot.queues)) {
@@ -68,7 +72,11 @@ export async function restoreQueueSnapshot(
     if (queueUrl === undefined) throw new Error(`${file} holds messages for an unknown queue ${name}.`);
     for (const message of messages) {
       await sqsClient.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: message.messageAttributes }),
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: message.body,
+          MessageAttributes: message.messageAttributes,
+        }),
       );
     }
     counts[name] = messages.length;

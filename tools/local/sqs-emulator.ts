@@ -66,7 +66,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
     try {
       return { app: fresh, port: Number(new URL(await fresh.listen({ port, host })).port) };
     } catch (error) {
-      throw new Error(`The SQS emulator could not listen on ${host}:${port}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`The SQS emulator could not listen on ${host}:${port}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   };
   const first = await listen(options.port ?? 0);
@@ -82,7 +84,8 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
       return app !== undefined;
     },
     async createQueue(name, attributes = {}) {
-      if (app === undefined) throw new Error(`The SQS emulator on ${endpoint} is stopped; restart() it before creating queue ${name}.`);
+      if (app === undefined)
+        throw new Error(`The SQS emulator on ${endpoint} is stopped; restart() it before creating queue ${name}.`);
       const created = await callSqsApi<{ QueueUrl: string }>(app, `${host}:${port}`, 'CreateQueue', {
         QueueName: name,
         Attributes: attributes,
@@ -170,7 +173,9 @@ async function callSqsApi<T>(app: FauxqsApp, hostHeader: string, action: string,
   });
   if (response.statusCode !== 200) {
     const error = JSON.parse(response.body) as { __type?: string; message?: string };
-    throw new Error(`SQS emulator ${action} failed: ${error.__type ?? response.statusCode}: ${error.message ?? response.body}`);
+    throw new Error(
+      `SQS emulator ${action} failed: ${error.__type ?? response.statusCode}: ${error.message ?? response.body}`,
+    );
   }
   return JSON.parse(response.body) as T;
 }

@@ -57,6 +57,7 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 function required(value: string | undefined, name: string): string {
-  if (value === undefined || value === '') throw new Error(`A received SQS message has no ${name}; it cannot become a Lambda record.`);
+  if (value === undefined || value === '')
+    throw new Error(`A received SQS message has no ${name}; it cannot become a Lambda record.`);
   return value;
 }

@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { TIMED_OUT, withinSeconds } from './within-seconds';
@@ -133,18 +128,24 @@ async function invoke(options: SqsPollerOptions, event: SQSEvent): Promise<Set<s
     return all;
   }
   if (response === TIMED_OUT) {
-    options.logger.error('consumer handler did not return within the consumer timeout; the whole batch will be retried', {
-      handlerTimeoutSeconds: options.handlerTimeoutSeconds,
-    });
+    options.logger.error(
+      'consumer handler did not return within the consumer timeout; the whole batch will be retried',
+      {
+        handlerTimeoutSeconds: options.handlerTimeoutSeconds,
+      },
+    );
     return all;
   }
   const failures = response?.batchItemFailures ?? [];
   const failed = new Set<string>();
   for (const failure of failures) {
     if (typeof failure.itemIdentifier !== 'string' || !all.has(failure.itemIdentifier)) {
-      options.logger.error('consumer reported a failure for a record not in the batch; the whole batch will be retried', {
-        itemIdentifier: failure.itemIdentifier,
-      });
+      options.logger.error(
+        'consumer reported a failure for a record not in the batch; the whole batch will be retried',
+        {
+          itemIdentifier: failure.itemIdentifier,
+        },
+      );
       return all;
     }
     failed.add(failure.itemIdentifier);
@@ -163,11 +164,15 @@ async function deleteMessages(options: SqsPollerOptions, messages: readonly Mess
         }),
       );
       if ((result.Failed ?? []).length > 0) {
-        options.logger.error('could not delete processed messages; they will be delivered again', { failed: result.Failed });
+        options.logger.error('could not delete processed messages; they will be delivered again', {
+          failed: result.Failed,
+        });
       }
     } catch (error) {
       // Not lost: undeleted messages come back after the visibility timeout and are caught as duplicates.
-      options.logger.error('could not delete processed messages; they will be delivered again', { error: error as Error });
+      options.logger.error('could not delete processed messages; they will be delivered again', {
+        error: error as Error,
+      });
     }
   }
 }

@@ -27,23 +27,47 @@ describe('Program: bin/fluent-webhook.cjs', () => {
 
     // Act
     const signed = cli('sign', '--private-key', 'keys/private-key.pem', '--body-file', body);
-    const headers = Object.fromEntries(signed.stdout.trim().split('\n').map((line) => line.split(': ') as [string, string]));
+    const headers = Object.fromEntries(
+      signed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(': ') as [string, string]),
+    );
     const verified = cli(
-      'verify', '--public-key', 'keys/public-key.b64', '--body-file', body, '--fluent-signature', headers['fluent-signature'] ?? '',
+      'verify',
+      '--public-key',
+      'keys/public-key.b64',
+      '--body-file',
+      body,
+      '--fluent-signature',
+      headers['fluent-signature'] ?? '',
     );
     writeFileSync(temp.path('tampered.json'), '{"id":"e2","name":"Ünïcode","accountId":"ACME"}');
     const tampered = cli(
-      'verify', '--public-key', 'keys/public-key.pem', '--body-file', 'tampered.json', '--flex-signature', headers['flex.signature'] ?? '',
+      'verify',
+      '--public-key',
+      'keys/public-key.pem',
+      '--body-file',
+      'tampered.json',
+      '--flex-signature',
+      headers['flex.signature'] ?? '',
     );
 
     // Assess
     expect([keygen.code, signed.code, verified.code, tampered.code]).toEqual([0, 0, 0, 1]);
     expect(Object.keys(headers)).toEqual(['fluent-signature', 'flex.signature']);
-    expect(verified.stdout).toMatch(/^Valid: fluent-signature \(SHA512withRSA\) matches key sha256:[0-9a-f]{16} \(keys\/public-key\.b64\)\.\n$/);
+    expect(verified.stdout).toMatch(
+      /^Valid: fluent-signature \(SHA512withRSA\) matches key sha256:[0-9a-f]{16} \(keys\/public-key\.b64\)\.\n$/,
+    );
     expect(tampered.stderr).toContain('Invalid (no-matching-key)');
-    for (const [header, algorithm] of [['fluent-signature', 'sha512'], ['flex.signature', 'md5']] as const) {
+    for (const [header, algorithm] of [
+      ['fluent-signature', 'sha512'],
+      ['flex.signature', 'md5'],
+    ] as const) {
       writeFileSync(temp.path(`${algorithm}.sig`), Buffer.from(headers[header] ?? '', 'base64'));
-      expect(opensslVerifies(algorithm, temp.path('keys', 'public-key.pem'), temp.path(`${algorithm}.sig`), body)).toBe(true);
+      expect(opensslVerifies(algorithm, temp.path('keys', 'public-key.pem'), temp.path(`${algorithm}.sig`), body)).toBe(
+        true,
+      );
     }
   });
 
@@ -51,10 +75,20 @@ describe('Program: bin/fluent-webhook.cjs', () => {
     // Prepare
     const body = temp.path('openssl-body.json');
     writeFileSync(body, '{"id":"e3"}\r\n');
-    const signature = openssl('dgst', '-sha512', '-sign', temp.path('keys', 'private-key.pem'), body).toString('base64');
+    const signature = openssl('dgst', '-sha512', '-sign', temp.path('keys', 'private-key.pem'), body).toString(
+      'base64',
+    );
 
     // Act
-    const verified = cli('verify', '--public-key', 'keys/public-key.pem', '--body-file', body, '--fluent-signature', signature);
+    const verified = cli(
+      'verify',
+      '--public-key',
+      'keys/public-key.pem',
+      '--body-file',
+      body,
+      '--fluent-signature',
+      signature,
+    );
 
     // Assess
     expect(keygen.code).toBe(0);

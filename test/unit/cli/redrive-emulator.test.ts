@@ -50,7 +50,8 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
         };
       });
       await sqs.send(new SendMessageBatchCommand({ QueueUrl: dlqUrl, Entries: entries }));
-      for (const entry of entries) sent.set(entry.Id, { Body: entry.MessageBody, MessageAttributes: entry.MessageAttributes });
+      for (const entry of entries)
+        sent.set(entry.Id, { Body: entry.MessageBody, MessageAttributes: entry.MessageAttributes });
     }
     return sent;
   }
@@ -59,7 +60,12 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
     const received: Message[] = [];
     for (let round = 0; round < MESSAGE_COUNT; round += 1) {
       const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ['All'],
+          WaitTimeSeconds: 0,
+        }),
       );
       if (Messages === undefined || Messages.length === 0) break;
       received.push(...Messages);
@@ -69,9 +75,15 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
 
   async function messageCounts(url: string): Promise<{ visible: number; inFlight: number }> {
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
-    return { visible: Number(Attributes?.ApproximateNumberOfMessages), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible) };
+    return {
+      visible: Number(Attributes?.ApproximateNumberOfMessages),
+      inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+    };
   }
 
   async function redrive(...argv: string[]) {
@@ -88,7 +100,11 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
     const result = await redrive('--mode', 'copy', '--dlq-url', dlqUrl, '--destination-url', queueUrl);
 
     // Assess
-    expect(result).toEqual({ code: ExitCode.OK, stdout: `Moved ${MESSAGE_COUNT} messages from ${dlqUrl} to ${queueUrl}.\n`, stderr: '' });
+    expect(result).toEqual({
+      code: ExitCode.OK,
+      stdout: `Moved ${MESSAGE_COUNT} messages from ${dlqUrl} to ${queueUrl}.\n`,
+      stderr: '',
+    });
     expect(await messageCounts(dlqUrl)).toEqual({ visible: 0, inFlight: 0 });
     const redriven = await drain(queueUrl);
     expect(redriven).toHaveLength(MESSAGE_COUNT);
@@ -114,7 +130,9 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
     // Assess
     expect(result.code).toBe(ExitCode.FAILED);
     expect(result.stdout).toBe(`Moved 0 messages from ${dlqUrl} to ${missing}.\n`);
-    expect(result.stderr).toMatch(/SendMessage on .*no-such-queue failed: the queue does not exist in region us-east-1/);
+    expect(result.stderr).toMatch(
+      /SendMessage on .*no-such-queue failed: the queue does not exist in region us-east-1/,
+    );
     expect(result.stderr).toContain('The remaining messages are still in the DLQ, unchanged');
     // The batch this run held was handed back at once, not after its visibility timeout.
     expect(await messageCounts(dlqUrl)).toEqual({ visible: MESSAGE_COUNT, inFlight: 0 });
@@ -122,8 +140,16 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
   });
 
   it.each([
-    ['move mode', ['--dlq-url'], /StartMessageMoveTask on arn:aws:sqs:us-east-1:000000000000:webhooks-dlq failed: this SQS endpoint does not implement StartMessageMoveTask .*Use --mode copy\./],
-    ['copy mode without a destination', ['--mode', 'copy', '--dlq-url'], /does not implement ListDeadLetterSourceQueues.*\nOr name the queue to send to with --destination-url URL\./],
+    [
+      'move mode',
+      ['--dlq-url'],
+      /StartMessageMoveTask on arn:aws:sqs:us-east-1:000000000000:webhooks-dlq failed: this SQS endpoint does not implement StartMessageMoveTask .*Use --mode copy\./,
+    ],
+    [
+      'copy mode without a destination',
+      ['--mode', 'copy', '--dlq-url'],
+      /does not implement ListDeadLetterSourceQueues.*\nOr name the queue to send to with --destination-url URL\./,
+    ],
   ])('%s explains what the emulator lacks and what to use instead', async (_case, flags, message) => {
     // Act
     const result = await redrive(...flags, dlqUrl);

@@ -58,7 +58,9 @@ describe('Command: redrive', () => {
         DestinationArn: undefined,
         MaxNumberOfMessagesPerSecond: undefined,
       });
-      expect(result.stdout).toBe(`Started moving the messages in ${DLQ_ARN} to the queue they came from (task handle handle-1).\n`);
+      expect(result.stdout).toBe(
+        `Started moving the messages in ${DLQ_ARN} to the queue they came from (task handle handle-1).\n`,
+      );
       expect(result.stderr).toContain(`fluent-webhook redrive --dlq-arn ${DLQ_ARN} --status`);
     });
 
@@ -72,7 +74,10 @@ describe('Command: redrive', () => {
 
       // Assess
       expect(result.code).toBe(ExitCode.OK);
-      expect(sqs).toHaveReceivedCommandWith(GetQueueAttributesCommand, { QueueUrl: DLQ_URL, AttributeNames: ['QueueArn'] });
+      expect(sqs).toHaveReceivedCommandWith(GetQueueAttributesCommand, {
+        QueueUrl: DLQ_URL,
+        AttributeNames: ['QueueArn'],
+      });
       expect(sqs).toHaveReceivedCommandWith(StartMessageMoveTaskCommand, {
         SourceArn: DLQ_ARN,
         DestinationArn: QUEUE_ARN,
@@ -99,14 +104,29 @@ describe('Command: redrive', () => {
       ],
       [
         'a second task on the same DLQ',
-        serviceError('InvalidParameterValue', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.'),
+        serviceError(
+          'InvalidParameterValue',
+          'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
+        ),
         /: There is already a task running\. Only one active task is allowed for a source queue arn at a given time\. The source must be/,
       ],
-      ['an endpoint without move tasks', serviceError('InvalidAction', 'Unknown action: StartMessageMoveTask'), /does not implement StartMessageMoveTask.*Use --mode copy/],
-      ['missing credentials', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), /no AWS credentials found\. Set AWS_PROFILE/],
+      [
+        'an endpoint without move tasks',
+        serviceError('InvalidAction', 'Unknown action: StartMessageMoveTask'),
+        /does not implement StartMessageMoveTask.*Use --mode copy/,
+      ],
+      [
+        'missing credentials',
+        Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+        /no AWS credentials found\. Set AWS_PROFILE/,
+      ],
       ['expired credentials', serviceError('ExpiredToken'), /credentials were refused \(ExpiredToken\)/],
       ['throttling', serviceError('RequestThrottled'), /SQS throttled the request/],
-      ['anything else', serviceError('InternalError', 'boom'), /StartMessageMoveTask on .* failed: InternalError: boom$/m],
+      [
+        'anything else',
+        serviceError('InternalError', 'boom'),
+        /StartMessageMoveTask on .* failed: InternalError: boom$/m,
+      ],
     ])('explains %s and exits 1', async (_case, error, message) => {
       // Prepare
       sqs.on(StartMessageMoveTaskCommand).rejects(error);
@@ -160,7 +180,12 @@ describe('Command: redrive', () => {
             ApproximateNumberOfMessagesToMove: 10,
             StartedTimestamp: Date.UTC(2026, 10, 1, 12, 0, 0),
           },
-          { Status: 'FAILED', ApproximateNumberOfMessagesMoved: 0, DestinationArn: QUEUE_ARN, FailureReason: 'AccessDenied' },
+          {
+            Status: 'FAILED',
+            ApproximateNumberOfMessagesMoved: 0,
+            DestinationArn: QUEUE_ARN,
+            FailureReason: 'AccessDenied',
+          },
         ],
       });
 
@@ -209,18 +234,32 @@ describe('Command: redrive', () => {
       MessageId: id,
       ReceiptHandle: `receipt-${id}`,
       Body: `{"id":"${id}"}`,
-      MessageAttributes: { Route: { DataType: 'String', StringValue: 'orders', StringListValues: [], BinaryListValues: [] } },
+      MessageAttributes: {
+        Route: { DataType: 'String', StringValue: 'orders', StringListValues: [], BinaryListValues: [] },
+      },
     });
 
     it('deletes nothing when a send fails, and hands the unsent messages back', async () => {
       // Prepare
       sqs.on(ReceiveMessageCommand).resolves({ Messages: [dlqMessage('m1'), dlqMessage('m2')] });
-      sqs.on(SendMessageCommand).resolvesOnce({ MessageId: 'new-1' }).rejects(serviceError('AccessDenied', 'not allowed'));
+      sqs
+        .on(SendMessageCommand)
+        .resolvesOnce({ MessageId: 'new-1' })
+        .rejects(serviceError('AccessDenied', 'not allowed'));
       sqs.on(DeleteMessageCommand).resolves({});
       sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
 
       // Act
-      const result = await redrive('--mode', 'copy', '--dlq-url', DLQ_URL, '--destination-url', QUEUE_URL, '--max-messages', '5');
+      const result = await redrive(
+        '--mode',
+        'copy',
+        '--dlq-url',
+        DLQ_URL,
+        '--destination-url',
+        QUEUE_URL,
+        '--max-messages',
+        '5',
+      );
 
       // Assess
       expect(result.code).toBe(ExitCode.FAILED);
@@ -236,7 +275,9 @@ describe('Command: redrive', () => {
         Entries: [{ Id: '0', ReceiptHandle: 'receipt-m2', VisibilityTimeout: 0 }],
       });
       expect(result.stdout).toBe(`Moved 1 messages from ${DLQ_URL} to ${QUEUE_URL}.\n`);
-      expect(result.stderr).toMatch(/SendMessage on .*production failed: access denied \(not allowed\)\. The caller needs sqs:SendMessage/);
+      expect(result.stderr).toMatch(
+        /SendMessage on .*production failed: access denied \(not allowed\)\. The caller needs sqs:SendMessage/,
+      );
       expect(result.stderr).toContain('The remaining messages are still in the DLQ, unchanged');
     });
 
@@ -247,15 +288,24 @@ describe('Command: redrive', () => {
       sqs.on(DeleteMessageCommand).rejects(serviceError('ReceiptHandleIsInvalid', 'expired'));
 
       // Act
-      const result = await redrive('--mode', 'copy', '--dlq-url', DLQ_URL, '--destination-url', QUEUE_URL, '--max-messages', '1');
+      const result = await redrive(
+        '--mode',
+        'copy',
+        '--dlq-url',
+        DLQ_URL,
+        '--destination-url',
+        QUEUE_URL,
+        '--max-messages',
+        '1',
+      );
 
       // Assess
       expect(result.code).toBe(ExitCode.FAILED);
       expect(result.stderr).toContain('Message m1 was copied to');
-      expect(result.stderr).toContain("de-duplication processes its event once");
+      expect(result.stderr).toContain('de-duplication processes its event once');
     });
 
-    it('stops at the DLQ\'s message count from the start, so re-failing messages cannot cycle forever', async () => {
+    it("stops at the DLQ's message count from the start, so re-failing messages cannot cycle forever", async () => {
       // Prepare
       sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
       sqs.on(ReceiveMessageCommand).resolves({ Messages: [dlqMessage('m1')] });
@@ -268,14 +318,22 @@ describe('Command: redrive', () => {
       // Assess
       expect(result.code).toBe(ExitCode.OK);
       expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 1);
-      expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { MaxNumberOfMessages: 1, MessageAttributeNames: ['All'] });
+      expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, {
+        MaxNumberOfMessages: 1,
+        MessageAttributeNames: ['All'],
+      });
       expect(result.stdout).toBe(`Moved 1 messages from ${DLQ_URL} to ${QUEUE_URL}.\n`);
     });
 
     it.each([
       ['lists the one source queue', { queueUrls: [QUEUE_URL] }, ExitCode.OK, /^$/],
       ['lists none', { queueUrls: [] }, ExitCode.FAILED, /no queue uses it as its DLQ\. Pass --destination-url URL\./],
-      ['lists several', { queueUrls: [QUEUE_URL, `${QUEUE_URL}-2`] }, ExitCode.FAILED, /several queues use it as their DLQ/],
+      [
+        'lists several',
+        { queueUrls: [QUEUE_URL, `${QUEUE_URL}-2`] },
+        ExitCode.FAILED,
+        /several queues use it as their DLQ/,
+      ],
     ])('finds the destination when SQS %s', async (_case, listed, code, stderr) => {
       // Prepare
       sqs.on(ListDeadLetterSourceQueuesCommand).resolves(listed);
@@ -292,14 +350,18 @@ describe('Command: redrive', () => {
 
     it('asks for --destination-url when the endpoint cannot list source queues', async () => {
       // Prepare
-      sqs.on(ListDeadLetterSourceQueuesCommand).rejects(serviceError('InvalidAction', 'Unknown action: ListDeadLetterSourceQueues'));
+      sqs
+        .on(ListDeadLetterSourceQueuesCommand)
+        .rejects(serviceError('InvalidAction', 'Unknown action: ListDeadLetterSourceQueues'));
 
       // Act
       const result = await redrive('--mode', 'copy', '--dlq-url', DLQ_URL);
 
       // Assess
       expect(result.code).toBe(ExitCode.FAILED);
-      expect(result.stderr).toMatch(/does not implement ListDeadLetterSourceQueues.*\nOr name the queue to send to with --destination-url URL\./);
+      expect(result.stderr).toMatch(
+        /does not implement ListDeadLetterSourceQueues.*\nOr name the queue to send to with --destination-url URL\./,
+      );
     });
 
     it('resolves queue URLs from ARNs', async () => {
@@ -309,11 +371,23 @@ describe('Command: redrive', () => {
       sqs.on(ReceiveMessageCommand).resolves({});
 
       // Act
-      const result = await redrive('--mode', 'copy', '--dlq-arn', DLQ_ARN, '--destination-arn', QUEUE_ARN, '--max-messages', '10');
+      const result = await redrive(
+        '--mode',
+        'copy',
+        '--dlq-arn',
+        DLQ_ARN,
+        '--destination-arn',
+        QUEUE_ARN,
+        '--max-messages',
+        '10',
+      );
 
       // Assess
       expect(result.code).toBe(ExitCode.OK);
-      expect(sqs).toHaveReceivedCommandWith(GetQueueUrlCommand, { QueueName: 'fluent-webhooks-production-dlq', QueueOwnerAWSAccountId: '123456789012' });
+      expect(sqs).toHaveReceivedCommandWith(GetQueueUrlCommand, {
+        QueueName: 'fluent-webhooks-production-dlq',
+        QueueOwnerAWSAccountId: '123456789012',
+      });
       expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { QueueUrl: DLQ_URL, WaitTimeSeconds: 2 });
       expect(result.stdout).toBe(`Moved 0 messages from ${DLQ_URL} to ${QUEUE_URL}.\n`);
     });
@@ -321,26 +395,48 @@ describe('Command: redrive', () => {
 
   describe('usage errors', () => {
     const shorten = (argv: readonly string[]) =>
-      argv.join(' ').replaceAll(DLQ_ARN, '<dlq-arn>').replaceAll(DLQ_URL, '<dlq-url>').replaceAll(QUEUE_ARN, '<arn>').replaceAll(QUEUE_URL, '<url>');
+      argv
+        .join(' ')
+        .replaceAll(DLQ_ARN, '<dlq-arn>')
+        .replaceAll(DLQ_URL, '<dlq-url>')
+        .replaceAll(QUEUE_ARN, '<arn>')
+        .replaceAll(QUEUE_URL, '<url>');
     it.each(
-      ([
-      [[], /Name the dead-letter queue with --dlq-arn ARN or --dlq-url URL/],
-      [['--dlq-arn', DLQ_ARN, '--dlq-url', DLQ_URL], /Pass --dlq-arn or --dlq-url, not both/],
-      [['--dlq-arn', 'fluent-webhooks-dlq'], /--dlq-arn fluent-webhooks-dlq: not an SQS queue ARN; expected arn:aws:sqs:<region>/],
-      [['--dlq-url', 'not a url'], /--dlq-url not a url: not a URL/],
-      [['--dlq-url', 'ftp://example.com/q'], /use an http or https URL/],
-      [['--dlq-arn', DLQ_ARN, '--max-per-second', '0'], /--max-per-second 0: use a whole number from 1 to 500/],
-      [['--dlq-arn', DLQ_ARN, '--max-per-second', '501'], /from 1 to 500/],
-      [['--dlq-arn', DLQ_ARN, '--max-per-second', '2.5'], /from 1 to 500/],
-      [['--dlq-arn', DLQ_ARN, '--mode', 'teleport'], /--mode teleport: use move or copy/],
-      [['--dlq-arn', DLQ_ARN, '--mode', 'copy', '--max-per-second', '5'], /--max-per-second cannot be used with --mode copy/],
-      [['--dlq-arn', DLQ_ARN, '--destination-url', QUEUE_URL], /--destination-url cannot be used with --mode move/],
-      [['--dlq-arn', DLQ_ARN, '--status', '--destination-arn', QUEUE_ARN], /--destination-arn cannot be used with --status/],
-      [['--cancel', 'h', '--dlq-arn', DLQ_ARN], /--dlq-arn cannot be used with --cancel/],
-      [['--dlq-arn', DLQ_ARN, '--mode', 'copy', '--destination-arn', QUEUE_ARN, '--destination-url', QUEUE_URL], /not both/],
-      [['--dlq-arn', DLQ_ARN, '--mode', 'copy', '--max-messages', '0'], /--max-messages 0: use a whole number of at least 1/],
-      [['--dlq-arn', DLQ_ARN, '--bogus'], /Unknown option '--bogus'/],
-      ] as Array<[string[], RegExp]>).map(([argv, message]) => [shorten(argv), argv, message] as const),
+      (
+        [
+          [[], /Name the dead-letter queue with --dlq-arn ARN or --dlq-url URL/],
+          [['--dlq-arn', DLQ_ARN, '--dlq-url', DLQ_URL], /Pass --dlq-arn or --dlq-url, not both/],
+          [
+            ['--dlq-arn', 'fluent-webhooks-dlq'],
+            /--dlq-arn fluent-webhooks-dlq: not an SQS queue ARN; expected arn:aws:sqs:<region>/,
+          ],
+          [['--dlq-url', 'not a url'], /--dlq-url not a url: not a URL/],
+          [['--dlq-url', 'ftp://example.com/q'], /use an http or https URL/],
+          [['--dlq-arn', DLQ_ARN, '--max-per-second', '0'], /--max-per-second 0: use a whole number from 1 to 500/],
+          [['--dlq-arn', DLQ_ARN, '--max-per-second', '501'], /from 1 to 500/],
+          [['--dlq-arn', DLQ_ARN, '--max-per-second', '2.5'], /from 1 to 500/],
+          [['--dlq-arn', DLQ_ARN, '--mode', 'teleport'], /--mode teleport: use move or copy/],
+          [
+            ['--dlq-arn', DLQ_ARN, '--mode', 'copy', '--max-per-second', '5'],
+            /--max-per-second cannot be used with --mode copy/,
+          ],
+          [['--dlq-arn', DLQ_ARN, '--destination-url', QUEUE_URL], /--destination-url cannot be used with --mode move/],
+          [
+            ['--dlq-arn', DLQ_ARN, '--status', '--destination-arn', QUEUE_ARN],
+            /--destination-arn cannot be used with --status/,
+          ],
+          [['--cancel', 'h', '--dlq-arn', DLQ_ARN], /--dlq-arn cannot be used with --cancel/],
+          [
+            ['--dlq-arn', DLQ_ARN, '--mode', 'copy', '--destination-arn', QUEUE_ARN, '--destination-url', QUEUE_URL],
+            /not both/,
+          ],
+          [
+            ['--dlq-arn', DLQ_ARN, '--mode', 'copy', '--max-messages', '0'],
+            /--max-messages 0: use a whole number of at least 1/,
+          ],
+          [['--dlq-arn', DLQ_ARN, '--bogus'], /Unknown option '--bogus'/],
+        ] as Array<[string[], RegExp]>
+      ).map(([argv, message]) => [shorten(argv), argv, message] as const),
     )('refuses "%s"', async (_title, argv, message) => {
       // Act
       const run = redrive(...argv);

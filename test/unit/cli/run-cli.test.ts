@@ -30,35 +30,46 @@ describe('Function: runCli', () => {
     expect(io.stderr()).toContain('Commands:');
   });
 
-  it.each([[['frob']], [['help', 'frob']]])('exits 2 naming the unknown command and listing the known ones for %j', async (argv) => {
-    // Prepare
-    const io = bufferedIo();
-
-    // Act
-    const code = await runCli(argv, io);
-
-    // Assess
-    expect(code).toBe(ExitCode.USAGE);
-    expect(io.stderr()).toContain('unknown command "frob"');
-    expect(io.stderr()).toContain(programHelp());
-  });
-
-  it.each(COMMANDS.map((command) => [command.name]))('prints the usage of %s for --help, -h and help <command>', async (name) => {
-    // Prepare
-    const command = COMMANDS.find((candidate) => candidate.name === name) as CliCommand;
-
-    for (const argv of [[name, '--help'], [name, '-h'], ['help', name], [name, '--bogus', '--help']]) {
+  it.each([[['frob']], [['help', 'frob']]])(
+    'exits 2 naming the unknown command and listing the known ones for %j',
+    async (argv) => {
+      // Prepare
       const io = bufferedIo();
 
       // Act
       const code = await runCli(argv, io);
 
       // Assess
-      expect(code).toBe(ExitCode.OK);
-      expect(io.stdout()).toBe(`${command.usage}\n`);
-      expect(command.usage).toMatch(new RegExp(`^Usage: fluent-webhook ${name}\\b`));
-    }
-  });
+      expect(code).toBe(ExitCode.USAGE);
+      expect(io.stderr()).toContain('unknown command "frob"');
+      expect(io.stderr()).toContain(programHelp());
+    },
+  );
+
+  it.each(COMMANDS.map((command) => [command.name]))(
+    'prints the usage of %s for --help, -h and help <command>',
+    async (name) => {
+      // Prepare
+      const command = COMMANDS.find((candidate) => candidate.name === name) as CliCommand;
+
+      for (const argv of [
+        [name, '--help'],
+        [name, '-h'],
+        ['help', name],
+        [name, '--bogus', '--help'],
+      ]) {
+        const io = bufferedIo();
+
+        // Act
+        const code = await runCli(argv, io);
+
+        // Assess
+        expect(code).toBe(ExitCode.OK);
+        expect(io.stdout()).toBe(`${command.usage}\n`);
+        expect(command.usage).toMatch(new RegExp(`^Usage: fluent-webhook ${name}\\b`));
+      }
+    },
+  );
 
   it('gives every command a unique name and a one-line summary', () => {
     // Act
@@ -88,7 +99,9 @@ describe('Function: runCli', () => {
 
       // Assess
       expect(code).toBe(ExitCode.USAGE);
-      expect(io.stderr()).toBe('fluent-webhook fail: --thing is required.\nRun "fluent-webhook fail --help" for usage.\n');
+      expect(io.stderr()).toBe(
+        'fluent-webhook fail: --thing is required.\nRun "fluent-webhook fail --help" for usage.\n',
+      );
     });
 
     it('exits 1 with the message for any other error', async () => {
@@ -107,7 +120,12 @@ describe('Function: runCli', () => {
       // Prepare
       const io = bufferedIo();
       const seen: string[][] = [];
-      const echo: CliCommand = { name: 'echo', summary: 'Echoes.', usage: 'Usage: fluent-webhook echo', run: (argv) => (seen.push([...argv]), ExitCode.OK) };
+      const echo: CliCommand = {
+        name: 'echo',
+        summary: 'Echoes.',
+        usage: 'Usage: fluent-webhook echo',
+        run: (argv) => (seen.push([...argv]), ExitCode.OK),
+      };
 
       // Act
       const code = await runCli(['echo', '--', '--help'], io, [echo]);

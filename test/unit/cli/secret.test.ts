@@ -20,7 +20,9 @@ describe('Command: secret', () => {
     expect(first.stdout()).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
     expect(second.stdout()).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
     expect(first.stdout()).not.toBe(second.stdout());
-    expect(first.stderr()).toBe(`fingerprint ${pathSecretFingerprint(first.stdout().trim())} (how logs and the PathSecretFingerprints output name this secret)\n`);
+    expect(first.stderr()).toBe(
+      `fingerprint ${pathSecretFingerprint(first.stdout().trim())} (how logs and the PathSecretFingerprints output name this secret)\n`,
+    );
   });
 
   it.each([

@@ -69,8 +69,13 @@ describe('Command: send', () => {
     expect(request).toMatchObject({ method: 'POST', url: '/s3cret/fluent/orders' });
     expect(request?.body.equals(body)).toBe(true);
     expect(request?.headers['content-type']).toBe('application/json');
-    expect(verifier.verify(body, { 'fluent-signature': request?.headers['fluent-signature'] as string })).toMatchObject({ ok: true });
-    expect(verifier.verify(body, { 'flex.signature': request?.headers['flex.signature'] as string })).toMatchObject({ ok: true, algorithm: 'md5' });
+    expect(verifier.verify(body, { 'fluent-signature': request?.headers['fluent-signature'] as string })).toMatchObject(
+      { ok: true },
+    );
+    expect(verifier.verify(body, { 'flex.signature': request?.headers['flex.signature'] as string })).toMatchObject({
+      ok: true,
+      algorithm: 'md5',
+    });
     expect(io.stderr()).not.toContain('s3cret');
   });
 
@@ -79,7 +84,10 @@ describe('Command: send', () => {
     ['md5', 'flex.signature', 'fluent-signature'],
   ])('sends only one header with --only %s', async (only, sent, left) => {
     // Act
-    const code = await runCli(['send', '--url', url, '--event', bodyPath, '--private-key', keyPath, '--only', only], bufferedIo());
+    const code = await runCli(
+      ['send', '--url', url, '--event', bodyPath, '--private-key', keyPath, '--only', only],
+      bufferedIo(),
+    );
 
     // Assess
     expect(code).toBe(ExitCode.OK);
@@ -93,22 +101,30 @@ describe('Command: send', () => {
     statuses = [200, 503, 202];
 
     // Act
-    const code = await runCli(['send', '--url', url, '--event', bodyPath, '--private-key', keyPath, '--repeat', '3'], io);
+    const code = await runCli(
+      ['send', '--url', url, '--event', bodyPath, '--private-key', keyPath, '--repeat', '3'],
+      io,
+    );
 
     // Assess
     expect(code).toBe(ExitCode.FAILED);
-    expect(io.stdout().split('\n').filter(Boolean).map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual([
-      '[1/3] 200',
-      '[2/3] 503',
-      '[3/3] 202',
-    ]);
+    expect(
+      io
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ').slice(0, 2).join(' ')),
+    ).toEqual(['[1/3] 200', '[2/3] 503', '[3/3] 202']);
     expect(new Set(received.map((request) => request.headers['fluent-signature'])).size).toBe(1);
     expect(io.stderr()).toContain('1 of 3 attempt(s) did not get a 2xx answer.');
   });
 
   it('sends a sample by name, byte for byte as the file in samples/', async () => {
     // Act
-    const code = await runCli(['send', '--url', url, '--sample', 'return-order-created', '--private-key', keyPath], bufferedIo());
+    const code = await runCli(
+      ['send', '--url', url, '--sample', 'return-order-created', '--private-key', keyPath],
+      bufferedIo(),
+    );
 
     // Assess
     expect(code).toBe(ExitCode.OK);
@@ -120,7 +136,10 @@ describe('Command: send', () => {
     const io = bufferedIo();
 
     // Act
-    const code = await runCli(['send', '--url', 'http://127.0.0.1:1/x/fluent/y', '--event', bodyPath, '--private-key', keyPath], io);
+    const code = await runCli(
+      ['send', '--url', 'http://127.0.0.1:1/x/fluent/y', '--event', bodyPath, '--private-key', keyPath],
+      io,
+    );
 
     // Assess
     expect(code).toBe(ExitCode.FAILED);
@@ -131,11 +150,27 @@ describe('Command: send', () => {
     ['no --url', ['--event', 'EVENT', '--private-key', 'KEY'], '--url is required'],
     ['a URL that is not one', ['--url', 'not a url', '--event', 'EVENT', '--private-key', 'KEY'], 'not a URL'],
     ['an ftp URL', ['--url', 'ftp://127.0.0.1/x', '--event', 'EVENT', '--private-key', 'KEY'], 'http:// or https://'],
-    ['neither --event nor --sample', ['--url', 'URL', '--private-key', 'KEY'], 'exactly one of --event FILE and --sample NAME'],
-    ['both --event and --sample', ['--url', 'URL', '--event', 'EVENT', '--sample', 'order-status-change', '--private-key', 'KEY'], 'exactly one of'],
-    ['an unknown sample', ['--url', 'URL', '--sample', 'nope', '--private-key', 'KEY'], 'choose one of fulfilment-update, order-status-change, return-order-created'],
+    [
+      'neither --event nor --sample',
+      ['--url', 'URL', '--private-key', 'KEY'],
+      'exactly one of --event FILE and --sample NAME',
+    ],
+    [
+      'both --event and --sample',
+      ['--url', 'URL', '--event', 'EVENT', '--sample', 'order-status-change', '--private-key', 'KEY'],
+      'exactly one of',
+    ],
+    [
+      'an unknown sample',
+      ['--url', 'URL', '--sample', 'nope', '--private-key', 'KEY'],
+      'choose one of fulfilment-update, order-status-change, return-order-created',
+    ],
     ['a missing event file', ['--url', 'URL', '--event', 'missing.json', '--private-key', 'KEY'], 'does not exist'],
-    ['a file that is not a key', ['--url', 'URL', '--event', 'EVENT', '--private-key', 'EVENT'], 'not a readable PEM private key'],
+    [
+      'a file that is not a key',
+      ['--url', 'URL', '--event', 'EVENT', '--private-key', 'EVENT'],
+      'not a readable PEM private key',
+    ],
     ['--only sha1', ['--url', 'URL', '--event', 'EVENT', '--private-key', 'KEY', '--only', 'sha1'], 'use sha512'],
     ['--repeat 0', ['--url', 'URL', '--event', 'EVENT', '--private-key', 'KEY', '--repeat', '0'], 'from 1 to 100'],
   ])('exits 2 without sending for %s', async (_name, argv, message) => {
@@ -152,7 +187,7 @@ describe('Command: send', () => {
     expect(received).toHaveLength(0);
   });
 
-  it('defaults to the local runner\'s key in LOCAL_DATA_DIR, and says how to get one when there is none', async () => {
+  it("defaults to the local runner's key in LOCAL_DATA_DIR, and says how to get one when there is none", async () => {
     // Prepare
     const withKey = bufferedIo({ LOCAL_DATA_DIR: temp.path('data') });
     const withoutKey = bufferedIo({ LOCAL_DATA_DIR: temp.path('empty') });
@@ -181,7 +216,9 @@ describe('Samples: samples/*.json', () => {
 
   it('ships the three kinds of event with distinct ids', () => {
     // Act
-    const ids = sampleNames().map((name) => (JSON.parse(readFileSync(join(SAMPLES_DIR, `${name}.json`), 'utf8')) as { id: string }).id);
+    const ids = sampleNames().map(
+      (name) => (JSON.parse(readFileSync(join(SAMPLES_DIR, `${name}.json`), 'utf8')) as { id: string }).id,
+    );
 
     // Assess
     expect(sampleNames()).toEqual(['fulfilment-update', 'order-status-change', 'return-order-created']);

@@ -31,9 +31,19 @@ describe('Command: sign', () => {
 
     // Assess
     expect(code).toBe(ExitCode.OK);
-    expect(io.stdout()).toBe(`fluent-signature: ${expected['fluent-signature']}\nflex.signature: ${expected['flex.signature']}\n`);
-    const headers = Object.fromEntries(io.stdout().trim().split('\n').map((line) => line.split(': ') as [string, string]));
-    expect(new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(body, headers)).toMatchObject({ ok: true });
+    expect(io.stdout()).toBe(
+      `fluent-signature: ${expected['fluent-signature']}\nflex.signature: ${expected['flex.signature']}\n`,
+    );
+    const headers = Object.fromEntries(
+      io
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => line.split(': ') as [string, string]),
+    );
+    expect(new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(body, headers)).toMatchObject({
+      ok: true,
+    });
   });
 
   it('reads a PKCS#1 "RSA PRIVATE KEY" PEM as well', async () => {
@@ -53,11 +63,31 @@ describe('Command: sign', () => {
   it.each([
     ['no --private-key', () => ['--body-file', bodyPath], '--private-key is required.'],
     ['no --body-file', () => ['--private-key', keyPath], '--body-file is required.'],
-    ['a missing body file', () => ['--private-key', keyPath, '--body-file', temp.path('nope.json')], 'the file does not exist'],
-    ['a directory as body file', () => ['--private-key', keyPath, '--body-file', temp.path()], 'the file is a directory'],
-    ['a missing key file', () => ['--private-key', temp.path('nope.pem'), '--body-file', bodyPath], 'the file does not exist'],
-    ['a key file that is not a key', () => ['--private-key', bodyPath, '--body-file', bodyPath], 'not a readable PEM private key'],
-    ['an EC private key', () => ['--private-key', writeEcKey(temp.path('ec.pem')), '--body-file', bodyPath], 'holds a key of type ec; Fluent signs with RSA'],
+    [
+      'a missing body file',
+      () => ['--private-key', keyPath, '--body-file', temp.path('nope.json')],
+      'the file does not exist',
+    ],
+    [
+      'a directory as body file',
+      () => ['--private-key', keyPath, '--body-file', temp.path()],
+      'the file is a directory',
+    ],
+    [
+      'a missing key file',
+      () => ['--private-key', temp.path('nope.pem'), '--body-file', bodyPath],
+      'the file does not exist',
+    ],
+    [
+      'a key file that is not a key',
+      () => ['--private-key', bodyPath, '--body-file', bodyPath],
+      'not a readable PEM private key',
+    ],
+    [
+      'an EC private key',
+      () => ['--private-key', writeEcKey(temp.path('ec.pem')), '--body-file', bodyPath],
+      'holds a key of type ec; Fluent signs with RSA',
+    ],
     ['an unknown flag', () => ['--private-key', keyPath, '--body-file', bodyPath, '--sha1'], "Unknown option '--sha1'"],
   ])('exits 2 for %s', async (_case, argv, message) => {
     // Prepare

@@ -37,23 +37,39 @@ describe('Command: verify', () => {
     ['an inline base64 key', () => fluent.publicKeyBase64, 'entry 1'],
     ['a PEM key file', () => paths.pem, ''],
     ['a base64 key file', () => paths.b64, ''],
-  ])('exits 0 and names the signature and the key when fluent-signature is valid under %s', async (_case, key, label) => {
-    // Act
-    const result = await verify('--public-key', key(), '--body-file', paths.body, '--fluent-signature', good['fluent-signature']);
+  ])(
+    'exits 0 and names the signature and the key when fluent-signature is valid under %s',
+    async (_case, key, label) => {
+      // Act
+      const result = await verify(
+        '--public-key',
+        key(),
+        '--body-file',
+        paths.body,
+        '--fluent-signature',
+        good['fluent-signature'],
+      );
 
-    // Assess
-    expect(result.code).toBe(ExitCode.OK);
-    expect(result.stdout).toBe(
-      `Valid: fluent-signature (SHA512withRSA) matches key ${fluent.parsed.fingerprint} (${label || key()}).\n`,
-    );
-  });
+      // Assess
+      expect(result.code).toBe(ExitCode.OK);
+      expect(result.stdout).toBe(
+        `Valid: fluent-signature (SHA512withRSA) matches key ${fluent.parsed.fingerprint} (${label || key()}).\n`,
+      );
+    },
+  );
 
   it.each([
     ['repeated --public-key flags', (keys: string[]) => keys.flatMap((key) => ['--public-key', key])],
     ['one comma-separated --public-key', (keys: string[]) => ['--public-key', keys.join(',')]],
   ])('tries every key given as %s', async (_case, flags) => {
     // Act
-    const result = await verify(...flags([other.publicKeyBase64, paths.pem]), '--body-file', paths.body, '--fluent-signature', good['fluent-signature']);
+    const result = await verify(
+      ...flags([other.publicKeyBase64, paths.pem]),
+      '--body-file',
+      paths.body,
+      '--fluent-signature',
+      good['fluent-signature'],
+    );
 
     // Assess
     expect(result.code).toBe(ExitCode.OK);
@@ -62,7 +78,14 @@ describe('Command: verify', () => {
 
   it('exits 0 on flex.signature alone under the default policy', async () => {
     // Act
-    const result = await verify('--public-key', paths.pem, '--body-file', paths.body, '--flex-signature', good['flex.signature']);
+    const result = await verify(
+      '--public-key',
+      paths.pem,
+      '--body-file',
+      paths.body,
+      '--flex-signature',
+      good['flex.signature'],
+    );
 
     // Assess
     expect(result.code).toBe(ExitCode.OK);
@@ -72,7 +95,14 @@ describe('Command: verify', () => {
   it('exits 1 on flex.signature alone under require-sha512', async () => {
     // Act
     const result = await verify(
-      '--public-key', paths.pem, '--body-file', paths.body, '--flex-signature', good['flex.signature'], '--policy', 'require-sha512',
+      '--public-key',
+      paths.pem,
+      '--body-file',
+      paths.body,
+      '--flex-signature',
+      good['flex.signature'],
+      '--policy',
+      'require-sha512',
     );
 
     // Assess
@@ -83,22 +113,41 @@ describe('Command: verify', () => {
   it.each([
     [
       'the signature was made by another key',
-      () => ['--public-key', other.publicKeyBase64, '--body-file', paths.body, '--fluent-signature', good['fluent-signature']],
+      () => [
+        '--public-key',
+        other.publicKeyBase64,
+        '--body-file',
+        paths.body,
+        '--fluent-signature',
+        good['fluent-signature'],
+      ],
       'signature-length-mismatch',
       'Hint: The configured keys are 2048-bit (256-byte signatures).',
     ],
     [
       'an editor added a trailing newline to the body',
-      () => ['--public-key', paths.pem, '--body-file', paths.bodyWithNewline, '--fluent-signature', good['fluent-signature']],
+      () => [
+        '--public-key',
+        paths.pem,
+        '--body-file',
+        paths.bodyWithNewline,
+        '--fluent-signature',
+        good['fluent-signature'],
+      ],
       'no-matching-key',
       'WITHOUT its final newline',
     ],
     [
       'fluent-signature fails but flex.signature would pass (no downgrade)',
       () => [
-        '--public-key', paths.pem, '--body-file', paths.body,
-        '--fluent-signature', signFluentPayload(Buffer.from('another body'), fluent.privateKey)['fluent-signature'],
-        '--flex-signature', good['flex.signature'],
+        '--public-key',
+        paths.pem,
+        '--body-file',
+        paths.body,
+        '--fluent-signature',
+        signFluentPayload(Buffer.from('another body'), fluent.privateKey)['fluent-signature'],
+        '--flex-signature',
+        good['flex.signature'],
       ],
       'no-matching-key',
       'flex.signature alone would verify',
@@ -122,7 +171,11 @@ describe('Command: verify', () => {
     const flags = ['--public-key', other.publicKeyBase64, '--body-file', paths.body];
 
     // Act
-    const result = await verify(...flags, '--fluent-signature', typeof signature === 'string' ? signature : signature());
+    const result = await verify(
+      ...flags,
+      '--fluent-signature',
+      typeof signature === 'string' ? signature : signature(),
+    );
 
     // Assess
     expect(result.code).toBe(ExitCode.FAILED);
@@ -132,14 +185,64 @@ describe('Command: verify', () => {
   it.each([
     ['no --public-key', () => ['--body-file', paths.body, '--fluent-signature', 'AAAA'], '--public-key is required.'],
     ['no --body-file', () => ['--public-key', paths.pem, '--fluent-signature', 'AAAA'], '--body-file is required.'],
-    ['no signature flag', () => ['--public-key', paths.pem, '--body-file', paths.body], 'Give --fluent-signature, --flex-signature or both'],
-    ['an unreadable body file', () => ['--public-key', paths.pem, '--body-file', temp.path('missing.json'), '--fluent-signature', 'AAAA'], 'the file does not exist'],
-    ['a key that is neither a key nor a file', () => ['--public-key', 'no-such-key.pem', '--body-file', paths.body, '--fluent-signature', 'AAAA'], 'entry 1 (no-such-key.pem): is neither a key'],
-    ['a garbage key file', () => ['--public-key', paths.body, '--body-file', paths.body, '--fluent-signature', 'AAAA'], 'body.json: is neither PEM nor base64'],
-    ['the same key twice', () => ['--public-key', paths.pem, '--public-key', paths.b64, '--body-file', paths.body, '--fluent-signature', 'AAAA'], 'is the same key as'],
-    ['an unknown policy', () => ['--public-key', paths.pem, '--body-file', paths.body, '--fluent-signature', 'AAAA', '--policy', 'md5-only'], '--policy md5-only: use one of prefer-sha512, require-sha512.'],
-    ['an unknown flag', () => ['--public-key', paths.pem, '--body-file', paths.body, '--signature', 'AAAA'], "Unknown option '--signature'"],
-    ['a flag without its value', () => ['--public-key', paths.pem, '--body-file'], "Option '--body-file <value>' argument missing"],
+    [
+      'no signature flag',
+      () => ['--public-key', paths.pem, '--body-file', paths.body],
+      'Give --fluent-signature, --flex-signature or both',
+    ],
+    [
+      'an unreadable body file',
+      () => ['--public-key', paths.pem, '--body-file', temp.path('missing.json'), '--fluent-signature', 'AAAA'],
+      'the file does not exist',
+    ],
+    [
+      'a key that is neither a key nor a file',
+      () => ['--public-key', 'no-such-key.pem', '--body-file', paths.body, '--fluent-signature', 'AAAA'],
+      'entry 1 (no-such-key.pem): is neither a key',
+    ],
+    [
+      'a garbage key file',
+      () => ['--public-key', paths.body, '--body-file', paths.body, '--fluent-signature', 'AAAA'],
+      'body.json: is neither PEM nor base64',
+    ],
+    [
+      'the same key twice',
+      () => [
+        '--public-key',
+        paths.pem,
+        '--public-key',
+        paths.b64,
+        '--body-file',
+        paths.body,
+        '--fluent-signature',
+        'AAAA',
+      ],
+      'is the same key as',
+    ],
+    [
+      'an unknown policy',
+      () => [
+        '--public-key',
+        paths.pem,
+        '--body-file',
+        paths.body,
+        '--fluent-signature',
+        'AAAA',
+        '--policy',
+        'md5-only',
+      ],
+      '--policy md5-only: use one of prefer-sha512, require-sha512.',
+    ],
+    [
+      'an unknown flag',
+      () => ['--public-key', paths.pem, '--body-file', paths.body, '--signature', 'AAAA'],
+      "Unknown option '--signature'",
+    ],
+    [
+      'a flag without its value',
+      () => ['--public-key', paths.pem, '--body-file'],
+      "Option '--body-file <value>' argument missing",
+    ],
   ])('exits 2 for %s', async (_case, argv, message) => {
     // Act
     const result = await verify(...argv());

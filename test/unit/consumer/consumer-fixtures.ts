@@ -23,7 +23,13 @@ export function consumerSettings(overrides: Partial<ReceiverSettings> = {}): Rec
 }
 
 export function lambdaContext(): Context {
-  return createLambdaContext({ functionName: 'consumer', timeoutSeconds: 30, memorySizeMb: 256, region: 'us-east-1', accountId: '000000000000' });
+  return createLambdaContext({
+    functionName: 'consumer',
+    timeoutSeconds: 30,
+    memorySizeMb: 256,
+    region: 'us-east-1',
+    accountId: '000000000000',
+  });
 }
 
 export interface TestConsumer {

@@ -42,7 +42,11 @@ describe('Function: createConsumerHandler', () => {
     // Prepare
     const { calls, handler } = recording();
     const consumer = testConsumer({ events: { OrderStatusChange: handler } });
-    const { record, rawBody, event } = signedEventRecord(fluent.privateKey, {}, { route: '/orders/status/', requestId: 'req-7' });
+    const { record, rawBody, event } = signedEventRecord(
+      fluent.privateKey,
+      {},
+      { route: '/orders/status/', requestId: 'req-7' },
+    );
 
     // Act
     const response = await consumer.deliver(record);
@@ -92,17 +96,33 @@ describe('Function: createConsumerHandler', () => {
       [DecisionMessage.PROCESSED, first.record.messageId],
       [DecisionMessage.DUPLICATE, again.record.messageId],
     ]);
-    expect(decisionLines(output)[1]).toMatchObject({ outcome: 'duplicate', eventId: first.event.id, firstHandledAt: expect.any(String) });
+    expect(decisionLines(output)[1]).toMatchObject({
+      outcome: 'duplicate',
+      eventId: first.event.id,
+      firstHandledAt: expect.any(String),
+    });
     expect(metricsNamed(ConsumerMetric.DUPLICATE_EVENT)).toEqual([expect.objectContaining({ value: 1 })]);
   });
 
   it.each([
-    ['signed with a key that is not configured', () => signFluentPayload(fluentEventBody(), stranger.privateKey), {}, RejectionReason.NO_MATCHING_KEY],
-    ['signed over a different body', () => signFluentPayload(fluentEventBody({ entityStatus: 'CANCELLED' }), fluent.privateKey), {}, RejectionReason.NO_MATCHING_KEY],
+    [
+      'signed with a key that is not configured',
+      () => signFluentPayload(fluentEventBody(), stranger.privateKey),
+      {},
+      RejectionReason.NO_MATCHING_KEY,
+    ],
+    [
+      'signed over a different body',
+      () => signFluentPayload(fluentEventBody({ entityStatus: 'CANCELLED' }), fluent.privateKey),
+      {},
+      RejectionReason.NO_MATCHING_KEY,
+    ],
     ['without signatures', () => ({}), {}, RejectionReason.MISSING_SIGNATURE],
     [
       'with only an MD5 signature under require-sha512',
-      () => ({ [FLEX_SIGNATURE_HEADER]: signFluentPayload(fluentEventBody(), fluent.privateKey)[FLEX_SIGNATURE_HEADER] }),
+      () => ({
+        [FLEX_SIGNATURE_HEADER]: signFluentPayload(fluentEventBody(), fluent.privateKey)[FLEX_SIGNATURE_HEADER],
+      }),
       { signaturePolicy: SignaturePolicy.REQUIRE_SHA512 },
       RejectionReason.MD5_REFUSED_BY_POLICY,
     ],
@@ -134,7 +154,10 @@ describe('Function: createConsumerHandler', () => {
       expect.objectContaining({ value: 1, dimensions: expect.objectContaining({ reason: verificationReason }) }),
     ]);
     expect(metricsNamed(ConsumerMetric.RECORD_FAILED)).toEqual([
-      expect.objectContaining({ value: 1, dimensions: expect.objectContaining({ reason: RecordFailureReason.VERIFICATION_FAILED }) }),
+      expect.objectContaining({
+        value: 1,
+        dimensions: expect.objectContaining({ reason: RecordFailureReason.VERIFICATION_FAILED }),
+      }),
     ]);
   });
 
@@ -157,7 +180,12 @@ describe('Function: createConsumerHandler', () => {
 
   it.each([
     ['another account', { accountId: 'GLOBEX' }, {}, RecordFailureReason.ACCOUNT_NOT_ALLOWED],
-    ['another retailer', { retailerId: '2' }, { allowList: { accountIds: ['ACME'], retailerIds: ['1'] } }, RecordFailureReason.RETAILER_NOT_ALLOWED],
+    [
+      'another retailer',
+      { retailerId: '2' },
+      { allowList: { accountIds: ['ACME'], retailerIds: ['1'] } },
+      RecordFailureReason.RETAILER_NOT_ALLOWED,
+    ],
   ])('fails a verified event for %s without running a handler', async (_case, overrides, settings, reason) => {
     // Prepare
     const { calls, handler } = recording();
@@ -173,7 +201,9 @@ describe('Function: createConsumerHandler', () => {
     expect(decisionLines(output)).toEqual([
       expect.objectContaining({ level: 'ERROR', outcome: 'failed', reason, eventId: event.id, eventName: event.name }),
     ]);
-    expect(metricsNamed(ConsumerMetric.RECORD_FAILED)).toEqual([expect.objectContaining({ dimensions: expect.objectContaining({ reason }) })]);
+    expect(metricsNamed(ConsumerMetric.RECORD_FAILED)).toEqual([
+      expect.objectContaining({ dimensions: expect.objectContaining({ reason }) }),
+    ]);
   });
 
   it.each([
@@ -193,7 +223,12 @@ describe('Function: createConsumerHandler', () => {
     expect(failedIds(response)).toEqual([record.messageId]);
     expect(calls).toHaveLength(0);
     expect(decisionLines(output)).toEqual([
-      expect.objectContaining({ outcome: 'failed', reason: RecordFailureReason.MALFORMED_EVENT, problem, detail: expect.any(String) }),
+      expect.objectContaining({
+        outcome: 'failed',
+        reason: RecordFailureReason.MALFORMED_EVENT,
+        problem,
+        detail: expect.any(String),
+      }),
     ]);
   });
 
@@ -207,7 +242,9 @@ describe('Function: createConsumerHandler', () => {
     await consumer.deliver(record);
 
     // Assess
-    expect(decisionLines(output)[0]?.detail).toBe('The body is not a Fluent event: missing or invalid entityId, entityRef, entityType.');
+    expect(decisionLines(output)[0]?.detail).toBe(
+      'The body is not a Fluent event: missing or invalid entityId, entityRef, entityType.',
+    );
   });
 
   it('ignores an event no handler claims when UNHANDLED_EVENTS is ignore, with one log line', async () => {
@@ -222,7 +259,12 @@ describe('Function: createConsumerHandler', () => {
     expect(failedIds(response)).toEqual([]);
     expect(consumer.store.records.size).toBe(0);
     expect(decisionLines(output)).toEqual([
-      expect.objectContaining({ message: DecisionMessage.UNHANDLED_IGNORED, outcome: 'ignored', eventId: event.id, eventName: event.name }),
+      expect.objectContaining({
+        message: DecisionMessage.UNHANDLED_IGNORED,
+        outcome: 'ignored',
+        eventId: event.id,
+        eventName: event.name,
+      }),
     ]);
     expect(metricsNamed(ConsumerMetric.UNHANDLED_EVENT)).toEqual([expect.objectContaining({ value: 1 })]);
   });
@@ -237,7 +279,9 @@ describe('Function: createConsumerHandler', () => {
 
     // Assess
     expect(failedIds(response)).toEqual([record.messageId]);
-    expect(decisionLines(output)).toEqual([expect.objectContaining({ outcome: 'failed', reason: RecordFailureReason.UNHANDLED_EVENT })]);
+    expect(decisionLines(output)).toEqual([
+      expect.objectContaining({ outcome: 'failed', reason: RecordFailureReason.UNHANDLED_EVENT }),
+    ]);
     expect(metricsNamed(ConsumerMetric.UNHANDLED_EVENT)).toEqual([expect.objectContaining({ value: 1 })]);
     expect(metricsNamed(ConsumerMetric.RECORD_FAILED)).toEqual([
       expect.objectContaining({ dimensions: expect.objectContaining({ reason: RecordFailureReason.UNHANDLED_EVENT }) }),
@@ -256,7 +300,9 @@ describe('Function: createConsumerHandler', () => {
 
     // Act
     const first = await consumer.deliver(bad.record, good.record);
-    const retry = await consumer.deliver(signedEventRecord(fluent.privateKey, { id: 'event-bad', entityRef: 'FLAKY' }).record);
+    const retry = await consumer.deliver(
+      signedEventRecord(fluent.privateKey, { id: 'event-bad', entityRef: 'FLAKY' }).record,
+    );
 
     // Assess
     expect(failedIds(first)).toEqual([bad.record.messageId]);
@@ -319,20 +365,33 @@ describe('Function: createConsumerHandler', () => {
     expect(failedIds(response)).toEqual([record.messageId]);
     expect(calls).toHaveLength(0);
     expect(decisionLines(output)).toEqual([
-      expect.objectContaining({ reason: RecordFailureReason.IDEMPOTENCY_STORE_FAILED, error: expect.objectContaining({ name: 'IdempotencyPersistenceLayerError' }) }),
+      expect.objectContaining({
+        reason: RecordFailureReason.IDEMPOTENCY_STORE_FAILED,
+        error: expect.objectContaining({ name: 'IdempotencyPersistenceLayerError' }),
+      }),
     ]);
   });
 
   it.each([
-    ['its route over its event name', { routes: { 'orders/status': 'route' }, events: { OrderStatusChange: 'event' }, default: 'default' }, 'route'],
-    ['its event name over the default', { routes: { 'orders/other': 'route' }, events: { OrderStatusChange: 'event' }, default: 'default' }, 'event'],
+    [
+      'its route over its event name',
+      { routes: { 'orders/status': 'route' }, events: { OrderStatusChange: 'event' }, default: 'default' },
+      'route',
+    ],
+    [
+      'its event name over the default',
+      { routes: { 'orders/other': 'route' }, events: { OrderStatusChange: 'event' }, default: 'default' },
+      'event',
+    ],
     ['the default when nothing else matches', { events: { OrderCreated: 'event' }, default: 'default' }, 'default'],
   ] as const)('dispatches an event to %s', async (_case, table, expected) => {
     // Prepare
     const ran: string[] = [];
-    const named = (name: string): FluentEventHandler => async () => {
-      ran.push(name);
-    };
+    const named =
+      (name: string): FluentEventHandler =>
+      async () => {
+        ran.push(name);
+      };
     const mapOf = (entries: Readonly<Record<string, string>> | undefined) =>
       entries && Object.fromEntries(Object.entries(entries).map(([key, name]) => [key, named(name)]));
     const consumer = testConsumer({
@@ -376,7 +435,10 @@ describe('Function: createConsumerHandler', () => {
     // Prepare
     const consumer = testConsumer({ default: logEvent });
     const secretValue = 'TRACKING-SECRET-4711';
-    const processed = signedEventRecord(fluent.privateKey, { id: 'event-1', attributes: { trackingNumber: secretValue } });
+    const processed = signedEventRecord(fluent.privateKey, {
+      id: 'event-1',
+      attributes: { trackingNumber: secretValue },
+    });
     const forgedBody = fluentEventBody({ id: 'event-2', attributes: { trackingNumber: secretValue } });
     const forgedHeaders = signFluentPayload(forgedBody, stranger.privateKey);
     const forged = queuedWebhookRecord(forgedBody, { headers: forgedHeaders });
@@ -410,11 +472,14 @@ describe('Function: createConsumerHandler', () => {
 
   it('still logs one decision and fails only that record when something unforeseen throws', async () => {
     // Prepare
-    const broken = new Proxy({}, {
-      getOwnPropertyDescriptor: () => {
-        throw new Error('a broken handler map');
+    const broken = new Proxy(
+      {},
+      {
+        getOwnPropertyDescriptor: () => {
+          throw new Error('a broken handler map');
+        },
       },
-    });
+    );
     const consumer = testConsumer({ routes: broken });
     const { record } = signedEventRecord(fluent.privateKey);
 

@@ -35,7 +35,11 @@ describe('Function: handler (Lambda entry point)', () => {
   it.each([
     ['no idempotency table name', { [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: '' }, /IDEMPOTENCY_TABLE_NAME is not set/],
     ['no account allow-list', { [SETTING_ENV_NAMES.accountIds]: '' }, /accountIds \(FLUENT_ACCOUNT_IDS\) is required/],
-    ['a public key that does not parse', { [SETTING_ENV_NAMES.publicKeys]: 'not-a-key' }, /Invalid receiver configuration/],
+    [
+      'a public key that does not parse',
+      { [SETTING_ENV_NAMES.publicKeys]: 'not-a-key' },
+      /Invalid receiver configuration/,
+    ],
   ])('fails the cold start with a clear message given %s', (_case, override, message) => {
     // Act
     const start = () => coldStart({ ...validEnv(), ...override });

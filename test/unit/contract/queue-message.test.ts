@@ -1,12 +1,29 @@
 import fc from 'fast-check';
-import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, FluentSignatureVerifier, parseJsonObject, signFluentPayload } from '../../../lambdas/core';
-import { BODY_ENCODING_BASE64, fromQueuedWebhookMessage, isSqsSafeJsonText, isSqsSafeText, QueuedWebhookAttribute, toQueuedWebhookMessage } from '../../../lambdas/contract/queue-message';
+import {
+  FLEX_SIGNATURE_HEADER,
+  FLUENT_SIGNATURE_HEADER,
+  FluentSignatureVerifier,
+  parseJsonObject,
+  signFluentPayload,
+} from '../../../lambdas/core';
+import {
+  BODY_ENCODING_BASE64,
+  fromQueuedWebhookMessage,
+  isSqsSafeJsonText,
+  isSqsSafeText,
+  QueuedWebhookAttribute,
+  toQueuedWebhookMessage,
+} from '../../../lambdas/contract/queue-message';
 import { fluentEventBody } from '../../support/factories';
 import { testKeyPair } from '../../support/test-keys';
 
 const META = { route: 'fluent/orders', receivedAt: '2026-11-29T01:00:00.000Z', requestId: 'req-1' };
 
-function queue(rawBody: Buffer, headers: Record<string, string | string[] | undefined> = {}, multiValueHeaders?: Record<string, string[]>) {
+function queue(
+  rawBody: Buffer,
+  headers: Record<string, string | string[] | undefined> = {},
+  multiValueHeaders?: Record<string, string[]>,
+) {
   return toQueuedWebhookMessage({ rawBody, bodyText: rawBody.toString('utf8'), headers, multiValueHeaders, ...META });
 }
 
@@ -19,7 +36,10 @@ describe('Function: toQueuedWebhookMessage / fromQueuedWebhookMessage', () => {
     const signed = signFluentPayload(body, keys.privateKey);
 
     // Act
-    const message = queue(body, { 'Fluent-Signature': signed[FLUENT_SIGNATURE_HEADER], 'flex.signature': signed[FLEX_SIGNATURE_HEADER] });
+    const message = queue(body, {
+      'Fluent-Signature': signed[FLUENT_SIGNATURE_HEADER],
+      'flex.signature': signed[FLEX_SIGNATURE_HEADER],
+    });
 
     // Assess
     expect(message).toEqual({
@@ -45,7 +65,9 @@ describe('Function: toQueuedWebhookMessage / fromQueuedWebhookMessage', () => {
 
     // Assess
     expect(webhook).toEqual({ rawBody: body, headers: signed, ...META });
-    expect(new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(webhook.rawBody, webhook.headers)).toMatchObject({ ok: true });
+    expect(
+      new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(webhook.rawBody, webhook.headers),
+    ).toMatchObject({ ok: true });
   });
 
   it.each([
@@ -90,7 +112,9 @@ describe('Function: toQueuedWebhookMessage / fromQueuedWebhookMessage', () => {
 
     // Assess
     expect(message.attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE]).toBe(`AAAA,${good}`);
-    expect(new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(webhook.rawBody, webhook.headers)).toMatchObject({ ok: true });
+    expect(
+      new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(webhook.rawBody, webhook.headers),
+    ).toMatchObject({ ok: true });
   });
 
   it('leaves out a signature header that was not sent, and reads it back as absent', () => {
@@ -106,7 +130,13 @@ describe('Function: toQueuedWebhookMessage / fromQueuedWebhookMessage', () => {
     const webhook = fromQueuedWebhookMessage({ body: 'x', attributes: {} });
 
     // Assess
-    expect(webhook).toEqual({ rawBody: Buffer.from('x'), headers: { [FLUENT_SIGNATURE_HEADER]: undefined, [FLEX_SIGNATURE_HEADER]: undefined }, route: '', receivedAt: '', requestId: '' });
+    expect(webhook).toEqual({
+      rawBody: Buffer.from('x'),
+      headers: { [FLUENT_SIGNATURE_HEADER]: undefined, [FLEX_SIGNATURE_HEADER]: undefined },
+      route: '',
+      receivedAt: '',
+      requestId: '',
+    });
   });
 });
 
@@ -130,7 +160,26 @@ describe('Function: isSqsSafeText', () => {
 
 describe('Function: isSqsSafeJsonText', () => {
   /** Characters at the edges of what SQS takes, and of what JSON and strict UTF-8 admit raw. */
-  const edgeUnit = fc.constantFrom('a', '"', '\\', 'é', '東', '🚚', '\t', '\n', '\r', '\u0001', '\u001f', '\u007f', '\ud800', '\udfff', '\ufffd', '\ufffe', '\uffff', '\u{10ffff}');
+  const edgeUnit = fc.constantFrom(
+    'a',
+    '"',
+    '\\',
+    'é',
+    '東',
+    '🚚',
+    '\t',
+    '\n',
+    '\r',
+    '\u0001',
+    '\u001f',
+    '\u007f',
+    '\ud800',
+    '\udfff',
+    '\ufffd',
+    '\ufffe',
+    '\uffff',
+    '\u{10ffff}',
+  );
   /** The text the receiver hands over: decoded by the strict UTF-8 decoder and parsed, or undefined when it was refused. */
   const receivedJsonText = (text: string): string | undefined => {
     const parsed = parseJsonObject(Buffer.from(text, 'utf8'));
@@ -141,7 +190,9 @@ describe('Function: isSqsSafeJsonText', () => {
     fc.assert(
       fc.property(
         fc.oneof(
-          fc.tuple(fc.jsonValue({ stringUnit: edgeUnit }), fc.constantFrom(undefined, ' ', '\t', '\r\n')).map(([value, space]) => JSON.stringify({ value }, null, space)),
+          fc
+            .tuple(fc.jsonValue({ stringUnit: edgeUnit }), fc.constantFrom(undefined, ' ', '\t', '\r\n'))
+            .map(([value, space]) => JSON.stringify({ value }, null, space)),
           // Raw, unescaped: JSON.parse refuses the control characters among them, which is what the rule relies on.
           fc.string({ unit: edgeUnit, maxLength: 40 }).map((raw) => `{"value":"${raw}"}`),
         ),
@@ -181,7 +232,9 @@ describe('Function: isSqsSafeJsonText', () => {
         const rawBody = Buffer.from(JSON.stringify({ value }), 'utf8');
         const bodyText = receivedJsonText(rawBody.toString('utf8')) as string;
         const general = toQueuedWebhookMessage({ rawBody, bodyText, headers: {}, ...META });
-        expect(toQueuedWebhookMessage({ rawBody, bodyText, bodyTextIsJson: true, headers: {}, ...META })).toEqual(general);
+        expect(toQueuedWebhookMessage({ rawBody, bodyText, bodyTextIsJson: true, headers: {}, ...META })).toEqual(
+          general,
+        );
       }),
       { numRuns: 300 },
     );

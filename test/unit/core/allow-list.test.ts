@@ -21,13 +21,49 @@ describe('Function: checkAllowList', () => {
   });
 
   it.each([
-    ['another account', acme, { accountId: 'EVIL' }, AllowListRejection.ACCOUNT_NOT_ALLOWED, 'The event is for an account this receiver does not serve.'],
+    [
+      'another account',
+      acme,
+      { accountId: 'EVIL' },
+      AllowListRejection.ACCOUNT_NOT_ALLOWED,
+      'The event is for an account this receiver does not serve.',
+    ],
     ['no accountId', acme, { retailerId: '1' }, AllowListRejection.ACCOUNT_NOT_ALLOWED, 'The event has no accountId.'],
-    ['an empty accountId', acme, { accountId: '' }, AllowListRejection.ACCOUNT_NOT_ALLOWED, 'The event has no accountId.'],
-    ['an accountId that is an object', acme, { accountId: { id: 'ACME' } }, AllowListRejection.ACCOUNT_NOT_ALLOWED, 'The event has no accountId.'],
-    ['another retailer', acmeShops, { accountId: 'ACME', retailerId: '3' }, AllowListRejection.RETAILER_NOT_ALLOWED, 'The event is for a retailer this receiver does not serve.'],
-    ['no retailerId', acmeShops, { accountId: 'ACME' }, AllowListRejection.RETAILER_NOT_ALLOWED, 'The event is for a retailer this receiver does not serve.'],
-    ['a retailer under * accounts', { accountIds: '*', retailerIds: ['1'] } as AllowList, { accountId: 'X', retailerId: '5' }, AllowListRejection.RETAILER_NOT_ALLOWED, 'The event is for a retailer this receiver does not serve.'],
+    [
+      'an empty accountId',
+      acme,
+      { accountId: '' },
+      AllowListRejection.ACCOUNT_NOT_ALLOWED,
+      'The event has no accountId.',
+    ],
+    [
+      'an accountId that is an object',
+      acme,
+      { accountId: { id: 'ACME' } },
+      AllowListRejection.ACCOUNT_NOT_ALLOWED,
+      'The event has no accountId.',
+    ],
+    [
+      'another retailer',
+      acmeShops,
+      { accountId: 'ACME', retailerId: '3' },
+      AllowListRejection.RETAILER_NOT_ALLOWED,
+      'The event is for a retailer this receiver does not serve.',
+    ],
+    [
+      'no retailerId',
+      acmeShops,
+      { accountId: 'ACME' },
+      AllowListRejection.RETAILER_NOT_ALLOWED,
+      'The event is for a retailer this receiver does not serve.',
+    ],
+    [
+      'a retailer under * accounts',
+      { accountIds: '*', retailerIds: ['1'] } as AllowList,
+      { accountId: 'X', retailerId: '5' },
+      AllowListRejection.RETAILER_NOT_ALLOWED,
+      'The event is for a retailer this receiver does not serve.',
+    ],
   ])('refuses %s', (_case, allowList, body, reason, message) => {
     // Act
     const decision = checkAllowList(body, allowList);

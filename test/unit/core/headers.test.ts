@@ -8,13 +8,29 @@ describe('Function: lookupHeader', () => {
     ['a list of values', [{ 'fluent-signature': ['a', 'b'] }], { present: true, values: ['a', 'b'] }],
     ['comma-joined values, trimmed', [{ 'fluent-signature': ' a , b,' }], { present: true, values: ['a', 'b'] }],
     ['repeats once', [{ 'fluent-signature': ['a', 'a,b'] }], { present: true, values: ['a', 'b'] }],
-    ['values from every source in order', [{ 'Fluent-Signature': ['a'] }, { 'fluent-signature': 'b' }], { present: true, values: ['a', 'b'] }],
+    [
+      'values from every source in order',
+      [{ 'Fluent-Signature': ['a'] }, { 'fluent-signature': 'b' }],
+      { present: true, values: ['a', 'b'] },
+    ],
     ['an empty value as present without values', [{ 'fluent-signature': '' }], { present: true, values: [] }],
     ['an empty list as present without values', [{ 'fluent-signature': [] }], { present: true, values: [] }],
-    ['null and undefined values as absent', [{ 'fluent-signature': null }, { 'FLUENT-SIGNATURE': undefined }], { present: false, values: [] }],
+    [
+      'null and undefined values as absent',
+      [{ 'fluent-signature': null }, { 'FLUENT-SIGNATURE': undefined }],
+      { present: false, values: [] },
+    ],
     ['missing sources as absent', [null, undefined], { present: false, values: [] }],
-    ['other headers as absent', [{ 'fluent-signature-x': 'a', 'x-fluent-signature': 'b' }], { present: false, values: [] }],
-    ['non-string list items as skipped', [{ 'fluent-signature': [7, 'a'] as unknown as string[] }], { present: true, values: ['a'] }],
+    [
+      'other headers as absent',
+      [{ 'fluent-signature-x': 'a', 'x-fluent-signature': 'b' }],
+      { present: false, values: [] },
+    ],
+    [
+      'non-string list items as skipped',
+      [{ 'fluent-signature': [7, 'a'] as unknown as string[] }],
+      { present: true, values: ['a'] },
+    ],
   ])('reads %s', (_case, sources, expected) => {
     // Act
     const lookup = lookupHeader('fluent-signature', ...sources);
@@ -40,11 +56,32 @@ describe('Function: lookupHeader', () => {
 
   it('matches a header name exactly when the two lower-case alike, whatever characters either holds', () => {
     // Characters whose case mapping leaves ASCII or changes length: Kelvin sign, dotted capital I, long s, final sigma.
-    const nameUnit = fc.constantFrom('k', 'K', '\u212a', 'i', 'I', '\u0130', 's', 'S', '\u017f', '\u03a3', '\u03c3', '\u03c2', '-', '.', 'é', 'É');
+    const nameUnit = fc.constantFrom(
+      'k',
+      'K',
+      '\u212a',
+      'i',
+      'I',
+      '\u0130',
+      's',
+      'S',
+      '\u017f',
+      '\u03a3',
+      '\u03c3',
+      '\u03c2',
+      '-',
+      '.',
+      'é',
+      'É',
+    );
     fc.assert(
-      fc.property(fc.string({ unit: nameUnit, minLength: 1, maxLength: 6 }), fc.string({ unit: nameUnit, minLength: 1, maxLength: 6 }), (name, key) => {
-        expect(lookupHeader(name, { [key]: 'v' }).present).toBe(key.toLowerCase() === name.toLowerCase());
-      }),
+      fc.property(
+        fc.string({ unit: nameUnit, minLength: 1, maxLength: 6 }),
+        fc.string({ unit: nameUnit, minLength: 1, maxLength: 6 }),
+        (name, key) => {
+          expect(lookupHeader(name, { [key]: 'v' }).present).toBe(key.toLowerCase() === name.toLowerCase());
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -65,7 +65,9 @@ describe('Function: resolveKeySources', () => {
 
     // Assess
     expect(resolve).toThrow(InvalidPublicKeyError);
-    expect(resolve).toThrow('Public key entry 2 (keys/missing.pem): is neither a key (base64 or PEM) nor the path of an existing file.');
+    expect(resolve).toThrow(
+      'Public key entry 2 (keys/missing.pem): is neither a key (base64 or PEM) nor the path of an existing file.',
+    );
   });
 
   it('returns nothing for an empty setting (parseFluentPublicKeys then says a key is required)', () => {

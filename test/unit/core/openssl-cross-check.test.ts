@@ -60,7 +60,10 @@ describe.each([1024, 2048])('Cross-check with the openssl command line, %i-bit k
       const bodyPath = temp.path(`ours-${algorithm}-${name}.body`);
       const signaturePath = temp.path(`ours-${algorithm}-${name}.sig`);
       writeFileSync(bodyPath, body);
-      writeFileSync(signaturePath, Buffer.from(signFluentPayload(body, readFileSync(files.privateKey, 'utf8'))[header], 'base64'));
+      writeFileSync(
+        signaturePath,
+        Buffer.from(signFluentPayload(body, readFileSync(files.privateKey, 'utf8'))[header], 'base64'),
+      );
       const otherBodyPath = temp.path(`ours-${algorithm}-${name}.other`);
       writeFileSync(otherBodyPath, Buffer.concat([body, Buffer.from('x')]));
 

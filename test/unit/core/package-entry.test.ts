@@ -3,7 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; types: string; files: string[] };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  main: string;
+  types: string;
+  files: string[];
+};
 const mainPath = join(ROOT, manifest.main);
 const BUILD_HINT = `${manifest.main} is missing: run "npm run build" (npm ci runs it through "prepare").`;
 
@@ -24,7 +28,14 @@ const RUNTIME_EXPORTS = [
   'ConfigurationError',
   'InvalidPublicKeyError',
 ];
-const TYPE_EXPORTS = ['VerificationResult', 'AcceptedSignature', 'RejectedSignature', 'FluentPublicKey', 'FluentSignatureVerifierOptions', 'RequestHeaders'];
+const TYPE_EXPORTS = [
+  'VerificationResult',
+  'AcceptedSignature',
+  'RejectedSignature',
+  'FluentPublicKey',
+  'FluentSignatureVerifierOptions',
+  'RequestHeaders',
+];
 
 describe('Package main entry', () => {
   it('exists after the build', () => {
@@ -41,7 +52,9 @@ describe('Package main entry', () => {
     const body = '{"id":"1"}';
 
     // Act
-    const verifier = new entry.FluentSignatureVerifier({ publicKeys: entry.parseFluentPublicKeys(entry.resolveKeySources(fluentKey)) });
+    const verifier = new entry.FluentSignatureVerifier({
+      publicKeys: entry.parseFluentPublicKeys(entry.resolveKeySources(fluentKey)),
+    });
     const result = verifier.verify(body, entry.signFluentPayload(body, privateKey));
 
     // Assess

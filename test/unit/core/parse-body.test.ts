@@ -16,8 +16,18 @@ describe('Function: parseJsonObject', () => {
   });
 
   it.each([
-    ['bytes that are not UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), BodyProblem.INVALID_UTF8, 'The body is not valid UTF-8 text.'],
-    ['a truncated multi-byte character', utf8('{"a":"é"}').subarray(0, 7), BodyProblem.INVALID_UTF8, 'The body is not valid UTF-8 text.'],
+    [
+      'bytes that are not UTF-8',
+      Buffer.from([0x7b, 0xff, 0x7d]),
+      BodyProblem.INVALID_UTF8,
+      'The body is not valid UTF-8 text.',
+    ],
+    [
+      'a truncated multi-byte character',
+      utf8('{"a":"é"}').subarray(0, 7),
+      BodyProblem.INVALID_UTF8,
+      'The body is not valid UTF-8 text.',
+    ],
     ['text that is not JSON', utf8('{"secret": tok'), BodyProblem.INVALID_JSON, 'The body is not valid JSON.'],
     ['an empty body', Buffer.alloc(0), BodyProblem.INVALID_JSON, 'The body is not valid JSON.'],
     ['a JSON array', utf8('[{"secret":1}]'), BodyProblem.NOT_AN_OBJECT, 'The body is JSON but not an object.'],
@@ -46,7 +56,17 @@ describe('Function: parseFluentEvent', () => {
 
   it('accepts the documented required fields alone', () => {
     // Prepare
-    const body = utf8(JSON.stringify({ id: 'e1', name: 'N', accountId: 'A', retailerId: '1', entityId: '2', entityRef: 'R', entityType: 'ORDER' }));
+    const body = utf8(
+      JSON.stringify({
+        id: 'e1',
+        name: 'N',
+        accountId: 'A',
+        retailerId: '1',
+        entityId: '2',
+        entityRef: 'R',
+        entityType: 'ORDER',
+      }),
+    );
 
     // Act
     const parsed = parseFluentEvent(body);

@@ -24,16 +24,34 @@ describe('Function: parseFluentPublicKey', () => {
     // Certificates are made by the openssl command line, as a user would make or receive them.
     const keyPath = temp.path('private-key.pem');
     writeFileSync(keyPath, keys.privateKeyPem);
-    const certificatePem = openssl('req', '-x509', '-new', '-key', keyPath, '-subj', '/CN=test', '-days', '1').toString();
+    const certificatePem = openssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      keyPath,
+      '-subj',
+      '/CN=test',
+      '-days',
+      '1',
+    ).toString();
     Object.assign(formats, {
       'Fluent base64 DER SPKI': keys.publicKeyBase64,
       'Fluent base64 wrapped over lines': keys.publicKeyBase64.replace(/(.{64})/g, '$1\n'),
       'Fluent base64 with surrounding blanks': `\n  ${keys.publicKeyBase64}  \n`,
       'PEM SPKI (BEGIN PUBLIC KEY)': keys.publicKeyPem,
-      'PEM PKCS#1 (BEGIN RSA PUBLIC KEY)': createPublicKey(keys.publicKeyPem).export({ type: 'pkcs1', format: 'pem' }).toString(),
+      'PEM PKCS#1 (BEGIN RSA PUBLIC KEY)': createPublicKey(keys.publicKeyPem)
+        .export({ type: 'pkcs1', format: 'pem' })
+        .toString(),
       'PEM with CRLF line ends': keys.publicKeyPem.replace(/\n/g, '\r\n'),
       'PEM X.509 certificate': certificatePem,
-      'base64 DER X.509 certificate': openssl('x509', '-in', writeTemp('cert.pem', certificatePem), '-outform', 'DER').toString('base64'),
+      'base64 DER X.509 certificate': openssl(
+        'x509',
+        '-in',
+        writeTemp('cert.pem', certificatePem),
+        '-outform',
+        'DER',
+      ).toString('base64'),
     });
   });
 
@@ -56,7 +74,12 @@ describe('Function: parseFluentPublicKey', () => {
     const parsed = parseFluentPublicKey(formats[format] as string, 'my key');
 
     // Assess
-    expect(parsed).toMatchObject({ label: 'my key', bits: 1024, spkiBase64: keys.publicKeyBase64, fingerprint: keys.parsed.fingerprint });
+    expect(parsed).toMatchObject({
+      label: 'my key',
+      bits: 1024,
+      spkiBase64: keys.publicKeyBase64,
+      fingerprint: keys.parsed.fingerprint,
+    });
     expect(new FluentSignatureVerifier({ publicKeys: [parsed] }).verify(body, signed)).toMatchObject({ ok: true });
   });
 
@@ -87,21 +110,57 @@ describe('Function: parseFluentPublicKey', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 512 }).publicKey;
 
     it.each([
-      ['an EC key (PEM)', () => ec.export({ type: 'spki', format: 'pem' }).toString(), 'is a key of type ec; Fluent signs with RSA'],
-      ['an EC key (base64)', () => ec.export({ type: 'spki', format: 'der' }).toString('base64'), 'is a key of type ec'],
+      [
+        'an EC key (PEM)',
+        () => ec.export({ type: 'spki', format: 'pem' }).toString(),
+        'is a key of type ec; Fluent signs with RSA',
+      ],
+      [
+        'an EC key (base64)',
+        () => ec.export({ type: 'spki', format: 'der' }).toString('base64'),
+        'is a key of type ec',
+      ],
       ['an Ed25519 key', () => ed25519.export({ type: 'spki', format: 'pem' }).toString(), 'is a key of type ed25519'],
-      ['a 512-bit RSA key', () => small.export({ type: 'spki', format: 'der' }).toString('base64'), 'is a 512-bit RSA key; use a key of 1024 to 4096 bits'],
+      [
+        'a 512-bit RSA key',
+        () => small.export({ type: 'spki', format: 'der' }).toString('base64'),
+        'is a 512-bit RSA key; use a key of 1024 to 4096 bits',
+      ],
       ['garbage', () => 'this is not a key', 'is neither PEM nor base64'],
       ['an empty string', () => '', 'is empty.'],
       ['only blanks', () => ' \n\t ', 'is empty.'],
-      ['base64 of something else', () => Buffer.from('hello world, this is no key').toString('base64'), 'is base64 but not a DER SubjectPublicKeyInfo'],
-      ['a truncated Fluent key', () => keys.publicKeyBase64.slice(0, 100), 'is base64 but not a DER SubjectPublicKeyInfo'],
+      [
+        'base64 of something else',
+        () => Buffer.from('hello world, this is no key').toString('base64'),
+        'is base64 but not a DER SubjectPublicKeyInfo',
+      ],
+      [
+        'a truncated Fluent key',
+        () => keys.publicKeyBase64.slice(0, 100),
+        'is base64 but not a DER SubjectPublicKeyInfo',
+      ],
       ['base64 of the wrong length', () => keys.publicKeyBase64.slice(0, 101), 'is neither PEM nor base64'],
-      ['a PEM key with a damaged body', () => keys.publicKeyPem.replace(/\n[A-Za-z0-9+/]{10}/, '\n!!!!!!!!!!'), 'is not a readable PEM public key'],
+      [
+        'a PEM key with a damaged body',
+        () => keys.publicKeyPem.replace(/\n[A-Za-z0-9+/]{10}/, '\n!!!!!!!!!!'),
+        'is not a readable PEM public key',
+      ],
       ['a PKCS#8 PEM private key', () => keys.privateKeyPem, 'is a PRIVATE key. Configure the public key only'],
-      ['a PKCS#1 PEM private key', () => keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), 'is a PRIVATE key'],
-      ['a base64 DER private key', () => keys.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'), 'is base64 but not a DER SubjectPublicKeyInfo'],
-      ['a damaged PEM certificate', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'is not a readable PEM X.509 certificate'],
+      [
+        'a PKCS#1 PEM private key',
+        () => keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        'is a PRIVATE key',
+      ],
+      [
+        'a base64 DER private key',
+        () => keys.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+        'is base64 but not a DER SubjectPublicKeyInfo',
+      ],
+      [
+        'a damaged PEM certificate',
+        () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+        'is not a readable PEM X.509 certificate',
+      ],
     ])('rejects %s with a message naming the entry', (_case, text, problem) => {
       // Act
       const parse = () => parseFluentPublicKey(text(), 'entry 3');
@@ -164,7 +223,9 @@ describe('Function: parseFluentPublicKeys', () => {
       ]);
 
     // Assess
-    expect(parse).toThrow(`Public key keys/fluent.pem: is the same key as entry 1 (${first.parsed.fingerprint}); list each key once.`);
+    expect(parse).toThrow(
+      `Public key keys/fluent.pem: is the same key as entry 1 (${first.parsed.fingerprint}); list each key once.`,
+    );
   });
 
   it('fails on the first unusable entry rather than dropping it', () => {

@@ -58,7 +58,10 @@ describe('Function: parseReceiverSettings', () => {
       unhandledEvents: 'fail',
       idempotencyExpirySeconds: 172800,
     });
-    expect(settings.publicKeys.map((key) => key.fingerprint)).toEqual([first.parsed.fingerprint, second.parsed.fingerprint]);
+    expect(settings.publicKeys.map((key) => key.fingerprint)).toEqual([
+      first.parsed.fingerprint,
+      second.parsed.fingerprint,
+    ]);
   });
 
   it('reads lists and numbers as CDK context carries them', () => {
@@ -87,15 +90,39 @@ describe('Function: parseReceiverSettings', () => {
   it.each([
     ['no public key', { publicKeys: undefined }, 'No Fluent public key is configured. Set FLUENT_PUBLIC_KEYS'],
     ['an unusable public key', { publicKeys: 'not-a-key' }, 'Public key entry 1 (not-a-key): is neither a key'],
-    ['the same key twice', { publicKeys: [first.publicKeyBase64, first.publicKeyPem] }, 'Public key entry 2: is the same key as entry 1'],
-    ['public keys of the wrong type', { publicKeys: 42 }, 'publicKeys (FLUENT_PUBLIC_KEYS) must be a comma-separated string or a list of strings.'],
-    ['an unknown policy', { signaturePolicy: 'md5' }, 'signaturePolicy (SIGNATURE_POLICY) is "md5"; use one of prefer-sha512, require-sha512.'],
+    [
+      'the same key twice',
+      { publicKeys: [first.publicKeyBase64, first.publicKeyPem] },
+      'Public key entry 2: is the same key as entry 1',
+    ],
+    [
+      'public keys of the wrong type',
+      { publicKeys: 42 },
+      'publicKeys (FLUENT_PUBLIC_KEYS) must be a comma-separated string or a list of strings.',
+    ],
+    [
+      'an unknown policy',
+      { signaturePolicy: 'md5' },
+      'signaturePolicy (SIGNATURE_POLICY) is "md5"; use one of prefer-sha512, require-sha512.',
+    ],
     ['no account ids', { accountIds: undefined }, 'accountIds (FLUENT_ACCOUNT_IDS) is required'],
     ['blank account ids', { accountIds: ' , ' }, 'accountIds (FLUENT_ACCOUNT_IDS) is required'],
-    ['* mixed with account ids', { accountIds: '*,ACME' }, 'accountIds (FLUENT_ACCOUNT_IDS) mixes * with account ids; use one or the other.'],
+    [
+      '* mixed with account ids',
+      { accountIds: '*,ACME' },
+      'accountIds (FLUENT_ACCOUNT_IDS) mixes * with account ids; use one or the other.',
+    ],
     ['empty retailer ids', { retailerIds: ',' }, 'retailerIds (FLUENT_RETAILER_IDS) is set but empty'],
-    ['an unknown unhandled-event policy', { unhandledEvents: 'drop' }, 'unhandledEvents (UNHANDLED_EVENTS) is "drop"; use one of ignore, fail.'],
-    ['an expiry below 48 hours', { idempotencyExpirySeconds: '3600' }, 'idempotencyExpirySeconds (IDEMPOTENCY_EXPIRY_SECONDS) is "3600"; use a whole number of seconds of at least 172800'],
+    [
+      'an unknown unhandled-event policy',
+      { unhandledEvents: 'drop' },
+      'unhandledEvents (UNHANDLED_EVENTS) is "drop"; use one of ignore, fail.',
+    ],
+    [
+      'an expiry below 48 hours',
+      { idempotencyExpirySeconds: '3600' },
+      'idempotencyExpirySeconds (IDEMPOTENCY_EXPIRY_SECONDS) is "3600"; use a whole number of seconds of at least 172800',
+    ],
     ['a fractional expiry', { idempotencyExpirySeconds: 172800.5 }, 'is "172800.5"'],
     ['an expiry that is not a number', { idempotencyExpirySeconds: 'a week' }, 'is "a week"'],
   ])('refuses %s, naming the setting and how to fix it', (_case, change, problem) => {
@@ -114,7 +141,13 @@ describe('Function: parseReceiverSettings', () => {
     // Assess
     const lines = message.split('\n').slice(1);
     expect(lines).toHaveLength(5);
-    for (const key of ['FLUENT_PUBLIC_KEYS', 'SIGNATURE_POLICY', 'FLUENT_ACCOUNT_IDS', 'UNHANDLED_EVENTS', 'IDEMPOTENCY_EXPIRY_SECONDS']) {
+    for (const key of [
+      'FLUENT_PUBLIC_KEYS',
+      'SIGNATURE_POLICY',
+      'FLUENT_ACCOUNT_IDS',
+      'UNHANDLED_EVENTS',
+      'IDEMPOTENCY_EXPIRY_SECONDS',
+    ]) {
       expect(lines.filter((line) => line.includes(key))).toHaveLength(1);
     }
   });
@@ -147,7 +180,10 @@ describe('Function: settingsToEnv', () => {
   const second = testKeyPair(1024, 'settings-2');
 
   it.each([
-    ['with retailers', { accountIds: 'ACME,BETA', retailerIds: '1,2', signaturePolicy: 'require-sha512', unhandledEvents: 'fail' }],
+    [
+      'with retailers',
+      { accountIds: 'ACME,BETA', retailerIds: '1,2', signaturePolicy: 'require-sha512', unhandledEvents: 'fail' },
+    ],
     ['without retailers, any account', { accountIds: '*' }],
   ])('renders settings the Lambdas read back unchanged (%s)', (_case, rest) => {
     // Prepare
@@ -170,8 +206,12 @@ describe('Function: settingsToEnv', () => {
     const env = settingsToEnv(parseReceiverSettings({ publicKeys: first.publicKeyBase64, accountIds: 'ACME' }));
 
     // Assess
-    expect(Object.keys(env).sort()).toEqual(
-      ['FLUENT_ACCOUNT_IDS', 'FLUENT_PUBLIC_KEYS', 'IDEMPOTENCY_EXPIRY_SECONDS', 'SIGNATURE_POLICY', 'UNHANDLED_EVENTS'],
-    );
+    expect(Object.keys(env).sort()).toEqual([
+      'FLUENT_ACCOUNT_IDS',
+      'FLUENT_PUBLIC_KEYS',
+      'IDEMPOTENCY_EXPIRY_SECONDS',
+      'SIGNATURE_POLICY',
+      'UNHANDLED_EVENTS',
+    ]);
   });
 });

@@ -24,8 +24,12 @@ describe('Function: signFluentPayload', () => {
 
     // Assess
     const bytes = Buffer.from(text, 'utf8');
-    expect(verify('sha512', bytes, keys.parsed.keyObject, Buffer.from(headers[FLUENT_SIGNATURE_HEADER], 'base64'))).toBe(true);
-    expect(verify('md5', bytes, keys.parsed.keyObject, Buffer.from(headers[FLEX_SIGNATURE_HEADER], 'base64'))).toBe(true);
+    expect(
+      verify('sha512', bytes, keys.parsed.keyObject, Buffer.from(headers[FLUENT_SIGNATURE_HEADER], 'base64')),
+    ).toBe(true);
+    expect(verify('md5', bytes, keys.parsed.keyObject, Buffer.from(headers[FLEX_SIGNATURE_HEADER], 'base64'))).toBe(
+      true,
+    );
   });
 
   it('gives the same (deterministic) signatures for a string, its bytes, and a PEM private key', () => {

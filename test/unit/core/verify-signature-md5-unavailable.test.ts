@@ -39,7 +39,11 @@ describe('Class: FluentSignatureVerifier, in a runtime without MD5', () => {
     const result = verifier.verify(body, { [FLEX_SIGNATURE_HEADER]: signed[FLEX_SIGNATURE_HEADER] });
 
     // Assess
-    expect(result).toEqual({ ok: false, reason: RejectionReason.MD5_UNAVAILABLE, message: REJECTION_MESSAGES[RejectionReason.MD5_UNAVAILABLE] });
+    expect(result).toEqual({
+      ok: false,
+      reason: RejectionReason.MD5_UNAVAILABLE,
+      message: REJECTION_MESSAGES[RejectionReason.MD5_UNAVAILABLE],
+    });
     expect(result.ok === false && result.message).toContain('require-sha512');
   });
 

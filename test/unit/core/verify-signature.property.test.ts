@@ -23,8 +23,14 @@ describe('Class: FluentSignatureVerifier (properties)', () => {
       fc.property(bytes, (raw) => {
         const body = Buffer.from(raw);
         const signed = signFluentPayload(body, keys.privateKey);
-        expect(verifier.verify(body, { [FLUENT_SIGNATURE_HEADER]: signed[FLUENT_SIGNATURE_HEADER] })).toMatchObject({ ok: true, algorithm: 'sha512' });
-        expect(verifier.verify(body, { [FLEX_SIGNATURE_HEADER]: signed[FLEX_SIGNATURE_HEADER] })).toMatchObject({ ok: true, algorithm: 'md5' });
+        expect(verifier.verify(body, { [FLUENT_SIGNATURE_HEADER]: signed[FLUENT_SIGNATURE_HEADER] })).toMatchObject({
+          ok: true,
+          algorithm: 'sha512',
+        });
+        expect(verifier.verify(body, { [FLEX_SIGNATURE_HEADER]: signed[FLEX_SIGNATURE_HEADER] })).toMatchObject({
+          ok: true,
+          algorithm: 'md5',
+        });
       }),
       RUNS,
     );
@@ -59,8 +65,14 @@ describe('Class: FluentSignatureVerifier (properties)', () => {
         const body = Buffer.from(raw);
         const signed = signFluentPayload(body, keys.privateKey);
         const truncated = body.subarray(0, cut % body.length);
-        expect(verifier.verify(truncated, signed)).toMatchObject({ ok: false, reason: RejectionReason.NO_MATCHING_KEY });
-        expect(verifier.verify(Buffer.concat([body, extra]), signed)).toMatchObject({ ok: false, reason: RejectionReason.NO_MATCHING_KEY });
+        expect(verifier.verify(truncated, signed)).toMatchObject({
+          ok: false,
+          reason: RejectionReason.NO_MATCHING_KEY,
+        });
+        expect(verifier.verify(Buffer.concat([body, extra]), signed)).toMatchObject({
+          ok: false,
+          reason: RejectionReason.NO_MATCHING_KEY,
+        });
       }),
       RUNS,
     );
@@ -93,7 +105,9 @@ describe('Class: FluentSignatureVerifier (properties)', () => {
         const body = Buffer.from(raw);
         const signature = signFluentPayload(body, keys.privateKey)[FLUENT_SIGNATURE_HEADER];
         const base64url = Buffer.from(signature, 'base64').toString('base64url');
-        expect(verifier.verify(body, { [FLUENT_SIGNATURE_HEADER]: signature.slice(0, keep) })).toMatchObject({ ok: false });
+        expect(verifier.verify(body, { [FLUENT_SIGNATURE_HEADER]: signature.slice(0, keep) })).toMatchObject({
+          ok: false,
+        });
         expect(verifier.verify(body, { [FLUENT_SIGNATURE_HEADER]: base64url })).toMatchObject({
           ok: false,
           reason: RejectionReason.MALFORMED_SIGNATURE,
@@ -104,18 +118,25 @@ describe('Class: FluentSignatureVerifier (properties)', () => {
   });
 
   it('rejects a JSON body re-serialised by JSON.stringify(JSON.parse(body)) whenever that changes its bytes', () => {
-    const formatted = fc.tuple(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(0, 1, 2, '\t'), fc.boolean()).map(([value, indent, escape]) => {
-      const text = JSON.stringify(value, null, indent);
-      // Fluent's Java serialiser may escape non-ASCII as \uXXXX; JSON.parse would turn those back into characters.
-      return escape ? text.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
-    });
+    const formatted = fc
+      .tuple(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(0, 1, 2, '\t'), fc.boolean())
+      .map(([value, indent, escape]) => {
+        const text = JSON.stringify(value, null, indent);
+        // Fluent's Java serialiser may escape non-ASCII as \uXXXX; JSON.parse would turn those back into characters.
+        return escape
+          ? text.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+          : text;
+      });
     fc.assert(
       fc.property(formatted, (text) => {
         const reencoded = JSON.stringify(JSON.parse(text));
         fc.pre(reencoded !== text);
         const signed = signFluentPayload(text, keys.privateKey);
         expect(verifier.verify(text, signed)).toMatchObject({ ok: true });
-        expect(verifier.verify(reencoded, signed)).toMatchObject({ ok: false, reason: RejectionReason.NO_MATCHING_KEY });
+        expect(verifier.verify(reencoded, signed)).toMatchObject({
+          ok: false,
+          reason: RejectionReason.NO_MATCHING_KEY,
+        });
       }),
       RUNS,
     );
@@ -123,12 +144,16 @@ describe('Class: FluentSignatureVerifier (properties)', () => {
 
   it('rejects non-ASCII text re-encoded in another character set', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 256 }), fc.constantFrom<BufferEncoding>('latin1', 'utf16le'), (text, encoding) => {
-        const utf8 = Buffer.from(text, 'utf8');
-        const other = Buffer.from(text, encoding);
-        fc.pre(!other.equals(utf8));
-        expect(verifier.verify(other, signFluentPayload(utf8, keys.privateKey))).toMatchObject({ ok: false });
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 256 }),
+        fc.constantFrom<BufferEncoding>('latin1', 'utf16le'),
+        (text, encoding) => {
+          const utf8 = Buffer.from(text, 'utf8');
+          const other = Buffer.from(text, encoding);
+          fc.pre(!other.equals(utf8));
+          expect(verifier.verify(other, signFluentPayload(utf8, keys.privateKey))).toMatchObject({ ok: false });
+        },
+      ),
       RUNS,
     );
   });
@@ -138,16 +163,22 @@ describe('Class: FluentSignatureVerifier (properties)', () => {
     const char = fc.constantFrom(...'ABCXYZabcxyz0189+/=-_*.'.split(''));
     const candidate = fc.oneof(
       fc.string({ unit: char, maxLength: 12 }),
-      fc.tuple(fc.base64String({ minLength: 4, maxLength: 12 }), fc.nat(11), char).map(([text, at, replacement]) =>
-        text.slice(0, at % text.length) + replacement + text.slice((at % text.length) + 1),
-      ),
+      fc
+        .tuple(fc.base64String({ minLength: 4, maxLength: 12 }), fc.nat(11), char)
+        .map(
+          ([text, at, replacement]) =>
+            text.slice(0, at % text.length) + replacement + text.slice((at % text.length) + 1),
+        ),
     );
     fc.assert(
       fc.property(candidate, (value) => {
         fc.pre(value.length > 0);
         const strict = value.length % 4 === 0 && STRICT_BASE64.test(value);
         const result = verifier.verify(Buffer.alloc(0), { [FLUENT_SIGNATURE_HEADER]: value });
-        expect(result).toMatchObject({ ok: false, reason: strict ? RejectionReason.SIGNATURE_LENGTH_MISMATCH : RejectionReason.MALFORMED_SIGNATURE });
+        expect(result).toMatchObject({
+          ok: false,
+          reason: strict ? RejectionReason.SIGNATURE_LENGTH_MISMATCH : RejectionReason.MALFORMED_SIGNATURE,
+        });
       }),
       { numRuns: 1000 },
     );

@@ -46,8 +46,18 @@ describe('Class: FluentSignatureVerifier', () => {
 
     // Assess
     expect(keys.parsed.bits).toBe(bits);
-    expect(sha512).toMatchObject({ ok: true, header: FLUENT_SIGNATURE_HEADER, algorithm: 'sha512', keyFingerprint: keys.parsed.fingerprint });
-    expect(md5).toMatchObject({ ok: true, header: FLEX_SIGNATURE_HEADER, algorithm: 'md5', keyFingerprint: keys.parsed.fingerprint });
+    expect(sha512).toMatchObject({
+      ok: true,
+      header: FLUENT_SIGNATURE_HEADER,
+      algorithm: 'sha512',
+      keyFingerprint: keys.parsed.fingerprint,
+    });
+    expect(md5).toMatchObject({
+      ok: true,
+      header: FLEX_SIGNATURE_HEADER,
+      algorithm: 'md5',
+      keyFingerprint: keys.parsed.fingerprint,
+    });
   });
 
   describe('rejection reasons', () => {
@@ -55,19 +65,61 @@ describe('Class: FluentSignatureVerifier', () => {
       ['no headers at all', undefined, RejectionReason.MISSING_SIGNATURE],
       ['null headers', null, RejectionReason.MISSING_SIGNATURE],
       ['no signature header', { 'content-type': 'application/json' }, RejectionReason.MISSING_SIGNATURE],
-      ['signature headers set to undefined', { [FLUENT_SIGNATURE_HEADER]: undefined, [FLEX_SIGNATURE_HEADER]: undefined }, RejectionReason.MISSING_SIGNATURE],
+      [
+        'signature headers set to undefined',
+        { [FLUENT_SIGNATURE_HEADER]: undefined, [FLEX_SIGNATURE_HEADER]: undefined },
+        RejectionReason.MISSING_SIGNATURE,
+      ],
       ['an empty fluent-signature', { [FLUENT_SIGNATURE_HEADER]: '' }, RejectionReason.MALFORMED_SIGNATURE],
       ['an empty list of values', { [FLUENT_SIGNATURE_HEADER]: [] }, RejectionReason.MALFORMED_SIGNATURE],
-      ['a signature that is not base64', { [FLUENT_SIGNATURE_HEADER]: 'not*base64' }, RejectionReason.MALFORMED_SIGNATURE],
-      ['unpadded base64', { [FLUENT_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER].replace(/=+$/, '') }, RejectionReason.MALFORMED_SIGNATURE],
-      ['base64url', { [FLUENT_SIGNATURE_HEADER]: Buffer.from(good[FLUENT_SIGNATURE_HEADER], 'base64').toString('base64url') }, RejectionReason.MALFORMED_SIGNATURE],
-      ['base64 with embedded whitespace', { [FLUENT_SIGNATURE_HEADER]: `${good[FLUENT_SIGNATURE_HEADER].slice(0, 8)} ${good[FLUENT_SIGNATURE_HEADER].slice(8)}` }, RejectionReason.MALFORMED_SIGNATURE],
-      ['a signature of the wrong length', { [FLUENT_SIGNATURE_HEADER]: 'AAAA' }, RejectionReason.SIGNATURE_LENGTH_MISMATCH],
-      ['a 2048-bit signature for a 1024-bit key', signFluentPayload(body, testKeyPair(2048, 'size').privateKey), RejectionReason.SIGNATURE_LENGTH_MISMATCH],
+      [
+        'a signature that is not base64',
+        { [FLUENT_SIGNATURE_HEADER]: 'not*base64' },
+        RejectionReason.MALFORMED_SIGNATURE,
+      ],
+      [
+        'unpadded base64',
+        { [FLUENT_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER].replace(/=+$/, '') },
+        RejectionReason.MALFORMED_SIGNATURE,
+      ],
+      [
+        'base64url',
+        { [FLUENT_SIGNATURE_HEADER]: Buffer.from(good[FLUENT_SIGNATURE_HEADER], 'base64').toString('base64url') },
+        RejectionReason.MALFORMED_SIGNATURE,
+      ],
+      [
+        'base64 with embedded whitespace',
+        {
+          [FLUENT_SIGNATURE_HEADER]: `${good[FLUENT_SIGNATURE_HEADER].slice(0, 8)} ${good[FLUENT_SIGNATURE_HEADER].slice(8)}`,
+        },
+        RejectionReason.MALFORMED_SIGNATURE,
+      ],
+      [
+        'a signature of the wrong length',
+        { [FLUENT_SIGNATURE_HEADER]: 'AAAA' },
+        RejectionReason.SIGNATURE_LENGTH_MISMATCH,
+      ],
+      [
+        'a 2048-bit signature for a 1024-bit key',
+        signFluentPayload(body, testKeyPair(2048, 'size').privateKey),
+        RejectionReason.SIGNATURE_LENGTH_MISMATCH,
+      ],
       ['a signature by another key', forged, RejectionReason.NO_MATCHING_KEY],
-      ['a flex.signature by another key', { [FLEX_SIGNATURE_HEADER]: forged[FLEX_SIGNATURE_HEADER] }, RejectionReason.NO_MATCHING_KEY],
-      ['an MD5 signature in the SHA-512 header', { [FLUENT_SIGNATURE_HEADER]: good[FLEX_SIGNATURE_HEADER] }, RejectionReason.NO_MATCHING_KEY],
-      ['a SHA-512 signature in the MD5 header', { [FLEX_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER] }, RejectionReason.NO_MATCHING_KEY],
+      [
+        'a flex.signature by another key',
+        { [FLEX_SIGNATURE_HEADER]: forged[FLEX_SIGNATURE_HEADER] },
+        RejectionReason.NO_MATCHING_KEY,
+      ],
+      [
+        'an MD5 signature in the SHA-512 header',
+        { [FLUENT_SIGNATURE_HEADER]: good[FLEX_SIGNATURE_HEADER] },
+        RejectionReason.NO_MATCHING_KEY,
+      ],
+      [
+        'a SHA-512 signature in the MD5 header',
+        { [FLEX_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER] },
+        RejectionReason.NO_MATCHING_KEY,
+      ],
     ])('rejects %s', (_case, headers, reason) => {
       // Act
       const result = verifier.verify(body, headers);
@@ -103,7 +155,10 @@ describe('Class: FluentSignatureVerifier', () => {
         const subject = new FluentSignatureVerifier({ publicKeys: [fluent.parsed], policy });
 
         // Act
-        const result = subject.verify(body, { [FLUENT_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER], [FLEX_SIGNATURE_HEADER]: 'garbage' });
+        const result = subject.verify(body, {
+          [FLUENT_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER],
+          [FLEX_SIGNATURE_HEADER]: 'garbage',
+        });
 
         // Assess
         expect(result).toMatchObject({ ok: true, header: FLUENT_SIGNATURE_HEADER, algorithm: 'sha512' });
@@ -125,30 +180,35 @@ describe('Class: FluentSignatureVerifier', () => {
       [SignaturePolicy.PREFER_SHA512, 'not base64', RejectionReason.MALFORMED_SIGNATURE, '%%%'],
       [SignaturePolicy.PREFER_SHA512, 'too short', RejectionReason.SIGNATURE_LENGTH_MISMATCH, 'AAAA'],
       [SignaturePolicy.PREFER_SHA512, 'empty', RejectionReason.MALFORMED_SIGNATURE, ''],
-    ])('under %s, a failing fluent-signature (%s) is never rescued by a valid flex.signature', (policy, _case, reason, sha512) => {
-      // Prepare
-      const subject = policy === SignaturePolicy.PREFER_SHA512 ? verifier : strict;
+    ])(
+      'under %s, a failing fluent-signature (%s) is never rescued by a valid flex.signature',
+      (policy, _case, reason, sha512) => {
+        // Prepare
+        const subject = policy === SignaturePolicy.PREFER_SHA512 ? verifier : strict;
 
-      // Act
-      const result = subject.verify(body, { [FLUENT_SIGNATURE_HEADER]: sha512, [FLEX_SIGNATURE_HEADER]: good[FLEX_SIGNATURE_HEADER] });
+        // Act
+        const result = subject.verify(body, {
+          [FLUENT_SIGNATURE_HEADER]: sha512,
+          [FLEX_SIGNATURE_HEADER]: good[FLEX_SIGNATURE_HEADER],
+        });
 
-      // Assess
-      expect(result).toMatchObject({ ok: false, reason });
-    });
+        // Assess
+        expect(result).toMatchObject({ ok: false, reason });
+      },
+    );
   });
 
   describe('headers', () => {
-    it.each([
-      ['Fluent-Signature'],
-      ['FLUENT-SIGNATURE'],
-      ['fLuEnT-sIgNaTuRe'],
-    ])('finds the SHA-512 header spelt %s', (name) => {
-      // Act
-      const result = verifier.verify(body, { [name]: good[FLUENT_SIGNATURE_HEADER] });
+    it.each([['Fluent-Signature'], ['FLUENT-SIGNATURE'], ['fLuEnT-sIgNaTuRe']])(
+      'finds the SHA-512 header spelt %s',
+      (name) => {
+        // Act
+        const result = verifier.verify(body, { [name]: good[FLUENT_SIGNATURE_HEADER] });
 
-      // Assess
-      expect(result).toMatchObject({ ok: true, header: FLUENT_SIGNATURE_HEADER });
-    });
+        // Assess
+        expect(result).toMatchObject({ ok: true, header: FLUENT_SIGNATURE_HEADER });
+      },
+    );
 
     it.each([['Flex.Signature'], ['FLEX.SIGNATURE']])('finds the MD5 header spelt %s', (name) => {
       // Act
@@ -159,10 +219,22 @@ describe('Class: FluentSignatureVerifier', () => {
     });
 
     it.each([
-      ['a multi-valued header with the good value last', () => ({ [FLUENT_SIGNATURE_HEADER]: [forged[FLUENT_SIGNATURE_HEADER], good[FLUENT_SIGNATURE_HEADER]] })],
-      ['a comma-joined header with the good value first', () => ({ [FLUENT_SIGNATURE_HEADER]: `${good[FLUENT_SIGNATURE_HEADER]}, ${forged[FLUENT_SIGNATURE_HEADER]}` })],
-      ['the same header twice in different casings', () => ({ 'Fluent-Signature': 'AAAA', [FLUENT_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER] })],
-      ['a repeated identical value', () => ({ [FLUENT_SIGNATURE_HEADER]: [good[FLUENT_SIGNATURE_HEADER], good[FLUENT_SIGNATURE_HEADER]] })],
+      [
+        'a multi-valued header with the good value last',
+        () => ({ [FLUENT_SIGNATURE_HEADER]: [forged[FLUENT_SIGNATURE_HEADER], good[FLUENT_SIGNATURE_HEADER]] }),
+      ],
+      [
+        'a comma-joined header with the good value first',
+        () => ({ [FLUENT_SIGNATURE_HEADER]: `${good[FLUENT_SIGNATURE_HEADER]}, ${forged[FLUENT_SIGNATURE_HEADER]}` }),
+      ],
+      [
+        'the same header twice in different casings',
+        () => ({ 'Fluent-Signature': 'AAAA', [FLUENT_SIGNATURE_HEADER]: good[FLUENT_SIGNATURE_HEADER] }),
+      ],
+      [
+        'a repeated identical value',
+        () => ({ [FLUENT_SIGNATURE_HEADER]: [good[FLUENT_SIGNATURE_HEADER], good[FLUENT_SIGNATURE_HEADER]] }),
+      ],
     ])('accepts %s', (_case, headers) => {
       // Act
       const result = verifier.verify(body, headers());

@@ -18,14 +18,20 @@ describe('Object: handlers (the shipped handler map)', () => {
     async (name) => {
       // Prepare
       const consumer = testConsumer(handlers);
-      const { record } = signedEventRecord(fluentKey().privateKey, { id: `event-${name}`, name, attributes: { secret: 'ATTRIBUTE-VALUE' } });
+      const { record } = signedEventRecord(fluentKey().privateKey, {
+        id: `event-${name}`,
+        name,
+        attributes: { secret: 'ATTRIBUTE-VALUE' },
+      });
 
       // Act
       const response = await consumer.deliver(record);
 
       // Assess
       expect(response.batchItemFailures).toEqual([]);
-      expect(decisionLines(output)).toEqual([expect.objectContaining({ message: DecisionMessage.PROCESSED, eventName: name })]);
+      expect(decisionLines(output)).toEqual([
+        expect.objectContaining({ message: DecisionMessage.PROCESSED, eventName: name }),
+      ]);
       expect(output.records().filter((line) => !('outcome' in line) && line.eventName === name)).toHaveLength(1);
       expect(output.text()).not.toContain('ATTRIBUTE-VALUE');
     },

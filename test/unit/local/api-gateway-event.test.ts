@@ -41,7 +41,11 @@ describe('Function: matchWebhookResource', () => {
     const match = matchWebhookResource(url, SECRET);
 
     // Assess
-    expect(match).toEqual({ resource: `/${SECRET}/fluent/{route+}`, path: url.split('?')[0]!.replace('%20', ' '), route });
+    expect(match).toEqual({
+      resource: `/${SECRET}/fluent/{route+}`,
+      path: url.split('?')[0]!.replace('%20', ' '),
+      route,
+    });
   });
 
   it.each([
@@ -110,9 +114,18 @@ describe('Function: toApiGatewayProxyEvent', () => {
     expect(event.isBase64Encoded).toBe(false);
   });
 
-  it('keeps the sender\'s header casing, the last value in headers and all of them in multiValueHeaders', () => {
+  it("keeps the sender's header casing, the last value in headers and all of them in multiValueHeaders", () => {
     // Prepare
-    const rawHeaders = ['Host', 'h', 'Fluent-Signature', 'first', 'flex.signature', 'md5', 'fluent-signature', 'second'];
+    const rawHeaders = [
+      'Host',
+      'h',
+      'Fluent-Signature',
+      'first',
+      'flex.signature',
+      'md5',
+      'fluent-signature',
+      'second',
+    ];
 
     // Act
     const event = eventFor({ rawHeaders });
@@ -124,7 +137,7 @@ describe('Function: toApiGatewayProxyEvent', () => {
     expect(event.headers['fluent-signature']).toBeUndefined();
   });
 
-  it('adds the X-Forwarded-* headers API Gateway sets, extending a sender\'s X-Forwarded-For chain', () => {
+  it("adds the X-Forwarded-* headers API Gateway sets, extending a sender's X-Forwarded-For chain", () => {
     // Prepare
     const rawHeaders = ['X-Forwarded-For', '203.0.113.7', 'X-Forwarded-Proto', 'https'];
 

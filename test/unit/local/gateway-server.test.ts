@@ -1,7 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { GATEWAY_MAX_BODY_BYTES, GatewayServer, ProxyHandler, startGatewayServer } from '../../../tools/local/gateway-server';
+import {
+  GATEWAY_MAX_BODY_BYTES,
+  GatewayServer,
+  ProxyHandler,
+  startGatewayServer,
+} from '../../../tools/local/gateway-server';
 import { createLambdaContext } from '../../../tools/local/lambda-context';
 
 const SECRET = 'k3y-Segment_0123456789abcdefghijklmnop';
@@ -21,7 +26,13 @@ describe('Function: startGatewayServer', () => {
         return answer(event, context);
       },
       createContext: () =>
-        createLambdaContext({ functionName: 'test', timeoutSeconds: 10, memorySizeMb: 128, region: 'us-east-1', accountId: '000000000000' }),
+        createLambdaContext({
+          functionName: 'test',
+          timeoutSeconds: 10,
+          memorySizeMb: 128,
+          region: 'us-east-1',
+          accountId: '000000000000',
+        }),
       logger: new Logger({ logLevel: 'SILENT' }),
       integrationTimeoutMs: 300,
     });
@@ -36,7 +47,12 @@ describe('Function: startGatewayServer', () => {
 
   it('proxies a POST on the webhook resource to the handler and returns its answer', async () => {
     // Prepare
-    answer = async () => ({ statusCode: 401, headers: { 'X-Reason': 'bad' }, multiValueHeaders: { 'X-Many': ['a', 'b'] }, body: '{"no":1}' });
+    answer = async () => ({
+      statusCode: 401,
+      headers: { 'X-Reason': 'bad' },
+      multiValueHeaders: { 'X-Many': ['a', 'b'] },
+      body: '{"no":1}',
+    });
 
     // Act
     const response = await fetch(url(`/${SECRET}/fluent/orders`), { method: 'POST', body: '{"id":"e1"}' });
@@ -52,7 +68,7 @@ describe('Function: startGatewayServer', () => {
     expect(Buffer.from(events[0]?.body ?? '', 'base64').toString()).toBe('{"id":"e1"}');
   });
 
-  it('hands over header names in the sender\'s casing', async () => {
+  it("hands over header names in the sender's casing", async () => {
     // Act
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(url(`/${SECRET}/fluent/orders`), { method: 'POST' }, (res) => {
@@ -77,20 +93,33 @@ describe('Function: startGatewayServer', () => {
     ['GET on the webhook resource', 'GET', `/${SECRET}/fluent/orders`],
     ['PUT on the webhook resource', 'PUT', `/${SECRET}/fluent/orders`],
     ['OPTIONS on the webhook resource', 'OPTIONS', `/${SECRET}/fluent/orders`],
-  ])('answers 404 not-found for %s without invoking the handler, as the stack\'s API does', async (_name, method, path) => {
-    // Act
-    const response = await fetch(url(path), { method, ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: '{}' }) });
+  ])(
+    "answers 404 not-found for %s without invoking the handler, as the stack's API does",
+    async (_name, method, path) => {
+      // Act
+      const response = await fetch(url(path), {
+        method,
+        ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: '{}' }),
+      });
 
-    // Assess
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'not-found', message: 'No such endpoint.', requestId: response.headers.get('x-amzn-requestid') });
-    expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
-    expect(events).toHaveLength(0);
-  });
+      // Assess
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: 'not-found',
+        message: 'No such endpoint.',
+        requestId: response.headers.get('x-amzn-requestid'),
+      });
+      expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+      expect(events).toHaveLength(0);
+    },
+  );
 
-  it('answers 413 for a body over API Gateway\'s 10 MB without invoking the handler', async () => {
+  it("answers 413 for a body over API Gateway's 10 MB without invoking the handler", async () => {
     // Act
-    const response = await fetch(url(`/${SECRET}/fluent/orders`), { method: 'POST', body: Buffer.alloc(GATEWAY_MAX_BODY_BYTES + 1, 0x20) });
+    const response = await fetch(url(`/${SECRET}/fluent/orders`), {
+      method: 'POST',
+      body: Buffer.alloc(GATEWAY_MAX_BODY_BYTES + 1, 0x20),
+    });
 
     // Assess
     expect(response.status).toBe(413);
@@ -100,7 +129,10 @@ describe('Function: startGatewayServer', () => {
 
   it('passes a body of exactly 10 MB to the handler', async () => {
     // Act
-    const response = await fetch(url(`/${SECRET}/fluent/orders`), { method: 'POST', body: Buffer.alloc(GATEWAY_MAX_BODY_BYTES, 0x20) });
+    const response = await fetch(url(`/${SECRET}/fluent/orders`), {
+      method: 'POST',
+      body: Buffer.alloc(GATEWAY_MAX_BODY_BYTES, 0x20),
+    });
 
     // Assess
     expect(response.status).toBe(200);
@@ -109,7 +141,12 @@ describe('Function: startGatewayServer', () => {
 
   it.each<[string, ProxyHandler, number, string]>([
     ['throws', async () => Promise.reject(new Error('boom')), 502, 'Internal server error'],
-    ['returns no status code', async () => ({ body: 'x' }) as unknown as APIGatewayProxyResult, 502, 'Internal server error'],
+    [
+      'returns no status code',
+      async () => ({ body: 'x' }) as unknown as APIGatewayProxyResult,
+      502,
+      'Internal server error',
+    ],
     ['does not answer in time', () => new Promise(() => undefined), 504, 'Endpoint request timed out'],
   ])('answers as API Gateway does when the handler %s', async (_name, handler, status, message) => {
     // Prepare
@@ -125,7 +162,12 @@ describe('Function: startGatewayServer', () => {
 
   it('decodes a base64 result body', async () => {
     // Prepare
-    answer = async () => ({ statusCode: 200, isBase64Encoded: true, headers: { 'Content-Type': 'text/plain' }, body: Buffer.from('hello').toString('base64') });
+    answer = async () => ({
+      statusCode: 200,
+      isBase64Encoded: true,
+      headers: { 'Content-Type': 'text/plain' },
+      body: Buffer.from('hello').toString('base64'),
+    });
 
     // Act
     const response = await fetch(url(`/${SECRET}/fluent/orders`), { method: 'POST', body: '{}' });
@@ -151,7 +193,13 @@ describe('Function: startGatewayServer close()', () => {
         return new Promise((resolve) => (release = () => resolve({ statusCode: 200, body: '{"late":true}' })));
       },
       createContext: () =>
-        createLambdaContext({ functionName: 'test', timeoutSeconds: 10, memorySizeMb: 128, region: 'us-east-1', accountId: '000000000000' }),
+        createLambdaContext({
+          functionName: 'test',
+          timeoutSeconds: 10,
+          memorySizeMb: 128,
+          region: 'us-east-1',
+          accountId: '000000000000',
+        }),
       logger: new Logger({ logLevel: 'SILENT' }),
     });
     const inFlight = fetch(`${gateway.origin}/${SECRET}/fluent/orders`, { method: 'POST', body: '{}' });

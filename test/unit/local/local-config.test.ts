@@ -12,7 +12,7 @@ describe('Function: loadLocalConfig', () => {
   let dirs = 0;
   const freshDataDir = (): string => temp.path(`data-${++dirs}`);
 
-  it('works with no configuration at all: test key pair, generated secret, the samples\' account and the stack\'s defaults', async () => {
+  it("works with no configuration at all: test key pair, generated secret, the samples' account and the stack's defaults", async () => {
     // Prepare
     const dataDir = freshDataDir();
 
@@ -117,7 +117,9 @@ describe('Function: loadLocalConfig', () => {
     await expect(loading).rejects.toThrow(ConfigurationError);
     await expect(loading).rejects.toThrow(
       expect.objectContaining({
-        message: expect.stringMatching(/PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*VISIBILITY_TIMEOUT_SECONDS is "0"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*CONSUMER_TIMEOUT_SECONDS is "901"[\s\S]*pathSecret is 5 characters[\s\S]*SIGNATURE_POLICY/),
+        message: expect.stringMatching(
+          /PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*VISIBILITY_TIMEOUT_SECONDS is "0"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*CONSUMER_TIMEOUT_SECONDS is "901"[\s\S]*pathSecret is 5 characters[\s\S]*SIGNATURE_POLICY/,
+        ),
       }),
     );
   });

@@ -11,7 +11,12 @@ describe('Function: toSqsEventRecord', () => {
       Body: '{"id":"e-1"}',
       MD5OfBody: 'md5-body',
       MD5OfMessageAttributes: 'md5-attributes',
-      Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '2' },
+      Attributes: {
+        ApproximateReceiveCount: '2',
+        SentTimestamp: '1',
+        SenderId: 'AIDA',
+        ApproximateFirstReceiveTimestamp: '2',
+      },
       MessageAttributes: {
         Route: { DataType: 'String', StringValue: 'orders/status' },
         Blob: { DataType: 'Binary', BinaryValue: Uint8Array.from([1, 2, 255]) },
@@ -26,7 +31,12 @@ describe('Function: toSqsEventRecord', () => {
       messageId: 'm-1',
       receiptHandle: 'r-1',
       body: '{"id":"e-1"}',
-      attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '2' },
+      attributes: {
+        ApproximateReceiveCount: '2',
+        SentTimestamp: '1',
+        SenderId: 'AIDA',
+        ApproximateFirstReceiveTimestamp: '2',
+      },
       messageAttributes: {
         Route: { stringValue: 'orders/status', stringListValues: [], binaryListValues: [], dataType: 'String' },
         Blob: { binaryValue: 'AQL/', stringListValues: [], binaryListValues: [], dataType: 'Binary' },

@@ -50,7 +50,13 @@ async function pollBatches(
       return handler(event, context);
     },
     createContext: () =>
-      createLambdaContext({ functionName: 'c', timeoutSeconds: 30, memorySizeMb: 128, region: 'us-east-1', accountId: '000000000000' }),
+      createLambdaContext({
+        functionName: 'c',
+        timeoutSeconds: 30,
+        memorySizeMb: 128,
+        region: 'us-east-1',
+        accountId: '000000000000',
+      }),
     toRecord,
     logger: new Logger({ logLevel: 'SILENT' }),
     ...(handlerTimeoutSeconds === undefined ? {} : { handlerTimeoutSeconds }),
@@ -63,7 +69,8 @@ async function pollBatches(
   ]);
   clearTimeout(timer);
   await poller.stop();
-  if (outcome === 'timed-out') throw new Error(`The poller invoked the handler ${events.length} times, not ${invocations}, within 5 s.`);
+  if (outcome === 'timed-out')
+    throw new Error(`The poller invoked the handler ${events.length} times, not ${invocations}, within 5 s.`);
   const deleted = sqs
     .commandCalls(DeleteMessageBatchCommand)
     .flatMap((call) => call.args[0].input.Entries?.map((entry) => entry.ReceiptHandle) ?? []);
@@ -91,7 +98,9 @@ describe('Function: startSqsPoller', () => {
 
   it('deletes only the records the partial batch response does not name', async () => {
     // Act
-    const { deleted } = await pollBatches([messages(3)], async () => ({ batchItemFailures: [{ itemIdentifier: 'm2' }] }));
+    const { deleted } = await pollBatches([messages(3)], async () => ({
+      batchItemFailures: [{ itemIdentifier: 'm2' }],
+    }));
 
     // Assess
     expect(deleted).toEqual(['r1', 'r3']);
@@ -99,8 +108,14 @@ describe('Function: startSqsPoller', () => {
 
   it.each<[string, SqsBatchHandler]>([
     ['throws', async () => Promise.reject(new Error('boom'))],
-    ['names a record not in the batch', async (): Promise<SQSBatchResponse> => ({ batchItemFailures: [{ itemIdentifier: 'elsewhere' }] })],
-    ['names a failure without an id', async () => ({ batchItemFailures: [{ itemIdentifier: undefined as unknown as string }] })],
+    [
+      'names a record not in the batch',
+      async (): Promise<SQSBatchResponse> => ({ batchItemFailures: [{ itemIdentifier: 'elsewhere' }] }),
+    ],
+    [
+      'names a failure without an id',
+      async () => ({ batchItemFailures: [{ itemIdentifier: undefined as unknown as string }] }),
+    ],
   ])('deletes nothing when the handler %s, as Lambda fails the whole batch', async (_name, handler) => {
     // Act
     const { deleted } = await pollBatches([messages(2)], handler);
@@ -114,9 +129,13 @@ describe('Function: startSqsPoller', () => {
     const hung = new Promise<never>(() => undefined);
 
     // Act
-    const { events, deleted } = await pollBatches([messages(2), messages(1, 3)], async (event) => (event.Records.length === 2 ? hung : undefined), {
-      handlerTimeoutSeconds: 0.05,
-    });
+    const { events, deleted } = await pollBatches(
+      [messages(2), messages(1, 3)],
+      async (event) => (event.Records.length === 2 ? hung : undefined),
+      {
+        handlerTimeoutSeconds: 0.05,
+      },
+    );
 
     // Assess
     expect(events.map((event) => event.Records.map((record) => record.messageId))).toEqual([['m1', 'm2'], ['m3']]);

@@ -1,6 +1,14 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, MAX_SQS_MESSAGE_BYTES, parseReceiverSettings, pathSecretFingerprint, RawReceiverSettings, signFluentPayload } from '../../../lambdas/core';
+import {
+  FLEX_SIGNATURE_HEADER,
+  FLUENT_SIGNATURE_HEADER,
+  MAX_SQS_MESSAGE_BYTES,
+  parseReceiverSettings,
+  pathSecretFingerprint,
+  RawReceiverSettings,
+  signFluentPayload,
+} from '../../../lambdas/core';
 import { fromQueuedWebhookMessage } from '../../../lambdas/contract/queue-message';
 import { createReceiverHandler } from '../../../lambdas/receiver/create-receiver-handler';
 import { createLogger, createMetrics } from '../../../lambdas/shared/observability';
@@ -66,7 +74,10 @@ describe('Function: createReceiverHandler', () => {
     });
 
     it.each([
-      ['escapes, multi-byte characters and odd spacing', '{ "id":"e-1", "accountId":"ACME", "note":"caf\\u00e9 é 😀 \\"q\\"",\n\t"n": 1.50 }'],
+      [
+        'escapes, multi-byte characters and odd spacing',
+        '{ "id":"e-1", "accountId":"ACME", "note":"caf\\u00e9 é 😀 \\"q\\"",\n\t"n": 1.50 }',
+      ],
       ['line separators and escaped lone surrogates', '{"id":"e-1","accountId":"ACME","s":"a\u2028b \\ud800 \\u0000"}'],
     ])('keeps a body with %s byte for byte', async (_case, text) => {
       // Prepare
@@ -94,7 +105,9 @@ describe('Function: createReceiverHandler', () => {
       const [input] = sentInputs();
       expect(input.MessageBody).toBe(body.toString('base64'));
       expect(input.MessageAttributes?.BodyEncoding).toEqual({ DataType: 'String', StringValue: 'base64' });
-      const attributes = Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']));
+      const attributes = Object.fromEntries(
+        Object.entries(input.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']),
+      );
       expect(fromQueuedWebhookMessage({ body: input.MessageBody ?? '', attributes }).rawBody.equals(body)).toBe(true);
     });
 
@@ -110,19 +123,22 @@ describe('Function: createReceiverHandler', () => {
       expect(sentInputs()[0].MessageBody).toBe(body.toString('utf8'));
     });
 
-    it.each(['fluent-signature', 'Fluent-Signature', 'FLUENT-SIGNATURE'])('finds the signature header spelt %s', async (name) => {
-      // Prepare
-      const body = fluentEventBody();
-      const signature = signed(body)[FLUENT_SIGNATURE_HEADER];
+    it.each(['fluent-signature', 'Fluent-Signature', 'FLUENT-SIGNATURE'])(
+      'finds the signature header spelt %s',
+      async (name) => {
+        // Prepare
+        const body = fluentEventBody();
+        const signature = signed(body)[FLUENT_SIGNATURE_HEADER];
 
-      // Act
-      const result = await receiver()(gatewayEvent({ body, headers: { [name]: signature } }));
+        // Act
+        const result = await receiver()(gatewayEvent({ body, headers: { [name]: signature } }));
 
-      // Assess
-      expect(result.statusCode).toBe(200);
-      expect(sentInputs()[0].MessageAttributes?.FluentSignature?.StringValue).toBe(signature);
-      expect(sentInputs()[0].MessageAttributes?.FlexSignature).toBeUndefined();
-    });
+        // Assess
+        expect(result.statusCode).toBe(200);
+        expect(sentInputs()[0].MessageAttributes?.FluentSignature?.StringValue).toBe(signature);
+        expect(sentInputs()[0].MessageAttributes?.FlexSignature).toBeUndefined();
+      },
+    );
 
     it('reads every value of a repeated header from multiValueHeaders and queues them all, so the consumer decides alike', async () => {
       // Prepare
@@ -130,7 +146,11 @@ describe('Function: createReceiverHandler', () => {
       const good = signed(body)[FLUENT_SIGNATURE_HEADER];
       const bad = signed(body, stranger)[FLUENT_SIGNATURE_HEADER];
       // API Gateway puts only the last value in `headers`; here that is the bad one.
-      const event = gatewayEvent({ body, headers: { 'Fluent-Signature': bad }, multiValueHeaders: { 'Fluent-Signature': [good, bad] } });
+      const event = gatewayEvent({
+        body,
+        headers: { 'Fluent-Signature': bad },
+        multiValueHeaders: { 'Fluent-Signature': [good, bad] },
+      });
 
       // Act
       const result = await receiver()(event);
@@ -150,7 +170,12 @@ describe('Function: createReceiverHandler', () => {
 
       // Assess
       expect(result.statusCode).toBe(200);
-      expect(Object.keys(sentInputs()[0].MessageAttributes ?? {}).sort()).toEqual(['FluentSignature', 'ReceivedAt', 'RequestId', 'Route']);
+      expect(Object.keys(sentInputs()[0].MessageAttributes ?? {}).sort()).toEqual([
+        'FluentSignature',
+        'ReceivedAt',
+        'RequestId',
+        'Route',
+      ]);
     });
 
     it('accepts an event of an allowed retailer', async () => {
@@ -171,8 +196,16 @@ describe('Function: createReceiverHandler', () => {
     it.each([
       ['no signature header', {}, 'missing-signature'],
       ['a signature that is not base64', { [FLUENT_SIGNATURE_HEADER]: 'not base64!' }, 'malformed-signature'],
-      ['a signature of the wrong length', { [FLUENT_SIGNATURE_HEADER]: Buffer.alloc(64).toString('base64') }, 'signature-length-mismatch'],
-      ['a signature by another key', signFluentPayload(validBody, testKeyPair(1024, 'stranger').privateKey), 'no-matching-key'],
+      [
+        'a signature of the wrong length',
+        { [FLUENT_SIGNATURE_HEADER]: Buffer.alloc(64).toString('base64') },
+        'signature-length-mismatch',
+      ],
+      [
+        'a signature by another key',
+        signFluentPayload(validBody, testKeyPair(1024, 'stranger').privateKey),
+        'no-matching-key',
+      ],
     ])('answers 401 for %s and queues nothing', async (_case, headers, reason) => {
       // Act
       const result = await receiver()(gatewayEvent({ body: validBody, headers }));
@@ -282,7 +315,9 @@ describe('Function: createReceiverHandler', () => {
       // Assess
       expect(body.length).toBe(MAX_SQS_MESSAGE_BYTES);
       expect(result.statusCode).toBe(413);
-      expect(responseBody(result).message).toMatch(/^The queue message would be \d+ bytes; the queue carries at most 1048576 bytes/);
+      expect(responseBody(result).message).toMatch(
+        /^The queue message would be \d+ bytes; the queue carries at most 1048576 bytes/,
+      );
       expect(sentInputs()).toEqual([]);
     });
 
@@ -296,16 +331,23 @@ describe('Function: createReceiverHandler', () => {
       // Assess
       expect(body.length).toBeLessThan(MAX_SQS_MESSAGE_BYTES);
       expect(result.statusCode).toBe(413);
-      expect(responseBody(result).message).toMatch(/with the body base64-encoded \(it holds characters SQS cannot carry as text\)/);
+      expect(responseBody(result).message).toMatch(
+        /with the body base64-encoded \(it holds characters SQS cannot carry as text\)/,
+      );
     });
 
     it('sends a queue message of exactly 1 MiB', async () => {
       // Prepare: find the padding that makes body plus attributes exactly the limit.
       const probe = fluentEventBody({ pad: '' });
       const headers = signed(probe);
-      const attributeBytes = ['FluentSignature', 'FlexSignature', 'Route', 'ReceivedAt', 'RequestId']
-        .map((name) => name.length + 'String'.length)
-        .reduce((sum, bytes) => sum + bytes, 0) + headers[FLUENT_SIGNATURE_HEADER].length * 2 + 'orders'.length + RECEIVED_AT.toISOString().length + 'req-0001'.length;
+      const attributeBytes =
+        ['FluentSignature', 'FlexSignature', 'Route', 'ReceivedAt', 'RequestId']
+          .map((name) => name.length + 'String'.length)
+          .reduce((sum, bytes) => sum + bytes, 0) +
+        headers[FLUENT_SIGNATURE_HEADER].length * 2 +
+        'orders'.length +
+        RECEIVED_AT.toISOString().length +
+        'req-0001'.length;
       const body = fluentEventBody({ pad: 'x'.repeat(MAX_SQS_MESSAGE_BYTES - attributeBytes - probe.length) });
 
       // Act
@@ -320,7 +362,9 @@ describe('Function: createReceiverHandler', () => {
   describe('failing', () => {
     it('answers 503 when SendMessage fails, so Fluent retries', async () => {
       // Prepare
-      sqs.on(SendMessageCommand).rejects(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' }));
+      sqs
+        .on(SendMessageCommand)
+        .rejects(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' }));
       const body = fluentEventBody();
 
       // Act
@@ -334,7 +378,12 @@ describe('Function: createReceiverHandler', () => {
         requestId: 'req-0001',
       });
       expect(decisionLines(output)).toEqual([
-        expect.objectContaining({ outcome: 'failed', reason: 'queue-unavailable', status: 503, error: { name: 'ServiceUnavailable', message: 'Service unavailable' } }),
+        expect.objectContaining({
+          outcome: 'failed',
+          reason: 'queue-unavailable',
+          status: 503,
+          error: { name: 'ServiceUnavailable', message: 'Service unavailable' },
+        }),
       ]);
       expect(emittedMetrics(output).map((metric) => metric.name)).toContain('EnqueueFailed');
     });
@@ -453,7 +502,9 @@ describe('Function: createReceiverHandler', () => {
       const results = [
         await handler(gatewayEvent({ body: accepted, headers: signed(accepted) })),
         await handler(gatewayEvent({ body: refused, headers: signed(refused) })),
-        await handler(gatewayEvent({ body: Buffer.from(`not json ${marker}`), headers: signed(Buffer.from(`not json ${marker}`)) })),
+        await handler(
+          gatewayEvent({ body: Buffer.from(`not json ${marker}`), headers: signed(Buffer.from(`not json ${marker}`)) }),
+        ),
         await handler(gatewayEvent({ body: accepted, headers: signed(accepted) })),
         await handler(gatewayEvent({ body: accepted, headers: { [FLUENT_SIGNATURE_HEADER]: 'x' } })),
       ];

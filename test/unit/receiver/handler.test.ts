@@ -18,7 +18,9 @@ describe('Function: handler', () => {
   type SqsStub = AwsStub<ClientSqs.ServiceInputTypes, ClientSqs.ServiceOutputTypes, ClientSqs.SQSClientResolvedConfig>;
 
   /** Loads handler.ts afresh under `env`, with the SQS client of that fresh module graph mocked. */
-  const loadHandler = (env: Record<string, string>): { handler: ReceiverHandler; sqs: SqsStub; sqsModule: typeof ClientSqs } => {
+  const loadHandler = (
+    env: Record<string, string>,
+  ): { handler: ReceiverHandler; sqs: SqsStub; sqsModule: typeof ClientSqs } => {
     process.env = { ...savedEnv, AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true', ...env };
     let loaded: { handler: ReceiverHandler; sqs: SqsStub; sqsModule: typeof ClientSqs } | undefined;
     // A fresh module graph per load: handler.ts reads its environment once, at import. `require` is how jest isolates.
@@ -49,7 +51,9 @@ describe('Function: handler', () => {
     const output = captureOutput();
 
     // Act
-    const result = await handler(gatewayEvent({ body, headers: signFluentPayload(body, fluent.privateKey) })).finally(output.restore);
+    const result = await handler(gatewayEvent({ body, headers: signFluentPayload(body, fluent.privateKey) })).finally(
+      output.restore,
+    );
 
     // Assess
     expect(result.statusCode).toBe(200);
@@ -91,9 +95,9 @@ describe('Function: handler', () => {
     const output = captureOutput();
 
     // Act: without the client's request timeout this call would never return, and the test would time out.
-    const result = await (handler as ReceiverHandler)(gatewayEvent({ body, headers: signFluentPayload(body, fluent.privateKey) })).finally(
-      output.restore,
-    );
+    const result = await (handler as ReceiverHandler)(
+      gatewayEvent({ body, headers: signFluentPayload(body, fluent.privateKey) }),
+    ).finally(output.restore);
     stalled.closeAllConnections();
     await new Promise((resolve) => stalled.close(resolve));
 

@@ -20,7 +20,7 @@ const DEFAULT_BITS = 2048;
 
 export const keygenCommand: CliCommand = {
   name: 'keygen',
-  summary: 'Write a test RSA key pair (public key in Fluent\'s base64 format and PEM, private key PEM).',
+  summary: "Write a test RSA key pair (public key in Fluent's base64 format and PEM, private key PEM).",
   usage: [
     'Usage: fluent-webhook keygen --out DIR [--bits N] [--force]',
     '',

@@ -43,21 +43,21 @@ export const redriveCommand: CliCommand = {
     'Starts an SQS message move task (what "Start DLQ redrive" does in the SQS console) that moves every',
     'message in the dead-letter queue back to the queue it came from. Fix the cause first (keys, handler code):',
     'a message that fails again returns to the DLQ after maxReceiveCount receives. Redriven events that were',
-    'already processed are skipped by the consumer\'s de-duplication.',
+    "already processed are skipped by the consumer's de-duplication.",
     '',
     'Options:',
-    '  --dlq-arn ARN           the dead-letter queue\'s ARN (a stack output)',
+    "  --dlq-arn ARN           the dead-letter queue's ARN (a stack output)",
     '  --dlq-url URL           or its URL; the ARN is then read with GetQueueAttributes',
     '  --destination-arn ARN   move to this queue instead of back to the source queue',
     `  --max-per-second N      fixed move rate, 1 to ${MAX_MOVE_MESSAGES_PER_SECOND} (default: SQS picks it from the backlog)`,
-    '  --status                list the DLQ\'s recent move tasks instead of starting one',
+    "  --status                list the DLQ's recent move tasks instead of starting one",
     '  --cancel HANDLE         cancel a running move task (the handle printed at start and by --status)',
     '  --mode move|copy        move (default): the server-side move task.',
     '                          copy: receive each message, send a copy, and delete the original only after the',
-    '                          send succeeded; for SQS endpoints without move tasks (the local runner\'s emulator)',
-    '  --destination-url URL   copy mode: the queue to send to (default: the DLQ\'s only source queue, if SQS can list it)',
-    '  --max-messages N        copy mode: stop after N messages (default: the DLQ\'s message count at the start)',
-    '  --endpoint URL          SQS endpoint, for example the local runner\'s http://127.0.0.1:<port>',
+    "                          send succeeded; for SQS endpoints without move tasks (the local runner's emulator)",
+    "  --destination-url URL   copy mode: the queue to send to (default: the DLQ's only source queue, if SQS can list it)",
+    "  --max-messages N        copy mode: stop after N messages (default: the DLQ's message count at the start)",
+    "  --endpoint URL          SQS endpoint, for example the local runner's http://127.0.0.1:<port>",
     '  --region REGION         AWS region (default: the one in the ARN or URL, else AWS_REGION or your profile)',
   ].join('\n'),
 
@@ -87,7 +87,12 @@ interface DlqAddress {
 type RedriveRequest = { readonly region?: string; readonly endpoint?: URL } & (
   | { readonly kind: 'cancel'; readonly taskHandle: string }
   | { readonly kind: 'status'; readonly dlq: DlqAddress }
-  | { readonly kind: 'move'; readonly dlq: DlqAddress; readonly destinationArn?: string; readonly maxPerSecond?: number }
+  | {
+      readonly kind: 'move';
+      readonly dlq: DlqAddress;
+      readonly destinationArn?: string;
+      readonly maxPerSecond?: number;
+    }
   | {
       readonly kind: 'copy';
       readonly dlq: DlqAddress;
@@ -117,16 +122,26 @@ function readRequest(options: ParsedOptions): RedriveRequest {
   if (mode !== 'move' && mode !== 'copy') throw new UsageError(`--mode ${mode}: use move or copy.`);
 
   if (options.cancel !== undefined) {
-    rejectWith('cancel', options, ['dlq-arn', 'dlq-url', 'destination-arn', 'destination-url', 'max-per-second', 'max-messages', 'status']);
+    rejectWith('cancel', options, [
+      'dlq-arn',
+      'dlq-url',
+      'destination-arn',
+      'destination-url',
+      'max-per-second',
+      'max-messages',
+      'status',
+    ]);
     return { kind: 'cancel', taskHandle: options.cancel, region: options.region, endpoint };
   }
   const dlq = readDlq(options);
-  const region = options.region ?? dlq.arn?.region ?? (dlq.url === undefined ? undefined : regionOfQueueUrl(new URL(dlq.url)));
+  const region =
+    options.region ?? dlq.arn?.region ?? (dlq.url === undefined ? undefined : regionOfQueueUrl(new URL(dlq.url)));
   if (options.status === true) {
     rejectWith('status', options, ['destination-arn', 'destination-url', 'max-per-second', 'max-messages']);
     return { kind: 'status', dlq, region, endpoint };
   }
-  const destinationArn = options['destination-arn'] === undefined ? undefined : parseQueueArn(options['destination-arn'], 'destination-arn');
+  const destinationArn =
+    options['destination-arn'] === undefined ? undefined : parseQueueArn(options['destination-arn'], 'destination-arn');
   if (mode === 'move') {
     rejectWith('mode move', options, ['destination-url', 'max-messages']);
     const maxPerSecond = readPositiveInteger(options['max-per-second'], 'max-per-second', MAX_MOVE_MESSAGES_PER_SECOND);
@@ -136,7 +151,10 @@ function readRequest(options: ParsedOptions): RedriveRequest {
   if (destinationArn !== undefined && options['destination-url'] !== undefined) {
     throw new UsageError('Pass --destination-arn or --destination-url, not both.');
   }
-  const destinationUrl = options['destination-url'] === undefined ? undefined : parseHttpUrl(options['destination-url'], 'destination-url').toString();
+  const destinationUrl =
+    options['destination-url'] === undefined
+      ? undefined
+      : parseHttpUrl(options['destination-url'], 'destination-url').toString();
   const maxMessages = readPositiveInteger(options['max-messages'], 'max-messages', Number.MAX_SAFE_INTEGER);
   return { kind: 'copy', dlq, destinationArn, destinationUrl, maxMessages, region, endpoint };
 }
@@ -169,15 +187,21 @@ async function perform(request: RedriveRequest, context: RedriveContext): Promis
   const { io } = context;
   switch (request.kind) {
     case 'cancel': {
-      const moved = await step(context, 'CancelMessageMoveTask', request.taskHandle, MOVE_TASK_PERMISSIONS.cancel, (sqs) =>
-        cancelMoveTask(sqs, request.taskHandle),
+      const moved = await step(
+        context,
+        'CancelMessageMoveTask',
+        request.taskHandle,
+        MOVE_TASK_PERMISSIONS.cancel,
+        (sqs) => cancelMoveTask(sqs, request.taskHandle),
       );
       io.out(`Cancelled move task ${request.taskHandle} after about ${moved} messages; those stay moved.`);
       return ExitCode.OK;
     }
     case 'status': {
       const dlqArn = await resolveDlqArn(context, request.dlq);
-      const tasks = await step(context, 'ListMessageMoveTasks', dlqArn, MOVE_TASK_PERMISSIONS.list, (sqs) => listMoveTasks(sqs, dlqArn));
+      const tasks = await step(context, 'ListMessageMoveTasks', dlqArn, MOVE_TASK_PERMISSIONS.list, (sqs) =>
+        listMoveTasks(sqs, dlqArn),
+      );
       if (tasks.length === 0) io.out(`No move tasks for ${dlqArn}.`);
       for (const task of tasks) io.out(formatMoveTask(task));
       return ExitCode.OK;
@@ -187,7 +211,9 @@ async function perform(request: RedriveRequest, context: RedriveContext): Promis
       const handle = await step(context, 'StartMessageMoveTask', dlqArn, MOVE_TASK_PERMISSIONS.start, (sqs) =>
         startMoveTask(sqs, { dlqArn, destinationArn: request.destinationArn, maxPerSecond: request.maxPerSecond }),
       );
-      io.out(`Started moving the messages in ${dlqArn} to ${request.destinationArn ?? 'the queue they came from'} (task handle ${handle}).`);
+      io.out(
+        `Started moving the messages in ${dlqArn} to ${request.destinationArn ?? 'the queue they came from'} (task handle ${handle}).`,
+      );
       io.err(`Follow it with: fluent-webhook redrive --dlq-arn ${dlqArn} --status${connectionFlags(request)}`);
       return ExitCode.OK;
     }
@@ -196,7 +222,10 @@ async function perform(request: RedriveRequest, context: RedriveContext): Promis
   }
 }
 
-async function copyBack(request: Extract<RedriveRequest, { kind: 'copy' }>, context: RedriveContext): Promise<ExitCodeValue> {
+async function copyBack(
+  request: Extract<RedriveRequest, { kind: 'copy' }>,
+  context: RedriveContext,
+): Promise<ExitCodeValue> {
   const { io } = context;
   const dlqUrl = await resolveDlqUrl(context, request.dlq);
   const toUrl = await resolveCopyDestination(context, request, dlqUrl);
@@ -215,7 +244,9 @@ async function copyBack(request: Extract<RedriveRequest, { kind: 'copy' }>, cont
   const action = { receive: 'ReceiveMessage', send: 'SendMessage', delete: 'DeleteMessage' }[failedStep];
   io.err(explainSqsError(error, { action, queue, permissions: COPY_PERMISSIONS[failedStep], region: context.region }));
   if (failedStep === 'delete') {
-    io.err(`Message ${messageId} was copied to ${toUrl} but is still in the DLQ too; the consumer's de-duplication processes its event once.`);
+    io.err(
+      `Message ${messageId} was copied to ${toUrl} but is still in the DLQ too; the consumer's de-duplication processes its event once.`,
+    );
   } else {
     io.err('The remaining messages are still in the DLQ, unchanged; fix the problem and run the command again.');
   }
@@ -242,17 +273,30 @@ async function resolveCopyDestination(
   if (request.destinationUrl !== undefined) return request.destinationUrl;
   const { destinationArn } = request;
   if (destinationArn !== undefined) {
-    return step(context, 'GetQueueUrl', destinationArn.arn, ['sqs:GetQueueUrl'], (sqs) => queueUrlOf(sqs, destinationArn));
+    return step(context, 'GetQueueUrl', destinationArn.arn, ['sqs:GetQueueUrl'], (sqs) =>
+      queueUrlOf(sqs, destinationArn),
+    );
   }
-  const sources = await step(context, 'ListDeadLetterSourceQueues', dlqUrl, ['sqs:ListDeadLetterSourceQueues'], async (sqs) => {
-    const { queueUrls } = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }));
-    return queueUrls ?? [];
-  }).catch((error: unknown) => {
-    throw new RedriveFailure(`${(error as Error).message}\nOr name the queue to send to with --destination-url URL.`, { cause: error });
+  const sources = await step(
+    context,
+    'ListDeadLetterSourceQueues',
+    dlqUrl,
+    ['sqs:ListDeadLetterSourceQueues'],
+    async (sqs) => {
+      const { queueUrls } = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }));
+      return queueUrls ?? [];
+    },
+  ).catch((error: unknown) => {
+    throw new RedriveFailure(`${(error as Error).message}\nOr name the queue to send to with --destination-url URL.`, {
+      cause: error,
+    });
   });
   if (sources.length === 1) return sources[0] as string;
-  const found = sources.length === 0 ? 'no queue uses it as its DLQ' : `several queues use it as their DLQ (${sources.join(', ')})`;
-  throw new RedriveFailure(`Cannot tell where to copy the messages in ${dlqUrl}: ${found}. Pass --destination-url URL.`);
+  const found =
+    sources.length === 0 ? 'no queue uses it as its DLQ' : `several queues use it as their DLQ (${sources.join(', ')})`;
+  throw new RedriveFailure(
+    `Cannot tell where to copy the messages in ${dlqUrl}: ${found}. Pass --destination-url URL.`,
+  );
 }
 
 async function visibleMessageCount(context: RedriveContext, dlqUrl: string): Promise<number> {
@@ -275,7 +319,9 @@ async function step<T>(
   try {
     return await call(context.sqs);
   } catch (error) {
-    throw new RedriveFailure(explainSqsError(error, { action, queue, permissions, region: context.region }), { cause: error });
+    throw new RedriveFailure(explainSqsError(error, { action, queue, permissions, region: context.region }), {
+      cause: error,
+    });
   }
 }
 

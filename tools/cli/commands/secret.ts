@@ -35,7 +35,9 @@ export const secretCommand: CliCommand = {
     }
     const secret = randomBytes(SECRET_BYTES).toString('base64url');
     io.out(secret);
-    io.err(`fingerprint ${pathSecretFingerprint(secret)} (how logs and the PathSecretFingerprints output name this secret)`);
+    io.err(
+      `fingerprint ${pathSecretFingerprint(secret)} (how logs and the PathSecretFingerprints output name this secret)`,
+    );
     return ExitCode.OK;
   },
 };

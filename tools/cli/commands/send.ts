@@ -29,7 +29,7 @@ export const sendCommand: CliCommand = {
     '  --url URL            the webhook URL, for example the one npm start prints',
     '  --event FILE         the event body to send, byte for byte',
     `  --sample NAME        or one of the sample events in samples/ (${sampleNames().join(', ')})`,
-    '  --private-key FILE   RSA private key, PEM (default: the local runner\'s test key in .local/keys/)',
+    "  --private-key FILE   RSA private key, PEM (default: the local runner's test key in .local/keys/)",
     '  --only sha512|md5    send only that signature header (to see how the receiver treats each)',
     `  --repeat N           send the same request N times, as Fluent does when it retries (default 1, at most ${MAX_REPEAT})`,
   ].join('\n'),
@@ -65,7 +65,13 @@ export const sendCommand: CliCommand = {
 };
 
 /** One POST; prints its outcome and returns whether it got a 2xx answer. */
-async function post(url: URL, body: Buffer, headers: Record<string, string>, label: string, io: CliIo): Promise<boolean> {
+async function post(
+  url: URL,
+  body: Buffer,
+  headers: Record<string, string>,
+  label: string,
+  io: CliIo,
+): Promise<boolean> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -93,7 +99,10 @@ function readUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch (error) {
-    throw new UsageError(`--url ${text}: not a URL; give the full webhook URL, for example http://127.0.0.1:3000/<secret>/fluent/orders.`, { cause: error });
+    throw new UsageError(
+      `--url ${text}: not a URL; give the full webhook URL, for example http://127.0.0.1:3000/<secret>/fluent/orders.`,
+      { cause: error },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`--url ${text}: use an http:// or https:// URL.`);

@@ -42,10 +42,14 @@ export function readPrivateKey(path: string): KeyObject {
   try {
     key = createPrivateKey(pem);
   } catch (error) {
-    throw new UsageError(`--private-key ${path}: not a readable PEM private key (${(error as Error).message}).`, { cause: error });
+    throw new UsageError(`--private-key ${path}: not a readable PEM private key (${(error as Error).message}).`, {
+      cause: error,
+    });
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new UsageError(`--private-key ${path}: holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Fluent signs with RSA.`);
+    throw new UsageError(
+      `--private-key ${path}: holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Fluent signs with RSA.`,
+    );
   }
   return key;
 }

@@ -1,4 +1,9 @@
-import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, SignaturePolicy, SignaturePolicyName } from '../../../lambdas/core/constants';
+import {
+  FLEX_SIGNATURE_HEADER,
+  FLUENT_SIGNATURE_HEADER,
+  SignaturePolicy,
+  SignaturePolicyName,
+} from '../../../lambdas/core/constants';
 import { ConfigurationError } from '../../../lambdas/core/errors';
 import { resolveKeySources } from '../../../lambdas/core/key-sources';
 import { FluentPublicKey, parseFluentPublicKeys } from '../../../lambdas/core/public-keys';

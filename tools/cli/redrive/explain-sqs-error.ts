@@ -11,12 +11,28 @@ export interface SqsErrorContext {
 }
 
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError']);
-const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'ResourceNotFoundException']);
-const BAD_CREDENTIALS = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'ExpiredToken', 'ExpiredTokenException', 'SignatureDoesNotMatch']);
+const NOT_FOUND = new Set([
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'ResourceNotFoundException',
+]);
+const BAD_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+]);
 const UNKNOWN_ACTION = new Set(['InvalidAction', 'UnknownOperationException']);
 /** How SQS refuses a move task whose source is no DLQ, or whose source already has a task running. */
 const MOVE_TASK_REFUSALS = new Set(['UnsupportedOperation', 'InvalidParameterValue']);
-const KMS_PROBLEMS = new Set(['KmsAccessDenied', 'KmsDisabled', 'KmsNotFound', 'KmsInvalidState', 'KmsInvalidKeyUsage']);
+const KMS_PROBLEMS = new Set([
+  'KmsAccessDenied',
+  'KmsDisabled',
+  'KmsNotFound',
+  'KmsInvalidState',
+  'KmsInvalidKeyUsage',
+]);
 
 /**
  * Turns an error from the SQS client into one sentence that says what went wrong and what to do.

@@ -11,7 +11,13 @@ export const MAX_MOVE_MESSAGES_PER_SECOND = 500;
 
 /** IAM actions each step needs on the dead-letter queue, named in access-denied messages. */
 export const MOVE_TASK_PERMISSIONS = {
-  start: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage (on the destination)'],
+  start: [
+    'sqs:StartMessageMoveTask',
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:SendMessage (on the destination)',
+  ],
   list: ['sqs:ListMessageMoveTasks'],
   cancel: ['sqs:CancelMessageMoveTask'],
 } as const;
@@ -33,7 +39,8 @@ export async function startMoveTask(sqs: SQSClient, input: StartMoveTaskInput): 
       MaxNumberOfMessagesPerSecond: input.maxPerSecond,
     }),
   );
-  if (TaskHandle === undefined) throw new Error(`SQS started a move task for ${input.dlqArn} but returned no task handle.`);
+  if (TaskHandle === undefined)
+    throw new Error(`SQS started a move task for ${input.dlqArn} but returned no task handle.`);
   return TaskHandle;
 }
 
@@ -45,7 +52,9 @@ export async function listMoveTasks(sqs: SQSClient, dlqArn: string): Promise<Lis
 
 /** Cancels a running task; returns how many messages it had moved. Moved messages stay moved. */
 export async function cancelMoveTask(sqs: SQSClient, taskHandle: string): Promise<number> {
-  const { ApproximateNumberOfMessagesMoved } = await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }));
+  const { ApproximateNumberOfMessagesMoved } = await sqs.send(
+    new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }),
+  );
   return ApproximateNumberOfMessagesMoved ?? 0;
 }
 

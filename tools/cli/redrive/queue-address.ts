@@ -29,9 +29,12 @@ export function parseHttpUrl(value: string, flag: string): URL {
   try {
     url = new URL(value);
   } catch (error) {
-    throw new UsageError(`--${flag} ${value}: not a URL; expected something like https://sqs.eu-west-1.amazonaws.com/123456789012/my-queue.`, {
-      cause: error,
-    });
+    throw new UsageError(
+      `--${flag} ${value}: not a URL; expected something like https://sqs.eu-west-1.amazonaws.com/123456789012/my-queue.`,
+      {
+        cause: error,
+      },
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError(`--${flag} ${value}: use an http or https URL.`);
@@ -41,7 +44,9 @@ export function parseHttpUrl(value: string, flag: string): URL {
 
 /** The queue's ARN, read with GetQueueAttributes (what move tasks need when the user has only the URL). */
 export async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
   const arn = Attributes?.QueueArn;
   if (arn === undefined) throw new Error(`SQS returned no QueueArn for ${queueUrl}.`);
   return arn;
@@ -49,7 +54,9 @@ export async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<stri
 
 /** The queue's URL, read with GetQueueUrl (what receive and send need when the user has only the ARN). */
 export async function queueUrlOf(sqs: SQSClient, arn: QueueArn): Promise<string> {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: arn.name, QueueOwnerAWSAccountId: arn.accountId }));
+  const { QueueUrl } = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: arn.name, QueueOwnerAWSAccountId: arn.accountId }),
+  );
   if (QueueUrl === undefined) throw new Error(`SQS returned no URL for ${arn.arn}.`);
   return QueueUrl;
 }
