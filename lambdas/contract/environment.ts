@@ -17,3 +17,22 @@ export function requireEnv(env: Readonly<Record<string, string | undefined>>, na
   }
   return value;
 }
+
+/**
+ * Environment variables of the outbound Fluent API client (`context.fluent`). The URL and account are settings;
+ * in AWS the credentials come from the Secrets Manager secret named by FLUENT_API_SECRET_ID, locally and in the
+ * CLI from the FLUENT_CLIENT_* and FLUENT_USERNAME/FLUENT_PASSWORD variables.
+ */
+export const FluentApiEnv = {
+  /** The account's API base URL, for example `https://acme.sandbox.api.fluentretail.com`. */
+  API_URL: 'FLUENT_API_URL',
+  /** The Fluent account id, sent as the `fluent.account` header of the token request. */
+  ACCOUNT: 'FLUENT_API_ACCOUNT',
+  /** The Secrets Manager secret (ARN or name) holding the credentials as JSON; the stack sets it. */
+  SECRET_ID: 'FLUENT_API_SECRET_ID',
+  CLIENT_ID: 'FLUENT_CLIENT_ID',
+  CLIENT_SECRET: 'FLUENT_CLIENT_SECRET',
+  /** With a username, the password grant is used; without, client_credentials. */
+  USERNAME: 'FLUENT_USERNAME',
+  PASSWORD: 'FLUENT_PASSWORD',
+} as const;

@@ -11,6 +11,8 @@ export const Component = {
   RECEIVER: 'receiver',
   CONSUMER: 'consumer',
   LOCAL: 'local',
+  /** The local Fluent API stand-in that `npm start` runs. */
+  FLUENT_STAND_IN: 'fluent-stand-in',
 } as const;
 export type ComponentName = (typeof Component)[keyof typeof Component];
 
@@ -74,3 +76,18 @@ export const RecordFailureReason = {
   UNEXPECTED_ERROR: 'unexpected-error',
 } as const;
 export type RecordFailureReasonName = (typeof RecordFailureReason)[keyof typeof RecordFailureReason];
+
+/**
+ * Metric names of the outbound Fluent API client (namespace FluentWebhookReceiver, component=consumer). One
+ * count per HTTP attempt, per retry, and per failed call; failures are emitted twice, in total and with the
+ * {@link FLUENT_STATUS_DIMENSION} dimension.
+ */
+export const FluentApiMetric = {
+  CALL: 'FluentApiCall',
+  RETRY: 'FluentApiRetry',
+  /** A call that ended in an error (after its retries): the metric the "Fluent calls failing" alarm watches. */
+  CALL_FAILED: 'FluentApiCallFailed',
+} as const;
+
+/** Dimension splitting {@link FluentApiMetric.CALL_FAILED}: the HTTP status, or `network` / `timeout`. */
+export const FLUENT_STATUS_DIMENSION = 'status';

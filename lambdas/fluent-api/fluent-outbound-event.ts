@@ -1,0 +1,136 @@
+import { FluentEventInvalidError } from './fluent-api-errors';
+
+/**
+ * An event to post to Fluent's Event API. `name` selects the ruleset; the entity is named by `entityRef` (new
+ * entities) or `entityId` (legacy). Other fields Fluent knows may be added.
+ */
+export interface FluentOutboundEvent {
+  readonly name: string;
+  readonly retailerId: string | number;
+  readonly entityType: string;
+  readonly entityRef?: string;
+  readonly entityId?: string | number;
+  readonly entitySubtype?: string;
+  readonly rootEntityType?: string;
+  readonly rootEntityRef?: string;
+  readonly rootEntityId?: string | number;
+  readonly accountId?: string;
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly [field: string]: unknown;
+}
+
+/** `async` (the default, recommended by Fluent) queues the event; `sync` runs the workflow and reports its status. */
+export type SendEventMode = 'async' | 'sync';
+
+export interface SendEventOptions {
+  /** @default 'async' */
+  readonly mode?: SendEventMode;
+}
+
+/** What Fluent answered to an event. */
+export interface SendEventResult {
+  /** The event's id, when Fluent gave one (the async endpoint often does not). */
+  readonly id?: string;
+  /** Sync only: the workflow's outcome, for example `COMPLETE`. */
+  readonly eventStatus?: string;
+  /** Sync only: the entity the event ran against. */
+  readonly entityId?: string;
+  /** The whole answer, as Fluent sent it. */
+  readonly body: unknown;
+}
+
+const nonEmpty = (value: unknown): boolean =>
+  (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
+
+/** Throws {@link FluentEventInvalidError} naming every field Fluent would refuse the event for. */
+export function checkOutboundEvent(event: FluentOutboundEvent): void {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new FluentEventInvalidError(
+      'sendEvent needs an event object with name, retailerId, entityType and entityRef.',
+    );
+  }
+  const problems: string[] = [];
+  for (const field of ['name', 'retailerId', 'entityType'] as const) {
+    if (!nonEmpty(event[field])) problems.push(`${field} is missing`);
+  }
+  if (!nonEmpty(event.entityRef) && !nonEmpty(event.entityId)) problems.push('entityRef (or entityId) is missing');
+  const attributes = event.attributes as unknown;
+  if (
+    attributes !== undefined &&
+    (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
+  ) {
+    problems.push('attributes must be an object');
+  }
+  if (problems.length > 0) {
+    const which = nonEmpty(event.name) ? ` ${String(event.name)}` : '';
+    throw new FluentEventInvalidError(`The event${which} was not sent: ${problems.join('; ')}.`);
+  }
+}
+
+/** The fields of a sync or async answer that the caller may need, read leniently (numbers become strings). */
+export function sendEventResult(body: unknown): SendEventResult {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+  const id = text(fields.id) ?? text(fields.eventId);
+  const eventStatus = text(fields.eventStatus);
+  const entityId = text(fields.entityId);
+  return {
+    ...(id === undefined ? {} : { id }),
+    ...(eventStatus === undefined ? {} : { eventStatus }),
+    ...(entityId === undefined ? {} : { entityId }),
+    body,
+  };
+}
+
+/** Filters of `GET /api/v4.1/event`; entity fields are matched under `context.` as Fluent names them. */
+export interface FluentEventFilter {
+  readonly entityRef?: string;
+  readonly rootEntityRef?: string;
+  readonly name?: string;
+  readonly eventStatus?: string;
+  /** ISO 8601; Fluent looks 30 days back when it is absent. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly start?: number;
+  readonly count?: number;
+}
+
+/** One page of events as Fluent lists them (entity fields nested under `context`). */
+export interface FluentEventPage {
+  readonly start?: number;
+  readonly count?: number;
+  readonly hasMore?: boolean;
+  readonly results: ReadonlyArray<Record<string, unknown>>;
+}
+
+/** The query string for a filter. */
+export function eventFilterQuery(filter: FluentEventFilter): Record<string, string> {
+  const query: Record<string, string> = {};
+  const put = (name: string, value: string | number | undefined): void => {
+    if (value !== undefined) query[name] = String(value);
+  };
+  put('context.entityRef', filter.entityRef);
+  put('context.rootEntityRef', filter.rootEntityRef);
+  put('name', filter.name);
+  put('eventStatus', filter.eventStatus);
+  put('from', filter.from);
+  put('to', filter.to);
+  put('start', filter.start);
+  put('count', filter.count);
+  return query;
+}
+
+export function eventPage(body: unknown): FluentEventPage {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const results = Array.isArray(fields.results)
+    ? fields.results.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
+    : [];
+  return {
+    ...(typeof fields.start === 'number' ? { start: fields.start } : {}),
+    ...(typeof fields.count === 'number' ? { count: fields.count } : {}),
+    ...(typeof fields.hasMore === 'boolean' ? { hasMore: fields.hasMore } : {}),
+    results,
+  };
+}

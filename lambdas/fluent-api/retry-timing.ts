@@ -1,0 +1,41 @@
+/** Time as the client sees it: injectable, so tests never wait on a real clock. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+  /** A number in [0, 1), for jitter. */
+  random(): number;
+}
+
+export const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
+
+/** The first retry waits about this long; each further one twice as long. */
+export const BACKOFF_BASE_MS = 500;
+/** No backoff wait is longer than this (Fluent's SDK caps at 10 s too). */
+export const BACKOFF_CAP_MS = 10_000;
+
+/**
+ * The wait before retry number `retry` (1 for the first): exponential, capped, with "equal jitter" (half fixed,
+ * half random), so that many consumers failing together do not retry in step.
+ */
+export function backoffMs(retry: number, random: () => number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/**
+ * A `Retry-After` header as milliseconds from `now`: delay-seconds or an HTTP date. Undefined when absent or
+ * unreadable (the caller then backs off as for a 5xx).
+ */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
