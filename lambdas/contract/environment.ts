@@ -7,6 +7,8 @@ export const RuntimeEnv = {
   IDEMPOTENCY_TABLE_NAME: 'IDEMPOTENCY_TABLE_NAME',
   /** The environment's name (`sandbox`, `production`): a metric dimension, so environments sharing an account stay apart. */
   ENVIRONMENT_NAME: 'ENVIRONMENT_NAME',
+  /** `verify-first` or `queue-first` (see `ingress.ts`): whether the consumer is the only judge of a message. */
+  INGRESS: 'INGRESS',
 } as const;
 
 /** Reads a required variable or throws an error that says which one and who sets it. */

@@ -8,9 +8,11 @@ import {
   GatewayRequest,
   GatewayStage,
   matchWebhookResource,
+  WebhookResourceMatch,
   toApiGatewayProxyEvent,
   WEBHOOK_METHOD,
 } from './api-gateway-event';
+import type { ServiceIntegration } from './sqs-service-integration';
 
 /** API Gateway's payload limit for REST APIs (10 MB). */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -22,17 +24,20 @@ export const GATEWAY_INTEGRATION_TIMEOUT_MS = 29_000;
 /** The proxy integration: the real verifying handler, invoked in-process. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export interface GatewayServerOptions {
+/** What the method integrates with: the verifying Lambda (verify-first) or an AWS service (queue-first). */
+export type GatewayIntegration =
+  | { readonly handler: ProxyHandler; readonly createContext: () => Context }
+  | { readonly serviceIntegration: ServiceIntegration };
+
+export type GatewayServerOptions = GatewayIntegration & {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
   readonly stage: GatewayStage;
-  readonly handler: ProxyHandler;
-  readonly createContext: () => Context;
   readonly logger: Logger;
   /** @default GATEWAY_INTEGRATION_TIMEOUT_MS */
   readonly integrationTimeoutMs?: number;
-}
+};
 
 export interface GatewayServer {
   readonly port: number;
@@ -71,6 +76,12 @@ const INTEGRATION_FAILED: GatewayAnswer = {
   message: 'Internal server error',
   errorType: 'InternalServerErrorException',
 };
+const UNSUPPORTED_MEDIA_TYPE: GatewayAnswer = {
+  type: 'UNSUPPORTED_MEDIA_TYPE',
+  statusCode: 415,
+  message: 'Unsupported Media Type',
+  errorType: 'UnsupportedMediaTypeException',
+};
 const INTEGRATION_TIMED_OUT: GatewayAnswer = {
   type: 'INTEGRATION_TIMEOUT',
   statusCode: 504,
@@ -80,7 +91,8 @@ const INTEGRATION_TIMED_OUT: GatewayAnswer = {
 
 /**
  * A local stand-in for the stack's REST API: one resource, `POST /<secret>/fluent/{route+}`, proxied to the
- * verifying handler as API Gateway does. Everything else gets API Gateway's own answers.
+ * verifying handler as API Gateway does, or (queue-first) handed to the SQS service integration. Everything else
+ * gets API Gateway's own answers.
  */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const inFlight = new Set<Promise<void>>();
@@ -145,13 +157,18 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
     requestId,
     receivedAt,
   };
-  const event = toApiGatewayProxyEvent(request, match, stage);
-  const outcome = await invokeWithTimeout(
-    options.handler,
-    event,
-    options.createContext(),
-    options.integrationTimeoutMs ?? GATEWAY_INTEGRATION_TIMEOUT_MS,
-  );
+  const timeoutMs = options.integrationTimeoutMs ?? GATEWAY_INTEGRATION_TIMEOUT_MS;
+  const outcome =
+    'serviceIntegration' in options
+      ? await withTimeout(callService(options.serviceIntegration, request, match), timeoutMs)
+      : await withTimeout(
+          invokeProxy(options.handler, toApiGatewayProxyEvent(request, match, stage), options.createContext()),
+          timeoutMs,
+        );
+  if ('answer' in outcome && outcome.answer === UNSUPPORTED_MEDIA_TYPE) {
+    refuse(res, outcome.answer, logFields, logger);
+    return;
+  }
   if ('answer' in outcome) {
     writeAnswer(res, outcome.answer, requestId);
     logger.error('gateway could not use the integration response', {
@@ -168,18 +185,9 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
 type InvokeOutcome =
   { readonly result: APIGatewayProxyResult } | { readonly answer: GatewayAnswer; readonly error?: Error };
 
-/** A thrown error, a malformed result or a timeout are what API Gateway turns into a 502 or 504. */
-async function invokeWithTimeout(
-  handler: ProxyHandler,
-  event: APIGatewayProxyEvent,
-  context: Context,
-  timeoutMs: number,
-): Promise<InvokeOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<InvokeOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ answer: INTEGRATION_TIMED_OUT }), timeoutMs);
-  });
-  const invoked = handler(event, context).then(
+/** A thrown error or a malformed result are what API Gateway turns into a 502. */
+function invokeProxy(handler: ProxyHandler, event: APIGatewayProxyEvent, context: Context): Promise<InvokeOutcome> {
+  return handler(event, context).then(
     (result): InvokeOutcome =>
       isProxyResult(result)
         ? { result }
@@ -189,8 +197,28 @@ async function invokeWithTimeout(
           },
     (error: unknown): InvokeOutcome => ({ answer: INTEGRATION_FAILED, error: error as Error }),
   );
+}
+
+/** A service that could not be reached is an integration failure: 5xx from API Gateway itself. */
+function callService(
+  integration: ServiceIntegration,
+  request: GatewayRequest,
+  match: WebhookResourceMatch,
+): Promise<InvokeOutcome> {
+  return integration(request, match).then(
+    (outcome): InvokeOutcome => ('result' in outcome ? outcome : { answer: UNSUPPORTED_MEDIA_TYPE }),
+    (error: unknown): InvokeOutcome => ({ answer: INTEGRATION_FAILED, error: error as Error }),
+  );
+}
+
+/** An integration slower than API Gateway waits for is answered 504. */
+async function withTimeout(outcome: Promise<InvokeOutcome>, timeoutMs: number): Promise<InvokeOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<InvokeOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ answer: INTEGRATION_TIMED_OUT }), timeoutMs);
+  });
   try {
-    return await Promise.race([invoked, timedOut]);
+    return await Promise.race([outcome, timedOut]);
   } finally {
     clearTimeout(timer);
   }

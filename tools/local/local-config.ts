@@ -22,6 +22,8 @@ import {
   ReceiverSettings,
   SETTING_ENV_NAMES,
 } from '../../lambdas/core';
+import { RuntimeEnv } from '../../lambdas/contract/environment';
+import { DEFAULT_INGRESS, ingressProblem, IngressName, isIngressName } from '../../lambdas/contract/ingress';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
 import { LOOPBACK_HOST } from './local-aws-config';
 import { ensureLocalKeyPair, LocalKeyPair } from './local-key-pair';
@@ -37,6 +39,7 @@ export const LOCAL_ENV_NAMES = {
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
   handlersModule: 'LOCAL_HANDLERS_MODULE',
+  ingress: RuntimeEnv.INGRESS,
 } as const;
 
 /** The account id of the events in `samples/`, accepted when FLUENT_ACCOUNT_IDS is not set. */
@@ -92,6 +95,8 @@ export interface LocalConfig {
   readonly consumerTimeoutSeconds: number;
   /** A module exporting `handlers` to use instead of `handlers/index.ts`, resolved to an absolute path. */
   readonly handlersModule?: string;
+  /** The door: the verifying handler (`verify-first`) or the stack's SQS mapping template (`queue-first`). */
+  readonly ingress: IngressName;
   /** Things the person starting the runner should know about the configuration, to log as warnings. */
   readonly notices: readonly string[];
 }
@@ -138,6 +143,11 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
   const handlersModuleText = env[LOCAL_ENV_NAMES.handlersModule]?.trim();
   const handlersModule = handlersModuleText ? resolve(process.cwd(), handlersModuleText) : undefined;
 
+  const ingressText = env[LOCAL_ENV_NAMES.ingress]?.trim() || undefined;
+  const problem = ingressProblem(LOCAL_ENV_NAMES.ingress, ingressText);
+  if (problem !== undefined) problems.push(problem);
+  const ingress = isIngressName(ingressText) ? ingressText : DEFAULT_INGRESS;
+
   const pathSecret = resolvePathSecret(env[LOCAL_ENV_NAMES.pathSecret], dataDir);
   problems.push(...pathSecretProblems(pathSecret.secret));
 
@@ -183,6 +193,7 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     maxReceiveCount,
     consumerTimeoutSeconds,
     ...(handlersModule === undefined ? {} : { handlersModule }),
+    ingress,
     notices,
   };
 }

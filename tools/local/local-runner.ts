@@ -8,6 +8,8 @@ import { createLogger, createMetrics } from '../../lambdas/shared/observability'
 import { watchDeadLetterQueue } from './dead-letter-watcher';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { startGatewayServer } from './gateway-server';
+import { sqsSendMessageIntegration } from './sqs-service-integration';
+import { Ingress } from '../../lambdas/contract/ingress';
 import { createLambdaContext, LocalFunction } from './lambda-context';
 import { emulatorClientConfig } from './local-aws-config';
 import { LOCAL_DEFAULTS, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
@@ -132,25 +134,27 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       LOCAL_DEFAULTS.receiverTimeoutSeconds,
       LOCAL_DEFAULTS.receiverMemorySizeMb,
     );
-    const gateway = await startGatewayServer({
-      host: config.host,
-      port: config.port,
-      stage: {
-        stage: LOCAL_DEFAULTS.stageName,
-        apiId: 'local',
-        accountId: EMULATOR_ACCOUNT_ID,
-        pathSecret: config.pathSecret.secret,
-      },
-      handler: createReceiverHandler({
-        settings: config.settings,
-        sqsClient,
-        queueUrl: queue.queueUrl,
-        logger: createLogger(Component.RECEIVER),
-        metrics: createMetrics(Component.RECEIVER),
-      }),
-      createContext: () => createLambdaContext(receiverFunction),
-      logger,
-    });
+    const stage = {
+      stage: LOCAL_DEFAULTS.stageName,
+      apiId: 'local',
+      accountId: EMULATOR_ACCOUNT_ID,
+      pathSecret: config.pathSecret.secret,
+    };
+    // queue-first: no Lambda at the door; the stack's mapping template puts the request on the queue as it came.
+    const integration =
+      config.ingress === Ingress.QUEUE_FIRST
+        ? { serviceIntegration: sqsSendMessageIntegration({ sqsClient, queueUrl: queue.queueUrl, stage }) }
+        : {
+            handler: createReceiverHandler({
+              settings: config.settings,
+              sqsClient,
+              queueUrl: queue.queueUrl,
+              logger: createLogger(Component.RECEIVER),
+              metrics: createMetrics(Component.RECEIVER),
+            }),
+            createContext: () => createLambdaContext(receiverFunction),
+          };
+    const gateway = await startGatewayServer({ host: config.host, port: config.port, stage, ...integration, logger });
     stopActions.push(() => gateway.close());
 
     return {

@@ -40,6 +40,7 @@ function announce(runner: LocalRunner, config: LocalConfig): void {
         ? ''
         : ` --private-key ${displayPath(privateKeyPath)}`;
   logger.info('local receiver ready', {
+    ingress: config.ingress,
     webhookUrl,
     webhookUrlPattern: `${runner.webhookBaseUrl}{route}`,
     pathSecret:

@@ -28,6 +28,7 @@ describe('Function: loadLocalConfig', () => {
       maxReceiveCount: 5,
       visibilityTimeoutSeconds: LOCAL_DEFAULTS.visibilityTimeoutSeconds,
       consumerTimeoutSeconds: 30,
+      ingress: 'verify-first',
       pathSecret: { source: 'generated' },
       localKeyPair: { created: true },
       settings: { allowList: { accountIds: [SAMPLE_ACCOUNT_ID] }, signaturePolicy: 'prefer-sha512' },
@@ -39,6 +40,22 @@ describe('Function: loadLocalConfig', () => {
       expect.stringContaining('FLUENT_PUBLIC_KEYS is not set'),
       expect.stringContaining(`accepting events for the sample account ${SAMPLE_ACCOUNT_ID} only`),
     ]);
+  });
+
+  it.each(['queue-first', 'verify-first'])('takes INGRESS=%s', async (ingress) => {
+    // Act
+    const config = await loadLocalConfig({ LOCAL_DATA_DIR: freshDataDir(), INGRESS: ingress });
+
+    // Assess
+    expect(config.ingress).toBe(ingress);
+  });
+
+  it('refuses an unknown INGRESS, naming both modes', async () => {
+    // Act
+    const loading = loadLocalConfig({ LOCAL_DATA_DIR: freshDataDir(), INGRESS: 'queue_first' });
+
+    // Assess
+    await expect(loading).rejects.toThrow('INGRESS is "queue_first"; use verify-first or queue-first.');
   });
 
   it('keeps the generated secret and key pair for the next start', async () => {

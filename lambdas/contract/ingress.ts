@@ -1,0 +1,25 @@
+/**
+ * How webhooks come through the door. One name for the construct prop, the `ingress` context key, the consumer's
+ * `INGRESS` environment variable and `INGRESS=queue-first npm start`.
+ * - `verify-first`: API Gateway → verifying Lambda (401/403 at the door) → SQS → consumer, which verifies again.
+ * - `queue-first`: API Gateway → SQS directly (a service integration, no Lambda at the door) → consumer, the only
+ *   judge: a message that fails the signature or the allow-list is a forgery, dropped and counted.
+ */
+export const Ingress = {
+  VERIFY_FIRST: 'verify-first',
+  QUEUE_FIRST: 'queue-first',
+} as const;
+export type IngressName = (typeof Ingress)[keyof typeof Ingress];
+
+export const DEFAULT_INGRESS: IngressName = Ingress.VERIFY_FIRST;
+export const INGRESS_NAMES: readonly IngressName[] = Object.values(Ingress);
+
+export function isIngressName(value: unknown): value is IngressName {
+  return typeof value === 'string' && (INGRESS_NAMES as readonly string[]).includes(value);
+}
+
+/** The problem with an ingress setting, as a sentence naming `name`, or undefined when it is fine (or unset). */
+export function ingressProblem(name: string, value: unknown): string | undefined {
+  if (value === undefined || isIngressName(value)) return undefined;
+  return `${name} is ${JSON.stringify(value)}; use ${INGRESS_NAMES.join(' or ')}.`;
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import {
+  ACCEPTED_RESPONSE_TEMPLATE,
+  ERROR_RESPONSE_TEMPLATE,
+  ERROR_STATUS_CODE,
+  REQUEST_TEMPLATE_CONTENT_TYPE,
+  ROUTE_PATH_PARAMETER,
+  SQS_SEND_MESSAGE_REQUEST_TEMPLATE,
+  SUCCESS_SELECTION_PATTERN,
+} from '../../lib/receiver/sqs-integration-templates';
+import type { GatewayRequest, GatewayStage, WebhookResourceMatch } from './api-gateway-event';
+import { renderMappingTemplate } from './vtl/render-mapping-template';
+import { queryErrorXml, readSendMessageForm, sendMessageResponseXml } from './sqs-query-form';
+
+/** What SQS answered the integration request: its HTTP status and body. */
+interface SqsAnswer {
+  readonly statusCode: number;
+  readonly body: string;
+}
+
+/** An integration answer, or one API Gateway gives itself (415 for a content type without a template). */
+export type ServiceIntegrationOutcome =
+  { readonly result: APIGatewayProxyResult } | { readonly unsupportedMediaType: true };
+
+export type ServiceIntegration = (
+  request: GatewayRequest,
+  match: WebhookResourceMatch,
+) => Promise<ServiceIntegrationOutcome>;
+
+const SUCCESS = new RegExp(`^(?:${SUCCESS_SELECTION_PATTERN})$`);
+
+/**
+ * The queue-first door as the stack deploys it: API Gateway renders the request template into an SQS SendMessage
+ * form, SQS answers, and the integration response whose selection pattern matches that status renders the answer.
+ * The templates are the construct's own strings. SQS is reached through the SDK because the emulator speaks only
+ * the JSON protocol; the form is read as SQS reads it (`readSendMessageForm`). A connection failure throws, which
+ * the gateway answers with a 5xx of its own, as API Gateway does.
+ */
+export function sqsSendMessageIntegration(options: {
+  readonly sqsClient: SQSClient;
+  readonly queueUrl: string;
+  readonly stage: GatewayStage;
+}): ServiceIntegration {
+  const { sqsClient, queueUrl, stage } = options;
+  return async (request, match) => {
+    if (!hasRequestTemplate(request.rawHeaders)) return { unsupportedMediaType: true };
+    const context = templateContext(request, stage);
+    const form = renderMappingTemplate(SQS_SEND_MESSAGE_REQUEST_TEMPLATE, {
+      // binaryMediaTypes */* with CONVERT_TO_TEXT: the template sees the body in base64, whatever its content.
+      body: request.body.toString('base64'),
+      params: {
+        path: { [ROUTE_PATH_PARAMETER]: match.route },
+        querystring: Object.fromEntries(new URLSearchParams(request.rawUrl.split('?')[1] ?? '')),
+        header: lastHeaderValues(request.rawHeaders),
+      },
+      context,
+    }).output;
+    const answer = await sendForm(sqsClient, queueUrl, form);
+    const success = SUCCESS.test(String(answer.statusCode));
+    const response = renderMappingTemplate(success ? ACCEPTED_RESPONSE_TEMPLATE : ERROR_RESPONSE_TEMPLATE, {
+      body: answer.body,
+      context,
+    });
+    return {
+      result: {
+        statusCode: response.statusOverride ?? (success ? 200 : ERROR_STATUS_CODE),
+        headers: { 'Content-Type': 'application/json' },
+        body: response.output,
+      },
+    };
+  };
+}
+
+/** SendMessage with the form's fields, answered as SQS answers the Query API. */
+async function sendForm(sqsClient: SQSClient, queueUrl: string, form: string): Promise<SqsAnswer> {
+  const sqsRequestId = randomUUID();
+  const reading = readSendMessageForm(form, queueUrl);
+  if (!reading.ok) return { statusCode: 400, body: queryErrorXml(reading.code, reading.message, sqsRequestId) };
+  try {
+    const sent = await sqsClient.send(new SendMessageCommand(reading.input));
+    return { statusCode: 200, body: sendMessageResponseXml(sent.MessageId ?? '', sqsRequestId) };
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    // No status: SQS never answered (connection refused or reset). API Gateway answers that itself.
+    if (status === undefined) throw error;
+    const name = error instanceof Error ? error.name : 'InternalError';
+    const message = error instanceof Error ? error.message : String(error);
+    return { statusCode: status, body: queryErrorXml(name, message, sqsRequestId) };
+  }
+}
+
+/**
+ * API Gateway picks the request template by the request's Content-Type, `application/json` when there is none,
+ * and with passthrough NEVER refuses any other type with 415. Parameters such as `charset` are ignored here; how
+ * API Gateway matches a Content-Type with parameters has not been verified on AWS.
+ */
+function hasRequestTemplate(rawHeaders: readonly string[]): boolean {
+  const contentType = lastHeaderValues(rawHeaders, true)['content-type'];
+  if (contentType === undefined || contentType.trim() === '') return true;
+  return contentType.split(';')[0]?.trim().toLowerCase() === REQUEST_TEMPLATE_CONTENT_TYPE;
+}
+
+/** `$input.params().header`: one value per name, the last one sent, names in the sender's casing. */
+function lastHeaderValues(rawHeaders: readonly string[], lowerCaseNames = false): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    headers[lowerCaseNames ? name.toLowerCase() : name] = rawHeaders[index + 1] as string;
+  }
+  return headers;
+}
+
+/** The `$context` variables the templates read. */
+function templateContext(request: GatewayRequest, stage: GatewayStage): Record<string, string | number> {
+  return {
+    requestId: request.requestId,
+    requestTimeEpoch: request.receivedAt.getTime(),
+    stage: stage.stage,
+    apiId: stage.apiId,
+    accountId: stage.accountId,
+    httpMethod: request.method,
+  };
+}
