@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +11,7 @@ import {
   VISIBILITY_TIMEOUT_FACTOR,
 } from './consumer-defaults';
 import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './fluent-webhook-consumer';
+import { findProjectLockFile } from './consumer-entry';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */
 const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
@@ -23,6 +26,7 @@ const WIRED_FUNCTION_PROPS = ['entry', 'handler', 'code', 'role', 'logGroup', 'l
 export function validateConsumerProps(props: FluentWebhookConsumerProps, consumerTimeout: Duration): void {
   const problems = [
     ...findConsumerOptionProblems(props),
+    ...checkHandlersEntry(props),
     ...checkTimeout(consumerTimeout),
     ...checkVisibilityTimeout(props, consumerTimeout),
   ];
@@ -69,8 +73,31 @@ function checkTableProps({
 function checkFunctionProps({ consumerFunctionProps: fn }: FluentWebhookConsumerOptions): string[] {
   return WIRED_FUNCTION_PROPS.filter((name) => fn?.[name] !== undefined).map(
     (name) =>
-      `consumerFunctionProps.${name} is set by the construct; edit handlers/index.ts for behaviour, or logRetention for logs.`,
+      `consumerFunctionProps.${name} is set by the construct; give your handler module as handlersEntry, and logRetention for logs.`,
   );
+}
+
+const SOURCE_FILE = /\.(c|m)?(j|t)sx?$/;
+
+function checkHandlersEntry({ handlersEntry }: FluentWebhookConsumerProps): string[] {
+  if (handlersEntry === undefined) return [];
+  if (!SOURCE_FILE.test(handlersEntry)) {
+    return [
+      `handlersEntry ${handlersEntry} is not a JavaScript or TypeScript file (.js, .mjs, .cjs, .ts, .mts, .cts).`,
+    ];
+  }
+  const file = resolve(handlersEntry);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    return [
+      `handlersEntry ${handlersEntry} does not exist (resolved to ${file}); give the path of your handler module.`,
+    ];
+  }
+  if (findProjectLockFile(file) === undefined) {
+    return [
+      `handlersEntry ${handlersEntry} lies in no project with a lock file (package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock): esbuild resolves its imports there. Run npm install in its project.`,
+    ];
+  }
+  return [];
 }
 
 function checkTimeout(timeout: Duration): string[] {

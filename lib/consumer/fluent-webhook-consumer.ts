@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { settingsToEnv, type ReceiverSettings } from '../../lambdas/core/settings';
 import { RuntimeEnv } from '../../lambdas/contract/environment';
 import { createBundledFunction } from '../internal/lambda-bundling';
+import { consumerBundleSource } from './consumer-entry';
 import { validateConsumerProps } from './consumer-checks';
 import {
   defaultConsumerLogRetention,
@@ -20,9 +21,6 @@ import {
   IDEMPOTENCY_TTL_ATTRIBUTE,
 } from './consumer-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract/observability';
-
-/** The consumer's entry, relative to the repository root. */
-export const CONSUMER_ENTRY = 'lambdas/consumer/handler.ts';
 
 /** The DynamoDB actions Powertools Idempotency uses: read a record, claim it, complete it, release it on failure. */
 export const IDEMPOTENCY_TABLE_ACTIONS = [
@@ -78,6 +76,14 @@ export interface FluentWebhookConsumerOptions {
 }
 
 export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions {
+  /**
+   * The module with your handlers: a TypeScript or JavaScript file that exports `handlers`, a `FluentEventHandlers`
+   * map. esbuild bundles it into the consumer at synth, resolving its imports in its own project (the folder up
+   * from it that holds the lock file). A relative path is resolved from the working directory, as `cdk synth` runs
+   * in the folder of `cdk.json`.
+   * @default - this repository's `handlers/index.ts`
+   */
+  readonly handlersEntry?: string;
   /** The queue the receiver fills. Its visibility timeout must be at least 6x the consumer's timeout. */
   readonly queue: sqs.IQueue;
   /** What the consumer accepts (keys, allow-list, unhandled events, de-duplication window); rendered into its environment. */
@@ -137,7 +143,7 @@ export class FluentWebhookConsumer extends Construct {
     });
     this.consumerLogGroup.grantWrite(this.consumerRole);
 
-    this.consumerFunction = createBundledFunction(this, 'ConsumerFunction', CONSUMER_ENTRY, {
+    this.consumerFunction = createBundledFunction(this, 'ConsumerFunction', consumerBundleSource(props.handlersEntry), {
       defaults: {
         description: 'Verifies queued Fluent webhooks again, de-duplicates them and runs their handlers.',
         memorySize: defaultConsumerMemorySize(),

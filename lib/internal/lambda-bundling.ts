@@ -9,16 +9,32 @@ import type { Construct } from 'constructs';
 /** The repository root: entries and the lock file are found from here, whatever the working directory. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
+/** What esbuild bundles: an entry file inside a project (the folder holding the lock file it is resolved in). */
+export interface BundleSource {
+  /** Absolute path of the entry file. */
+  readonly entry: string;
+  /** Absolute path of the project the entry lies in; esbuild runs there. */
+  readonly projectRoot: string;
+  readonly depsLockFilePath: string;
+}
+
+/** An entry of this repository (or of the installed package), relative to its root. */
+export function repositoryBundleSource(entry: string): BundleSource {
+  return {
+    entry: join(PROJECT_ROOT, entry),
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+  };
+}
+
 /**
  * How every Lambda of the receiver is built: the locally installed esbuild (never Docker), an explicit
  * Node.js runtime on arm64, minified CommonJS with source maps that stack traces use.
  */
-export function bundledFunctionProps(entry: string): NodejsFunctionProps {
+export function bundledFunctionProps(source: BundleSource): NodejsFunctionProps {
   return {
-    entry: join(PROJECT_ROOT, entry),
+    ...source,
     handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
     bundling: {
@@ -50,14 +66,14 @@ export interface BundledFunctionWiring {
 export function createBundledFunction(
   scope: Construct,
   id: string,
-  entry: string,
+  source: BundleSource,
   layers: {
     readonly defaults: Partial<NodejsFunctionProps>;
     readonly overrides?: Partial<NodejsFunctionProps>;
     readonly wiring: BundledFunctionWiring;
   },
 ): NodejsFunction {
-  const bundled = bundledFunctionProps(entry);
+  const bundled = bundledFunctionProps(source);
   const overrides = layers.overrides ?? {};
   const { wiring } = layers;
   return new NodejsFunction(scope, id, {

@@ -20,7 +20,7 @@ import {
   defaultWafRateLimit,
   FLUENT_PATH_SEGMENT,
 } from './receiver-defaults';
-import { createBundledFunction } from '../internal/lambda-bundling';
+import { createBundledFunction, repositoryBundleSource } from '../internal/lambda-bundling';
 import { defaultConsumerTimeout, minimumVisibilityTimeout } from '../consumer/consumer-defaults';
 import { livePathSecrets, secretPathPrefix, validateFluentWebhookReceiverProps } from './receiver-checks';
 import { WebhookFirewall } from './webhook-firewall';
@@ -328,7 +328,7 @@ export class FluentWebhookReceiver extends Construct {
   }
 
   private createReceiverFunction(overrides: Partial<NodejsFunctionProps>): NodejsFunction {
-    return createBundledFunction(this, 'ReceiverFunction', RECEIVER_ENTRY, {
+    return createBundledFunction(this, 'ReceiverFunction', repositoryBundleSource(RECEIVER_ENTRY), {
       defaults: defaultReceiverFunctionProps(),
       overrides,
       wiring: {

@@ -1,8 +1,9 @@
 import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { FluentWebhookReceiver } from '../receiver/fluent-webhook-receiver';
-import { FluentWebhookConsumer } from '../consumer/fluent-webhook-consumer';
-import { FluentWebhookMonitoring } from '../monitoring/fluent-webhook-monitoring';
+import type { FluentWebhookReceiver } from '../receiver/fluent-webhook-receiver';
+import type { FluentWebhookConsumer } from '../consumer/fluent-webhook-consumer';
+import type { FluentWebhookMonitoring } from '../monitoring/fluent-webhook-monitoring';
+import { FluentWebhooks } from '../fluent-webhooks/fluent-webhooks';
 import { readStackConfig, StackConfig } from './stack-config';
 
 export interface FluentWebhookStackProps extends StackProps {
@@ -22,6 +23,8 @@ export interface FluentWebhookStackProps extends StackProps {
  */
 export class FluentWebhookStack extends Stack {
   public readonly config: StackConfig;
+  /** The pipeline; its children are also reachable as {@link receiver}, {@link consumer} and {@link monitoring}. */
+  public readonly webhooks: FluentWebhooks;
   public readonly receiver: FluentWebhookReceiver;
   public readonly consumer: FluentWebhookConsumer;
   public readonly monitoring: FluentWebhookMonitoring;
@@ -38,7 +41,17 @@ export class FluentWebhookStack extends Stack {
       ...stackProps,
     });
     this.config = config;
-    this.receiver = new FluentWebhookReceiver(this, 'Receiver', config.receiverProps);
+    // Under the id `Default`, which CDK leaves out of logical ids: the resources keep the ids they had when the
+    // stack built the three constructs itself, so no queue or table is replaced.
+    this.webhooks = new FluentWebhooks(this, 'Default', {
+      ...config.receiverProps,
+      ...config.consumerOptions,
+      ...config.monitoringOptions,
+      environmentName,
+    });
+    this.receiver = this.webhooks.receiver;
+    this.consumer = this.webhooks.consumer;
+    this.monitoring = this.webhooks.monitoring;
 
     new CfnOutput(this, 'WebhookUrl', {
       description:
@@ -55,9 +68,7 @@ export class FluentWebhookStack extends Stack {
       value: this.receiver.queue.queueName,
     });
     new CfnOutput(this, 'QueueUrl', { value: this.receiver.queue.queueUrl });
-    const deadLetterQueue = this.receiver.deadLetterQueue;
-    if (deadLetterQueue === undefined)
-      throw new Error('The stack always deploys a dead-letter queue; the consumer and the alarms rely on it.');
+    const deadLetterQueue = this.webhooks.deadLetterQueue;
     new CfnOutput(this, 'DeadLetterQueueName', {
       description: 'Where webhooks land after maxReceiveCount failed attempts.',
       value: deadLetterQueue.queueName,
@@ -66,27 +77,6 @@ export class FluentWebhookStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueArn', {
       description: 'For fluent-webhook redrive --dlq-arn.',
       value: deadLetterQueue.queueArn,
-    });
-
-    this.consumer = new FluentWebhookConsumer(this, 'Consumer', {
-      ...config.consumerOptions,
-      consumerFunctionProps: {
-        ...config.consumerOptions.consumerFunctionProps,
-        timeout: this.receiver.consumerTimeout,
-      },
-      queue: this.receiver.queue,
-      settings: this.receiver.settings,
-      environmentName,
-      logRetention: this.receiver.logRetention,
-    });
-    this.monitoring = new FluentWebhookMonitoring(this, 'Monitoring', {
-      ...config.monitoringOptions,
-      queue: this.receiver.queue,
-      deadLetterQueue,
-      receiverFunction: this.receiver.receiverFunction,
-      consumerFunction: this.consumer.consumerFunction,
-      apiStage: this.receiver.api.deploymentStage,
-      environmentName,
     });
 
     new CfnOutput(this, 'IdempotencyTableName', {

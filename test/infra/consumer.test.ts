@@ -4,9 +4,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
 import { FluentWebhookConsumer, FluentWebhookConsumerProps } from '../../lib/consumer/fluent-webhook-consumer';
 import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
+import { useTempDir } from '../support/temp-dir';
 import { testKeyPair } from '../support/test-keys';
 
 const settings = parseReceiverSettings({
@@ -393,6 +396,57 @@ describe('Class: FluentWebhookConsumer', () => {
       SSESpecification: {
         KMSMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
       },
+    });
+  });
+
+  describe('with a handlersEntry', () => {
+    const temp = useTempDir('consumer-handlers-entry-');
+    /** A project of the user's: a lock file, and a handler module in a folder of its own. */
+    const userProject = (name: string, file = 'handlers.ts', withLockFile = true): string => {
+      mkdirSync(temp.path(name, 'src'), { recursive: true });
+      if (withLockFile) writeFileSync(temp.path(name, 'package-lock.json'), '{"lockfileVersion":3}\n');
+      writeFileSync(temp.path(name, 'src', file), 'export const handlers = { events: {} };\n');
+      return temp.path(name, 'src', file);
+    };
+
+    it("bundles a generated entry in the module's own project that hands the module's handlers to the engine", () => {
+      // Prepare
+      const handlersEntry = userProject('app');
+
+      // Act
+      consumerStack({ handlersEntry });
+
+      // Assess: one generated entry, in the user's project, importing the engine's factory and the user's module.
+      const generatedDir = temp.path('app', 'node_modules', '.cache', 'fluent-webhook-receiver');
+      const generated = readdirSync(generatedDir);
+      expect(generated).toEqual([expect.stringMatching(/^consumer-entry-[0-9a-f]{16}\.mjs$/)]);
+      const source = readFileSync(join(generatedDir, generated[0] as string), 'utf8');
+      expect(source).toContain(`import { handlers } from ${JSON.stringify(handlersEntry)};`);
+      expect(source).toMatch(
+        /import \{ createLambdaConsumerHandler \} from ".*lambdas\/consumer\/create-lambda-consumer-handler";/,
+      );
+      expect(source).toContain('export const handler = createLambdaConsumerHandler(handlers);');
+    });
+
+    it.each([
+      ['a file that does not exist', () => temp.path('missing.ts'), /handlersEntry .*missing\.ts does not exist/],
+      [
+        'a file that is not JavaScript or TypeScript',
+        () => userProject('json', 'handlers.json'),
+        /is not a JavaScript or TypeScript file/,
+      ],
+      [
+        'a module in no project',
+        () => userProject('loose', 'handlers.js', false),
+        /handlersEntry .*handlers\.js lies in no project with a lock file/,
+      ],
+    ])('refuses %s', (_case, handlersEntry, message) => {
+      // Act
+      const build = () => consumerStack({ handlersEntry: handlersEntry() });
+
+      // Assess
+      expect(build).toThrow(/^Invalid consumer configuration:\n {2}- /);
+      expect(build).toThrow(message);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
+import { FluentWebhooks } from '../../lib/fluent-webhooks/fluent-webhooks';
 import { FluentWebhookStack } from '../../lib/stack/fluent-webhook-stack';
 import { readStackConfig, selectEnvironmentName, stackNameFor } from '../../lib/stack/stack-config';
 import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
@@ -119,6 +120,36 @@ describe('Class: FluentWebhookStack', () => {
       expect(outputs.DeadLetterQueueUrl?.Value).toEqual({ Ref: 'ReceiverDeadLetterQueue5A4556A4' });
       expect(JSON.stringify(outputs)).not.toContain(SANDBOX_SECRET);
     });
+  });
+
+  it('builds the pipeline as FluentWebhooks, whose resources keep the logical ids the stack gave them before', () => {
+    // Prepare
+    const app = tempApp({ context: ENVIRONMENTS });
+
+    // Act
+    const stack = new FluentWebhookStack(app, stackNameFor('sandbox'), { environmentName: 'sandbox', processEnv: {} });
+
+    // Assess: the stack's children are the construct's, and what holds data keeps its id (a new id replaces it).
+    expect(stack.webhooks).toBeInstanceOf(FluentWebhooks);
+    expect([stack.receiver, stack.consumer, stack.monitoring]).toEqual([
+      stack.webhooks.receiver,
+      stack.webhooks.consumer,
+      stack.webhooks.monitoring,
+    ]);
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
+    const ids = (type: string) => Object.keys(resources).filter((id) => resources[id]?.Type === type);
+    expect(ids('AWS::SQS::Queue').sort()).toEqual(['ReceiverDeadLetterQueue5A4556A4', 'ReceiverQueue7788F9B1']);
+    expect(ids('AWS::DynamoDB::Table')).toEqual(['ConsumerIdempotencyTableBB140E0E']);
+    expect(ids('AWS::Lambda::Function').sort()).toEqual([
+      'ConsumerConsumerFunctionA821CF9C',
+      'ReceiverReceiverFunctionB1E4CE00',
+    ]);
+    expect(ids('AWS::Logs::LogGroup').sort()).toEqual([
+      'ConsumerConsumerLogGroup4E0A02D6',
+      'ReceiverAccessLogGroupF29B277A',
+      'ReceiverExecutionLogGroup851B0060',
+      'ReceiverReceiverLogGroup1B568E1D',
+    ]);
   });
 
   it('reads -c values, which always arrive as strings', () => {

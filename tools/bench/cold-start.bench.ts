@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseReceiverSettings, settingsToEnv } from '../../lambdas/core';
 import { RuntimeEnv } from '../../lambdas/contract/environment';
 import { RECEIVER_ENTRY } from '../../lib/receiver/fluent-webhook-receiver';
-import { CONSUMER_ENTRY } from '../../lib/consumer/fluent-webhook-consumer';
+import { CONSUMER_ENTRY } from '../../lib/consumer/consumer-entry';
 import { testKeyPair } from '../../test/support/test-keys';
 import type { Bench } from './bench';
 import { buildBundle, BuiltBundle, constructBuildOptions } from './lambda-bundles';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { buildSync, BuildOptions } from 'esbuild';
-import { bundledFunctionProps, PROJECT_ROOT } from '../../lib/internal/lambda-bundling';
+import { bundledFunctionProps, PROJECT_ROOT, repositoryBundleSource } from '../../lib/internal/lambda-bundling';
 
 /**
  * The esbuild options `NodejsFunction` derives from the construct's bundling props (see aws-cdk-lib's
@@ -11,7 +11,7 @@ import { bundledFunctionProps, PROJECT_ROOT } from '../../lib/internal/lambda-bu
  * --sources-content`), read from the same `bundledFunctionProps` the stack uses, so a change there shows here.
  */
 export function constructBuildOptions(): BuildOptions & { nodeOptions: string } {
-  const props = bundledFunctionProps('lambdas/receiver/handler.ts');
+  const props = bundledFunctionProps(repositoryBundleSource('lambdas/receiver/handler.ts'));
   const bundling = props.bundling ?? {};
   const version = /nodejs(\d+)/.exec(props.runtime?.name ?? '')?.[1];
   if (version === undefined) throw new Error(`Cannot read a Node.js version from runtime ${props.runtime?.name}.`);

@@ -1,0 +1,31 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { ConfigurationError, parseReceiverSettings, rawSettingsFromEnv } from '../core';
+import { createLogger, createMetrics } from '../shared/observability';
+import { requireEnv, RuntimeEnv } from '../contract/environment';
+import { Component } from '../contract/observability';
+import { ConsumerHandler, createConsumerHandler } from './create-consumer-handler';
+import type { FluentEventHandlers } from './handler-types';
+
+/**
+ * The consumer Lambda around a handler map: settings and the idempotency table from the environment the construct
+ * sets, Powertools logger and metrics. Every consumer entry is this call on one handler module: `handler.ts` on
+ * `handlers/`, or the entry the construct generates for a `handlersEntry`. Call it once per cold start: a
+ * configuration error then fails initialisation, so no message is consumed (they wait in the queue, then the DLQ)
+ * until the configuration is fixed and they are redriven.
+ */
+export function createLambdaConsumerHandler(handlers: FluentEventHandlers | undefined): ConsumerHandler {
+  if (typeof handlers !== 'object' || handlers === null) {
+    throw new ConfigurationError(
+      'The handlers module exports no `handlers` map; export one as `export const handlers: FluentEventHandlers = { ... }`.',
+    );
+  }
+  return createConsumerHandler({
+    settings: parseReceiverSettings(rawSettingsFromEnv(process.env)),
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: requireEnv(process.env, RuntimeEnv.IDEMPOTENCY_TABLE_NAME),
+    }),
+    handlers,
+    logger: createLogger(Component.CONSUMER),
+    metrics: createMetrics(Component.CONSUMER),
+  });
+}

@@ -1,0 +1,49 @@
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FluentWebhookConsumer } from '../consumer/fluent-webhook-consumer';
+import { FluentWebhookMonitoring } from '../monitoring/fluent-webhook-monitoring';
+import { FluentWebhookReceiver } from '../receiver/fluent-webhook-receiver';
+import { validateFluentWebhooksProps } from './fluent-webhooks-checks';
+import type { FluentWebhooksProps } from './fluent-webhooks-props';
+
+/**
+ * The whole Fluent webhook pipeline in one construct: the receiver (API, verifying Lambda, queue and dead-letter
+ * queue), the consumer on that queue (your handlers, idempotency table) and the monitoring of both (alarms,
+ * dashboard, optional alarm topic). `FluentWebhookStack` is this construct configured from CDK context.
+ */
+export class FluentWebhooks extends Construct {
+  public readonly receiver: FluentWebhookReceiver;
+  public readonly consumer: FluentWebhookConsumer;
+  public readonly monitoring: FluentWebhookMonitoring;
+  /** Where webhooks land after `maxReceiveCount` failed attempts. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: FluentWebhooksProps) {
+    super(scope, id);
+    validateFluentWebhooksProps(props);
+    // Each part takes its own props from the whole set: their names do not clash (see FluentWebhooksProps).
+    this.receiver = new FluentWebhookReceiver(this, 'Receiver', {
+      ...props,
+      consumerTimeout: props.consumerTimeout ?? props.consumerFunctionProps?.timeout,
+    });
+    const deadLetterQueue = this.receiver.deadLetterQueue;
+    // The checks refuse the props that leave the receiver without one.
+    if (deadLetterQueue === undefined) throw new Error('FluentWebhooks: the receiver created no dead-letter queue.');
+    this.deadLetterQueue = deadLetterQueue;
+
+    this.consumer = new FluentWebhookConsumer(this, 'Consumer', {
+      ...props,
+      consumerFunctionProps: { ...props.consumerFunctionProps, timeout: this.receiver.consumerTimeout },
+      queue: this.receiver.queue,
+      logRetention: this.receiver.logRetention,
+    });
+    this.monitoring = new FluentWebhookMonitoring(this, 'Monitoring', {
+      ...props,
+      queue: this.receiver.queue,
+      deadLetterQueue,
+      receiverFunction: this.receiver.receiverFunction,
+      consumerFunction: this.consumer.consumerFunction,
+      apiStage: this.receiver.api.deploymentStage,
+    });
+  }
+}
