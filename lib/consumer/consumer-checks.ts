@@ -10,7 +10,7 @@ import {
   minimumVisibilityTimeout,
   VISIBILITY_TIMEOUT_FACTOR,
 } from './consumer-defaults';
-import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './fluent-webhook-consumer';
+import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
 import { findProjectLockFile } from './consumer-entry';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */

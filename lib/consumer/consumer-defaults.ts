@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { FluentWebhookConsumerOptions } from './consumer-props';
 
 /** Lambda's rule for SQS event sources: the queue's visibility timeout is at least this many times the function's timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -14,6 +15,11 @@ export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiration';
 /** Handlers call other systems (Fluent's API, a database): half a minute, with the queue's visibility at 3 minutes. */
 export function defaultConsumerTimeout(): Duration {
   return Duration.seconds(30);
+}
+
+/** The consumer's timeout as configured (or the default): what the receiver's queue visibility timeout is derived from. */
+export function consumerTimeoutOf(options: Pick<FluentWebhookConsumerOptions, 'consumerFunctionProps'> = {}): Duration {
+  return options.consumerFunctionProps?.timeout ?? defaultConsumerTimeout();
 }
 
 /** The smallest queue visibility timeout a consumer with this timeout allows. */

@@ -1,6 +1,6 @@
-import type { FluentWebhookConsumerOptions } from '../consumer/fluent-webhook-consumer';
-import type { FluentWebhookMonitoringOptions } from '../monitoring/fluent-webhook-monitoring';
-import type { FluentWebhookReceiverProps } from '../receiver/fluent-webhook-receiver';
+import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
+import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
+import type { FluentWebhookReceiverProps } from '../receiver/receiver-props';
 
 /**
  * The whole pipeline's props: the receiver's, the consumer's and the monitoring's options side by side (their

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ConfigurationError } from '../../lambdas/core/errors';
-import type { FluentWebhookMonitoringOptions, FluentWebhookMonitoringProps } from './fluent-webhook-monitoring';
+import type { FluentWebhookMonitoringOptions, FluentWebhookMonitoringProps } from './monitoring-props';
 
 /** SQS keeps a message at most 14 days; an older threshold could never fire. */
 const MAX_MESSAGE_AGE_SECONDS = 14 * 24 * 3600;

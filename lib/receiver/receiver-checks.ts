@@ -5,7 +5,7 @@ import { ConfigurationError } from '../../lambdas/core/errors';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
 import { settingsToEnv } from '../../lambdas/core/settings';
 import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT, QUEUE_RETENTION } from './receiver-defaults';
-import type { FluentWebhookReceiverProps } from './fluent-webhook-receiver';
+import type { FluentWebhookReceiverProps } from './receiver-props';
 import { defaultConsumerTimeout, VISIBILITY_TIMEOUT_FACTOR } from '../consumer/consumer-defaults';
 
 /** Shortest accepted path secret: 32 base64url characters carry 192 bits. */

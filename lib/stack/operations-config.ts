@@ -4,8 +4,8 @@ import type { SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { findConsumerOptionProblems } from '../consumer/consumer-checks';
 import { findMonitoringOptionProblems } from '../monitoring/monitoring-checks';
 import { withoutUndefined } from '../internal/without-undefined';
-import type { FluentWebhookConsumerOptions } from '../consumer/fluent-webhook-consumer';
-import type { FluentWebhookMonitoringOptions } from '../monitoring/fluent-webhook-monitoring';
+import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
+import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
 
 /** Context keys for the consumer and its monitoring (next to the receiver's `DeployContextKey`). */
 export const OperationsContextKey = {

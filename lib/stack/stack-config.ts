@@ -10,11 +10,11 @@ import {
   SETTING_ENV_NAMES,
   SettingKey,
 } from '../../lambdas/core/settings';
-import type { FluentWebhookReceiverProps } from '../receiver/fluent-webhook-receiver';
+import type { FluentWebhookReceiverProps } from '../receiver/receiver-props';
 import { OperationsContextKey, readOperationsConfig } from './operations-config';
 import { withoutUndefined } from '../internal/without-undefined';
-import type { FluentWebhookConsumerOptions } from '../consumer/fluent-webhook-consumer';
-import type { FluentWebhookMonitoringOptions } from '../monitoring/fluent-webhook-monitoring';
+import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
+import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
 import { findReceiverPropProblems } from '../receiver/receiver-checks';
 
 /** Context key that selects the environment: `-c env=sandbox`. */

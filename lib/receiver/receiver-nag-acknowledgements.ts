@@ -1,5 +1,14 @@
 import { Validations } from 'aws-cdk-lib';
-import type { FluentWebhookReceiver } from '../receiver/fluent-webhook-receiver';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { IConstruct } from 'constructs';
+
+/** The parts of the receiver the findings concern. */
+export interface AcknowledgedReceiverParts {
+  readonly api: apigateway.RestApi;
+  readonly webhookMethods: readonly apigateway.Method[];
+  /** Undefined unless the WAF web ACL is on. */
+  readonly firewall?: IConstruct;
+}
 
 /** Why the method has no API Gateway authorizer: shared by the two findings that ask for one. */
 export const NO_AUTHORIZER_REASON =
@@ -9,7 +18,7 @@ export const NO_AUTHORIZER_REASON =
  * Acknowledges the cdk-nag AwsSolutions findings the receiver's design answers differently, each on the one
  * construct it concerns and with the reason. Acknowledgements are metadata: harmless when cdk-nag is not used.
  */
-export function acknowledgeReceiverFindings(receiver: FluentWebhookReceiver): void {
+export function acknowledgeReceiverFindings(receiver: AcknowledgedReceiverParts): void {
   for (const method of receiver.webhookMethods) {
     for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
       Validations.of(method).acknowledge({ id, reason: NO_AUTHORIZER_REASON });

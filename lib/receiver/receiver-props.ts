@@ -1,0 +1,113 @@
+import type { Duration } from 'aws-cdk-lib';
+import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { ReceiverSettings } from '../../lambdas/core/settings';
+
+export interface FluentWebhookReceiverProps {
+  /**
+   * What the verifying Lambda accepts: Fluent public keys, signature policy and the account (and retailer)
+   * allow-list. Parse them with `parseReceiverSettings`; they reach the Lambda as environment variables.
+   */
+  readonly settings: ReceiverSettings;
+  /**
+   * The secret path segment: webhooks are accepted only under `/<secret>/fluent/`. At least 32 URL-safe
+   * characters; print one with `npx fluent-webhook secret`. Never commit it. It is part of the synthesized
+   * template and of the API's configuration, so treat `cdk.out` as sensitive. Give exactly one of `pathSecret`
+   * and `pathSecrets`.
+   * @default - none: `pathSecrets` must be given
+   */
+  readonly pathSecret?: string;
+  /**
+   * All live path secrets (1 to 3, each as `pathSecret`, no repeats), the current one first: for rotating the
+   * secret without losing a webhook. Each gets its own `/<secret>/fluent/{route+}` with one POST method into the
+   * same verifying Lambda, which logs the secret's fingerprint (`pathSecretFingerprint`, never the secret) so you
+   * can see when the old one stops receiving. Excludes `pathSecret`.
+   * @default - none: `pathSecret` must be given
+   */
+  readonly pathSecrets?: readonly string[];
+  /**
+   * Name of the environment (`sandbox`, `production`): set as `ENVIRONMENT_NAME` on the Lambdas, where it
+   * becomes a metric dimension so environments sharing an account keep their metrics apart.
+   * @default - no environment dimension
+   */
+  readonly environmentName?: string;
+  /**
+   * The API Gateway stage, the first segment of the webhook URL's path.
+   * @default 'webhooks'
+   */
+  readonly stageName?: string;
+  /**
+   * Steady-state requests per second the stage lets through.
+   * @default 500
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Requests the stage lets through at once (token bucket size).
+   * @default 1000
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * How long the API's access logs and the verifying Lambda's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether to create the account-level role that lets API Gateway write execution logs (an account and region
+   * setting shared by all APIs; the role is retained when the stack is deleted). Turn off when the account has one.
+   * @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * Overrides for the verifying Lambda: `memorySize`, `timeout` (at most 29 s), `reservedConcurrentExecutions`,
+   * `runtime` (Node.js 22 or 24), `description`, extra `environment`, `bundling` tweaks. The entry, handler, role,
+   * log group and the environment the handler reads are wiring and always win.
+   * @default - 512 MB, 10 s timeout, Node.js 24 on arm64, no reserved concurrency, minified with source maps
+   */
+  readonly receiverFunctionProps?: Partial<NodejsFunctionProps>;
+  /**
+   * Bring your own queue. You then own its encryption, message size (keep 1 MiB), retention, visibility timeout
+   * and dead-letter queue. Excludes `queueProps`, `deadLetterQueueProps`, `deployDeadLetterQueue`, `maxReceiveCount`.
+   * @default - a new queue from `defaultQueueProps()` and `queueProps`
+   */
+  readonly existingQueueObj?: sqs.IQueue;
+  /**
+   * Overrides for the new queue, for example `encryption: QueueEncryption.KMS` with `encryptionMasterKey`, or
+   * `removalPolicy`. `maxMessageSizeBytes` stays 1 MiB, `enforceSSL` stays on, the dead-letter queue is wired.
+   * @default - `defaultQueueProps()`: SSE-SQS, TLS only, 1 MiB, 14 days, visibility 6x `consumerTimeout`
+   */
+  readonly queueProps?: sqs.QueueProps;
+  /**
+   * Whether the queue gets a dead-letter queue through a redrive policy.
+   * @default true
+   */
+  readonly deployDeadLetterQueue?: boolean;
+  /**
+   * Overrides for the dead-letter queue.
+   * @default - `defaultDeadLetterQueueProps()`: SSE-SQS, TLS only, 1 MiB, 14 days
+   */
+  readonly deadLetterQueueProps?: sqs.QueueProps;
+  /**
+   * Receives of a message before SQS moves it to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * The timeout of the Lambda that consumes the queue. The queue's visibility timeout is set to 6x this, as Lambda
+   * requires for SQS event sources, so the queue is ready for the consumer before the consumer exists.
+   * @default Duration.seconds(30)
+   */
+  readonly consumerTimeout?: Duration;
+  /**
+   * Put an AWS WAF web ACL on the stage that admits only POSTs under `/<stage>/<secret>/fluent/` (for each live
+   * secret) and blocks source IPs over `wafRateLimit`. Costs a monthly fee per web ACL and rule, plus requests.
+   * @default false
+   */
+  readonly enableWaf?: boolean;
+  /**
+   * WAF rate limit: requests per source IP per 5 minutes. Fluent sends from a few shared addresses: keep this
+   * above your peak webhook rate. Only with `enableWaf`.
+   * @default 10000
+   */
+  readonly wafRateLimit?: number;
+}
