@@ -73,7 +73,7 @@ export const handlerBench: Bench = {
     // As deployed: bundled by esbuild, not through tsx's per-file transform.
     const lambdas = join(__dirname, '..', '..', 'lambdas');
     const { createReceiverHandler } = requireBundled<ReceiverModule>(
-      join(lambdas, 'authorizer', 'create-receiver-handler.ts'),
+      join(lambdas, 'receiver', 'create-receiver-handler.ts'),
     );
     const { parseReceiverSettings } = requireBundled<SettingsModule>(join(lambdas, 'core', 'settings.ts'));
     const { createLogger, createMetrics } = requireBundled<ObservabilityModule>(
