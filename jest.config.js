@@ -14,4 +14,6 @@ module.exports = {
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
   testTimeout: 30000,
+  // The docs' snippets import the package by name (tsconfig.json "paths").
+  moduleNameMapper: { '^fluent-webhook-receiver$': '<rootDir>/lambdas/core/index.ts' },
 };

@@ -1,5 +1,5 @@
-// An example handler map, type-checked with the rest of the code and quoted in the README.
-// To use it, copy what you need into ../handlers.ts (the file the consumer loads).
+// An example handler map, type-checked with the rest of the code and quoted in docs/handlers.md.
+// To use it, copy what you need into ../index.ts (the file the consumer loads).
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FluentEventHandler, FluentEventHandlers } from '../../lambdas/consumer/handler-types';
 import { logEvent } from '../../lambdas/consumer/log-event';
@@ -12,7 +12,7 @@ export const notifyWarehouse: FluentEventHandler = async (event, { logger, metri
 
   const response = await fetch(WAREHOUSE_URL, {
     method: 'POST',
-    // The Fluent event id makes a repeat harmless downstream too (see "Idempotency" in the README).
+    // The Fluent event id makes a repeat harmless downstream too (see "Idempotency" in docs/handlers.md).
     headers: { 'content-type': 'application/json', 'idempotency-key': event.id },
     body: JSON.stringify({ orderRef: event.entityRef, retailerId: event.retailerId, shippedAt: receivedAt }),
   });

@@ -2,7 +2,7 @@ import type { FluentEventHandler } from './handler-types';
 
 /**
  * The default handler: logs what the event is about, never its body or attributes (which may hold
- * personal data). Replace it in `handlers.ts` once real handlers exist.
+ * personal data). Replace it in `handlers/index.ts` once real handlers exist.
  */
 export const logEvent: FluentEventHandler = async (event, { logger, receivedAt }) => {
   logger.info('Fluent event received', {
