@@ -6,6 +6,7 @@ import {
   checkAllowList,
   FluentSignatureVerifier,
   fluentEventFromObject,
+  idText,
   parseJsonObject,
   ReceiverSettings,
   RejectionReasonName,
@@ -18,6 +19,7 @@ import { HandlerFailedError, RecordFailedError, RecordOutcome } from './record-o
 import type { RunOnce, RunOnceResult } from './run-once';
 import { normaliseRoute, selectHandler } from './select-handler';
 import { RecordFailureReason, RecordFailureReasonName } from '../contract/observability';
+import { boundedLogValue } from '../contract/log-values';
 
 /** What processing one record needs; built once per batch. */
 export interface RecordPipeline {
@@ -94,10 +96,13 @@ async function decide(
   const json = parseJsonObject(queued.rawBody);
   if (!json.ok)
     return decision.fail(RecordFailureReason.MALFORMED_EVENT, { problem: json.problem, detail: json.message });
-  const identity = { eventId: idText(json.object.id), eventName: idText(json.object.name) };
-  const allowed = checkAllowList(json.object, pipeline.settings.allowList);
+  const identity = {
+    eventId: boundedLogValue(idText(json.object, 'id', json.text)),
+    eventName: boundedLogValue(idText(json.object, 'name')),
+  };
+  const allowed = checkAllowList(json.object, pipeline.settings.allowList, json.text);
   if (!allowed.ok) return decision.fail(allowed.reason, { ...identity, detail: allowed.message });
-  const parsed = fluentEventFromObject(json.object);
+  const parsed = fluentEventFromObject(json.object, json.text);
   if (!parsed.ok)
     return decision.fail(RecordFailureReason.MALFORMED_EVENT, {
       ...identity,
@@ -105,7 +110,7 @@ async function decide(
       detail: parsed.message,
     });
   const event = parsed.event;
-  const about: LogFields = { eventId: event.id, eventName: event.name };
+  const about: LogFields = identity;
 
   const selected = selectHandler(pipeline.handlers, queued.route, event.name);
   if (selected === undefined) {
@@ -117,7 +122,7 @@ async function decide(
 
   const context: FluentEventContext = {
     logger: pipeline.logger.createChild({
-      persistentKeys: { eventId: event.id, eventName: event.name, route: decision.route, messageId: record.messageId },
+      persistentKeys: { ...identity, route: decision.loggedRoute, messageId: record.messageId },
     }),
     metrics: pipeline.metrics,
     rawBody: queued.rawBody,
@@ -130,7 +135,7 @@ async function decide(
   const handled = { ...about, handler: selected.matchedBy };
   let result: RunOnceResult;
   try {
-    result = await pipeline.runOnce(event.id, async () => {
+    result = await pipeline.runOnce(parsed.deduplicationKey, async () => {
       try {
         await selected.handler(event, context);
       } catch (error) {
@@ -154,14 +159,24 @@ async function decide(
 /** Logs one record's decision (exactly one line) and counts it. */
 class Decision {
   public readonly route: string;
+  /** The route as log lines carry it: attributes come from the queue, so their length is not ours to trust. */
+  public readonly loggedRoute: string;
   public readonly receiveCount: number;
+  private readonly delivery: { messageId: string; requestId: string; route: string; receiveCount: number };
 
   public constructor(
     private readonly pipeline: RecordPipeline,
-    private readonly delivery: { messageId: string; requestId: string; route: string; receiveCount: number },
+    delivery: { messageId: string; requestId: string; route: string; receiveCount: number },
   ) {
     this.route = delivery.route;
+    this.loggedRoute = boundedLogValue(delivery.route);
     this.receiveCount = delivery.receiveCount;
+    this.delivery = {
+      ...delivery,
+      messageId: boundedLogValue(delivery.messageId),
+      requestId: boundedLogValue(delivery.requestId),
+      route: this.loggedRoute,
+    };
   }
 
   public succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): void {
@@ -193,10 +208,4 @@ function stringAttributes(attributes: SQSMessageAttributes | undefined): Record<
     if (typeof attribute?.stringValue === 'string') strings[name] = attribute.stringValue;
   }
   return strings;
-}
-
-function idText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
 }

@@ -1,9 +1,10 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import type { DeduplicationKey } from '../core';
 
 /**
- * Prefix of every idempotency key (`fluent-event#<hash of the event id>`). Fixed rather than the
+ * Prefix of every idempotency key (`fluent-event#<hash of the event's DeduplicationKey>`). Fixed rather than the
  * Powertools default (the function name), so renaming or replacing the consumer keeps its memory of events.
  */
 export const IDEMPOTENCY_KEY_PREFIX = 'fluent-event';
@@ -24,7 +25,7 @@ export interface RunOnceResult {
  * Runs `work` at most once per event id. Throws IdempotencyAlreadyInProgressError while another
  * delivery of the same id is running, other Idempotency*Errors when the table fails, and whatever `work` threw.
  */
-export type RunOnce = (eventId: string, work: () => Promise<void>) => Promise<RunOnceResult>;
+export type RunOnce = (eventKey: DeduplicationKey, work: () => Promise<void>) => Promise<RunOnceResult>;
 
 /**
  * Builds a {@link RunOnce} over Powertools Idempotency for one invocation. The Lambda context bounds the
@@ -42,14 +43,14 @@ export function createRunOnce(
   });
   config.registerLambdaContext(lambdaContext);
   const once = makeIdempotent(
-    async (_eventId: string, work: () => Promise<void>): Promise<HandledMarker> => {
+    async (_eventKey: DeduplicationKey, work: () => Promise<void>): Promise<HandledMarker> => {
       await work();
       return { handledAt: new Date().toISOString() };
     },
     { persistenceStore, config, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
   );
-  return async (eventId, work) => {
-    const result = (await once(eventId, work)) as HandledMarker & { duplicate?: boolean };
+  return async (eventKey, work) => {
+    const result = (await once(eventKey, work)) as HandledMarker & { duplicate?: boolean };
     return { duplicate: result.duplicate === true, handledAt: result.handledAt };
   };
 }

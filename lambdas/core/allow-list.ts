@@ -1,11 +1,16 @@
+import { idText } from './id-text';
+
 /**
  * Which Fluent accounts (and optionally retailers) this receiver serves. Fluent signs every customer in a
  * region and environment with one key, so a valid signature proves the sender, not the recipient.
  */
 export interface AllowList {
-  /** Account ids, compared case-insensitively; `'*'` admits any account (for trying things out only). */
+  /**
+   * Account ids, compared ignoring the case of ASCII letters only (Unicode case mapping would let `acmeſ` in as
+   * `ACMES`); `'*'` admits any account (for trying things out only).
+   */
   readonly accountIds: readonly string[] | '*';
-  /** Retailer ids, compared exactly; undefined admits any retailer of an allowed account. */
+  /** Retailer ids, compared exactly (a number by its text as sent); undefined admits any retailer of an allowed account. */
   readonly retailerIds?: readonly string[];
 }
 
@@ -18,15 +23,23 @@ export type AllowListRejectionName = (typeof AllowListRejection)[keyof typeof Al
 export type AllowListDecision =
   { readonly ok: true } | { readonly ok: false; readonly reason: AllowListRejectionName; readonly message: string };
 
-/** Checks `accountId` and `retailerId` of a parsed body against the allow-list. Never throws. */
-export function checkAllowList(body: Readonly<Record<string, unknown>>, allowList: AllowList): AllowListDecision {
+/**
+ * Checks `accountId` and `retailerId` of a parsed body against the allow-list. Never throws. `sourceText` is the
+ * JSON the body was parsed from: with it a numeric id is compared by its text as sent, without it only when it is
+ * a safe integer (see `idText`); never through a conversion that loses digits.
+ */
+export function checkAllowList(
+  body: Readonly<Record<string, unknown>>,
+  allowList: AllowList,
+  sourceText?: string,
+): AllowListDecision {
   if (allowList.accountIds !== '*') {
-    const accountId = idText(body.accountId);
-    if (accountId === undefined) {
+    const accountId = idText(body, 'accountId', sourceText);
+    if (accountId === undefined || accountId.length === 0) {
       return { ok: false, reason: AllowListRejection.ACCOUNT_NOT_ALLOWED, message: 'The event has no accountId.' };
     }
-    const wanted = accountId.toUpperCase();
-    if (!allowList.accountIds.some((allowed) => allowed.toUpperCase() === wanted)) {
+    const wanted = asciiUpperCase(accountId);
+    if (!allowList.accountIds.some((allowed) => asciiUpperCase(allowed) === wanted)) {
       return {
         ok: false,
         reason: AllowListRejection.ACCOUNT_NOT_ALLOWED,
@@ -35,8 +48,8 @@ export function checkAllowList(body: Readonly<Record<string, unknown>>, allowLis
     }
   }
   if (allowList.retailerIds !== undefined) {
-    const retailerId = idText(body.retailerId);
-    if (retailerId === undefined || !allowList.retailerIds.includes(retailerId)) {
+    const retailerId = idText(body, 'retailerId', sourceText);
+    if (retailerId === undefined || retailerId.length === 0 || !allowList.retailerIds.includes(retailerId)) {
       return {
         ok: false,
         reason: AllowListRejection.RETAILER_NOT_ALLOWED,
@@ -47,8 +60,7 @@ export function checkAllowList(body: Readonly<Record<string, unknown>>, allowLis
   return { ok: true };
 }
 
-function idText(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
+/** Upper-cases a-z only: every other character compares exactly. */
+function asciiUpperCase(text: string): string {
+  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }

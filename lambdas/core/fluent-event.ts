@@ -1,33 +1,18 @@
 import { z } from 'zod';
+import { FluentEvent, readFluentEvent } from './fluent-event-rules';
 
-/** Fluent ids are documented as strings; numbers are accepted and kept as their decimal text. */
-const fluentId = z.union([z.string(), z.number().transform(String)]);
-/**
- * The event id is the de-duplication key: an empty one would make every such event a duplicate of the first,
- * so it is refused (the record then waits in the DLQ) rather than silently skipped.
- */
-const eventId = z.union([z.string().refine((value) => value.trim().length > 0), z.number().transform(String)]);
-const optionalText = z.union([z.string(), z.number().transform(String)]).optional();
+export type { FluentEvent } from './fluent-event-rules';
 
 /**
- * A Fluent webhook event (Fluent's `webhook-notification.json`, plus fields seen in real deliveries).
- * Unknown fields are kept.
+ * A Fluent webhook event as a zod schema, for code that validates objects with zod. It applies the rules of
+ * `readFluentEvent` (the ones the receiver and the consumer use), so it accepts and refuses exactly what they do;
+ * parsing an object loses the text of numeric ids, so a numeric id must be a safe integer here. Unknown fields are kept.
  */
-export const FluentEventSchema = z.looseObject({
-  id: eventId,
-  name: z.string().min(1),
-  accountId: fluentId,
-  retailerId: fluentId,
-  entityId: fluentId,
-  entityRef: z.string(),
-  entityType: z.string().min(1),
-  entitySubtype: optionalText,
-  entityStatus: optionalText,
-  type: optionalText,
-  rootEntityId: optionalText,
-  rootEntityRef: optionalText,
-  rootEntityType: optionalText,
-  attributes: z.unknown().optional(),
+export const FluentEventSchema = z.looseObject({}).transform((object, context): FluentEvent => {
+  const reading = readFluentEvent(object);
+  if (reading.ok) return reading.event;
+  for (const field of reading.invalidFields) {
+    context.issues.push({ code: 'custom', path: [field], message: `missing or invalid ${field}`, input: object });
+  }
+  return z.NEVER;
 });
-
-export type FluentEvent = z.infer<typeof FluentEventSchema>;

@@ -1,7 +1,6 @@
 import { TextDecoder } from 'node:util';
 
-// Reading a body as a JSON object, apart from the event schema (and so from zod): the verifying Lambda needs only
-// this, and its bundle stays small for quick cold starts.
+// Reading a body as a JSON object, apart from the event rules: the first of the verifying Lambda's body checks.
 
 /** Why a body could not be read as a Fluent event. Stable strings: use them in metrics. */
 export const BodyProblem = {

@@ -5,7 +5,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 // Imported module by module, not from '../core': the index pulls in the event schema (zod), which this Lambda never uses.
 import { checkAllowList } from '../core/allow-list';
 import { MAX_SQS_MESSAGE_BYTES } from '../core/constants';
-import { parseJsonObject } from '../core/parse-json';
+import { BodyProblem, parseJsonObject } from '../core/parse-json';
+import { invalidEventMessage, readFluentEvent } from '../core/fluent-event-rules';
 import { isSqsSafeText, toQueuedWebhookMessage } from '../contract/queue-message';
 import type { ReceiverSettings } from '../core/settings';
 import { FluentSignatureVerifier } from '../core/verify-signature';
@@ -29,6 +30,7 @@ import {
 import { acceptedResponse, errorResponse } from './receiver-responses';
 import { sizeQueueMessage, toSendMessageInput } from './sqs-message';
 import { REASON_DIMENSION, ReceiverMetric } from '../contract/observability';
+import { boundedLogValue } from '../contract/log-values';
 
 export interface ReceiverHandlerDependencies {
   /** Keys, signature policy and allow-list, parsed once at start-up. */
@@ -91,7 +93,8 @@ const QUEUE_LIMIT = `the queue carries at most ${MAX_SQS_MESSAGE_BYTES} bytes (1
  * Order of checks, cheapest and least revealing first:
  * 1. size of the body (413) — judged before anything else, as it costs nothing and reveals nothing;
  * 2. signature over the raw bytes (401) — before any parsing, so unsigned input learns nothing about what we accept;
- * 3. route (400), JSON object in valid UTF-8 (400), account and retailer allow-list (403);
+ * 3. route (400), JSON object in valid UTF-8 (400), account and retailer allow-list (403), a Fluent event by the
+ *    consumer's rules (400), so that nothing is accepted that the consumer would refuse;
  * 4. size of the message as built (413: attributes, or the base64 form a body with non-XML characters needs);
  * 5. SendMessage (503 on any failure, so Fluent retries); 200 only after SendMessage succeeded.
  *
@@ -140,7 +143,11 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     return errorResponse(statusCode, reason, message, fields.requestId);
   };
 
-  const receive = async (event: APIGatewayProxyEvent, fields: DecisionFields): Promise<APIGatewayProxyResult> => {
+  const receive = async (
+    event: APIGatewayProxyEvent,
+    request: { readonly requestId: string; readonly route: string },
+    fields: DecisionFields,
+  ): Promise<APIGatewayProxyResult> => {
     const receivedAt = now().toISOString();
     const bodyBytes = bodyByteLength(event);
     fields.bodyBytes = bodyBytes;
@@ -156,7 +163,7 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     fields.signatureHeader = verification.header;
     fields.keyFingerprint = verification.keyFingerprint;
 
-    if (!isSqsSafeText(fields.route)) {
+    if (!isSqsSafeText(request.route)) {
       return reject(
         fields,
         400,
@@ -166,9 +173,13 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     }
     const json = parseJsonObject(rawBody);
     if (!json.ok) return reject(fields, 400, json.problem, json.message);
-    fields.eventId = readEventId(json.object);
-    const allowed = checkAllowList(json.object, settings.allowList);
+    fields.eventId = readEventId(json);
+    const allowed = checkAllowList(json.object, settings.allowList, json.text);
     if (!allowed.ok) return reject(fields, 403, allowed.reason, allowed.message);
+    const reading = readFluentEvent(json.object, json.text);
+    if (!reading.ok) {
+      return reject(fields, 400, BodyProblem.INVALID_EVENT, invalidEventMessage(reading.invalidFields));
+    }
 
     const message = sizeQueueMessage(
       toQueuedWebhookMessage({
@@ -176,9 +187,9 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
         bodyText: json.text,
         bodyTextIsJson: true,
         headers: signatureHeaders,
-        route: fields.route,
+        route: request.route,
         receivedAt,
-        requestId: fields.requestId,
+        requestId: request.requestId,
       }),
     );
     if (message.bytes > MAX_SQS_MESSAGE_BYTES) {
@@ -213,13 +224,15 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   };
 
   return async (event, context) => {
+    const request = { requestId: readRequestId(event ?? {}, context), route: readRoute(event ?? {}) };
+    // The log line carries bounded copies; the queue message and the answer carry the values themselves.
     const fields = decisionFields(
-      readRequestId(event ?? {}, context),
-      readRoute(event ?? {}),
+      boundedLogValue(request.requestId),
+      boundedLogValue(request.route),
       readPathSecretFingerprint(event ?? {}),
     );
     try {
-      return await receive(event, fields);
+      return await receive(event, request, fields);
     } catch (error) {
       return fail(
         fields,

@@ -3,6 +3,8 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../core/constants';
 import { lookupHeader, RequestHeaders } from '../core/headers';
 import { pathSecretFingerprint } from '../core/path-secret-fingerprint';
+import { idText } from '../core/id-text';
+import { boundedLogValue } from '../contract/log-values';
 
 /**
  * Size of the body in bytes without decoding it, so an oversized request costs no allocation.
@@ -79,10 +81,14 @@ export function readRequestId(
   return context?.awsRequestId ?? randomUUID();
 }
 
-/** The event id when the parsed body has one: logged so a decision can be traced back to Fluent's event. */
-export function readEventId(body: Readonly<Record<string, unknown>>): string | undefined {
-  const id = body.id;
-  if (typeof id === 'string' && id.length > 0) return id;
-  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
-  return undefined;
+/**
+ * The event id when the parsed body has one, as sent and cut to a loggable length: logged so a decision can be
+ * traced back to Fluent's event.
+ */
+export function readEventId(json: {
+  readonly object: Readonly<Record<string, unknown>>;
+  readonly text: string;
+}): string | undefined {
+  const id = idText(json.object, 'id', json.text);
+  return id === undefined || id.length === 0 ? undefined : boundedLogValue(id);
 }

@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
 import { inspectQueueMessages } from './inspect-queue';
+import { idText } from '../../lambdas/core/id-text';
+import { boundedLogValue } from '../../lambdas/contract/log-values';
 
 /** How often the dead-letter queue is looked at. */
 const WATCH_INTERVAL_MS = 1000;
@@ -29,8 +31,8 @@ export function watchDeadLetterQueue(emulatorEndpoint: string, queueName: string
         logger.warn('message in the dead-letter queue', {
           queue: queueName,
           messageId: message.messageId,
-          eventId: eventIdOf(message.body),
-          route: message.messageAttributes[QueuedWebhookAttribute.ROUTE]?.StringValue,
+          eventId: boundedLogValue(eventIdOf(message.body)),
+          route: boundedLogValue(message.messageAttributes[QueuedWebhookAttribute.ROUTE]?.StringValue),
           deadLetterMessages: all.length,
         });
       }
@@ -48,8 +50,9 @@ export function watchDeadLetterQueue(emulatorEndpoint: string, queueName: string
 /** The Fluent event id, when the body is JSON with one; a base64-carried body is not decoded here. */
 function eventIdOf(body: string): string | undefined {
   try {
-    const parsed = JSON.parse(body) as { id?: unknown };
-    return typeof parsed.id === 'string' || typeof parsed.id === 'number' ? String(parsed.id) : undefined;
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    return idText(parsed as Record<string, unknown>, 'id', body);
   } catch {
     return undefined;
   }

@@ -13,6 +13,7 @@ import {
   WEBHOOK_METHOD,
 } from './api-gateway-event';
 import type { ServiceIntegration } from './sqs-service-integration';
+import { boundedLogValue } from '../../lambdas/contract/log-values';
 
 /** API Gateway's payload limit for REST APIs (10 MB). */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -130,7 +131,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
   const receivedAt = new Date();
   const { stage, logger } = options;
   const match = matchWebhookResource(req.url ?? '/', stage.pathSecret);
-  const logFields = { requestId, method: req.method, route: match?.route };
+  const logFields = { requestId, method: boundedLogValue(req.method), route: boundedLogValue(match?.route) };
 
   if (match === undefined || req.method !== WEBHOOK_METHOD) {
     // Read and drop the body so the connection stays usable, as API Gateway does.

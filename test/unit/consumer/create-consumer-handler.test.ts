@@ -79,6 +79,55 @@ describe('Function: createConsumerHandler', () => {
     expect(metricsNamed(ConsumerMetric.EVENT_PROCESSED)).toEqual([expect.objectContaining({ value: 1 })]);
   });
 
+  it('processes ids that JSON.parse would make equal as distinct events, and gives handlers each as sent', async () => {
+    // Prepare
+    const { calls, handler } = recording();
+    const consumer = testConsumer({ default: handler });
+    const { id: _id, ...rest } = fluentEvent();
+    const tokens = ['9007199254740993', '9007199254740992', '"77"', '77', '77.0', '7.7e1'];
+    const records = tokens.map((token) => {
+      const rawBody = Buffer.from(`{"id":${token},${JSON.stringify(rest).slice(1)}`, 'utf8');
+      return queuedWebhookRecord(rawBody, { headers: signFluentPayload(rawBody, fluent.privateKey) });
+    });
+
+    // Act
+    const first = await consumer.deliver(...records);
+    const again = await consumer.deliver(...records);
+
+    // Assess
+    expect(failedIds(first)).toEqual([]);
+    expect(failedIds(again)).toEqual([]);
+    expect(calls.map((call) => (call.event as { id: string }).id)).toEqual([
+      '9007199254740993',
+      '9007199254740992',
+      '77',
+      '77',
+      '77.0',
+      '7.7e1',
+    ]);
+    expect(decisionLines(output).filter((line) => line.outcome === 'duplicate')).toHaveLength(tokens.length);
+  });
+
+  it('logs a huge event id and route cut to a few hundred characters with a marker', async () => {
+    // Prepare
+    const consumer = testConsumer({ default: async () => undefined });
+    const rawBody = fluentEventBody({ id: 'x'.repeat(600_000) });
+    const record = queuedWebhookRecord(rawBody, {
+      headers: signFluentPayload(rawBody, fluent.privateKey),
+      route: `r/${'y'.repeat(5000)}`,
+    });
+
+    // Act
+    await consumer.deliver(record);
+
+    // Assess
+    const [line] = decisionLines(output);
+    expect(line).toMatchObject({ outcome: 'processed' });
+    expect(String(line?.eventId)).toMatch(/^x{300}…\[cut: 600000 characters\]$/);
+    expect(String(line?.route)).toMatch(/^r\/y{298}…\[cut: 5002 characters\]$/);
+    expect(output.text().length).toBeLessThan(10_000);
+  });
+
   it('runs the handler once per event id across redeliveries and logs the repeat as a duplicate', async () => {
     // Prepare
     const { calls, handler } = recording();

@@ -71,4 +71,57 @@ describe('Function: checkAllowList', () => {
     // Assess
     expect(decision).toEqual({ ok: false, reason, message });
   });
+
+  it.each([
+    [
+      'an account that matches only under Unicode case mapping (ſ upper-cases to S)',
+      { accountIds: ['ACMES'] },
+      'acmeſ',
+    ],
+    ['an account with the Kelvin sign for K', { accountIds: ['ACMEK'] }, 'ACME\u212A'],
+    ['an account with a dotted capital I', { accountIds: ['ACMEI'] }, 'acme\u0130'],
+  ])('refuses %s', (_case, allowList, accountId) => {
+    // Act
+    const decision = checkAllowList({ accountId }, allowList as AllowList);
+
+    // Assess
+    expect(decision).toMatchObject({ ok: false, reason: AllowListRejection.ACCOUNT_NOT_ALLOWED });
+  });
+
+  it.each([
+    ['9007199254740993', ['9007199254740992'], false],
+    ['9007199254740993', ['9007199254740993'], true],
+    ['1.0', ['1'], false],
+    ['1', ['1'], true],
+    ['1e0', ['1'], false],
+  ])('compares the numeric retailer id %s by its text as sent (allowed %j: %s)', (token, retailerIds, admitted) => {
+    // Prepare
+    const text = `{"accountId":"ACME","retailerId":${token}}`;
+
+    // Act
+    const decision = checkAllowList(
+      JSON.parse(text) as Record<string, unknown>,
+      { accountIds: ['ACME'], retailerIds },
+      text,
+    );
+
+    // Assess
+    expect(decision.ok).toBe(admitted);
+  });
+
+  it('without the source text, admits a numeric id only when it is a safe integer', () => {
+    // Act
+    const unsafe = checkAllowList(
+      { accountId: 'ACME', retailerId: 2 ** 53 + 2 },
+      {
+        accountIds: ['ACME'],
+        retailerIds: [String(2 ** 53 + 2)],
+      },
+    );
+    const safe = checkAllowList({ accountId: 42 }, { accountIds: ['42'] });
+
+    // Assess
+    expect(unsafe.ok).toBe(false);
+    expect(safe.ok).toBe(true);
+  });
 });

@@ -51,7 +51,59 @@ describe('Function: parseFluentEvent', () => {
     const parsed = parseFluentEvent(body);
 
     // Assess
-    expect(parsed).toEqual({ ok: true, event: { ...fluentEvent(), retailerId: '7', trailLogs: [{ a: 1 }] } });
+    expect(parsed).toEqual({
+      ok: true,
+      event: { ...fluentEvent(), retailerId: '7', trailLogs: [{ a: 1 }] },
+      deduplicationKey: fluentEvent().id,
+    });
+  });
+
+  it.each([
+    ['9007199254740993', '9007199254740993'],
+    ['9007199254740992', '9007199254740992'],
+    ['77', '77'],
+    ['77.0', '77.0'],
+    ['7.7e1', '7.7e1'],
+    ['-0', '-0'],
+  ])('keeps the numeric id %s as its text as sent', (idToken, text) => {
+    // Prepare
+    const { id: _id, ...rest } = fluentEvent();
+    const body = utf8(`{"id" : ${idToken} ,${JSON.stringify(rest).slice(1)}`);
+
+    // Act
+    const parsed = parseFluentEvent(body);
+
+    // Assess
+    expect(parsed).toMatchObject({ ok: true, event: { id: text }, deduplicationKey: { number: text } });
+  });
+
+  it('gives distinct de-duplication keys to ids that JSON.parse would make equal', () => {
+    // Prepare
+    const { id: _id, ...rest } = fluentEvent();
+    const tokens = ['"77"', '77', '77.0', '7.7e1', '9007199254740992', '9007199254740993', '"9007199254740993"'];
+
+    // Act
+    const keys = tokens.map((token) => {
+      const parsed = parseFluentEvent(utf8(`{"id":${token},${JSON.stringify(rest).slice(1)}`));
+      return parsed.ok ? JSON.stringify(parsed.deduplicationKey) : 'refused';
+    });
+
+    // Assess
+    expect(new Set(keys).size).toBe(tokens.length);
+  });
+
+  it('reads the id JSON.parse reads: the last of repeated members, and a name written with escapes', () => {
+    // Prepare
+    const { id: _id, ...rest } = fluentEvent();
+    const body = utf8(
+      `{"id":1,"nested":{"id":2,"list":[{"id":3}]},"\\u0069d":9007199254740993,${JSON.stringify(rest).slice(1)}`,
+    );
+
+    // Act
+    const parsed = parseFluentEvent(body);
+
+    // Assess
+    expect(parsed).toMatchObject({ ok: true, event: { id: '9007199254740993' } });
   });
 
   it('accepts the documented required fields alone', () => {

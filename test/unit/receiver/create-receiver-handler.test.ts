@@ -19,6 +19,8 @@ import { gatewayEvent, PATH_SECRET } from '../../support/gateway-event';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fluent-webhooks';
 const RECEIVED_AT = new Date('2026-11-29T10:00:00.000Z');
+/** The fields a Fluent event needs besides id and accountId, for hand-written bodies. */
+const EVENT_FIELDS = '"name":"N","retailerId":"1","entityId":"2","entityRef":"R","entityType":"ORDER"';
 
 describe('Function: createReceiverHandler', () => {
   const fluent = testKeyPair(1024, 'fluent');
@@ -76,9 +78,12 @@ describe('Function: createReceiverHandler', () => {
     it.each([
       [
         'escapes, multi-byte characters and odd spacing',
-        '{ "id":"e-1", "accountId":"ACME", "note":"caf\\u00e9 é 😀 \\"q\\"",\n\t"n": 1.50 }',
+        `{ "id":"e-1", "accountId":"ACME", ${EVENT_FIELDS}, "note":"caf\\u00e9 é 😀 \\"q\\"",\n\t"n": 1.50 }`,
       ],
-      ['line separators and escaped lone surrogates', '{"id":"e-1","accountId":"ACME","s":"a\u2028b \\ud800 \\u0000"}'],
+      [
+        'line separators and escaped lone surrogates',
+        `{"id":"e-1","accountId":"ACME",${EVENT_FIELDS},"s":"a\u2028b \\ud800 \\u0000"}`,
+      ],
     ])('keeps a body with %s byte for byte', async (_case, text) => {
       // Prepare
       const body = Buffer.from(text, 'utf8');
@@ -95,7 +100,7 @@ describe('Function: createReceiverHandler', () => {
 
     it('carries a body with characters SQS cannot take (U+FFFF) base64-encoded, and the consumer gets the exact bytes back', async () => {
       // Prepare
-      const body = Buffer.from('{"id":"e-2","accountId":"ACME","odd":"\uFFFF\uFFFE"}', 'utf8');
+      const body = Buffer.from(`{"id":"e-2","accountId":"ACME",${EVENT_FIELDS},"odd":"\uFFFF\uFFFE"}`, 'utf8');
 
       // Act
       const result = await receiver()(gatewayEvent({ body, headers: signed(body) }));
@@ -192,6 +197,32 @@ describe('Function: createReceiverHandler', () => {
 
   describe('refusing', () => {
     const validBody = fluentEventBody();
+
+    it.each([
+      ['without an id', { id: undefined }, 'id'],
+      ['with a blank id', { id: '  ' }, 'id'],
+      ['without a name', { name: undefined }, 'name'],
+      ['with an entityType that is a number', { entityType: 5 }, 'entityType'],
+      ['with a null entityStatus', { entityStatus: null }, 'entityStatus'],
+    ])(
+      'answers 400 invalid-event for a signed event %s, as the consumer would refuse it, and queues nothing',
+      async (_case, overrides, field) => {
+        // Prepare
+        const body = fluentEventBody(overrides as Record<string, unknown>);
+
+        // Act
+        const result = await receiver()(gatewayEvent({ body, headers: signed(body) }));
+
+        // Assess
+        expect(result.statusCode).toBe(400);
+        expect(responseBody(result)).toEqual({
+          error: 'invalid-event',
+          message: `The body is not a Fluent event: missing or invalid ${field}.`,
+          requestId: 'req-0001',
+        });
+        expect(sentInputs()).toEqual([]);
+      },
+    );
 
     it.each([
       ['no signature header', {}, 'missing-signature'],
@@ -415,6 +446,23 @@ describe('Function: createReceiverHandler', () => {
   });
 
   describe('observability', () => {
+    it('cuts a huge event id and route to a few hundred characters with a marker in the log line', async () => {
+      // Prepare
+      const id = 'x'.repeat(600_000);
+      const route = `r/${'y'.repeat(5000)}`;
+      const body = fluentEventBody({ id, accountId: 'OTHER' });
+
+      // Act
+      await receiver()(gatewayEvent({ body, headers: signed(body), route }));
+
+      // Assess
+      const [line] = decisionLines(output);
+      expect(line).toMatchObject({ reason: 'account-not-allowed' });
+      expect(String(line?.eventId)).toMatch(/^x{300}…\[cut: 600000 characters\]$/);
+      expect(String(line?.route)).toMatch(/^r\/y{298}…\[cut: 5002 characters\]$/);
+      expect(output.text().length).toBeLessThan(5000);
+    });
+
     it('writes one decision line per request, with request id, route, event id, outcome and reason', async () => {
       // Prepare
       const body = fluentEventBody({ accountId: 'OTHER' });

@@ -1,0 +1,89 @@
+import { idText } from './id-text';
+
+/**
+ * A Fluent webhook event (Fluent's `webhook-notification.json`, plus fields seen in real deliveries). Ids that
+ * arrived as JSON numbers are given as their text as sent. Unknown fields are kept.
+ */
+export interface FluentEvent {
+  id: string;
+  name: string;
+  accountId: string;
+  retailerId: string;
+  entityId: string;
+  entityRef: string;
+  entityType: string;
+  entitySubtype?: string;
+  entityStatus?: string;
+  type?: string;
+  rootEntityId?: string;
+  rootEntityRef?: string;
+  rootEntityType?: string;
+  attributes?: unknown;
+  [field: string]: unknown;
+}
+
+/**
+ * What an event is de-duplicated on: the id's text as sent, and whether it was sent as a JSON number. A string id
+ * keys on its text alone (as it always has); a numeric id keys on `{ number: text }`, so `77` and `"77"` stay apart.
+ */
+export type DeduplicationKey = string | { readonly number: string };
+
+/** How each top-level field is judged. Order: the order problems are named in. */
+const FIELD_RULES = {
+  /** The de-duplication key: a blank one would make every such event a duplicate of the first. */
+  id: 'event-id',
+  name: 'non-empty-string',
+  accountId: 'id',
+  retailerId: 'id',
+  entityId: 'id',
+  entityRef: 'string',
+  entityType: 'non-empty-string',
+  entitySubtype: 'optional-id',
+  entityStatus: 'optional-id',
+  type: 'optional-id',
+  rootEntityId: 'optional-id',
+  rootEntityRef: 'optional-id',
+  rootEntityType: 'optional-id',
+} as const satisfies Record<string, 'event-id' | 'id' | 'optional-id' | 'string' | 'non-empty-string'>;
+
+type FieldName = keyof typeof FIELD_RULES;
+const FIELDS = Object.keys(FIELD_RULES) as FieldName[];
+
+export type FluentEventReading =
+  | { readonly ok: true; readonly event: FluentEvent; readonly deduplicationKey: DeduplicationKey }
+  | { readonly ok: false; readonly invalidFields: readonly string[] };
+
+/**
+ * Judges a parsed JSON object as a Fluent event, without a schema library (the verifying Lambda runs this on every
+ * request, and its bundle stays small): the one set of rules the receiver, the consumer and `FluentEventSchema` use.
+ * `sourceText` is the JSON the object came from, so numeric ids keep their text; without it a numeric id must be a
+ * safe integer. Never throws.
+ */
+export function readFluentEvent(object: Readonly<Record<string, unknown>>, sourceText?: string): FluentEventReading {
+  const event: Record<string, unknown> = { ...object };
+  const invalidFields: string[] = [];
+  for (const field of FIELDS) {
+    const value = object[field];
+    const rule = FIELD_RULES[field];
+    if (rule === 'string' || rule === 'non-empty-string') {
+      if (typeof value !== 'string' || (rule === 'non-empty-string' && value.length === 0)) invalidFields.push(field);
+      continue;
+    }
+    if (rule === 'optional-id' && value === undefined) continue;
+    const text = idText(object, field, sourceText);
+    if (text === undefined || (rule === 'event-id' && text.trim().length === 0)) invalidFields.push(field);
+    else event[field] = text;
+  }
+  if (invalidFields.length > 0) return { ok: false, invalidFields };
+  const id = event.id as string;
+  return {
+    ok: true,
+    event: event as FluentEvent,
+    deduplicationKey: typeof object.id === 'number' ? { number: id } : id,
+  };
+}
+
+/** The one message for an object that is not a Fluent event; it names fields, never their values. */
+export function invalidEventMessage(invalidFields: readonly string[]): string {
+  return `The body is not a Fluent event: missing or invalid ${invalidFields.join(', ')}.`;
+}
