@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { InvalidPublicKeyError } from './errors';
 
 /** One configured key before parsing: its text and a label that names it in messages. */
@@ -26,8 +26,40 @@ export function resolveKeySources(entries: string | readonly string[]): KeySourc
         'is neither a key (base64 or PEM) nor the path of an existing file.',
       );
     }
-    return { text: readFileSync(entry, 'utf8'), label: entry };
+    return { text: readKeyFile(entry, label), label: entry };
   });
+}
+
+/** Reads a key file; a directory, a special file or an unreadable file is a configuration error naming the entry. */
+function readKeyFile(path: string, label: string): string {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    throw new InvalidPublicKeyError(
+      `${label} (${path})`,
+      `cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+      {
+        cause: error,
+      },
+    );
+  }
+  // A FIFO or a device would block the read, or never end it.
+  if (!stats.isFile()) {
+    const what = stats.isDirectory() ? 'a directory' : 'not a regular file';
+    throw new InvalidPublicKeyError(`${label} (${path})`, `is ${what}; give a key, or the path of a file holding one.`);
+  }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidPublicKeyError(
+      `${label} (${path})`,
+      `cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /** Splits a comma-separated list, trimming blanks. PEM and base64 never contain commas. */

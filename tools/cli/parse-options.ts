@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { UsageError } from './command';
 
@@ -24,13 +24,20 @@ export function required<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
-/** Reads a file the user named, as exact bytes, or throws a {@link UsageError} saying why it cannot be read. */
+/**
+ * Reads a file the user named, as exact bytes, or throws a {@link UsageError} saying why it cannot be read. Only
+ * regular files: reading a FIFO or a device (`/dev/stdin` left open, `/dev/zero`) would wait or never end.
+ */
 export function readUserFile(path: string, flag: string): Buffer {
   try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) throw new UsageError(`--${flag} ${path}: the file is a directory.`);
+    if (!stats.isFile()) throw new UsageError(`--${flag} ${path}: not a regular file.`);
     return readFileSync(path);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`;
     throw new UsageError(`--${flag} ${path}: the file ${why}.`, { cause: error });
   }
 }

@@ -108,4 +108,56 @@ describe('Program: bin/fluent-webhook.cjs', () => {
     expect(run.code).toBe(code);
     expect(run[stream as 'stdout' | 'stderr']).toContain(text);
   });
+
+  it('ends quietly, with exit 0, when the reader of its output goes away (sign | true)', () => {
+    // Prepare
+    writeFileSync(temp.path('piped.json'), '{"id":"e1"}');
+    const command = `"${process.execPath}" "${BIN}" sign --private-key keys/private-key.pem --body-file piped.json | true; exit \${PIPESTATUS[0]}`;
+
+    // Act: several runs, as whether the write meets a closed pipe depends on timing.
+    const runs = Array.from({ length: 3 }, () =>
+      spawnSync('bash', ['-c', command], { cwd: temp.path(), encoding: 'utf8' }),
+    );
+
+    // Assess
+    for (const run of runs) {
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    }
+  });
+
+  it.each([
+    [
+      'a directory as --public-key',
+      ['verify', '--public-key', '.', '--body-file', 'event.json', '--fluent-signature', 'AA=='],
+      /^fluent-webhook verify: --public-key: .*is a directory/,
+    ],
+    [
+      'an existing file as keygen --out',
+      ['keygen', '--out', 'event.json'],
+      /^fluent-webhook keygen: --out event\.json: exists and is not a directory/,
+    ],
+    [
+      'a --out under /proc, where recursive mkdir never ends',
+      ['keygen', '--out', '/proc/1/fluent-webhook-test'],
+      /^fluent-webhook keygen: --out \/proc\/1\/fluent-webhook-test: cannot create/,
+    ],
+    [
+      'a FIFO as --body-file, which would block the read',
+      ['sign', '--private-key', 'keys/private-key.pem', '--body-file', 'fifo'],
+      /^fluent-webhook sign: --body-file fifo: not a regular file/,
+    ],
+  ])('refuses %s with exit 2 and one line naming the flag, no stack trace', (_case, argv, message) => {
+    // Prepare
+    writeFileSync(temp.path('event.json'), '{"id":"e1"}');
+    spawnSync('mkfifo', [temp.path('fifo')]);
+
+    // Act
+    const run = spawnSync(process.execPath, [BIN, ...argv], { cwd: temp.path(), encoding: 'utf8', timeout: 20_000 });
+
+    // Assess
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
 });
