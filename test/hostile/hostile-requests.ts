@@ -116,7 +116,11 @@ export const eventBodies: Arbitrary<{ body: Buffer; served: boolean }> = fc
       attributes: { note },
     };
     const text = JSON.stringify(event, null, spacing === '' ? undefined : spacing);
-    const served = typeof accountId === 'string' && accountId.toUpperCase() === SERVED_ACCOUNT;
+    // Served: an allowed account (ASCII letters in any case) and an id the consumer can key on (not blank).
+    const served =
+      typeof accountId === 'string' &&
+      accountId.replace(/[a-z]/g, (letter) => letter.toUpperCase()) === SERVED_ACCOUNT &&
+      (typeof id === 'number' || id.trim().length > 0);
     return { body: Buffer.from(text, 'utf8'), served };
   });
 

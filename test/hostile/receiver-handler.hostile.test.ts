@@ -13,6 +13,7 @@ import {
 import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { testKeyPair } from '../support/test-keys';
+import { fluentEvent, fluentEventBody } from '../support/factories';
 import { gatewayEvent, PATH_SECRET } from '../support/gateway-event';
 import {
   brokenBodies,
@@ -217,10 +218,12 @@ describe('Function: createReceiverHandler (hostile input)', () => {
         fc.boolean(),
         async (offset, filler, base64) => {
           // An allowed event padded to MAX + offset bytes, with a filler that SQS can carry as text or not at all.
-          const head = Buffer.byteLength(JSON.stringify({ id: 'big', accountId: SERVED_ACCOUNT, pad: '' }));
+          const head = Buffer.byteLength(
+            JSON.stringify(fluentEvent({ id: 'big', accountId: SERVED_ACCOUNT, pad: '' })),
+          );
           const fillerBytes = Buffer.byteLength(filler);
           const padding = filler.repeat(Math.max(0, Math.floor((MAX_SQS_MESSAGE_BYTES + offset - head) / fillerBytes)));
-          const body = Buffer.from(JSON.stringify({ id: 'big', accountId: SERVED_ACCOUNT, pad: padding }));
+          const body = Buffer.from(JSON.stringify(fluentEvent({ id: 'big', accountId: SERVED_ACCOUNT, pad: padding })));
           const event = gatewayEvent({
             body: base64 ? body : body.toString('utf8'),
             base64,
@@ -245,7 +248,7 @@ describe('Function: createReceiverHandler (hostile input)', () => {
     'keeps the genuine signature in the queue when a repeated signature header holds %s (found by this suite)',
     async (_case, junk) => {
       // Prepare
-      const body = Buffer.from(JSON.stringify({ id: 'e-1', accountId: SERVED_ACCOUNT }));
+      const body = fluentEventBody({ id: 'e-1', accountId: SERVED_ACCOUNT });
       const genuine = signFluentPayload(body, keys.fluent.privateKey)[FLUENT_SIGNATURE_HEADER];
       const event = gatewayEvent({ body, headers: { [FLUENT_SIGNATURE_HEADER]: `${genuine},${junk}` } });
 

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
 import { FluentWebhookReceiver } from '../../lib/receiver/fluent-webhook-receiver';
 import { testKeyPair } from '../support/test-keys';
+import { fluentEvent } from '../support/factories';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'synthSecret_0123456789abcdefghijklmn';
@@ -64,11 +65,12 @@ describe('Synthesis', () => {
     expect(sources.filter((source) => source.includes('node_modules/zod'))).toEqual([]);
 
     // Assess: the bundle loads under plain Node.js and answers; SendMessage goes to a closed port on loopback.
+    const body = JSON.stringify(fluentEvent({ id: '1', accountId: 'ACME' }));
     const script = `
       const { handler } = require(${JSON.stringify(join(assetDir, 'index.js'))});
-      const event = (headers) => ({ body: Buffer.from('{"id":"1","accountId":"ACME"}').toString('base64'), isBase64Encoded: true,
+      const event = (headers) => ({ body: Buffer.from(${JSON.stringify(body)}).toString('base64'), isBase64Encoded: true,
         headers, multiValueHeaders: {}, pathParameters: { route: 'orders' }, requestContext: { requestId: 'r-1' } });
-      const signature = require('node:crypto').sign('sha512', Buffer.from('{"id":"1","accountId":"ACME"}'), process.env.PRIVATE_KEY).toString('base64');
+      const signature = require('node:crypto').sign('sha512', Buffer.from(${JSON.stringify(body)}), process.env.PRIVATE_KEY).toString('base64');
       (async () => {
         const unsigned = await handler(event({}));
         const signed = await handler(event({ 'fluent-signature': signature }));
