@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { IdempotencyAlreadyInProgressError, IdempotencyUnknownError } from '@aws-lambda-powertools/idempotency';
-import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import {
   checkAllowList,
   FluentSignatureVerifier,
@@ -12,7 +12,7 @@ import {
   RejectionReasonName,
   UnhandledEventPolicy,
 } from '../core';
-import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../contract/queue-message';
+import { decodeQueueMessage, QueuedWebhook } from '../contract/queue-message';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
 import { HandlerFailedError, RecordFailedError, RecordOutcome } from './record-outcome';
@@ -57,15 +57,15 @@ type LogFields = Record<string, unknown>;
  * record may be deleted (processed, duplicate of a processed event, or ignored); throws RecordFailedError otherwise.
  */
 export async function processRecord(record: SQSRecord, pipeline: RecordPipeline): Promise<void> {
-  const attributes = stringAttributes(record.messageAttributes);
+  const queued = decodeQueueMessage(record);
   const decision = new Decision(pipeline, {
     messageId: record.messageId,
-    requestId: attributes[QueuedWebhookAttribute.REQUEST_ID] ?? '',
-    route: normaliseRoute(attributes[QueuedWebhookAttribute.ROUTE] ?? ''),
+    requestId: queued.requestId,
+    route: normaliseRoute(queued.route),
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
   });
   try {
-    await decide(record, attributes, pipeline, decision);
+    await decide(record, queued, pipeline, decision);
   } catch (error) {
     if (error instanceof RecordFailedError) throw error;
     // Whatever went wrong, the record still gets its one decision line and is retried.
@@ -75,14 +75,12 @@ export async function processRecord(record: SQSRecord, pipeline: RecordPipeline)
 
 async function decide(
   record: SQSRecord,
-  attributes: Record<string, string>,
+  queued: QueuedWebhook,
   pipeline: RecordPipeline,
   decision: Decision,
 ): Promise<void> {
-  const queued = fromQueuedWebhookMessage({ body: record.body ?? '', attributes });
-
   // Nothing from the body is read before the signature checks out: a forged message is only ever counted.
-  const verification = pipeline.verifier.verify(queued.rawBody, queued.headers);
+  const verification = pipeline.verifier.verifySignatures(queued.rawBody, queued.signatures);
   if (!verification.ok) {
     return decision.fail(
       RecordFailureReason.VERIFICATION_FAILED,
@@ -199,13 +197,4 @@ class Decision {
     else this.pipeline.logger.error(message, line);
     throw new RecordFailedError(reason, `${message} (${reason})`, { cause: options.error });
   }
-}
-
-/** Lambda's SQS records carry attributes as `{ stringValue, dataType }`; the queue contract wants plain strings. */
-function stringAttributes(attributes: SQSMessageAttributes | undefined): Record<string, string> {
-  const strings: Record<string, string> = {};
-  for (const [name, attribute] of Object.entries(attributes ?? {})) {
-    if (typeof attribute?.stringValue === 'string') strings[name] = attribute.stringValue;
-  }
-  return strings;
 }

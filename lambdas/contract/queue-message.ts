@@ -1,37 +1,81 @@
+import { isUtf8 } from 'node:buffer';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../core/constants';
-import { lookupHeader, RequestHeaders } from '../core/headers';
+import { readSignatureHeaders, SignatureHeaders } from '../core/headers';
 
-/**
- * Names of the SQS message attributes the receiver writes and the consumer reads (SQS allows 10).
- * The body of the message is the raw webhook body, byte for byte.
+/*
+ * The queue message: how a verified webhook travels from the receiver (or, later, API Gateway itself) to the
+ * consumer. Messages already in a queue or a dead-letter queue must keep decoding, so this format only grows.
+ *
+ * Body: the raw webhook body, byte for byte, as UTF-8 text. When the bytes are not valid UTF-8 or hold a character
+ * SQS cannot carry (anything outside XML 1.0: control characters other than tab, LF and CR, U+FFFE, U+FFFF, lone
+ * surrogates), the body is their standard padded base64 instead, and the attribute BodyEncoding says `base64`.
+ *
+ * String attributes (SQS allows 10; an attribute is left out when its value would be empty):
+ * - FluentSignature  the `fluent-signature` header's values, comma-joined (base64 holds no comma); left out when the
+ *                    header was not sent. Values SQS cannot carry are left out: they can never be valid base64.
+ * - FlexSignature    the same for `flex.signature`.
+ * - Route            the `{route+}` path part after `/<secret>/fluent/`, as API Gateway decoded it.
+ * - ReceivedAt       ISO 8601 time at which the webhook was accepted.
+ * - RequestId        the API Gateway request id of the delivery.
+ * - BodyEncoding     `base64` when the body is base64 (see above); absent otherwise.
+ *
+ * Size: SQS counts the body plus, per attribute, its name, its data type (`String`) and its value, in UTF-8 bytes,
+ * against the queue's 1 MiB limit.
  */
+
+/** Names of the SQS message attributes of a queue message (see the format above). */
 export const QueuedWebhookAttribute = {
   FLUENT_SIGNATURE: 'FluentSignature',
   FLEX_SIGNATURE: 'FlexSignature',
   ROUTE: 'Route',
   RECEIVED_AT: 'ReceivedAt',
   REQUEST_ID: 'RequestId',
-  /** Present with the value `base64` when the body held characters SQS cannot carry (see below). */
+  /** Present with the value `base64` when the body held bytes SQS cannot carry as text. */
   BODY_ENCODING: 'BodyEncoding',
 } as const;
 
 export const BODY_ENCODING_BASE64 = 'base64';
 
-/** A webhook as it travels through the queue: the message body and its string attributes. */
-export interface QueuedWebhookMessage {
-  readonly body: string;
-  readonly attributes: Readonly<Record<string, string>>;
-}
+/** The data type of every attribute of a queue message. */
+export const STRING_DATA_TYPE = 'String';
 
-/** A webhook as the consumer sees it again after the queue. */
+/** A verified webhook: what the receiver encodes and what the consumer decodes again. */
 export interface QueuedWebhook {
+  /** The exact bytes Fluent signed. */
   readonly rawBody: Buffer;
-  /** The signature headers as received, under their canonical lower-case names. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The signature headers as `readSignatureHeaders` read them from the request. */
+  readonly signatures: SignatureHeaders;
+  /** The `{route+}` part of the path, as received. */
   readonly route: string;
   /** ISO 8601 time at which the receiver accepted the request. */
   readonly receivedAt: string;
+  /** The API Gateway request id of the delivery. */
   readonly requestId: string;
+}
+
+/** A queue message ready to send. */
+export interface QueueMessage {
+  readonly body: string;
+  /** String attributes by name, every value non-empty and carriable by SQS. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Its size as SQS counts it against the queue's maximum message size. */
+  readonly bytes: number;
+  /** The body is base64 (it held bytes SQS cannot carry as text), and so a third larger than the webhook. */
+  readonly base64: boolean;
+}
+
+/** Why a webhook cannot be encoded: a metadata field holds a character SQS cannot carry, and it must travel exactly. */
+export interface QueueMessageRefusal {
+  readonly field: 'route' | 'receivedAt' | 'requestId';
+}
+
+export type EncodedQueueMessage =
+  { readonly ok: true; readonly message: QueueMessage } | ({ readonly ok: false } & QueueMessageRefusal);
+
+/** An SQS record as Lambda's event source delivers it, or as much of one as decoding reads. */
+export interface QueueRecord {
+  readonly body?: string | undefined;
+  readonly messageAttributes?: Readonly<Record<string, { readonly stringValue?: string | undefined } | undefined>>;
 }
 
 /**
@@ -41,67 +85,76 @@ export interface QueuedWebhook {
 // eslint-disable-next-line no-control-regex
 const NOT_SQS_SAFE = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** Whether SQS accepts `text` as a message body or attribute value. */
 export function isSqsSafeText(text: string): boolean {
   return !NOT_SQS_SAFE.test(text);
 }
 
-/**
- * {@link isSqsSafeText} for text that strict UTF-8 decoding produced and `JSON.parse` accepted, without a Unicode
- * regex over every character: JSON admits no raw control character but tab, LF and CR, and strict UTF-8 yields no
- * lone surrogate, so of the characters SQS refuses only U+FFFE and U+FFFF can be left (two native scans, which end
- * at once on text with no character above U+00FF). For any other text the answer is meaningless: use isSqsSafeText.
- */
-export function isSqsSafeJsonText(text: string): boolean {
-  return !text.includes('\uFFFE') && !text.includes('\uFFFF');
-}
-
-/** Builds the queue message for a verified webhook. `bodyText` is the body decoded as UTF-8 (already checked valid). */
-export function toQueuedWebhookMessage(webhook: {
-  readonly rawBody: Buffer;
-  readonly bodyText: string;
-  /** `bodyText` came from strict UTF-8 decoding and `JSON.parse` accepted it: see {@link isSqsSafeJsonText}. */
-  readonly bodyTextIsJson?: boolean;
-  readonly headers: RequestHeaders | null | undefined;
-  readonly multiValueHeaders?: RequestHeaders | null | undefined;
-  readonly route: string;
-  readonly receivedAt: string;
-  readonly requestId: string;
-}): QueuedWebhookMessage {
-  const attributes: Record<string, string> = {
-    [QueuedWebhookAttribute.ROUTE]: webhook.route,
-    [QueuedWebhookAttribute.RECEIVED_AT]: webhook.receivedAt,
-    [QueuedWebhookAttribute.REQUEST_ID]: webhook.requestId,
-  };
-  const sha512 = lookupHeader(FLUENT_SIGNATURE_HEADER, webhook.multiValueHeaders, webhook.headers);
-  const md5 = lookupHeader(FLEX_SIGNATURE_HEADER, webhook.multiValueHeaders, webhook.headers);
-  // Values are kept comma-joined exactly as the verifier splits them, so the consumer decides the same way. A value
-  // SQS cannot carry (a control character, say) can never be a valid signature, and keeping it would cost the
-  // attribute, and with it the genuine signature sent alongside: such values are left out.
-  if (sha512.present)
-    attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE] = sha512.values.filter(isSqsSafeText).join(',');
-  if (md5.present) attributes[QueuedWebhookAttribute.FLEX_SIGNATURE] = md5.values.filter(isSqsSafeText).join(',');
-  if (webhook.bodyTextIsJson === true ? isSqsSafeJsonText(webhook.bodyText) : isSqsSafeText(webhook.bodyText)) {
-    return { body: webhook.bodyText, attributes };
+/** Builds the queue message for a verified webhook. Never throws. */
+export function encodeQueueMessage(webhook: QueuedWebhook): EncodedQueueMessage {
+  const metadata = [
+    ['route', QueuedWebhookAttribute.ROUTE, webhook.route],
+    ['receivedAt', QueuedWebhookAttribute.RECEIVED_AT, webhook.receivedAt],
+    ['requestId', QueuedWebhookAttribute.REQUEST_ID, webhook.requestId],
+  ] as const;
+  const attributes: Record<string, string> = {};
+  for (const [field, name, value] of metadata) {
+    if (!isSqsSafeText(value)) return { ok: false, field };
+    if (value !== '') attributes[name] = value;
   }
-  attributes[QueuedWebhookAttribute.BODY_ENCODING] = BODY_ENCODING_BASE64;
-  return { body: webhook.rawBody.toString('base64'), attributes };
+  const signatureAttributes = [
+    [QueuedWebhookAttribute.FLUENT_SIGNATURE, webhook.signatures[FLUENT_SIGNATURE_HEADER]],
+    [QueuedWebhookAttribute.FLEX_SIGNATURE, webhook.signatures[FLEX_SIGNATURE_HEADER]],
+  ] as const;
+  for (const [name, values] of signatureAttributes) {
+    // A value SQS cannot carry would cost the attribute, and with it the genuine signature sent alongside.
+    const value = (values ?? []).filter(isSqsSafeText).join(',');
+    if (value !== '') attributes[name] = value;
+  }
+  const text = isUtf8(webhook.rawBody) ? webhook.rawBody.toString('utf8') : undefined;
+  const base64 = text === undefined || !isSqsSafeText(text);
+  const body = base64 ? webhook.rawBody.toString('base64') : text;
+  if (base64) attributes[QueuedWebhookAttribute.BODY_ENCODING] = BODY_ENCODING_BASE64;
+  return { ok: true, message: { body, attributes, bytes: sqsMessageBytes(body, attributes), base64 } };
 }
 
-/** Reads a queue message back into the webhook the receiver accepted. Never throws. */
-export function fromQueuedWebhookMessage(message: QueuedWebhookMessage): QueuedWebhook {
-  const { attributes } = message;
-  const rawBody =
-    attributes[QueuedWebhookAttribute.BODY_ENCODING] === BODY_ENCODING_BASE64
-      ? Buffer.from(message.body, 'base64')
-      : Buffer.from(message.body, 'utf8');
-  return {
-    rawBody,
-    headers: {
-      [FLUENT_SIGNATURE_HEADER]: attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE],
-      [FLEX_SIGNATURE_HEADER]: attributes[QueuedWebhookAttribute.FLEX_SIGNATURE],
-    },
-    route: attributes[QueuedWebhookAttribute.ROUTE] ?? '',
-    receivedAt: attributes[QueuedWebhookAttribute.RECEIVED_AT] ?? '',
-    requestId: attributes[QueuedWebhookAttribute.REQUEST_ID] ?? '',
+/** Reads an SQS record back into the webhook the receiver encoded. Never throws: what is missing reads as empty. */
+export function decodeQueueMessage(record: QueueRecord): QueuedWebhook {
+  const attribute = (name: string): string | undefined => {
+    const value = record.messageAttributes?.[name]?.stringValue;
+    return typeof value === 'string' ? value : undefined;
   };
+  const body = typeof record.body === 'string' ? record.body : '';
+  return {
+    rawBody:
+      attribute(QueuedWebhookAttribute.BODY_ENCODING) === BODY_ENCODING_BASE64
+        ? Buffer.from(body, 'base64')
+        : Buffer.from(body, 'utf8'),
+    signatures: readSignatureHeaders({
+      [FLUENT_SIGNATURE_HEADER]: attribute(QueuedWebhookAttribute.FLUENT_SIGNATURE),
+      [FLEX_SIGNATURE_HEADER]: attribute(QueuedWebhookAttribute.FLEX_SIGNATURE),
+    }),
+    route: attribute(QueuedWebhookAttribute.ROUTE) ?? '',
+    receivedAt: attribute(QueuedWebhookAttribute.RECEIVED_AT) ?? '',
+    requestId: attribute(QueuedWebhookAttribute.REQUEST_ID) ?? '',
+  };
+}
+
+/** The attributes of a queue message as SendMessage takes them. */
+export function sendMessageAttributes(
+  message: Pick<QueueMessage, 'attributes'>,
+): Record<string, { DataType: string; StringValue: string }> {
+  return Object.fromEntries(
+    Object.entries(message.attributes).map(([name, value]) => [
+      name,
+      { DataType: STRING_DATA_TYPE, StringValue: value },
+    ]),
+  );
+}
+
+function sqsMessageBytes(body: string, attributes: Readonly<Record<string, string>>): number {
+  return Object.entries(attributes).reduce(
+    (bytes, [name, value]) => bytes + Buffer.byteLength(name) + STRING_DATA_TYPE.length + Buffer.byteLength(value),
+    Buffer.byteLength(body),
+  );
 }

@@ -1,3 +1,5 @@
+import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from './constants';
+
 /** One header value as the various HTTP layers hand it over. */
 export type HeaderValue = string | readonly string[] | null | undefined;
 /** Request headers in any casing, single- or multi-valued (API Gateway `headers` or `multiValueHeaders`, Node's `IncomingHttpHeaders`). */
@@ -11,65 +13,63 @@ export interface HeaderLookup {
   readonly values: readonly string[];
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
+/**
+ * The two signature headers as one request carried them: each one's values (see {@link HeaderLookup.values}),
+ * or undefined when it was not sent. Read once per request with {@link readSignatureHeaders}; the verifier and the
+ * queue message both take this record, so the consumer later decides on exactly the values the receiver did.
+ */
+export type SignatureHeaders = {
+  readonly [FLUENT_SIGNATURE_HEADER]?: readonly string[];
+  readonly [FLEX_SIGNATURE_HEADER]?: readonly string[];
+};
 
 /** Finds a header case-insensitively, across any number of header records (for example `multiValueHeaders` and `headers`). */
 export function lookupHeader(name: string, ...sources: ReadonlyArray<RequestHeaders | null | undefined>): HeaderLookup {
   const wanted = name.toLowerCase();
-  const wantedIsAscii = isAscii(wanted);
-  let present = false;
-  const values: string[] = [];
+  let values: string[] | undefined;
   for (const source of sources) {
-    if (source === null || source === undefined) continue;
-    // On the verification hot path: for-in allocates no key list, and the length test skips almost every
-    // other header without comparing it. That is exact for an ASCII name: the only lower-case mapping that changes
-    // a string's length (U+0130 to "i" and a combining dot) never yields pure ASCII.
     for (const key in source) {
-      if (key.length === wanted.length ? !equalsLowerCased(key, wanted) : wantedIsAscii || key.toLowerCase() !== wanted)
-        continue;
-      if (!hasOwn.call(source, key)) continue;
-      const raw = source[key];
-      if (raw === null || raw === undefined) continue;
-      present = true;
-      if (typeof raw === 'string') {
-        addValues(raw, values);
-      } else {
-        for (const value of raw) if (typeof value === 'string') addValues(value, values);
-      }
+      if (key.toLowerCase() === wanted && Object.hasOwn(source, key)) values = addValues(source[key], values);
     }
   }
-  return { present, values };
+  return { present: values !== undefined, values: values ?? [] };
 }
 
 /**
- * `key.toLowerCase() === lowerCased` for a key of the same length, without building the lower-cased copy: ASCII
- * letters are folded in place, and a key with any other character is left to toLowerCase (a few characters, such
- * as the Kelvin sign, lower-case to ASCII ones). Each character before the first non-ASCII one lower-cases on its
- * own, so a mismatch there is final.
+ * Both signature headers of a request, found case-insensitively across `sources`, in one pass over their keys
+ * (each header as {@link lookupHeader} finds it).
  */
-function equalsLowerCased(key: string, lowerCased: string): boolean {
-  for (let i = 0; i < key.length; i += 1) {
-    let code = key.charCodeAt(i);
-    if (code > 0x7f) return key.toLowerCase() === lowerCased;
-    if (code >= 0x41 && code <= 0x5a) code += 0x20;
-    if (code !== lowerCased.charCodeAt(i)) return false;
+export function readSignatureHeaders(...sources: ReadonlyArray<RequestHeaders | null | undefined>): SignatureHeaders {
+  let sha512: string[] | undefined;
+  let md5: string[] | undefined;
+  for (const source of sources) {
+    for (const key in source) {
+      if (!Object.hasOwn(source, key)) continue;
+      const name = key.toLowerCase();
+      if (name === FLUENT_SIGNATURE_HEADER) sha512 = addValues(source[key], sha512);
+      else if (name === FLEX_SIGNATURE_HEADER) md5 = addValues(source[key], md5);
+    }
   }
-  return true;
+  const signatures: { -readonly [name in keyof SignatureHeaders]: string[] } = {};
+  if (sha512 !== undefined) signatures[FLUENT_SIGNATURE_HEADER] = sha512;
+  if (md5 !== undefined) signatures[FLEX_SIGNATURE_HEADER] = md5;
+  return signatures;
 }
 
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
-function addValues(value: string, values: string[]): void {
-  if (!value.includes(',')) {
-    addValue(value.trim(), values);
-    return;
+/**
+ * Adds a header's values to those found so far: `values` once the header is known to be sent (null and undefined
+ * count as not sent), each comma-separated part trimmed, without empty parts or repeats.
+ */
+function addValues(raw: HeaderValue, values: string[] | undefined): string[] | undefined {
+  if (raw === null || raw === undefined) return values;
+  const found = values ?? [];
+  for (const value of typeof raw === 'string' ? [raw] : raw) {
+    if (typeof value !== 'string') continue;
+    // A comma joins repeated headers; a single value, the usual case, is kept without splitting.
+    for (const part of value.includes(',') ? value.split(',') : [value]) {
+      const trimmed = part.trim();
+      if (trimmed.length > 0 && !found.includes(trimmed)) found.push(trimmed);
+    }
   }
-  for (const part of value.split(',')) addValue(part.trim(), values);
-}
-
-function addValue(trimmed: string, values: string[]): void {
-  if (trimmed.length > 0 && !values.includes(trimmed)) values.push(trimmed);
+  return found;
 }

@@ -9,8 +9,8 @@ export {
 } from './constants';
 export type { SignatureAlgorithmName, SignatureHeaderName, SignaturePolicyName } from './constants';
 export { ConfigurationError, FluentWebhookError, InvalidPublicKeyError } from './errors';
-export { lookupHeader } from './headers';
-export type { HeaderLookup, HeaderValue, RequestHeaders } from './headers';
+export { lookupHeader, readSignatureHeaders } from './headers';
+export type { HeaderLookup, HeaderValue, RequestHeaders, SignatureHeaders } from './headers';
 export { fingerprintOf, parseFluentPublicKey, parseFluentPublicKeys } from './public-keys';
 export type { FluentPublicKey } from './public-keys';
 export { resolveKeySources, splitList } from './key-sources';

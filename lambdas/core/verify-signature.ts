@@ -10,7 +10,7 @@ import {
   SignaturePolicyName,
 } from './constants';
 import { ConfigurationError } from './errors';
-import { lookupHeader, RequestHeaders } from './headers';
+import { readSignatureHeaders, RequestHeaders, SignatureHeaders } from './headers';
 import { md5SignaturesSupported } from './md5-support';
 import type { FluentPublicKey } from './public-keys';
 import { RejectionReason, RejectionReasonName, rejected, VerificationResult } from './verification-result';
@@ -22,15 +22,8 @@ export interface FluentSignatureVerifierOptions {
   readonly policy?: SignaturePolicyName;
 }
 
-/** Any character outside the standard base64 alphabet and its padding. */
-const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
-const PAD = 0x3d; // '='
-
-/** Keys of one modulus size, and a buffer their signatures are decoded into (verify is synchronous). */
-interface KeySlot {
-  readonly keys: readonly FluentPublicKey[];
-  readonly scratch: Buffer;
-}
+/** Standard padded base64 (the length is checked apart: a multiple of 4). */
+const STRICT_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Reasons ordered from least to most specific, so a multi-valued header reports its most telling failure. */
 const REASON_RANK: readonly RejectionReasonName[] = [
@@ -47,7 +40,8 @@ const REASON_RANK: readonly RejectionReasonName[] = [
 export class FluentSignatureVerifier {
   public readonly publicKeys: readonly FluentPublicKey[];
   public readonly policy: SignaturePolicyName;
-  private readonly slotsBySignatureBytes: ReadonlyMap<number, KeySlot>;
+  /** An RSA signature is exactly as long as the key's modulus: the keys by the byte length of their signatures. */
+  private readonly keysBySignatureBytes = new Map<number, FluentPublicKey[]>();
 
   public constructor(options: FluentSignatureVerifierOptions) {
     if (options.publicKeys.length === 0) {
@@ -61,28 +55,30 @@ export class FluentSignatureVerifier {
     }
     this.publicKeys = [...options.publicKeys];
     this.policy = policy;
-    const bySize = new Map<number, KeySlot>();
     for (const key of this.publicKeys) {
       const bytes = Math.ceil(key.bits / 8);
-      const slot = bySize.get(bytes);
-      bySize.set(bytes, { keys: [...(slot?.keys ?? []), key], scratch: slot?.scratch ?? Buffer.alloc(bytes) });
+      this.keysBySignatureBytes.set(bytes, [...(this.keysBySignatureBytes.get(bytes) ?? []), key]);
     }
-    this.slotsBySignatureBytes = bySize;
   }
 
   /** Verifies the exact raw body (bytes, or the string as received, read as UTF-8) against the request's signature headers. */
   public verify(rawBody: Uint8Array | string, headers: RequestHeaders | null | undefined): VerificationResult {
+    return this.verifySignatures(rawBody, readSignatureHeaders(headers));
+  }
+
+  /** {@link verify} for signature headers already read with `readSignatureHeaders` (the receiver and the consumer). */
+  public verifySignatures(rawBody: Uint8Array | string, signatures: SignatureHeaders): VerificationResult {
     const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
-    const sha512 = lookupHeader(FLUENT_SIGNATURE_HEADER, headers);
-    if (sha512.present) {
+    const sha512 = signatures[FLUENT_SIGNATURE_HEADER];
+    if (sha512 !== undefined) {
       // No downgrade: once fluent-signature is sent, a failing SHA-512 signature is never rescued by MD5.
-      return this.verifyHeader(body, sha512.values, FLUENT_SIGNATURE_HEADER, SignatureAlgorithm.SHA512);
+      return this.verifyHeader(body, sha512, FLUENT_SIGNATURE_HEADER, SignatureAlgorithm.SHA512);
     }
-    const md5 = lookupHeader(FLEX_SIGNATURE_HEADER, headers);
-    if (!md5.present) return rejected(RejectionReason.MISSING_SIGNATURE);
+    const md5 = signatures[FLEX_SIGNATURE_HEADER];
+    if (md5 === undefined) return rejected(RejectionReason.MISSING_SIGNATURE);
     if (this.policy === SignaturePolicy.REQUIRE_SHA512) return rejected(RejectionReason.MD5_REFUSED_BY_POLICY);
     if (!md5SignaturesSupported()) return rejected(RejectionReason.MD5_UNAVAILABLE);
-    return this.verifyHeader(body, md5.values, FLEX_SIGNATURE_HEADER, SignatureAlgorithm.MD5);
+    return this.verifyHeader(body, md5, FLEX_SIGNATURE_HEADER, SignatureAlgorithm.MD5);
   }
 
   private verifyHeader(
@@ -107,15 +103,15 @@ export class FluentSignatureVerifier {
     value: string,
     algorithm: SignatureAlgorithmName,
   ): FluentPublicKey | RejectionReasonName {
-    const bytes = strictBase64Length(value);
-    if (bytes === undefined) return RejectionReason.MALFORMED_SIGNATURE;
-    const slot = this.slotsBySignatureBytes.get(bytes);
-    if (slot === undefined) return RejectionReason.SIGNATURE_LENGTH_MISMATCH;
-    // Decoding into the slot's buffer saves an allocation per request; nothing keeps it past this call.
-    slot.scratch.write(value, 0, 'base64');
-    for (const key of slot.keys) {
+    // Buffer.from skips what is not base64 and takes base64url and missing padding too, so the strict form (as
+    // Java's encoder writes it) is checked first.
+    if (value.length % 4 !== 0 || !STRICT_BASE64.test(value)) return RejectionReason.MALFORMED_SIGNATURE;
+    const signature = Buffer.from(value, 'base64');
+    const keys = this.keysBySignatureBytes.get(signature.length);
+    if (keys === undefined) return RejectionReason.SIGNATURE_LENGTH_MISMATCH;
+    for (const key of keys) {
       try {
-        if (cryptoVerify(algorithm, body, key.keyObject, slot.scratch)) return key;
+        if (cryptoVerify(algorithm, body, key.keyObject, signature)) return key;
       } catch {
         // OpenSSL refuses some inputs (for example MD5 under FIPS) by throwing; that is a rejection, never a crash.
         if (algorithm === SignatureAlgorithm.MD5 && !md5SignaturesSupported()) return RejectionReason.MD5_UNAVAILABLE;
@@ -123,19 +119,4 @@ export class FluentSignatureVerifier {
     }
     return RejectionReason.NO_MATCHING_KEY;
   }
-}
-
-/**
- * The decoded length of strict standard base64 (what `/^[A-Za-z0-9+/]+={0,2}$/` with a length divisible by 4
- * admits, as Java's encoder writes it), or undefined for anything else. Written out because on the hot path
- * it costs about half of that anchored regex.
- */
-function strictBase64Length(value: string): number | undefined {
-  const length = value.length;
-  if (length === 0 || length % 4 !== 0 || NOT_BASE64.test(value)) return undefined;
-  const firstPad = value.indexOf('=');
-  if (firstPad === -1) return (length / 4) * 3;
-  if (firstPad === length - 1) return (length / 4) * 3 - 1;
-  if (firstPad === length - 2 && value.charCodeAt(length - 1) === PAD) return (length / 4) * 3 - 2;
-  return undefined;
 }

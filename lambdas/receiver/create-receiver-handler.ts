@@ -5,9 +5,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 // Imported module by module, not from '../core': the index pulls in the event schema (zod), which this Lambda never uses.
 import { checkAllowList } from '../core/allow-list';
 import { MAX_SQS_MESSAGE_BYTES } from '../core/constants';
+import { readSignatureHeaders } from '../core/headers';
 import { BodyProblem, parseJsonObject } from '../core/parse-json';
 import { invalidEventMessage, readFluentEvent } from '../core/fluent-event-rules';
-import { isSqsSafeText, toQueuedWebhookMessage } from '../contract/queue-message';
+import { encodeQueueMessage, sendMessageAttributes } from '../contract/queue-message';
 import type { ReceiverSettings } from '../core/settings';
 import { FluentSignatureVerifier } from '../core/verify-signature';
 import {
@@ -17,18 +18,15 @@ import {
   readRawBody,
   readRequestId,
   readRoute,
-  readSignatureHeaders,
 } from './read-request';
 import {
   ReceiverFailure,
   ReceiverFailureName,
   ReceiverOutcome,
-  ReceiverOutcomeName,
   ReceiverReasonName,
   ReceiverRejection,
 } from './receiver-outcomes';
 import { acceptedResponse, errorResponse } from './receiver-responses';
-import { sizeQueueMessage, toSendMessageInput } from './sqs-message';
 import { REASON_DIMENSION, ReceiverMetric } from '../contract/observability';
 import { boundedLogValue } from '../contract/log-values';
 
@@ -47,43 +45,21 @@ export interface ReceiverHandlerDependencies {
 export type ReceiverHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
 /**
- * What one log line records about a request. Never the body, a signature, the path or the secret.
- * Every key exists from the start, in the order the line shows them (Powertools leaves undefined ones out): each
- * request fills one object of one shape and logs it as it is; copying it into a new object per line cost about as
- * much as building the whole queue message. A type, not an interface, as Powertools takes it as LogAttributes.
+ * What the decision line records about a request besides its outcome, in the order the line shows it (Powertools
+ * leaves undefined ones out). Never the body, a signature, the path or the secret; request values cut to a
+ * loggable length. A type, not an interface, as Powertools takes it as LogAttributes.
  */
-type DecisionFields = {
+type RequestFields = {
   requestId: string;
   route: string;
   /** Which live path secret the request used, as its fingerprint (see `readPathSecretFingerprint`). */
   pathSecretFingerprint: string | undefined;
-  bodyBytes: number | undefined;
-  signatureHeader: string | undefined;
-  keyFingerprint: string | undefined;
-  eventId: string | undefined;
-  messageId: string | undefined;
-  outcome: ReceiverOutcomeName | undefined;
-  status: number | undefined;
-  reason: ReceiverReasonName | undefined;
-  error: ErrorDescription | undefined;
+  bodyBytes?: number;
+  signatureHeader?: string;
+  keyFingerprint?: string;
+  eventId?: string | undefined;
+  messageId?: string | undefined;
 };
-
-function decisionFields(requestId: string, route: string, pathSecretFingerprint: string | undefined): DecisionFields {
-  return {
-    requestId,
-    route,
-    pathSecretFingerprint,
-    bodyBytes: undefined,
-    signatureHeader: undefined,
-    keyFingerprint: undefined,
-    eventId: undefined,
-    messageId: undefined,
-    outcome: undefined,
-    status: undefined,
-    reason: undefined,
-    error: undefined,
-  };
-}
 
 const QUEUE_LIMIT = `the queue carries at most ${MAX_SQS_MESSAGE_BYTES} bytes (1 MiB) per message, attributes included`;
 
@@ -106,15 +82,12 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   const now = deps.now ?? ((): Date => new Date());
 
   const reject = (
-    fields: DecisionFields,
+    fields: RequestFields,
     statusCode: number,
     reason: ReceiverReasonName,
     message: string,
   ): APIGatewayProxyResult => {
-    fields.outcome = ReceiverOutcome.REJECTED;
-    fields.status = statusCode;
-    fields.reason = reason;
-    logger.warn('Webhook rejected', fields);
+    logger.warn('Webhook rejected', { ...fields, outcome: ReceiverOutcome.REJECTED, status: statusCode, reason });
     metrics.addMetric(ReceiverMetric.REJECTED, MetricUnit.Count, 1);
     if (statusCode === 401) metrics.addMetric(ReceiverMetric.SIGNATURE_REJECTED, MetricUnit.Count, 1);
     const byReason = metrics.singleMetric();
@@ -124,17 +97,19 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   };
 
   const fail = (
-    fields: DecisionFields,
+    fields: RequestFields,
     statusCode: number,
     reason: ReceiverFailureName,
     message: string,
     error: unknown,
   ): APIGatewayProxyResult => {
-    fields.outcome = ReceiverOutcome.FAILED;
-    fields.status = statusCode;
-    fields.reason = reason;
-    fields.error = describeError(error);
-    logger.error('Webhook not queued', fields);
+    logger.error('Webhook not queued', {
+      ...fields,
+      outcome: ReceiverOutcome.FAILED,
+      status: statusCode,
+      reason,
+      error: describeError(error),
+    });
     metrics.addMetric(
       reason === ReceiverFailure.QUEUE_UNAVAILABLE ? ReceiverMetric.ENQUEUE_FAILED : ReceiverMetric.INTERNAL_ERROR,
       MetricUnit.Count,
@@ -146,79 +121,83 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   const receive = async (
     event: APIGatewayProxyEvent,
     request: { readonly requestId: string; readonly route: string },
-    fields: DecisionFields,
+    fields: RequestFields,
   ): Promise<APIGatewayProxyResult> => {
     const receivedAt = now().toISOString();
     const bodyBytes = bodyByteLength(event);
-    fields.bodyBytes = bodyBytes;
+    const sized: RequestFields = { ...fields, bodyBytes };
     metrics.addMetric(ReceiverMetric.BODY_BYTES, MetricUnit.Bytes, bodyBytes);
     if (bodyBytes > MAX_SQS_MESSAGE_BYTES) {
-      return reject(fields, 413, ReceiverRejection.BODY_TOO_LARGE, `The body is ${bodyBytes} bytes; ${QUEUE_LIMIT}.`);
+      return reject(sized, 413, ReceiverRejection.BODY_TOO_LARGE, `The body is ${bodyBytes} bytes; ${QUEUE_LIMIT}.`);
     }
 
     const rawBody = readRawBody(event);
-    const signatureHeaders = readSignatureHeaders(event);
-    const verification = verifier.verify(rawBody, signatureHeaders);
-    if (!verification.ok) return reject(fields, 401, verification.reason, verification.message);
-    fields.signatureHeader = verification.header;
-    fields.keyFingerprint = verification.keyFingerprint;
+    const signatures = readSignatureHeaders(event.multiValueHeaders, event.headers);
+    const verification = verifier.verifySignatures(rawBody, signatures);
+    if (!verification.ok) return reject(sized, 401, verification.reason, verification.message);
+    const verified: RequestFields = {
+      ...sized,
+      signatureHeader: verification.header,
+      keyFingerprint: verification.keyFingerprint,
+    };
 
-    if (!isSqsSafeText(request.route)) {
+    const encoded = encodeQueueMessage({
+      rawBody,
+      signatures,
+      route: request.route,
+      receivedAt,
+      requestId: request.requestId,
+    });
+    if (!encoded.ok) {
+      if (encoded.field !== 'route') throw new Error(`The ${encoded.field} holds characters SQS cannot carry.`);
       return reject(
-        fields,
+        verified,
         400,
         ReceiverRejection.INVALID_ROUTE,
         'The route (the path after /fluent/) holds control or non-character code points.',
       );
     }
     const json = parseJsonObject(rawBody);
-    if (!json.ok) return reject(fields, 400, json.problem, json.message);
-    fields.eventId = readEventId(json);
+    if (!json.ok) return reject(verified, 400, json.problem, json.message);
+    const identified: RequestFields = { ...verified, eventId: readEventId(json) };
     const allowed = checkAllowList(json.object, settings.allowList, json.text);
-    if (!allowed.ok) return reject(fields, 403, allowed.reason, allowed.message);
+    if (!allowed.ok) return reject(identified, 403, allowed.reason, allowed.message);
     const reading = readFluentEvent(json.object, json.text);
     if (!reading.ok) {
-      return reject(fields, 400, BodyProblem.INVALID_EVENT, invalidEventMessage(reading.invalidFields));
+      return reject(identified, 400, BodyProblem.INVALID_EVENT, invalidEventMessage(reading.invalidFields));
     }
 
-    const message = sizeQueueMessage(
-      toQueuedWebhookMessage({
-        rawBody,
-        bodyText: json.text,
-        bodyTextIsJson: true,
-        headers: signatureHeaders,
-        route: request.route,
-        receivedAt,
-        requestId: request.requestId,
-      }),
-    );
+    const { message } = encoded;
     if (message.bytes > MAX_SQS_MESSAGE_BYTES) {
       const why = message.base64 ? ' with the body base64-encoded (it holds characters SQS cannot carry as text)' : '';
       return reject(
-        fields,
+        identified,
         413,
         ReceiverRejection.BODY_TOO_LARGE,
         `The queue message would be ${message.bytes} bytes${why}; ${QUEUE_LIMIT}.`,
       );
     }
 
+    let messageId: string | undefined;
     try {
       const sent = await sqsClient.send(
-        new SendMessageCommand(toSendMessageInput(queueUrl, message.body, message.attributes)),
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: message.body,
+          MessageAttributes: sendMessageAttributes(message),
+        }),
       );
-      fields.messageId = sent.MessageId;
+      messageId = sent.MessageId;
     } catch (error) {
       return fail(
-        fields,
+        identified,
         503,
         ReceiverFailure.QUEUE_UNAVAILABLE,
         'The webhook could not be queued and was not accepted; retry later.',
         error,
       );
     }
-    fields.outcome = ReceiverOutcome.ACCEPTED;
-    fields.status = 200;
-    logger.info('Webhook accepted', fields);
+    logger.info('Webhook accepted', { ...identified, messageId, outcome: ReceiverOutcome.ACCEPTED, status: 200 });
     metrics.addMetric(ReceiverMetric.ACCEPTED, MetricUnit.Count, 1);
     return acceptedResponse(fields.requestId);
   };
@@ -226,11 +205,11 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   return async (event, context) => {
     const request = { requestId: readRequestId(event ?? {}, context), route: readRoute(event ?? {}) };
     // The log line carries bounded copies; the queue message and the answer carry the values themselves.
-    const fields = decisionFields(
-      boundedLogValue(request.requestId),
-      boundedLogValue(request.route),
-      readPathSecretFingerprint(event ?? {}),
-    );
+    const fields: RequestFields = {
+      requestId: boundedLogValue(request.requestId),
+      route: boundedLogValue(request.route),
+      pathSecretFingerprint: readPathSecretFingerprint(event ?? {}),
+    };
     try {
       return await receive(event, request, fields);
     } catch (error) {

@@ -10,7 +10,8 @@ import {
   parseReceiverSettings,
   signFluentPayload,
 } from '../../lambdas/core';
-import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
+import { decodeQueueMessage, QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
+import { toRecordAttributes } from '../../tools/local/sqs-event-records';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { testKeyPair } from '../support/test-keys';
 import { fluentEvent, fluentEventBody } from '../support/factories';
@@ -118,7 +119,10 @@ describe('Function: createReceiverHandler (hostile input)', () => {
       const attributes = Object.fromEntries(
         Object.entries(input?.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']),
       );
-      const queued = fromQueuedWebhookMessage({ body: input?.MessageBody ?? '', attributes });
+      const queued = decodeQueueMessage({
+        body: input?.MessageBody,
+        messageAttributes: toRecordAttributes(input?.MessageAttributes),
+      });
       // Exactly the bytes API Gateway delivered, and a genuine signature over them: nothing else is ever queued.
       const delivered = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
       assert.ok(queued.rawBody.equals(delivered), 'the queued body differs from the bytes delivered');

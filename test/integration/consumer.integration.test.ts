@@ -15,7 +15,6 @@ import {
   invokeAndAcknowledge,
   queueDepth,
   queuedMessage,
-  queuedMessageSize,
   QueueRef,
   receiveMessages,
   sendQueuedWebhook,
@@ -286,7 +285,7 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
     const id = randomUUID();
     const withPadding = (padding: string) => Buffer.from(JSON.stringify(fluentEvent({ id, attributes: { padding } })));
     const sizeOf = (rawBody: Buffer) =>
-      queuedMessageSize(queuedMessage(rawBody, { headers: signFluentPayload(rawBody, fluent.privateKey) }));
+      queuedMessage(rawBody, { headers: signFluentPayload(rawBody, fluent.privateKey) }).bytes;
     const rawBody = withPadding('x'.repeat(MAX_SQS_MESSAGE_BYTES - sizeOf(withPadding(''))));
     await sendQueuedWebhook(sqs, queue('large').queueUrl, rawBody, {
       headers: signFluentPayload(rawBody, fluent.privateKey),

@@ -3,14 +3,13 @@ import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   Message,
-  MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { FluentEvent, FluentSignatureHeaders, signFluentPayload } from '../../lambdas/core';
-import { QueuedWebhookMessage, toQueuedWebhookMessage } from '../../lambdas/contract/queue-message';
+import { FluentEvent, FluentSignatureHeaders, readSignatureHeaders, signFluentPayload } from '../../lambdas/core';
+import { encodeQueueMessage, QueueMessage, sendMessageAttributes } from '../../lambdas/contract/queue-message';
 import { LAMBDA_RECEIVE_OPTIONS, toSqsEvent, toSqsEventRecord } from '../../tools/local/sqs-event-records';
 import { fluentEvent, fluentEventBody } from './factories';
 
@@ -34,36 +33,20 @@ export interface QueuedRecordOptions {
 
 let nextMessageNumber = 0;
 
-/** The queue message the receiver writes for a webhook (see toQueuedWebhookMessage). */
+/** The queue message the receiver writes for a webhook (see encodeQueueMessage). */
 export function queuedMessage(
   rawBody: Buffer,
   options: Omit<QueuedRecordOptions, 'messageId' | 'receiveCount'> = {},
-): QueuedWebhookMessage {
-  return toQueuedWebhookMessage({
+): QueueMessage {
+  const encoded = encodeQueueMessage({
     rawBody,
-    bodyText: rawBody.toString('utf8'),
-    headers: options.headers ?? {},
+    signatures: readSignatureHeaders(options.headers ?? {}),
     route: options.route ?? 'orders/status',
     receivedAt: options.receivedAt ?? new Date().toISOString(),
     requestId: options.requestId ?? 'req-0001',
   });
-}
-
-/** Its size as SQS counts it against the 1 MiB limit: body plus each attribute's name, type and value. */
-export function queuedMessageSize(message: QueuedWebhookMessage): number {
-  const attributes = Object.entries(message.attributes).reduce(
-    (sum, [name, value]) => sum + Buffer.byteLength(name) + STRING_TYPE.length + Buffer.byteLength(value),
-    0,
-  );
-  return Buffer.byteLength(message.body) + attributes;
-}
-
-const STRING_TYPE = 'String';
-
-function sqsMessageAttributes(message: QueuedWebhookMessage): Record<string, MessageAttributeValue> {
-  return Object.fromEntries(
-    Object.entries(message.attributes).map(([name, value]) => [name, { DataType: STRING_TYPE, StringValue: value }]),
-  );
+  if (!encoded.ok) throw new Error(`A test webhook's ${encoded.field} cannot travel through SQS.`);
+  return encoded.message;
 }
 
 /** The record Lambda would deliver for a webhook the receiver queued: body and attributes as the receiver writes them. */
@@ -82,7 +65,7 @@ export function queuedWebhookRecord(rawBody: Buffer, options: QueuedRecordOption
         SentTimestamp: '1795860000000',
         SenderId: 'AIDATEST',
       },
-      MessageAttributes: sqsMessageAttributes(message),
+      MessageAttributes: sendMessageAttributes(message),
     },
     TEST_QUEUE_ARN,
     TEST_REGION,
@@ -116,7 +99,7 @@ export async function sendQueuedWebhook(
     new SendMessageCommand({
       QueueUrl: queueUrl,
       MessageBody: message.body,
-      MessageAttributes: sqsMessageAttributes(message),
+      MessageAttributes: sendMessageAttributes(message),
     }),
   );
   return sent.MessageId ?? '';

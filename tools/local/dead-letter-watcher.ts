@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
-import { inspectQueueMessages } from './inspect-queue';
+import { parseJsonObject } from '../../lambdas/core/parse-json';
 import { idText } from '../../lambdas/core/id-text';
+import { decodeQueueMessage } from '../../lambdas/contract/queue-message';
 import { boundedLogValue } from '../../lambdas/contract/log-values';
+import { inspectQueueMessages } from './inspect-queue';
+import { toRecordAttributes } from './sqs-event-records';
 
 /** How often the dead-letter queue is looked at. */
 const WATCH_INTERVAL_MS = 1000;
@@ -28,11 +30,15 @@ export function watchDeadLetterQueue(emulatorEndpoint: string, queueName: string
       const arrived = all.filter((message) => !seen.has(message.messageId));
       seen = new Set(all.map((message) => message.messageId));
       for (const message of arrived) {
+        const queued = decodeQueueMessage({
+          body: message.body,
+          messageAttributes: toRecordAttributes(message.messageAttributes),
+        });
         logger.warn('message in the dead-letter queue', {
           queue: queueName,
           messageId: message.messageId,
-          eventId: boundedLogValue(eventIdOf(message.body)),
-          route: boundedLogValue(message.messageAttributes[QueuedWebhookAttribute.ROUTE]?.StringValue),
+          eventId: boundedLogValue(eventIdOf(queued.rawBody)),
+          route: boundedLogValue(queued.route === '' ? undefined : queued.route),
           deadLetterMessages: all.length,
         });
       }
@@ -47,13 +53,8 @@ export function watchDeadLetterQueue(emulatorEndpoint: string, queueName: string
   return { stop: () => clearInterval(timer) };
 }
 
-/** The Fluent event id, when the body is JSON with one; a base64-carried body is not decoded here. */
-function eventIdOf(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-    return idText(parsed as Record<string, unknown>, 'id', body);
-  } catch {
-    return undefined;
-  }
+/** The Fluent event id, when the body is a JSON object with one. */
+function eventIdOf(rawBody: Buffer): string | undefined {
+  const json = parseJsonObject(rawBody);
+  return json.ok ? idText(json.object, 'id', json.text) : undefined;
 }

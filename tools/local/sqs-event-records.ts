@@ -24,9 +24,7 @@ export function toSqsEventRecord(message: Message, queueArn: string, region: str
       SenderId: system.SenderId ?? '',
       ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toRecordAttribute(value)]),
-    ),
+    messageAttributes: toRecordAttributes(message.MessageAttributes),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
     eventSourceARN: queueArn,
@@ -39,6 +37,16 @@ export function toSqsEventRecord(message: Message, queueArn: string, region: str
 /** One Lambda SQS event for a batch of received messages. */
 export function toSqsEvent(messages: readonly Message[], queueArn: string, region: string): SQSEvent {
   return { Records: messages.map((message) => toSqsEventRecord(message, queueArn, region)) };
+}
+
+/**
+ * Message attributes as the SDK has them (ReceiveMessage, SendMessage, the emulator's inspection) in the shape of a
+ * Lambda record's, which is what the queue-message codec decodes.
+ */
+export function toRecordAttributes(
+  attributes: Readonly<Record<string, MessageAttributeValue>> | undefined,
+): Record<string, SQSMessageAttribute> {
+  return Object.fromEntries(Object.entries(attributes ?? {}).map(([name, value]) => [name, toRecordAttribute(value)]));
 }
 
 function toRecordAttribute(value: MessageAttributeValue): SQSMessageAttribute {

@@ -3,32 +3,69 @@ import {
   FLEX_SIGNATURE_HEADER,
   FLUENT_SIGNATURE_HEADER,
   FluentSignatureVerifier,
-  parseJsonObject,
+  readSignatureHeaders,
+  SignatureHeaders,
   signFluentPayload,
 } from '../../../lambdas/core';
 import {
   BODY_ENCODING_BASE64,
-  fromQueuedWebhookMessage,
-  isSqsSafeJsonText,
+  decodeQueueMessage,
+  encodeQueueMessage,
   isSqsSafeText,
+  QueuedWebhook,
   QueuedWebhookAttribute,
-  toQueuedWebhookMessage,
+  QueueMessage,
+  QueueRecord,
+  sendMessageAttributes,
 } from '../../../lambdas/contract/queue-message';
+import { toRecordAttributes } from '../../../tools/local/sqs-event-records';
 import { fluentEventBody } from '../../support/factories';
 import { testKeyPair } from '../../support/test-keys';
 
 const META = { route: 'fluent/orders', receivedAt: '2026-11-29T01:00:00.000Z', requestId: 'req-1' };
 
-function queue(
-  rawBody: Buffer,
-  headers: Record<string, string | string[] | undefined> = {},
-  multiValueHeaders?: Record<string, string[]>,
-) {
-  return toQueuedWebhookMessage({ rawBody, bodyText: rawBody.toString('utf8'), headers, multiValueHeaders, ...META });
+/** The record Lambda hands the consumer for a message sent with SendMessage. */
+function recordOf(message: QueueMessage): QueueRecord {
+  return { body: message.body, messageAttributes: toRecordAttributes(sendMessageAttributes(message)) };
 }
 
-describe('Function: toQueuedWebhookMessage / fromQueuedWebhookMessage', () => {
+function encoded(webhook: QueuedWebhook): QueueMessage {
+  const result = encodeQueueMessage(webhook);
+  if (!result.ok) throw new Error(`refused: ${result.field}`);
+  return result.message;
+}
+
+function webhookOf(rawBody: Buffer, headers: Record<string, string | string[]> = {}): QueuedWebhook {
+  return { rawBody, signatures: readSignatureHeaders(headers), ...META };
+}
+
+/** What the codec can carry of a signature record: SQS-safe values, and a header only while it keeps one. */
+function carriable(signatures: SignatureHeaders): SignatureHeaders {
+  const kept: Record<string, readonly string[]> = {};
+  for (const [name, values] of Object.entries(signatures) as Array<[string, readonly string[]]>) {
+    const safe = values.filter(isSqsSafeText);
+    if (safe.length > 0) kept[name] = safe;
+  }
+  return kept;
+}
+
+/** Header values as a sender could write them: base64-like, odd characters, commas, spaces, empty. */
+const headerValue = fc.oneof(
+  fc.base64String({ minLength: 4, maxLength: 24 }),
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.constantFrom('', ' ', ',', 'a, b', 'AAAA,AAAA', '\u0000', '\uffff', '\ud800'),
+);
+const rawHeaders = fc.dictionary(
+  fc.constantFrom('fluent-signature', 'Fluent-Signature', 'FLEX.SIGNATURE', 'flex.signature', 'x-other'),
+  fc.oneof(headerValue, fc.array(headerValue, { maxLength: 3 })),
+  { maxKeys: 4 },
+);
+/** Metadata SQS can carry, empty included (an empty value travels as a missing attribute). */
+const carriableText = fc.string({ unit: 'binary', maxLength: 30 }).filter(isSqsSafeText);
+
+describe('Function: encodeQueueMessage / decodeQueueMessage', () => {
   const keys = testKeyPair(1024, 'queue');
+  const verifier = new FluentSignatureVerifier({ publicKeys: [keys.parsed] });
 
   it('carries an ordinary body as its text, with the signatures and metadata as attributes', () => {
     // Prepare
@@ -36,66 +73,145 @@ describe('Function: toQueuedWebhookMessage / fromQueuedWebhookMessage', () => {
     const signed = signFluentPayload(body, keys.privateKey);
 
     // Act
-    const message = queue(body, {
-      'Fluent-Signature': signed[FLUENT_SIGNATURE_HEADER],
-      'flex.signature': signed[FLEX_SIGNATURE_HEADER],
-    });
+    const message = encoded(
+      webhookOf(body, {
+        'Fluent-Signature': signed[FLUENT_SIGNATURE_HEADER],
+        'flex.signature': signed[FLEX_SIGNATURE_HEADER],
+      }),
+    );
 
     // Assess
+    const attributes = {
+      [QueuedWebhookAttribute.ROUTE]: META.route,
+      [QueuedWebhookAttribute.RECEIVED_AT]: META.receivedAt,
+      [QueuedWebhookAttribute.REQUEST_ID]: META.requestId,
+      [QueuedWebhookAttribute.FLUENT_SIGNATURE]: signed[FLUENT_SIGNATURE_HEADER],
+      [QueuedWebhookAttribute.FLEX_SIGNATURE]: signed[FLEX_SIGNATURE_HEADER],
+    };
     expect(message).toEqual({
       body: body.toString('utf8'),
-      attributes: {
-        [QueuedWebhookAttribute.ROUTE]: META.route,
-        [QueuedWebhookAttribute.RECEIVED_AT]: META.receivedAt,
-        [QueuedWebhookAttribute.REQUEST_ID]: META.requestId,
-        [QueuedWebhookAttribute.FLUENT_SIGNATURE]: signed[FLUENT_SIGNATURE_HEADER],
-        [QueuedWebhookAttribute.FLEX_SIGNATURE]: signed[FLEX_SIGNATURE_HEADER],
-      },
+      attributes,
+      bytes:
+        body.length +
+        Object.entries(attributes).reduce(
+          (sum, [name, value]) => sum + name.length + 'String'.length + value.length,
+          0,
+        ),
+      base64: false,
     });
     expect(Object.keys(message.attributes).length).toBeLessThanOrEqual(10);
   });
 
-  it('reads back the same bytes, headers and metadata, which verify as before', () => {
-    // Prepare
-    const body = fluentEventBody({ name: 'Zoë 🚚 \\u00e9' });
+  it('reads back what it encoded, for any body bytes, signature values and carriable metadata', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        rawHeaders,
+        carriableText,
+        carriableText,
+        carriableText,
+        (bytes, headers, route, receivedAt, requestId) => {
+          const webhook = {
+            rawBody: Buffer.from(bytes),
+            signatures: readSignatureHeaders(headers),
+            route,
+            receivedAt,
+            requestId,
+          };
+          const exact = { ...webhook, signatures: carriable(webhook.signatures) };
+          expect(decodeQueueMessage(recordOf(encoded(webhook)))).toEqual(exact);
+          expect(decodeQueueMessage(recordOf(encoded(exact)))).toEqual(exact);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('sends only attributes SQS accepts (non-empty, XML characters), at most 10, and counts its size as SQS does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), rawHeaders, carriableText, (bytes, headers, route) => {
+        const message = encoded({ ...webhookOf(Buffer.from(bytes), headers), route });
+        const attributes = Object.entries(message.attributes);
+        expect(attributes.length).toBeLessThanOrEqual(10);
+        for (const [, value] of attributes) expect(value.length > 0 && isSqsSafeText(value)).toBe(true);
+        expect(isSqsSafeText(message.body)).toBe(true);
+        const attributeBytes = attributes.reduce(
+          (sum, [name, value]) => sum + Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value),
+          0,
+        );
+        expect(message.bytes).toBe(Buffer.byteLength(message.body) + attributeBytes);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses metadata SQS cannot carry, naming the field, and nothing else', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          route: fc.string({ unit: 'binary', maxLength: 8 }),
+          receivedAt: fc.oneof(fc.constant(META.receivedAt), fc.string({ unit: 'binary', maxLength: 8 })),
+          requestId: fc.oneof(fc.constant(META.requestId), fc.string({ unit: 'binary', maxLength: 8 })),
+        }),
+        (metadata) => {
+          const result = encodeQueueMessage({ rawBody: Buffer.from('{}'), signatures: {}, ...metadata });
+          const firstUncarriable = (['route', 'receivedAt', 'requestId'] as const).find(
+            (field) => !isSqsSafeText(metadata[field]),
+          );
+          expect(result.ok ? undefined : result.field).toBe(firstUncarriable);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('lets the consumer accept whatever the receiver accepted, with the same header and key', () => {
+    const body = fluentEventBody();
     const signed = signFluentPayload(body, keys.privateKey);
-
-    // Act
-    const webhook = fromQueuedWebhookMessage(queue(body, signed));
-
-    // Assess
-    expect(webhook).toEqual({ rawBody: body, headers: signed, ...META });
-    expect(
-      new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(webhook.rawBody, webhook.headers),
-    ).toMatchObject({ ok: true });
+    const stranger = signFluentPayload(body, testKeyPair(1024, 'stranger').privateKey);
+    const signatureValue = fc.oneof(headerValue, fc.constantFrom(...Object.values(signed), ...Object.values(stranger)));
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom('fluent-signature', 'Fluent-Signature', 'flex.signature', 'FLEX.Signature'),
+          fc.oneof(signatureValue, fc.array(signatureValue, { maxLength: 3 })),
+          { maxKeys: 3 },
+        ),
+        (headers) => {
+          const received = verifier.verify(body, headers);
+          const queued = decodeQueueMessage(recordOf(encoded(webhookOf(body, headers))));
+          const consumed = verifier.verifySignatures(queued.rawBody, queued.signatures);
+          if (received.ok) expect(consumed).toEqual(received);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it.each([
-    ['U+FFFF', '{"a":"\uffff"}'],
-    ['U+FFFE', '{"a":"\ufffe"}'],
-    ['a control character', '{"a":"\u0001"}'],
-    ['NUL', '{"a":"\u0000"}'],
-  ])('base64-encodes a body holding %s, which SQS cannot carry, and restores its bytes', (_case, text) => {
-    // Prepare
-    const body = Buffer.from(text, 'utf8');
-
+    ['U+FFFF', Buffer.from('{"a":"\uffff"}', 'utf8')],
+    ['U+FFFE', Buffer.from('{"a":"\ufffe"}', 'utf8')],
+    ['a control character', Buffer.from('{"a":"\u0001"}', 'utf8')],
+    ['NUL', Buffer.from('{"a":"\u0000"}', 'utf8')],
+    ['bytes that are not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d])],
+  ])('base64-encodes a body holding %s, which SQS cannot carry as text, and restores its bytes', (_case, body) => {
     // Act
-    const message = queue(body);
-    const webhook = fromQueuedWebhookMessage(message);
+    const message = encoded(webhookOf(body));
+    const webhook = decodeQueueMessage(recordOf(message));
 
     // Assess
     expect(message.attributes[QueuedWebhookAttribute.BODY_ENCODING]).toBe(BODY_ENCODING_BASE64);
+    expect(message.base64).toBe(true);
     expect(message.body).toBe(body.toString('base64'));
     expect(webhook.rawBody.equals(body)).toBe(true);
   });
 
-  it('restores any valid UTF-8 body byte for byte', () => {
+  it('carries any valid UTF-8 body as text exactly when SQS can carry that text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
-        const body = Buffer.from(text, 'utf8');
-        const message = queue(body);
+        const message = encoded(webhookOf(Buffer.from(text, 'utf8')));
+        expect(message.base64).toBe(!isSqsSafeText(text));
         expect(message.attributes[QueuedWebhookAttribute.BODY_ENCODING] === undefined).toBe(isSqsSafeText(text));
-        expect(fromQueuedWebhookMessage(message).rawBody.equals(body)).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -105,37 +221,61 @@ describe('Function: toQueuedWebhookMessage / fromQueuedWebhookMessage', () => {
     // Prepare
     const body = fluentEventBody();
     const good = signFluentPayload(body, keys.privateKey)[FLUENT_SIGNATURE_HEADER];
+    const signatures = readSignatureHeaders({ 'Fluent-Signature': ['AAAA', good] }, { 'fluent-signature': good });
 
     // Act
-    const message = queue(body, { 'fluent-signature': good }, { 'Fluent-Signature': ['AAAA', good] });
-    const webhook = fromQueuedWebhookMessage(message);
+    const message = encoded({ rawBody: body, signatures, ...META });
+    const webhook = decodeQueueMessage(recordOf(message));
 
     // Assess
     expect(message.attributes[QueuedWebhookAttribute.FLUENT_SIGNATURE]).toBe(`AAAA,${good}`);
-    expect(
-      new FluentSignatureVerifier({ publicKeys: [keys.parsed] }).verify(webhook.rawBody, webhook.headers),
-    ).toMatchObject({ ok: true });
+    expect(verifier.verifySignatures(webhook.rawBody, webhook.signatures)).toMatchObject({ ok: true });
   });
 
-  it('leaves out a signature header that was not sent, and reads it back as absent', () => {
+  it('leaves out a signature header that was not sent, or sent empty, and reads it back as absent', () => {
     // Act
-    const webhook = fromQueuedWebhookMessage(queue(Buffer.from('{}'), { 'fluent-signature': 'x' }));
+    const message = encoded(webhookOf(Buffer.from('{}'), { 'fluent-signature': 'x', 'flex.signature': '' }));
 
     // Assess
-    expect(webhook.headers).toEqual({ [FLUENT_SIGNATURE_HEADER]: 'x', [FLEX_SIGNATURE_HEADER]: undefined });
+    expect(Object.keys(message.attributes)).not.toContain(QueuedWebhookAttribute.FLEX_SIGNATURE);
+    expect(decodeQueueMessage(recordOf(message)).signatures).toEqual({ [FLUENT_SIGNATURE_HEADER]: ['x'] });
   });
 
-  it('reads a message without metadata attributes as empty strings instead of throwing', () => {
+  it.each([
+    ['no attributes', { body: 'x' }],
+    ['attributes without string values', { body: 'x', messageAttributes: { Route: {}, RequestId: undefined } }],
+  ])('reads a record with %s as empty metadata instead of throwing', (_case, record) => {
     // Act
-    const webhook = fromQueuedWebhookMessage({ body: 'x', attributes: {} });
+    const webhook = decodeQueueMessage(record);
+
+    // Assess
+    expect(webhook).toEqual({ rawBody: Buffer.from('x'), signatures: {}, route: '', receivedAt: '', requestId: '' });
+  });
+
+  it('reads a message written before the codec (attribute names and base64 rule unchanged)', () => {
+    // Prepare: the attributes as the receiver has always written them.
+    const body = Buffer.from('{"id":"e-1","odd":"\uffff"}', 'utf8');
+    const record = {
+      body: body.toString('base64'),
+      messageAttributes: toRecordAttributes({
+        FluentSignature: { DataType: 'String', StringValue: 'AAAA,BBBB' },
+        Route: { DataType: 'String', StringValue: 'orders/status' },
+        ReceivedAt: { DataType: 'String', StringValue: META.receivedAt },
+        RequestId: { DataType: 'String', StringValue: 'req-9' },
+        BodyEncoding: { DataType: 'String', StringValue: 'base64' },
+      }),
+    };
+
+    // Act
+    const webhook = decodeQueueMessage(record);
 
     // Assess
     expect(webhook).toEqual({
-      rawBody: Buffer.from('x'),
-      headers: { [FLUENT_SIGNATURE_HEADER]: undefined, [FLEX_SIGNATURE_HEADER]: undefined },
-      route: '',
-      receivedAt: '',
-      requestId: '',
+      rawBody: body,
+      signatures: { [FLUENT_SIGNATURE_HEADER]: ['AAAA', 'BBBB'] },
+      route: 'orders/status',
+      receivedAt: META.receivedAt,
+      requestId: 'req-9',
     });
   });
 });
@@ -155,88 +295,5 @@ describe('Function: isSqsSafeText', () => {
 
     // Assess
     expect(result).toBe(safe);
-  });
-});
-
-describe('Function: isSqsSafeJsonText', () => {
-  /** Characters at the edges of what SQS takes, and of what JSON and strict UTF-8 admit raw. */
-  const edgeUnit = fc.constantFrom(
-    'a',
-    '"',
-    '\\',
-    'é',
-    '東',
-    '🚚',
-    '\t',
-    '\n',
-    '\r',
-    '\u0001',
-    '\u001f',
-    '\u007f',
-    '\ud800',
-    '\udfff',
-    '\ufffd',
-    '\ufffe',
-    '\uffff',
-    '\u{10ffff}',
-  );
-  /** The text the receiver hands over: decoded by the strict UTF-8 decoder and parsed, or undefined when it was refused. */
-  const receivedJsonText = (text: string): string | undefined => {
-    const parsed = parseJsonObject(Buffer.from(text, 'utf8'));
-    return parsed.ok ? parsed.text : undefined;
-  };
-
-  it('agrees with isSqsSafeText on every JSON text the receiver accepts, written by JSON.stringify or by hand', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc
-            .tuple(fc.jsonValue({ stringUnit: edgeUnit }), fc.constantFrom(undefined, ' ', '\t', '\r\n'))
-            .map(([value, space]) => JSON.stringify({ value }, null, space)),
-          // Raw, unescaped: JSON.parse refuses the control characters among them, which is what the rule relies on.
-          fc.string({ unit: edgeUnit, maxLength: 40 }).map((raw) => `{"value":"${raw}"}`),
-        ),
-        (text) => {
-          const received = receivedJsonText(text);
-          if (received === undefined) return;
-          expect(isSqsSafeJsonText(received)).toBe(isSqsSafeText(received));
-        },
-      ),
-      { numRuns: 2000 },
-    );
-  });
-
-  it.each([
-    ['plain JSON', true, '{"a":"b"}'],
-    ['escaped control characters and surrogates', true, '{"a":"\\u0001\\ud800\\uffff"}'],
-    ['whitespace between tokens', true, '\t{\r\n "a" : 1 }\n'],
-    ['astral characters', true, '{"a":"🚚\u{10ffff}"}'],
-    ['a raw U+FFFE', false, '{"a":"\ufffe"}'],
-    ['a raw U+FFFF', false, '{"a":"\uffff"}'],
-  ])('%s → safe: %s', (_case, safe, text) => {
-    // Prepare
-    const received = receivedJsonText(text);
-
-    // Act
-    const result = isSqsSafeJsonText(received ?? '');
-
-    // Assess
-    expect(received).toBeDefined();
-    expect(result).toBe(safe);
-    expect(isSqsSafeText(text)).toBe(safe);
-  });
-
-  it('lets toQueuedWebhookMessage build the same message for a JSON body as the general rule does', () => {
-    fc.assert(
-      fc.property(fc.jsonValue({ stringUnit: edgeUnit }), (value) => {
-        const rawBody = Buffer.from(JSON.stringify({ value }), 'utf8');
-        const bodyText = receivedJsonText(rawBody.toString('utf8')) as string;
-        const general = toQueuedWebhookMessage({ rawBody, bodyText, headers: {}, ...META });
-        expect(toQueuedWebhookMessage({ rawBody, bodyText, bodyTextIsJson: true, headers: {}, ...META })).toEqual(
-          general,
-        );
-      }),
-      { numRuns: 300 },
-    );
   });
 });

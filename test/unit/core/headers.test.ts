@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { lookupHeader } from '../../../lambdas/core';
+import {
+  FLEX_SIGNATURE_HEADER,
+  FLUENT_SIGNATURE_HEADER,
+  lookupHeader,
+  readSignatureHeaders,
+} from '../../../lambdas/core';
 
 describe('Function: lookupHeader', () => {
   it.each([
@@ -105,5 +110,24 @@ describe('Function: lookupHeader', () => {
 
     // Assess
     expect(lookup).toEqual({ present: true, values: ['m'] });
+  });
+});
+
+describe('Function: readSignatureHeaders', () => {
+  it('reads each signature header as lookupHeader does, leaving out the ones not sent', () => {
+    const name = fc.constantFrom('fluent-signature', 'Fluent-Signature', 'FLEX.SIGNATURE', 'flex.signature', 'Host');
+    const value = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('', 'a,b', ' a ', null, undefined));
+    const source = fc.dictionary(name, fc.oneof(value, fc.array(value, { maxLength: 3 })), { maxKeys: 4 });
+    fc.assert(
+      fc.property(fc.array(fc.option(source), { maxLength: 3 }), (sources) => {
+        const expected: Record<string, readonly string[]> = {};
+        for (const header of [FLUENT_SIGNATURE_HEADER, FLEX_SIGNATURE_HEADER]) {
+          const lookup = lookupHeader(header, ...(sources as Parameters<typeof lookupHeader>[1][]));
+          if (lookup.present) expected[header] = lookup.values;
+        }
+        expect(readSignatureHeaders(...(sources as Parameters<typeof lookupHeader>[1][]))).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

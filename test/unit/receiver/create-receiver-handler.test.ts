@@ -9,7 +9,8 @@ import {
   RawReceiverSettings,
   signFluentPayload,
 } from '../../../lambdas/core';
-import { fromQueuedWebhookMessage } from '../../../lambdas/contract/queue-message';
+import { decodeQueueMessage } from '../../../lambdas/contract/queue-message';
+import { toRecordAttributes } from '../../../tools/local/sqs-event-records';
 import { createReceiverHandler } from '../../../lambdas/receiver/create-receiver-handler';
 import { createLogger, createMetrics } from '../../../lambdas/shared/observability';
 import { fluentEvent, fluentEventBody } from '../../support/factories';
@@ -110,10 +111,11 @@ describe('Function: createReceiverHandler', () => {
       const [input] = sentInputs();
       expect(input.MessageBody).toBe(body.toString('base64'));
       expect(input.MessageAttributes?.BodyEncoding).toEqual({ DataType: 'String', StringValue: 'base64' });
-      const attributes = Object.fromEntries(
-        Object.entries(input.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']),
-      );
-      expect(fromQueuedWebhookMessage({ body: input.MessageBody ?? '', attributes }).rawBody.equals(body)).toBe(true);
+      const queued = decodeQueueMessage({
+        body: input.MessageBody,
+        messageAttributes: toRecordAttributes(input.MessageAttributes),
+      });
+      expect(queued.rawBody.equals(body)).toBe(true);
     });
 
     it('accepts a body that API Gateway passed as text (isBase64Encoded false)', async () => {
