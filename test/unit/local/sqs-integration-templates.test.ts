@@ -1,5 +1,6 @@
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
-import { fromQueuedWebhookMessage, QueuedWebhookAttribute } from '../../../lambdas/contract/queue-message';
+import { decodeQueueMessage, QueuedWebhookAttribute } from '../../../lambdas/contract/queue-message';
+import { toRecordAttributes } from '../../../tools/local/sqs-event-records';
 import { acceptedResponse, errorResponse } from '../../../lambdas/receiver/receiver-responses';
 import { ReceiverFailure, ReceiverRejection } from '../../../lambdas/receiver/receiver-outcomes';
 import {
@@ -42,10 +43,10 @@ function sendMessageInput(
 
 /** What the consumer reads back from the message, through the one queue-message codec. */
 function consumed(input: SendMessageCommandInput) {
-  const attributes = Object.fromEntries(
-    Object.entries(input.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']),
-  );
-  return fromQueuedWebhookMessage({ body: input.MessageBody ?? '', attributes });
+  return decodeQueueMessage({
+    body: input.MessageBody,
+    messageAttributes: toRecordAttributes(input.MessageAttributes),
+  });
 }
 
 describe('Function: javaUrlEncode ($util.urlEncode)', () => {
@@ -91,7 +92,7 @@ describe('Template: the queue-first SendMessage request template', () => {
 
     // Assess
     expect(consumed(input)).toMatchObject({
-      headers: { 'fluent-signature': SHA512_SIGNATURE, 'flex.signature': MD5_SIGNATURE },
+      signatures: { 'fluent-signature': [SHA512_SIGNATURE], 'flex.signature': [MD5_SIGNATURE] },
       route: 'orders/new items',
       requestId: REQUEST_ID,
     });
