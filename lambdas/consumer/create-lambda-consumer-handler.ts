@@ -3,6 +3,7 @@ import { ConfigurationError, parseReceiverSettings, rawSettingsFromEnv } from '.
 import { createLogger, createMetrics } from '../shared/observability';
 import { requireEnv, RuntimeEnv } from '../contract/environment';
 import { Component } from '../contract/observability';
+import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../contract/deployment';
 import { ConsumerHandler, createConsumerHandler } from './create-consumer-handler';
 import type { FluentEventHandlers } from './handler-types';
 
@@ -23,6 +24,8 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
     settings: parseReceiverSettings(rawSettingsFromEnv(process.env)),
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: requireEnv(process.env, RuntimeEnv.IDEMPOTENCY_TABLE_NAME),
+      keyAttr: IDEMPOTENCY_PARTITION_KEY,
+      expiryAttr: IDEMPOTENCY_TTL_ATTRIBUTE,
     }),
     handlers,
     logger: createLogger(Component.CONSUMER),

@@ -11,6 +11,13 @@ export const RuntimeEnv = {
   INGRESS: 'INGRESS',
 } as const;
 
+/**
+ * Environment variable the path secret may come from (for `cdk synth` and `npm start`), so it stays out of files and
+ * shell history. Like the `pathSecret` setting, it may list several secrets, comma-separated, the current one first
+ * (during a rotation).
+ */
+export const PATH_SECRET_ENV = 'WEBHOOK_PATH_SECRET';
+
 /** Reads a required variable or throws an error that says which one and who sets it. */
 export function requireEnv(env: Readonly<Record<string, string | undefined>>, name: string): string {
   const value = env[name];

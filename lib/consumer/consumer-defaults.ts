@@ -3,18 +3,21 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { FluentWebhookConsumerOptions } from './consumer-props';
+import {
+  CONSUMER_BATCH_SIZE,
+  CONSUMER_MAX_CONCURRENCY,
+  CONSUMER_MEMORY_SIZE_MB,
+  CONSUMER_TIMEOUT_SECONDS,
+  IDEMPOTENCY_PARTITION_KEY,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from '../../lambdas/contract/deployment';
 
-/** Lambda's rule for SQS event sources: the queue's visibility timeout is at least this many times the function's timeout. */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
-
-/** The key Powertools Idempotency reads and writes (its `DynamoDBPersistenceLayer` default). */
-export const IDEMPOTENCY_PARTITION_KEY = 'id';
-/** The attribute Powertools Idempotency writes the record's expiry (epoch seconds) into; the table's TTL reads it. */
-export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiration';
+export { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, VISIBILITY_TIMEOUT_FACTOR };
 
 /** Handlers call other systems (Fluent's API, a database): half a minute, with the queue's visibility at 3 minutes. */
 export function defaultConsumerTimeout(): Duration {
-  return Duration.seconds(30);
+  return Duration.seconds(CONSUMER_TIMEOUT_SECONDS);
 }
 
 /** The consumer's timeout as configured (or the default): what the receiver's queue visibility timeout is derived from. */
@@ -28,7 +31,7 @@ export function minimumVisibilityTimeout(consumerTimeout: Duration): Duration {
 }
 
 export function defaultConsumerMemorySize(): number {
-  return 512;
+  return CONSUMER_MEMORY_SIZE_MB;
 }
 
 export function defaultConsumerLogRetention(): logs.RetentionDays {
@@ -41,7 +44,7 @@ export function defaultConsumerLogRetention(): logs.RetentionDays {
  * a burst against the systems the handlers call. `reportBatchItemFailures` is wiring, not a default: it is always on.
  */
 export function defaultSqsEventSourceProps(): SqsEventSourceProps {
-  return { batchSize: 10, maxConcurrency: 5 };
+  return { batchSize: CONSUMER_BATCH_SIZE, maxConcurrency: CONSUMER_MAX_CONCURRENCY };
 }
 
 /**

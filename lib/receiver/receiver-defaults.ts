@@ -3,15 +3,15 @@ import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
+import {
+  QUEUE_RETENTION_DAYS,
+  RECEIVER_MEMORY_SIZE_MB,
+  RECEIVER_TIMEOUT_SECONDS,
+} from '../../lambdas/contract/deployment';
 
-/** The API Gateway stage; the webhook URL is `https://<api>.execute-api.<region>.amazonaws.com/webhooks/<secret>/fluent/<route>`. */
-export const DEFAULT_STAGE_NAME = 'webhooks';
-/** The literal path segment after the secret: `/{secret}/fluent/{route+}`. */
-export const FLUENT_PATH_SEGMENT = 'fluent';
-/** Receives before a message moves to the dead-letter queue: five tries ride out a short outage of what handlers call. */
-export const DEFAULT_MAX_RECEIVE_COUNT = 5;
+export { DEFAULT_MAX_RECEIVE_COUNT, DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT } from '../../lambdas/contract/deployment';
 /** SQS's maximum retention, so a message waits as long as possible for a fix and a redrive. */
-export const QUEUE_RETENTION = Duration.days(14);
+export const QUEUE_RETENTION = Duration.days(QUEUE_RETENTION_DAYS);
 
 /** Stage throttling: steady requests per second and bucket size. Fluent sends one request per event. */
 export interface ThrottlingDefaults {
@@ -48,8 +48,8 @@ export function defaultWafRateLimit(): number {
 export function defaultReceiverFunctionProps(): Partial<NodejsFunctionProps> {
   return {
     description: 'Verifies Fluent webhook signatures and queues verified webhooks.',
-    memorySize: 512,
-    timeout: Duration.seconds(10),
+    memorySize: RECEIVER_MEMORY_SIZE_MB,
+    timeout: Duration.seconds(RECEIVER_TIMEOUT_SECONDS),
   };
 }
 

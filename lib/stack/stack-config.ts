@@ -2,6 +2,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { splitList } from '../../lambdas/core/key-sources';
+import { PATH_SECRET_ENV } from '../../lambdas/contract/environment';
 import {
   parseReceiverSettings,
   RawReceiverSettings,
@@ -23,11 +24,7 @@ export const ENVIRONMENT_CONTEXT_KEY = 'env';
 export const ENVIRONMENTS_CONTEXT_KEY = 'environments';
 /** The environment used when no `env` is given and no `environments` block exists. */
 export const DEFAULT_ENVIRONMENT_NAME = 'default';
-/**
- * Environment variable the path secret may come from, so it stays out of files and shell history. Like the
- * `pathSecret` setting, it may list several secrets, comma-separated, the current one first (during a rotation).
- */
-export const PATH_SECRET_ENV = 'WEBHOOK_PATH_SECRET';
+export { PATH_SECRET_ENV };
 
 /** Settings only the deployment uses (the receiver settings' keys are in `SETTING_ENV_NAMES`). */
 export const DeployContextKey = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { FLUENT_PATH_SEGMENT } from '../../lib/receiver/receiver-defaults';
+import { FLUENT_PATH_SEGMENT } from '../../lambdas/contract/deployment';
 import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
 import { FluentSignatureHeaders, parseReceiverSettings, ReceiverSettings, signFluentPayload } from '../../lambdas/core';
 import { createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { FLUENT_PATH_SEGMENT } from '../../lib/receiver/receiver-defaults';
+import { FLUENT_PATH_SEGMENT } from '../../lambdas/contract/deployment';
 
 /** The one method the stack's REST API defines. */
 export const WEBHOOK_METHOD = 'POST';

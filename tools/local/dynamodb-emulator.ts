@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { emulatorClientConfig, LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
+import { IDEMPOTENCY_PARTITION_KEY } from '../../lambdas/contract/deployment';
 
 /** dynalite keeps one set of tables for every region; the client must still sign with one. */
 const EMULATOR_SIGNING_REGION = 'us-east-1';
@@ -30,9 +31,6 @@ export interface DynamoDbEmulator {
   stop(): Promise<void>;
 }
 
-/** The key attribute of Powertools' DynamoDBPersistenceLayer, and so of the idempotency table. */
-export const IDEMPOTENCY_TABLE_KEY = 'id';
-
 export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {}): Promise<DynamoDbEmulator> {
   const host = options.host ?? LOOPBACK_HOST;
   // Tables are ACTIVE at once: nothing local should wait out DynamoDB's creation delay.
@@ -55,8 +53,8 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
         await client.send(
           new CreateTableCommand({
             TableName: name,
-            AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_PARTITION_KEY, AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: IDEMPOTENCY_PARTITION_KEY, KeyType: 'HASH' }],
             BillingMode: 'PAY_PER_REQUEST',
           }),
         );

@@ -1,17 +1,14 @@
 import { resolve } from 'node:path';
 import {
+  CONSUMER_BATCH_SIZE,
+  CONSUMER_MEMORY_SIZE_MB,
+  CONSUMER_TIMEOUT_SECONDS,
   DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_STAGE_NAME,
-  defaultDeadLetterQueueProps,
-  defaultReceiverFunctionProps,
-  QUEUE_RETENTION,
-} from '../../lib/receiver/receiver-defaults';
-import {
-  defaultConsumerMemorySize,
-  defaultConsumerTimeout,
-  defaultSqsEventSourceProps,
-} from '../../lib/consumer/consumer-defaults';
-import { PATH_SECRET_ENV } from '../../lib/stack/stack-config';
+  QUEUE_RETENTION_DAYS,
+  RECEIVER_MEMORY_SIZE_MB,
+  RECEIVER_TIMEOUT_SECONDS,
+} from '../../lambdas/contract/deployment';
 import { pathSecretProblems } from '../../lib/receiver/receiver-checks';
 import {
   ConfigurationError,
@@ -22,7 +19,7 @@ import {
   ReceiverSettings,
   SETTING_ENV_NAMES,
 } from '../../lambdas/core';
-import { RuntimeEnv } from '../../lambdas/contract/environment';
+import { PATH_SECRET_ENV, RuntimeEnv } from '../../lambdas/contract/environment';
 import { DEFAULT_INGRESS, ingressProblem, IngressName, isIngressName } from '../../lambdas/contract/ingress';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
 import { LOOPBACK_HOST } from './local-aws-config';
@@ -45,11 +42,11 @@ export const LOCAL_ENV_NAMES = {
 /** The account id of the events in `samples/`, accepted when FLUENT_ACCOUNT_IDS is not set. */
 export const SAMPLE_ACCOUNT_ID = 'ACME';
 
-/** The stack's defaults, read from `lib/` so that a local run behaves like a deployment unless told otherwise. */
+/** The stack's defaults (`lambdas/contract/deployment.ts`), so that a local run behaves like a deployment unless told otherwise. */
 export const LOCAL_DEFAULTS = {
   port: 3000,
   dataDir: DEFAULT_DATA_DIR,
-  batchSize: defaultSqsEventSourceProps().batchSize ?? 10,
+  batchSize: CONSUMER_BATCH_SIZE,
   maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
   /**
    * Shorter than in AWS (6x the consumer's timeout, 180 s by default) so that a failing event reaches the DLQ
@@ -57,12 +54,12 @@ export const LOCAL_DEFAULTS = {
    */
   visibilityTimeoutSeconds: 5,
   // The queue and the DLQ share these (1 MiB, 14 days).
-  maximumMessageSizeBytes: defaultDeadLetterQueueProps().maxMessageSizeBytes ?? MAX_SQS_MESSAGE_BYTES,
-  retentionPeriodSeconds: QUEUE_RETENTION.toSeconds(),
-  receiverTimeoutSeconds: defaultReceiverFunctionProps().timeout?.toSeconds() ?? 10,
-  receiverMemorySizeMb: defaultReceiverFunctionProps().memorySize ?? 512,
-  consumerTimeoutSeconds: defaultConsumerTimeout().toSeconds(),
-  consumerMemorySizeMb: defaultConsumerMemorySize(),
+  maximumMessageSizeBytes: MAX_SQS_MESSAGE_BYTES,
+  retentionPeriodSeconds: QUEUE_RETENTION_DAYS * 24 * 3600,
+  receiverTimeoutSeconds: RECEIVER_TIMEOUT_SECONDS,
+  receiverMemorySizeMb: RECEIVER_MEMORY_SIZE_MB,
+  consumerTimeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
+  consumerMemorySizeMb: CONSUMER_MEMORY_SIZE_MB,
   stageName: DEFAULT_STAGE_NAME,
 } as const;
 

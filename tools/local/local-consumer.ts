@@ -7,6 +7,7 @@ import { LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-conf
 import type { SqsBatchHandler } from './sqs-poller';
 import { handlers as projectHandlers } from '../../handlers';
 import { Component } from '../../lambdas/contract/observability';
+import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lambdas/contract/deployment';
 
 type EventHandlers = NonNullable<ConsumerHandlerDependencies['handlers']>;
 
@@ -21,6 +22,8 @@ export function createLocalConsumer(config: LocalConfig, dynamoDbClient: DynamoD
     settings: config.settings,
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: LOCAL_RESOURCE_NAMES.idempotencyTable,
+      keyAttr: IDEMPOTENCY_PARTITION_KEY,
+      expiryAttr: IDEMPOTENCY_TTL_ATTRIBUTE,
       awsSdkV3Client: dynamoDbClient,
     }),
     handlers,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { FLUENT_PATH_SEGMENT } from '../../lib/receiver/receiver-defaults';
+import { FLUENT_PATH_SEGMENT } from '../../lambdas/contract/deployment';
 import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { watchDeadLetterQueue } from './dead-letter-watcher';
