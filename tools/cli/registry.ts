@@ -1,4 +1,5 @@
 import type { CliCommand } from './command';
+import { eventCommand } from './commands/event';
 import { keygenCommand } from './commands/keygen';
 import { redriveCommand } from './commands/redrive';
 import { secretCommand } from './commands/secret';
@@ -12,6 +13,7 @@ export const COMMANDS: readonly CliCommand[] = [
   signCommand,
   verifyCommand,
   sendCommand,
+  eventCommand,
   secretCommand,
   redriveCommand,
 ];

@@ -31,6 +31,9 @@ export interface LocalRunner {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly deadLetterQueueArn: string;
+  /** The DynamoDB emulator and the idempotency table in it (for `sam local invoke` of the consumer, say). */
+  readonly dynamoDbEndpoint: string;
+  readonly idempotencyTableName: string;
   /** Messages put back from the last run, by queue name. */
   readonly restored: Readonly<Record<string, number>>;
   /**
@@ -163,6 +166,8 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       queueUrl: queue.queueUrl,
       deadLetterQueueUrl: deadLetterQueue.queueUrl,
       deadLetterQueueArn: deadLetterQueue.queueArn,
+      dynamoDbEndpoint: dynamoDb.endpoint,
+      idempotencyTableName: LOCAL_RESOURCE_NAMES.idempotencyTable,
       restored,
       stop: async () => {
         await stopAll();

@@ -51,6 +51,8 @@ function announce(runner: LocalRunner, config: LocalConfig): void {
     sqsEndpoint: runner.sqsEndpoint,
     queueUrl: runner.queueUrl,
     deadLetterQueueUrl: runner.deadLetterQueueUrl,
+    dynamoDbEndpoint: runner.dynamoDbEndpoint,
+    idempotencyTableName: runner.idempotencyTableName,
   });
   logger.info('send a signed sample event with', {
     command: `npx fluent-webhook send --url ${webhookUrl} --sample order-status-change${keyFlag}`,

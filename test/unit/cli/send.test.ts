@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { bufferedIo } from '../../../tools/cli/cli-io';
 import { ExitCode } from '../../../tools/cli/command';
-import { SAMPLES_DIR, sampleNames } from '../../../tools/cli/commands/send';
+import { SAMPLES_DIR, sampleNames } from '../../../tools/cli/event-body';
 import { runCli } from '../../../tools/cli/run-cli';
 import { FluentEventSchema, FluentSignatureVerifier } from '../../../lambdas/core';
 import { useTempDir } from '../../support/temp-dir';

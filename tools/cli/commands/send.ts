@@ -1,16 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../../lambdas/core/constants';
 import { signFluentPayload } from '../../../lambdas/core/sign-payload';
-import { REPOSITORY_ROOT, resolveDataDir } from '../../local/data-dir';
+import { resolveDataDir } from '../../local/data-dir';
 import { localKeyPairPaths } from '../../local/local-key-pair';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
-import { parseOptions, readUserFile, required } from '../parse-options';
+import { readEventBody, sampleNames } from '../event-body';
+import { parseOptions, required } from '../parse-options';
 import { readPrivateKey } from './sign';
-
-/** The sample events shipped with the repository, one `<name>.json` each. */
-export const SAMPLES_DIR = join(REPOSITORY_ROOT, 'samples');
 const MAX_REPEAT = 100;
 const REQUEST_TIMEOUT_MS = 30_000;
 const ONLY_CHOICES = { sha512: FLUENT_SIGNATURE_HEADER, md5: FLEX_SIGNATURE_HEADER } as const;
@@ -44,7 +41,7 @@ export const sendCommand: CliCommand = {
       repeat: { type: 'string' },
     });
     const url = readUrl(required(options.url, 'url'));
-    const body = readEvent(options.event, options.sample);
+    const body = readEventBody('event', options.event, options.sample);
     const privateKey = readPrivateKey(options['private-key'] ?? defaultPrivateKey(io));
     const only = readOnly(options.only);
     const repeat = readRepeat(options.repeat);
@@ -108,27 +105,6 @@ function readUrl(text: string): URL {
     throw new UsageError(`--url ${text}: use an http:// or https:// URL.`);
   }
   return url;
-}
-
-function readEvent(eventPath: string | undefined, sample: string | undefined): Buffer {
-  if ((eventPath === undefined) === (sample === undefined)) {
-    throw new UsageError('give exactly one of --event FILE and --sample NAME.');
-  }
-  if (eventPath !== undefined) return readUserFile(eventPath, 'event');
-  const name = basename(sample!, '.json');
-  const file = join(SAMPLES_DIR, `${name}.json`);
-  if (!existsSync(file)) {
-    throw new UsageError(`--sample ${sample}: no such sample; choose one of ${sampleNames().join(', ')}.`);
-  }
-  return readUserFile(file, 'sample');
-}
-
-export function sampleNames(): string[] {
-  if (!existsSync(SAMPLES_DIR)) return [];
-  return readdirSync(SAMPLES_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => basename(file, '.json'))
-    .sort();
 }
 
 /** The local runner's test key (created by the first `npm start`), honouring its LOCAL_DATA_DIR. */
