@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
-import { fromQueuedWebhookMessage } from '../../../lambdas/contract/queue-message';
+import { decodeQueueMessage } from '../../../lambdas/contract/queue-message';
 import { FluentSignatureVerifier } from '../../../lambdas/core';
 import { bufferedIo } from '../../../tools/cli/cli-io';
 import { ExitCode } from '../../../tools/cli/command';
@@ -64,13 +64,10 @@ describe('Command: event', () => {
     expect(event.Records).toHaveLength(1);
     const record = event.Records[0]!;
     expect(record).toMatchObject({ eventSource: 'aws:sqs', attributes: { ApproximateReceiveCount: '1' } });
-    const attributes = Object.fromEntries(
-      Object.entries(record.messageAttributes).map(([name, value]) => [name, value.stringValue ?? '']),
-    );
-    const webhook = fromQueuedWebhookMessage({ body: record.body, attributes });
+    const webhook = decodeQueueMessage(record);
     expect(webhook.route).toBe('orders');
     expect(webhook.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(verifier.verify(webhook.rawBody, webhook.headers)).toMatchObject({ ok: true });
+    expect(verifier.verify(webhook.rawBody, webhook.signatures)).toMatchObject({ ok: true });
   });
 
   it('uses a placeholder path secret when WEBHOOK_PATH_SECRET is not set', async () => {

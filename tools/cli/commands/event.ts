@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
-import { toQueuedWebhookMessage } from '../../../lambdas/contract/queue-message';
+import { encodeQueueMessage, sendMessageAttributes } from '../../../lambdas/contract/queue-message';
+import { readSignatureHeaders } from '../../../lambdas/core/headers';
 import { signFluentPayload } from '../../../lambdas/core/sign-payload';
 import { DEFAULT_STAGE_NAME } from '../../../lib/receiver/receiver-defaults';
 import { PATH_SECRET_ENV } from '../../../lib/stack/stack-config';
@@ -91,28 +92,24 @@ export const eventCommand: CliCommand = {
       io.out(JSON.stringify(proxyEvent, null, 2));
       return ExitCode.OK;
     }
-    const queued = toQueuedWebhookMessage({
+    const encoded = encodeQueueMessage({
       rawBody: body,
-      bodyText: body.toString('utf8'),
-      headers: proxyEvent.headers,
-      multiValueHeaders: proxyEvent.multiValueHeaders,
+      signatures: readSignatureHeaders(proxyEvent.multiValueHeaders, proxyEvent.headers),
       route: match.route,
       receivedAt: receivedAt.toISOString(),
       requestId,
     });
-    io.out(
-      JSON.stringify(
-        toSqsEvent([queuedMessage(queued.body, queued.attributes, receivedAt)], QUEUE_ARN, REGION),
-        null,
-        2,
-      ),
-    );
+    if (!encoded.ok) {
+      throw new UsageError(`--route ${options.route}: holds a character an SQS attribute cannot carry.`);
+    }
+    const message = queuedMessage(encoded.message.body, sendMessageAttributes(encoded.message), receivedAt);
+    io.out(JSON.stringify(toSqsEvent([message], QUEUE_ARN, REGION), null, 2));
     return ExitCode.OK;
   },
 };
 
 /** The message as ReceiveMessage would return it on its first receive. */
-function queuedMessage(body: string, attributes: Readonly<Record<string, string>>, sentAt: Date): Message {
+function queuedMessage(body: string, attributes: Message['MessageAttributes'], sentAt: Date): Message {
   return {
     MessageId: randomUUID(),
     ReceiptHandle: `fluent-webhook-event-${randomUUID()}`,
@@ -124,11 +121,7 @@ function queuedMessage(body: string, attributes: Readonly<Record<string, string>
       SenderId: 'AROAEXAMPLE:fluent-webhook-receiver',
       ApproximateFirstReceiveTimestamp: String(sentAt.getTime()),
     },
-    MessageAttributes: Object.fromEntries(
-      Object.entries(attributes)
-        .filter(([, value]) => value.length > 0)
-        .map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
-    ),
+    MessageAttributes: attributes,
   };
 }
 
