@@ -1,6 +1,7 @@
 import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LAMBDA_RECEIVE_OPTIONS } from './sqs-event-records';
 import { TIMED_OUT, withinSeconds } from './within-seconds';
 
 /** SQS returns at most 10 messages per ReceiveMessage call. */
@@ -85,8 +86,7 @@ async function receiveBatch(options: SqsPollerOptions, signal: AbortSignal): Pro
         QueueUrl: options.queueUrl,
         MaxNumberOfMessages: wanted,
         WaitTimeSeconds: waitTimeSeconds,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
+        ...LAMBDA_RECEIVE_OPTIONS,
       }),
       // Once a batch is in hand, stopping must not drop it: only the first, empty-handed poll is aborted.
       messages.length === 0 ? { abortSignal: signal } : {},

@@ -115,7 +115,30 @@ describe('Function: lookupHeader', () => {
 
 describe('Function: readSignatureHeaders', () => {
   it('reads each signature header as lookupHeader does, leaving out the ones not sent', () => {
-    const name = fc.constantFrom('fluent-signature', 'Fluent-Signature', 'FLEX.SIGNATURE', 'flex.signature', 'Host');
+    // The two names in any casing, cut short, or with characters whose case mapping changes length (U+0130) or
+    // leaves them apart from ASCII (long s, which upper-cases to S but lower-cases to itself).
+    const name = fc.oneof(
+      fc.constantFrom('fluent-signature', 'Fluent-Signature', 'FLEX.SIGNATURE', 'flex.signature', 'Host'),
+      fc.constantFrom('fluent-signature', 'flex.signature').chain((base) =>
+        fc
+          .array(fc.constantFrom('same', 'upper', 'dotted-i', 'long-s', 'drop'), {
+            minLength: base.length,
+            maxLength: base.length,
+          })
+          .map((edits) =>
+            [...base]
+              .map((char, at) => {
+                const edit = edits[at];
+                if (edit === 'upper') return char.toUpperCase();
+                if (edit === 'dotted-i' && char === 'i') return '\u0130';
+                if (edit === 'long-s' && char === 's') return '\u017f';
+                if (edit === 'drop' && at === 0) return '';
+                return char;
+              })
+              .join(''),
+          ),
+      ),
+    );
     const value = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('', 'a,b', ' a ', null, undefined));
     const source = fc.dictionary(name, fc.oneof(value, fc.array(value, { maxLength: 3 })), { maxKeys: 4 });
     fc.assert(
