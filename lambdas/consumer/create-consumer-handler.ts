@@ -4,6 +4,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { FluentSignatureVerifier, ReceiverSettings } from '../core';
+import type { FluentApiClient } from '../fluent-api';
+import { fluentForInvocation } from './fluent-context';
 import { OutcomeTally } from './consumer-metrics';
 import type { FluentEventHandlers } from './handler-types';
 import { processRecord } from './process-record';
@@ -17,6 +19,8 @@ export interface ConsumerHandlerDependencies {
   readonly handlers: FluentEventHandlers;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The Fluent API client behind `context.fluent`; one per process, so its token outlives an invocation. */
+  readonly fluentApi?: FluentApiClient;
 }
 
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -28,7 +32,7 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * Safe to call concurrently (the local runner does): all per-batch state lives in the call.
  */
 export function createConsumerHandler(dependencies: ConsumerHandlerDependencies): ConsumerHandler {
-  const { settings, persistenceStore, handlers, logger, metrics } = dependencies;
+  const { settings, persistenceStore, handlers, logger, metrics, fluentApi } = dependencies;
   const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys, policy: settings.signaturePolicy });
 
   return async (event, context) => {
@@ -42,6 +46,7 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       metrics,
       tally,
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
+      fluentFor: fluentForInvocation(fluentApi, context, metrics),
     };
     try {
       return await processPartialResponse(

@@ -6,6 +6,7 @@ import { Component } from '../contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../contract/deployment';
 import { ConsumerHandler, createConsumerHandler } from './create-consumer-handler';
 import type { FluentEventHandlers } from './handler-types';
+import { fluentApiClientFromEnv } from '../fluent-api/fluent-api-from-env';
 
 /**
  * The consumer Lambda around a handler map: settings and the idempotency table from the environment the construct
@@ -30,5 +31,6 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
     handlers,
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
+    fluentApi: fluentApiClientFromEnv(process.env),
   });
 }

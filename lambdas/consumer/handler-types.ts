@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { FluentEvent } from '../core';
+import type { FluentApi } from '../fluent-api';
 
 /** Everything a handler gets besides the event itself. */
 export interface FluentEventContext {
@@ -20,6 +21,13 @@ export interface FluentEventContext {
   readonly messageId: string;
   /** How many times SQS has handed this message out, 1 on the first attempt. */
   readonly receiveCount: number;
+  /**
+   * Calls Fluent back: `await fluent.sendEvent({ name: 'ReturnApproved', retailerId, entityType, entityRef })`,
+   * `fluent.graphql(query, variables)`, `fluent.getEvents(filter)`. Authenticated, retried and bounded by this
+   * invocation's remaining time. Reading it without Fluent API settings throws FluentNotConfiguredError, which
+   * names the settings to set.
+   */
+  readonly fluent: FluentApi;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '../core';
 import { decodeQueueMessage, QueuedWebhook } from '../contract/queue-message';
 import type { OutcomeTally } from './consumer-metrics';
+import type { FluentApi } from '../fluent-api';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
 import { HandlerFailedError, RecordFailedError, RecordOutcome } from './record-outcome';
 import type { RunOnce, RunOnceResult } from './run-once';
@@ -30,6 +31,8 @@ export interface RecordPipeline {
   readonly metrics: Metrics;
   readonly runOnce: RunOnce;
   readonly tally: OutcomeTally;
+  /** `context.fluent` for a handler logging with `logger`. */
+  readonly fluentFor: (logger: Logger) => FluentApi;
 }
 
 /** The log message of each decision. Tests and log queries match these exact strings. */
@@ -118,10 +121,12 @@ async function decide(
     return decision.fail(RecordFailureReason.UNHANDLED_EVENT, about);
   }
 
+  const logger = pipeline.logger.createChild({
+    persistentKeys: { ...identity, route: decision.loggedRoute, messageId: record.messageId },
+  });
+  let fluent: FluentApi | undefined;
   const context: FluentEventContext = {
-    logger: pipeline.logger.createChild({
-      persistentKeys: { ...identity, route: decision.loggedRoute, messageId: record.messageId },
-    }),
+    logger,
     metrics: pipeline.metrics,
     rawBody: queued.rawBody,
     route: decision.route,
@@ -129,6 +134,10 @@ async function decide(
     requestId: queued.requestId,
     messageId: record.messageId,
     receiveCount: decision.receiveCount,
+    // Built on first use: without Fluent API settings, only a handler that uses it sees the error.
+    get fluent() {
+      return (fluent ??= pipeline.fluentFor(logger));
+    },
   };
   const handled = { ...about, handler: selected.matchedBy };
   let result: RunOnceResult;

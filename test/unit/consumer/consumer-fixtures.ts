@@ -6,6 +6,7 @@ import { createLambdaContext } from '../../../tools/local/lambda-context';
 import { createLogger, createMetrics } from '../../../lambdas/shared/observability';
 import { testKeyPair } from '../../support/test-keys';
 import { InMemoryPersistenceLayer } from './in-memory-persistence-layer';
+import type { FluentApiClient } from '../../../lambdas/fluent-api';
 
 export const fluentKey = () => testKeyPair(1024, 'fluent');
 export const strangerKey = () => testKeyPair(1024, 'stranger');
@@ -40,7 +41,11 @@ export interface TestConsumer {
 }
 
 /** The real consumer over an in-memory idempotency store. */
-export function testConsumer(handlers: FluentEventHandlers, settings: Partial<ReceiverSettings> = {}): TestConsumer {
+export function testConsumer(
+  handlers: FluentEventHandlers,
+  settings: Partial<ReceiverSettings> = {},
+  fluentApi?: FluentApiClient,
+): TestConsumer {
   const store = new InMemoryPersistenceLayer();
   const handler = createConsumerHandler({
     settings: consumerSettings(settings),
@@ -48,6 +53,7 @@ export function testConsumer(handlers: FluentEventHandlers, settings: Partial<Re
     handlers,
     logger: createLogger('consumer'),
     metrics: createMetrics('consumer'),
+    fluentApi,
   });
   return { store, handler, deliver: (...records) => handler({ Records: records }, lambdaContext()) };
 }

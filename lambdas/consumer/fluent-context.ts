@@ -1,0 +1,56 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { FluentApiEnv } from '../contract/environment';
+import { FLUENT_STATUS_DIMENSION, FluentApiMetric } from '../contract/observability';
+import { FluentApi, FluentApiClient, FluentCallObserver, FluentNotConfiguredError } from '../fluent-api';
+
+/** The log message of every Fluent API attempt. Log queries match this exact string. */
+export const FLUENT_CALL_MESSAGE = 'fluent api call';
+
+/** Why `context.fluent` is unavailable, naming what to set where. */
+export const FLUENT_NOT_CONFIGURED_MESSAGE =
+  `context.fluent is not configured: set ${FluentApiEnv.API_URL} and ${FluentApiEnv.ACCOUNT} with the credentials ` +
+  `(in AWS the context settings fluentApiUrl, fluentApiAccount and fluentApiSecretName; locally and in the CLI ` +
+  `${FluentApiEnv.CLIENT_ID} and ${FluentApiEnv.CLIENT_SECRET}, plus ${FluentApiEnv.USERNAME} and ${FluentApiEnv.PASSWORD} for the password grant).`;
+
+/**
+ * Per invocation: builds `context.fluent` for a handler, bounded by the Lambda's remaining time, logging each
+ * attempt on the handler's logger (so the line carries the event's ids) and counting it.
+ */
+export function fluentForInvocation(
+  client: FluentApiClient | undefined,
+  lambdaContext: Context,
+  metrics: Metrics,
+): (logger: Logger) => FluentApi {
+  return (logger) => {
+    if (client === undefined) throw new FluentNotConfiguredError(FLUENT_NOT_CONFIGURED_MESSAGE);
+    return client.forInvocation({
+      remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
+      observer: fluentCallObserver(logger, metrics),
+    });
+  };
+}
+
+/** One log line per attempt (operation, status, attempt, duration) and the call, retry and failure counts. */
+export function fluentCallObserver(logger: Logger, metrics: Metrics): FluentCallObserver {
+  return {
+    attempt: (record) => {
+      const fields = { ...record };
+      if (record.next === 'fail') logger.error(FLUENT_CALL_MESSAGE, fields);
+      else if (record.next === 'done') logger.info(FLUENT_CALL_MESSAGE, fields);
+      else logger.warn(FLUENT_CALL_MESSAGE, fields);
+
+      metrics.addMetric(FluentApiMetric.CALL, MetricUnit.Count, 1);
+      if (record.next === 'retry' || record.next === 'refresh-token') {
+        metrics.addMetric(FluentApiMetric.RETRY, MetricUnit.Count, 1);
+      }
+      if (record.next === 'fail') {
+        metrics.addMetric(FluentApiMetric.CALL_FAILED, MetricUnit.Count, 1);
+        const single = metrics.singleMetric();
+        single.addDimension(FLUENT_STATUS_DIMENSION, record.status);
+        single.addMetric(FluentApiMetric.CALL_FAILED, MetricUnit.Count, 1);
+      }
+    },
+  };
+}
