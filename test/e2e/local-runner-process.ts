@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SETTING_ENV_NAMES } from '../../lambdas/core';
+import { FluentApiEnv } from '../../lambdas/contract/environment';
 import { LOCAL_ENV_NAMES } from '../../tools/local/local-config';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -95,7 +96,12 @@ export async function startRunnerProcess(env: Record<string, string>, timeoutMs 
 /** The test's own environment minus every setting the runner reads, so a developer's shell cannot change what is tested. */
 function withoutRunnerSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
-  for (const name of [...Object.values(SETTING_ENV_NAMES), ...Object.values(LOCAL_ENV_NAMES)]) delete copy[name];
+  const names = [
+    ...Object.values(SETTING_ENV_NAMES),
+    ...Object.values(LOCAL_ENV_NAMES),
+    ...Object.values(FluentApiEnv),
+  ];
+  for (const name of names) delete copy[name];
   return copy;
 }
 

@@ -25,6 +25,7 @@ import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './d
 import { LOOPBACK_HOST } from './local-aws-config';
 import { ensureLocalKeyPair, LocalKeyPair } from './local-key-pair';
 import { LocalPathSecret, resolvePathSecret } from './path-secret';
+import { FLUENT_STAND_IN_ENV_NAMES, LocalFluentApiConfig, readLocalFluentApi } from './local-fluent-api';
 
 /** Environment variables only the local runner reads; receiver settings use {@link SETTING_ENV_NAMES}. */
 export const LOCAL_ENV_NAMES = {
@@ -37,6 +38,9 @@ export const LOCAL_ENV_NAMES = {
   consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
   handlersModule: 'LOCAL_HANDLERS_MODULE',
   ingress: RuntimeEnv.INGRESS,
+  fluentStandInFaults: FLUENT_STAND_IN_ENV_NAMES.faults,
+  fluentStandInTokenSeconds: FLUENT_STAND_IN_ENV_NAMES.tokenSeconds,
+  fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
 } as const;
 
 /** The account id of the events in `samples/`, accepted when FLUENT_ACCOUNT_IDS is not set. */
@@ -94,6 +98,8 @@ export interface LocalConfig {
   readonly handlersModule?: string;
   /** The door: the verifying handler (`verify-first`) or the stack's SQS mapping template (`queue-first`). */
   readonly ingress: IngressName;
+  /** What `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL when set. */
+  readonly fluentApi: LocalFluentApiConfig;
   /** Things the person starting the runner should know about the configuration, to log as warnings. */
   readonly notices: readonly string[];
 }
@@ -175,6 +181,8 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     );
   }
 
+  const fluentApi = readLocalFluentApi(env, SAMPLE_ACCOUNT_ID, problems);
+
   if (problems.length > 0 || settings === undefined) {
     throw new ConfigurationError(`Invalid local configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -191,6 +199,7 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     consumerTimeoutSeconds,
     ...(handlersModule === undefined ? {} : { handlersModule }),
     ingress,
+    fluentApi,
     notices,
   };
 }

@@ -8,6 +8,7 @@ import type { SqsBatchHandler } from './sqs-poller';
 import { handlers as projectHandlers } from '../../handlers';
 import { Component } from '../../lambdas/contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lambdas/contract/deployment';
+import type { FluentApiClient } from '../../lambdas/fluent-api';
 
 type EventHandlers = NonNullable<ConsumerHandlerDependencies['handlers']>;
 
@@ -16,7 +17,11 @@ type EventHandlers = NonNullable<ConsumerHandlerDependencies['handlers']>;
  * is `handlers/index.ts`, unless LOCAL_HANDLERS_MODULE names another module exporting `handlers`
  * (tests and walkthroughs use that to make a handler throw).
  */
-export function createLocalConsumer(config: LocalConfig, dynamoDbClient: DynamoDBClient): SqsBatchHandler {
+export function createLocalConsumer(
+  config: LocalConfig,
+  dynamoDbClient: DynamoDBClient,
+  fluentApi?: FluentApiClient,
+): SqsBatchHandler {
   const handlers = config.handlersModule === undefined ? projectHandlers : loadHandlers(config.handlersModule);
   return createConsumerHandler({
     settings: config.settings,
@@ -29,6 +34,7 @@ export function createLocalConsumer(config: LocalConfig, dynamoDbClient: DynamoD
     handlers,
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
+    fluentApi,
   });
 }
 

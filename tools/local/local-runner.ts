@@ -20,6 +20,7 @@ import { toSqsEventRecord } from './sqs-event-records';
 import { startSqsPoller } from './sqs-poller';
 import { TIMED_OUT, withinSeconds } from './within-seconds';
 import { Component } from '../../lambdas/contract/observability';
+import { startLocalFluentApi } from './local-fluent-api';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
 export const DYNAMODB_DIR = 'dynamodb';
@@ -34,6 +35,10 @@ export interface LocalRunner {
   /** The DynamoDB emulator and the idempotency table in it (for `sam local invoke` of the consumer, say). */
   readonly dynamoDbEndpoint: string;
   readonly idempotencyTableName: string;
+  /** What the handlers' `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL. */
+  readonly fluentApiUrl: string;
+  /** The stand-in's control endpoint (faults, what it received); undefined with FLUENT_API_URL. */
+  readonly fluentStandInControlUrl?: string;
   /** Messages put back from the last run, by queue name. */
   readonly restored: Readonly<Record<string, number>>;
   /**
@@ -105,13 +110,15 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       config.consumerTimeoutSeconds,
       LOCAL_DEFAULTS.consumerMemorySizeMb,
     );
+    const fluentApi = await startLocalFluentApi(config.fluentApi, config.host);
+    stopActions.push(() => fluentApi.stop());
     const poller = startSqsPoller({
       sqsClient,
       queueUrl: queue.queueUrl,
       queueArn: queue.queueArn,
       region: sqs.region,
       batchSize: config.batchSize,
-      handler: createLocalConsumer(config, dynamoDbClient),
+      handler: createLocalConsumer(config, dynamoDbClient, fluentApi.client),
       createContext: () => createLambdaContext(consumerFunction),
       toRecord: toSqsEventRecord,
       handlerTimeoutSeconds: config.consumerTimeoutSeconds,
@@ -168,6 +175,8 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       deadLetterQueueArn: deadLetterQueue.queueArn,
       dynamoDbEndpoint: dynamoDb.endpoint,
       idempotencyTableName: LOCAL_RESOURCE_NAMES.idempotencyTable,
+      fluentApiUrl: fluentApi.apiUrl,
+      fluentStandInControlUrl: fluentApi.controlUrl,
       restored,
       stop: async () => {
         await stopAll();

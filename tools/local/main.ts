@@ -53,6 +53,8 @@ function announce(runner: LocalRunner, config: LocalConfig): void {
     deadLetterQueueUrl: runner.deadLetterQueueUrl,
     dynamoDbEndpoint: runner.dynamoDbEndpoint,
     idempotencyTableName: runner.idempotencyTableName,
+    fluentApiUrl: runner.fluentApiUrl,
+    fluentStandInControlUrl: runner.fluentStandInControlUrl,
   });
   logger.info('send a signed sample event with', {
     command: `npx fluent-webhook send --url ${webhookUrl} --sample order-status-change${keyFlag}`,

@@ -14,8 +14,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the stand-in logs; a Powertools Logger fits. */
 export interface StandInLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields: Record<string, unknown>): void;
+  warn(message: string, fields: Record<string, unknown>): void;
 }
 
 export interface FluentStandInOptions {

@@ -1,0 +1,109 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { FluentApiEnv } from '../../lambdas/contract/environment';
+import { Component } from '../../lambdas/contract/observability';
+import { createLogger } from '../../lambdas/shared/observability';
+import {
+  credentialsFromEnv,
+  FluentApiClient,
+  FluentCredentials,
+  FluentNotConfiguredError,
+  staticCredentials,
+} from '../../lambdas/fluent-api';
+import { fluentApiClientFromEnv } from '../../lambdas/fluent-api/fluent-api-from-env';
+import { CONTROL_PATH, DEFAULT_STAND_IN_TOKEN_SECONDS, startFluentStandIn } from './fluent-stand-in/fluent-stand-in';
+import { Fault, parseFaultList } from './fluent-stand-in/stand-in-faults';
+
+/** Environment variables of the local Fluent stand-in (used only when FLUENT_API_URL is not set). */
+export const FLUENT_STAND_IN_ENV_NAMES = {
+  /** Faults from the start: `kind[:times[:retryAfterSeconds]]`, comma-separated, e.g. `unavailable:2,rate-limited:1:5`. */
+  faults: 'FLUENT_STAND_IN_FAULTS',
+  /** Token lifetime in seconds (default 300). */
+  tokenSeconds: 'FLUENT_STAND_IN_TOKEN_SECONDS',
+  /** Its port (default: a free one, printed at start). */
+  port: 'FLUENT_STAND_IN_PORT',
+} as const;
+
+/** The stand-in's client when no FLUENT_CLIENT_ID is set: local values, not secrets. */
+export const LOCAL_FLUENT_CLIENT: FluentCredentials = { clientId: 'local-client', clientSecret: 'local-client-secret' };
+
+export type LocalFluentApiConfig =
+  | {
+      readonly kind: 'stand-in';
+      readonly account: string;
+      readonly client: FluentCredentials;
+      readonly faults: readonly Fault[];
+      readonly tokenLifetimeSeconds: number;
+      readonly port: number;
+    }
+  /** FLUENT_API_URL is set: the handlers call it (a Fluent sandbox, or a test server) with the FLUENT_* credentials. */
+  | { readonly kind: 'remote'; readonly env: Readonly<Record<string, string | undefined>> };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the local Fluent API configuration, appending problems to `problems`. */
+export function readLocalFluentApi(env: Env, defaultAccount: string, problems: string[]): LocalFluentApiConfig {
+  const guard = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return fallback;
+    }
+  };
+  if (env[FluentApiEnv.API_URL]?.trim()) {
+    // Checked now, so a half-done configuration stops the start instead of failing every handler later.
+    guard(() => fluentApiClientFromEnv(env), undefined);
+    return { kind: 'remote', env };
+  }
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const text = env[name]?.trim();
+    if (text === undefined || text === '') return fallback;
+    const value = Number(text);
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    problems.push(`${name} is "${text}"; use a whole number from ${min} to ${max}.`);
+    return fallback;
+  };
+  return {
+    kind: 'stand-in',
+    account: env[FluentApiEnv.ACCOUNT]?.trim() || defaultAccount,
+    client: env[FluentApiEnv.CLIENT_ID]?.trim()
+      ? guard(() => credentialsFromEnv(env), LOCAL_FLUENT_CLIENT)
+      : LOCAL_FLUENT_CLIENT,
+    faults: guard(() => parseFaultList(env[FLUENT_STAND_IN_ENV_NAMES.faults] ?? ''), []),
+    tokenLifetimeSeconds: whole(FLUENT_STAND_IN_ENV_NAMES.tokenSeconds, DEFAULT_STAND_IN_TOKEN_SECONDS, 1, 86_400),
+    port: whole(FLUENT_STAND_IN_ENV_NAMES.port, 0, 0, 65_535),
+  };
+}
+
+export interface LocalFluentApi {
+  readonly client: FluentApiClient;
+  /** The URL the handlers call. */
+  readonly apiUrl: string;
+  /** The stand-in's control endpoint, when the stand-in runs. */
+  readonly controlUrl?: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the stand-in (or, with FLUENT_API_URL, uses that URL) and the client the handlers' `context.fluent` uses. */
+export async function startLocalFluentApi(config: LocalFluentApiConfig, host: string): Promise<LocalFluentApi> {
+  if (config.kind === 'remote') {
+    const client = fluentApiClientFromEnv(config.env);
+    if (client === undefined) throw new FluentNotConfiguredError(`${FluentApiEnv.API_URL} is not set.`);
+    return { client, apiUrl: String(config.env[FluentApiEnv.API_URL]), stop: async () => undefined };
+  }
+  const logger: Logger = createLogger(Component.FLUENT_STAND_IN);
+  const standIn = await startFluentStandIn({
+    host,
+    port: config.port,
+    account: config.account,
+    client: config.client,
+    tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+    faults: config.faults,
+    logger,
+  });
+  const client = new FluentApiClient({
+    settings: { apiUrl: standIn.url, account: config.account },
+    credentials: staticCredentials(config.client),
+  });
+  return { client, apiUrl: standIn.url, controlUrl: `${standIn.url}${CONTROL_PATH}`, stop: () => standIn.stop() };
+}
