@@ -1,5 +1,6 @@
 import type { CliCommand } from './command';
 import { eventCommand } from './commands/event';
+import { fluentCommand } from './commands/fluent';
 import { keygenCommand } from './commands/keygen';
 import { redriveCommand } from './commands/redrive';
 import { secretCommand } from './commands/secret';
@@ -16,4 +17,5 @@ export const COMMANDS: readonly CliCommand[] = [
   eventCommand,
   secretCommand,
   redriveCommand,
+  fluentCommand,
 ];
