@@ -16,7 +16,8 @@
 //      same sourceEventId, so the workflow's rule for ReturnApproved can ignore a return that is already approved.
 import { randomUUID } from 'node:crypto';
 import type { FluentEventHandler, FluentEventHandlers } from '../../lambdas/consumer/handler-types';
-import type { FluentEventPage } from '../../lambdas/fluent-api';
+import type { FluentEvent } from '../../lambdas/core';
+import type { FluentApi, FluentEventPage } from '../../lambdas/fluent-api';
 
 /** The (invented) returns system's answer. */
 export interface ReturnDecision {
@@ -74,6 +75,19 @@ function alreadyReported(page: FluentEventPage, sourceEventId: string): boolean 
   });
 }
 
+// #region send-event
+/** Tells Fluent the return is approved: one call on `context.fluent`; token, retries and timeouts are its job. */
+async function reportApproval(fluent: FluentApi, event: FluentEvent, approvalId: string): Promise<void> {
+  await fluent.sendEvent({
+    name: RETURN_APPROVED,
+    retailerId: event.retailerId,
+    entityType: 'RETURN_ORDER',
+    entityRef: event.entityRef,
+    attributes: { approvalId, sourceEventId: event.id },
+  });
+}
+// #endregion
+
 export function createReturnOrderHandler(returns: ReturnsSystem): FluentEventHandler {
   return async (event, { fluent, logger }) => {
     if (event.entityType !== 'RETURN_ORDER') return;
@@ -91,16 +105,7 @@ export function createReturnOrderHandler(returns: ReturnsSystem): FluentEventHan
       logger.info('return approval already reported to Fluent', { returnRef: event.entityRef });
       return;
     }
-    // The one line that calls Fluent back. Token, retries and timeouts are the client's job.
-    await fluent.sendEvent({
-      name: RETURN_APPROVED,
-      retailerId: event.retailerId,
-      entityType: 'RETURN_ORDER',
-      entityRef: event.entityRef,
-      ...(event.rootEntityType === undefined ? {} : { rootEntityType: event.rootEntityType }),
-      ...(event.rootEntityRef === undefined ? {} : { rootEntityRef: event.rootEntityRef }),
-      attributes: { approvalId: decision.approvalId, sourceEventId: event.id },
-    });
+    await reportApproval(fluent, event, decision.approvalId);
     logger.info('return approval reported to Fluent', { returnRef: event.entityRef, approvalId: decision.approvalId });
   };
 }

@@ -12,6 +12,7 @@ import {
 } from './consumer-defaults';
 import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
 import { findProjectLockFile } from './consumer-entry';
+import { findFluentApiProblems } from './fluent-api-access';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */
 const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
@@ -40,7 +41,12 @@ export function validateConsumerProps(props: FluentWebhookConsumerProps, consume
  * receiver checks as `consumerTimeout`), as sentences; empty when they are fine. The stack merges these with its own.
  */
 export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions): string[] {
-  return [...checkTableProps(options), ...checkFunctionProps(options), ...checkEventSourceProps(options)];
+  return [
+    ...checkTableProps(options),
+    ...checkFunctionProps(options),
+    ...checkEventSourceProps(options),
+    ...findFluentApiProblems(options.fluentApi),
+  ];
 }
 
 function checkTableProps({

@@ -5,6 +5,7 @@ import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ReceiverSettings } from '../../lambdas/core/settings';
+import type { FluentApiProps } from './fluent-api-props';
 
 /** The consumer settings that come from configuration (CDK context) rather than code. */
 export interface FluentWebhookConsumerOptions {
@@ -37,6 +38,12 @@ export interface FluentWebhookConsumerOptions {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Lets handlers call Fluent back (`context.fluent`): API URL, account and the credentials secret, which only the
+   * consumer may read.
+   * @default - no Fluent API client: a handler reading `context.fluent` gets a "not configured" error
+   */
+  readonly fluentApi?: FluentApiProps;
 }
 
 export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions {

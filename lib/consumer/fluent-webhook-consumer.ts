@@ -4,7 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { grantFluentApiAccess } from './fluent-api-access';
 import { settingsToEnv } from '../../lambdas/core/settings';
 import { RuntimeEnv } from '../../lambdas/contract/environment';
 import { createBundledFunction } from '../internal/lambda-bundling';
@@ -55,6 +57,8 @@ export class FluentWebhookConsumer extends Construct {
   public readonly consumerLogGroup: logs.LogGroup;
   public readonly idempotencyTable: dynamodb.ITable;
   public readonly eventSource: SqsEventSource;
+  /** The Fluent API credentials secret the consumer may read; undefined without `fluentApi`. */
+  public readonly fluentApiSecret?: secretsmanager.ISecret;
 
   public constructor(scope: Construct, id: string, props: FluentWebhookConsumerProps) {
     super(scope, id);
@@ -101,6 +105,11 @@ export class FluentWebhookConsumer extends Construct {
       },
     });
 
+    if (props.fluentApi !== undefined) {
+      const access = grantFluentApiAccess(this, this.consumerFunction, props.fluentApi);
+      this.fluentApiSecret = access.secret;
+      for (const [name, value] of Object.entries(access.environment)) this.consumerFunction.addEnvironment(name, value);
+    }
     this.idempotencyTable.grant(this.consumerFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
     this.idempotencyTable.encryptionKey?.grant(this.consumerFunction, ...IDEMPOTENCY_KEY_ACTIONS);
 

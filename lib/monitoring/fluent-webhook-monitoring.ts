@@ -13,10 +13,17 @@ import type { FluentWebhookMonitoringProps } from './monitoring-props';
 import {
   defaultAlarmPeriod,
   defaultDeadLetterAgeThreshold,
+  defaultFluentApiFailureThreshold,
+  FLUENT_API_FAILURE_PERIODS,
   defaultOldestMessageAgeThreshold,
   defaultSignatureRejectionThreshold,
 } from './monitoring-defaults';
-import { ConsumerMetric, ReceiverMetric, RecordFailureReason } from '../../lambdas/contract/observability';
+import {
+  ConsumerMetric,
+  FluentApiMetric,
+  ReceiverMetric,
+  RecordFailureReason,
+} from '../../lambdas/contract/observability';
 
 export type { FluentWebhookMonitoringOptions, FluentWebhookMonitoringProps } from './monitoring-props';
 
@@ -38,6 +45,8 @@ export interface FluentWebhookAlarms {
   readonly consumerVerificationFailures: cloudwatch.Alarm;
   /** The consumer crashed, or could not use its idempotency table. */
   readonly consumerErrors: cloudwatch.Alarm;
+  /** Handlers' calls to the Fluent API kept failing (after retries) for 15 minutes. */
+  readonly fluentApiFailures: cloudwatch.Alarm;
 }
 
 /**
@@ -140,6 +149,15 @@ export class FluentWebhookMonitoring extends Construct {
         alarmDescription:
           'The consumer failed as a whole (configuration, crash) or could not use its idempotency table. Records are retried, then dead-lettered: check its logs.',
       }),
+      fluentApiFailures: alarm('FluentApiFailures', {
+        metric: metrics.count(MetricComponent.CONSUMER, FluentApiMetric.CALL_FAILED),
+        threshold: defaultFluentApiFailureThreshold(),
+        // Sustained: every period of the last 15 minutes; a single bad minute is what the retries are for.
+        evaluationPeriods: FLUENT_API_FAILURE_PERIODS,
+        datapointsToAlarm: FLUENT_API_FAILURE_PERIODS,
+        alarmDescription:
+          "Handlers' calls to the Fluent API (context.fluent) keep failing after their retries: Fluent is down or throttling, or the credentials were refused. The consumer logs show each call ('fluent api call', with status and correlationId); FluentApiCallFailed by status tells which. Failed events are retried, then dead-lettered: redrive them once Fluent answers.",
+      }),
     };
 
     this.alarmTopic = this.createAlarmTopic(props);
@@ -200,4 +218,5 @@ export class FluentWebhookMonitoring extends Construct {
   }
 }
 
-type AlarmSpec = Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'>;
+type AlarmSpec = Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'> &
+  Partial<Pick<cloudwatch.AlarmProps, 'evaluationPeriods' | 'datapointsToAlarm'>>;

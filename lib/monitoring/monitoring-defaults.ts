@@ -28,3 +28,11 @@ export function defaultAlarmPeriod(): Duration {
 export function defaultDeadLetterAgeThreshold(): Duration {
   return Duration.days(10);
 }
+
+/** Failed Fluent API calls per alarm period that count as failing; each call has already been retried. */
+export function defaultFluentApiFailureThreshold(): number {
+  return 1;
+}
+
+/** How many periods in a row (of 5 minutes) the Fluent API must fail before the alarm fires. */
+export const FLUENT_API_FAILURE_PERIODS = 3;

@@ -18,6 +18,9 @@ export const OperationsContextKey = {
   ALARM_EMAIL: 'alarmEmail',
   OLDEST_MESSAGE_AGE_MINUTES: 'oldestMessageAgeMinutes',
   SIGNATURE_REJECTION_THRESHOLD: 'signatureRejectionThreshold',
+  FLUENT_API_URL: 'fluentApiUrl',
+  FLUENT_API_ACCOUNT: 'fluentApiAccount',
+  FLUENT_API_SECRET_NAME: 'fluentApiSecretName',
 } as const;
 
 /** `idempotencyTableEncryption` values. */
@@ -62,6 +65,7 @@ export function readOperationsConfig(read: ContextValues, problems: string[]): O
   const consumerOptions: FluentWebhookConsumerOptions = withoutUndefined({
     sqsEventSourceProps: Object.keys(eventSource).length === 0 ? undefined : eventSource,
     idempotencyTableProps: Object.keys(tableProps).length === 0 ? undefined : tableProps,
+    fluentApi: readFluentApi(read),
   });
 
   const ageMinutes = read.integer(OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES);
@@ -87,7 +91,22 @@ const PROP_TO_CONTEXT_KEY: ReadonlyArray<[RegExp, string]> = [
   [/maxBatchingWindow\b/g, OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS],
   [/sqsEventSourceProps\.maxConcurrency/g, OperationsContextKey.CONSUMER_MAX_CONCURRENCY],
   [/oldestMessageAgeThreshold is (\d+) s/g, `${OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES} is $1 s`],
+  [/fluentApi\.apiUrl/g, OperationsContextKey.FLUENT_API_URL],
+  [/fluentApi\.account/g, OperationsContextKey.FLUENT_API_ACCOUNT],
+  [
+    /fluentApi needs exactly one of secretName and existingSecretObj/g,
+    `${OperationsContextKey.FLUENT_API_SECRET_NAME} is required with ${OperationsContextKey.FLUENT_API_URL}`,
+  ],
 ];
+
+/** `context.fluent` from the three settings; any one of them set asks for all three (the checks say which is missing). */
+function readFluentApi(read: ContextValues): FluentWebhookConsumerOptions['fluentApi'] {
+  const apiUrl = read.string(OperationsContextKey.FLUENT_API_URL);
+  const account = read.string(OperationsContextKey.FLUENT_API_ACCOUNT);
+  const secretName = read.string(OperationsContextKey.FLUENT_API_SECRET_NAME);
+  if (apiUrl === undefined && account === undefined && secretName === undefined) return undefined;
+  return withoutUndefined({ apiUrl: apiUrl ?? '', account: account ?? '', secretName });
+}
 
 function inContextTerms(problem: string): string {
   return PROP_TO_CONTEXT_KEY.reduce((text, [pattern, key]) => text.replace(pattern, key), problem);

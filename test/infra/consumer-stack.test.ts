@@ -81,7 +81,7 @@ describe('Class: FluentWebhookStack, consumer and monitoring', () => {
 
     it("alarms with the configured thresholds, on this environment's metrics, to the e-mail address", () => {
       // Assess
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateAgeOfOldestMessage',
         Threshold: 2700,

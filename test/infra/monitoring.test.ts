@@ -269,6 +269,7 @@ describe('Class: FluentWebhookMonitoring', () => {
   it.each([
     ['receiver', 'signatureRejectionSurge', 'SignatureRejected', undefined],
     ['consumer', 'consumerVerificationFailures', 'RecordFailed', 'verification-failed'],
+    ['consumer', 'fluentApiFailures', 'FluentApiCallFailed', undefined],
   ])('watches the %s metric with exactly the dimensions its EMF line carries', (component, key, metricName, reason) => {
     // Prepare: what the Lambda emits, through the same createMetrics it uses.
     const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -295,10 +296,27 @@ describe('Class: FluentWebhookMonitoring', () => {
     expect(sortByName(watched)).toEqual(sortByName(emitted));
   });
 
-  it('creates exactly these eight alarms, each saying what to do', () => {
+  it('alarms on Fluent API calls only when they fail in three 5-minute periods in a row', () => {
+    // Assess
+    const alarm = monitoring.alarms.fluentApiFailures;
+    const properties =
+      template.toJSON().Resources[stack.getLogicalId(alarm.node.defaultChild as CfnElement)].Properties;
+    expect(properties).toMatchObject({
+      MetricName: 'FluentApiCallFailed',
+      Namespace: 'FluentWebhookReceiver',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('creates exactly these nine alarms, each saying what to do', () => {
     // Assess
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) expect(alarm.Properties.AlarmDescription.length).toBeGreaterThan(60);
   });
 
@@ -401,7 +419,7 @@ describe('Class: FluentWebhookMonitoring', () => {
     const quietTemplate = Template.fromStack(quiet);
     quietTemplate.resourceCountIs('AWS::SNS::Topic', 0);
     quietTemplate.resourceCountIs('AWS::KMS::Key', 0);
-    quietTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    quietTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     quietTemplate.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: Match.absent(),
       OKActions: Match.absent(),
