@@ -4,7 +4,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MetricComponent, ReceiverMetrics } from './receiver-metrics';
-import { ConsumerMetric, ReceiverMetric } from '../../lambdas/contract/observability';
+import {
+  ConsumerMetric,
+  FLUENT_STATUS_DIMENSION,
+  FluentApiMetric,
+  ReceiverMetric,
+} from '../../lambdas/contract/observability';
 
 export interface DashboardSources {
   readonly queue: sqs.IQueue;
@@ -76,6 +81,16 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
       graph('Consumer failures by reason', [metrics.byReason(MetricComponent.CONSUMER, ConsumerMetric.RECORD_FAILED)]),
       graph('Consumer verification failures by reason', [
         metrics.byReason(MetricComponent.CONSUMER, ConsumerMetric.VERIFICATION_FAILED),
+      ]),
+    ],
+    [
+      graph('Fluent API calls (context.fluent)', [
+        consumer(FluentApiMetric.CALL).with({ label: 'HTTP attempts' }),
+        consumer(FluentApiMetric.RETRY).with({ label: 'Retries' }),
+        consumer(FluentApiMetric.CALL_FAILED).with({ label: 'Failed calls' }),
+      ]),
+      graph('Fluent API failures by status', [
+        metrics.byReason(MetricComponent.CONSUMER, FluentApiMetric.CALL_FAILED, FLUENT_STATUS_DIMENSION),
       ]),
     ],
     [

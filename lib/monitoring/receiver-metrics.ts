@@ -39,16 +39,23 @@ export class ReceiverMetrics {
     });
   }
 
-  /** One line per reason, whichever reasons occur: a SEARCH expression (dashboards only; alarms cannot search). */
-  public byReason(component: MetricComponentName, metricName: string): cloudwatch.MathExpression {
-    const dimensionNames = Object.keys({ ...this.dimensions(component), [REASON_DIMENSION]: '' }).sort();
+  /**
+   * One line per reason (or per value of `splitBy`), whichever occur: a SEARCH expression (dashboards only; alarms
+   * cannot search).
+   */
+  public byReason(
+    component: MetricComponentName,
+    metricName: string,
+    splitBy: string = REASON_DIMENSION,
+  ): cloudwatch.MathExpression {
+    const dimensionNames = Object.keys({ ...this.dimensions(component), [splitBy]: '' }).sort();
     const filters = [
       `MetricName="${metricName}"`,
       ...Object.entries(this.dimensions(component)).map(([name, value]) => `${name}="${value}"`),
     ];
     return new cloudwatch.MathExpression({
       expression: `SEARCH('{${METRICS_NAMESPACE},${dimensionNames.join(',')}} ${filters.join(' ')}', 'Sum', ${this.period.toSeconds()})`,
-      label: "${PROP('Dim.reason')}",
+      label: `\${PROP('Dim.${splitBy}')}`,
       period: this.period,
     });
   }

@@ -380,6 +380,8 @@ describe('Class: FluentWebhookMonitoring', () => {
       'Consumer outcomes',
       'Consumer failures by reason',
       'Consumer verification failures by reason',
+      'Fluent API calls (context.fluent)',
+      'Fluent API failures by status',
       'Lambda errors and throttles',
       'Lambda duration (p99, ms)',
     ]) {
@@ -387,6 +389,9 @@ describe('Class: FluentWebhookMonitoring', () => {
     }
     expect(body).toContain(
       'SEARCH(\'{FluentWebhookReceiver,component,environment,reason,service} MetricName=\\\\\\"WebhookRejected\\\\\\" service=\\\\\\"fluent-webhook-receiver\\\\\\" component=\\\\\\"receiver\\\\\\" environment=\\\\\\"production\\\\\\"\', \'Sum\', 300)',
+    );
+    expect(body).toContain(
+      'SEARCH(\'{FluentWebhookReceiver,component,environment,service,status} MetricName=\\\\\\"FluentApiCallFailed\\\\\\"',
     );
     for (const metric of [
       'WebhookAccepted',
