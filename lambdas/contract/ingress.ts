@@ -1,3 +1,5 @@
+import type { ConfigurationProblem } from '../core/errors';
+
 /**
  * How webhooks come through the door. One name for the construct prop, the `ingress` context key, the consumer's
  * `INGRESS` environment variable and `INGRESS=queue-first npm start`.
@@ -18,8 +20,8 @@ export function isIngressName(value: unknown): value is IngressName {
   return typeof value === 'string' && (INGRESS_NAMES as readonly string[]).includes(value);
 }
 
-/** The problem with an ingress setting, as a sentence naming `name`, or undefined when it is fine (or unset). */
-export function ingressProblem(name: string, value: unknown): string | undefined {
+/** The problem with an ingress setting named `setting`, or undefined when it is fine (or unset). */
+export function ingressProblem(setting: string, value: unknown): ConfigurationProblem | undefined {
   if (value === undefined || isIngressName(value)) return undefined;
-  return `${name} is ${JSON.stringify(value)}; use ${INGRESS_NAMES.join(' or ')}.`;
+  return { setting, message: `is ${JSON.stringify(value)}; use ${INGRESS_NAMES.join(' or ')}.` };
 }

@@ -6,11 +6,25 @@ export class FluentWebhookError extends Error {
   }
 }
 
+/**
+ * One thing wrong with the configuration: the setting, by the name the code that checked it knows it under (a
+ * prop, a receiver setting key), and what is wrong with it. `message` continues the setting's name: "is 0; use...".
+ * Whoever reports the problem names the setting the way its user writes it (a context key, an environment variable).
+ */
+export interface ConfigurationProblem {
+  readonly setting: string;
+  readonly message: string;
+}
+
 /** Thrown at start-up when configuration is missing or invalid; never thrown for request input. */
 export class ConfigurationError extends FluentWebhookError {
-  public constructor(message: string, options?: ErrorOptions) {
+  /** Each problem found, for callers that report them in their own terms; empty for a single-sentence error. */
+  public readonly problems: readonly ConfigurationProblem[];
+
+  public constructor(message: string, options?: ErrorOptions & { problems?: readonly ConfigurationProblem[] }) {
     super(message, options);
     this.name = 'ConfigurationError';
+    this.problems = options?.problems ?? [];
   }
 }
 

@@ -9,6 +9,9 @@ export {
 } from './constants';
 export type { SignatureAlgorithmName, SignatureHeaderName, SignaturePolicyName } from './constants';
 export { ConfigurationError, FluentWebhookError, InvalidPublicKeyError } from './errors';
+export type { ConfigurationProblem } from './errors';
+export { configurationError, renderProblems, throwIfProblems } from './configuration-problems';
+export type { ProblemTerms, SettingNamer } from './configuration-problems';
 export { lookupHeader, readSignatureHeaders } from './headers';
 export type { HeaderLookup, HeaderValue, RequestHeaders, SignatureHeaders } from './headers';
 export { fingerprintOf, parseFluentPublicKey, parseFluentPublicKeys } from './public-keys';
@@ -41,6 +44,7 @@ export {
   MIN_IDEMPOTENCY_EXPIRY_SECONDS,
   parseReceiverSettings,
   rawSettingsFromEnv,
+  readReceiverSettings,
   SETTING_ENV_NAMES,
   settingsToEnv,
   UnhandledEventPolicy,
@@ -49,6 +53,7 @@ export type {
   RawReceiverSettings,
   RawSettingValue,
   ReceiverSettings,
+  ReceiverSettingsResult,
   SettingKey,
   UnhandledEventPolicyName,
 } from './settings';

@@ -1,5 +1,6 @@
 import { DEFAULT_SIGNATURE_POLICY, SignaturePolicy, SignaturePolicyName } from './constants';
-import { ConfigurationError } from './errors';
+import { ConfigurationError, type ConfigurationProblem } from './errors';
+import { throwIfProblems } from './configuration-problems';
 import type { AllowList } from './allow-list';
 import { resolveKeySources, splitList } from './key-sources';
 import { FluentPublicKey, parseFluentPublicKeys } from './public-keys';
@@ -71,92 +72,134 @@ export function settingsToEnv(settings: ReceiverSettings): Record<string, string
   return env;
 }
 
+/** Parsed settings, or the problems that kept them from parsing. */
+export type ReceiverSettingsResult =
+  | { readonly settings: ReceiverSettings; readonly problems: readonly [] }
+  | { readonly settings: undefined; readonly problems: readonly ConfigurationProblem[] };
+
+/**
+ * Validates raw settings into {@link ReceiverSettings}, collecting every problem (each `setting` a {@link SettingKey})
+ * instead of throwing, so that the stack and the local runner can name each setting as their users write it.
+ */
+export function readReceiverSettings(raw: RawReceiverSettings): ReceiverSettingsResult {
+  const problems: ConfigurationProblem[] = [];
+  const note = <T>(setting: SettingKey, read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push({ setting, message: error.message });
+      return fallback;
+    }
+  };
+
+  const publicKeys = note('publicKeys', () => readPublicKeys(raw.publicKeys), []);
+  const signaturePolicy = note(
+    'signaturePolicy',
+    () => oneOf(raw.signaturePolicy, Object.values(SignaturePolicy), DEFAULT_SIGNATURE_POLICY),
+    DEFAULT_SIGNATURE_POLICY,
+  );
+  const accountIds = note('accountIds', () => readAccountIds(raw.accountIds), []);
+  const retailerIds = note(
+    'retailerIds',
+    () => (raw.retailerIds === undefined ? undefined : nonEmptyList(raw.retailerIds)),
+    undefined,
+  );
+  const unhandledEvents = note(
+    'unhandledEvents',
+    () => oneOf(raw.unhandledEvents, Object.values(UnhandledEventPolicy), UnhandledEventPolicy.IGNORE),
+    UnhandledEventPolicy.IGNORE,
+  );
+  const idempotencyExpirySeconds = note(
+    'idempotencyExpirySeconds',
+    () => readExpiry(raw.idempotencyExpirySeconds),
+    DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
+  );
+
+  if (problems.length > 0) return { settings: undefined, problems };
+  return {
+    settings: {
+      publicKeys,
+      signaturePolicy,
+      allowList: retailerIds === undefined ? { accountIds } : { accountIds, retailerIds },
+      unhandledEvents,
+      idempotencyExpirySeconds,
+    },
+    problems: [],
+  };
+}
+
+/** A setting's name for readers of both its forms: `publicKeys (FLUENT_PUBLIC_KEYS)`. */
+export function describeSetting(setting: string): string {
+  const envName = settingEnvName(setting);
+  return envName === setting ? setting : `${setting} (${envName})`;
+}
+
+/** A receiver setting's environment variable (the Lambdas' and the local runner's name for it). */
+export function settingEnvName(setting: string): string {
+  return (SETTING_ENV_NAMES as Record<string, string | undefined>)[setting] ?? setting;
+}
+
 /**
  * Validates raw settings into {@link ReceiverSettings}. Collects every problem and throws one
  * {@link ConfigurationError} that lists them all, each naming the setting and how to fix it.
  */
 export function parseReceiverSettings(raw: RawReceiverSettings): ReceiverSettings {
-  const problems: string[] = [];
-  const note = <T>(read: () => T, fallback: T): T => {
-    try {
-      return read();
-    } catch (error) {
-      problems.push((error as Error).message);
-      return fallback;
-    }
-  };
+  const result = readReceiverSettings(raw);
+  throwIfProblems('Invalid receiver configuration', result.problems, { nameOf: describeSetting });
+  return result.settings as ReceiverSettings;
+}
 
-  const publicKeys = note(() => parseFluentPublicKeys(resolveKeySources(listOf(raw.publicKeys, 'publicKeys'))), []);
-  const signaturePolicy = note(
-    () => oneOf(raw.signaturePolicy, 'signaturePolicy', Object.values(SignaturePolicy), DEFAULT_SIGNATURE_POLICY),
-    DEFAULT_SIGNATURE_POLICY,
-  );
-  const accountIds = note(() => readAccountIds(raw.accountIds), []);
-  const retailerIds = note(
-    () => (raw.retailerIds === undefined ? undefined : nonEmptyList(raw.retailerIds, 'retailerIds')),
-    undefined,
-  );
-  const unhandledEvents = note(
-    () =>
-      oneOf(raw.unhandledEvents, 'unhandledEvents', Object.values(UnhandledEventPolicy), UnhandledEventPolicy.IGNORE),
-    UnhandledEventPolicy.IGNORE,
-  );
-  const idempotencyExpirySeconds = note(
-    () => readExpiry(raw.idempotencyExpirySeconds),
-    DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
-  );
+// The readers below throw a ConfigurationError whose message continues the setting's name; `note` records it.
 
-  if (problems.length > 0) {
-    throw new ConfigurationError(`Invalid receiver configuration:\n  - ${problems.join('\n  - ')}`);
+function readPublicKeys(value: RawSettingValue): FluentPublicKey[] {
+  const entries = listOf(value);
+  if (entries.length === 0) {
+    throw new ConfigurationError(
+      'is missing: give the base64 public key Fluent gave you for your region and environment (or the path of a file holding it).',
+    );
   }
-  return {
-    publicKeys,
-    signaturePolicy,
-    allowList: retailerIds === undefined ? { accountIds } : { accountIds, retailerIds },
-    unhandledEvents,
-    idempotencyExpirySeconds,
-  };
+  try {
+    return parseFluentPublicKeys(resolveKeySources(entries));
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new ConfigurationError(`holds a key that cannot be used: ${error.message}`, { cause: error });
+  }
 }
 
-function describe(key: SettingKey): string {
-  return `${key} (${SETTING_ENV_NAMES[key]})`;
-}
-
-function listOf(value: RawSettingValue, key: SettingKey): string[] {
+function listOf(value: RawSettingValue): string[] {
   if (value === undefined) return [];
   if (typeof value === 'string') return splitList(value);
   if (Array.isArray(value))
     return value.flatMap((item: unknown) => (typeof item === 'string' ? splitList(item) : [String(item)]));
-  throw new ConfigurationError(`${describe(key)} must be a comma-separated string or a list of strings.`);
+  throw new ConfigurationError('must be a comma-separated string or a list of strings.');
 }
 
-function nonEmptyList(value: RawSettingValue, key: SettingKey): string[] {
-  const list = listOf(value, key);
-  if (list.length === 0)
-    throw new ConfigurationError(`${describe(key)} is set but empty; list at least one id or leave it unset.`);
+function nonEmptyList(value: RawSettingValue): string[] {
+  const list = listOf(value);
+  if (list.length === 0) throw new ConfigurationError('is set but empty; list at least one id or leave it unset.');
   return list;
 }
 
 function readAccountIds(value: RawSettingValue): readonly string[] | '*' {
-  const list = listOf(value, 'accountIds');
+  const list = listOf(value);
   if (list.length === 0) {
     throw new ConfigurationError(
-      `${describe('accountIds')} is required: list the Fluent account ids this receiver serves (for example ACME). Fluent signs all its customers in a region with one key, so the signature alone does not show the event is yours. Use * only for trying things out.`,
+      `is required: list the Fluent account ids this receiver serves (for example ACME). Fluent signs all its customers in a region with one key, so the signature alone does not show the event is yours. Use * only for trying things out.`,
     );
   }
   if (list.includes('*')) {
-    if (list.length > 1)
-      throw new ConfigurationError(`${describe('accountIds')} mixes * with account ids; use one or the other.`);
+    if (list.length > 1) throw new ConfigurationError('mixes * with account ids; use one or the other.');
     return '*';
   }
   return list;
 }
 
-function oneOf<T extends string>(value: RawSettingValue, key: SettingKey, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(value: RawSettingValue, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   const text = String(value).trim();
   if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new ConfigurationError(`${describe(key)} is "${text}"; use one of ${allowed.join(', ')}.`);
+  throw new ConfigurationError(`is "${text}"; use one of ${allowed.join(', ')}.`);
 }
 
 function readExpiry(value: RawSettingValue): number {
@@ -164,7 +207,7 @@ function readExpiry(value: RawSettingValue): number {
   const seconds = Number(value);
   if (!Number.isInteger(seconds) || seconds < MIN_IDEMPOTENCY_EXPIRY_SECONDS) {
     throw new ConfigurationError(
-      `${describe('idempotencyExpirySeconds')} is "${String(value)}"; use a whole number of seconds of at least ${MIN_IDEMPOTENCY_EXPIRY_SECONDS} (48 hours), since Fluent retries for up to a day.`,
+      `is "${String(value)}"; use a whole number of seconds of at least ${MIN_IDEMPOTENCY_EXPIRY_SECONDS} (48 hours), since Fluent retries for up to a day.`,
     );
   }
   return seconds;

@@ -1,3 +1,4 @@
+import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,22 +11,34 @@ import type { FluentApiProps } from './fluent-api-props';
 export const FLUENT_SECRET_ACTIONS = ['secretsmanager:GetSecretValue'];
 
 /** Every problem with `fluentApi`, as sentences naming the prop; empty when fine or absent. */
-export function findFluentApiProblems(fluentApi: FluentApiProps | undefined): string[] {
+export function findFluentApiProblems(fluentApi: FluentApiProps | undefined): ConfigurationProblem[] {
   if (fluentApi === undefined) return [];
-  const problems: string[] = [];
+  const problems: ConfigurationProblem[] = [];
   const { apiUrl, account, secretName, existingSecretObj } = fluentApi;
   if (typeof apiUrl !== 'string' || (!Token.isUnresolved(apiUrl) && !isHttpsUrl(apiUrl))) {
-    problems.push(
-      'fluentApi.apiUrl must be the https:// API base URL of the account, for example https://acme.sandbox.api.fluentretail.com.',
-    );
+    problems.push({
+      setting: 'fluentApi.apiUrl',
+      message:
+        'must be the https:// API base URL of the account, for example https://acme.sandbox.api.fluentretail.com.',
+    });
   }
   if (typeof account !== 'string' || account.trim() === '') {
-    problems.push('fluentApi.account must be the Fluent account id (sent as the fluent.account header).');
+    problems.push({
+      setting: 'fluentApi.account',
+      message: 'must be the Fluent account id (sent as the fluent.account header).',
+    });
   }
-  if ((secretName === undefined || secretName.trim() === '') === (existingSecretObj === undefined)) {
-    problems.push(
-      'fluentApi needs exactly one of secretName and existingSecretObj: the Secrets Manager secret with the credentials.',
-    );
+  const named = secretName !== undefined && secretName.trim() !== '';
+  if (!named && existingSecretObj === undefined) {
+    problems.push({
+      setting: 'fluentApi.secretName',
+      message: 'is required: the Secrets Manager secret with the Fluent API credentials (or give existingSecretObj).',
+    });
+  } else if (named && existingSecretObj !== undefined) {
+    problems.push({
+      setting: 'fluentApi.existingSecretObj',
+      message: 'and secretName exclude each other: give one secret with the credentials.',
+    });
   }
   return problems;
 }

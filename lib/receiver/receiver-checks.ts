@@ -1,7 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ConfigurationError } from '../../lambdas/core/errors';
+import type { ConfigurationProblem } from '../../lambdas/core/errors';
+import { throwIfProblems } from '../../lambdas/core/configuration-problems';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
 import { settingsToEnv } from '../../lambdas/core/settings';
 import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT, QUEUE_RETENTION } from './receiver-defaults';
@@ -42,18 +43,15 @@ const SUPPORTED_RUNTIMES = [lambda.Runtime.NODEJS_22_X.name, lambda.Runtime.NODE
  * problem, each naming the prop and saying how to fix it.
  */
 export function validateFluentWebhookReceiverProps(props: FluentWebhookReceiverProps): void {
-  const problems = findReceiverPropProblems(props);
-  if (problems.length > 0) {
-    throw new ConfigurationError(`Invalid FluentWebhookReceiver configuration:\n  - ${problems.join('\n  - ')}`);
-  }
+  throwIfProblems('Invalid FluentWebhookReceiver configuration', findReceiverPropProblems(props));
 }
 
 /** Props whose settings may have failed to parse already (the stack reports those problems itself). */
 export type ReceiverPropsToCheck = Omit<FluentWebhookReceiverProps, 'settings'> &
   Partial<Pick<FluentWebhookReceiverProps, 'settings'>>;
 
-/** Every problem with the props, as sentences; empty when they are fine. The stack merges these with its own. */
-export function findReceiverPropProblems(props: ReceiverPropsToCheck): string[] {
+/** Every problem with the props, each naming its prop; empty when they are fine. The stack merges these with its own. */
+export function findReceiverPropProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {
   return [
     ...pathSecretPropProblems(props),
     ...stageProblems(props),
@@ -65,113 +63,141 @@ export function findReceiverPropProblems(props: ReceiverPropsToCheck): string[] 
   ];
 }
 
-const SECRET_FIX = `Run \`${SECRET_COMMAND}\` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>; never commit it.`;
+const SECRET_FIX = `Run \`${SECRET_COMMAND}\` for one; never commit it.`;
 
 /** The live path secrets of props that give `pathSecret` or `pathSecrets`, the current one first. */
 export function livePathSecrets(props: Pick<ReceiverPropsToCheck, 'pathSecret' | 'pathSecrets'>): readonly string[] {
   return props.pathSecrets ?? (props.pathSecret === undefined ? [] : [props.pathSecret]);
 }
 
-function pathSecretPropProblems({ pathSecret, pathSecrets }: ReceiverPropsToCheck): string[] {
+function pathSecretPropProblems({ pathSecret, pathSecrets }: ReceiverPropsToCheck): ConfigurationProblem[] {
   if (pathSecrets === undefined) return pathSecretProblems(pathSecret);
   if (pathSecret !== undefined) {
     return [
-      'pathSecret and pathSecrets exclude each other: give one secret as pathSecret, or all live secrets (the current one first) as pathSecrets.',
+      {
+        setting: 'pathSecrets',
+        message:
+          'and pathSecret exclude each other: give one secret as pathSecret, or all live secrets (the current one first) as pathSecrets.',
+      },
     ];
   }
   return pathSecretListProblems(pathSecrets);
 }
 
 /**
- * Problems with a path secret, as sentences that say how to get a good one.
- * @param name how the messages call the secret
+ * Problems with a path secret, saying how to get a good one.
+ * @param setting the setting the problems name
+ * @param which the secret's place in a list, for messages about one of several
  */
-export function pathSecretProblems(secret: string | undefined, name = 'pathSecret'): string[] {
+export function pathSecretProblems(
+  secret: string | undefined,
+  setting = 'pathSecret',
+  which = '',
+): ConfigurationProblem[] {
+  const problem = (message: string): ConfigurationProblem => ({ setting, message: `${which}${message}` });
   if (secret === undefined || secret.trim() === '')
-    return [`${name} is missing: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
-  const problems: string[] = [];
+    return [problem(`is missing: the webhook URL needs a secret path segment. ${SECRET_FIX}`)];
+  const problems: ConfigurationProblem[] = [];
   if (secret.length < MIN_PATH_SECRET_LENGTH)
-    problems.push(`${name} is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+    problems.push(problem(`is ${secret.length} characters; use at least ${MIN_PATH_SECRET_LENGTH}. ${SECRET_FIX}`));
   if (secret.length > MAX_PATH_SECRET_LENGTH)
-    problems.push(`${name} is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${SECRET_FIX}`);
+    problems.push(problem(`is ${secret.length} characters; use at most ${MAX_PATH_SECRET_LENGTH}. ${SECRET_FIX}`));
   if (secret.includes(',')) {
     problems.push(
-      `${name} holds a comma, but takes one secret. The stack takes several while rotating (comma-separated in its pathSecret setting or WEBHOOK_PATH_SECRET), the construct as pathSecrets; the local runner takes one.`,
+      problem(
+        'holds a comma, but a secret is one URL-safe path segment. The stack takes several comma-separated while rotating, FluentWebhookReceiver takes them as pathSecrets, the local runner takes one.',
+      ),
     );
   } else if (!URL_SAFE.test(secret)) {
-    problems.push(`${name} may hold only the URL-safe characters A-Z, a-z, 0-9, _ and -. ${SECRET_FIX}`);
+    problems.push(problem(`may hold only the URL-safe characters A-Z, a-z, 0-9, _ and -. ${SECRET_FIX}`));
   }
   return problems;
 }
 
 /** Problems with a list of live path secrets: 1 to {@link MAX_PATH_SECRETS} good secrets, each listed once. */
-export function pathSecretListProblems(secrets: readonly string[]): string[] {
-  if (secrets.length === 0) return [`pathSecrets is empty: the webhook URL needs a secret path segment. ${SECRET_FIX}`];
-  const problems: string[] = [];
+export function pathSecretListProblems(secrets: readonly string[], setting = 'pathSecrets'): ConfigurationProblem[] {
+  if (secrets.length === 0)
+    return [{ setting, message: `is empty: the webhook URL needs a secret path segment. ${SECRET_FIX}` }];
+  const problems: ConfigurationProblem[] = [];
   if (secrets.length > MAX_PATH_SECRETS) {
-    problems.push(
-      `${secrets.length} path secrets are configured; keep at most ${MAX_PATH_SECRETS} live at once. Remove the oldest once its pathSecretFingerprint has had no traffic for more than a day.`,
-    );
+    problems.push({
+      setting,
+      message: `holds ${secrets.length} secrets; keep at most ${MAX_PATH_SECRETS} live at once. Remove the oldest once its pathSecretFingerprint has had no traffic for more than a day.`,
+    });
   }
   secrets.forEach((secret, index) => {
     const first = secrets.indexOf(secret);
-    if (first < index) problems.push(`path secrets ${first + 1} and ${index + 1} are the same; list each secret once.`);
-    else problems.push(...pathSecretProblems(secret, `path secret ${index + 1} of ${secrets.length}`));
+    if (first < index)
+      problems.push({ setting, message: `repeats secret ${first + 1} as secret ${index + 1}; list each secret once.` });
+    else problems.push(...pathSecretProblems(secret, setting, `secret ${index + 1} of ${secrets.length} `));
   });
   return problems;
 }
 
-function stageProblems({ stageName }: ReceiverPropsToCheck): string[] {
+function stageProblems({ stageName }: ReceiverPropsToCheck): ConfigurationProblem[] {
   if (stageName === undefined || STAGE_NAME.test(stageName)) return [];
-  return [`stageName "${stageName}" may hold only A-Z, a-z, 0-9, _ and - (1 to 128 characters).`];
+  return [
+    { setting: 'stageName', message: `"${stageName}" may hold only A-Z, a-z, 0-9, _ and - (1 to 128 characters).` },
+  ];
 }
 
 function throttlingProblems({
   throttlingRateLimit: rate,
   throttlingBurstLimit: burst,
-}: ReceiverPropsToCheck): string[] {
-  const problems: string[] = [];
+}: ReceiverPropsToCheck): ConfigurationProblem[] {
+  const problems: ConfigurationProblem[] = [];
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
-    problems.push(
-      `throttlingRateLimit is ${rate}; use a number of requests per second above 0 (at 0 API Gateway refuses every webhook).`,
-    );
+    problems.push({
+      setting: 'throttlingRateLimit',
+      message: `is ${rate}; use a number of requests per second above 0 (at 0 API Gateway refuses every webhook).`,
+    });
   }
   if (burst !== undefined && !(Number.isInteger(burst) && burst >= 1)) {
-    problems.push(
-      `throttlingBurstLimit is ${burst}; use a whole number of requests of at least 1 (at 0 API Gateway refuses every webhook).`,
-    );
+    problems.push({
+      setting: 'throttlingBurstLimit',
+      message: `is ${burst}; use a whole number of requests of at least 1 (at 0 API Gateway refuses every webhook).`,
+    });
   }
   return problems;
 }
 
-function queueProblems(props: ReceiverPropsToCheck): string[] {
+function queueProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {
   const { existingQueueObj, queueProps, deadLetterQueueProps, deployDeadLetterQueue, maxReceiveCount } = props;
-  const problems: string[] = [];
+  const problems: ConfigurationProblem[] = [];
   if (existingQueueObj !== undefined) {
     const clashing = { queueProps, deadLetterQueueProps, deployDeadLetterQueue, maxReceiveCount };
     for (const [name, value] of Object.entries(clashing)) {
       if (value !== undefined)
-        problems.push(
-          `existingQueueObj and ${name} exclude each other: an existing queue brings its own settings and dead-letter queue.`,
-        );
+        problems.push({
+          setting: name,
+          message:
+            'and existingQueueObj exclude each other: an existing queue brings its own settings and dead-letter queue.',
+        });
     }
   }
   if (deployDeadLetterQueue === false) {
     if (deadLetterQueueProps !== undefined)
-      problems.push('deadLetterQueueProps is set but deployDeadLetterQueue is false; drop one of them.');
+      problems.push({
+        setting: 'deadLetterQueueProps',
+        message: 'is set but deployDeadLetterQueue is false; drop one of them.',
+      });
     if (maxReceiveCount !== undefined)
-      problems.push('maxReceiveCount is set but deployDeadLetterQueue is false; drop one of them.');
+      problems.push({
+        setting: 'maxReceiveCount',
+        message: 'is set but deployDeadLetterQueue is false; drop one of them.',
+      });
   }
   if (
     maxReceiveCount !== undefined &&
     !(Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000)
   ) {
-    problems.push(`maxReceiveCount is ${maxReceiveCount}; use a whole number from 1 to 1000.`);
+    problems.push({ setting: 'maxReceiveCount', message: `is ${maxReceiveCount}; use a whole number from 1 to 1000.` });
   }
   if (queueProps?.deadLetterQueue !== undefined) {
-    problems.push(
-      'queueProps.deadLetterQueue is wired by the construct; use deadLetterQueueProps and maxReceiveCount instead.',
-    );
+    problems.push({
+      setting: 'queueProps.deadLetterQueue',
+      message: 'is wired by the construct; use deadLetterQueueProps and maxReceiveCount instead.',
+    });
   }
   for (const [name, queue] of [
     ['queueProps', queueProps],
@@ -179,14 +205,18 @@ function queueProblems(props: ReceiverPropsToCheck): string[] {
   ] as const) {
     const size = queue?.maxMessageSizeBytes;
     if (size !== undefined && size !== MAX_SQS_MESSAGE_BYTES) {
-      problems.push(
-        `${name}.maxMessageSizeBytes is ${size}; it must stay ${MAX_SQS_MESSAGE_BYTES} (1 MiB), the size the receiver accepts.`,
-      );
+      problems.push({
+        setting: `${name}.maxMessageSizeBytes`,
+        message: `is ${size}; it must stay ${MAX_SQS_MESSAGE_BYTES} (1 MiB), the size the receiver accepts.`,
+      });
     }
     if (queue?.enforceSSL === false)
-      problems.push(`${name}.enforceSSL cannot be turned off: the queue refuses requests without TLS.`);
+      problems.push({
+        setting: `${name}.enforceSSL`,
+        message: 'cannot be turned off: the queue refuses requests without TLS.',
+      });
     if (queue?.encryption === sqs.QueueEncryption.UNENCRYPTED) {
-      problems.push(`${name}.encryption cannot be UNENCRYPTED: webhooks hold business data.`);
+      problems.push({ setting: `${name}.encryption`, message: 'cannot be UNENCRYPTED: webhooks hold business data.' });
     }
   }
   // SQS keeps a message's first enqueue time when it moves it to the DLQ: a DLQ that keeps messages for less time
@@ -194,53 +224,64 @@ function queueProblems(props: ReceiverPropsToCheck): string[] {
   const queueRetention = (queueProps?.retentionPeriod ?? QUEUE_RETENTION).toSeconds();
   const deadLetterRetention = (deadLetterQueueProps?.retentionPeriod ?? QUEUE_RETENTION).toSeconds();
   if (deployDeadLetterQueue !== false && deadLetterRetention < queueRetention) {
-    problems.push(
-      `deadLetterQueueProps.retentionPeriod (${deadLetterRetention} s) is shorter than the queue's (${queueRetention} s); SQS counts a dead-lettered message's age from its first enqueue, so the DLQ must keep messages at least as long.`,
-    );
+    problems.push({
+      setting: 'deadLetterQueueProps.retentionPeriod',
+      message: `(${deadLetterRetention} s) is shorter than the queue's (${queueRetention} s); SQS counts a dead-lettered message's age from its first enqueue, so the DLQ must keep messages at least as long.`,
+    });
   }
   const consumerTimeout = (props.consumerTimeout ?? defaultConsumerTimeout()).toSeconds();
   if (consumerTimeout < 1 || consumerTimeout > MAX_LAMBDA_TIMEOUT_SECONDS) {
-    problems.push(`consumerTimeout is ${consumerTimeout} s; Lambda allows 1 to ${MAX_LAMBDA_TIMEOUT_SECONDS} s.`);
+    problems.push({
+      setting: 'consumerTimeout',
+      message: `is ${consumerTimeout} s; Lambda allows 1 to ${MAX_LAMBDA_TIMEOUT_SECONDS} s.`,
+    });
   }
   const visibility = queueProps?.visibilityTimeout?.toSeconds();
   const minimum = VISIBILITY_TIMEOUT_FACTOR * consumerTimeout;
   if (visibility !== undefined && visibility < minimum) {
-    problems.push(
-      `queueProps.visibilityTimeout is ${visibility} s; it must be at least ${VISIBILITY_TIMEOUT_FACTOR}x consumerTimeout (${minimum} s), or a record still being processed is delivered again. Leave it unset to derive it.`,
-    );
+    problems.push({
+      setting: 'queueProps.visibilityTimeout',
+      message: `is ${visibility} s; it must be at least ${VISIBILITY_TIMEOUT_FACTOR}x consumerTimeout (${minimum} s), or a record still being processed is delivered again. Leave it unset to derive it.`,
+    });
   }
   return problems;
 }
 
-function wiredFunctionPropProblems(props: ReceiverPropsToCheck): string[] {
+function wiredFunctionPropProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {
   const fn = props.receiverFunctionProps ?? {};
-  return WIRED_FUNCTION_PROPS.filter((name) => fn[name] !== undefined).map(
-    (name) => `receiverFunctionProps.${name} is set by the construct; leave it out (log retention: logRetention).`,
-  );
+  return WIRED_FUNCTION_PROPS.filter((name) => fn[name] !== undefined).map((name) => ({
+    setting: `receiverFunctionProps.${name}`,
+    message: 'is set by the construct; leave it out (log retention: logRetention).',
+  }));
 }
 
-function functionProblems(props: ReceiverPropsToCheck): string[] {
+function functionProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {
   const fn = props.receiverFunctionProps ?? {};
   const problems = wiredFunctionPropProblems(props);
   const timeout = fn.timeout?.toSeconds();
   if (timeout !== undefined && (timeout < 1 || timeout > MAX_RECEIVER_TIMEOUT_SECONDS)) {
-    problems.push(
-      `receiverFunctionProps.timeout is ${timeout} s; use 1 to ${MAX_RECEIVER_TIMEOUT_SECONDS} s, since API Gateway stops waiting after ${MAX_RECEIVER_TIMEOUT_SECONDS} s.`,
-    );
+    problems.push({
+      setting: 'receiverFunctionProps.timeout',
+      message: `is ${timeout} s; use 1 to ${MAX_RECEIVER_TIMEOUT_SECONDS} s, since API Gateway stops waiting after ${MAX_RECEIVER_TIMEOUT_SECONDS} s.`,
+    });
   }
   const reserved = fn.reservedConcurrentExecutions;
   if (reserved !== undefined && !Token.isUnresolved(reserved) && !(Number.isInteger(reserved) && reserved >= 1)) {
-    problems.push(
-      `receiverFunctionProps.reservedConcurrentExecutions is ${reserved}; use a whole number of at least 1 (0 would refuse every webhook), or leave it unset.`,
-    );
+    problems.push({
+      setting: 'receiverFunctionProps.reservedConcurrentExecutions',
+      message: `is ${reserved}; use a whole number of at least 1 (0 would refuse every webhook), or leave it unset.`,
+    });
   }
   if (fn.runtime !== undefined && !SUPPORTED_RUNTIMES.includes(fn.runtime.name)) {
-    problems.push(`receiverFunctionProps.runtime is ${fn.runtime.name}; use ${SUPPORTED_RUNTIMES.join(' or ')}.`);
+    problems.push({
+      setting: 'receiverFunctionProps.runtime',
+      message: `is ${fn.runtime.name}; use ${SUPPORTED_RUNTIMES.join(' or ')}.`,
+    });
   }
   return problems;
 }
 
-function environmentProblems({ settings }: ReceiverPropsToCheck): string[] {
+function environmentProblems({ settings }: ReceiverPropsToCheck): ConfigurationProblem[] {
   if (settings === undefined) return [];
   const bytes = Object.entries(settingsToEnv(settings)).reduce(
     (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value),
@@ -248,29 +289,34 @@ function environmentProblems({ settings }: ReceiverPropsToCheck): string[] {
   );
   if (bytes <= MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES) return [];
   return [
-    `the receiver settings take ${bytes} bytes of Lambda environment; at most ${MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES} fit (Lambda allows 4 KB in all). Configure fewer public keys or account ids.`,
+    {
+      setting: 'settings',
+      message: `take ${bytes} bytes of Lambda environment; at most ${MAX_LAMBDA_ENVIRONMENT_BYTES - RESERVED_ENVIRONMENT_BYTES} fit (Lambda allows 4 KB in all). Configure fewer public keys or account ids.`,
+    },
   ];
 }
 
-function wafProblems(props: ReceiverPropsToCheck): string[] {
+function wafProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {
   if (props.enableWaf !== true) {
     return props.wafRateLimit === undefined
       ? []
-      : ['wafRateLimit is set but enableWaf is not true; enable the WAF or drop the limit.'];
+      : [{ setting: 'wafRateLimit', message: 'is set but enableWaf is not true; enable the WAF or drop the limit.' }];
   }
-  const problems: string[] = [];
+  const problems: ConfigurationProblem[] = [];
   const limit = props.wafRateLimit;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_WAF_RATE_LIMIT && limit <= MAX_WAF_RATE_LIMIT)) {
-    problems.push(
-      `wafRateLimit is ${limit}; AWS WAF takes a whole number of requests per 5 minutes from ${MIN_WAF_RATE_LIMIT} to ${MAX_WAF_RATE_LIMIT}.`,
-    );
+    problems.push({
+      setting: 'wafRateLimit',
+      message: `is ${limit}; AWS WAF takes a whole number of requests per 5 minutes from ${MIN_WAF_RATE_LIMIT} to ${MAX_WAF_RATE_LIMIT}.`,
+    });
   }
   const longest = livePathSecrets(props).reduce((a, b) => (b.length > a.length ? b : a), '');
   const prefix = secretPathPrefix(props.stageName ?? DEFAULT_STAGE_NAME, longest);
   if (Buffer.byteLength(prefix) > MAX_WAF_SEARCH_BYTES) {
-    problems.push(
-      `the WAF match string ${'`'}/<stage>/<secret>/${FLUENT_PATH_SEGMENT}/${'`'} is ${Buffer.byteLength(prefix)} bytes; AWS WAF allows ${MAX_WAF_SEARCH_BYTES}. Use a shorter stageName.`,
-    );
+    problems.push({
+      setting: 'stageName',
+      message: `makes the WAF match string ${'`'}/<stage>/<secret>/${FLUENT_PATH_SEGMENT}/${'`'} ${Buffer.byteLength(prefix)} bytes long; AWS WAF allows ${MAX_WAF_SEARCH_BYTES}. Use a shorter one.`,
+    });
   }
   return problems;
 }

@@ -14,6 +14,12 @@ export interface FluentWebhookStackProps extends StackProps {
    * @default process.env
    */
   readonly processEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The context keys given on the command line (`-c key=value`): they win over the environment's block in cdk.json,
+   * as CDK users expect. `bin/fluent-webhooks.ts` finds them by comparing the context with cdk.json's.
+   * @default - none: all context is treated as cdk.json's
+   */
+  readonly commandLineKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -30,8 +36,8 @@ export class FluentWebhookStack extends Stack {
   public readonly monitoring: FluentWebhookMonitoring;
 
   public constructor(scope: Construct, id: string, props: FluentWebhookStackProps) {
-    const { environmentName, processEnv, ...stackProps } = props;
-    const config = readStackConfig(scope.node, environmentName, processEnv);
+    const { environmentName, processEnv, commandLineKeys, ...stackProps } = props;
+    const config = readStackConfig(scope.node, environmentName, processEnv, commandLineKeys);
     super(scope, id, {
       description: `Fluent Commerce webhook receiver (${environmentName}): API Gateway, verifying Lambda, SQS, consumer Lambda, DynamoDB, alarms.`,
       env:

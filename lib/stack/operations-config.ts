@@ -4,6 +4,7 @@ import type { SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { findConsumerOptionProblems } from '../consumer/consumer-checks';
 import { findMonitoringOptionProblems } from '../monitoring/monitoring-checks';
 import { withoutUndefined } from '../internal/without-undefined';
+import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
 import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
 
@@ -49,9 +50,9 @@ export interface OperationsConfig {
 
 /**
  * Reads the consumer and monitoring settings of one environment and appends every problem with them to
- * `problems` (the stack reports all configuration problems at once).
+ * `problems`, each naming its context key (the stack reports all configuration problems at once).
  */
-export function readOperationsConfig(read: ContextValues, problems: string[]): OperationsConfig {
+export function readOperationsConfig(read: ContextValues, problems: ConfigurationProblem[]): OperationsConfig {
   const timeoutSeconds = read.integer(OperationsContextKey.CONSUMER_TIMEOUT_SECONDS);
   const windowSeconds = read.integer(OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS);
   const eventSource: SqsEventSourceProps = withoutUndefined({
@@ -75,8 +76,11 @@ export function readOperationsConfig(read: ContextValues, problems: string[]): O
     signatureRejectionThreshold: read.integer(OperationsContextKey.SIGNATURE_REJECTION_THRESHOLD),
   });
 
-  problems.push(...findConsumerOptionProblems(consumerOptions).map((problem) => inContextTerms(problem)));
-  problems.push(...findMonitoringOptionProblems(monitoringOptions).map((problem) => inContextTerms(problem)));
+  problems.push(
+    ...[...findConsumerOptionProblems(consumerOptions), ...findMonitoringOptionProblems(monitoringOptions)].map(
+      ({ setting, message }) => ({ setting: OPERATIONS_PROP_CONTEXT_KEYS[setting] ?? setting, message }),
+    ),
+  );
   return withoutUndefined({
     consumerTimeout: timeoutSeconds === undefined ? undefined : Duration.seconds(timeoutSeconds),
     consumerOptions,
@@ -84,20 +88,18 @@ export function readOperationsConfig(read: ContextValues, problems: string[]): O
   });
 }
 
-/** The construct validators name props; in configuration, the user wrote context keys. */
-const PROP_TO_CONTEXT_KEY: ReadonlyArray<[RegExp, string]> = [
-  [/sqsEventSourceProps\.batchSize/g, OperationsContextKey.CONSUMER_BATCH_SIZE],
-  [/sqsEventSourceProps\.maxBatchingWindow/g, OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS],
-  [/maxBatchingWindow\b/g, OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS],
-  [/sqsEventSourceProps\.maxConcurrency/g, OperationsContextKey.CONSUMER_MAX_CONCURRENCY],
-  [/oldestMessageAgeThreshold is (\d+) s/g, `${OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES} is $1 s`],
-  [/fluentApi\.apiUrl/g, OperationsContextKey.FLUENT_API_URL],
-  [/fluentApi\.account/g, OperationsContextKey.FLUENT_API_ACCOUNT],
-  [
-    /fluentApi needs exactly one of secretName and existingSecretObj/g,
-    `${OperationsContextKey.FLUENT_API_SECRET_NAME} is required with ${OperationsContextKey.FLUENT_API_URL}`,
-  ],
-];
+/** The props the construct checks name, as the context keys that set them (the others are named alike). */
+const OPERATIONS_PROP_CONTEXT_KEYS: Readonly<Record<string, string>> = {
+  'sqsEventSourceProps.batchSize': OperationsContextKey.CONSUMER_BATCH_SIZE,
+  'sqsEventSourceProps.maxBatchingWindow': OperationsContextKey.CONSUMER_MAX_BATCHING_WINDOW_SECONDS,
+  'sqsEventSourceProps.maxConcurrency': OperationsContextKey.CONSUMER_MAX_CONCURRENCY,
+  'idempotencyTableProps.encryption': OperationsContextKey.IDEMPOTENCY_TABLE_ENCRYPTION,
+  'idempotencyTableProps.removalPolicy': OperationsContextKey.IDEMPOTENCY_TABLE_REMOVAL_POLICY,
+  oldestMessageAgeThreshold: OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES,
+  'fluentApi.apiUrl': OperationsContextKey.FLUENT_API_URL,
+  'fluentApi.account': OperationsContextKey.FLUENT_API_ACCOUNT,
+  'fluentApi.secretName': OperationsContextKey.FLUENT_API_SECRET_NAME,
+};
 
 /** `context.fluent` from the three settings; any one of them set asks for all three (the checks say which is missing). */
 function readFluentApi(read: ContextValues): FluentWebhookConsumerOptions['fluentApi'] {
@@ -108,19 +110,15 @@ function readFluentApi(read: ContextValues): FluentWebhookConsumerOptions['fluen
   return withoutUndefined({ apiUrl: apiUrl ?? '', account: account ?? '', secretName });
 }
 
-function inContextTerms(problem: string): string {
-  return PROP_TO_CONTEXT_KEY.reduce((text, [pattern, key]) => text.replace(pattern, key), problem);
-}
-
 function oneOf<T>(
   read: ContextValues,
   key: string,
   allowed: Readonly<Record<string, T>>,
-  problems: string[],
+  problems: ConfigurationProblem[],
 ): T | undefined {
   const value = read.string(key);
   if (value === undefined) return undefined;
   if (Object.prototype.hasOwnProperty.call(allowed, value)) return allowed[value];
-  problems.push(`${key} is "${value}"; use one of ${Object.keys(allowed).join(', ')}.`);
+  problems.push({ setting: key, message: `is "${value}"; use one of ${Object.keys(allowed).join(', ')}.` });
   return undefined;
 }

@@ -1,13 +1,13 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { ConfigurationError } from '../../lambdas/core/errors';
+import { ConfigurationError, type ConfigurationProblem } from '../../lambdas/core/errors';
+import { configurationError } from '../../lambdas/core/configuration-problems';
 import { splitList } from '../../lambdas/core/key-sources';
 import { PATH_SECRET_ENV } from '../../lambdas/contract/environment';
 import {
-  parseReceiverSettings,
   RawReceiverSettings,
   RawSettingValue,
-  ReceiverSettings,
+  readReceiverSettings,
   SETTING_ENV_NAMES,
   SettingKey,
 } from '../../lambdas/core/settings';
@@ -17,6 +17,7 @@ import { withoutUndefined } from '../internal/without-undefined';
 import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
 import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
 import { findReceiverPropProblems } from '../receiver/receiver-checks';
+import { closestName } from '../internal/closest-name';
 
 /** Context key that selects the environment: `-c env=sandbox`. */
 export const ENVIRONMENT_CONTEXT_KEY = 'env';
@@ -47,6 +48,8 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   ...Object.values(DeployContextKey),
   ...Object.values(OperationsContextKey),
 ]);
+/** Top-level context keys that are not settings but are this app's (or CDK's) and so never typos. */
+const OTHER_APP_KEYS: ReadonlySet<string> = new Set([ENVIRONMENT_CONTEXT_KEY, ENVIRONMENTS_CONTEXT_KEY]);
 const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 const RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter(
   (value): value is number => typeof value === 'number',
@@ -61,6 +64,8 @@ export interface StackConfig {
   /** The consumer's settings; its timeout is `receiverProps.consumerTimeout`. */
   readonly consumerOptions: FluentWebhookConsumerOptions;
   readonly monitoringOptions: FluentWebhookMonitoringOptions;
+  /** Where each key that was set came from: `-c`, `cdk.json environments.<name>`, `cdk.json`, `WEBHOOK_PATH_SECRET`. */
+  readonly sources: ReadonlyMap<string, string>;
 }
 
 /** The stack name for an environment; several environments live side by side in one account. */
@@ -96,29 +101,49 @@ export function selectEnvironmentName(node: Node): string {
   return name;
 }
 
+/** How the stack names the props the construct checks name differently: the context key that sets each. */
+const RECEIVER_PROP_CONTEXT_KEYS: Readonly<Record<string, string>> = {
+  pathSecrets: DeployContextKey.PATH_SECRET,
+  logRetention: DeployContextKey.LOG_RETENTION_DAYS,
+  'receiverFunctionProps.reservedConcurrentExecutions': DeployContextKey.RECEIVER_RESERVED_CONCURRENCY,
+  consumerTimeout: OperationsContextKey.CONSUMER_TIMEOUT_SECONDS,
+  settings: 'publicKeys and accountIds',
+};
+
 /**
- * Reads one environment's configuration. A key's value comes from `environments.<name>.<key>`, else from the
- * top-level context key (cdk.json or `-c key=value`), and for the path secret finally from WEBHOOK_PATH_SECRET
- * (several secrets: comma-separated, or an array in cdk.json).
- * Every problem (types, receiver settings, props) is collected into one {@link ConfigurationError}.
+ * Reads one environment's configuration. A key's value comes from `-c key=value` on the command line (the keys in
+ * `commandLineKeys`), else from `environments.<name>.<key>` in cdk.json, else from the top-level context key, and
+ * for the path secret finally from WEBHOOK_PATH_SECRET (several secrets: comma-separated, or an array in cdk.json).
+ * Every problem (types, receiver settings, props, keys that look like typos) is collected into one
+ * {@link ConfigurationError} naming each context key and where its value came from.
  */
 export function readStackConfig(
   node: Node,
   environmentName: string,
   processEnv: Readonly<Record<string, string | undefined>> = process.env,
+  commandLineKeys: ReadonlySet<string> = new Set(),
 ): StackConfig {
-  const problems: string[] = [];
+  const problems: ConfigurationProblem[] = [];
   const block = readEnvironments(node)?.[environmentName] ?? {};
   if (typeof block !== 'object' || block === null || Array.isArray(block)) {
     throw new ConfigurationError(`${ENVIRONMENTS_CONTEXT_KEY}.${environmentName} must be an object of settings.`);
   }
-  for (const key of Object.keys(block)) {
-    if (!KNOWN_KEYS.has(key))
-      problems.push(
-        `${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}.${key} is not a setting; known settings: ${[...KNOWN_KEYS].join(', ')}.`,
-      );
+  const sources = new Map<string, string>();
+  for (const problem of unknownKeyProblems(node, block as Record<string, unknown>, environmentName)) {
+    problems.push(problem);
+    sources.set(problem.setting, commandLineKeys.has(problem.setting) ? '-c' : 'cdk.json');
   }
-  const lookup = (key: string): unknown => (block as Record<string, unknown>)[key] ?? node.tryGetContext(key);
+  const lookup = (key: string): unknown => {
+    const fromBlock = (block as Record<string, unknown>)[key];
+    const [value, source] =
+      commandLineKeys.has(key) && node.tryGetContext(key) !== undefined
+        ? [node.tryGetContext(key) as unknown, '-c']
+        : fromBlock !== undefined
+          ? [fromBlock, `cdk.json ${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}`]
+          : [node.tryGetContext(key) as unknown, 'cdk.json'];
+    if (value !== undefined) sources.set(key, source);
+    return value;
+  };
   const read = new ValueReader(lookup, problems);
   const operations = readOperationsConfig(read, problems);
 
@@ -127,24 +152,25 @@ export function readStackConfig(
     const value = lookup(key);
     if (value !== undefined) rawSettings[key] = value as RawSettingValue;
   }
-  let settings: ReceiverSettings | undefined;
-  try {
-    settings = parseReceiverSettings(rawSettings);
-  } catch (error) {
-    problems.push(...problemLines(error));
-  }
+  const { settings, problems: settingProblems } = readReceiverSettings(rawSettings);
+  problems.push(...settingProblems);
 
   const retentionDays = read.integer(DeployContextKey.LOG_RETENTION_DAYS);
   if (retentionDays !== undefined && !RETENTION_DAYS.includes(retentionDays)) {
-    problems.push(
-      `${DeployContextKey.LOG_RETENTION_DAYS} is ${retentionDays}; CloudWatch Logs keeps logs for one of ${RETENTION_DAYS.join(', ')} days (9999: forever).`,
-    );
+    problems.push({
+      setting: DeployContextKey.LOG_RETENTION_DAYS,
+      message: `is ${retentionDays}; CloudWatch Logs keeps logs for one of ${RETENTION_DAYS.join(', ')} days (9999: forever).`,
+    });
   }
   const reserved = read.integer(DeployContextKey.RECEIVER_RESERVED_CONCURRENCY);
-  const secrets = read.list(DeployContextKey.PATH_SECRET) ?? splitList(processEnv[PATH_SECRET_ENV] ?? '');
+  let secrets = read.list(DeployContextKey.PATH_SECRET);
+  if (secrets === undefined && processEnv[PATH_SECRET_ENV] !== undefined) {
+    secrets = splitList(processEnv[PATH_SECRET_ENV] ?? '');
+    sources.set(DeployContextKey.PATH_SECRET, PATH_SECRET_ENV);
+  }
   const candidate = {
     // One secret stays `pathSecret`, so its messages name the setting people configure.
-    ...(secrets.length > 1 ? { pathSecrets: secrets } : { pathSecret: secrets[0] ?? '' }),
+    ...(secrets !== undefined && secrets.length > 1 ? { pathSecrets: secrets } : { pathSecret: secrets?.[0] ?? '' }),
     environmentName,
     stageName: read.string(DeployContextKey.STAGE_NAME),
     throttlingRateLimit: read.number(DeployContextKey.THROTTLING_RATE_LIMIT),
@@ -157,23 +183,68 @@ export function readStackConfig(
     apiGatewayCloudWatchRole: read.boolean(DeployContextKey.API_GATEWAY_CLOUDWATCH_ROLE),
     consumerTimeout: operations.consumerTimeout,
   };
-  problems.push(...findReceiverPropProblems({ ...candidate, settings }));
+  problems.push(
+    ...findReceiverPropProblems({ ...candidate, settings }).map(({ setting, message }) => ({
+      setting: RECEIVER_PROP_CONTEXT_KEYS[setting] ?? setting,
+      message,
+    })),
+  );
   const account = read.string(DeployContextKey.ACCOUNT);
   const region = read.string(DeployContextKey.REGION);
 
   if (problems.length > 0 || settings === undefined) {
-    throw new ConfigurationError(
-      `Invalid configuration for environment "${environmentName}" (set in cdk.json under ${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}, with -c key=value, or ${PATH_SECRET_ENV}):\n  - ${problems.join('\n  - ')}`,
+    throw configurationError(
+      `Invalid configuration for environment "${environmentName}" (a key set in cdk.json goes under "context", or under "context" > "${ENVIRONMENTS_CONTEXT_KEY}" > "${environmentName}" for this environment only; -c key=value wins over both)`,
+      problems,
+      { noteOf: (setting) => whereSet(setting, sources) },
     );
   }
   return {
     environmentName,
     account,
     region,
+    sources,
     receiverProps: withoutUndefined({ ...candidate, settings }),
     consumerOptions: operations.consumerOptions,
     monitoringOptions: operations.monitoringOptions,
   };
+}
+
+/** Where a key's value came from, or for a key that is not set, how to set it: the knobs `cdk synth` reads. */
+function whereSet(key: string, sources: ReadonlyMap<string, string>): string | undefined {
+  const source = sources.get(key);
+  if (source !== undefined) return `from ${source}`;
+  if (!KNOWN_KEYS.has(key)) return undefined;
+  const fromEnv = key === DeployContextKey.PATH_SECRET ? `, or ${PATH_SECRET_ENV}` : '';
+  return `set it with -c ${key}=… or the ${key} key in cdk.json${fromEnv}`;
+}
+
+/**
+ * Keys in the environment's block that are not settings, and top-level context keys that are not ours but look
+ * like one of ours mistyped (`enableWAF`): either would be ignored silently otherwise.
+ */
+function unknownKeyProblems(
+  node: Node,
+  block: Readonly<Record<string, unknown>>,
+  environmentName: string,
+): ConfigurationProblem[] {
+  const suggestion = (key: string): string => {
+    const closest = closestName(key, KNOWN_KEYS);
+    return closest === undefined ? '' : ` Did you mean ${closest}?`;
+  };
+  const problems: ConfigurationProblem[] = Object.keys(block)
+    .filter((key) => !KNOWN_KEYS.has(key))
+    .map((key) => ({
+      setting: `${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}.${key}`,
+      message: `is not a setting.${suggestion(key)} Known settings: ${[...KNOWN_KEYS].join(', ')}.`,
+    }));
+  for (const key of Object.keys(node.getAllContext() as Record<string, unknown>)) {
+    if (KNOWN_KEYS.has(key) || OTHER_APP_KEYS.has(key)) continue;
+    const closest = closestName(key, KNOWN_KEYS);
+    if (closest !== undefined)
+      problems.push({ setting: key, message: `is not a setting of this app. Did you mean ${closest}?` });
+  }
+  return problems;
 }
 
 function readEnvironments(node: Node): Record<string, unknown> | undefined {
@@ -187,25 +258,18 @@ function readEnvironments(node: Node): Record<string, unknown> | undefined {
   return environments as Record<string, unknown>;
 }
 
-/** Turns a ConfigurationError listing several problems back into those problems. */
-function problemLines(error: unknown): string[] {
-  if (!(error instanceof ConfigurationError)) throw error;
-  const lines = error.message.split('\n').filter((line) => line.startsWith('  - '));
-  return lines.length > 0 ? lines.map((line) => line.slice(4)) : [error.message];
-}
-
 /** Reads typed values from context, where `-c key=value` always gives strings and cdk.json gives JSON types. */
 class ValueReader {
   public constructor(
     private readonly lookup: (key: string) => unknown,
-    private readonly problems: string[],
+    private readonly problems: ConfigurationProblem[],
   ) {}
 
   public string(key: string): string | undefined {
     const value = this.lookup(key);
     if (value === undefined) return undefined;
     if (typeof value === 'string') return value.trim();
-    this.problems.push(`${key} must be a string, not ${JSON.stringify(value)}.`);
+    this.problems.push({ setting: key, message: `must be a string, not ${JSON.stringify(value)}.` });
     return undefined;
   }
 
@@ -219,7 +283,10 @@ class ValueReader {
     if (typeof value === 'string') return splitList(value);
     if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value.flatMap(splitList);
     const found = Array.isArray(value) ? 'an array with other entries' : `a ${value === null ? 'null' : typeof value}`;
-    this.problems.push(`${key} must be a string (comma-separated for several) or an array of strings, not ${found}.`);
+    this.problems.push({
+      setting: key,
+      message: `must be a string (comma-separated for several) or an array of strings, not ${found}.`,
+    });
     return undefined;
   }
 
@@ -229,14 +296,14 @@ class ValueReader {
     const number =
       typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
     if (Number.isFinite(number)) return number;
-    this.problems.push(`${key} must be a number, not ${JSON.stringify(value)}.`);
+    this.problems.push({ setting: key, message: `must be a number, not ${JSON.stringify(value)}.` });
     return undefined;
   }
 
   public integer(key: string): number | undefined {
     const number = this.number(key);
     if (number === undefined || Number.isInteger(number)) return number;
-    this.problems.push(`${key} must be a whole number, not ${number}.`);
+    this.problems.push({ setting: key, message: `must be a whole number, not ${number}.` });
     return undefined;
   }
 
@@ -244,7 +311,7 @@ class ValueReader {
     const value = this.lookup(key);
     if (value === undefined || typeof value === 'boolean') return value;
     if (value === 'true' || value === 'false') return value === 'true';
-    this.problems.push(`${key} must be true or false, not ${JSON.stringify(value)}.`);
+    this.problems.push({ setting: key, message: `must be true or false, not ${JSON.stringify(value)}.` });
     return undefined;
   }
 }

@@ -164,13 +164,13 @@ describe('Class: FluentWebhookStack, consumer and monitoring', () => {
     [
       'a consumer timeout over 15 minutes',
       { consumerTimeoutSeconds: 901 },
-      /consumerTimeout is 901 s; Lambda allows 1 to 900 s/,
+      /consumerTimeoutSeconds is 901 s; Lambda allows 1 to 900 s/,
     ],
     ['a fractional batch size', { consumerBatchSize: '2.5' }, /consumerBatchSize must be a whole number, not 2.5/],
     [
       'a batch over 10 without a window',
       { consumerBatchSize: 20 },
-      /consumerBatchSize 20 needs a consumerMaxBatchingWindowSeconds/,
+      /consumerMaxBatchingWindowSeconds is needed for a batch size of 20/,
     ],
     [
       'a batching window over 5 minutes',
@@ -196,7 +196,7 @@ describe('Class: FluentWebhookStack, consumer and monitoring', () => {
     [
       'an age threshold of 0 minutes',
       { oldestMessageAgeMinutes: 0 },
-      /oldestMessageAgeMinutes is 0 s; use at least 1 minute/,
+      /oldestMessageAgeMinutes is 0 minutes; use at least 1 minute/,
     ],
     [
       'a rejection threshold of 0',

@@ -273,13 +273,13 @@ describe('Class: FluentWebhookConsumer', () => {
     [
       'a queue visibility timeout under 6x the consumer timeout',
       { consumerFunctionProps: { timeout: Duration.seconds(60) } },
-      /the queue's visibility timeout \(180 s\) is less than 6x the consumer's timeout \(60 s\): set it to at least 360 s/,
+      /queue has a visibility timeout \(180 s\) less than 6x the consumer's timeout \(60 s\): set it to at least 360 s/,
       READY_VISIBILITY,
     ],
     [
       'a queue with the default 30 s visibility timeout',
       {},
-      /visibility timeout \(30 s\) is less than 6x/,
+      /visibility timeout \(30 s\) less than 6x/,
       Duration.seconds(30),
     ],
     [
@@ -291,7 +291,7 @@ describe('Class: FluentWebhookConsumer', () => {
     [
       'both a table and table props',
       { existingIdempotencyTableObj: {} as dynamodb.ITable, idempotencyTableProps: {} },
-      /existingIdempotencyTableObj and idempotencyTableProps exclude each other/,
+      /idempotencyTableProps and existingIdempotencyTableObj exclude each other/,
       READY_VISIBILITY,
     ],
     [
@@ -303,7 +303,7 @@ describe('Class: FluentWebhookConsumer', () => {
     [
       'a sort key',
       { idempotencyTableProps: { sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING } } },
-      /sortKey: the idempotency table has no sort key/,
+      /sortKey is set, but the idempotency table has no sort key/,
       READY_VISIBILITY,
     ],
     [
@@ -321,7 +321,7 @@ describe('Class: FluentWebhookConsumer', () => {
     [
       'a batch size over 10 without a window',
       { sqsEventSourceProps: { batchSize: 11 } },
-      /batchSize 11 needs a maxBatchingWindow/,
+      /maxBatchingWindow is needed for a batch size of 11/,
       READY_VISIBILITY,
     ],
     [

@@ -132,7 +132,7 @@ describe('Prop: fluentApi (the credentials secret for context.fluent)', () => {
       'fluentApi.apiUrl must be the https://',
     ],
     [{ ...FLUENT_API, account: ' ', secretName: 's' }, 'fluentApi.account must be the Fluent account id'],
-    [{ ...FLUENT_API }, 'exactly one of secretName and existingSecretObj'],
+    [{ ...FLUENT_API }, 'fluentApi.secretName is required: the Secrets Manager secret'],
   ])('refuses %j, naming the prop', (fluentApi, message) => {
     // Assess
     expect(() => pipeline({ fluentApi })).toThrow(message);
@@ -174,7 +174,7 @@ describe('Context: fluentApiUrl, fluentApiAccount, fluentApiSecretName', () => {
 
     // Assess
     expect(() => readStackConfig(app.node, 'default', {})).toThrow(
-      /fluentApiAccount must be the Fluent account id[\s\S]*fluentApiSecretName is required with fluentApiUrl/,
+      /fluentApiAccount must be the Fluent account id[\s\S]*fluentApiSecretName is required: the Secrets Manager secret/,
     );
   });
 });

@@ -675,7 +675,7 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
     [
       'a comma-separated list as pathSecret',
       { pathSecret: `${SECRET},${NEW_SECRET}` },
-      /pathSecret holds a comma, but takes one secret\. .*the construct as pathSecrets/,
+      /pathSecret holds a comma, but a secret is one URL-safe path segment\. .*FluentWebhookReceiver takes them as pathSecrets/,
     ],
     [
       'no secret at all',
@@ -685,7 +685,7 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
     [
       'both pathSecret and pathSecrets',
       { pathSecret: SECRET, pathSecrets: [NEW_SECRET] },
-      /pathSecret and pathSecrets exclude each other/,
+      /pathSecrets and pathSecret exclude each other/,
     ],
     [
       'an empty pathSecrets',
@@ -695,27 +695,27 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
     [
       'more than 3 live secrets',
       { pathSecrets: [SECRET, NEW_SECRET, `${SECRET}3`, `${SECRET}4`] },
-      /4 path secrets are configured; keep at most 3 live at once\. Remove the oldest/,
+      /pathSecrets holds 4 secrets; keep at most 3 live at once\. Remove the oldest/,
     ],
     [
       'a secret listed twice',
       { pathSecrets: [SECRET, NEW_SECRET, SECRET] },
-      /path secrets 1 and 3 are the same; list each secret once/,
+      /pathSecrets repeats secret 1 as secret 3; list each secret once/,
     ],
     [
       'a short secret among several',
       { pathSecrets: [SECRET, 'short-secret'] },
-      /path secret 2 of 2 is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/,
+      /pathSecrets secret 2 of 2 is 12 characters; use at least 32\. Run `npx fluent-webhook secret`/,
     ],
     [
       'a secret among several that is not URL-safe',
       { pathSecrets: [`${SECRET}+/`, NEW_SECRET] },
-      /path secret 1 of 2 may hold only the URL-safe characters/,
+      /pathSecrets secret 1 of 2 may hold only the URL-safe characters/,
     ],
     [
       'a WAF match string over 200 bytes for the longest secret',
       { enableWaf: true, stageName: 's'.repeat(70), pathSecrets: [SECRET, 'b'.repeat(128)] },
-      /the WAF match string `\/<stage>\/<secret>\/fluent\/` is 208 bytes; AWS WAF allows 200/,
+      /stageName makes the WAF match string `\/<stage>\/<secret>\/fluent\/` 208 bytes long; AWS WAF allows 200/,
     ],
     [
       'a zero rate',
@@ -814,7 +814,7 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
           maxReceiveCount: 2,
         }),
     ).toThrow(
-      /existingQueueObj and queueProps exclude each other[\s\S]*existingQueueObj and maxReceiveCount exclude each other/,
+      /queueProps and existingQueueObj exclude each other[\s\S]*maxReceiveCount and existingQueueObj exclude each other/,
     );
   });
 
@@ -833,8 +833,6 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
     });
 
     // Act & Assess
-    expect(build({ settings: manyKeys })).toThrow(
-      /receiver settings take \d+ bytes of Lambda environment; at most 3072 fit/,
-    );
+    expect(build({ settings: manyKeys })).toThrow(/settings take \d+ bytes of Lambda environment; at most 3072 fit/);
   });
 });

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ConfigurationError } from '../../lambdas/core/errors';
 import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
 import { FluentWebhooks } from '../../lib/fluent-webhooks/fluent-webhooks';
 import { FluentWebhookStack } from '../../lib/stack/fluent-webhook-stack';
@@ -293,7 +294,7 @@ describe('Function: readStackConfig', () => {
     [
       'no secret anywhere',
       { ...valid, pathSecret: undefined },
-      /pathSecret is missing: .*Run `npx fluent-webhook secret` and pass its output as WEBHOOK_PATH_SECRET=<secret> or -c pathSecret=<secret>/,
+      /pathSecret is missing: .*Run `npx fluent-webhook secret` for one; never commit it\. \[set it with -c pathSecret=… or the pathSecret key in cdk\.json, or WEBHOOK_PATH_SECRET\]/,
     ],
     ['a short secret', { ...valid, pathSecret: 'abc' }, /pathSecret is 3 characters; use at least 32/],
     [
@@ -304,17 +305,17 @@ describe('Function: readStackConfig', () => {
     [
       'a short secret in a list',
       { ...valid, pathSecret: `${SANDBOX_SECRET},abc` },
-      /path secret 2 of 2 is 3 characters; use at least 32/,
+      /pathSecret secret 2 of 2 is 3 characters; use at least 32/,
     ],
     [
       'four secrets',
       { ...valid, pathSecret: [1, 2, 3, 4].map((n) => `${SANDBOX_SECRET}${n}`).join(',') },
-      /4 path secrets are configured; keep at most 3 live at once/,
+      /pathSecret holds 4 secrets; keep at most 3 live at once/,
     ],
     [
       'a secret listed twice',
       { ...valid, pathSecret: [SANDBOX_SECRET, SANDBOX_SECRET] },
-      /path secrets 1 and 2 are the same/,
+      /pathSecret repeats secret 1 as secret 2/,
     ],
     [
       'a pathSecret that is neither text nor a list of text',
@@ -323,7 +324,11 @@ describe('Function: readStackConfig', () => {
     ],
     ['no public keys', { ...valid, publicKeys: undefined }, /publicKeys/],
     ['a malformed key', { ...valid, publicKeys: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDnotakey' }, /Public key/],
-    ['no account allow-list', { ...valid, accountIds: undefined }, /accountIds \(FLUENT_ACCOUNT_IDS\) is required/],
+    [
+      'no account allow-list',
+      { ...valid, accountIds: undefined },
+      /accountIds is required: .*\[set it with -c accountIds=…/,
+    ],
     [
       'a rate that is not a number',
       { ...valid, throttlingRateLimit: 'fast' },
@@ -341,11 +346,11 @@ describe('Function: readStackConfig', () => {
       /logRetentionDays must be a whole number, not 7.5/,
     ],
     ['a flag that is not a boolean', { ...valid, enableWaf: 'yes' }, /enableWaf must be true or false, not "yes"/],
-    ['a reserved concurrency of 0', { ...valid, receiverReservedConcurrency: 0 }, /reservedConcurrentExecutions is 0/],
+    ['a reserved concurrency of 0', { ...valid, receiverReservedConcurrency: 0 }, /receiverReservedConcurrency is 0/],
     [
       'a misspelt setting in an environment block',
       { ...valid, env: 'default', environments: { default: { accountID: 'ACME' } } },
-      /environments\.default\.accountID is not a setting; known settings: publicKeys/,
+      /environments\.default\.accountID is not a setting\. Did you mean accountIds\? Known settings: publicKeys/,
     ],
   ])('refuses %s', (_case, context, message) => {
     // Act & Assess
@@ -372,10 +377,59 @@ describe('Function: readStackConfig', () => {
     expect(error.message).not.toContain(SANDBOX_SECRET);
   });
 
-  it('lists every problem in one error that says where settings come from', () => {
+  it('lists every problem in one error that says where each value came from, or how to set it', () => {
     // Act & Assess
     expect(read({ throttlingRateLimit: -1 })).toThrow(
-      /^Invalid configuration for environment "default" \(set in cdk.json under environments.default, with -c key=value, or WEBHOOK_PATH_SECRET\):\n {2}- [\s\S]*accountIds[\s\S]*\n {2}- pathSecret is missing[\s\S]*\n {2}- throttlingRateLimit is -1/,
+      /^Invalid configuration for environment "default" \(a key set in cdk.json goes under "context", or under "context" > "environments" > "default" for this environment only; -c key=value wins over both\):\n {2}- publicKeys is missing: .* \[set it with -c publicKeys=… or the publicKeys key in cdk.json\]\n {2}- accountIds is required: .*\n {2}- pathSecret is missing: .*\n {2}- throttlingRateLimit is -1; .* \[from cdk.json\]$/,
     );
+  });
+
+  it('lets -c on the command line win over the environment block, and says so', () => {
+    // Prepare: cdk.json sets the rate in the block; -c sets it again on the command line.
+    const app = tempApp({
+      context: { ...valid, throttlingRateLimit: '0', env: 'ci', environments: { ci: { throttlingRateLimit: 100 } } },
+    });
+
+    // Act
+    const fromBlock = () => readStackConfig(app.node, 'ci', {});
+    const fromCommandLine = () => readStackConfig(app.node, 'ci', {}, new Set(['throttlingRateLimit']));
+
+    // Assess
+    expect(fromBlock().receiverProps.throttlingRateLimit).toBe(100);
+    expect(fromCommandLine).toThrow(/throttlingRateLimit is 0; .* \[from -c\]/);
+  });
+
+  it.each([
+    ['enableWAF', 'enableWaf'],
+    ['accountID', 'accountIds'],
+    ['throttlingRatelimit', 'throttlingRateLimit'],
+  ])('refuses a top-level key %s that looks like a typo of %s', (typo, meant) => {
+    // Act & Assess
+    expect(read({ ...valid, [typo]: 'true' })).toThrow(
+      new RegExp(`- ${typo} is not a setting of this app\\. Did you mean ${meant}\\? \\[from cdk.json\\]`),
+    );
+  });
+
+  it('leaves top-level keys alone that are not ours and look like none of ours', () => {
+    // Act & Assess
+    expect(read({ ...valid, vpcId: 'vpc-1', myTeamTag: 'payments' })).not.toThrow();
+  });
+
+  it('carries the problems as data, each naming its context key', () => {
+    // Act
+    const error = (() => {
+      try {
+        read({ ...valid, throttlingRateLimit: -1, environments: { default: { logRetentionDays: 2 } } }, {})();
+      } catch (thrown) {
+        return thrown as ConfigurationError;
+      }
+      throw new Error('readStackConfig accepted the configuration');
+    })();
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.problems.map((problem) => problem.setting)).toEqual(['logRetentionDays', 'throttlingRateLimit']);
+    expect(error.message).toContain('logRetentionDays is 2; CloudWatch Logs keeps logs for one of');
+    expect(error.message).toContain('[from cdk.json environments.default]');
   });
 });

@@ -115,7 +115,7 @@ describe('Class: FluentWebhooks', () => {
     [
       'a queue of your own',
       { existingQueueObj: {} as sqs.IQueue },
-      /existingQueueObj: FluentWebhooks creates its queue/,
+      /existingQueueObj is not taken: FluentWebhooks creates its queue/,
     ],
     ['no dead-letter queue', { deployDeadLetterQueue: false }, /deployDeadLetterQueue cannot be false/],
     [

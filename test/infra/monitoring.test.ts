@@ -476,7 +476,7 @@ describe('Class: FluentWebhookMonitoring', () => {
     [
       'an age threshold under a minute',
       { oldestMessageAgeThreshold: Duration.seconds(30) },
-      /oldestMessageAgeThreshold is 30 s; use at least 1 minute/,
+      /oldestMessageAgeThreshold is 30 seconds; use at least 1 minute/,
     ],
     [
       'an age threshold beyond retention',
@@ -502,7 +502,7 @@ describe('Class: FluentWebhookMonitoring', () => {
     [
       'a topic and topic props',
       { existingAlarmTopicObj: {} as sns.ITopic, alarmTopicProps: {} },
-      /existingAlarmTopicObj and alarmTopicProps exclude each other/,
+      /alarmTopicProps and existingAlarmTopicObj exclude each other/,
     ],
     [
       'a topic and an e-mail address',

@@ -1,5 +1,5 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -152,5 +152,41 @@ describe('Synthesis', () => {
       /Invalid configuration for environment "default"[\s\S]*pathSecret is missing[\s\S]*Run `npx fluent-webhook secret`/,
     );
     expect(describeRun(run)).not.toMatch(/Bundling asset/);
+    expect(run.status).toBe(1);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
+
+  it('`cdk synth` lists configuration problems without a stack trace, naming -c keys, -c winning over cdk.json', () => {
+    // Prepare: an app folder of its own whose cdk.json has an environment block, run by the real CLI.
+    const dir = tempDir();
+    const cdkJson = {
+      app: `${join(ROOT, 'node_modules', '.bin', 'tsx')} ${join(ROOT, 'bin', 'fluent-webhooks.ts')}`,
+      context: { accountIds: 'ACME', environments: { ci: { throttlingRateLimit: 100, stageName: 'hooks' } } },
+    };
+    writeFileSync(join(dir, 'cdk.json'), JSON.stringify(cdkJson));
+
+    // Act: no keys anywhere, a rate on the command line over the block's, and a mistyped key.
+    const run = spawnSync(
+      join(ROOT, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--quiet', '--no-notices', '-c', 'env=ci', '-c', 'throttlingRateLimit=0', '-c', 'enableWAF=true'],
+      { cwd: dir, encoding: 'utf8', timeout: 110_000, env: offlineEnv({ WEBHOOK_PATH_SECRET: SECRET }) },
+    );
+
+    // Assess: exit 1, one list, each line naming the context key and where its value came from or how to set it.
+    expect(run.status).not.toBe(0);
+    const lines = run.stderr.split('\n');
+    const start = lines.findIndex((line) => line.startsWith('Invalid configuration for environment "ci"'));
+    expect(start).toBeGreaterThanOrEqual(0);
+    const problems = lines.slice(start + 1).filter((line) => line.startsWith('  - '));
+    expect(problems).toEqual([
+      '  - enableWAF is not a setting of this app. Did you mean enableWaf? [from -c]',
+      expect.stringMatching(
+        /^ {2}- publicKeys is missing: .* \[set it with -c publicKeys=… or the publicKeys key in cdk\.json\]$/,
+      ),
+      expect.stringMatching(/^ {2}- throttlingRateLimit is 0; .* \[from -c\]$/),
+    ]);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stderr).not.toContain('FLUENT_PUBLIC_KEYS');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
+  }, 120_000);
 });

@@ -11,14 +11,15 @@ import {
 } from '../../lambdas/contract/deployment';
 import { pathSecretProblems } from '../../lib/receiver/receiver-checks';
 import {
-  ConfigurationError,
   MAX_SQS_MESSAGE_BYTES,
-  parseReceiverSettings,
   RawReceiverSettings,
   rawSettingsFromEnv,
   ReceiverSettings,
   SETTING_ENV_NAMES,
 } from '../../lambdas/core';
+import type { ConfigurationProblem } from '../../lambdas/core/errors';
+import { configurationError } from '../../lambdas/core/configuration-problems';
+import { readReceiverSettings, settingEnvName } from '../../lambdas/core/settings';
 import { PATH_SECRET_ENV, RuntimeEnv } from '../../lambdas/contract/environment';
 import { DEFAULT_INGRESS, ingressProblem, IngressName, isIngressName } from '../../lambdas/contract/ingress';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
@@ -42,6 +43,11 @@ export const LOCAL_ENV_NAMES = {
   fluentStandInTokenSeconds: FLUENT_STAND_IN_ENV_NAMES.tokenSeconds,
   fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
 } as const;
+
+/** The environment variable the local runner reads a setting from, by the setting's name in the checks. */
+function localName(setting: string): string {
+  return (LOCAL_ENV_NAMES as Record<string, string | undefined>)[setting] ?? settingEnvName(setting);
+}
 
 /** The account id of the events in `samples/`, accepted when FLUENT_ACCOUNT_IDS is not set. */
 export const SAMPLE_ACCOUNT_ID = 'ACME';
@@ -111,43 +117,38 @@ export interface LocalConfig {
  * Throws one {@link ConfigurationError} listing every problem.
  */
 export async function loadLocalConfig(env: Readonly<Record<string, string | undefined>>): Promise<LocalConfig> {
-  const problems: string[] = [];
+  const problems: ConfigurationProblem[] = [];
   const notices: string[] = [];
-  const number = (name: string, fallback: number, min: number, max: number): number => {
-    const text = env[name];
+  const number = (setting: keyof typeof LOCAL_ENV_NAMES, fallback: number, min: number, max: number): number => {
+    const text = env[LOCAL_ENV_NAMES[setting]];
     if (text === undefined || text.trim() === '') return fallback;
     const value = Number(text);
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} is "${text}"; use a whole number from ${min} to ${max}.`);
+      problems.push({ setting, message: `is "${text}"; use a whole number from ${min} to ${max}.` });
       return fallback;
     }
     return value;
   };
 
-  const port = number(LOCAL_ENV_NAMES.port, LOCAL_DEFAULTS.port, 0, 65535);
+  const port = number('port', LOCAL_DEFAULTS.port, 0, 65535);
   // Lambda's SQS event source takes up to 10,000; one local ReceiveMessage call returns at most 10.
-  const batchSize = number(LOCAL_ENV_NAMES.batchSize, LOCAL_DEFAULTS.batchSize, 1, 10_000);
+  const batchSize = number('batchSize', LOCAL_DEFAULTS.batchSize, 1, 10_000);
   // At least 1 s: at 0 a failing record would come straight back, round and round, until it reached the DLQ.
   const visibilityTimeoutSeconds = number(
-    LOCAL_ENV_NAMES.visibilityTimeoutSeconds,
+    'visibilityTimeoutSeconds',
     LOCAL_DEFAULTS.visibilityTimeoutSeconds,
     1,
     43_200,
   );
-  const maxReceiveCount = number(LOCAL_ENV_NAMES.maxReceiveCount, LOCAL_DEFAULTS.maxReceiveCount, 1, 1000);
+  const maxReceiveCount = number('maxReceiveCount', LOCAL_DEFAULTS.maxReceiveCount, 1, 1000);
   // Lambda's own range: 1 s to 15 minutes.
-  const consumerTimeoutSeconds = number(
-    LOCAL_ENV_NAMES.consumerTimeoutSeconds,
-    LOCAL_DEFAULTS.consumerTimeoutSeconds,
-    1,
-    900,
-  );
+  const consumerTimeoutSeconds = number('consumerTimeoutSeconds', LOCAL_DEFAULTS.consumerTimeoutSeconds, 1, 900);
   const dataDir = resolveDataDir(env);
   const handlersModuleText = env[LOCAL_ENV_NAMES.handlersModule]?.trim();
   const handlersModule = handlersModuleText ? resolve(process.cwd(), handlersModuleText) : undefined;
 
   const ingressText = env[LOCAL_ENV_NAMES.ingress]?.trim() || undefined;
-  const problem = ingressProblem(LOCAL_ENV_NAMES.ingress, ingressText);
+  const problem = ingressProblem('ingress', ingressText);
   if (problem !== undefined) problems.push(problem);
   const ingress = isIngressName(ingressText) ? ingressText : DEFAULT_INGRESS;
 
@@ -169,12 +170,8 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
       `${SETTING_ENV_NAMES.accountIds} is not set: accepting events for the sample account ${SAMPLE_ACCOUNT_ID} only. Set it to your Fluent account ids.`,
     );
   }
-  let settings: ReceiverSettings | undefined;
-  try {
-    settings = parseReceiverSettings(raw);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
+  const { settings, problems: settingProblems } = readReceiverSettings(raw);
+  problems.push(...settingProblems);
   if (settings?.allowList.accountIds === '*') {
     notices.push(
       `${SETTING_ENV_NAMES.accountIds} is *: events for ANY Fluent account are accepted. Use this for trying things out only.`,
@@ -184,7 +181,9 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
   const fluentApi = readLocalFluentApi(env, SAMPLE_ACCOUNT_ID, problems);
 
   if (problems.length > 0 || settings === undefined) {
-    throw new ConfigurationError(`Invalid local configuration:\n  - ${problems.join('\n  - ')}`);
+    throw configurationError('Invalid local configuration (set these environment variables)', problems, {
+      nameOf: localName,
+    });
   }
   return {
     host: LOOPBACK_HOST,

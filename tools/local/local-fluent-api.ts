@@ -1,3 +1,4 @@
+import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { FluentApiEnv } from '../../lambdas/contract/environment';
 import { Component } from '../../lambdas/contract/observability';
@@ -41,18 +42,23 @@ export type LocalFluentApiConfig =
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads the local Fluent API configuration, appending problems to `problems`. */
-export function readLocalFluentApi(env: Env, defaultAccount: string, problems: string[]): LocalFluentApiConfig {
-  const guard = <T>(read: () => T, fallback: T): T => {
+export function readLocalFluentApi(
+  env: Env,
+  defaultAccount: string,
+  problems: ConfigurationProblem[],
+): LocalFluentApiConfig {
+  /** Runs a reader that throws a whole sentence, recorded against the variable it is about. */
+  const guard = <T>(setting: string, read: () => T, fallback: T): T => {
     try {
       return read();
     } catch (error) {
-      problems.push((error as Error).message);
+      problems.push({ setting, message: `cannot be used: ${(error as Error).message}` });
       return fallback;
     }
   };
   if (env[FluentApiEnv.API_URL]?.trim()) {
     // Checked now, so a half-done configuration stops the start instead of failing every handler later.
-    guard(() => fluentApiClientFromEnv(env), undefined);
+    guard(FluentApiEnv.API_URL, () => fluentApiClientFromEnv(env), undefined);
     return { kind: 'remote', env };
   }
   const whole = (name: string, fallback: number, min: number, max: number): number => {
@@ -60,16 +66,20 @@ export function readLocalFluentApi(env: Env, defaultAccount: string, problems: s
     if (text === undefined || text === '') return fallback;
     const value = Number(text);
     if (Number.isInteger(value) && value >= min && value <= max) return value;
-    problems.push(`${name} is "${text}"; use a whole number from ${min} to ${max}.`);
+    problems.push({ setting: name, message: `is "${text}"; use a whole number from ${min} to ${max}.` });
     return fallback;
   };
   return {
     kind: 'stand-in',
     account: env[FluentApiEnv.ACCOUNT]?.trim() || defaultAccount,
     client: env[FluentApiEnv.CLIENT_ID]?.trim()
-      ? guard(() => credentialsFromEnv(env), LOCAL_FLUENT_CLIENT)
+      ? guard(FluentApiEnv.CLIENT_ID, () => credentialsFromEnv(env), LOCAL_FLUENT_CLIENT)
       : LOCAL_FLUENT_CLIENT,
-    faults: guard(() => parseFaultList(env[FLUENT_STAND_IN_ENV_NAMES.faults] ?? ''), []),
+    faults: guard(
+      FLUENT_STAND_IN_ENV_NAMES.faults,
+      () => parseFaultList(env[FLUENT_STAND_IN_ENV_NAMES.faults] ?? ''),
+      [],
+    ),
     tokenLifetimeSeconds: whole(FLUENT_STAND_IN_ENV_NAMES.tokenSeconds, DEFAULT_STAND_IN_TOKEN_SECONDS, 1, 86_400),
     port: whole(FLUENT_STAND_IN_ENV_NAMES.port, 0, 0, 65_535),
   };

@@ -88,7 +88,11 @@ describe('Function: parseReceiverSettings', () => {
   });
 
   it.each([
-    ['no public key', { publicKeys: undefined }, 'No Fluent public key is configured. Set FLUENT_PUBLIC_KEYS'],
+    [
+      'no public key',
+      { publicKeys: undefined },
+      'publicKeys (FLUENT_PUBLIC_KEYS) is missing: give the base64 public key Fluent gave you',
+    ],
     ['an unusable public key', { publicKeys: 'not-a-key' }, 'Public key entry 1 (not-a-key): is neither a key'],
     [
       'the same key twice',

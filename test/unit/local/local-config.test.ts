@@ -135,9 +135,13 @@ describe('Function: loadLocalConfig', () => {
     await expect(loading).rejects.toThrow(
       expect.objectContaining({
         message: expect.stringMatching(
-          /PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*VISIBILITY_TIMEOUT_SECONDS is "0"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*CONSUMER_TIMEOUT_SECONDS is "901"[\s\S]*pathSecret is 5 characters[\s\S]*SIGNATURE_POLICY/,
+          /PORT is "70000"[\s\S]*BATCH_SIZE is "ten"[\s\S]*VISIBILITY_TIMEOUT_SECONDS is "0"[\s\S]*MAX_RECEIVE_COUNT is "0"[\s\S]*CONSUMER_TIMEOUT_SECONDS is "901"[\s\S]*WEBHOOK_PATH_SECRET is 5 characters[\s\S]*SIGNATURE_POLICY is "md5-only"/,
         ),
       }),
+    );
+    // Assess: npm start names its environment variables, never the stack's context keys or -c.
+    await expect(loading).rejects.toThrow(
+      expect.objectContaining({ message: expect.not.stringMatching(/-c |pathSecret|signaturePolicy/) }),
     );
   });
 });
