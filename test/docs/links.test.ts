@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { docFiles } from '../../tools/docs/doc-blocks';
-import { headingAnchors, markdownLinks } from '../support/markdown';
+import { headingAnchors, markdownLinks, proseLines } from '../support/markdown';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
@@ -46,6 +46,45 @@ describe('Docs: links', () => {
       'docs/deploying.md has no heading #no-such-heading',
     );
     expect(brokenBecause('docs/deploying.md', '#the-fluent-side')).toBeUndefined();
+  });
+});
+
+/** Repository paths a page names in code marks, such as `lib/stack/stack-config.ts` or `tools/cli/commands/<name>.ts`. */
+function namedPaths(markdown: string): Array<{ path: string; line: number }> {
+  const found: Array<{ path: string; line: number }> = [];
+  proseLines(markdown).forEach((line, index) => {
+    for (const match of line.matchAll(/`((?:bin|lib|lambdas|handlers|tools|test|docs|samples)\/[^`\s]*)`/g)) {
+      found.push({ path: match[1]!, line: index + 1 });
+    }
+  });
+  return found;
+}
+
+/** The part of a named path that must exist: up to the first placeholder or wildcard, and not its `#region`. */
+function existingPart(path: string): string {
+  const cut = path.search(/[<*{]|#/);
+  const fixed = cut < 0 ? path : path.slice(0, cut);
+  return cut < 0 ? fixed : fixed.slice(0, fixed.lastIndexOf('/') + 1);
+}
+
+describe('Docs: the repository paths pages name', () => {
+  it.each(docFiles(ROOT))('%s: every path in code marks exists in the tree', (file) => {
+    // Act
+    const missing = namedPaths(read(file))
+      .filter(({ path }) => !existsSync(join(ROOT, existingPart(path))))
+      .map(({ path, line }) => `${file}:${line}: ${path}`);
+
+    // Assess
+    expect(missing).toEqual([]);
+  });
+
+  it('checks the fixed part of a path with placeholders', () => {
+    // Assess
+    expect(existingPart('tools/cli/commands/<name>.ts')).toBe('tools/cli/commands/');
+    expect(existingPart('docs/snippets/verify-in-your-lambda.ts#handler')).toBe('docs/snippets/');
+    expect(namedPaths('see `lib/nope.ts` and `npm test`\n```\n`lib/in-code.ts`\n```\n')).toEqual([
+      { path: 'lib/nope.ts', line: 1 },
+    ]);
   });
 });
 
