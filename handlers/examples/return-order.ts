@@ -1,6 +1,6 @@
 // Closing the loop: Fluent tells us a return order was created, our returns system decides, and the handler
 // reports the decision back to Fluent as a ReturnApproved event (Fluent's advice: answer the webhook at once,
-// do the work, report the result as a new event). Type-checked with the rest of the code; quoted in the README.
+// do the work, report the result as a new event). Type-checked with the rest of the code; quoted in docs/handlers.md.
 // To use it, copy what you need into ../index.ts (the file the consumer loads).
 //
 // Idempotency, step by step:
