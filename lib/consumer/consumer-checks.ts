@@ -12,7 +12,7 @@ import {
   VISIBILITY_TIMEOUT_FACTOR,
 } from './consumer-defaults';
 import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
-import { findProjectLockFile } from './consumer-entry';
+import { findProjectLockFile } from '../internal/lambda-bundling';
 import { findFluentApiProblems } from './fluent-api-access';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */

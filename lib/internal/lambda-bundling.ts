@@ -1,13 +1,19 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { findUpFile, PACKAGE_ROOT } from './package-root';
 
-/** The repository root: entries and the lock file are found from here, whatever the working directory. */
-export const PROJECT_ROOT = join(__dirname, '..', '..');
+/** The lock files `NodejsFunction` knows, in the order it prefers them. */
+const LOCK_FILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'package-lock.json'];
+
+/** The lock file of the project a file or folder lies in: the first folder up from it that holds one. */
+export function findProjectLockFile(path: string): string | undefined {
+  return findUpFile(path, LOCK_FILES);
+}
 
 /** What esbuild bundles: an entry file inside a project (the folder holding the lock file it is resolved in). */
 export interface BundleSource {
@@ -18,13 +24,20 @@ export interface BundleSource {
   readonly depsLockFilePath: string;
 }
 
-/** An entry of this repository (or of the installed package), relative to its root. */
+/**
+ * An entry of this package, relative to its root: bundled from its TypeScript source in the project that holds the
+ * package, found by the nearest lock file above it, whatever the working directory. In this repository that is the
+ * repository; installed, it is the user's CDK app (npm leaves a package's own lock file out of its tarball), whose
+ * esbuild and node_modules the bundle then uses.
+ */
 export function repositoryBundleSource(entry: string): BundleSource {
-  return {
-    entry: join(PROJECT_ROOT, entry),
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-  };
+  const depsLockFilePath = findProjectLockFile(PACKAGE_ROOT);
+  if (depsLockFilePath === undefined) {
+    throw new Error(
+      `fluent-webhook-receiver bundles its Lambdas with esbuild in the project that installed it, but found no lock file (${LOCK_FILES.join(', ')}) in ${PACKAGE_ROOT} or above it. Install the project's dependencies first (npm install).`,
+    );
+  }
+  return { entry: join(PACKAGE_ROOT, entry), projectRoot: dirname(depsLockFilePath), depsLockFilePath };
 }
 
 /**

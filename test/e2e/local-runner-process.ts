@@ -6,7 +6,8 @@ import { FluentApiEnv } from '../../lambdas/contract/environment';
 import { LOCAL_ENV_NAMES } from '../../tools/local/local-config';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
-const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
+/** What `npm start` runs (after its build): the built CLI's `local` command. */
+const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 const STDERR_TAIL_CHARS = 4000;
 
 /** One JSON log line of the runner. */
@@ -25,11 +26,11 @@ export interface RunnerProcess {
 }
 
 /**
- * Starts `tools/local/main.ts` (what `npm start` runs) as a child process: fauxqs is ESM-only and cannot
- * load inside jest. It listens on a free port; `env` adds to the test's environment.
+ * Starts `fluent-webhook local` (what `npm start` runs) as a child process, from the build `npm test` makes:
+ * fauxqs is ESM-only and cannot load inside jest. It listens on a free port; `env` adds to the test's environment.
  */
 export async function startRunnerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RunnerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [CLI, 'local'], {
     cwd: REPO_ROOT,
     env: { ...withoutRunnerSettings(process.env), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

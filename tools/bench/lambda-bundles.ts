@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { buildSync, BuildOptions } from 'esbuild';
-import { bundledFunctionProps, PROJECT_ROOT, repositoryBundleSource } from '../../lib/internal/lambda-bundling';
+import { bundledFunctionProps, repositoryBundleSource } from '../../lib/internal/lambda-bundling';
+import { PACKAGE_ROOT } from '../../lib/internal/package-root';
 
 /**
  * The esbuild options `NodejsFunction` derives from the construct's bundling props (see aws-cdk-lib's
@@ -53,8 +54,8 @@ export function buildBundle(
     ...options,
     outfile,
     ...('file' in entry
-      ? { entryPoints: [join(PROJECT_ROOT, entry.file)] }
-      : { stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, sourcefile: `${name}.ts`, loader: 'ts' } }),
+      ? { entryPoints: [join(PACKAGE_ROOT, entry.file)] }
+      : { stdin: { contents: entry.contents, resolveDir: PACKAGE_ROOT, sourcefile: `${name}.ts`, loader: 'ts' } }),
   });
   const mapFile = `${outfile}.map`;
   const mapBytes = options.sourcemap ? statSync(mapFile).size : 0;

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { REPOSITORY_ROOT } from '../local/data-dir';
+import { PACKAGE_ROOT } from '../../lib/internal/package-root';
 import { UsageError } from './command';
 import { readUserFile } from './parse-options';
 
 /** The sample events shipped with the repository, one `<name>.json` each. */
-export const SAMPLES_DIR = join(REPOSITORY_ROOT, 'samples');
+export const SAMPLES_DIR = join(PACKAGE_ROOT, 'samples');
 
 export function sampleNames(): string[] {
   if (!existsSync(SAMPLES_DIR)) return [];

@@ -2,6 +2,7 @@ import type { CliCommand } from './command';
 import { eventCommand } from './commands/event';
 import { fluentCommand } from './commands/fluent';
 import { keygenCommand } from './commands/keygen';
+import { localCommand } from './commands/local';
 import { redriveCommand } from './commands/redrive';
 import { secretCommand } from './commands/secret';
 import { sendCommand } from './commands/send';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CliCommand[] = [
   keygenCommand,
   signCommand,
   verifyCommand,
+  localCommand,
   sendCommand,
   eventCommand,
   secretCommand,

@@ -1,9 +1,11 @@
 import type { CliIo } from './cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from './command';
+import { packageVersion } from './package-version';
 import { COMMANDS } from './registry';
 
 export const PROGRAM_NAME = 'fluent-webhook';
 const HELP_FLAGS = ['--help', '-h'];
+const VERSION_FLAGS = ['--version', '-v'];
 
 /**
  * Runs `fluent-webhook <command> [flags]` and returns the exit code. Handles help and unknown commands,
@@ -21,6 +23,10 @@ export async function runCli(
   }
   if (HELP_FLAGS.includes(name) || name === 'help') {
     return showHelp(rest[0], io, commands);
+  }
+  if (VERSION_FLAGS.includes(name)) {
+    io.out(packageVersion());
+    return ExitCode.OK;
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (command === undefined) {
@@ -56,7 +62,7 @@ export function programHelp(commands: readonly CliCommand[] = COMMANDS): string 
     'Commands:',
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    `Run "${PROGRAM_NAME} <command> --help" for a command's options.`,
+    `Run "${PROGRAM_NAME} <command> --help" for a command's options, "${PROGRAM_NAME} --version" for the version.`,
   ].join('\n');
 }
 

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   CONSUMER_BATCH_SIZE,
   CONSUMER_MEMORY_SIZE_MB,
@@ -23,6 +23,8 @@ import { readReceiverSettings, settingEnvName } from '../../lambdas/core/setting
 import { PATH_SECRET_ENV, RuntimeEnv } from '../../lambdas/contract/environment';
 import { DEFAULT_INGRESS, ingressProblem, IngressName, isIngressName } from '../../lambdas/contract/ingress';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
+import { PACKAGE_ROOT } from '../../lib/internal/package-root';
+import type { HandlersModule } from './load-handlers';
 import { LOOPBACK_HOST } from './local-aws-config';
 import { ensureLocalKeyPair, LocalKeyPair } from './local-key-pair';
 import { LocalPathSecret, resolvePathSecret } from './path-secret';
@@ -100,8 +102,8 @@ export interface LocalConfig {
    * waits for the batch in hand.
    */
   readonly consumerTimeoutSeconds: number;
-  /** A module exporting `handlers` to use instead of `handlers/index.ts`, resolved to an absolute path. */
-  readonly handlersModule?: string;
+  /** The module exporting `handlers`: `--handlers`, else LOCAL_HANDLERS_MODULE, else the package's `handlers/index.ts`. */
+  readonly handlersModule: HandlersModule;
   /** The door: the verifying handler (`verify-first`) or the stack's SQS mapping template (`queue-first`). */
   readonly ingress: IngressName;
   /** What `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL when set. */
@@ -110,13 +112,28 @@ export interface LocalConfig {
   readonly notices: readonly string[];
 }
 
+/** What the `fluent-webhook local` command line adds to the environment. */
+export interface LocalOptions {
+  /** `--handlers`: the user's handlers module, relative to the working directory; wins over LOCAL_HANDLERS_MODULE. */
+  readonly handlers?: string;
+}
+
+/** The package's own handler map (this repository's `handlers/` in a checkout), bundled from its TypeScript source. */
+export const DEFAULT_HANDLERS_MODULE: HandlersModule = {
+  path: join(PACKAGE_ROOT, 'handlers', 'index.ts'),
+  setBy: 'The default handlers module',
+};
+
 /**
- * Reads the local runner's configuration from the environment. Receiver settings go through the same
+ * Reads the local runner's configuration from the environment (and the command line's `options`). Receiver settings go through the same
  * `parseReceiverSettings` as the stack, with two local conveniences so that a bare `npm start` works:
  * no keys means the local test key pair, and no account ids means the samples' account.
  * Throws one {@link ConfigurationError} listing every problem.
  */
-export async function loadLocalConfig(env: Readonly<Record<string, string | undefined>>): Promise<LocalConfig> {
+export async function loadLocalConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  options: LocalOptions = {},
+): Promise<LocalConfig> {
   const problems: ConfigurationProblem[] = [];
   const notices: string[] = [];
   const number = (setting: keyof typeof LOCAL_ENV_NAMES, fallback: number, min: number, max: number): number => {
@@ -144,8 +161,7 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
   // Lambda's own range: 1 s to 15 minutes.
   const consumerTimeoutSeconds = number('consumerTimeoutSeconds', LOCAL_DEFAULTS.consumerTimeoutSeconds, 1, 900);
   const dataDir = resolveDataDir(env);
-  const handlersModuleText = env[LOCAL_ENV_NAMES.handlersModule]?.trim();
-  const handlersModule = handlersModuleText ? resolve(process.cwd(), handlersModuleText) : undefined;
+  const handlersModule = chooseHandlersModule(options.handlers, env[LOCAL_ENV_NAMES.handlersModule]);
 
   const ingressText = env[LOCAL_ENV_NAMES.ingress]?.trim() || undefined;
   const problem = ingressProblem('ingress', ingressText);
@@ -196,9 +212,15 @@ export async function loadLocalConfig(env: Readonly<Record<string, string | unde
     visibilityTimeoutSeconds,
     maxReceiveCount,
     consumerTimeoutSeconds,
-    ...(handlersModule === undefined ? {} : { handlersModule }),
+    handlersModule,
     ingress,
     fluentApi,
     notices,
   };
+}
+
+function chooseHandlersModule(flag: string | undefined, variable: string | undefined): HandlersModule {
+  if (flag?.trim()) return { path: resolve(process.cwd(), flag.trim()), setBy: '--handlers' };
+  if (variable?.trim()) return { path: resolve(process.cwd(), variable.trim()), setBy: LOCAL_ENV_NAMES.handlersModule };
+  return DEFAULT_HANDLERS_MODULE;
 }

@@ -1,28 +1,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { ConfigurationError } from '../../lambdas/core';
-import { ConsumerHandlerDependencies, createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
+import { createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
+import type { FluentEventHandlers } from '../../lambdas/consumer/handler-types';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
-import { LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
+import { LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
 import type { SqsBatchHandler } from './sqs-poller';
-import { handlers as projectHandlers } from '../../handlers';
 import { Component } from '../../lambdas/contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lambdas/contract/deployment';
 import type { FluentApiClient } from '../../lambdas/fluent-api';
 
-type EventHandlers = NonNullable<ConsumerHandlerDependencies['handlers']>;
-
-/**
- * The real consumer handler, with its idempotency records in the local DynamoDB emulator. The handler map
- * is `handlers/index.ts`, unless LOCAL_HANDLERS_MODULE names another module exporting `handlers`
- * (tests and walkthroughs use that to make a handler throw).
- */
+/** The real consumer handler on the given handler map, with its idempotency records in the local DynamoDB emulator. */
 export function createLocalConsumer(
   config: LocalConfig,
   dynamoDbClient: DynamoDBClient,
+  handlers: FluentEventHandlers,
   fluentApi?: FluentApiClient,
 ): SqsBatchHandler {
-  const handlers = config.handlersModule === undefined ? projectHandlers : loadHandlers(config.handlersModule);
   return createConsumerHandler({
     settings: config.settings,
     persistenceStore: new DynamoDBPersistenceLayer({
@@ -36,25 +29,4 @@ export function createLocalConsumer(
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,
   });
-}
-
-function loadHandlers(modulePath: string): EventHandlers {
-  let loaded: { handlers?: EventHandlers };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module chosen at run time, TypeScript through tsx.
-    loaded = require(modulePath) as { handlers?: EventHandlers };
-  } catch (error) {
-    throw new ConfigurationError(
-      `${LOCAL_ENV_NAMES.handlersModule} ${modulePath} could not be loaded: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (loaded.handlers === undefined) {
-    throw new ConfigurationError(
-      `${LOCAL_ENV_NAMES.handlersModule} ${modulePath} exports no \`handlers\`; export the handler map under that name.`,
-    );
-  }
-  return loaded.handlers;
 }

@@ -14,6 +14,7 @@ import { createLambdaContext, LocalFunction } from './lambda-context';
 import { emulatorClientConfig } from './local-aws-config';
 import { LOCAL_DEFAULTS, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
 import { createLocalConsumer } from './local-consumer';
+import { loadHandlers } from './load-handlers';
 import { QUEUE_SNAPSHOT_FILE, restoreQueueSnapshot, saveQueueSnapshot } from './queue-snapshot';
 import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
 import { toSqsEventRecord } from './sqs-event-records';
@@ -65,6 +66,8 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     }
   };
   let saved: Record<string, number> = {};
+  // First: a handlers module that does not load stops the start before anything listens.
+  const handlers = await loadHandlers(config.handlersModule);
   try {
     const dynamoDb = await startDynamoDbEmulator({ host: config.host, path: join(config.dataDir, DYNAMODB_DIR) });
     stopActions.push(() => dynamoDb.stop());
@@ -118,7 +121,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       queueArn: queue.queueArn,
       region: sqs.region,
       batchSize: config.batchSize,
-      handler: createLocalConsumer(config, dynamoDbClient, fluentApi.client),
+      handler: createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client),
       createContext: () => createLambdaContext(consumerFunction),
       toRecord: toSqsEventRecord,
       handlerTimeoutSeconds: config.consumerTimeoutSeconds,

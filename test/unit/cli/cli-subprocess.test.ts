@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openssl, opensslVerifies } from '../../support/openssl';
 import { useTempDir } from '../../support/temp-dir';
 
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'fluent-webhook.cjs');
+const ROOT = join(__dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'fluent-webhook.cjs');
 
-describe('Program: bin/fluent-webhook.cjs', () => {
+describe('Program: bin/fluent-webhook.cjs (the built CLI)', () => {
   const temp = useTempDir();
 
   /** Runs the real executable in a child process, from the temp dir (not the repository). */
@@ -93,6 +94,20 @@ describe('Program: bin/fluent-webhook.cjs', () => {
     // Assess
     expect(keygen.code).toBe(0);
     expect(verified.code).toBe(0);
+  });
+
+  it('prints the package version for --version and -v', () => {
+    // Prepare
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+    // Act
+    const runs = [cli('--version'), cli('-v')];
+
+    // Assess
+    expect(runs.map((run) => [run.code, run.stdout])).toEqual([
+      [0, `${version}\n`],
+      [0, `${version}\n`],
+    ]);
   });
 
   it.each([

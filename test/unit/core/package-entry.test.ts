@@ -6,7 +6,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   main: string;
   types: string;
-  files: string[];
+  exports: Record<string, { types: string; default: string } | string>;
 };
 const mainPath = join(ROOT, manifest.main);
 const BUILD_HINT = `${manifest.main} is missing: run "npm run build" (npm ci runs it through "prepare").`;
@@ -35,6 +35,10 @@ const TYPE_EXPORTS = [
   'FluentPublicKey',
   'FluentSignatureVerifierOptions',
   'RequestHeaders',
+  'FluentEvent',
+  'FluentEventHandlers',
+  'FluentEventHandler',
+  'FluentEventContext',
 ];
 
 describe('Package main entry', () => {
@@ -46,7 +50,7 @@ describe('Package main entry', () => {
   it('exports the verifier and what it needs, and verifies a signed body', () => {
     // Prepare
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const entry = require(mainPath) as typeof import('../../../lambdas/core');
+    const entry = require(mainPath) as typeof import('../../../lambdas');
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const fluentKey = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
     const body = '{"id":"1"}';
@@ -62,12 +66,16 @@ describe('Package main entry', () => {
     expect(result).toMatchObject({ ok: true, header: 'fluent-signature' });
   });
 
-  it('ships type declarations for the verifier and its results', () => {
+  it('is the exports map\'s "." entry, with type declarations for the verifier, its results and the handler types', () => {
     // Act
     const declarations = readFileSync(join(ROOT, manifest.types), 'utf8');
+    const coreDeclarations = readFileSync(join(ROOT, 'dist', 'lambdas', 'core', 'index.d.ts'), 'utf8');
 
     // Assess
-    for (const name of [...RUNTIME_EXPORTS, ...TYPE_EXPORTS]) expect(declarations).toMatch(new RegExp(`\\b${name}\\b`));
-    expect(manifest.files).toContain('dist/core');
+    expect(manifest.exports['.']).toEqual({ types: `./${manifest.types}`, default: `./${manifest.main}` });
+    for (const name of [...RUNTIME_EXPORTS, ...TYPE_EXPORTS]) {
+      expect(`${declarations}${coreDeclarations}`).toMatch(new RegExp(`\\b${name}\\b`));
+    }
+    expect(declarations).toMatch(/export type \{[^}]*FluentEventHandlers[^}]*\} from/);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../../../lambdas/core';
 import { LOCAL_DEFAULTS, loadLocalConfig, SAMPLE_ACCOUNT_ID } from '../../../tools/local/local-config';
 import { useTempDir } from '../../support/temp-dir';
@@ -103,7 +103,7 @@ describe('Function: loadLocalConfig', () => {
       settings: { allowList: { accountIds: ['ACME', 'OTHER'] }, signaturePolicy: 'require-sha512' },
       notices: [],
     });
-    expect(config.handlersModule).toMatch(/test[/\\]handlers\.ts$/);
+    expect(config.handlersModule).toEqual({ path: resolve('test/handlers.ts'), setBy: 'LOCAL_HANDLERS_MODULE' });
     expect(config.localKeyPair).toBeUndefined();
     expect(existsSync(join(dataDir, 'keys'))).toBe(false);
   });

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { createLogger } from '../../lambdas/shared/observability';
 import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
 import { displayPath, resolveDataDir } from './data-dir';
-import { LOCAL_ENV_NAMES, LocalConfig, loadLocalConfig } from './local-config';
+import { LOCAL_ENV_NAMES, LocalConfig, LocalOptions, loadLocalConfig } from './local-config';
 import { LocalRunner, startLocalRunner } from './local-runner';
 import { PATH_SECRET_FILE } from './path-secret';
 import { Component } from '../../lambdas/contract/observability';
@@ -14,19 +15,33 @@ const LINGER_MS = 1000;
 /** The route used in the example command. */
 const EXAMPLE_ROUTE = 'orders';
 
-// `npm start`: the whole receiver on this machine. Logs are JSON lines on stdout; SIGINT or SIGTERM stop it cleanly.
-moveJsonLogLinesToStdout();
-const logger = createLogger(Component.LOCAL);
-
-async function main(): Promise<void> {
-  const config = await loadLocalConfig(process.env);
-  for (const notice of config.notices) logger.warn(notice);
-  const runner = await startLocalRunner(config, logger);
-  announce(runner, config);
-  waitForStopSignal(runner);
+/**
+ * `fluent-webhook local` (what `npm start` runs): the whole receiver on this machine, configured from `env`.
+ * Logs are JSON lines on stdout; SIGINT or SIGTERM stop it cleanly. Resolves with the process's exit code once
+ * the runner has stopped (or could not start).
+ */
+export function runLocalReceiver(
+  env: Readonly<Record<string, string | undefined>>,
+  options: LocalOptions = {},
+): Promise<number> {
+  moveJsonLogLinesToStdout();
+  const logger = createLogger(Component.LOCAL);
+  return new Promise<number>((done) => {
+    const start = async (): Promise<void> => {
+      const config = await loadLocalConfig(env, options);
+      for (const notice of config.notices) logger.warn(notice);
+      const runner = await startLocalRunner(config, logger);
+      announce(runner, config, logger);
+      waitForStopSignal(runner, logger, done);
+    };
+    start().catch((error: unknown) => {
+      logger.error('local receiver could not start', { error: error as Error });
+      done(1);
+    });
+  });
 }
 
-function announce(runner: LocalRunner, config: LocalConfig): void {
+function announce(runner: LocalRunner, config: LocalConfig, logger: Logger): void {
   const privateKeyPath = config.localKeyPair?.privateKeyPath;
   const webhookUrl = `${runner.webhookBaseUrl}${EXAMPLE_ROUTE}`;
   if (Object.values(runner.restored).some((count) => count > 0)) {
@@ -64,7 +79,7 @@ function announce(runner: LocalRunner, config: LocalConfig): void {
   });
 }
 
-function waitForStopSignal(runner: LocalRunner): void {
+function waitForStopSignal(runner: LocalRunner, logger: Logger, done: (code: number) => void): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -81,11 +96,11 @@ function waitForStopSignal(runner: LocalRunner): void {
     runner.stop().then(
       (saved) => {
         logger.info('stopped; queued messages saved for the next start', { saved });
-        exitOnceSettled(deadline, 0);
+        exitOnceSettled(deadline, 0, logger, done);
       },
       (error: unknown) => {
         logger.error('stopped with an error', { error: error as Error });
-        exitOnceSettled(deadline, 1);
+        exitOnceSettled(deadline, 1, logger, done);
       },
     );
   };
@@ -97,9 +112,9 @@ function waitForStopSignal(runner: LocalRunner): void {
  * Exits with `code` when the event loop empties, or after {@link LINGER_MS} if something still holds it: a
  * handler the poller gave up on at the consumer's timeout may still be waiting, and Lambda would have ended it.
  */
-function exitOnceSettled(deadline: NodeJS.Timeout, code: number): void {
+function exitOnceSettled(deadline: NodeJS.Timeout, code: number, logger: Logger, done: (code: number) => void): void {
   clearTimeout(deadline);
-  process.exitCode = code;
+  done(code);
   // Unref'd: it fires only if something else keeps the process alive.
   setTimeout(() => {
     logger.warn('work still running after the stop (a handler past the consumer timeout?); exiting without it', {
@@ -108,8 +123,3 @@ function exitOnceSettled(deadline: NodeJS.Timeout, code: number): void {
     process.exit(code);
   }, LINGER_MS).unref();
 }
-
-main().catch((error: unknown) => {
-  logger.error('local receiver could not start', { error: error as Error });
-  process.exitCode = 1;
-});

@@ -1,0 +1,29 @@
+import { CliCommand, ExitCode, ExitCodeValue } from '../command';
+import { parseOptions } from '../parse-options';
+
+export const localCommand: CliCommand = {
+  name: 'local',
+  summary: 'Run the whole receiver on this machine (what npm start runs): no AWS, no Docker.',
+  usage: [
+    'Usage: fluent-webhook local [--handlers PATH]',
+    '',
+    'Starts the receiver locally: an API Gateway stand-in on 127.0.0.1 in front of the real verifying handler, an',
+    'SQS emulator with the queue and its dead-letter queue, the real consumer with its idempotency records in a',
+    'DynamoDB emulator, all kept in the data folder (.local/ in your project, or LOCAL_DATA_DIR). Logs are JSON',
+    'lines on stdout; Ctrl-C stops it and saves the queues. Configured by the same environment variables as',
+    'npm start (PORT, WEBHOOK_PATH_SECRET, FLUENT_PUBLIC_KEYS, FLUENT_ACCOUNT_IDS, ...).',
+    '',
+    'Options:',
+    '  --handlers PATH   your module that exports `handlers` (a FluentEventHandlers map), TypeScript or',
+    '                    JavaScript, bundled with esbuild at start like the consumer Lambda bundles it',
+    "                    (default: LOCAL_HANDLERS_MODULE, else the package's example handlers/index.ts)",
+  ].join('\n'),
+
+  async run(argv, io) {
+    const options = parseOptions(argv, { handlers: { type: 'string' } });
+    // Loaded only for this command: the runner brings the emulators, the others need none of it.
+    const { runLocalReceiver } = await import('../../local/run-local-receiver');
+    const code = await runLocalReceiver(io.env, options.handlers === undefined ? {} : { handlers: options.handlers });
+    return code === 0 ? ExitCode.OK : (ExitCode.FAILED as ExitCodeValue);
+  },
+};
