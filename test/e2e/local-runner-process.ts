@@ -25,13 +25,26 @@ export interface RunnerProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
+/** Which `fluent-webhook` runs, where, with which arguments after `local`. */
+export interface RunnerProgram {
+  /** @default this repository's bin/fluent-webhook.cjs */
+  readonly cli?: string;
+  /** @default the repository root, as for `npm start` */
+  readonly cwd?: string;
+  readonly args?: readonly string[];
+}
+
 /**
  * Starts `fluent-webhook local` (what `npm start` runs) as a child process, from the build `npm test` makes:
  * fauxqs is ESM-only and cannot load inside jest. It listens on a free port; `env` adds to the test's environment.
  */
-export async function startRunnerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RunnerProcess> {
-  const child = spawn(process.execPath, [CLI, 'local'], {
-    cwd: REPO_ROOT,
+export async function startRunnerProcess(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  program: RunnerProgram = {},
+): Promise<RunnerProcess> {
+  const child = spawn(process.execPath, [program.cli ?? CLI, 'local', ...(program.args ?? [])], {
+    cwd: program.cwd ?? REPO_ROOT,
     env: { ...withoutRunnerSettings(process.env), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
