@@ -1,5 +1,7 @@
 // The package's `fluent-webhook-receiver/cdk` entry: the constructs and what their props need. It loads aws-cdk-lib
 // and constructs (peer dependencies); the verifier alone is the package's main entry.
+export { FluentWebhooks } from './fluent-webhooks/fluent-webhooks';
+export type { FluentWebhooksProps } from './fluent-webhooks/fluent-webhooks-props';
 export { FluentWebhookReceiver } from './receiver/fluent-webhook-receiver';
 export type { FluentWebhookReceiverProps } from './receiver/fluent-webhook-receiver';
 export { FluentWebhookConsumer } from './consumer/fluent-webhook-consumer';

@@ -28,13 +28,16 @@ const HANDLERS_JS = `exports.handlers = {
 `;
 
 /**
- * A plain JavaScript CDK app, as `cdk init` would leave it after `npm install fluent-webhook-receiver`. Keys come
- * in through context; synthesis bundles both Lambdas with esbuild from the installed package's sources.
+ * A plain JavaScript CDK app, as `cdk init` leaves one after `npm install fluent-webhook-receiver`: the whole
+ * pipeline in one line, on the app's own handlers. Synthesis bundles both Lambdas with esbuild in the app.
  */
-const APP_JS = `const { App } = require('aws-cdk-lib');
-const { FluentWebhookStack } = require('fluent-webhook-receiver/cdk');
-const app = new App({ context: JSON.parse(process.env.TEST_CONTEXT) });
-new FluentWebhookStack(app, 'Packed', { environmentName: 'default' });
+const APP_JS = `const { join } = require('node:path');
+const { App, Stack } = require('aws-cdk-lib');
+const { FluentWebhooks, parseReceiverSettings } = require('fluent-webhook-receiver/cdk');
+const app = new App();
+const stack = new Stack(app, 'Packed');
+const settings = parseReceiverSettings({ publicKeys: process.env.TEST_PUBLIC_KEY, accountIds: 'ACME' });
+new FluentWebhooks(stack, 'Webhooks', { settings, pathSecret: process.env.TEST_PATH_SECRET, handlersEntry: join(__dirname, 'handlers.js') });
 `;
 
 /** Signs a body with a fresh key, verifies it and a tampered copy, and prints both answers. */
@@ -94,23 +97,27 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
     );
   }, INSTALL_MS);
 
-  it('lets a plain JavaScript CDK app synthesize the constructs from fluent-webhook-receiver/cdk, bundled from the installed sources', () => {
+  it('lets a plain JavaScript CDK app synthesize FluentWebhooks from fluent-webhook-receiver/cdk on its own handlers', () => {
     // Prepare
     writeFileSync(cdkApp('handlers.js'), HANDLERS_JS);
     writeFileSync(cdkApp('app.js'), APP_JS);
-    const context = { publicKeys: publicKeyOf(cdkApp()), accountIds: 'ACME', pathSecret: SECRET };
 
     // Act
     const synth = inProject(cdkApp(), process.execPath, ['app.js'], {
-      TEST_CONTEXT: JSON.stringify(context),
+      TEST_PUBLIC_KEY: publicKeyOf(cdkApp()),
+      TEST_PATH_SECRET: SECRET,
       CDK_OUTDIR: cdkApp('cdk.out'),
     });
 
-    // Assess
+    // Assess: the consumer bundle holds the app's handler around the installed engine; no example handler.
     expect({ code: synth.code, stderr: synth.code === 0 ? '' : synth.stderr }).toEqual({ code: 0, stderr: '' });
     const consumer = bundleOf(cdkApp('cdk.out'), 'Consumer');
-    expect(consumer.sources).toContain('../../node_modules/fluent-webhook-receiver/lambdas/consumer/handler.ts');
-    expect(consumer.code).toContain('Fluent event received');
+    expect(consumer.code).toContain(MARKER);
+    expect(consumer.sources).toContain('../../handlers.js');
+    expect(consumer.sources).toContain(
+      '../../node_modules/fluent-webhook-receiver/lambdas/consumer/create-lambda-consumer-handler.ts',
+    );
+    expect(consumer.code).not.toContain('order status changed');
     expect(bundleOf(cdkApp('cdk.out'), 'Receiver').sources).toContain(
       '../../node_modules/fluent-webhook-receiver/lambdas/receiver/handler.ts',
     );
