@@ -15,5 +15,5 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
   testTimeout: 30000,
   // The docs' snippets import the package by name (tsconfig.json "paths").
-  moduleNameMapper: { '^fluent-webhook-receiver$': '<rootDir>/lambdas/core/index.ts' },
+  moduleNameMapper: { '^fluent-webhook-receiver$': '<rootDir>/lambdas/index.ts' },
 };
