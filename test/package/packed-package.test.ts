@@ -123,7 +123,7 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
     );
   });
 
-  it('runs the installed CLI without the peers: --version, then keygen, sign and verify', () => {
+  it('runs the installed CLI without the peers: --version, keygen, sign and verify; local asks for the peers', () => {
     // Prepare
     writeFileSync(verifierOnly('event.json'), '{"id":"e1","accountId":"ACME"}');
 
@@ -153,8 +153,12 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
     writeFileSync(verifierOnly('tampered.json'), '{"id":"e2","accountId":"ACME"}');
     const [valid, tampered] = [verify('event.json'), verify('tampered.json')];
 
+    const local = fluentWebhook(verifierOnly(), 'local');
+
     // Assess
     expect(version).toMatchObject({ code: 0, stdout: `${manifest.version}\n` });
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain('run "npm install aws-cdk-lib constructs" first');
     expect([keygen.code, signed.code, valid.code, tampered.code]).toEqual([0, 0, 0, 1]);
     expect(valid.stdout).toMatch(/^Valid: fluent-signature \(SHA512withRSA\) matches key sha256:/);
   });

@@ -21,9 +21,24 @@ export const localCommand: CliCommand = {
 
   async run(argv, io) {
     const options = parseOptions(argv, { handlers: { type: 'string' } });
-    // Loaded only for this command: the runner brings the emulators, the others need none of it.
-    const { runLocalReceiver } = await import('../../local/run-local-receiver');
+    const { runLocalReceiver } = await loadRunner();
     const code = await runLocalReceiver(io.env, options.handlers === undefined ? {} : { handlers: options.handlers });
     return code === 0 ? ExitCode.OK : (ExitCode.FAILED as ExitCodeValue);
   },
 };
+
+/** Loaded only for this command: the runner brings the emulators and the stack's defaults; the others need neither. */
+async function loadRunner(): Promise<typeof import('../../local/run-local-receiver')> {
+  try {
+    return await import('../../local/run-local-receiver');
+  } catch (error) {
+    const missing = /Cannot find module '(aws-cdk-lib|constructs)[/']/.exec((error as Error).message)?.[1];
+    if (missing === undefined) throw error;
+    // The runner takes the queue, Lambda and stage numbers from the constructs' defaults, so a local run matches a
+    // deployment; a project that installed only the verifier has no aws-cdk-lib.
+    throw new Error(
+      `it reads the stack's defaults from ${missing}, a peer dependency this project has not installed; run "npm install aws-cdk-lib constructs" first.`,
+      { cause: error },
+    );
+  }
+}
