@@ -18,6 +18,9 @@ export class OutcomeTally {
         return this.count(ConsumerMetric.DUPLICATE_EVENT);
       case 'ignored':
         return this.count(ConsumerMetric.UNHANDLED_EVENT);
+      case 'forged':
+        this.count(ConsumerMetric.FORGED_MESSAGE_DROPPED);
+        return this.countReason(ConsumerMetric.FORGED_MESSAGE_DROPPED, outcome.reason);
       case 'failed':
         this.countReason(ConsumerMetric.RECORD_FAILED, outcome.reason);
         if (outcome.reason === RecordFailureReason.UNHANDLED_EVENT) this.count(ConsumerMetric.UNHANDLED_EVENT);

@@ -10,6 +10,7 @@ import { OutcomeTally } from './consumer-metrics';
 import type { FluentEventHandlers } from './handler-types';
 import { processRecord } from './process-record';
 import { createRunOnce } from './run-once';
+import { Ingress, IngressName } from '../contract/ingress';
 
 export interface ConsumerHandlerDependencies {
   readonly settings: ReceiverSettings;
@@ -21,6 +22,8 @@ export interface ConsumerHandlerDependencies {
   readonly metrics: Metrics;
   /** The Fluent API client behind `context.fluent`; one per process, so its token outlives an invocation. */
   readonly fluentApi?: FluentApiClient;
+  /** queue-first makes the consumer the only judge: forgeries are dropped, not retried. @default 'verify-first' */
+  readonly ingress?: IngressName;
 }
 
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -45,6 +48,7 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       logger,
       metrics,
       tally,
+      dropsForgeries: dependencies.ingress === Ingress.QUEUE_FIRST,
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
       fluentFor: fluentForInvocation(fluentApi, context, metrics),
     };

@@ -4,6 +4,7 @@ import { createLogger, createMetrics } from '../shared/observability';
 import { requireEnv, RuntimeEnv } from '../contract/environment';
 import { Component } from '../contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../contract/deployment';
+import { readIngress } from '../contract/ingress';
 import { ConsumerHandler, createConsumerHandler } from './create-consumer-handler';
 import type { FluentEventHandlers } from './handler-types';
 import { fluentApiClientFromEnv } from '../fluent-api/fluent-api-from-env';
@@ -29,6 +30,7 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
       expiryAttr: IDEMPOTENCY_TTL_ATTRIBUTE,
     }),
     handlers,
+    ingress: readIngress(process.env),
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi: fluentApiClientFromEnv(process.env),

@@ -33,6 +33,12 @@ export interface RecordPipeline {
   readonly tally: OutcomeTally;
   /** `context.fluent` for a handler logging with `logger`. */
   readonly fluentFor: (logger: Logger) => FluentApi;
+  /**
+   * queue-first: nothing checked the message before the queue, so one that fails the signature or the allow-list
+   * is a forgery: deleted and counted, never retried or dead-lettered. verify-first: the receiver let it through,
+   * so such a message means injection or mismatched keys, and fails (DLQ, redrive after a fix).
+   */
+  readonly dropsForgeries: boolean;
 }
 
 /** The log message of each decision. Tests and log queries match these exact strings. */
@@ -40,6 +46,7 @@ export const DecisionMessage = {
   PROCESSED: 'webhook processed',
   DUPLICATE: 'duplicate webhook skipped',
   UNHANDLED_IGNORED: 'unhandled webhook ignored',
+  FORGED_DROPPED: 'forged webhook dropped',
   FAILED: {
     'verification-failed': 'queued webhook failed signature verification',
     'account-not-allowed': 'queued webhook is for an account this receiver does not serve',
@@ -84,6 +91,12 @@ async function decide(
 ): Promise<void> {
   // Nothing from the body is read before the signature checks out: a forged message is only ever counted.
   const verification = pipeline.verifier.verifySignatures(queued.rawBody, queued.signatures);
+  if (!verification.ok && pipeline.dropsForgeries) {
+    return decision.dropForgery(verification.reason, {
+      verificationReason: verification.reason,
+      detail: verification.message,
+    });
+  }
   if (!verification.ok) {
     return decision.fail(
       RecordFailureReason.VERIFICATION_FAILED,
@@ -102,6 +115,9 @@ async function decide(
     eventName: boundedLogValue(idText(json.object, 'name')),
   };
   const allowed = checkAllowList(json.object, pipeline.settings.allowList, json.text);
+  if (!allowed.ok && pipeline.dropsForgeries) {
+    return decision.dropForgery(allowed.reason, { ...identity, detail: allowed.message });
+  }
   if (!allowed.ok) return decision.fail(allowed.reason, { ...identity, detail: allowed.message });
   const parsed = fluentEventFromObject(json.object, json.text);
   if (!parsed.ok)
@@ -189,6 +205,17 @@ class Decision {
   public succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): void {
     this.pipeline.tally.record({ kind });
     this.pipeline.logger.info(message, { ...this.delivery, ...fields, outcome: kind });
+  }
+
+  /** A forgery (queue-first): one warning line with its reason, counted, and the record is deleted. */
+  public dropForgery(reason: string, fields: LogFields): void {
+    this.pipeline.tally.record({ kind: 'forged', reason });
+    this.pipeline.logger.warn(DecisionMessage.FORGED_DROPPED, {
+      ...this.delivery,
+      ...fields,
+      outcome: 'forged',
+      reason,
+    });
   }
 
   public fail(

@@ -1,4 +1,5 @@
-import type { ConfigurationProblem } from '../core/errors';
+import { ConfigurationError, type ConfigurationProblem } from '../core/errors';
+import { RuntimeEnv } from './environment';
 
 /**
  * How webhooks come through the door. One name for the construct prop, the `ingress` context key, the consumer's
@@ -7,6 +8,8 @@ import type { ConfigurationProblem } from '../core/errors';
  * - `queue-first`: API Gateway → SQS directly (a service integration, no Lambda at the door) → consumer, the only
  *   judge: a message that fails the signature or the allow-list is a forgery, dropped and counted.
  */
+const INGRESS_ENV = RuntimeEnv.INGRESS;
+
 export const Ingress = {
   VERIFY_FIRST: 'verify-first',
   QUEUE_FIRST: 'queue-first',
@@ -18,6 +21,21 @@ export const INGRESS_NAMES: readonly IngressName[] = Object.values(Ingress);
 
 export function isIngressName(value: unknown): value is IngressName {
   return typeof value === 'string' && (INGRESS_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * The `INGRESS` environment variable the stack sets on the consumer; unset means verify-first. A wrong value fails
+ * the consumer's start (messages wait in the queue) rather than guessing which mode would drop forgeries.
+ */
+export function readIngress(env: Readonly<Record<string, string | undefined>>): IngressName {
+  const value = env[INGRESS_ENV]?.trim() || undefined;
+  const problem = ingressProblem(INGRESS_ENV, value);
+  if (problem !== undefined) {
+    throw new ConfigurationError(`${problem.setting} ${problem.message} The stack sets it from its ingress setting.`, {
+      problems: [problem],
+    });
+  }
+  return value === undefined ? DEFAULT_INGRESS : (value as IngressName);
 }
 
 /** The problem with an ingress setting named `setting`, or undefined when it is fine (or unset). */

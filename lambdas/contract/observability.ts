@@ -54,6 +54,12 @@ export const ConsumerMetric = {
   VERIFICATION_FAILED: 'VerificationFailed',
   /** Dimension `reason`: a RecordFailureReason. Every failed record counts here once. */
   RECORD_FAILED: 'RecordFailed',
+  /**
+   * queue-first only: a message that fails the signature or the allow-list is a forgery and is deleted, not retried.
+   * Emitted twice: once in total (what the surge alarm watches), once with the `reason` dimension (the verifier's
+   * or the allow-list's reason).
+   */
+  FORGED_MESSAGE_DROPPED: 'ForgedMessageDropped',
 } as const;
 
 /** Why a record failed. Stable strings: they are the `reason` dimension of the RecordFailed metric. */

@@ -15,7 +15,8 @@ import { readSignatureHeaders, SignatureHeaders } from '../core/headers';
  *                    header was not sent. Values SQS cannot carry are left out: they can never be valid base64.
  * - FlexSignature    the same for `flex.signature`.
  * - Route            the `{route+}` path part after `/<secret>/fluent/`, as API Gateway decoded it.
- * - ReceivedAt       ISO 8601 time at which the webhook was accepted.
+ * - ReceivedAt       ISO 8601 time at which the webhook was accepted; the queue-first mapping template can only
+ *                    write API Gateway's epoch milliseconds, which decoding turns into ISO 8601.
  * - RequestId        the API Gateway request id of the delivery.
  * - BodyEncoding     `base64` when the body is base64 (see above); absent otherwise.
  *
@@ -135,7 +136,7 @@ export function decodeQueueMessage(record: QueueRecord): QueuedWebhook {
       [FLEX_SIGNATURE_HEADER]: attribute(QueuedWebhookAttribute.FLEX_SIGNATURE),
     }),
     route: attribute(QueuedWebhookAttribute.ROUTE) ?? '',
-    receivedAt: attribute(QueuedWebhookAttribute.RECEIVED_AT) ?? '',
+    receivedAt: isoReceivedAt(attribute(QueuedWebhookAttribute.RECEIVED_AT) ?? ''),
     requestId: attribute(QueuedWebhookAttribute.REQUEST_ID) ?? '',
   };
 }
@@ -157,4 +158,12 @@ function sqsMessageBytes(body: string, attributes: Readonly<Record<string, strin
     (bytes, [name, value]) => bytes + Buffer.byteLength(name) + STRING_DATA_TYPE.length + Buffer.byteLength(value),
     Buffer.byteLength(body),
   );
+}
+
+/** Milliseconds since 1970, as the queue-first mapping template writes `ReceivedAt` (`$context.requestTimeEpoch`). */
+const EPOCH_MILLISECONDS = /^\d{1,15}$/;
+
+/** `ReceivedAt` as ISO 8601 whichever door wrote it; anything else is passed on as it is. */
+function isoReceivedAt(value: string): string {
+  return EPOCH_MILLISECONDS.test(value) ? new Date(Number(value)).toISOString() : value;
 }

@@ -25,6 +25,7 @@ export function createLocalConsumer(
       awsSdkV3Client: dynamoDbClient,
     }),
     handlers,
+    ingress: config.ingress,
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,

@@ -7,6 +7,7 @@ import { createLogger, createMetrics } from '../../../lambdas/shared/observabili
 import { testKeyPair } from '../../support/test-keys';
 import { InMemoryPersistenceLayer } from './in-memory-persistence-layer';
 import type { FluentApiClient } from '../../../lambdas/fluent-api';
+import type { IngressName } from '../../../lambdas/contract/ingress';
 
 export const fluentKey = () => testKeyPair(1024, 'fluent');
 export const strangerKey = () => testKeyPair(1024, 'stranger');
@@ -45,12 +46,14 @@ export function testConsumer(
   handlers: FluentEventHandlers,
   settings: Partial<ReceiverSettings> = {},
   fluentApi?: FluentApiClient,
+  ingress?: IngressName,
 ): TestConsumer {
   const store = new InMemoryPersistenceLayer();
   const handler = createConsumerHandler({
     settings: consumerSettings(settings),
     persistenceStore: store,
     handlers,
+    ingress,
     logger: createLogger('consumer'),
     metrics: createMetrics('consumer'),
     fluentApi,

@@ -278,6 +278,20 @@ describe('Function: encodeQueueMessage / decodeQueueMessage', () => {
       requestId: 'req-9',
     });
   });
+
+  it.each([
+    ['the epoch milliseconds the queue-first mapping template writes', '1796133758123', '2026-12-01T14:02:38.123Z'],
+    ['the ISO 8601 time the verifying Lambda writes', '2026-12-01T14:02:38.123Z', '2026-12-01T14:02:38.123Z'],
+  ])('reads ReceivedAt as ISO 8601 from %s', (_case, written, read) => {
+    // Act
+    const webhook = decodeQueueMessage({
+      body: 'x',
+      messageAttributes: { [QueuedWebhookAttribute.RECEIVED_AT]: { stringValue: written } },
+    });
+
+    // Assess
+    expect(webhook.receivedAt).toBe(read);
+  });
 });
 
 describe('Function: isSqsSafeText', () => {
