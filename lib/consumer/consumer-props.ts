@@ -6,6 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ReceiverSettings } from '../../lambdas/core/settings';
 import type { FluentApiProps } from './fluent-api-props';
+import type { IngressName } from '../../lambdas/contract/ingress';
 
 /** The consumer settings that come from configuration (CDK context) rather than code. */
 export interface FluentWebhookConsumerOptions {
@@ -71,4 +72,11 @@ export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions
    * @default - no environment dimension
    */
   readonly environmentName?: string;
+  /**
+   * The receiver's door. With `queue-first` nothing checked a message before the queue, so the consumer, the only
+   * judge, deletes one that fails the signature or the allow-list as a forgery (counted as `ForgedMessageDropped`)
+   * instead of retrying it into the dead-letter queue. Set as `INGRESS`.
+   * @default 'verify-first'
+   */
+  readonly ingress?: IngressName;
 }

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { grantFluentApiAccess } from './fluent-api-access';
 import { settingsToEnv } from '../../lambdas/core/settings';
 import { RuntimeEnv } from '../../lambdas/contract/environment';
+import { Ingress } from '../../lambdas/contract/ingress';
 import { createBundledFunction } from '../internal/lambda-bundling';
 import { consumerBundleSource } from './consumer-entry';
 import type { FluentWebhookConsumerProps } from './consumer-props';
@@ -101,6 +102,8 @@ export class FluentWebhookConsumer extends Construct {
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           ...(props.environmentName === undefined ? {} : { [RuntimeEnv.ENVIRONMENT_NAME]: props.environmentName }),
+          // Only when it changes what the consumer does, so a verify-first consumer's environment stays as it was.
+          ...(props.ingress === Ingress.QUEUE_FIRST ? { [RuntimeEnv.INGRESS]: props.ingress } : {}),
         },
       },
     });

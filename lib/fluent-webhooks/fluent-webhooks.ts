@@ -36,6 +36,8 @@ export class FluentWebhooks extends Construct {
       consumerFunctionProps: { ...props.consumerFunctionProps, timeout: this.receiver.consumerTimeout },
       queue: this.receiver.queue,
       logRetention: this.receiver.logRetention,
+      // queue-first: the consumer is the only judge, and drops forgeries.
+      ingress: this.receiver.ingress,
     });
     this.monitoring = new FluentWebhookMonitoring(this, 'Monitoring', {
       ...props,

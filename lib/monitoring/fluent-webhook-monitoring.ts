@@ -35,12 +35,14 @@ export interface FluentWebhookAlarms {
   readonly deadLetterMessagesExpiring: cloudwatch.Alarm;
   /** The queue's oldest message is older than the threshold. */
   readonly oldestMessageTooOld: cloudwatch.Alarm;
-  /** The verifying Lambda crashed, or could not queue (answered 5xx). */
-  readonly receiverFailures: cloudwatch.Alarm;
+  /** The verifying Lambda crashed, or could not queue (answered 5xx). Undefined for a queue-first door. */
+  readonly receiverFailures?: cloudwatch.Alarm;
   /** API Gateway answered 5xx. */
   readonly apiServerErrors: cloudwatch.Alarm;
-  /** A surge of signature rejections. */
-  readonly signatureRejectionSurge: cloudwatch.Alarm;
+  /** A surge of signature rejections. Undefined for a queue-first door, where nothing is rejected at the door. */
+  readonly signatureRejectionSurge?: cloudwatch.Alarm;
+  /** queue-first only: a surge of messages the consumer dropped as forgeries (signature or allow-list). */
+  readonly forgedMessageSurge?: cloudwatch.Alarm;
   /** The consumer found a queued message whose signature does not verify. */
   readonly consumerVerificationFailures: cloudwatch.Alarm;
   /** The consumer crashed, or could not use its idempotency table. */
@@ -66,6 +68,7 @@ export class FluentWebhookMonitoring extends Construct {
     const period = defaultAlarmPeriod();
     const metrics = new ReceiverMetrics(props.environmentName, period);
     const oldestAge = props.oldestMessageAgeThreshold ?? defaultOldestMessageAgeThreshold();
+    const receiverFunction = props.receiverFunction;
     const alarm = (alarmId: string, alarmProps: AlarmSpec): cloudwatch.Alarm =>
       new cloudwatch.Alarm(this, alarmId, {
         evaluationPeriods: 1,
@@ -99,28 +102,43 @@ export class FluentWebhookMonitoring extends Construct {
         threshold: oldestAge.toSeconds(),
         alarmDescription: `A webhook has waited over ${oldestAge.toHumanString()} in the queue: the consumer is failing, throttled or disabled. Check its logs and errors.`,
       }),
-      receiverFailures: alarm('ReceiverFailures', {
-        metric: sumOf('Receiver failures', period, {
-          errors: props.receiverFunction.metricErrors({ period }),
-          enqueueFailed: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.ENQUEUE_FAILED),
-          internalErrors: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.INTERNAL_ERROR),
-        }),
-        threshold: 1,
-        alarmDescription:
-          'The verifying Lambda crashed or could not queue a webhook and answered 5xx; Fluent may retry, but check its logs (outcome "failed") and the queue.',
-      }),
+      ...(receiverFunction === undefined
+        ? {}
+        : {
+            receiverFailures: alarm('ReceiverFailures', {
+              metric: sumOf('Receiver failures', period, {
+                errors: receiverFunction.metricErrors({ period }),
+                enqueueFailed: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.ENQUEUE_FAILED),
+                internalErrors: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.INTERNAL_ERROR),
+              }),
+              threshold: 1,
+              alarmDescription:
+                'The verifying Lambda crashed or could not queue a webhook and answered 5xx; Fluent may retry, but check its logs (outcome "failed") and the queue.',
+            }),
+          }),
       apiServerErrors: alarm('ApiServerErrors', {
         metric: props.apiStage.metricServerError({ period, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
         alarmDescription:
           "API Gateway answered 5xx to Fluent (Lambda failures or throttling). Fluent retries only a few times: check the receiver's logs and concurrency.",
       }),
-      signatureRejectionSurge: alarm('SignatureRejectionSurge', {
-        metric: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.SIGNATURE_REJECTED),
-        threshold: props.signatureRejectionThreshold ?? defaultSignatureRejectionThreshold(),
-        alarmDescription:
-          "Many requests with a missing or wrong signature reached the verifier. Either the configured Fluent keys are wrong (Fluent's real webhooks are being refused: check the rejection reasons and the keys) or the secret path leaked (rotate it).",
-      }),
+      ...(receiverFunction === undefined
+        ? {
+            forgedMessageSurge: alarm('ForgedMessageSurge', {
+              metric: metrics.count(MetricComponent.CONSUMER, ConsumerMetric.FORGED_MESSAGE_DROPPED),
+              threshold: props.signatureRejectionThreshold ?? defaultSignatureRejectionThreshold(),
+              alarmDescription:
+                "Queue-first: the consumer dropped many messages as forgeries (signature or account check failed). Either the secret path leaked (rotate it) or the consumer's Fluent keys or account ids are wrong, in which case Fluent's real webhooks are being dropped: check the reasons (ForgedMessageDropped by reason) and the keys now.",
+            }),
+          }
+        : {
+            signatureRejectionSurge: alarm('SignatureRejectionSurge', {
+              metric: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.SIGNATURE_REJECTED),
+              threshold: props.signatureRejectionThreshold ?? defaultSignatureRejectionThreshold(),
+              alarmDescription:
+                "Many requests with a missing or wrong signature reached the verifier. Either the configured Fluent keys are wrong (Fluent's real webhooks are being refused: check the rejection reasons and the keys) or the secret path leaked (rotate it).",
+            }),
+          }),
       consumerVerificationFailures: alarm('ConsumerVerificationFailures', {
         metric: metrics.count(
           MetricComponent.CONSUMER,

@@ -14,7 +14,8 @@ import {
 export interface DashboardSources {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
-  readonly receiverFunction: lambda.IFunction;
+  /** Undefined for a queue-first door (no verifying Lambda). */
+  readonly receiverFunction?: lambda.IFunction;
   readonly consumerFunction: lambda.IFunction;
   readonly apiStage: apigateway.Stage;
   readonly metrics: ReceiverMetrics;
@@ -45,14 +46,26 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
         apiStage.metricClientError({ ...sum, label: '4xx' }),
         apiStage.metricServerError({ ...sum, label: '5xx' }),
       ]),
-      graph('Verifier decisions', [
-        receiver(ReceiverMetric.ACCEPTED).with({ label: 'Accepted (queued)' }),
-        receiver(ReceiverMetric.REJECTED).with({ label: 'Rejected (4xx)' }),
-        receiver(ReceiverMetric.SIGNATURE_REJECTED).with({ label: 'Signature rejected (401)' }),
-        receiver(ReceiverMetric.ENQUEUE_FAILED).with({ label: 'Enqueue failed (503)' }),
-        receiver(ReceiverMetric.INTERNAL_ERROR).with({ label: 'Receiver error (500)' }),
-      ]),
-      graph('Rejections by reason', [metrics.byReason(MetricComponent.RECEIVER, ReceiverMetric.REJECTED)]),
+      ...(receiverFunction === undefined
+        ? [
+            // queue-first: nothing is decided at the door; the consumer drops forgeries.
+            graph('Forged messages dropped by the consumer', [
+              consumer(ConsumerMetric.FORGED_MESSAGE_DROPPED).with({ label: 'Dropped (signature or account)' }),
+            ]),
+            graph('Forged messages by reason', [
+              metrics.byReason(MetricComponent.CONSUMER, ConsumerMetric.FORGED_MESSAGE_DROPPED),
+            ]),
+          ]
+        : [
+            graph('Verifier decisions', [
+              receiver(ReceiverMetric.ACCEPTED).with({ label: 'Accepted (queued)' }),
+              receiver(ReceiverMetric.REJECTED).with({ label: 'Rejected (4xx)' }),
+              receiver(ReceiverMetric.SIGNATURE_REJECTED).with({ label: 'Signature rejected (401)' }),
+              receiver(ReceiverMetric.ENQUEUE_FAILED).with({ label: 'Enqueue failed (503)' }),
+              receiver(ReceiverMetric.INTERNAL_ERROR).with({ label: 'Receiver error (500)' }),
+            ]),
+            graph('Rejections by reason', [metrics.byReason(MetricComponent.RECEIVER, ReceiverMetric.REJECTED)]),
+          ]),
     ],
     [
       graph('Queue depth', [
@@ -98,8 +111,12 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
         title: 'Lambda errors and throttles',
         width: HALF,
         left: [
-          receiverFunction.metricErrors({ ...sum, label: 'Verifier errors' }),
-          receiverFunction.metricThrottles({ ...sum, label: 'Verifier throttles' }),
+          ...(receiverFunction === undefined
+            ? []
+            : [
+                receiverFunction.metricErrors({ ...sum, label: 'Verifier errors' }),
+                receiverFunction.metricThrottles({ ...sum, label: 'Verifier throttles' }),
+              ]),
           consumerFunction.metricErrors({ ...sum, label: 'Consumer errors' }),
           consumerFunction.metricThrottles({ ...sum, label: 'Consumer throttles' }),
         ],
@@ -108,7 +125,9 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
         title: 'Lambda duration (p99, ms)',
         width: HALF,
         left: [
-          receiverFunction.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'Verifier' }),
+          ...(receiverFunction === undefined
+            ? []
+            : [receiverFunction.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'Verifier' })]),
           consumerFunction.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'Consumer' }),
         ],
       }),

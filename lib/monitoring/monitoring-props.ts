@@ -42,8 +42,12 @@ export interface FluentWebhookMonitoringOptions {
 export interface FluentWebhookMonitoringProps extends FluentWebhookMonitoringOptions {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
-  /** The verifying Lambda behind API Gateway. */
-  readonly receiverFunction: lambda.IFunction;
+  /**
+   * The verifying Lambda behind API Gateway. Leave it out for a queue-first door, which has none: the receiver
+   * alarms (failures, signature rejections) then give way to an alarm on the consumer's dropped forgeries.
+   * @default - a queue-first door
+   */
+  readonly receiverFunction?: lambda.IFunction;
   readonly consumerFunction: lambda.IFunction;
   /** The API Gateway stage Fluent calls. */
   readonly apiStage: apigateway.Stage;

@@ -26,6 +26,13 @@ import { defaultConsumerTimeout, minimumVisibilityTimeout } from '../consumer/co
 import { livePathSecrets, secretPathPrefix, validateFluentWebhookReceiverProps } from './receiver-checks';
 import { WebhookFirewall } from './webhook-firewall';
 import { accessLogFormat, addGatewayResponses, lambdaProxyIntegration } from './webhook-api';
+import {
+  allowSendMessage,
+  createGatewayQueueRole,
+  queueFirstMethodResponses,
+  sqsSendMessageIntegration,
+} from './queue-first-integration';
+import { DEFAULT_INGRESS, Ingress, IngressName } from '../../lambdas/contract/ingress';
 
 /** The verifying Lambda's entry, relative to the repository root. */
 export const RECEIVER_ENTRY = 'lambdas/receiver/handler.ts';
@@ -37,7 +44,8 @@ export type { FluentWebhookReceiverProps } from './receiver-props';
 /**
  * The internet-facing half of the Fluent webhook receiver: a regional REST API with one method per live path
  * secret (POST `/{secret}/fluent/{route+}`, authorization NONE), the verifying Lambda behind them, and an encrypted
- * SQS queue with a dead-letter queue. The Lambda may only send to that queue.
+ * SQS queue with a dead-letter queue. The Lambda may only send to that queue. With `ingress: 'queue-first'` the
+ * methods integrate with SQS directly instead, through a role that may only send to that queue: no Lambda.
  */
 export class FluentWebhookReceiver extends Construct {
   public readonly api: apigateway.RestApi;
@@ -47,7 +55,7 @@ export class FluentWebhookReceiver extends Construct {
   public readonly webhookMethod: apigateway.Method;
   /** The only resources with a method: `/{secret}/fluent/{route+}` for each live secret, in the order given. */
   public readonly webhookResources: readonly apigateway.Resource[];
-  /** Their POST methods, one per resource; every one integrates with {@link receiverFunction}. */
+  /** Their POST methods, one per resource; each integrates with {@link receiverFunction}, or (queue-first) with SQS. */
   public readonly webhookMethods: readonly apigateway.Method[];
   /**
    * The fingerprint of each live secret (`pathSecretFingerprint`: 8 hex digits of its SHA-256), in the order given:
@@ -60,9 +68,16 @@ export class FluentWebhookReceiver extends Construct {
    * with no retention; the construct creates it first, under the name API Gateway uses, with {@link logRetention}.
    */
   public readonly executionLogGroup: logs.LogGroup;
-  public readonly receiverFunction: NodejsFunction;
-  public readonly receiverLogGroup: logs.LogGroup;
-  public readonly receiverRole: iam.Role;
+  /** `verify-first` (the verifying Lambda at the door) or `queue-first` (API Gateway straight into SQS). */
+  public readonly ingress: IngressName;
+  /** The verifying Lambda; undefined with `queue-first`, which has none. */
+  public readonly receiverFunction?: NodejsFunction;
+  /** Undefined with `queue-first`. */
+  public readonly receiverLogGroup?: logs.LogGroup;
+  /** Undefined with `queue-first`. */
+  public readonly receiverRole?: iam.Role;
+  /** queue-first only: the role API Gateway sends to the queue with (SendMessage on that queue only). */
+  public readonly gatewayQueueRole?: iam.Role;
   public readonly queue: sqs.IQueue;
   /** Undefined with `existingQueueObj` or `deployDeadLetterQueue: false`. */
   public readonly deadLetterQueue?: sqs.Queue;
@@ -86,6 +101,8 @@ export class FluentWebhookReceiver extends Construct {
     this.environmentName = props.environmentName;
     this.logRetention = props.logRetention ?? defaultLogRetention();
     this.consumerTimeout = props.consumerTimeout ?? defaultConsumerTimeout();
+    this.ingress = props.ingress ?? DEFAULT_INGRESS;
+    const queueFirst = this.ingress === Ingress.QUEUE_FIRST;
 
     if (props.existingQueueObj !== undefined) {
       this.queue = props.existingQueueObj;
@@ -104,12 +121,26 @@ export class FluentWebhookReceiver extends Construct {
       });
     }
 
-    this.receiverLogGroup = new logs.LogGroup(this, 'ReceiverLogGroup', {
-      retention: this.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.receiverRole = this.createReceiverRole();
-    this.receiverFunction = this.createReceiverFunction(props.receiverFunctionProps ?? {});
+    let integration: apigateway.Integration;
+    if (queueFirst) {
+      this.gatewayQueueRole = createGatewayQueueRole(this, 'GatewayQueueRole', this.queue);
+      integration = sqsSendMessageIntegration(this.queue, this.gatewayQueueRole);
+    } else {
+      const receiverLogGroup = new logs.LogGroup(this, 'ReceiverLogGroup', {
+        retention: this.logRetention,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const receiverRole = this.createReceiverRole(receiverLogGroup);
+      const receiverFunction = this.createReceiverFunction(
+        props.receiverFunctionProps ?? {},
+        receiverRole,
+        receiverLogGroup,
+      );
+      this.receiverLogGroup = receiverLogGroup;
+      this.receiverRole = receiverRole;
+      this.receiverFunction = receiverFunction;
+      integration = lambdaProxyIntegration(receiverFunction);
+    }
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', {
       retention: this.logRetention,
@@ -119,8 +150,9 @@ export class FluentWebhookReceiver extends Construct {
     const throttling = defaultThrottling();
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.environmentName === undefined ? 'fluent-webhooks' : `fluent-webhooks-${props.environmentName}`,
-      description:
-        'Receives Fluent Commerce webhooks: one POST method under a secret path; the Lambda behind it verifies the signature.',
+      description: queueFirst
+        ? 'Receives Fluent Commerce webhooks: one POST method under a secret path, straight into SQS; the consumer verifies the signature.'
+        : 'Receives Fluent Commerce webhooks: one POST method under a secret path; the Lambda behind it verifies the signature.',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       binaryMediaTypes: ['*/*'],
       ...(props.apiGatewayCloudWatchRole === false
@@ -149,9 +181,10 @@ export class FluentWebhookReceiver extends Construct {
     this.pathSecretFingerprints = secrets.map(pathSecretFingerprint);
     this.webhookResources = secrets.map((secret) => this.addWebhookResource(secret));
     this.webhookMethods = this.webhookResources.map((resource) =>
-      resource.addMethod('POST', lambdaProxyIntegration(this.receiverFunction), {
+      resource.addMethod('POST', integration, {
         authorizationType: apigateway.AuthorizationType.NONE,
         operationName: 'ReceiveFluentWebhook',
+        ...(queueFirst ? { methodResponses: queueFirstMethodResponses() } : {}),
       }),
     );
     // Validation guarantees at least one secret.
@@ -160,7 +193,7 @@ export class FluentWebhookReceiver extends Construct {
     // API Gateway may invoke the Lambda for POSTs on this stage of this API, whose only POST methods are the secret
     // paths'. Scoped to the stage rather than to each method: the statement holds no secret, and it stays the same
     // while secrets are added and removed, so a rotation never leaves a method without permission.
-    this.receiverFunction.addPermission('InvokeFromWebhookStage', {
+    this.receiverFunction?.addPermission('InvokeFromWebhookStage', {
       principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
       sourceArn: this.api.arnForExecuteApi('POST', '/*', this.api.deploymentStage.stageName),
     });
@@ -204,30 +237,27 @@ export class FluentWebhookReceiver extends Construct {
   }
 
   /** Only what the Lambda does: write its own log group, send to this queue (and use its key, if customer-managed). */
-  private createReceiverRole(): iam.Role {
+  private createReceiverRole(logGroup: logs.LogGroup): iam.Role {
     const role = new iam.Role(this, 'ReceiverRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Verifying Lambda of the Fluent webhook receiver: write its logs, send to its queue.',
     });
-    this.receiverLogGroup.grantWrite(role);
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
-    const key = this.queue.encryptionMasterKey;
-    if (key !== undefined) {
-      // SendMessage to an SSE-KMS queue generates a data key and decrypts it; nothing else on the key.
-      role.addToPolicy(
-        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
-      );
-    }
+    logGroup.grantWrite(role);
+    allowSendMessage(role, this.queue);
     return role;
   }
 
-  private createReceiverFunction(overrides: Partial<NodejsFunctionProps>): NodejsFunction {
+  private createReceiverFunction(
+    overrides: Partial<NodejsFunctionProps>,
+    role: iam.Role,
+    logGroup: logs.LogGroup,
+  ): NodejsFunction {
     return createBundledFunction(this, 'ReceiverFunction', repositoryBundleSource(RECEIVER_ENTRY), {
       defaults: defaultReceiverFunctionProps(),
       overrides,
       wiring: {
-        role: this.receiverRole,
-        logGroup: this.receiverLogGroup,
+        role,
+        logGroup,
         environment: { ...this.settingsEnvironment(), [RuntimeEnv.QUEUE_URL]: this.queue.queueUrl },
       },
     });

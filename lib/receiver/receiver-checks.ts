@@ -8,6 +8,7 @@ import { settingsToEnv } from '../../lambdas/core/settings';
 import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT, QUEUE_RETENTION } from './receiver-defaults';
 import type { FluentWebhookReceiverProps } from './receiver-props';
 import { defaultConsumerTimeout, VISIBILITY_TIMEOUT_FACTOR } from '../consumer/consumer-defaults';
+import { Ingress, ingressProblem } from '../../lambdas/contract/ingress';
 
 /** Shortest accepted path secret: 32 base64url characters carry 192 bits. */
 export const MIN_PATH_SECRET_LENGTH = 32;
@@ -60,6 +61,7 @@ export function findReceiverPropProblems(props: ReceiverPropsToCheck): Configura
     ...functionProblems(props),
     ...environmentProblems(props),
     ...wafProblems(props),
+    ...ingressProblems(props),
   ];
 }
 
@@ -245,6 +247,22 @@ function queueProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {
     });
   }
   return problems;
+}
+
+/** The door's mode: a known name, and no Lambda settings for a door without a Lambda. */
+function ingressProblems({ ingress, receiverFunctionProps }: ReceiverPropsToCheck): ConfigurationProblem[] {
+  const problem = ingressProblem('ingress', ingress);
+  if (problem !== undefined) return [problem];
+  if (ingress === Ingress.QUEUE_FIRST && receiverFunctionProps !== undefined) {
+    return [
+      {
+        setting: 'receiverFunctionProps',
+        message:
+          'is set but ingress is queue-first, which has no verifying Lambda; drop it (or receiverReservedConcurrency) or use verify-first.',
+      },
+    ];
+  }
+  return [];
 }
 
 function wiredFunctionPropProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {

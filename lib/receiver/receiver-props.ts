@@ -3,6 +3,7 @@ import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ReceiverSettings } from '../../lambdas/core/settings';
+import type { IngressName } from '../../lambdas/contract/ingress';
 
 export interface FluentWebhookReceiverProps {
   /**
@@ -65,6 +66,15 @@ export interface FluentWebhookReceiverProps {
    * @default - 512 MB, 10 s timeout, Node.js 24 on arm64, no reserved concurrency, minified with source maps
    */
   readonly receiverFunctionProps?: Partial<NodejsFunctionProps>;
+  /**
+   * What stands at the door. `verify-first`: the verifying Lambda checks signature and allow-list and answers
+   * 401/403 before anything is queued. `queue-first`: no Lambda at the door; API Gateway sends every request on the
+   * secret paths straight to the queue (an SQS service integration through a role that may send to that queue only)
+   * and answers 200 once SQS has it, and the consumer, the only judge, drops forgeries. Same secret paths, throttling,
+   * WAF and access logs in both. Excludes `receiverFunctionProps` with `queue-first`.
+   * @default 'verify-first'
+   */
+  readonly ingress?: IngressName;
   /**
    * Bring your own queue. You then own its encryption, message size (keep 1 MiB), retention, visibility timeout
    * and dead-letter queue. Excludes `queueProps`, `deadLetterQueueProps`, `deployDeadLetterQueue`, `maxReceiveCount`.

@@ -5,6 +5,7 @@ import type { FluentWebhookConsumer } from '../consumer/fluent-webhook-consumer'
 import type { FluentWebhookMonitoring } from '../monitoring/fluent-webhook-monitoring';
 import { FluentWebhooks } from '../fluent-webhooks/fluent-webhooks';
 import { readStackConfig, StackConfig } from './stack-config';
+import { Ingress } from '../../lambdas/contract/ingress';
 
 export interface FluentWebhookStackProps extends StackProps {
   /** The environment (`sandbox`, `production`) whose context settings configure the stack. */
@@ -39,7 +40,10 @@ export class FluentWebhookStack extends Stack {
     const { environmentName, processEnv, commandLineKeys, ...stackProps } = props;
     const config = readStackConfig(scope.node, environmentName, processEnv, commandLineKeys);
     super(scope, id, {
-      description: `Fluent Commerce webhook receiver (${environmentName}): API Gateway, verifying Lambda, SQS, consumer Lambda, DynamoDB, alarms.`,
+      description:
+        config.receiverProps.ingress === Ingress.QUEUE_FIRST
+          ? `Fluent Commerce webhook receiver (${environmentName}, queue-first): API Gateway straight into SQS, consumer Lambda (verifies), DynamoDB, alarms.`
+          : `Fluent Commerce webhook receiver (${environmentName}): API Gateway, verifying Lambda, SQS, consumer Lambda, DynamoDB, alarms.`,
       env:
         config.account === undefined && config.region === undefined
           ? undefined

@@ -18,6 +18,7 @@ import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
 import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
 import { findReceiverPropProblems } from '../receiver/receiver-checks';
 import { closestName } from '../internal/closest-name';
+import type { IngressName } from '../../lambdas/contract/ingress';
 
 /** Context key that selects the environment: `-c env=sandbox`. */
 export const ENVIRONMENT_CONTEXT_KEY = 'env';
@@ -41,6 +42,8 @@ export const DeployContextKey = {
   API_GATEWAY_CLOUDWATCH_ROLE: 'apiGatewayCloudWatchRole',
   ACCOUNT: 'account',
   REGION: 'region',
+  /** `verify-first` (default) or `queue-first`: see `FluentWebhookReceiverProps.ingress`. */
+  INGRESS: 'ingress',
 } as const;
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
@@ -182,6 +185,8 @@ export function readStackConfig(
     wafRateLimit: read.integer(DeployContextKey.WAF_RATE_LIMIT),
     apiGatewayCloudWatchRole: read.boolean(DeployContextKey.API_GATEWAY_CLOUDWATCH_ROLE),
     consumerTimeout: operations.consumerTimeout,
+    // Checked with the other props (findReceiverPropProblems), so a wrong value is one more listed problem.
+    ingress: read.string(DeployContextKey.INGRESS) as IngressName | undefined,
   };
   problems.push(
     ...findReceiverPropProblems({ ...candidate, settings }).map(({ setting, message }) => ({

@@ -81,12 +81,13 @@ function resourceIdsByPath(template: Template): Record<string, string> {
   return Object.fromEntries(Object.keys(resources).map((id) => [pathOf(id), id]));
 }
 
-/** `{ Ref: <logical id> }` of a construct's CloudFormation resource. */
-function refOf(stack: Stack, construct: IConstruct): { Ref: string } {
+/** `{ Ref: <logical id> }` of a construct's CloudFormation resource (one the mode under test must have). */
+function refOf(stack: Stack, construct: IConstruct | undefined): { Ref: string } {
+  if (construct === undefined) throw new Error('The receiver has no such construct in this mode.');
   const element = (construct.node.defaultChild ?? construct) as unknown as { logicalId: string };
   return { Ref: stack.resolve(element.logicalId) as string };
 }
-function arnOf(stack: Stack, construct: IConstruct): { 'Fn::GetAtt': [string, string] } {
+function arnOf(stack: Stack, construct: IConstruct | undefined): { 'Fn::GetAtt': [string, string] } {
   return { 'Fn::GetAtt': [refOf(stack, construct).Ref, 'Arn'] };
 }
 

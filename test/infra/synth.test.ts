@@ -134,6 +134,51 @@ describe('Synthesis', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(NEXT_SECRET);
   }, 120_000);
 
+  it('runs `cdk synth -c ingress=queue-first`: no Lambda behind the door, only the consumer, cdk-nag clean', () => {
+    // Prepare
+    const outdir = tempDir();
+
+    // Act
+    const run = spawnSync(
+      join(ROOT, 'node_modules', '.bin', 'cdk'),
+      [
+        'synth',
+        '--quiet',
+        '--no-notices',
+        '--output',
+        outdir,
+        '-c',
+        'env=ci',
+        '-c',
+        'ingress=queue-first',
+        '-c',
+        `publicKeys=${key.publicKeyBase64}`,
+        '-c',
+        'accountIds=ACME',
+        '-c',
+        `pathSecret=${SECRET}`,
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
+    );
+
+    // Assess
+    expect(describeRun(run)).toMatch(/^exit 0/);
+    const template = JSON.parse(readFileSync(join(outdir, 'FluentWebhooks-ci.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const ofType = (type: string) => Object.values(template.Resources).filter((resource) => resource.Type === type);
+    const [method] = ofType('AWS::ApiGateway::Method');
+    expect(method?.Properties.Integration).toMatchObject({ Type: 'AWS', IntegrationHttpMethod: 'POST' });
+    expect(JSON.stringify(method?.Properties.Integration)).toContain(':sqs:path/');
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(1);
+    expect(ofType('AWS::Lambda::Permission')).toEqual([]);
+    expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: unknown[];
+    };
+    expect(report.pluginReports).toEqual([]);
+  }, 120_000);
+
   it('fails the app with a clear message when no path secret is configured', () => {
     // Act
     const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'fluent-webhooks.ts')], {
