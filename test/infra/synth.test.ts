@@ -34,6 +34,23 @@ function describeRun(run: SpawnSyncReturns<string>): string {
   return `exit ${run.status}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 }
 
+/** `cdk synth` of the `ci` environment with the test key and account ACME, plus `context`, offline. */
+function cdkSynth(outdir: string, context: Record<string, string>): SpawnSyncReturns<string> {
+  const settings = { env: 'ci', publicKeys: key.publicKeyBase64, accountIds: 'ACME', ...context };
+  return spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'cdk'),
+    [
+      'synth',
+      '--quiet',
+      '--no-notices',
+      '--output',
+      outdir,
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
+  );
+}
+
 describe('Synthesis', () => {
   const outdirs: string[] = [];
   const tempDir = (): string => {
@@ -98,25 +115,7 @@ describe('Synthesis', () => {
     const outdir = tempDir();
 
     // Act
-    const run = spawnSync(
-      join(ROOT, 'node_modules', '.bin', 'cdk'),
-      [
-        'synth',
-        '--quiet',
-        '--no-notices',
-        '--output',
-        outdir,
-        '-c',
-        'env=ci',
-        '-c',
-        `publicKeys=${key.publicKeyBase64}`,
-        '-c',
-        'accountIds=ACME',
-        '-c',
-        `pathSecret=${NEXT_SECRET},${SECRET}`,
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
-    );
+    const run = cdkSynth(outdir, { pathSecret: `${NEXT_SECRET},${SECRET}` });
 
     // Assess
     expect(run.status).toBe(0);
@@ -139,27 +138,7 @@ describe('Synthesis', () => {
     const outdir = tempDir();
 
     // Act
-    const run = spawnSync(
-      join(ROOT, 'node_modules', '.bin', 'cdk'),
-      [
-        'synth',
-        '--quiet',
-        '--no-notices',
-        '--output',
-        outdir,
-        '-c',
-        'env=ci',
-        '-c',
-        'ingress=queue-first',
-        '-c',
-        `publicKeys=${key.publicKeyBase64}`,
-        '-c',
-        'accountIds=ACME',
-        '-c',
-        `pathSecret=${SECRET}`,
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
-    );
+    const run = cdkSynth(outdir, { pathSecret: SECRET, ingress: 'queue-first' });
 
     // Assess
     expect(describeRun(run)).toMatch(/^exit 0/);
