@@ -40,6 +40,11 @@ export const ReceiverMetric = {
   INTERNAL_ERROR: 'ReceiverError',
   /** Size of every request body in bytes (after base64 decoding). */
   BODY_BYTES: 'BodyBytes',
+  /**
+   * Accepted on `flex.signature` (MD5withRSA) alone, without `fluent-signature`: where Fluent sends both, a proxy
+   * stripped a header in transit. Watched by the monitoring's alarm before moving to `require-sha512`.
+   */
+  MD5_ONLY_ACCEPTED: 'WebhookAcceptedOnMd5Only',
 } as const;
 
 /** Dimension that splits {@link ReceiverMetric.REJECTED} by reason (values: {@link ReceiverReasonName}). */

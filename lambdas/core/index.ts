@@ -40,7 +40,10 @@ export type { BodyProblemName, ParsedEvent, ParsedJson } from './parse-body';
 export { AllowListRejection, checkAllowList } from './allow-list';
 export type { AllowList, AllowListDecision, AllowListRejectionName } from './allow-list';
 export {
+  DEDUPLICATION_MARGIN_SECONDS,
+  deduplicationWindowProblem,
   DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
+  MAX_SQS_RETENTION_SECONDS,
   MIN_IDEMPOTENCY_EXPIRY_SECONDS,
   parseReceiverSettings,
   rawSettingsFromEnv,

@@ -12,8 +12,16 @@ export const UnhandledEventPolicy = {
 } as const;
 export type UnhandledEventPolicyName = (typeof UnhandledEventPolicy)[keyof typeof UnhandledEventPolicy];
 
-/** Seven days: past Fluent's longest retry (one day on the `exponential` schedule) with room for redrives. */
-export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = 7 * 24 * 3600;
+/** SQS's longest retention, the stack's for the queue and the dead-letter queue: 14 days. */
+export const MAX_SQS_RETENTION_SECONDS = 14 * 24 * 3600;
+/** Kept past the longest a message can exist, so a redrive in its last hour still finds the record: one day. */
+export const DEDUPLICATION_MARGIN_SECONDS = 24 * 3600;
+/**
+ * 15 days: the dead-letter queue's 14-day retention plus a day. SQS counts a dead-lettered message's age from its
+ * first enqueue, so no copy of a message outlives the record of its event, and a redrive on day 13 is still a
+ * duplicate of the first delivery. (It was 7 days: a redrive after day 7 ran the handlers a second time.)
+ */
+export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = MAX_SQS_RETENTION_SECONDS + DEDUPLICATION_MARGIN_SECONDS;
 /** Fluent retries for up to a day, so a shorter window would let a retry through twice. */
 export const MIN_IDEMPOTENCY_EXPIRY_SECONDS = 48 * 3600;
 
@@ -29,7 +37,7 @@ export interface ReceiverSettings {
   readonly allowList: AllowList;
   /** @default 'ignore' */
   readonly unhandledEvents: UnhandledEventPolicyName;
-  /** @default 604800 (7 days) */
+  /** @default 1296000 (15 days: the dead-letter queue's retention plus a day) */
   readonly idempotencyExpirySeconds: number;
 }
 
@@ -211,4 +219,21 @@ function readExpiry(value: RawSettingValue): number {
     );
   }
   return seconds;
+}
+
+/**
+ * Whether the de-duplication window outlives every copy of a message: `longestMessageLifetimeSeconds` is the
+ * dead-letter queue's retention (or the queue's, without one), counted from the first enqueue. Returns the problem
+ * as a sentence naming the setting, or undefined when the window covers it with {@link DEDUPLICATION_MARGIN_SECONDS}.
+ */
+export function deduplicationWindowProblem(
+  expirySeconds: number,
+  longestMessageLifetimeSeconds: number,
+): ConfigurationProblem | undefined {
+  const needed = longestMessageLifetimeSeconds + DEDUPLICATION_MARGIN_SECONDS;
+  if (expirySeconds >= needed) return undefined;
+  return {
+    setting: 'idempotencyExpirySeconds',
+    message: `is ${expirySeconds} s, but a message can exist for ${longestMessageLifetimeSeconds} s (the dead-letter queue's retention, counted from its first enqueue): a redrive after the record expires would run the handlers a second time. Use at least ${needed} s (the retention plus a day), or shorten the retention.`,
+  };
 }

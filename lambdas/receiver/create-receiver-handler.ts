@@ -4,7 +4,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 // Imported module by module, not from '../core': the index pulls in the event schema (zod), which this Lambda never uses.
 import { checkAllowList } from '../core/allow-list';
-import { MAX_SQS_MESSAGE_BYTES } from '../core/constants';
+import { FLEX_SIGNATURE_HEADER, MAX_SQS_MESSAGE_BYTES } from '../core/constants';
 import { readSignatureHeaders } from '../core/headers';
 import { BodyProblem, parseJsonObject } from '../core/parse-json';
 import { invalidEventMessage, readFluentEvent } from '../core/fluent-event-rules';
@@ -199,6 +199,8 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
     }
     logger.info('Webhook accepted', { ...identified, messageId, outcome: ReceiverOutcome.ACCEPTED, status: 200 });
     metrics.addMetric(ReceiverMetric.ACCEPTED, MetricUnit.Count, 1);
+    if (verification.header === FLEX_SIGNATURE_HEADER)
+      metrics.addMetric(ReceiverMetric.MD5_ONLY_ACCEPTED, MetricUnit.Count, 1);
     return acceptedResponse(fields.requestId);
   };
 

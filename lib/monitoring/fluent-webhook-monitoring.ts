@@ -49,6 +49,8 @@ export interface FluentWebhookAlarms {
   readonly consumerErrors: cloudwatch.Alarm;
   /** Handlers' calls to the Fluent API kept failing (after retries) for 15 minutes. */
   readonly fluentApiFailures: cloudwatch.Alarm;
+  /** A webhook was accepted on flex.signature (MD5) alone; only with `expectSha512Signatures`. */
+  readonly md5OnlyAccepted?: cloudwatch.Alarm;
 }
 
 /**
@@ -78,6 +80,15 @@ export class FluentWebhookMonitoring extends Construct {
         ...alarmProps,
       });
 
+    const md5OnlyAccepted =
+      props.expectSha512Signatures === true
+        ? alarm('Md5OnlyAccepted', {
+            metric: metrics.count(MetricComponent.RECEIVER, ReceiverMetric.MD5_ONLY_ACCEPTED),
+            threshold: 1,
+            alarmDescription:
+              'A webhook was accepted on flex.signature (MD5) alone, without fluent-signature, where Fluent sends both: something between Fluent and API Gateway (a proxy that drops dotted or unknown headers) strips a header. Find it before switching to require-sha512, which would refuse these.',
+          })
+        : undefined;
     this.alarms = {
       deadLetterQueueNotEmpty: alarm('DeadLetterQueueNotEmpty', {
         metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -176,6 +187,7 @@ export class FluentWebhookMonitoring extends Construct {
         alarmDescription:
           "Handlers' calls to the Fluent API (context.fluent) keep failing after their retries: Fluent is down or throttling, or the credentials were refused. The consumer logs show each call ('fluent api call', with status and correlationId); FluentApiCallFailed by status tells which. Failed events are retried, then dead-lettered: redrive them once Fluent answers.",
       }),
+      ...(md5OnlyAccepted === undefined ? {} : { md5OnlyAccepted }),
     };
 
     this.alarmTopic = this.createAlarmTopic(props);

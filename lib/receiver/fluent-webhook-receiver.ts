@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -93,6 +93,8 @@ export class FluentWebhookReceiver extends Construct {
    * left in: the secret never appears in outputs.
    */
   public readonly webhookUrlTemplate: string;
+  /** Who may send to the queue: the verifying Lambda's role, `queueSenderArns`, and {@link allowSendingToQueue}'s. */
+  private readonly queueSenderArns: string[] = [];
 
   public constructor(scope: Construct, id: string, props: FluentWebhookReceiverProps) {
     super(scope, id);
@@ -125,6 +127,7 @@ export class FluentWebhookReceiver extends Construct {
     if (queueFirst) {
       this.gatewayQueueRole = createGatewayQueueRole(this, 'GatewayQueueRole', this.queue);
       integration = sqsSendMessageIntegration(this.queue, this.gatewayQueueRole);
+      this.queueSenderArns.push(this.gatewayQueueRole.roleArn);
     } else {
       const receiverLogGroup = new logs.LogGroup(this, 'ReceiverLogGroup', {
         retention: this.logRetention,
@@ -138,9 +141,12 @@ export class FluentWebhookReceiver extends Construct {
       );
       this.receiverLogGroup = receiverLogGroup;
       this.receiverRole = receiverRole;
+      this.queueSenderArns.push(receiverRole.roleArn);
       this.receiverFunction = receiverFunction;
       integration = lambdaProxyIntegration(receiverFunction);
     }
+    this.queueSenderArns.push(...(props.queueSenderArns ?? []));
+    this.protectQueues(props);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', {
       retention: this.logRetention,
@@ -207,6 +213,52 @@ export class FluentWebhookReceiver extends Construct {
       });
     }
     acknowledgeReceiverFindings(this);
+  }
+
+  /**
+   * Lets one more principal send to the queue (the queue's policy denies everyone else): for example the role API
+   * Gateway uses in a queue-first integration. Has no effect on a brought-in queue.
+   */
+  public allowSendingToQueue(principalArn: string): void {
+    this.queueSenderArns.push(principalArn);
+  }
+
+  /**
+   * Only the listed senders may put messages on the queue, and nobody on the dead-letter queue: SQS moves messages
+   * there itself, which no resource policy blocks. The DLQ takes redrives only from its source queue when that queue
+   * has a name to build its ARN from (CloudFormation cannot refer to it otherwise: each queue would need the other's
+   * ARN first); with a generated name, the deny on SendMessage still keeps every principal from writing to it.
+   */
+  private protectQueues(props: FluentWebhookReceiverProps): void {
+    if (!(this.queue instanceof sqs.Queue)) return;
+    const senders = this.queueSenderArns;
+    this.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheReceiverSends',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => senders }) } },
+      }),
+    );
+    this.deadLetterQueue?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'NobodySendsToTheDeadLetterQueue',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+      }),
+    );
+    const queueName = props.queueProps?.queueName;
+    if (this.deadLetterQueue !== undefined && queueName !== undefined && !Token.isUnresolved(queueName)) {
+      const sourceArn = Stack.of(this).formatArn({ service: 'sqs', resource: queueName });
+      (this.deadLetterQueue.node.defaultChild as sqs.CfnQueue).redriveAllowPolicy = {
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [sourceArn],
+      };
+    }
   }
 
   /** The environment every Lambda of the receiver reads its settings from. */

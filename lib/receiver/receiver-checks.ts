@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import { throwIfProblems } from '../../lambdas/core/configuration-problems';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
-import { settingsToEnv } from '../../lambdas/core/settings';
+import { deduplicationWindowProblem, settingsToEnv } from '../../lambdas/core/settings';
 import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT, QUEUE_RETENTION } from './receiver-defaults';
 import type { FluentWebhookReceiverProps } from './receiver-props';
 import { defaultConsumerTimeout, VISIBILITY_TIMEOUT_FACTOR } from '../consumer/consumer-defaults';
@@ -62,7 +62,28 @@ export function findReceiverPropProblems(props: ReceiverPropsToCheck): Configura
     ...environmentProblems(props),
     ...wafProblems(props),
     ...ingressProblems(props),
+    ...queueSenderProblems(props),
   ];
+}
+
+/** `aws:PrincipalArn` holds ARNs; anything else in the list would let nobody (or, mistyped, the wrong role) send. */
+function queueSenderProblems({ queueSenderArns, existingQueueObj }: ReceiverPropsToCheck): ConfigurationProblem[] {
+  if (queueSenderArns === undefined) return [];
+  if (existingQueueObj !== undefined) {
+    return [
+      {
+        setting: 'queueSenderArns',
+        message:
+          'applies to the queue the construct creates; with existingQueueObj, put the deny statement on your queue yourself.',
+      },
+    ];
+  }
+  return queueSenderArns
+    .filter((arn) => !Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):/.test(arn))
+    .map((arn) => ({
+      setting: 'queueSenderArns',
+      message: `holds "${arn}", which is not an IAM principal ARN (arn:aws:iam::<account>:role/<name>, * wildcards allowed).`,
+    }));
 }
 
 const SECRET_FIX = `Run \`${SECRET_COMMAND}\` for one; never commit it.`;
@@ -230,6 +251,14 @@ function queueProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {
       setting: 'deadLetterQueueProps.retentionPeriod',
       message: `(${deadLetterRetention} s) is shorter than the queue's (${queueRetention} s); SQS counts a dead-lettered message's age from its first enqueue, so the DLQ must keep messages at least as long.`,
     });
+  }
+  // No message may outlive the record of its event: the longest a copy lives is the DLQ's retention from the first
+  // enqueue. A brought-in queue's retention is not known here; the docs say to keep the window above it.
+  const expiry = props.settings?.idempotencyExpirySeconds;
+  if (existingQueueObj === undefined && expiry !== undefined) {
+    const lifetime = deployDeadLetterQueue === false ? queueRetention : Math.max(queueRetention, deadLetterRetention);
+    const problem = deduplicationWindowProblem(expiry, lifetime);
+    if (problem !== undefined) problems.push(problem);
   }
   const consumerTimeout = (props.consumerTimeout ?? defaultConsumerTimeout()).toSeconds();
   if (consumerTimeout < 1 || consumerTimeout > MAX_LAMBDA_TIMEOUT_SECONDS) {

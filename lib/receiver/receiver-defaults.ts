@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -54,8 +54,9 @@ export function defaultReceiverFunctionProps(): Partial<NodejsFunctionProps> {
 }
 
 /**
- * The queue: SSE-SQS, TLS only, 1 MiB messages (the receiver's 413 limit), 14 days' retention. The visibility
- * timeout comes from the consumer's timeout (see `FluentWebhookReceiverProps.consumerTimeout`).
+ * The queue: SSE-SQS, TLS only, 1 MiB messages (the receiver's 413 limit), 14 days' retention, kept when the stack
+ * is deleted (it may hold accepted webhooks; set `removalPolicy: DESTROY` in `queueProps` for throwaway
+ * environments). The visibility timeout comes from the consumer's timeout (see `FluentWebhookReceiverProps.consumerTimeout`).
  */
 export function defaultQueueProps(visibilityTimeout: Duration): sqs.QueueProps {
   return {
@@ -64,15 +65,20 @@ export function defaultQueueProps(visibilityTimeout: Duration): sqs.QueueProps {
     maxMessageSizeBytes: MAX_SQS_MESSAGE_BYTES,
     retentionPeriod: QUEUE_RETENTION,
     visibilityTimeout,
+    removalPolicy: RemovalPolicy.RETAIN,
   };
 }
 
-/** The dead-letter queue: the same protections. SQS keeps a message's original enqueue time, so it needs the same retention. */
+/**
+ * The dead-letter queue: the same protections, also kept when the stack is deleted. SQS keeps a message's original
+ * enqueue time, so it needs the same retention.
+ */
 export function defaultDeadLetterQueueProps(): sqs.QueueProps {
   return {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     maxMessageSizeBytes: MAX_SQS_MESSAGE_BYTES,
     retentionPeriod: QUEUE_RETENTION,
+    removalPolicy: RemovalPolicy.RETAIN,
   };
 }

@@ -115,9 +115,19 @@ export interface FluentWebhookReceiverProps {
    */
   readonly enableWaf?: boolean;
   /**
-   * WAF rate limit: requests per source IP per 5 minutes. Fluent sends from a few shared addresses: keep this
-   * above your peak webhook rate. Only with `enableWaf`.
+   * WAF rate limit: requests per source IP per 5 minutes, counting only requests under a live secret path (so
+   * traffic without the secret cannot use up the allowance of Fluent's shared addresses). Fluent sends from a few
+   * shared addresses: keep this above your peak webhook rate. Only with `enableWaf`.
    * @default 10000
    */
   readonly wafRateLimit?: number;
+  /**
+   * IAM principals (role ARNs as `aws:PrincipalArn` sees them; `*` wildcards allowed) that may send to the new
+   * queue besides the verifying Lambda: the roles that run `fluent-webhook redrive` (an SQS move task and copy mode
+   * both send with the caller's identity). The queue's resource policy denies `sqs:SendMessage` to every other
+   * principal in and outside the account, so nothing unverified can be queued. Not with `existingQueueObj`: add
+   * the statement to your queue's policy yourself (see the security docs).
+   * @default - none: only the verifying Lambda sends
+   */
+  readonly queueSenderArns?: readonly string[];
 }

@@ -15,8 +15,8 @@ export interface WebhookFirewallProps {
 const RATE_WINDOW_SECONDS = 300;
 
 /**
- * A regional AWS WAF web ACL on the stage: blocks any source IP over the rate limit, admits POSTs under a secret
- * path prefix (one per live secret), and blocks everything else before API Gateway sees it (the layer-7 rule Fluent
+ * A regional AWS WAF web ACL on the stage: blocks any source IP over the rate limit (counting only requests under a
+ * secret path), admits POSTs under a secret path prefix (one per live secret), and blocks everything else before API Gateway sees it (the layer-7 rule Fluent
  * suggests). Sampled requests stay off, since a sample would show the secret path and the signature headers.
  */
 export class WebhookFirewall extends Construct {
@@ -31,6 +31,7 @@ export class WebhookFirewall extends Construct {
       sampledRequestsEnabled: false,
     });
 
+    const secretPath = anyOf(props.pathPrefixes.map((prefix) => byteMatch({ uriPath: {} }, 'STARTS_WITH', prefix)));
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       description: 'Admits only POSTs to the secret Fluent webhook paths, rate-limited per source IP.',
@@ -46,6 +47,11 @@ export class WebhookFirewall extends Construct {
               limit: props.rateLimit,
               aggregateKeyType: 'IP',
               evaluationWindowSec: RATE_WINDOW_SECONDS,
+              // Only requests that carry a live secret path count. Fluent sends every tenant's webhooks from a few
+              // shared addresses: counting all requests would let another tenant, pointing webhooks at this host
+              // without the secret, use up the allowance of Fluent's address and get our genuine webhooks blocked.
+              // Requests without the secret are blocked by the default action anyway.
+              scopeDownStatement: secretPath,
             },
           },
           visibilityConfig: visibility('RateLimitPerSourceIp'),
@@ -56,10 +62,7 @@ export class WebhookFirewall extends Construct {
           action: { allow: {} },
           statement: {
             andStatement: {
-              statements: [
-                anyOf(props.pathPrefixes.map((prefix) => byteMatch({ uriPath: {} }, 'STARTS_WITH', prefix))),
-                byteMatch({ method: {} }, 'EXACTLY', 'POST'),
-              ],
+              statements: [secretPath, byteMatch({ method: {} }, 'EXACTLY', 'POST')],
             },
           },
           visibilityConfig: visibility('AllowSecretWebhookPath'),

@@ -22,6 +22,7 @@ export const OperationsContextKey = {
   FLUENT_API_URL: 'fluentApiUrl',
   FLUENT_API_ACCOUNT: 'fluentApiAccount',
   FLUENT_API_SECRET_NAME: 'fluentApiSecretName',
+  EXPECT_SHA512_SIGNATURES: 'expectSha512Signatures',
 } as const;
 
 /** `idempotencyTableEncryption` values. */
@@ -39,6 +40,7 @@ const TABLE_REMOVAL: Readonly<Record<string, RemovalPolicy>> = {
 export interface ContextValues {
   string(key: string): string | undefined;
   integer(key: string): number | undefined;
+  boolean(key: string): boolean | undefined;
 }
 
 export interface OperationsConfig {
@@ -74,6 +76,7 @@ export function readOperationsConfig(read: ContextValues, problems: Configuratio
     alarmEmail: read.string(OperationsContextKey.ALARM_EMAIL),
     oldestMessageAgeThreshold: ageMinutes === undefined ? undefined : Duration.minutes(ageMinutes),
     signatureRejectionThreshold: read.integer(OperationsContextKey.SIGNATURE_REJECTION_THRESHOLD),
+    expectSha512Signatures: read.boolean(OperationsContextKey.EXPECT_SHA512_SIGNATURES),
   });
 
   problems.push(

@@ -39,6 +39,7 @@ export const DeployContextKey = {
   MAX_RECEIVE_COUNT: 'maxReceiveCount',
   ENABLE_WAF: 'enableWaf',
   WAF_RATE_LIMIT: 'wafRateLimit',
+  QUEUE_SENDER_ARNS: 'queueSenderArns',
   API_GATEWAY_CLOUDWATCH_ROLE: 'apiGatewayCloudWatchRole',
   ACCOUNT: 'account',
   REGION: 'region',
@@ -183,6 +184,7 @@ export function readStackConfig(
     maxReceiveCount: read.integer(DeployContextKey.MAX_RECEIVE_COUNT),
     enableWaf: read.boolean(DeployContextKey.ENABLE_WAF),
     wafRateLimit: read.integer(DeployContextKey.WAF_RATE_LIMIT),
+    queueSenderArns: read.list(DeployContextKey.QUEUE_SENDER_ARNS),
     apiGatewayCloudWatchRole: read.boolean(DeployContextKey.API_GATEWAY_CLOUDWATCH_ROLE),
     consumerTimeout: operations.consumerTimeout,
     // Checked with the other props (findReceiverPropProblems), so a wrong value is one more listed problem.

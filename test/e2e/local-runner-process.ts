@@ -23,6 +23,10 @@ export interface RunnerProcess {
   waitForLine(predicate: LinePredicate, timeoutMs?: number): Promise<LogLine>;
   /** Sends SIGTERM and resolves with the exit code; kills the process if it has not exited within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** The runner's process id. */
+  readonly pid: number;
+  /** SIGKILL, as a crash or an OOM kill would end it; resolves once its output is read to the end. */
+  kill(): Promise<void>;
 }
 
 /** Which `fluent-webhook` runs, where, with which arguments after `local`. */
@@ -100,7 +104,18 @@ export async function startRunnerProcess(
       ),
     ]);
     const pattern = String(ready.webhookUrlPattern);
-    return { webhookBaseUrl: pattern.slice(0, -'{route}'.length), lines: () => lines, waitForLine, stop };
+    const kill = async (): Promise<void> => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    };
+    return {
+      webhookBaseUrl: pattern.slice(0, -'{route}'.length),
+      lines: () => lines,
+      waitForLine,
+      stop,
+      pid: child.pid as number,
+      kill,
+    };
   } catch (error) {
     await stop(1000);
     throw error;

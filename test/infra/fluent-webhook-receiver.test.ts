@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -247,7 +247,7 @@ describe('Class: FluentWebhookReceiver', () => {
         FLUENT_ACCOUNT_IDS: 'ACME,BETA',
         FLUENT_RETAILER_IDS: '1',
         UNHANDLED_EVENTS: 'ignore',
-        IDEMPOTENCY_EXPIRY_SECONDS: '604800',
+        IDEMPOTENCY_EXPIRY_SECONDS: '1296000',
         ENVIRONMENT_NAME: 'production',
         QUEUE_URL: refOf(stack, receiver.queue),
       });
@@ -339,7 +339,7 @@ describe('Class: FluentWebhookReceiver', () => {
         template.hasResourceProperties('AWS::SQS::QueuePolicy', {
           Queues: [refOf(stack, queue)],
           PolicyDocument: {
-            Statement: [
+            Statement: Match.arrayWith([
               {
                 Action: 'sqs:*',
                 Effect: 'Deny',
@@ -347,10 +347,114 @@ describe('Class: FluentWebhookReceiver', () => {
                 Condition: { Bool: { 'aws:SecureTransport': 'false' } },
                 Resource: arnOf(stack, queue),
               },
-            ],
+            ]),
           },
         });
       }
+    });
+  });
+
+  describe('who may send', () => {
+    it('denies sqs:SendMessage on the queue to every principal but the verifying Lambda', () => {
+      // Assess
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [refOf(stack, receiver.queue)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'OnlyTheReceiverSends',
+              Action: 'sqs:SendMessage',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Resource: arnOf(stack, receiver.queue),
+              Condition: { ArnNotLike: { 'aws:PrincipalArn': [arnOf(stack, receiver.receiverRole)] } },
+            },
+          ]),
+        },
+      });
+    });
+
+    it('denies sqs:SendMessage on the dead-letter queue to every principal (SQS moves messages there itself)', () => {
+      // Assess
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [refOf(stack, receiver.deadLetterQueue as sqs.Queue)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'NobodySendsToTheDeadLetterQueue',
+              Action: 'sqs:SendMessage',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Resource: arnOf(stack, receiver.deadLetterQueue as sqs.Queue),
+            },
+          ]),
+        },
+      });
+    });
+
+    it('lets the redrive operators listed in queueSenderArns, and senders added later, send to the queue', () => {
+      // Act
+      const operator = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*Operations*';
+      const built = { stack: new Stack(tempApp(), 'SendersTest') } as { stack: Stack; receiver: FluentWebhookReceiver };
+      built.receiver = new FluentWebhookReceiver(built.stack, 'Receiver', {
+        settings,
+        pathSecret: SECRET,
+        queueSenderArns: [operator],
+      });
+      built.receiver.allowSendingToQueue('arn:aws:iam::123456789012:role/apigateway-to-sqs');
+
+      // Assess
+      Template.fromStack(built.stack).hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'OnlyTheReceiverSends',
+              Condition: {
+                ArnNotLike: {
+                  'aws:PrincipalArn': [
+                    arnOf(built.stack, built.receiver.receiverRole),
+                    operator,
+                    'arn:aws:iam::123456789012:role/apigateway-to-sqs',
+                  ],
+                },
+              },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('lets only the source queue redrive into the dead-letter queue when the queue has a name', () => {
+      // Act
+      const named = receiverStack({ queueProps: { queueName: 'fluent-webhooks-prod' } }).template;
+
+      // Assess
+      const [allow] = Object.values(named.findResources('AWS::SQS::Queue'))
+        .map((queue) => queue.Properties.RedriveAllowPolicy)
+        .filter((policy) => policy !== undefined);
+      expect(allow).toEqual({ redrivePermission: 'byQueue', sourceQueueArns: [expect.anything()] });
+      expect(JSON.stringify(allow.sourceQueueArns[0])).toMatch(/:sqs:.*:fluent-webhooks-prod"\]\]\}$/);
+      expect(
+        Object.values(template.findResources('AWS::SQS::Queue')).map((q) => q.Properties.RedriveAllowPolicy),
+      ).toEqual([undefined, undefined]);
+    });
+
+    it('keeps both queues when the stack is deleted, unless told otherwise', () => {
+      // Act
+      const throwaway = receiverStack({
+        queueProps: { removalPolicy: RemovalPolicy.DESTROY },
+        deadLetterQueueProps: { removalPolicy: RemovalPolicy.DESTROY },
+      }).template;
+
+      // Assess
+      expect(Object.values(template.findResources('AWS::SQS::Queue')).map((queue) => queue.DeletionPolicy)).toEqual([
+        'Retain',
+        'Retain',
+      ]);
+      expect(Object.values(throwaway.findResources('AWS::SQS::Queue')).map((queue) => queue.DeletionPolicy)).toEqual([
+        'Delete',
+        'Delete',
+      ]);
     });
   });
 
@@ -483,6 +587,7 @@ describe('Class: FluentWebhookReceiver with several path secrets (a rotation)', 
     const position = secret === NEW_SECRET ? 0 : 1;
     expect(placesOf(template, secret)).toEqual([
       `$.Resources.${resourceId}.Properties.PathPart`,
+      `$.Resources.${webAclId}.Properties.Rules[0].Statement.RateBasedStatement.ScopeDownStatement.OrStatement.Statements[${position}].ByteMatchStatement.SearchString`,
       `$.Resources.${webAclId}.Properties.Rules[1].Statement.AndStatement.Statements[0].OrStatement.Statements[${position}].ByteMatchStatement.SearchString`,
     ]);
   });
@@ -618,7 +723,15 @@ describe('Class: FluentWebhookReceiver options', () => {
           Name: 'RateLimitPerSourceIp',
           Priority: 0,
           Action: { Block: {} },
-          Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
+          Statement: {
+            RateBasedStatement: {
+              Limit: 2000,
+              AggregateKeyType: 'IP',
+              EvaluationWindowSec: 300,
+              // Only requests carrying the secret path count, so traffic without it cannot use up Fluent's allowance.
+              ScopeDownStatement: uriPrefixMatch(`/webhooks/${SECRET}/fluent/`),
+            },
+          },
           VisibilityConfig: Match.objectLike({ SampledRequestsEnabled: false }),
         },
         {

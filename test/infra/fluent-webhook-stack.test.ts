@@ -64,7 +64,7 @@ describe('Class: FluentWebhookStack', () => {
             NODE_OPTIONS: '--enable-source-maps',
             SIGNATURE_POLICY: 'prefer-sha512',
             UNHANDLED_EVENTS: 'ignore',
-            IDEMPOTENCY_EXPIRY_SECONDS: '604800',
+            IDEMPOTENCY_EXPIRY_SECONDS: '1296000',
             QUEUE_URL: { Ref: 'ReceiverQueue7788F9B1' },
           },
         },
@@ -297,6 +297,11 @@ describe('Function: readStackConfig', () => {
       /pathSecret is missing: .*Run `npx fluent-webhook secret` for one; never commit it\. \[set it with -c pathSecret=… or the pathSecret key in cdk\.json, or WEBHOOK_PATH_SECRET\]/,
     ],
     ['a short secret', { ...valid, pathSecret: 'abc' }, /pathSecret is 3 characters; use at least 32/],
+    [
+      'a de-duplication window shorter than the dead-letter queue keeps a message',
+      { ...valid, idempotencyExpirySeconds: 7 * 24 * 3600 },
+      /idempotencyExpirySeconds is 604800 s, but a message can exist for 1209600 s .*Use at least 1296000 s/,
+    ],
     [
       'a secret with characters a URL would mangle',
       { ...valid, pathSecret: `${SANDBOX_SECRET}+/=` },

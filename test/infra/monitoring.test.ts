@@ -2,8 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
@@ -330,6 +330,26 @@ describe('Class: FluentWebhookMonitoring', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(9);
     for (const alarm of alarms) expect(alarm.Properties.AlarmDescription.length).toBeGreaterThan(60);
+  });
+
+  it('alarms on a webhook accepted on flex.signature alone, where Fluent is expected to send fluent-signature', () => {
+    // Act
+    const ready = monitoredStack({ environmentName: 'production', expectSha512Signatures: true });
+    const readyTemplate = Template.fromStack(ready.stack);
+
+    // Assess
+    expect(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WebhookAcceptedOnMd5Only' } }),
+    ).toEqual({});
+    readyTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'WebhookAcceptedOnMd5Only',
+      Namespace: 'FluentWebhookReceiver',
+      Statistic: 'Sum',
+      Threshold: 1,
+      Dimensions: emfDimensions('receiver'),
+      AlarmDescription: Match.stringLikeRegexp('require-sha512'),
+    });
+    expect(ready.monitoring.alarms.md5OnlyAccepted).toBeDefined();
   });
 
   it('notifies an encrypted, TLS-only topic with the e-mail subscription', () => {

@@ -21,6 +21,13 @@ export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DRAIN_LIMIT_BYTES = 8 * GATEWAY_MAX_BODY_BYTES;
 /** API Gateway's default integration timeout. */
 export const GATEWAY_INTEGRATION_TIMEOUT_MS = 29_000;
+/**
+ * How long a client may take to send its whole body. Fluent posts small bodies at once; a client that trickles one
+ * (or stops half-way) would otherwise hold a connection, and a clean stop, for Node's default of 300 s.
+ */
+export const GATEWAY_BODY_TIMEOUT_MS = 10_000;
+/** Connections held open at once; more are refused at once, so slow clients cannot take every socket. */
+export const GATEWAY_MAX_CONNECTIONS = 256;
 
 /** The proxy integration: the real verifying handler, invoked in-process. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -38,13 +45,20 @@ export type GatewayServerOptions = GatewayIntegration & {
   readonly logger: Logger;
   /** @default GATEWAY_INTEGRATION_TIMEOUT_MS */
   readonly integrationTimeoutMs?: number;
+  /** @default GATEWAY_BODY_TIMEOUT_MS */
+  readonly bodyTimeoutMs?: number;
+  /** @default GATEWAY_MAX_CONNECTIONS */
+  readonly maxConnections?: number;
 };
 
 export interface GatewayServer {
   readonly port: number;
   /** Base URL, without the webhook path. */
   readonly origin: string;
-  /** Stops accepting connections, answers the requests already in flight, then closes every connection. */
+  /**
+   * Stops accepting connections, drops the requests whose body has not fully arrived (they get no answer, so no
+   * 200), answers the ones being handled (each within the integration timeout), then closes every connection.
+   */
   close(): Promise<void>;
 }
 
@@ -96,28 +110,41 @@ const INTEGRATION_TIMED_OUT: GatewayAnswer = {
  * gets API Gateway's own answers.
  */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Map<Promise<void>, InFlightRequest>();
+  let stopping = false;
   const server = createServer((req, res) => {
-    const done = handleRequest(req, res, options).catch((error: unknown) => {
+    const request: InFlightRequest = { req, readingBody: true, stopping: () => stopping };
+    const done = handleRequest(request, res, options).catch((error: unknown) => {
       options.logger.error('gateway failed to answer a request', { error: error as Error });
       if (!res.headersSent) writeAnswer(res, INTEGRATION_FAILED, 'unknown');
     });
-    inFlight.add(done);
+    inFlight.set(done, request);
     void done.finally(() => inFlight.delete(done));
   });
+  server.maxConnections = options.maxConnections ?? GATEWAY_MAX_CONNECTIONS;
   await listen(server, options.host, options.port);
   const { port } = server.address() as AddressInfo;
   return {
     port,
     origin: `http://${options.host}:${port}`,
     close: async () => {
+      stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await Promise.allSettled([...inFlight]);
+      // A body still arriving is never waited for: its request has not reached the receiver, so nothing is lost.
+      for (const request of inFlight.values()) if (request.readingBody) request.req.destroy();
+      await Promise.allSettled([...inFlight.keys()]);
       server.closeAllConnections();
       await closed;
     },
   };
+}
+
+/** A request the gateway holds; `readingBody` until its whole body has arrived. */
+interface InFlightRequest {
+  readonly req: IncomingMessage;
+  readingBody: boolean;
+  readonly stopping: () => boolean;
 }
 
 /** One log line per request the gateway refuses itself, as API Gateway's access log has them. Never the path: it holds the secret. */
@@ -126,7 +153,12 @@ function refuse(res: ServerResponse, answer: GatewayAnswer, fields: Record<strin
   logger.warn('gateway refused request', { ...fields, status: res.statusCode, reason: answer.type });
 }
 
-async function handleRequest(req: IncomingMessage, res: ServerResponse, options: GatewayServerOptions): Promise<void> {
+async function handleRequest(
+  request: InFlightRequest,
+  res: ServerResponse,
+  options: GatewayServerOptions,
+): Promise<void> {
+  const { req } = request;
   const requestId = randomUUID();
   const receivedAt = new Date();
   const { stage, logger } = options;
@@ -139,15 +171,26 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
     refuse(res, UNKNOWN_RESOURCE_OR_METHOD, logFields, logger);
     return;
   }
-  const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
-  if (body === undefined) {
+  const body = await readBody(req, GATEWAY_MAX_BODY_BYTES, options.bodyTimeoutMs ?? GATEWAY_BODY_TIMEOUT_MS);
+  request.readingBody = false;
+  if (body === TOO_LARGE) {
     res.setHeader('Connection', 'close');
     refuse(res, REQUEST_TOO_LARGE, logFields, logger);
     res.once('finish', () => req.destroy());
     return;
   }
+  if (!Buffer.isBuffer(body)) {
+    // One line, no stack: a client going away is an event of the client's, not a failure of ours.
+    logger.warn('gateway dropped a request whose body did not arrive', {
+      ...logFields,
+      reason: request.stopping() ? 'stopping' : body.reason,
+      bodyBytesReceived: body.bytesReceived,
+    });
+    req.destroy();
+    return;
+  }
 
-  const request: GatewayRequest = {
+  const gatewayRequest: GatewayRequest = {
     method: req.method,
     rawUrl: req.url ?? '/',
     rawHeaders: req.rawHeaders,
@@ -161,9 +204,9 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
   const timeoutMs = options.integrationTimeoutMs ?? GATEWAY_INTEGRATION_TIMEOUT_MS;
   const outcome =
     'serviceIntegration' in options
-      ? await withTimeout(callService(options.serviceIntegration, request, match), timeoutMs)
+      ? await withTimeout(callService(options.serviceIntegration, gatewayRequest, match), timeoutMs)
       : await withTimeout(
-          invokeProxy(options.handler, toApiGatewayProxyEvent(request, match, stage), options.createContext()),
+          invokeProxy(options.handler, toApiGatewayProxyEvent(gatewayRequest, match, stage), options.createContext()),
           timeoutMs,
         );
   if ('answer' in outcome && outcome.answer === UNSUPPORTED_MEDIA_TYPE) {
@@ -231,19 +274,44 @@ function isProxyResult(value: unknown): value is APIGatewayProxyResult {
   return Number.isInteger(statusCode) && (body === undefined || typeof body === 'string');
 }
 
+const TOO_LARGE = Symbol('too large');
+/** Why a body did not arrive: the client went away (or was cut at a stop), or took longer than the body timeout. */
+interface IncompleteBody {
+  readonly reason: 'aborted' | 'body-timeout';
+  readonly bytesReceived: number;
+}
+
 /**
- * Reads the whole body, or returns undefined when it is over `limit` bytes. An oversized body is read to
- * its end and dropped (up to a bound), so that the sender gets to read the 413 instead of a reset.
+ * Reads the whole body within `timeoutMs`. An oversized body is read to its end and dropped (up to a bound), so
+ * that the sender gets to read the 413 instead of a reset. A body that stops arriving is incomplete.
  */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+async function readBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+): Promise<Buffer | typeof TOO_LARGE | IncompleteBody> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > DRAIN_LIMIT_BYTES) break;
-    if (total <= limit) chunks.push(chunk as Buffer);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    req.destroy();
+  }, timeoutMs);
+  try {
+    for await (const chunk of req) {
+      total += (chunk as Buffer).length;
+      if (total > DRAIN_LIMIT_BYTES) break;
+      if (total <= limit) chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return { reason: timedOut ? 'body-timeout' : 'aborted', bytesReceived: total };
+  } finally {
+    clearTimeout(timer);
   }
-  return total > limit ? undefined : Buffer.concat(chunks, total);
+  if (!req.complete && total <= DRAIN_LIMIT_BYTES) {
+    return { reason: timedOut ? 'body-timeout' : 'aborted', bytesReceived: total };
+  }
+  return total > limit ? TOO_LARGE : Buffer.concat(chunks, total);
 }
 
 function writeProxyResult(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {

@@ -11,6 +11,7 @@ import {
 } from '../../lambdas/contract/deployment';
 import { pathSecretProblems } from '../../lib/receiver/receiver-checks';
 import {
+  deduplicationWindowProblem,
   MAX_SQS_MESSAGE_BYTES,
   RawReceiverSettings,
   rawSettingsFromEnv,
@@ -188,6 +189,12 @@ export async function loadLocalConfig(
   }
   const { settings, problems: settingProblems } = readReceiverSettings(raw);
   problems.push(...settingProblems);
+  // The local queues keep messages as long as the stack's (14 days), and the data folder keeps them across runs.
+  const windowProblem =
+    settings === undefined
+      ? undefined
+      : deduplicationWindowProblem(settings.idempotencyExpirySeconds, LOCAL_DEFAULTS.retentionPeriodSeconds);
+  if (windowProblem !== undefined) problems.push(windowProblem);
   if (settings?.allowList.accountIds === '*') {
     notices.push(
       `${SETTING_ENV_NAMES.accountIds} is *: events for ANY Fluent account are accepted. Use this for trying things out only.`,

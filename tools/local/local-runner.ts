@@ -15,7 +15,8 @@ import { emulatorClientConfig } from './local-aws-config';
 import { LOCAL_DEFAULTS, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
 import { createLocalConsumer } from './local-consumer';
 import { loadHandlers } from './load-handlers';
-import { QUEUE_SNAPSHOT_FILE, restoreQueueSnapshot, saveQueueSnapshot } from './queue-snapshot';
+import { inspectQueueMessages } from './inspect-queue';
+import { lockDataDir } from './data-dir-lock';
 import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
 import { toSqsEventRecord } from './sqs-event-records';
 import { startSqsPoller } from './sqs-poller';
@@ -25,6 +26,8 @@ import { startLocalFluentApi } from './local-fluent-api';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
 export const DYNAMODB_DIR = 'dynamodb';
+/** The data folder's subfolder where fauxqs keeps the queues and their messages (SQLite, written through). */
+export const SQS_DIR = 'sqs';
 
 export interface LocalRunner {
   /** `http://127.0.0.1:<port>/<secret>/fluent/`: append a route. */
@@ -40,12 +43,12 @@ export interface LocalRunner {
   readonly fluentApiUrl: string;
   /** The stand-in's control endpoint (faults, what it received); undefined with FLUENT_API_URL. */
   readonly fluentStandInControlUrl?: string;
-  /** Messages put back from the last run, by queue name. */
+  /** Messages found in the queues at start (kept in the data folder from the last run), by queue name. */
   readonly restored: Readonly<Record<string, number>>;
   /**
-   * Stops in the order that loses nothing: the gateway stops accepting and answers what is in flight, the
-   * poller finishes its batch, the queues are saved to the data folder, then the emulators stop.
-   * Returns the number of messages saved per queue.
+   * Stops in the order that loses nothing: the gateway stops accepting, drops requests whose body has not arrived
+   * and answers the rest, the poller finishes its batch, then the emulators stop. Every accepted message is
+   * already on disk (fauxqs writes through). Returns the number of messages left per queue for the next start.
    */
   stop(): Promise<Record<string, number>>;
 }
@@ -69,12 +72,15 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
   // First: a handlers module that does not load stops the start before anything listens.
   const handlers = await loadHandlers(config.handlersModule);
   try {
+    // First: a second runner on the same folder would share its stores and fail later with a puzzling error.
+    const lock = lockDataDir(config.dataDir);
+    stopActions.push(async () => lock.release());
     const dynamoDb = await startDynamoDbEmulator({ host: config.host, path: join(config.dataDir, DYNAMODB_DIR) });
     stopActions.push(() => dynamoDb.stop());
     await dynamoDb.createIdempotencyTable(LOCAL_RESOURCE_NAMES.idempotencyTable);
 
-    const sqs = await startSqsEmulator({ host: config.host });
-    stopActions.push(() => sqs.stop());
+    const sqs = await startSqsEmulator({ host: config.host, dataDir: join(config.dataDir, SQS_DIR) });
+    stopActions.push(() => sqs.close());
     const queueAttributes = {
       MaximumMessageSize: String(LOCAL_DEFAULTS.maximumMessageSizeBytes),
       MessageRetentionPeriod: String(LOCAL_DEFAULTS.retentionPeriodSeconds),
@@ -92,13 +98,15 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       sqsClient.destroy();
       dynamoDbClient.destroy();
     });
-    const snapshotFile = join(config.dataDir, QUEUE_SNAPSHOT_FILE);
-    const restored = await restoreQueueSnapshot(sqsClient, snapshotFile, {
-      [queue.queueName]: queue.queueUrl,
-      [deadLetterQueue.queueName]: deadLetterQueue.queueUrl,
-    });
+    const queueNames = [queue.queueName, deadLetterQueue.queueName];
+    const countMessages = async (): Promise<Record<string, number>> => {
+      const counts: Record<string, number> = {};
+      for (const name of queueNames) counts[name] = (await inspectQueueMessages(sqs.endpoint, name)).length;
+      return counts;
+    };
+    const restored = await countMessages();
     stopActions.push(async () => {
-      saved = await saveQueueSnapshot(sqs.endpoint, [queue.queueName, deadLetterQueue.queueName], snapshotFile);
+      saved = await countMessages();
     });
 
     const lambdaFunction = (functionName: string, timeoutSeconds: number, memorySizeMb: number): LocalFunction => ({

@@ -16,6 +16,11 @@ export interface SqsEmulatorOptions {
   readonly port?: number;
   /** Region of queue ARNs created here; clients should sign with the same region. @default 'us-east-1' */
   readonly region?: string;
+  /**
+   * A folder where fauxqs keeps queues and messages in SQLite, written through on every change (a message is on
+   * disk before SendMessage answers), so they survive a crash or SIGKILL of the process. In memory when absent.
+   */
+  readonly dataDir?: string;
 }
 
 export interface EmulatedQueue {
@@ -32,12 +37,17 @@ export interface SqsEmulator {
   readonly port: number;
   readonly region: string;
   readonly running: boolean;
-  /** Creates a queue through the CreateQueue API (same validation and idempotency as a client call). */
+  /**
+   * Creates a queue through the CreateQueue API, or, when it exists (restored from `dataDir`), sets these attributes
+   * on it with SetQueueAttributes, so a changed setting applies on the next start.
+   */
   createQueue(name: string, attributes?: Readonly<Record<string, string>>): Promise<EmulatedQueue>;
   /** Stops answering (open connections are cut) but keeps every queue and message in memory. */
   stop(): Promise<void>;
   /** Listens again on the same port with the same queues and messages. */
   restart(): Promise<void>;
+  /** Stops answering and closes the SQLite store of `dataDir` (nothing to flush: every change is already written). */
+  close(): Promise<void>;
 }
 
 /** The `RedrivePolicy` queue attribute: after `maxReceiveCount` receives a message moves to the DLQ. */
@@ -59,6 +69,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   // fauxqs's default `sqs.<region>.localhost` does not resolve everywhere.
   sqsStore.host = '';
   sqsStore.region = region;
+  const persistence = options.dataDir === undefined ? undefined : openPersistence(fauxqs, options.dataDir, sqsStore);
 
   // A fresh app per start: a closed Fastify instance cannot listen again, while the store carries the state over.
   const listen = async (port: number): Promise<{ app: FauxqsApp; port: number }> => {
@@ -75,6 +86,12 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   let app: FauxqsApp | undefined = first.app;
   const port = first.port;
   const endpoint = loopbackEndpoint(host, port);
+  const stop = async (): Promise<void> => {
+    const running = app;
+    app = undefined;
+    // Long polls waiting on the store are released first; messages they take reappear after the visibility timeout.
+    await running?.close();
+  };
 
   return {
     endpoint,
@@ -86,23 +103,40 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
     async createQueue(name, attributes = {}) {
       if (app === undefined)
         throw new Error(`The SQS emulator on ${endpoint} is stopped; restart() it before creating queue ${name}.`);
-      const created = await callSqsApi<{ QueueUrl: string }>(app, `${host}:${port}`, 'CreateQueue', {
-        QueueName: name,
-        Attributes: attributes,
-      });
-      return { queueName: name, queueUrl: created.QueueUrl, queueArn: emulatedQueueArn(region, name) };
+      const hostHeader = `${host}:${port}`;
+      const created = await callSqsApi<{ QueueUrl: string }>(app, hostHeader, 'CreateQueue', { QueueName: name });
+      if (Object.keys(attributes).length > 0) {
+        await callSqsApi(app, hostHeader, 'SetQueueAttributes', { QueueUrl: created.QueueUrl, Attributes: attributes });
+      }
+      // A queue restored from dataDir keeps the URL of the port it was created on; fauxqs finds queues by name.
+      return {
+        queueName: name,
+        queueUrl: `${endpoint}/${EMULATOR_ACCOUNT_ID}/${name}`,
+        queueArn: emulatedQueueArn(region, name),
+      };
     },
-    async stop() {
-      const running = app;
-      app = undefined;
-      // Long polls waiting on the store are released first; messages they take reappear after the visibility timeout.
-      await running?.close();
-    },
+    stop,
     async restart() {
       if (app !== undefined) return;
       app = (await listen(port)).app;
     },
+    async close() {
+      await stop();
+      persistence?.close();
+    },
   };
+}
+
+/**
+ * Wires fauxqs's SQLite persistence into the store as its own `startFauxqs` does (which cannot be used: it listens
+ * on every interface): state is loaded first, then every later change is written through.
+ */
+function openPersistence(fauxqs: FauxqsModules, dataDir: string, sqsStore: FauxqsSqsStore): FauxqsPersistence {
+  const persistence = new fauxqs.PersistenceManager(dataDir);
+  persistence.loadSqsAndSns(sqsStore, new fauxqs.SnsStore());
+  sqsStore.persistence = persistence;
+  for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
+  return persistence;
 }
 
 // --- fauxqs is ESM-only and exports only `buildApp`; the store classes are loaded from its files. ---
@@ -110,6 +144,13 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
 interface FauxqsSqsStore {
   host: string;
   region: string;
+  persistence?: FauxqsPersistence;
+  allQueues(): Iterable<{ persistence?: FauxqsPersistence }>;
+}
+
+interface FauxqsPersistence {
+  loadSqsAndSns(sqsStore: FauxqsSqsStore, snsStore: unknown): void;
+  close(): void;
 }
 
 interface FauxqsApp {
@@ -126,6 +167,8 @@ interface FauxqsApp {
 interface FauxqsModules {
   buildApp(options: { logger: boolean; stores: { sqsStore: FauxqsSqsStore } }): FauxqsApp;
   SqsStore: new () => FauxqsSqsStore;
+  SnsStore: new () => unknown;
+  PersistenceManager: new (dataDir: string) => FauxqsPersistence;
 }
 
 /** A real `import()` that TypeScript's CommonJS output leaves alone (it would turn `import()` into `require`). */
@@ -139,9 +182,16 @@ function loadFauxqs(): Promise<FauxqsModules> {
     const fileUrl = (file: string) => pathToFileURL(realpathSync(join(distDir, file))).href;
     const app = (await importEsm(fileUrl('app.js'))) as Pick<FauxqsModules, 'buildApp'>;
     const store = (await importEsm(fileUrl('sqs/sqsStore.js'))) as Pick<FauxqsModules, 'SqsStore'>;
+    const snsStore = (await importEsm(fileUrl('sns/snsStore.js'))) as Pick<FauxqsModules, 'SnsStore'>;
+    const persistence = (await importEsm(fileUrl('persistence.js'))) as Pick<FauxqsModules, 'PersistenceManager'>;
     const types = (await importEsm(fileUrl('sqs/sqsTypes.js'))) as { INVALID_MESSAGE_BODY_CHAR: RegExp };
     allowSupplementaryCharacters(types.INVALID_MESSAGE_BODY_CHAR);
-    return { buildApp: app.buildApp, SqsStore: store.SqsStore };
+    return {
+      buildApp: app.buildApp,
+      SqsStore: store.SqsStore,
+      SnsStore: snsStore.SnsStore,
+      PersistenceManager: persistence.PersistenceManager,
+    };
   })();
   return fauxqsModules;
 }
@@ -156,7 +206,7 @@ function fauxqsDistDir(): string {
 }
 
 /**
- * fauxqs 1.9.2 tests bodies with a pattern that lacks the `u` flag, so it refuses characters beyond U+FFFF
+ * fauxqs (1.9.2, and still 2.4.1) tests bodies with a pattern that lacks the `u` flag, so it refuses characters beyond U+FFFF
  * (emoji, for example) that SQS accepts. Its send actions call `test` on that one shared object, so the
  * emulator answers with SQS's own rule, the one the receiver relies on.
  */

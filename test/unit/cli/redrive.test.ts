@@ -43,6 +43,24 @@ describe('Command: redrive', () => {
   });
 
   describe('move mode (message move task)', () => {
+    it('refuses a DLQ that keeps messages longer than the de-duplication window, unless --force', async () => {
+      // Prepare
+      sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: DLQ_URL });
+      sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { MessageRetentionPeriod: '1209600' } });
+      sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'handle-1' });
+
+      // Act
+      const refused = await redrive('--dlq-arn', DLQ_ARN, '--dedup-window-seconds', '604800');
+      const forced = await redrive('--dlq-arn', DLQ_ARN, '--dedup-window-seconds', '604800', '--force');
+      const fits = await redrive('--dlq-arn', DLQ_ARN);
+
+      // Assess
+      expect(refused.code).toBe(ExitCode.FAILED);
+      expect(refused.stderr).toMatch(/keeps messages for 1209600 s, longer than .* \(604800 s\).*Use --mode copy/);
+      expect([forced.code, fits.code]).toEqual([ExitCode.OK, ExitCode.OK]);
+      expect(sqs).toHaveReceivedCommandTimes(StartMessageMoveTaskCommand, 2);
+    });
+
     it('starts a move task from the DLQ back to its source queue', async () => {
       // Prepare
       sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'handle-1' });
@@ -238,6 +256,62 @@ describe('Command: redrive', () => {
         Route: { DataType: 'String', StringValue: 'orders', StringListValues: [], BinaryListValues: [] },
       },
     });
+
+    it.each([
+      ['by default', [], ['m-new'], 1],
+      ['with --force', ['--force'], ['m-new', 'm-old'], 0],
+    ])(
+      'leaves messages first received before the de-duplication window in the DLQ %s',
+      async (_case, flags, sent, left) => {
+        // Prepare
+        const receivedAt = (daysAgo: number) => ({
+          DataType: 'String',
+          StringValue: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+        });
+        sqs
+          .on(ReceiveMessageCommand)
+          .resolvesOnce({
+            Messages: [
+              { ...dlqMessage('m-new'), MessageAttributes: { ReceivedAt: receivedAt(2) } },
+              // Copied back once already: SQS's SentTimestamp is recent, the receiver's ReceivedAt is not.
+              {
+                ...dlqMessage('m-old'),
+                MessageAttributes: { ReceivedAt: receivedAt(16) },
+                Attributes: { SentTimestamp: String(Date.now() - 3_600_000) },
+              },
+            ],
+          })
+          .resolves({ Messages: [] });
+        sqs.on(SendMessageCommand).resolves({ MessageId: 'copy' });
+        sqs.on(DeleteMessageCommand).resolves({});
+        sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
+
+        // Act
+        const result = await redrive(
+          '--mode',
+          'copy',
+          '--dlq-url',
+          DLQ_URL,
+          '--destination-url',
+          QUEUE_URL,
+          '--max-messages',
+          '5',
+          ...flags,
+        );
+
+        // Assess
+        expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input.MessageBody)).toEqual(
+          sent.map((id) => `{"id":"${id}"}`),
+        );
+        expect(result.code).toBe(left === 0 ? ExitCode.OK : ExitCode.FAILED);
+        if (left > 0) {
+          expect(result.stderr).toMatch(/^Left 1 messages in the DLQ: first received more than 1296000 s ago/);
+          expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, {
+            Entries: [{ Id: '0', ReceiptHandle: 'receipt-m-old', VisibilityTimeout: 0 }],
+          });
+        }
+      },
+    );
 
     it('deletes nothing when a send fails, and hands the unsent messages back', async () => {
       // Prepare

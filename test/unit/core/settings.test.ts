@@ -37,7 +37,7 @@ describe('Function: parseReceiverSettings', () => {
       unhandledEvents: 'ignore',
       idempotencyExpirySeconds: DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
     });
-    expect(DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS).toBe(7 * 24 * 3600);
+    expect(DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS).toBe(15 * 24 * 3600);
   });
 
   it('reads every setting from strings, as environment variables carry them', () => {

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect, Socket } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
@@ -219,5 +220,112 @@ describe('Function: startGatewayServer close()', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ late: true });
     expect(after).toBe('fetch failed');
+  });
+});
+
+describe('Function: startGatewayServer, with slow and vanishing clients', () => {
+  const logged: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+  const record =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) =>
+      logged.push({ level, message, fields });
+  const logger = { info: record('INFO'), warn: record('WARN'), error: record('ERROR') } as unknown as Logger;
+  let handled = 0;
+  let gateway: GatewayServer;
+
+  beforeAll(async () => {
+    gateway = await startGatewayServer({
+      host: '127.0.0.1',
+      port: 0,
+      stage: { stage: 'local', apiId: 'local', accountId: '000000000000', pathSecret: SECRET },
+      handler: async () => {
+        handled += 1;
+        return { statusCode: 200, body: '{}' };
+      },
+      createContext: () =>
+        createLambdaContext({
+          functionName: 'test',
+          timeoutSeconds: 10,
+          memorySizeMb: 128,
+          region: 'us-east-1',
+          accountId: '000000000000',
+        }),
+      logger,
+      bodyTimeoutMs: 300,
+      maxConnections: 3,
+    });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => {
+    logged.length = 0;
+    handled = 0;
+  });
+
+  /** Opens a connection and sends the head of a POST announcing `length` bytes, then `sent` of them. */
+  async function halfSent(
+    length: number,
+    sent: number,
+  ): Promise<{ socket: Socket; answer: () => string; closed: Promise<void> }> {
+    const socket = connect(gateway.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`POST /${SECRET}/fluent/orders HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`);
+    socket.write('x'.repeat(sent));
+    return { socket, answer: () => answer, closed };
+  }
+
+  it('drops a request whose body does not arrive within the body timeout: no answer, one WARN line', async () => {
+    // Act
+    const slow = await halfSent(100, 10);
+    await slow.closed;
+
+    // Assess
+    expect(slow.answer()).toBe('');
+    expect(handled).toBe(0);
+    expect(logged).toEqual([
+      {
+        level: 'WARN',
+        message: 'gateway dropped a request whose body did not arrive',
+        fields: expect.objectContaining({ reason: 'body-timeout', bodyBytesReceived: 10, route: 'orders' }),
+      },
+    ]);
+  });
+
+  it('logs a client that goes away mid-body once, at WARN, without a stack', async () => {
+    // Prepare
+    const gone = await halfSent(100, 10);
+
+    // Act
+    gone.socket.destroy();
+    await gone.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Assess
+    expect(handled).toBe(0);
+    expect(logged).toEqual([
+      {
+        level: 'WARN',
+        message: 'gateway dropped a request whose body did not arrive',
+        fields: expect.objectContaining({ reason: 'aborted' }),
+      },
+    ]);
+    expect(JSON.stringify(logged)).not.toMatch(/stack/i);
+  });
+
+  it('refuses connections over the cap at once and keeps the open ones', async () => {
+    // Prepare
+    const open = await Promise.all([halfSent(100, 0), halfSent(100, 0), halfSent(100, 0)]);
+
+    // Act
+    const extra = connect(gateway.port, '127.0.0.1');
+    extra.on('error', () => undefined);
+    await new Promise<void>((resolve) => extra.once('close', () => resolve()));
+
+    // Assess
+    expect(open.map(({ socket }) => socket.destroyed)).toEqual([false, false, false]);
+    for (const { socket } of open) socket.destroy();
   });
 });

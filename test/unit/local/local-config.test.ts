@@ -50,6 +50,14 @@ describe('Function: loadLocalConfig', () => {
     expect(config.ingress).toBe(ingress);
   });
 
+  it('refuses a de-duplication window shorter than the 14 days the local queues keep a message', async () => {
+    // Act
+    const loading = loadLocalConfig({ LOCAL_DATA_DIR: freshDataDir(), IDEMPOTENCY_EXPIRY_SECONDS: '604800' });
+
+    // Assess
+    await expect(loading).rejects.toThrow(/IDEMPOTENCY_EXPIRY_SECONDS is 604800 s, .*Use at least 1296000 s/);
+  });
+
   it('refuses an unknown INGRESS, naming both modes', async () => {
     // Act
     const loading = loadLocalConfig({ LOCAL_DATA_DIR: freshDataDir(), INGRESS: 'queue_first' });

@@ -448,6 +448,23 @@ describe('Function: createReceiverHandler', () => {
   });
 
   describe('observability', () => {
+    it('counts a webhook accepted on flex.signature alone, and not one with fluent-signature', async () => {
+      // Prepare
+      const body = fluentEventBody();
+      const md5Only = { [FLEX_SIGNATURE_HEADER]: signed(body)[FLEX_SIGNATURE_HEADER] };
+      const handler = receiver();
+
+      // Act
+      await handler(gatewayEvent({ body, headers: md5Only }));
+      await handler(gatewayEvent({ body, headers: signed(body) }));
+
+      // Assess
+      expect(emittedMetrics(output).filter((metric) => metric.name === 'WebhookAcceptedOnMd5Only')).toEqual([
+        expect.objectContaining({ value: 1 }),
+      ]);
+      expect(emittedMetrics(output).filter((metric) => metric.name === 'WebhookAccepted')).toHaveLength(2);
+    });
+
     it('cuts a huge event id and route to a few hundred characters with a marker in the log line', async () => {
       // Prepare
       const id = 'x'.repeat(600_000);

@@ -1,4 +1,6 @@
-import { GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
+import { QueuedWebhookAttribute } from '../../../lambdas/contract/queue-message';
+import { DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS, SETTING_ENV_NAMES } from '../../../lambdas/core/settings';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
 import { parseOptions } from '../parse-options';
@@ -30,6 +32,8 @@ const OPTIONS = {
   mode: { type: 'string', default: 'move' },
   endpoint: { type: 'string' },
   region: { type: 'string' },
+  'dedup-window-seconds': { type: 'string' },
+  force: { type: 'boolean', default: false },
 } as const;
 
 export const redriveCommand: CliCommand = {
@@ -58,11 +62,16 @@ export const redriveCommand: CliCommand = {
     "  --destination-url URL   copy mode: the queue to send to (default: the DLQ's only source queue, if SQS can list it)",
     "  --max-messages N        copy mode: stop after N messages (default: the DLQ's message count at the start)",
     "  --endpoint URL          SQS endpoint, for example the local runner's http://127.0.0.1:<port>",
+    "  --dedup-window-seconds N  the consumer's de-duplication window (default: IDEMPOTENCY_EXPIRY_SECONDS, else",
+    `                          ${DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS}). A message first received longer ago than that may have been processed`,
+    '                          already and would run again: copy mode leaves such messages in the DLQ, and move mode',
+    '                          refuses a DLQ whose retention exceeds the window, since a move task cannot skip them',
+    '  --force                 redrive messages older than the de-duplication window anyway',
     '  --region REGION         AWS region (default: the one in the ARN or URL, else AWS_REGION or your profile)',
   ].join('\n'),
 
   async run(argv, io) {
-    const request = readRequest(parseOptions(argv, OPTIONS));
+    const request = readRequest(parseOptions(argv, OPTIONS), io.env);
     const sqs = createSqsClient({ region: request.region, endpoint: request.endpoint, env: io.env });
     const region = request.region ?? (await sqs.config.region().catch(() => 'the configured region'));
     try {
@@ -84,7 +93,14 @@ interface DlqAddress {
   readonly url?: string;
 }
 
-type RedriveRequest = { readonly region?: string; readonly endpoint?: URL } & (
+type RedriveRequest = AddressedRequest & {
+  /** The consumer's de-duplication window, in seconds. */
+  readonly windowSeconds: number;
+  /** Redrive messages older than the window anyway. */
+  readonly force: boolean;
+};
+
+type AddressedRequest = { readonly region?: string; readonly endpoint?: URL } & (
   | { readonly kind: 'cancel'; readonly taskHandle: string }
   | { readonly kind: 'status'; readonly dlq: DlqAddress }
   | {
@@ -116,7 +132,20 @@ class RedriveFailure extends Error {
   }
 }
 
-function readRequest(options: ParsedOptions): RedriveRequest {
+function readRequest(options: ParsedOptions, env: CliIo['env']): RedriveRequest {
+  const common = { windowSeconds: readWindow(options['dedup-window-seconds'], env), force: options.force === true };
+  return { ...readAddressedRequest(options), ...common };
+}
+
+/** The de-duplication window: the flag, else the consumer's own setting in the environment, else its default. */
+function readWindow(value: string | undefined, env: CliIo['env']): number {
+  const flag = readPositiveInteger(value, 'dedup-window-seconds', Number.MAX_SAFE_INTEGER);
+  if (flag !== undefined) return flag;
+  const fromEnv = Number(env[SETTING_ENV_NAMES.idempotencyExpirySeconds]);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS;
+}
+
+function readAddressedRequest(options: ParsedOptions): AddressedRequest {
   const endpoint = options.endpoint === undefined ? undefined : parseHttpUrl(options.endpoint, 'endpoint');
   const mode = options.mode;
   if (mode !== 'move' && mode !== 'copy') throw new UsageError(`--mode ${mode}: use move or copy.`);
@@ -208,6 +237,7 @@ async function perform(request: RedriveRequest, context: RedriveContext): Promis
     }
     case 'move': {
       const dlqArn = await resolveDlqArn(context, request.dlq);
+      if (!request.force) await refuseRetentionPastWindow(context, request, dlqArn);
       const handle = await step(context, 'StartMessageMoveTask', dlqArn, MOVE_TASK_PERMISSIONS.start, (sqs) =>
         startMoveTask(sqs, { dlqArn, destinationArn: request.destinationArn, maxPerSecond: request.maxPerSecond }),
       );
@@ -235,9 +265,21 @@ async function copyBack(
     return ExitCode.OK;
   }
   const waitTimeSeconds = request.endpoint === undefined ? COPY_WAIT_SECONDS : 0;
-  const result = await copyMessages(context.sqs, { fromUrl: dlqUrl, toUrl, maxMessages, waitTimeSeconds });
+  const now = Date.now();
+  const result = await copyMessages(context.sqs, {
+    fromUrl: dlqUrl,
+    toUrl,
+    maxMessages,
+    waitTimeSeconds,
+    ...(request.force ? {} : { leave: (message) => ageSeconds(message, now) > request.windowSeconds }),
+  });
   io.out(`Moved ${result.moved} messages from ${dlqUrl} to ${toUrl}.`);
-  if (result.failure === undefined) return ExitCode.OK;
+  if (result.left > 0) {
+    io.err(
+      `Left ${result.left} messages in the DLQ: first received more than ${request.windowSeconds} s ago, past the consumer's de-duplication window, so their events may have been processed already and would run again. Check them, then pass --force to redrive them anyway.`,
+    );
+  }
+  if (result.failure === undefined) return result.left > 0 ? ExitCode.FAILED : ExitCode.OK;
 
   const { step: failedStep, messageId, error } = result.failure;
   const queue = failedStep === 'send' ? toUrl : dlqUrl;
@@ -251,6 +293,48 @@ async function copyBack(
     io.err('The remaining messages are still in the DLQ, unchanged; fix the problem and run the command again.');
   }
   return ExitCode.FAILED;
+}
+
+/**
+ * How long ago the webhook was first received: the receiver's `ReceivedAt` attribute, which every copy keeps, or
+ * SQS's SentTimestamp (SQS keeps the first enqueue time when it dead-letters a message), whichever is earlier.
+ */
+function ageSeconds(message: Message, now: number): number {
+  const receivedAt = Date.parse(message.MessageAttributes?.[QueuedWebhookAttribute.RECEIVED_AT]?.StringValue ?? '');
+  const sentAt = Number(message.Attributes?.SentTimestamp);
+  const first = Math.min(...[receivedAt, sentAt].filter((time) => Number.isFinite(time)), now);
+  return (now - first) / 1000;
+}
+
+/**
+ * A move task moves every message; it cannot leave the old ones. Refuse when the DLQ can hold messages past the
+ * window. When its retention cannot be read, say so and go on: the caller may lack sqs:GetQueueAttributes.
+ */
+async function refuseRetentionPastWindow(
+  context: RedriveContext,
+  request: RedriveRequest,
+  dlqArn: string,
+): Promise<void> {
+  let retention: number;
+  try {
+    const dlqUrl = await resolveDlqUrl(context, request.kind === 'move' ? request.dlq : {});
+    const { Attributes } = await context.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['MessageRetentionPeriod'] }),
+    );
+    retention = Number(Attributes?.MessageRetentionPeriod);
+  } catch {
+    retention = Number.NaN;
+  }
+  if (!Number.isFinite(retention)) {
+    context.io.err(
+      `Could not read the retention of ${dlqArn}; make sure it keeps messages no longer than the consumer's de-duplication window (${request.windowSeconds} s), or use --mode copy, which leaves older messages in the DLQ.`,
+    );
+    return;
+  }
+  if (retention <= request.windowSeconds) return;
+  throw new RedriveFailure(
+    `${dlqArn} keeps messages for ${retention} s, longer than the consumer's de-duplication window (${request.windowSeconds} s): a move task moves every message and cannot leave the ones older than the window, whose events may have been processed already and would run again. Use --mode copy, which leaves them in the DLQ, or pass --force.`,
+  );
 }
 
 async function resolveDlqArn(context: RedriveContext, dlq: DlqAddress): Promise<string> {

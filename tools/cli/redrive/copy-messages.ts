@@ -32,6 +32,8 @@ export interface CopyMessagesInput {
   readonly waitTimeSeconds: number;
   /** @default 60 */
   readonly visibilityTimeoutSeconds?: number;
+  /** Messages to leave in the DLQ instead of copying (for example: older than the de-duplication window). */
+  readonly leave?: (message: Message) => boolean;
 }
 
 export type CopyStep = keyof typeof COPY_PERMISSIONS;
@@ -47,6 +49,8 @@ export interface CopyFailure {
 export interface CopyMessagesResult {
   /** Messages sent to the destination and then deleted from the DLQ. */
   readonly moved: number;
+  /** Messages `leave` picked: still in the DLQ, unchanged. */
+  readonly left: number;
   /**
    * Set when the run stopped on an error. With step `delete` that message was sent but is still in the
    * DLQ as well: a later redrive delivers it again, and the consumer's de-duplication absorbs it.
@@ -61,26 +65,36 @@ export interface CopyMessagesResult {
  */
 export async function copyMessages(sqs: SQSClient, input: CopyMessagesInput): Promise<CopyMessagesResult> {
   let moved = 0;
-  while (moved < input.maxMessages) {
+  // Left messages stay hidden until the run ends, so it never receives them twice; then they are handed back.
+  const left: Message[] = [];
+  const result = async (failure?: CopyFailure): Promise<CopyMessagesResult> => {
+    await releaseQuietly(sqs, input.fromUrl, left);
+    return failure === undefined ? { moved, left: left.length } : { moved, left: left.length, failure };
+  };
+  while (moved + left.length < input.maxMessages) {
     let messages: Message[];
     try {
-      messages = await receiveBatch(sqs, input, Math.min(RECEIVE_BATCH_LIMIT, input.maxMessages - moved));
+      messages = await receiveBatch(sqs, input, Math.min(RECEIVE_BATCH_LIMIT, input.maxMessages - moved - left.length));
     } catch (error) {
-      return { moved, failure: { step: 'receive', error } };
+      return result({ step: 'receive', error });
     }
-    if (messages.length === 0) return { moved };
+    if (messages.length === 0) return result();
 
     for (const [index, message] of messages.entries()) {
+      if (input.leave?.(message) === true) {
+        left.push(message);
+        continue;
+      }
       const failure = await moveOne(sqs, input, message);
       if (failure !== undefined) {
         // Hand back what this run holds but will not copy, so it need not wait out the visibility timeout.
         await releaseQuietly(sqs, input.fromUrl, messages.slice(failure.step === 'send' ? index : index + 1));
-        return { moved, failure };
+        return result(failure);
       }
       moved += 1;
     }
   }
-  return { moved };
+  return result();
 }
 
 async function receiveBatch(sqs: SQSClient, input: CopyMessagesInput, count: number): Promise<Message[]> {
@@ -91,7 +105,7 @@ async function receiveBatch(sqs: SQSClient, input: CopyMessagesInput, count: num
       WaitTimeSeconds: input.waitTimeSeconds,
       VisibilityTimeout: input.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
       MessageAttributeNames: ['All'],
-      MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+      MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId', 'SentTimestamp'],
     }),
   );
   return Messages ?? [];
@@ -136,19 +150,20 @@ function copyAttributes(
 }
 
 async function releaseQuietly(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
-  if (messages.length === 0) return;
-  try {
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-          VisibilityTimeout: 0,
-        })),
-      }),
-    );
-  } catch {
-    // Best effort: unreleased messages become visible again when their visibility timeout ends.
+  for (let start = 0; start < messages.length; start += RECEIVE_BATCH_LIMIT) {
+    try {
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.slice(start, start + RECEIVE_BATCH_LIMIT).map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+    } catch {
+      // Best effort: unreleased messages become visible again when their visibility timeout ends.
+    }
   }
 }

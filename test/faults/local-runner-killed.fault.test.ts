@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { signFluentPayload } from '../../lambdas/core';
+import { fluentEventBody } from '../support/factories';
+import { useTempDir } from '../support/temp-dir';
+import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from '../e2e/local-runner-process';
+
+const WEBHOOKS = 1000;
+const CONCURRENCY = 50;
+/** SIGKILL once this many webhooks got their 200: the middle of the run. */
+const KILL_AFTER_ACCEPTED = 400;
+const PROCESSED = 'webhook processed';
+/**
+ * A SIGKILL can take the last log lines still buffered for stdout with it, after the handler ran and its record was
+ * completed. The restarted runner then skips the redelivered message as a duplicate of that completed record: it was
+ * processed once, only its line was lost. Doubles are still counted from the processed lines alone.
+ */
+const SKIPPED_AS_COMPLETED = 'duplicate webhook skipped';
+
+interface Tally {
+  /** Event ids whose POST got a 200. */
+  readonly accepted: Set<string>;
+  /** POSTs that got another status or no answer (the runner died under them). */
+  unanswered: number;
+}
+
+/** How often each event id was processed (its handler ran and its record completed), over all runs. */
+function processedCounts(runs: readonly RunnerProcess[], message = PROCESSED): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const run of runs) {
+    for (const line of run.lines()) {
+      if (line.message === message && typeof line.eventId === 'string') {
+        counts.set(line.eventId, (counts.get(line.eventId) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
+}
+
+/** Whether an event's handler is known to have completed: its processed line, or a skip of its completed record. */
+function handled(runs: readonly RunnerProcess[]): (id: string) => boolean {
+  const processed = processedCounts(runs);
+  const skipped = processedCounts(runs, SKIPPED_AS_COMPLETED);
+  return (id) => processed.has(id) || skipped.has(id);
+}
+
+/** Accepted ids never processed, and ids processed more than once. */
+function lostAndDoubled(tally: Tally, runs: readonly RunnerProcess[]): { lost: number; doubled: number } {
+  const counts = processedCounts(runs);
+  const isHandled = handled(runs);
+  let lost = 0;
+  for (const id of tally.accepted) if (!isHandled(id)) lost += 1;
+  const doubled = [...counts.values()].filter((count) => count > 1).length;
+  return { lost, doubled };
+}
+
+/** Waits for `condition`, at most `timeoutMs`; the assertions after it say what is missing. */
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+describe('Program: npm start (the local runner) under faults', () => {
+  const temp = useTempDir('fluent-webhook-runner-faults-');
+  const runners: RunnerProcess[] = [];
+  const start = async (dataDir: string): Promise<RunnerProcess> => {
+    const runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir, VISIBILITY_TIMEOUT_SECONDS: '2' }, 60_000);
+    runners.push(runner);
+    return runner;
+  };
+  afterAll(async () => {
+    await Promise.allSettled(runners.map((runner) => runner.kill()));
+  });
+
+  /** POSTs `count` fresh webhooks, `concurrency` at a time, calling `onAccepted` after each 200. */
+  async function sendWebhooks(
+    runner: RunnerProcess,
+    privateKeyPem: string,
+    count: number,
+    onAccepted: (accepted: number) => void = () => undefined,
+  ): Promise<Tally> {
+    const tally: Tally = { accepted: new Set(), unanswered: 0 };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        next += 1;
+        const id = randomUUID();
+        const body = fluentEventBody({ id });
+        try {
+          const response = await fetch(`${runner.webhookBaseUrl}orders`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
+          await response.arrayBuffer();
+          if (response.status === 200) {
+            tally.accepted.add(id);
+            onAccepted(tally.accepted.size);
+          } else tally.unanswered += 1;
+        } catch {
+          tally.unanswered += 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return tally;
+  }
+
+  it(`processes every accepted webhook exactly once after a SIGKILL in the middle of ${WEBHOOKS} at concurrency ${CONCURRENCY}`, async () => {
+    // Prepare
+    const dataDir = temp.path('killed');
+    const first = await start(dataDir);
+    const privateKeyPem = readFileSync(join(dataDir, 'keys', 'private-key.pem'), 'utf8');
+
+    // Act: kill the whole runner while requests are in flight, then start it again on the same folder.
+    let killing: Promise<void> | undefined;
+    const tally = await sendWebhooks(first, privateKeyPem, WEBHOOKS, (accepted) => {
+      if (accepted === KILL_AFTER_ACCEPTED) killing = first.kill();
+    });
+    await killing;
+    const second = await start(dataDir);
+    await waitUntil(() => [...tally.accepted].every(handled([first, second])), 90_000);
+    await second.stop();
+
+    // Assess
+    const { lost, doubled } = lostAndDoubled(tally, [first, second]);
+    process.stdout.write(
+      `SIGKILL fault: ${WEBHOOKS} sent, ${tally.accepted.size} accepted (200), ${tally.unanswered} not accepted, ${lost} lost, ${doubled} doubled; restored at restart: ${JSON.stringify(second.lines().find((line) => line.message === 'queued messages restored from the last run')?.restored)}\n`,
+    );
+    expect(tally.accepted.size).toBeGreaterThanOrEqual(KILL_AFTER_ACCEPTED);
+    expect(tally.accepted.size).toBeLessThan(WEBHOOKS);
+    expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
+  }, 240_000);
+
+  it('stops cleanly on SIGTERM while a client holds a request half-sent: exit 0, nothing accepted lost, the half-sent one dropped', async () => {
+    // Prepare
+    const dataDir = temp.path('slow-client');
+    const first = await start(dataDir);
+    const privateKeyPem = readFileSync(join(dataDir, 'keys', 'private-key.pem'), 'utf8');
+    const tally = await sendWebhooks(first, privateKeyPem, 50);
+    const halfSentId = randomUUID();
+    const body = fluentEventBody({ id: halfSentId });
+    const url = new URL(`${first.webhookBaseUrl}orders`);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const headers = Object.entries(signFluentPayload(body, privateKeyPem))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n${headers}\r\n`,
+    );
+    socket.write(body.subarray(0, body.length / 2));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('error', () => undefined);
+    // One more full request after it, so the gateway has read the half-sent one's headers by the time it answers.
+    const after = await sendWebhooks(first, privateKeyPem, 1);
+    for (const id of after.accepted) tally.accepted.add(id);
+
+    // Act
+    const exitCode = await first.stop(15_000);
+    socket.destroy();
+    const second = await start(dataDir);
+    await waitUntil(() => [...tally.accepted].every((id) => processedCounts([first, second]).has(id)), 60_000);
+    await second.stop();
+
+    // Assess
+    const { lost, doubled } = lostAndDoubled(tally, [first, second]);
+    process.stdout.write(
+      `SIGTERM with a half-sent request: ${tally.accepted.size} accepted, ${lost} lost, ${doubled} doubled, half-sent answered: ${answer.length > 0}\n`,
+    );
+    expect(exitCode).toBe(0);
+    expect(tally.accepted.size).toBe(51);
+    expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
+    expect(answer).not.toMatch(/^HTTP\/1\.1 200/);
+    expect(processedCounts([first, second]).has(halfSentId)).toBe(false);
+    expect(first.lines()).toContainEqual(
+      expect.objectContaining({ message: 'gateway dropped a request whose body did not arrive', reason: 'stopping' }),
+    );
+  }, 180_000);
+
+  it('refuses a second runner on the same data folder at once, naming the folder and the pid holding it', async () => {
+    // Prepare
+    const dataDir = temp.path('shared');
+    const first = await start(dataDir);
+
+    // Act
+    const second = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'fluent-webhook.cjs'), 'local'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOCAL_DATA_DIR: dataDir, PORT: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const stillServing = await fetch(`${first.webhookBaseUrl}orders`, { method: 'POST', body: '{}' });
+
+    // Assess
+    expect(second.status).toBe(1);
+    const failure = second.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogLine)
+      .find((line) => line.message === 'local receiver could not start');
+    expect(JSON.stringify(failure)).toContain(
+      `Another local runner (pid ${first.pid}) is using the data folder ${dataDir}`,
+    );
+    expect(stillServing.status).toBe(401);
+  }, 120_000);
+});
