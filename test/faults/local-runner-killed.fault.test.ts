@@ -67,7 +67,13 @@ describe('Program: npm start (the local runner) under faults', () => {
   const temp = useTempDir('fluent-webhook-runner-faults-');
   const runners: RunnerProcess[] = [];
   const start = async (dataDir: string): Promise<RunnerProcess> => {
-    const runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir, VISIBILITY_TIMEOUT_SECONDS: '2' }, 60_000);
+    // As deployed, the visibility timeout is 6 × the consumer's timeout: a batch the SIGKILL caught mid-handling comes
+    // back only once its in-progress idempotency records have expired, instead of failing as already-in-progress
+    // until it is dead-lettered (a 2 s visibility against the default 30 s lock would do that within 10 s).
+    const runner = await startRunnerProcess(
+      { LOCAL_DATA_DIR: dataDir, CONSUMER_TIMEOUT_SECONDS: '2', VISIBILITY_TIMEOUT_SECONDS: '12' },
+      60_000,
+    );
     runners.push(runner);
     return runner;
   };
