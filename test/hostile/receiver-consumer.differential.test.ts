@@ -29,6 +29,7 @@ import {
   transports,
 } from './hostile-requests';
 import { SqsStandIn } from './sqs-stand-in';
+import { captureOutput, CapturedOutput } from '../support/captured-output';
 
 /** Generated requests: the receiver judges each, the consumer judges what it would queue. */
 const RUNS = 2000;
@@ -79,24 +80,14 @@ describe('Differential: the real consumer on exactly what the real receiver queu
     region: 'eu-west-1',
     accountId: '123456789012',
   });
-  let logs: string[] = [];
-  let restore: () => void;
+  let output: CapturedOutput;
   let messageNumber = 0;
   const tally = { cases: 0, accepted: 0, refusedThenJudged: 0 };
 
   beforeAll(() => {
-    const sink = (chunk: unknown): boolean => {
-      logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return true;
-    };
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(sink);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(sink);
-    restore = () => {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    };
+    output = captureOutput();
   });
-  afterAll(() => restore());
+  afterAll(() => output.restore());
 
   const record = (input: Pick<SendMessageCommandInput, 'MessageBody' | 'MessageAttributes'>): SQSRecord => {
     messageNumber += 1;
@@ -114,11 +105,11 @@ describe('Differential: the real consumer on exactly what the real receiver queu
 
   /** Delivers one record and returns the consumer's decision line (outcome and reason) and the handled ids. */
   const consume = async (sqsRecord: SQSRecord): Promise<{ outcome: unknown; reason: unknown; handled: string[] }> => {
-    logs = [];
+    output.clear();
     handled.length = 0;
     await consumer({ Records: [sqsRecord] }, context);
-    const decision = logs
-      .join('')
+    const decision = output
+      .text()
       .split('\n')
       .filter((line) => line.startsWith('{') && line.includes('"outcome"'))
       .map((line) => JSON.parse(line) as { outcome?: unknown; reason?: unknown })

@@ -30,6 +30,7 @@ import {
   transports,
 } from './hostile-requests';
 import { SqsStandIn } from './sqs-stand-in';
+import { captureOutput, CapturedOutput } from '../support/captured-output';
 
 /** What the verifying handler may answer to input it must refuse, and the one answer for what it queued. */
 const REFUSALS = [400, 401, 403, 413] as const;
@@ -45,20 +46,10 @@ describe('Function: createReceiverHandler (hostile input)', () => {
   const queue = new SqsStandIn();
   const tally = { cases: 0, accepted: 0, mustAccept: 0, byStatus: new Map<number, number>() };
   let handler: ReceiverHandler;
-  let logs: string[] = [];
-  let restoreOutput: () => void;
+  let output: CapturedOutput;
 
   beforeAll(() => {
-    const sink = (chunk: unknown): boolean => {
-      logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return true;
-    };
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(sink);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(sink);
-    restoreOutput = () => {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    };
+    output = captureOutput();
     handler = createReceiverHandler({
       settings: parseReceiverSettings({ publicKeys: keys.fluent.publicKeyBase64, accountIds: SERVED_ACCOUNT }),
       sqsClient: queue.asClient(),
@@ -67,7 +58,7 @@ describe('Function: createReceiverHandler (hostile input)', () => {
       metrics: createMetrics('receiver'),
     });
   });
-  afterAll(() => restoreOutput());
+  afterAll(() => output.restore());
 
   /** True when some signature in the queued message is genuine (trusted key, exact bytes); SHA-512 only once the request sent fluent-signature. */
   const carriesGenuineSignature = (
@@ -90,7 +81,7 @@ describe('Function: createReceiverHandler (hostile input)', () => {
   const judge = async (hostile: HostileCase): Promise<number> => {
     // Prepare
     const sentBefore = queue.sent.length;
-    logs = [];
+    output.clear();
     const { event } = hostile;
 
     // Act
@@ -133,7 +124,7 @@ describe('Function: createReceiverHandler (hostile input)', () => {
       );
     }
     // Logs never carry the path secret, a signature or the body.
-    const logged = logs.join('');
+    const logged = output.text();
     assert.ok(!logged.includes(PATH_SECRET), 'the path secret was logged');
     for (const value of hostile.signatureValues) {
       if (value.trim().length >= 24) assert.ok(!logged.includes(value.trim()), 'a signature was logged');

@@ -3,6 +3,8 @@ export interface CapturedOutput {
   readonly text: () => string;
   /** The JSON lines written, parsed; non-JSON lines are skipped. */
   readonly records: () => Array<Record<string, unknown>>;
+  /** Forgets what was written so far, for suites that judge one case at a time. */
+  readonly clear: () => void;
   readonly restore: () => void;
 }
 
@@ -22,6 +24,9 @@ export function captureOutput(): CapturedOutput {
         .split('\n')
         .filter((line) => line.trim().startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>),
+    clear: () => {
+      chunks.length = 0;
+    },
     restore: () => {
       stdout.mockRestore();
       stderr.mockRestore();
