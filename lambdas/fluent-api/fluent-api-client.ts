@@ -45,6 +45,12 @@ export interface FluentApiClientOptions {
    * @default 5
    */
   readonly maxAttempts?: number;
+  /**
+   * How long one attempt (the answer and its whole body) may take; a slower one is aborted and retried while the
+   * call has time left. Keep it above what a sync event's workflow takes, or the event may be sent twice.
+   * @default what is left of the call's time (one attempt may use all of it)
+   */
+  readonly attemptTimeoutMs?: number;
   /** @default the system clock, `setTimeout` and `Math.random` */
   readonly clock?: Clock;
   /** Told about every HTTP attempt. @default none */
@@ -86,6 +92,7 @@ export class FluentApiClient implements FluentApi {
       apiUrl: options.settings.apiUrl,
       clock: this.clock,
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      attemptTimeoutMs: options.attemptTimeoutMs,
       fetch: options.fetch,
     });
     this.tokens = new FluentTokens(options.settings, options.credentials, this.http, this.clock);
@@ -168,12 +175,7 @@ export class FluentApiClient implements FluentApi {
         );
         const body = (answer.body ?? {}) as { data?: unknown; errors?: unknown };
         if (Array.isArray(body.errors) && body.errors.length > 0) {
-          const messages = body.errors.map((entry: unknown) =>
-            typeof (entry as { message?: unknown })?.message === 'string'
-              ? (entry as { message: string }).message
-              : JSON.stringify(entry),
-          );
-          throw new FluentGraphQLError(messages, {
+          throw new FluentGraphQLError(graphqlMessages(body.errors, http), {
             operation: 'graphql',
             status: answer.status,
             correlationId: answer.correlationId,
@@ -192,4 +194,19 @@ export class FluentApiClient implements FluentApi {
       },
     };
   }
+}
+
+/** At most this many of a GraphQL answer's error messages go into its error (each bounded and redacted). */
+export const MAX_GRAPHQL_MESSAGES = 10;
+
+/** Fluent's GraphQL error messages as an error may carry them: redacted, each bounded, and at most a few. */
+function graphqlMessages(errors: readonly unknown[], http: FluentHttp): string[] {
+  const messages = errors.slice(0, MAX_GRAPHQL_MESSAGES).map((entry: unknown) => {
+    const message = (entry as { message?: unknown } | null)?.message;
+    // A non-string entry is quoted by its start only: stringifying all of it could cost as much as the answer.
+    const text = typeof message === 'string' ? message : JSON.stringify(entry)?.slice(0, 1000);
+    return http.safeText(text) ?? '';
+  });
+  if (errors.length > MAX_GRAPHQL_MESSAGES) messages.push(`(and ${errors.length - MAX_GRAPHQL_MESSAGES} more)`);
+  return messages;
 }

@@ -65,6 +65,32 @@ export class FluentTimeoutError extends FluentApiError {
   }
 }
 
+/**
+ * Thrown when Fluent answers a redirect (any 3xx). The client never follows one: a redirect could carry the login
+ * form, a token or an event to another host. Never retried. `locationHost` is the host the answer pointed at (never
+ * its path or query).
+ */
+export class FluentRedirectError extends FluentApiError {
+  public readonly locationHost?: string;
+
+  public constructor(message: string, facts: FluentCallFacts & { readonly locationHost?: string }) {
+    super(message, facts);
+    this.name = 'FluentRedirectError';
+    this.locationHost = facts.locationHost;
+  }
+}
+
+/** Thrown when an answer is larger than the client reads (`MAX_RESPONSE_BYTES`); the read was stopped there. */
+export class FluentResponseTooLargeError extends FluentApiError {
+  public readonly limitBytes: number;
+
+  public constructor(message: string, facts: FluentCallFacts & { readonly limitBytes: number }) {
+    super(message, facts);
+    this.name = 'FluentResponseTooLargeError';
+    this.limitBytes = facts.limitBytes;
+  }
+}
+
 /** Thrown when a GraphQL answer carries `errors`; `messages` holds Fluent's messages. */
 export class FluentGraphQLError extends FluentApiError {
   public readonly messages: readonly string[];

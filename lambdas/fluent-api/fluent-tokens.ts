@@ -67,7 +67,15 @@ export class FluentTokens implements BearerTokens {
   private async renew(previous: HeldToken | undefined, scope: CallScope): Promise<HeldToken> {
     let renewed: HeldToken | undefined;
     if (previous?.refreshToken !== undefined) {
-      renewed = await this.grant({ grant_type: 'refresh_token', refresh_token: previous.refreshToken }, scope).catch(
+      // OAuth 2.0 (RFC 6749 section 6) has a confidential client authenticate on refresh too; Fluent's SDK does.
+      const { clientId, clientSecret } = await this.loadCredentials(false);
+      const refresh = {
+        grant_type: 'refresh_token',
+        refresh_token: previous.refreshToken,
+        client_id: clientId,
+        client_secret: clientSecret,
+      };
+      renewed = await this.grant(refresh, scope).catch(
         // A refresh token is single-use and expires on its own schedule: a refused one means "log in again".
         (error: unknown) => (error instanceof FluentRequestError ? undefined : Promise.reject(error)),
       );
@@ -114,6 +122,8 @@ export class FluentTokens implements BearerTokens {
         // In the body, never the URL: a URL ends up in access logs.
         headers: { 'content-type': 'application/x-www-form-urlencoded', [ACCOUNT_HEADER]: this.settings.account },
         body: new URLSearchParams({ ...parameters, scope: 'api' }).toString(),
+        // A token endpoint's error text can echo the form back: errors quote its OAuth error code only.
+        quotes: 'oauth-error-code',
       },
       scope,
     );

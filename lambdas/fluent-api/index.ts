@@ -13,11 +13,15 @@ export {
   FluentEventInvalidError,
   FluentGraphQLError,
   FluentNotConfiguredError,
+  FluentRedirectError,
   FluentRequestError,
+  FluentResponseTooLargeError,
   FluentTimeoutError,
   FluentUnavailableError,
 } from './fluent-api-errors';
 export type { FluentCallFacts } from './fluent-api-errors';
+export { MAX_MESSAGE_CHARS } from './fluent-redaction';
+export { MAX_RESPONSE_BYTES } from './fluent-response-body';
 export {
   checkedCredentials,
   credentialsFromEnv,
@@ -35,5 +39,5 @@ export type {
   SendEventResult,
 } from './fluent-outbound-event';
 export type { FluentTokenInfo } from './fluent-tokens';
-export { SYSTEM_CLOCK } from './retry-timing';
+export { MIN_RETRY_WAIT_MS, SYSTEM_CLOCK } from './retry-timing';
 export type { Clock } from './retry-timing';

@@ -66,7 +66,7 @@ describe('Command: fluent', () => {
     // Assess
     expect(result.code).toBe(ExitCode.FAILED);
     expect(result.err).toMatch(
-      /^FluentAuthenticationError: Fluent refused the login \(401: Bad client credentials\).*correlation id/,
+      /^FluentAuthenticationError: Fluent refused the login \(401: invalid_client\).*correlation id/,
     );
     for (const secret of [TEST_FLUENT_CLIENT.clientSecret, TEST_FLUENT_CLIENT.password])
       expect(result.err).not.toContain(secret);
