@@ -63,15 +63,25 @@ export async function startStandInFixture(options: Partial<FluentStandInOptions>
     clock,
     standIn,
     attempts,
-    client: (overrides = {}) =>
-      new FluentApiClient({
-        settings: { apiUrl: standIn.url, account: TEST_FLUENT_ACCOUNT },
-        credentials: { load: async () => TEST_FLUENT_CLIENT },
-        clock,
-        observer: { attempt: (record) => attempts.push(record) },
-        ...overrides,
-      }),
+    client: (overrides = {}) => observedClient(standIn.url, TEST_FLUENT_CLIENT, clock, attempts, overrides),
   };
+}
+
+/** A client of `apiUrl` as account {@link TEST_FLUENT_ACCOUNT} on `clock`, recording its attempts; `overrides` wins. */
+export function observedClient(
+  apiUrl: string,
+  credentials: FluentCredentials,
+  clock: Clock,
+  attempts: FluentAttemptRecord[],
+  overrides: Partial<FluentApiClientOptions> = {},
+): FluentApiClient {
+  return new FluentApiClient({
+    settings: { apiUrl, account: TEST_FLUENT_ACCOUNT },
+    credentials: { load: async () => credentials },
+    clock,
+    observer: { attempt: (record) => attempts.push(record) },
+    ...overrides,
+  });
 }
 
 /** A valid outbound event; `overrides` changes single fields. */

@@ -1,10 +1,10 @@
-import {
+import type {
   FluentApiClient,
   FluentApiClientOptions,
   FluentAttemptRecord,
   FluentCredentials,
 } from '../../lambdas/fluent-api';
-import { TEST_FLUENT_ACCOUNT, TestClock } from './fluent-api-fixtures';
+import { observedClient, TestClock } from './fluent-api-fixtures';
 import { HostileFluent, HostileServer, startHostileFluent, startRecordingServer } from './hostile-fluent';
 
 /**
@@ -55,14 +55,7 @@ export async function startHostileFixture(tokenLifetimeSeconds = 3600): Promise<
     attacker,
     clock,
     attempts,
-    client: (options = {}) =>
-      new FluentApiClient({
-        settings: { apiUrl: fluent.url, account: TEST_FLUENT_ACCOUNT },
-        credentials: { load: async () => AWKWARD_CREDENTIALS },
-        clock,
-        observer: { attempt: (record) => attempts.push(record) },
-        ...options,
-      }),
+    client: (options = {}) => observedClient(fluent.url, AWKWARD_CREDENTIALS, clock, attempts, options),
     stop: async () => {
       await fluent.stop();
       await attacker.stop();
