@@ -1,4 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
@@ -32,6 +37,9 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * Builds the consumer: for each SQS record, verify the signature again, check the allow-list, parse the
  * event, and run its handler at most once per event id. Returns a partial batch response naming the
  * records that failed, so only they are retried (and dead-lettered after maxReceiveCount).
+ * Records from a standard queue run concurrently. Records from a FIFO queue (per-entity ordering: they carry a
+ * MessageGroupId) run one after another in the order given, and a failure fails the rest of its message group in
+ * the batch too, so they come back together and in order, while other groups go on.
  * Safe to call concurrently (the local runner does): all per-batch state lives in the call.
  */
 export function createConsumerHandler(dependencies: ConsumerHandlerDependencies): ConsumerHandler {
@@ -52,20 +60,25 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
       fluentFor: fluentForInvocation(fluentApi, context, metrics),
     };
+    const processOne = (record: SQSRecord): Promise<void> => processRecord(record, pipeline);
+    // Report every record, even when all fail, instead of throwing: the effect on SQS is the same and the
+    // invocation is not counted as a Lambda error on top of our own failure metrics.
+    const options = { context, throwOnFullBatchFailure: false };
     try {
-      return await processPartialResponse(
-        event,
-        (record: SQSRecord) => processRecord(record, pipeline),
-        new BatchProcessor(EventType.SQS),
-        {
-          context,
-          // Report every record, even when all fail, instead of throwing: the effect on SQS is the same and
-          // the invocation is not counted as a Lambda error on top of our own failure metrics.
-          throwOnFullBatchFailure: false,
-        },
-      );
+      return fromFifoQueue(event)
+        ? await processPartialResponse(event, processOne, new SqsFifoPartialProcessorAsync(), {
+            ...options,
+            // A failed record holds back only the later records of its own group; other groups go on.
+            skipGroupOnError: true,
+          })
+        : await processPartialResponse(event, processOne, new BatchProcessor(EventType.SQS), options);
     } finally {
       tally.publish(metrics);
     }
   };
+}
+
+/** Whether the batch comes from a FIFO queue: SQS gives each of its records a MessageGroupId. */
+function fromFifoQueue(event: SQSEvent): boolean {
+  return event.Records.some((record) => record.attributes?.MessageGroupId !== undefined);
 }

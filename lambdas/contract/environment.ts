@@ -9,6 +9,8 @@ export const RuntimeEnv = {
   ENVIRONMENT_NAME: 'ENVIRONMENT_NAME',
   /** `verify-first` or `queue-first` (see `ingress.ts`): whether the consumer is the only judge of a message. */
   INGRESS: 'INGRESS',
+  /** `unordered` or `per-entity` (see `ordering.ts`): whether the receiver sends to a FIFO queue, with group ids. */
+  ORDERING: 'ORDERING',
 } as const;
 
 /**

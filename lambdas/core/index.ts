@@ -35,6 +35,14 @@ export type { FluentEvent } from './fluent-event';
 export { invalidEventMessage, readFluentEvent } from './fluent-event-rules';
 export type { DeduplicationKey, FluentEventReading } from './fluent-event-rules';
 export { idText } from './id-text';
+export {
+  entityKey,
+  HASHED_KEY_PREFIX,
+  MAX_SQS_FIFO_ID_CHARS,
+  messageDeduplicationId,
+  messageGroupId,
+} from './ordering-keys';
+export type { EntityFields } from './ordering-keys';
 export { BodyProblem, fluentEventFromObject, parseFluentEvent, parseJsonObject } from './parse-body';
 export type { BodyProblemName, ParsedEvent, ParsedJson } from './parse-body';
 export { AllowListRejection, checkAllowList } from './allow-list';

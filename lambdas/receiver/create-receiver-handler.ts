@@ -29,6 +29,8 @@ import {
 import { acceptedResponse, errorResponse } from './receiver-responses';
 import { REASON_DIMENSION, ReceiverMetric } from '../contract/observability';
 import { boundedLogValue } from '../contract/log-values';
+import { messageDeduplicationId, messageGroupId } from '../core/ordering-keys';
+import { Ordering, type OrderingName } from '../contract/ordering';
 
 export interface ReceiverHandlerDependencies {
   /** Keys, signature policy and allow-list, parsed once at start-up. */
@@ -40,6 +42,11 @@ export interface ReceiverHandlerDependencies {
   metrics: Metrics;
   /** Clock for the `ReceivedAt` attribute. @default () => new Date() */
   now?: () => Date;
+  /**
+   * `per-entity`: the queue is FIFO; each message carries the event's group (`messageGroupId`) and its id as the
+   * deduplication id (`messageDeduplicationId`). @default 'unordered'
+   */
+  ordering?: OrderingName;
 }
 
 export type ReceiverHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -59,6 +66,8 @@ type RequestFields = {
   keyFingerprint?: string;
   eventId?: string | undefined;
   messageId?: string | undefined;
+  /** per-entity ordering: the FIFO message group (account/type/ref, or its hash), so an order's lines can be found. */
+  messageGroupId?: string | undefined;
 };
 
 const QUEUE_LIMIT = `the queue carries at most ${MAX_SQS_MESSAGE_BYTES} bytes (1 MiB) per message, attributes included`;
@@ -80,6 +89,7 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
   const { settings, sqsClient, queueUrl, logger, metrics } = deps;
   const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys, policy: settings.signaturePolicy });
   const now = deps.now ?? ((): Date => new Date());
+  const fifo = deps.ordering === Ordering.PER_ENTITY;
 
   const reject = (
     fields: RequestFields,
@@ -178,6 +188,14 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
       );
     }
 
+    // per-entity: one group per root entity; the event id lets SQS drop Fluent's retries of it for 5 minutes.
+    const fifoFields = fifo
+      ? {
+          MessageGroupId: messageGroupId(reading.event),
+          MessageDeduplicationId: messageDeduplicationId(reading.deduplicationKey),
+        }
+      : {};
+    const grouped: RequestFields = fifo ? { ...identified, messageGroupId: fifoFields.MessageGroupId } : identified;
     let messageId: string | undefined;
     try {
       const sent = await sqsClient.send(
@@ -185,19 +203,20 @@ export function createReceiverHandler(deps: ReceiverHandlerDependencies): Receiv
           QueueUrl: queueUrl,
           MessageBody: message.body,
           MessageAttributes: sendMessageAttributes(message),
+          ...fifoFields,
         }),
       );
       messageId = sent.MessageId;
     } catch (error) {
       return fail(
-        identified,
+        grouped,
         503,
         ReceiverFailure.QUEUE_UNAVAILABLE,
         'The webhook could not be queued and was not accepted; retry later.',
         error,
       );
     }
-    logger.info('Webhook accepted', { ...identified, messageId, outcome: ReceiverOutcome.ACCEPTED, status: 200 });
+    logger.info('Webhook accepted', { ...grouped, messageId, outcome: ReceiverOutcome.ACCEPTED, status: 200 });
     metrics.addMetric(ReceiverMetric.ACCEPTED, MetricUnit.Count, 1);
     if (verification.header === FLEX_SIGNATURE_HEADER)
       metrics.addMetric(ReceiverMetric.MD5_ONLY_ACCEPTED, MetricUnit.Count, 1);

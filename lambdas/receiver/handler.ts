@@ -4,6 +4,7 @@ import { createLogger, createMetrics } from '../shared/observability';
 import { requireEnv, RuntimeEnv } from '../contract/environment';
 import { createReceiverHandler } from './create-receiver-handler';
 import { Component } from '../contract/observability';
+import { readOrdering } from '../contract/ordering';
 
 /**
  * Bounded so that a stalled SendMessage ends in the handler's own 503 (which Fluent retries) well inside the
@@ -24,4 +25,5 @@ export const handler = createReceiverHandler({
   queueUrl: requireEnv(process.env, RuntimeEnv.QUEUE_URL),
   logger: createLogger(Component.RECEIVER),
   metrics: createMetrics(Component.RECEIVER),
+  ordering: readOrdering(process.env),
 });

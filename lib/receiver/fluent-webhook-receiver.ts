@@ -19,6 +19,7 @@ import {
   defaultReceiverFunctionProps,
   defaultThrottling,
   defaultWafRateLimit,
+  fifoQueueProps,
   FLUENT_PATH_SEGMENT,
 } from './receiver-defaults';
 import { createBundledFunction, repositoryBundleSource } from '../internal/lambda-bundling';
@@ -33,6 +34,7 @@ import {
   sqsSendMessageIntegration,
 } from './queue-first-integration';
 import { DEFAULT_INGRESS, Ingress, IngressName } from '../../lambdas/contract/ingress';
+import { DEFAULT_ORDERING, Ordering, OrderingName } from '../../lambdas/contract/ordering';
 
 /** The verifying Lambda's entry, relative to the repository root. */
 export const RECEIVER_ENTRY = 'lambdas/receiver/handler.ts';
@@ -70,6 +72,8 @@ export class FluentWebhookReceiver extends Construct {
   public readonly executionLogGroup: logs.LogGroup;
   /** `verify-first` (the verifying Lambda at the door) or `queue-first` (API Gateway straight into SQS). */
   public readonly ingress: IngressName;
+  /** `unordered` (a standard queue) or `per-entity` (FIFO queues, one message group per root entity). */
+  public readonly ordering: OrderingName;
   /** The verifying Lambda; undefined with `queue-first`, which has none. */
   public readonly receiverFunction?: NodejsFunction;
   /** Undefined with `queue-first`. */
@@ -104,18 +108,26 @@ export class FluentWebhookReceiver extends Construct {
     this.logRetention = props.logRetention ?? defaultLogRetention();
     this.consumerTimeout = props.consumerTimeout ?? defaultConsumerTimeout();
     this.ingress = props.ingress ?? DEFAULT_INGRESS;
+    this.ordering = props.ordering ?? DEFAULT_ORDERING;
     const queueFirst = this.ingress === Ingress.QUEUE_FIRST;
 
     if (props.existingQueueObj !== undefined) {
       this.queue = props.existingQueueObj;
     } else {
+      // FIFO queues get ids of their own: SQS cannot turn one kind into the other, and with its own id each kind's
+      // queues stay (retained, with their messages) while the other kind's are created; see "Switching the ordering".
+      const fifo = this.ordering === Ordering.PER_ENTITY;
+      const kind = (queueProps: sqs.QueueProps): sqs.QueueProps => (fifo ? fifoQueueProps(queueProps) : queueProps);
       this.deadLetterQueue =
         props.deployDeadLetterQueue === false
           ? undefined
-          : new sqs.Queue(this, 'DeadLetterQueue', { ...defaultDeadLetterQueueProps(), ...props.deadLetterQueueProps });
-      this.queue = new sqs.Queue(this, 'Queue', {
-        ...defaultQueueProps(minimumVisibilityTimeout(this.consumerTimeout)),
-        ...props.queueProps,
+          : new sqs.Queue(
+              this,
+              fifo ? 'FifoDeadLetterQueue' : 'DeadLetterQueue',
+              kind({ ...defaultDeadLetterQueueProps(), ...props.deadLetterQueueProps }),
+            );
+      this.queue = new sqs.Queue(this, fifo ? 'FifoQueue' : 'Queue', {
+        ...kind({ ...defaultQueueProps(minimumVisibilityTimeout(this.consumerTimeout)), ...props.queueProps }),
         deadLetterQueue:
           this.deadLetterQueue === undefined
             ? undefined
@@ -310,7 +322,12 @@ export class FluentWebhookReceiver extends Construct {
       wiring: {
         role,
         logGroup,
-        environment: { ...this.settingsEnvironment(), [RuntimeEnv.QUEUE_URL]: this.queue.queueUrl },
+        environment: {
+          ...this.settingsEnvironment(),
+          [RuntimeEnv.QUEUE_URL]: this.queue.queueUrl,
+          // Only when it changes what the receiver does, so an unordered receiver's environment stays as it was.
+          ...(this.ordering === Ordering.PER_ENTITY ? { [RuntimeEnv.ORDERING]: this.ordering } : {}),
+        },
       },
     });
   }

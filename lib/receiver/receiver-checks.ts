@@ -9,6 +9,7 @@ import { DEFAULT_STAGE_NAME, FLUENT_PATH_SEGMENT, QUEUE_RETENTION } from './rece
 import type { FluentWebhookReceiverProps } from './receiver-props';
 import { defaultConsumerTimeout, VISIBILITY_TIMEOUT_FACTOR } from '../consumer/consumer-defaults';
 import { Ingress, ingressProblem } from '../../lambdas/contract/ingress';
+import { FIFO_QUEUE_SUFFIX, Ordering, orderingIngressProblem, orderingProblem } from '../../lambdas/contract/ordering';
 
 /** Shortest accepted path secret: 32 base64url characters carry 192 bits. */
 export const MIN_PATH_SECRET_LENGTH = 32;
@@ -62,6 +63,7 @@ export function findReceiverPropProblems(props: ReceiverPropsToCheck): Configura
     ...environmentProblems(props),
     ...wafProblems(props),
     ...ingressProblems(props),
+    ...orderingProblems(props),
     ...queueSenderProblems(props),
   ];
 }
@@ -292,6 +294,49 @@ function ingressProblems({ ingress, receiverFunctionProps }: ReceiverPropsToChec
     ];
   }
   return [];
+}
+
+/** Per-entity ordering: a known name, a verifying Lambda to set the group, and queues of the matching kind. */
+function orderingProblems({
+  ordering,
+  ingress,
+  existingQueueObj,
+  queueProps,
+  deadLetterQueueProps,
+}: ReceiverPropsToCheck): ConfigurationProblem[] {
+  const problem = orderingProblem('ordering', ordering);
+  if (problem !== undefined) return [problem];
+  const perEntity = ordering === Ordering.PER_ENTITY;
+  const problems: ConfigurationProblem[] = [];
+  const withIngress = orderingIngressProblem('ordering', ordering, ingress);
+  if (withIngress !== undefined) problems.push(withIngress);
+  if (existingQueueObj !== undefined && existingQueueObj.fifo !== perEntity) {
+    problems.push({
+      setting: 'existingQueueObj',
+      message: perEntity
+        ? `is a standard queue, but ordering is per-entity, which needs a FIFO queue (its name ends with ${FIFO_QUEUE_SUFFIX}) with a FIFO dead-letter queue.`
+        : 'is a FIFO queue, but ordering is unordered: the receiver would send without a message group and SQS would refuse every webhook. Set ordering to per-entity.',
+    });
+  }
+  for (const [name, props] of [
+    ['queueProps', queueProps],
+    ['deadLetterQueueProps', deadLetterQueueProps],
+  ] as const) {
+    if (props?.fifo !== undefined && props.fifo !== perEntity) {
+      problems.push({
+        setting: `${name}.fifo`,
+        message: `is ${props.fifo}, but the ordering setting decides the kind of queue: drop it and set ordering (per-entity for FIFO).`,
+      });
+    }
+    if (props?.contentBasedDeduplication === true) {
+      problems.push({
+        setting: `${name}.contentBasedDeduplication`,
+        message:
+          'cannot be true: the receiver deduplicates on the event id, which content-based deduplication would replace with a hash of the body.',
+      });
+    }
+  }
+  return problems;
 }
 
 function wiredFunctionPropProblems(props: ReceiverPropsToCheck): ConfigurationProblem[] {

@@ -82,3 +82,13 @@ export function defaultDeadLetterQueueProps(): sqs.QueueProps {
     removalPolicy: RemovalPolicy.RETAIN,
   };
 }
+
+/**
+ * The queues of `ordering: 'per-entity'`: the same protections, FIFO, and no content-based deduplication (the
+ * receiver sets each message's deduplication id to the event id). Standard throughput: 300 sends a second per
+ * queue; for more, add `fifoThroughputLimit: PER_MESSAGE_GROUP_ID` and `deduplicationScope: MESSAGE_GROUP` in
+ * `queueProps` (high throughput mode).
+ */
+export function fifoQueueProps(props: sqs.QueueProps): sqs.QueueProps {
+  return { ...props, fifo: true, contentBasedDeduplication: false };
+}

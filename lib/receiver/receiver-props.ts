@@ -4,6 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ReceiverSettings } from '../../lambdas/core/settings';
 import type { IngressName } from '../../lambdas/contract/ingress';
+import type { OrderingName } from '../../lambdas/contract/ordering';
 
 export interface FluentWebhookReceiverProps {
   /**
@@ -75,6 +76,18 @@ export interface FluentWebhookReceiverProps {
    * @default 'verify-first'
    */
   readonly ingress?: IngressName;
+  /**
+   * `per-entity`: the events of one root entity (account, `rootEntityType`, `rootEntityRef`; the entity's own type
+   * and ref without a root) are handled one after another, in the order they were accepted; different entities in
+   * parallel. The queue and the dead-letter queue are then FIFO (construct ids `FifoQueue` and
+   * `FifoDeadLetterQueue`): the verifying Lambda sets each message's group to that entity and its deduplication id
+   * to the event id. Costs more and carries less (see the docs' operations page): keep `unordered` unless handlers
+   * need the order. Not with `queue-first`: API Gateway cannot compute the group from the body exactly. Changing it
+   * on a deployed stack creates new queues beside the old ones: drain them first (operations page, "Switching the
+   * ordering").
+   * @default 'unordered'
+   */
+  readonly ordering?: OrderingName;
   /**
    * Bring your own queue. You then own its encryption, message size (keep 1 MiB), retention, visibility timeout
    * and dead-letter queue. Excludes `queueProps`, `deadLetterQueueProps`, `deployDeadLetterQueue`, `maxReceiveCount`.

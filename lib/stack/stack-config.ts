@@ -19,6 +19,7 @@ import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-pr
 import { findReceiverPropProblems } from '../receiver/receiver-checks';
 import { closestName } from '../internal/closest-name';
 import type { IngressName } from '../../lambdas/contract/ingress';
+import type { OrderingName } from '../../lambdas/contract/ordering';
 
 /** Context key that selects the environment: `-c env=sandbox`. */
 export const ENVIRONMENT_CONTEXT_KEY = 'env';
@@ -45,6 +46,8 @@ export const DeployContextKey = {
   REGION: 'region',
   /** `verify-first` (default) or `queue-first`: see `FluentWebhookReceiverProps.ingress`. */
   INGRESS: 'ingress',
+  /** `unordered` (default) or `per-entity`: see `FluentWebhookReceiverProps.ordering`. */
+  ORDERING: 'ordering',
 } as const;
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
@@ -189,6 +192,7 @@ export function readStackConfig(
     consumerTimeout: operations.consumerTimeout,
     // Checked with the other props (findReceiverPropProblems), so a wrong value is one more listed problem.
     ingress: read.string(DeployContextKey.INGRESS) as IngressName | undefined,
+    ordering: read.string(DeployContextKey.ORDERING) as OrderingName | undefined,
   };
   problems.push(
     ...findReceiverPropProblems({ ...candidate, settings }).map(({ setting, message }) => ({

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
   CONSUMER_BATCH_SIZE,
+  CONSUMER_MAX_CONCURRENCY,
   CONSUMER_MEMORY_SIZE_MB,
   CONSUMER_TIMEOUT_SECONDS,
   DEFAULT_MAX_RECEIVE_COUNT,
@@ -23,6 +24,14 @@ import { configurationError } from '../../lambdas/core/configuration-problems';
 import { readReceiverSettings, settingEnvName } from '../../lambdas/core/settings';
 import { PATH_SECRET_ENV, RuntimeEnv } from '../../lambdas/contract/environment';
 import { DEFAULT_INGRESS, ingressProblem, IngressName, isIngressName } from '../../lambdas/contract/ingress';
+import {
+  DEFAULT_ORDERING,
+  isOrderingName,
+  Ordering,
+  orderingIngressProblem,
+  orderingProblem,
+  OrderingName,
+} from '../../lambdas/contract/ordering';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
 import { PACKAGE_ROOT } from '../../lib/internal/package-root';
 import type { HandlersModule } from './load-handlers';
@@ -42,6 +51,7 @@ export const LOCAL_ENV_NAMES = {
   consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
   handlersModule: 'LOCAL_HANDLERS_MODULE',
   ingress: RuntimeEnv.INGRESS,
+  ordering: RuntimeEnv.ORDERING,
   fluentStandInFaults: FLUENT_STAND_IN_ENV_NAMES.faults,
   fluentStandInTokenSeconds: FLUENT_STAND_IN_ENV_NAMES.tokenSeconds,
   fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
@@ -73,13 +83,30 @@ export const LOCAL_DEFAULTS = {
   receiverMemorySizeMb: RECEIVER_MEMORY_SIZE_MB,
   consumerTimeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
   consumerMemorySizeMb: CONSUMER_MEMORY_SIZE_MB,
+  /** Batches handled at once with per-entity ordering, as the event source's `maxConcurrency`. */
+  consumerMaxConcurrency: CONSUMER_MAX_CONCURRENCY,
   stageName: DEFAULT_STAGE_NAME,
 } as const;
+
+/** The queue and dead-letter queue names of an ordering, and those of the other one (which may still hold messages). */
+export function localQueueNames(ordering: OrderingName): {
+  readonly queue: string;
+  readonly deadLetterQueue: string;
+  readonly otherOrdering: readonly string[];
+} {
+  const standard = [LOCAL_RESOURCE_NAMES.queue, LOCAL_RESOURCE_NAMES.deadLetterQueue] as const;
+  const fifo = [LOCAL_RESOURCE_NAMES.fifoQueue, LOCAL_RESOURCE_NAMES.fifoDeadLetterQueue] as const;
+  const [mine, other] = ordering === Ordering.PER_ENTITY ? [fifo, standard] : [standard, fifo];
+  return { queue: mine[0], deadLetterQueue: mine[1], otherOrdering: other };
+}
 
 /** The resource names the runner creates, mirroring the stack's roles. */
 export const LOCAL_RESOURCE_NAMES = {
   queue: 'fluent-webhooks',
   deadLetterQueue: 'fluent-webhooks-dlq',
+  /** The queues of ORDERING=per-entity: FIFO, beside the standard ones, so switching strands nothing. */
+  fifoQueue: 'fluent-webhooks.fifo',
+  fifoDeadLetterQueue: 'fluent-webhooks-dlq.fifo',
   idempotencyTable: 'fluent-webhooks-idempotency',
   receiverFunction: 'fluent-webhook-receiver-local',
   consumerFunction: 'fluent-webhook-consumer-local',
@@ -107,6 +134,8 @@ export interface LocalConfig {
   readonly handlersModule: HandlersModule;
   /** The door: the verifying handler (`verify-first`) or the stack's SQS mapping template (`queue-first`). */
   readonly ingress: IngressName;
+  /** `per-entity`: FIFO queues, one message group per root entity, and a poller that keeps each group in line. */
+  readonly ordering: OrderingName;
   /** What `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL when set. */
   readonly fluentApi: LocalFluentApiConfig;
   /** Things the person starting the runner should know about the configuration, to log as warnings. */
@@ -168,6 +197,11 @@ export async function loadLocalConfig(
   const problem = ingressProblem('ingress', ingressText);
   if (problem !== undefined) problems.push(problem);
   const ingress = isIngressName(ingressText) ? ingressText : DEFAULT_INGRESS;
+  const orderingText = env[LOCAL_ENV_NAMES.ordering]?.trim() || undefined;
+  const badOrdering =
+    orderingProblem('ordering', orderingText) ?? orderingIngressProblem('ordering', orderingText, ingress);
+  if (badOrdering !== undefined) problems.push(badOrdering);
+  const ordering = isOrderingName(orderingText) ? orderingText : DEFAULT_ORDERING;
 
   const pathSecret = resolvePathSecret(env[LOCAL_ENV_NAMES.pathSecret], dataDir);
   problems.push(...pathSecretProblems(pathSecret.secret));
@@ -221,6 +255,7 @@ export async function loadLocalConfig(
     consumerTimeoutSeconds,
     handlersModule,
     ingress,
+    ordering,
     fluentApi,
     notices,
   };

@@ -12,7 +12,7 @@ import { sqsSendMessageIntegration } from './sqs-service-integration';
 import { Ingress } from '../../lambdas/contract/ingress';
 import { createLambdaContext, LocalFunction } from './lambda-context';
 import { emulatorClientConfig } from './local-aws-config';
-import { LOCAL_DEFAULTS, LOCAL_RESOURCE_NAMES, LocalConfig } from './local-config';
+import { LOCAL_DEFAULTS, LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig, localQueueNames } from './local-config';
 import { createLocalConsumer } from './local-consumer';
 import { loadHandlers } from './load-handlers';
 import { inspectQueueMessages } from './inspect-queue';
@@ -22,6 +22,7 @@ import { toSqsEventRecord } from './sqs-event-records';
 import { startSqsPoller } from './sqs-poller';
 import { TIMED_OUT, withinSeconds } from './within-seconds';
 import { Component } from '../../lambdas/contract/observability';
+import { Ordering } from '../../lambdas/contract/ordering';
 import { startLocalFluentApi } from './local-fluent-api';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
@@ -51,6 +52,22 @@ export interface LocalRunner {
    * already on disk (fauxqs writes through). Returns the number of messages left per queue for the next start.
    */
   stop(): Promise<Record<string, number>>;
+}
+
+/** Messages left in queues of the other ordering (which exist only when an earlier run created them), by name. */
+async function countLeftInOtherOrdering(
+  endpoint: string,
+  queueNames: readonly string[],
+): Promise<Record<string, number>> {
+  const left: Record<string, number> = {};
+  for (const name of queueNames) {
+    const count = await inspectQueueMessages(endpoint, name).then(
+      (messages) => messages.length,
+      () => 0,
+    );
+    if (count > 0) left[name] = count;
+  }
+  return left;
 }
 
 /**
@@ -85,8 +102,10 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       MaximumMessageSize: String(LOCAL_DEFAULTS.maximumMessageSizeBytes),
       MessageRetentionPeriod: String(LOCAL_DEFAULTS.retentionPeriodSeconds),
     };
-    const deadLetterQueue = await sqs.createQueue(LOCAL_RESOURCE_NAMES.deadLetterQueue, queueAttributes);
-    const queue = await sqs.createQueue(LOCAL_RESOURCE_NAMES.queue, {
+    // per-entity: FIFO queues (names ending .fifo), beside the standard ones, which keep what they hold.
+    const names = localQueueNames(config.ordering);
+    const deadLetterQueue = await sqs.createQueue(names.deadLetterQueue, queueAttributes);
+    const queue = await sqs.createQueue(names.queue, {
       ...queueAttributes,
       VisibilityTimeout: String(config.visibilityTimeoutSeconds),
       RedrivePolicy: redrivePolicy(deadLetterQueue.queueArn, config.maxReceiveCount),
@@ -105,6 +124,13 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       return counts;
     };
     const restored = await countMessages();
+    const stranded = await countLeftInOtherOrdering(sqs.endpoint, names.otherOrdering);
+    if (Object.keys(stranded).length > 0) {
+      logger.warn(
+        `the queues of the other ordering still hold messages from an earlier run; they are not consumed now. Start with ${LOCAL_ENV_NAMES.ordering}=${config.ordering === Ordering.PER_ENTITY ? Ordering.UNORDERED : Ordering.PER_ENTITY} until they are drained, or move them with fluent-webhook redrive`,
+        { left: stranded, ordering: config.ordering },
+      );
+    }
     stopActions.push(async () => {
       saved = await countMessages();
     });
@@ -133,6 +159,10 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       createContext: () => createLambdaContext(consumerFunction),
       toRecord: toSqsEventRecord,
       handlerTimeoutSeconds: config.consumerTimeoutSeconds,
+      // per-entity: batches per message group, concurrently, as Lambda's event source on a FIFO queue.
+      ...(config.ordering === Ordering.PER_ENTITY
+        ? { messageGroups: { maxConcurrency: LOCAL_DEFAULTS.consumerMaxConcurrency } }
+        : {}),
       logger,
     });
     // The poller gives up on a batch at the consumer's timeout; this bound is for anything else that could hang
@@ -172,6 +202,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
               queueUrl: queue.queueUrl,
               logger: createLogger(Component.RECEIVER),
               metrics: createMetrics(Component.RECEIVER),
+              ordering: config.ordering,
             }),
             createContext: () => createLambdaContext(receiverFunction),
           };

@@ -56,6 +56,7 @@ function announce(runner: LocalRunner, config: LocalConfig, logger: Logger): voi
         : ` --private-key ${displayPath(privateKeyPath)}`;
   logger.info('local receiver ready', {
     ingress: config.ingress,
+    ordering: config.ordering,
     webhookUrl,
     webhookUrlPattern: `${runner.webhookBaseUrl}{route}`,
     pathSecret:

@@ -35,6 +35,13 @@ export interface SqsPollerOptions {
    * @default no limit
    */
   readonly handlerTimeoutSeconds?: number;
+  /**
+   * For a FIFO queue (per-entity ordering), as Lambda's event source on one: each received batch is split by
+   * message group and each group's records are one invocation, up to `maxConcurrency` invocations at once. The
+   * queue itself hands out no message of a group while an earlier one is in flight, so a group has at most one
+   * batch in flight and its records reach the handler in order. Without it, one batch at a time.
+   */
+  readonly messageGroups?: { readonly maxConcurrency: number };
 }
 
 export interface SqsPoller {
@@ -50,7 +57,10 @@ export interface SqsPoller {
  */
 export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const abort = new AbortController();
-  const loop = pollUntilAborted(options, abort.signal);
+  const loop =
+    options.messageGroups === undefined
+      ? pollUntilAborted(options, abort.signal)
+      : pollGroupsUntilAborted(options, abort.signal, options.messageGroups.maxConcurrency);
   return {
     stop: async () => {
       abort.abort();
@@ -73,6 +83,49 @@ async function pollUntilAborted(options: SqsPollerOptions, signal: AbortSignal):
     // A batch in hand is always finished, even when stopping: it is handled and acknowledged.
     if (messages.length > 0) await handleBatch(options, messages);
   }
+}
+
+/** FIFO: one invocation per message group of each received batch, at most `maxConcurrency` at once. */
+async function pollGroupsUntilAborted(options: SqsPollerOptions, signal: AbortSignal, maxConcurrency: number) {
+  const running = new Set<Promise<void>>();
+  const slot = async (): Promise<void> => {
+    while (running.size >= maxConcurrency) await Promise.race(running);
+  };
+  while (!signal.aborted) {
+    await slot();
+    let messages: Message[];
+    try {
+      messages = await receiveBatch(options, signal);
+    } catch (error) {
+      if (signal.aborted) break;
+      options.logger.error('poller could not receive from the queue; retrying', { error: error as Error });
+      await delay(RECEIVE_RETRY_DELAY_MS, signal);
+      continue;
+    }
+    // Batches in hand are always finished, even when stopping: they are handled and acknowledged.
+    for (const group of byMessageGroup(messages)) {
+      await slot();
+      const handling: Promise<void> = handleBatch(options, group)
+        .catch((error: unknown) => {
+          options.logger.error('poller could not hand a batch over; it comes back after the visibility timeout', {
+            error: error as Error,
+          });
+        })
+        .finally(() => running.delete(handling));
+      running.add(handling);
+    }
+  }
+  await Promise.all(running);
+}
+
+/** The messages of each message group, in the order received (which is the group's order). */
+function byMessageGroup(messages: readonly Message[]): Message[][] {
+  const groups = new Map<string, Message[]>();
+  for (const message of messages) {
+    const group = message.Attributes?.MessageGroupId ?? '';
+    groups.set(group, [...(groups.get(group) ?? []), message]);
+  }
+  return [...groups.values()];
 }
 
 /** One long poll, then short receives to fill the batch while messages are waiting. */
