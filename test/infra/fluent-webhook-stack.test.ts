@@ -352,6 +352,12 @@ describe('Function: readStackConfig', () => {
     ],
     ['a flag that is not a boolean', { ...valid, enableWaf: 'yes' }, /enableWaf must be true or false, not "yes"/],
     ['a reserved concurrency of 0', { ...valid, receiverReservedConcurrency: 0 }, /receiverReservedConcurrency is 0/],
+    ['an unknown ordering', { ...valid, ordering: 'fifo' }, /ordering is "fifo"; use unordered or per-entity/],
+    [
+      'per-entity ordering with the queue-first door',
+      { ...valid, ordering: 'per-entity', ingress: 'queue-first' },
+      /- ordering is per-entity, which queue-first cannot do: .* \[from cdk.json\]/,
+    ],
     [
       'a misspelt setting in an environment block',
       { ...valid, env: 'default', environments: { default: { accountID: 'ACME' } } },

@@ -158,6 +158,33 @@ describe('Synthesis', () => {
     expect(report.pluginReports).toEqual([]);
   }, 120_000);
 
+  it('runs `cdk synth -c ordering=per-entity`: FIFO queue and DLQ, the receiver setting group and deduplication ids', () => {
+    // Prepare
+    const outdir = tempDir();
+
+    // Act
+    const run = cdkSynth(outdir, { pathSecret: SECRET, ordering: 'per-entity' });
+
+    // Assess
+    expect(describeRun(run)).toMatch(/^exit 0/);
+    const template = JSON.parse(readFileSync(join(outdir, 'FluentWebhooks-ci.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const ofType = (type: string) => Object.values(template.Resources).filter((resource) => resource.Type === type);
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(2);
+    for (const queue of queues)
+      expect(queue.Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
+    const receiver = ofType('AWS::Lambda::Function').find(
+      (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.QUEUE_URL !== undefined,
+    );
+    expect(receiver?.Properties.Environment).toMatchObject({ Variables: { ORDERING: 'per-entity' } });
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: unknown[];
+    };
+    expect(report.pluginReports).toEqual([]);
+  }, 120_000);
+
   it('fails the app with a clear message when no path secret is configured', () => {
     // Act
     const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'fluent-webhooks.ts')], {

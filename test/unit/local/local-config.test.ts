@@ -29,6 +29,7 @@ describe('Function: loadLocalConfig', () => {
       visibilityTimeoutSeconds: LOCAL_DEFAULTS.visibilityTimeoutSeconds,
       consumerTimeoutSeconds: 30,
       ingress: 'verify-first',
+      ordering: 'unordered',
       pathSecret: { source: 'generated' },
       localKeyPair: { created: true },
       settings: { allowList: { accountIds: [SAMPLE_ACCOUNT_ID] }, signaturePolicy: 'prefer-sha512' },
@@ -64,6 +65,24 @@ describe('Function: loadLocalConfig', () => {
 
     // Assess
     await expect(loading).rejects.toThrow('INGRESS is "queue_first"; use verify-first or queue-first.');
+  });
+
+  it('takes ORDERING=per-entity', async () => {
+    // Act
+    const config = await loadLocalConfig({ LOCAL_DATA_DIR: freshDataDir(), ORDERING: 'per-entity' });
+
+    // Assess
+    expect(config.ordering).toBe('per-entity');
+  });
+
+  it('refuses an unknown ORDERING, and per-entity with queue-first, naming the variable', async () => {
+    // Act / Assess
+    await expect(loadLocalConfig({ LOCAL_DATA_DIR: freshDataDir(), ORDERING: 'fifo' })).rejects.toThrow(
+      'ORDERING is "fifo"; use unordered or per-entity.',
+    );
+    await expect(
+      loadLocalConfig({ LOCAL_DATA_DIR: freshDataDir(), ORDERING: 'per-entity', INGRESS: 'queue-first' }),
+    ).rejects.toThrow(/ORDERING is per-entity, which queue-first cannot do/);
   });
 
   it('keeps the generated secret and key pair for the next start', async () => {

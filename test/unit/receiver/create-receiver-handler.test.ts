@@ -29,8 +29,13 @@ describe('Function: createReceiverHandler', () => {
   const sqs = mockClient(SQSClient);
   let output: CapturedOutput;
 
-  const receiver = (overrides: RawReceiverSettings = {}, now: () => Date = () => RECEIVED_AT) =>
+  const receiver = (
+    overrides: RawReceiverSettings = {},
+    now: () => Date = () => RECEIVED_AT,
+    ordering: 'unordered' | 'per-entity' = 'unordered',
+  ) =>
     createReceiverHandler({
+      ordering,
       settings: parseReceiverSettings({ publicKeys: fluent.publicKeyBase64, accountIds: 'ACME', ...overrides }),
       sqsClient: new SQSClient({ region: 'eu-west-1' }),
       queueUrl: QUEUE_URL,
@@ -74,6 +79,40 @@ describe('Function: createReceiverHandler', () => {
           },
         },
       ]);
+    });
+
+    it('with per-entity ordering, sends to the FIFO queue with the root entity as group and the event id as deduplication id', async () => {
+      // Prepare
+      const body = fluentEventBody({
+        id: 'event-7',
+        entityType: 'FULFILMENT',
+        entityRef: 'F_1',
+        rootEntityRef: 'HD_9',
+      });
+
+      // Act
+      const result = await receiver({}, undefined, 'per-entity')(gatewayEvent({ body, headers: signed(body) }));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(sentInputs()).toEqual([
+        expect.objectContaining({ MessageGroupId: 'ACME/ORDER/HD_9', MessageDeduplicationId: 'event-7' }),
+      ]);
+      expect(decisionLines(output)).toEqual([
+        expect.objectContaining({ message: 'Webhook accepted', eventId: 'event-7', messageGroupId: 'ACME/ORDER/HD_9' }),
+      ]);
+    });
+
+    it('without ordering, sends no group or deduplication id (a standard queue refuses them)', async () => {
+      // Prepare
+      const body = fluentEventBody();
+
+      // Act
+      await receiver()(gatewayEvent({ body, headers: signed(body) }));
+
+      // Assess
+      expect(sentInputs()[0]).not.toHaveProperty('MessageGroupId');
+      expect(sentInputs()[0]).not.toHaveProperty('MessageDeduplicationId');
     });
 
     it.each([
