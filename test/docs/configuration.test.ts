@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluentApiEnv, RuntimeEnv } from '../../lambdas/contract/environment';
 import { DEFAULT_INGRESS } from '../../lambdas/contract/ingress';
+import { DEFAULT_ORDERING } from '../../lambdas/contract/ordering';
 import { DEFAULT_SIGNATURE_POLICY } from '../../lambdas/core/constants';
 import {
   DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
@@ -122,6 +123,7 @@ describe('Docs: docs/configuration.md against the code', () => {
       [byEnv(LOCAL_ENV_NAMES.visibilityTimeoutSeconds), LOCAL_DEFAULTS.visibilityTimeoutSeconds],
       [byEnv(LOCAL_ENV_NAMES.dataDir), LOCAL_DEFAULTS.dataDir],
       [byEnv(RuntimeEnv.INGRESS), DEFAULT_INGRESS],
+      [byEnv(RuntimeEnv.ORDERING), DEFAULT_ORDERING],
     ];
 
     // Assess: the default cell starts with the value, in code marks.
