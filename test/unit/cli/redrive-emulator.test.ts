@@ -1,8 +1,10 @@
 import {
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { bufferedIo } from '../../../tools/cli/cli-io';
@@ -13,6 +15,8 @@ import { RunningEmulators, startEmulators } from '../../support/emulators';
 
 const QUEUE = 'webhooks';
 const DLQ = 'webhooks-dlq';
+const FIFO_QUEUE = 'ordered.fifo';
+const FIFO_DLQ = 'ordered-dlq.fifo';
 /** More than one receive batch (10), so the copy loop runs more than once. */
 const MESSAGE_COUNT = 13;
 
@@ -23,7 +27,14 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
   let dlqUrl: string;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ queues: [{ name: DLQ }, { name: QUEUE, deadLetterQueue: DLQ }] });
+    emulators = await startEmulators({
+      queues: [
+        { name: DLQ },
+        { name: QUEUE, deadLetterQueue: DLQ },
+        { name: FIFO_DLQ },
+        { name: FIFO_QUEUE, deadLetterQueue: FIFO_DLQ },
+      ],
+    });
     sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
     queueUrl = emulators.queues[QUEUE]?.queueUrl as string;
     dlqUrl = emulators.queues[DLQ]?.queueUrl as string;
@@ -117,6 +128,38 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
         Route: expect.objectContaining({ DataType: 'String', StringValue: 'orders/created' }),
       });
     }
+  });
+
+  it('copy mode puts a FIFO message back in its group even within the 5 minutes SQS remembers its deduplication id', async () => {
+    // Prepare: the event went through the FIFO queue a moment ago, and its dead-lettered copy waits in the FIFO DLQ.
+    const fifoUrl = emulators.queues[FIFO_QUEUE]?.queueUrl as string;
+    const fifoDlqUrl = emulators.queues[FIFO_DLQ]?.queueUrl as string;
+    const fifo = {
+      MessageBody: '{"id":"event-f"}',
+      MessageGroupId: 'ACME/ORDER/HD_1',
+      MessageDeduplicationId: 'event-f',
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: fifoUrl, ...fifo }));
+    for (const message of await drain(fifoUrl)) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: fifoUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+    await sqs.send(new SendMessageCommand({ QueueUrl: fifoDlqUrl, ...fifo }));
+
+    // Act
+    const result = await redrive('--mode', 'copy', '--dlq-url', fifoDlqUrl, '--destination-url', fifoUrl);
+
+    // Assess
+    expect(result.code).toBe(ExitCode.OK);
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: fifoUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
+    expect(Messages?.map((message) => [message.Body, message.Attributes?.MessageGroupId])).toEqual([
+      ['{"id":"event-f"}', 'ACME/ORDER/HD_1'],
+    ]);
   });
 
   it('copy mode keeps every message in the DLQ when the destination cannot be written', async () => {

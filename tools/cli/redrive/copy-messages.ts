@@ -120,7 +120,7 @@ async function moveOne(sqs: SQSClient, input: CopyMessagesInput, message: Messag
         MessageBody: message.Body ?? '',
         MessageAttributes: copyAttributes(message.MessageAttributes),
         MessageGroupId: message.Attributes?.MessageGroupId,
-        MessageDeduplicationId: message.Attributes?.MessageDeduplicationId,
+        MessageDeduplicationId: redriveDeduplicationId(message),
       }),
     );
   } catch (error) {
@@ -132,6 +132,17 @@ async function moveOne(sqs: SQSClient, input: CopyMessagesInput, message: Messag
     return { step: 'delete', messageId, error };
   }
   return undefined;
+}
+
+/**
+ * FIFO: not the original's deduplication id, which SQS remembers for 5 minutes on the queue the message came from,
+ * and would take the copy for a repeat and drop it (a message can reach the DLQ and be redriven well within 5
+ * minutes). One of the DLQ message's own instead: a rerun of a copy whose delete failed is then still dropped as the
+ * repeat it is, and a copy that does get through twice is caught by the consumer's idempotency.
+ */
+function redriveDeduplicationId(message: Message): string | undefined {
+  if (message.Attributes?.MessageGroupId === undefined) return undefined;
+  return `redrive-${message.MessageId ?? ''}`;
 }
 
 /** Received attributes carry empty list fields that SendMessage rejects; keep the type and the one value. */
