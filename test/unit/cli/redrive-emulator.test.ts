@@ -12,6 +12,8 @@ import { ExitCode } from '../../../tools/cli/command';
 import { redriveCommand } from '../../../tools/cli/commands/redrive';
 import { emulatorClientConfig } from '../../../tools/local/local-aws-config';
 import { RunningEmulators, startEmulators } from '../../support/emulators';
+import { fluentEventBody } from '../../support/factories';
+import { sendQueuedWebhook } from '../../support/sqs-records';
 
 const QUEUE = 'webhooks';
 const DLQ = 'webhooks-dlq';
@@ -160,6 +162,29 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
     expect(Messages?.map((message) => [message.Body, message.Attributes?.MessageGroupId])).toEqual([
       ['{"id":"event-f"}', 'ACME/ORDER/HD_1'],
     ]);
+  });
+
+  it('copy mode from a standard queue into a FIFO one (switching to per-entity) gives each webhook its order’s group', async () => {
+    // Prepare: a webhook as the receiver queued it before the switch, in the standard DLQ.
+    const fifoUrl = emulators.queues[FIFO_QUEUE]?.queueUrl as string;
+    await sendQueuedWebhook(sqs, dlqUrl, fluentEventBody({ id: 'before-switch', rootEntityRef: 'HD_7' }));
+
+    // Act
+    const result = await redrive('--mode', 'copy', '--dlq-url', dlqUrl, '--destination-url', fifoUrl);
+
+    // Assess
+    expect(result.code).toBe(ExitCode.OK);
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: fifoUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
+    expect(Messages?.map((message) => message.Attributes?.MessageGroupId)).toEqual(['ACME/ORDER/HD_7']);
+    for (const message of Messages ?? []) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: fifoUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
   });
 
   it('copy mode keeps every message in the DLQ when the destination cannot be written', async () => {

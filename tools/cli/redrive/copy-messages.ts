@@ -7,6 +7,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { messageGroupId } from '../../../lambdas/core/ordering-keys';
+import { parseJsonObject } from '../../../lambdas/core/parse-json';
+import { readFluentEvent } from '../../../lambdas/core/fluent-event-rules';
+import { decodeQueueMessage } from '../../../lambdas/contract/queue-message';
+import { FIFO_QUEUE_SUFFIX } from '../../../lambdas/contract/ordering';
+import { toRecordAttributes } from '../../local/sqs-event-records';
 
 /** IAM actions copy mode needs, named in access-denied messages. */
 export const COPY_PERMISSIONS = {
@@ -119,8 +125,7 @@ async function moveOne(sqs: SQSClient, input: CopyMessagesInput, message: Messag
         QueueUrl: input.toUrl,
         MessageBody: message.Body ?? '',
         MessageAttributes: copyAttributes(message.MessageAttributes),
-        MessageGroupId: message.Attributes?.MessageGroupId,
-        MessageDeduplicationId: redriveDeduplicationId(message),
+        ...fifoIds(message, input.toUrl),
       }),
     );
   } catch (error) {
@@ -134,15 +139,34 @@ async function moveOne(sqs: SQSClient, input: CopyMessagesInput, message: Messag
   return undefined;
 }
 
+/** A queue that ends in the group a webhook takes when it cannot be read (it fails in the consumer anyway). */
+export const UNREADABLE_GROUP_ID = 'unreadable-webhook';
+
 /**
- * FIFO: not the original's deduplication id, which SQS remembers for 5 minutes on the queue the message came from,
- * and would take the copy for a repeat and drop it (a message can reach the DLQ and be redriven well within 5
- * minutes). One of the DLQ message's own instead: a rerun of a copy whose delete failed is then still dropped as the
- * repeat it is, and a copy that does get through twice is caught by the consumer's idempotency.
+ * The FIFO ids of a copy into a FIFO queue; none into a standard one. The group: the message's own, or, from a
+ * standard queue (switching to per-entity ordering), the one the receiver would have given it. The deduplication
+ * id: not the original's, which SQS remembers for 5 minutes on the queue the message came from and would take the
+ * copy for a repeat of and drop (a message can reach the DLQ and be redriven well within 5 minutes), but one of
+ * the DLQ message's own: a rerun of a copy whose delete failed is then still dropped as the repeat it is, and a
+ * copy that gets through twice is caught by the consumer's idempotency.
  */
-function redriveDeduplicationId(message: Message): string | undefined {
-  if (message.Attributes?.MessageGroupId === undefined) return undefined;
-  return `redrive-${message.MessageId ?? ''}`;
+function fifoIds(message: Message, toUrl: string): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (!toUrl.endsWith(FIFO_QUEUE_SUFFIX)) return {};
+  return {
+    MessageGroupId: message.Attributes?.MessageGroupId ?? groupFromBody(message),
+    MessageDeduplicationId: `redrive-${message.MessageId ?? ''}`,
+  };
+}
+
+function groupFromBody(message: Message): string {
+  const queued = decodeQueueMessage({
+    body: message.Body,
+    messageAttributes: toRecordAttributes(message.MessageAttributes),
+  });
+  const json = parseJsonObject(queued.rawBody);
+  if (!json.ok) return UNREADABLE_GROUP_ID;
+  const reading = readFluentEvent(json.object, json.text);
+  return reading.ok ? messageGroupId(reading.event) : UNREADABLE_GROUP_ID;
 }
 
 /** Received attributes carry empty list fields that SendMessage rejects; keep the type and the one value. */
