@@ -18,6 +18,8 @@ export class OutcomeTally {
         return this.count(ConsumerMetric.DUPLICATE_EVENT);
       case 'ignored':
         return this.count(ConsumerMetric.UNHANDLED_EVENT);
+      case 'stale':
+        return this.count(ConsumerMetric.STALE_EVENT_SKIPPED);
       case 'forged':
         this.count(ConsumerMetric.FORGED_MESSAGE_DROPPED);
         return this.countReason(ConsumerMetric.FORGED_MESSAGE_DROPPED, outcome.reason);

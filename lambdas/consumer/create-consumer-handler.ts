@@ -8,7 +8,8 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { FluentSignatureVerifier, ReceiverSettings } from '../core';
+import { FluentSignatureVerifier, ReceiverSettings, StatusOrder } from '../core';
+import type { EntityStatusStore } from './entity-status-store';
 import type { FluentApiClient } from '../fluent-api';
 import { fluentForInvocation } from './fluent-context';
 import { OutcomeTally } from './consumer-metrics';
@@ -29,6 +30,11 @@ export interface ConsumerHandlerDependencies {
   readonly fluentApi?: FluentApiClient;
   /** queue-first makes the consumer the only judge: forgeries are dropped, not retried. @default 'verify-first' */
   readonly ingress?: IngressName;
+  /**
+   * Skip an event whose `entityStatus` comes before the last status processed for its entity, by each entity
+   * type's order; the store keeps the last processed status. @default off
+   */
+  readonly staleStatusGuard?: { readonly order: StatusOrder; readonly store: EntityStatusStore };
 }
 
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -57,6 +63,9 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       metrics,
       tally,
       dropsForgeries: dependencies.ingress === Ingress.QUEUE_FIRST,
+      ...(dependencies.staleStatusGuard === undefined
+        ? {}
+        : { staleStatusGuard: { ...dependencies.staleStatusGuard, expirySeconds: settings.idempotencyExpirySeconds } }),
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
       fluentFor: fluentForInvocation(fluentApi, context, metrics),
     };

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ConfigurationError, parseReceiverSettings, rawSettingsFromEnv } from '../core';
 import { createLogger, createMetrics } from '../shared/observability';
@@ -5,6 +6,8 @@ import { requireEnv, RuntimeEnv } from '../contract/environment';
 import { Component } from '../contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../contract/deployment';
 import { readIngress } from '../contract/ingress';
+import { readStaleStatusGuard } from '../contract/stale-status-guard';
+import { dynamoDbEntityStatusStore } from './entity-status-store';
 import { ConsumerHandler, createConsumerHandler } from './create-consumer-handler';
 import type { FluentEventHandlers } from './handler-types';
 import { fluentApiClientFromEnv } from '../fluent-api/fluent-api-from-env';
@@ -22,13 +25,23 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
       'The handlers module exports no `handlers` map; export one as `export const handlers: FluentEventHandlers = { ... }`.',
     );
   }
+  const tableName = requireEnv(process.env, RuntimeEnv.IDEMPOTENCY_TABLE_NAME);
+  // One client for the idempotency records and the guard's status items: one connection pool, one cold start.
+  const dynamoDbClient = new DynamoDBClient({});
+  const staleStatusOrder = readStaleStatusGuard(process.env);
   return createConsumerHandler({
     settings: parseReceiverSettings(rawSettingsFromEnv(process.env)),
     persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: requireEnv(process.env, RuntimeEnv.IDEMPOTENCY_TABLE_NAME),
+      tableName,
       keyAttr: IDEMPOTENCY_PARTITION_KEY,
       expiryAttr: IDEMPOTENCY_TTL_ATTRIBUTE,
+      awsSdkV3Client: dynamoDbClient,
     }),
+    ...(staleStatusOrder === undefined
+      ? {}
+      : {
+          staleStatusGuard: { order: staleStatusOrder, store: dynamoDbEntityStatusStore(dynamoDbClient, tableName) },
+        }),
     handlers,
     ingress: readIngress(process.env),
     logger: createLogger(Component.CONSUMER),

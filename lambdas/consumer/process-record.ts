@@ -10,8 +10,12 @@ import {
   parseJsonObject,
   ReceiverSettings,
   RejectionReasonName,
+  StatusOrder,
+  statusPosition,
+  StatusPosition,
   UnhandledEventPolicy,
 } from '../core';
+import type { EntityStatusStore } from './entity-status-store';
 import { decodeQueueMessage, QueuedWebhook } from '../contract/queue-message';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentApi } from '../fluent-api';
@@ -39,6 +43,13 @@ export interface RecordPipeline {
    * so such a message means injection or mismatched keys, and fails (DLQ, redrive after a fix).
    */
   readonly dropsForgeries: boolean;
+  /** staleStatusGuard: each entity type's status order and where the last processed status is kept; off when absent. */
+  readonly staleStatusGuard?: {
+    readonly order: StatusOrder;
+    readonly store: EntityStatusStore;
+    /** How long a remembered status is kept: the de-duplication window. */
+    readonly expirySeconds: number;
+  };
 }
 
 /** The log message of each decision. Tests and log queries match these exact strings. */
@@ -47,6 +58,8 @@ export const DecisionMessage = {
   DUPLICATE: 'duplicate webhook skipped',
   UNHANDLED_IGNORED: 'unhandled webhook ignored',
   FORGED_DROPPED: 'forged webhook dropped',
+  /** staleStatusGuard: `entityStatus` comes before `lastProcessedStatus`, the last processed for its entity. */
+  STALE_SKIPPED: 'stale webhook skipped',
   FAILED: {
     'verification-failed': 'queued webhook failed signature verification',
     'account-not-allowed': 'queued webhook is for an account this receiver does not serve',
@@ -156,6 +169,24 @@ async function decide(
     },
   };
   const handled = { ...about, handler: selected.matchedBy };
+  const guard = pipeline.staleStatusGuard;
+  const position = guard === undefined ? undefined : statusPosition(guard.order, event);
+  if (guard !== undefined && position !== undefined) {
+    let last;
+    try {
+      last = await guard.store.lastProcessed(position.entity);
+    } catch (error) {
+      return decision.fail(RecordFailureReason.IDEMPOTENCY_STORE_FAILED, about, { error });
+    }
+    if (last !== undefined && position.rank < last.rank) {
+      return decision.skipStale({
+        ...about,
+        entity: boundedLogValue(position.entity),
+        entityStatus: boundedLogValue(position.status),
+        lastProcessedStatus: boundedLogValue(last.status),
+      });
+    }
+  }
   let result: RunOnceResult;
   try {
     result = await pipeline.runOnce(parsed.deduplicationKey, async () => {
@@ -176,7 +207,30 @@ async function decide(
   }
   if (result.duplicate)
     return decision.succeed('duplicate', DecisionMessage.DUPLICATE, { ...about, firstHandledAt: result.handledAt });
+  if (guard !== undefined && position !== undefined) await rememberStatus(guard, position, event.id, logger);
   return decision.succeed('processed', DecisionMessage.PROCESSED, handled);
+}
+
+/**
+ * After the handler succeeded: the event's status becomes its entity's last processed one. A failure here does not
+ * fail the event (its handler ran and must not run again); it is logged, and a later stale event of this entity
+ * may then be handled.
+ */
+async function rememberStatus(
+  guard: NonNullable<RecordPipeline['staleStatusGuard']>,
+  position: StatusPosition,
+  eventId: string,
+  logger: Logger,
+): Promise<void> {
+  const expiresAt = Math.floor(Date.now() / 1000) + guard.expirySeconds;
+  try {
+    await guard.store.recordProcessed(position.entity, { ...position, eventId }, expiresAt);
+  } catch (error) {
+    logger.warn('entity status not recorded: a later stale webhook of this entity may be handled', {
+      entityStatus: boundedLogValue(position.status),
+      error,
+    });
+  }
 }
 
 /** Logs one record's decision (exactly one line) and counts it. */
@@ -205,6 +259,12 @@ class Decision {
   public succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): void {
     this.pipeline.tally.record({ kind });
     this.pipeline.logger.info(message, { ...this.delivery, ...fields, outcome: kind });
+  }
+
+  /** staleStatusGuard: one warning line, counted, and the record is deleted without running its handler. */
+  public skipStale(fields: LogFields): void {
+    this.pipeline.tally.record({ kind: 'stale' });
+    this.pipeline.logger.warn(DecisionMessage.STALE_SKIPPED, { ...this.delivery, ...fields, outcome: 'stale' });
   }
 
   /** A forgery (queue-first): one warning line with its reason, counted, and the record is deleted. */

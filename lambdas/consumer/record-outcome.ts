@@ -6,6 +6,8 @@ export type RecordOutcome =
   | { readonly kind: 'processed' }
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'ignored' }
+  /** staleStatusGuard: its status comes before the last one processed for its entity; deleted unhandled. */
+  | { readonly kind: 'stale' }
   /** queue-first: failed the signature or the allow-list; deleted. `reason` is the verifier's or allow-list's. */
   | { readonly kind: 'forged'; readonly reason: string }
   | {

@@ -11,6 +11,8 @@ export const RuntimeEnv = {
   INGRESS: 'INGRESS',
   /** `unordered` or `per-entity` (see `ordering.ts`): whether the receiver sends to a FIFO queue, with group ids. */
   ORDERING: 'ORDERING',
+  /** The stale-status guard's status order per entity type, as JSON (see `stale-status-guard.ts`); unset: off. */
+  STALE_STATUS_GUARD: 'STALE_STATUS_GUARD',
 } as const;
 
 /**

@@ -65,6 +65,11 @@ export const ConsumerMetric = {
    * or the allow-list's reason).
    */
   FORGED_MESSAGE_DROPPED: 'ForgedMessageDropped',
+  /**
+   * staleStatusGuard: an event whose `entityStatus` comes before the last status processed for its entity, skipped
+   * (deleted, its handler not run) with one 'stale webhook skipped' warning.
+   */
+  STALE_EVENT_SKIPPED: 'StaleEventSkipped',
 } as const;
 
 /** Why a record failed. Stable strings: they are the `reason` dimension of the RecordFailed metric. */

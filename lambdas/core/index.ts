@@ -43,6 +43,8 @@ export {
   messageGroupId,
 } from './ordering-keys';
 export type { EntityFields } from './ordering-keys';
+export { MAX_STATUS_ORDER_CHARS, readStatusOrder, statusPosition } from './stale-status';
+export type { StatusOrder, StatusPosition } from './stale-status';
 export { BodyProblem, fluentEventFromObject, parseFluentEvent, parseJsonObject } from './parse-body';
 export type { BodyProblemName, ParsedEvent, ParsedJson } from './parse-body';
 export { AllowListRejection, checkAllowList } from './allow-list';

@@ -14,6 +14,7 @@ import {
 import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
 import { findProjectLockFile } from '../internal/lambda-bundling';
 import { findFluentApiProblems } from './fluent-api-access';
+import { readStatusOrder } from '../../lambdas/core/stale-status';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */
 const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
@@ -45,6 +46,9 @@ export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions
     ...checkFunctionProps(options),
     ...checkEventSourceProps(options),
     ...findFluentApiProblems(options.fluentApi),
+    ...(options.staleStatusGuard === undefined
+      ? []
+      : readStatusOrder('staleStatusGuard', options.staleStatusGuard).problems),
   ];
 }
 

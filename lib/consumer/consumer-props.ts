@@ -45,6 +45,17 @@ export interface FluentWebhookConsumerOptions {
    * @default - no Fluent API client: a handler reading `context.fluent` gets a "not configured" error
    */
   readonly fluentApi?: FluentApiProps;
+  /**
+   * Skip stale webhooks: for each entity type, its statuses from earliest to latest
+   * (`{ ORDER: ['CREATED', 'BOOKED', 'SHIPPED', 'COMPLETE'] }`). An event whose `entityStatus` comes before the
+   * last status processed for its entity (`accountId`, `entityType`, `entityRef`) is deleted without running its
+   * handler, with one 'stale webhook skipped' warning, and counted as `StaleEventSkipped`. Statuses the list does not
+   * name, and types without a list, are handled as usual. The last processed status is an item of the idempotency
+   * table: one strongly consistent read per guarded event and one conditional write per processed one. Set as
+   * `STALE_STATUS_GUARD` (JSON).
+   * @default - off
+   */
+  readonly staleStatusGuard?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions {

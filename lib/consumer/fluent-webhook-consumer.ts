@@ -104,6 +104,9 @@ export class FluentWebhookConsumer extends Construct {
           ...(props.environmentName === undefined ? {} : { [RuntimeEnv.ENVIRONMENT_NAME]: props.environmentName }),
           // Only when it changes what the consumer does, so a verify-first consumer's environment stays as it was.
           ...(props.ingress === Ingress.QUEUE_FIRST ? { [RuntimeEnv.INGRESS]: props.ingress } : {}),
+          ...(props.staleStatusGuard === undefined
+            ? {}
+            : { [RuntimeEnv.STALE_STATUS_GUARD]: JSON.stringify(props.staleStatusGuard) }),
         },
       },
     });

@@ -4,6 +4,7 @@ import type { SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { findConsumerOptionProblems } from '../consumer/consumer-checks';
 import { findMonitoringOptionProblems } from '../monitoring/monitoring-checks';
 import { withoutUndefined } from '../internal/without-undefined';
+import { readStatusOrder, type StatusOrder } from '../../lambdas/core/stale-status';
 import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
 import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
@@ -23,6 +24,8 @@ export const OperationsContextKey = {
   FLUENT_API_ACCOUNT: 'fluentApiAccount',
   FLUENT_API_SECRET_NAME: 'fluentApiSecretName',
   EXPECT_SHA512_SIGNATURES: 'expectSha512Signatures',
+  /** An object of entity type to statuses (or its JSON with -c): see `FluentWebhookConsumerOptions.staleStatusGuard`. */
+  STALE_STATUS_GUARD: 'staleStatusGuard',
 } as const;
 
 /** `idempotencyTableEncryption` values. */
@@ -41,6 +44,8 @@ export interface ContextValues {
   string(key: string): string | undefined;
   integer(key: string): number | undefined;
   boolean(key: string): boolean | undefined;
+  /** The value as given: a JSON value from cdk.json, a string from -c. */
+  raw(key: string): unknown;
 }
 
 export interface OperationsConfig {
@@ -69,6 +74,7 @@ export function readOperationsConfig(read: ContextValues, problems: Configuratio
     sqsEventSourceProps: Object.keys(eventSource).length === 0 ? undefined : eventSource,
     idempotencyTableProps: Object.keys(tableProps).length === 0 ? undefined : tableProps,
     fluentApi: readFluentApi(read),
+    staleStatusGuard: readStaleStatusGuard(read, problems),
   });
 
   const ageMinutes = read.integer(OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES);
@@ -89,6 +95,15 @@ export function readOperationsConfig(read: ContextValues, problems: Configuratio
     consumerOptions,
     monitoringOptions,
   });
+}
+
+/** The stale-status guard's order, from an object in cdk.json or its JSON text on the command line. */
+function readStaleStatusGuard(read: ContextValues, problems: ConfigurationProblem[]): StatusOrder | undefined {
+  const value = read.raw(OperationsContextKey.STALE_STATUS_GUARD);
+  if (value === undefined) return undefined;
+  const reading = readStatusOrder(OperationsContextKey.STALE_STATUS_GUARD, value);
+  problems.push(...reading.problems);
+  return reading.order;
 }
 
 /** The props the construct checks name, as the context keys that set them (the others are named alike). */

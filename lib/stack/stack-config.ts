@@ -276,6 +276,10 @@ class ValueReader {
     private readonly problems: ConfigurationProblem[],
   ) {}
 
+  public raw(key: string): unknown {
+    return this.lookup(key);
+  }
+
   public string(key: string): string | undefined {
     const value = this.lookup(key);
     if (value === undefined) return undefined;

@@ -24,6 +24,7 @@ describe('Program: npm start with ORDERING=per-entity, end to end over HTTP', ()
       ORDERING: 'per-entity',
       LOCAL_HANDLERS_MODULE: join(__dirname, 'fixtures', 'recording-handlers.ts'),
       [RECORD_FILE_ENV]: recordFile(),
+      STALE_STATUS_GUARD: JSON.stringify({ FULFILMENT: ['CREATED', 'PICKED', 'SHIPPED', 'DELIVERED'] }),
     });
     privateKeyPem = readFileSync(temp.path('data', 'keys', 'private-key.pem'), 'utf8');
   });
@@ -76,6 +77,36 @@ describe('Program: npm start with ORDERING=per-entity, end to end over HTTP', ()
     expect(verdict.startedInOrder).toEqual(Object.fromEntries(orders.map((order) => [order, [1, 2, 3, 4, 5, 6]])));
     expect(verdict.violations).toBe(0);
     expect(verdict.overlapsAcrossOrders).toBeGreaterThan(0);
+  });
+
+  it('with STALE_STATUS_GUARD, skips a status older than the last processed for its entity, and handles the rest', async () => {
+    // Prepare
+    const fulfilment = (id: string, entityStatus: string) =>
+      fluentEventBody({ id, entityType: 'FULFILMENT', entityRef: 'F_STALE', rootEntityRef: 'HD_STALE', entityStatus });
+    const ran = (id: string) => () => readHandlerRuns(recordFile()).some((run) => run.eventId === id);
+    const shipped = randomUUID();
+    const picked = randomUUID();
+    const delivered = randomUUID();
+
+    // Act: SHIPPED, then a late PICKED, then DELIVERED, each accepted after the previous was handled.
+    await postSigned(fulfilment(shipped, 'SHIPPED'));
+    await waitUntil(ran(shipped), 30_000, 'SHIPPED has been handled');
+    await postSigned(fulfilment(picked, 'PICKED'));
+    const skipped = await runner.waitForLine(
+      (line) => line.eventId === picked && line.component === 'consumer',
+      30_000,
+    );
+    await postSigned(fulfilment(delivered, 'DELIVERED'));
+    await waitUntil(ran(delivered), 30_000, 'DELIVERED has been handled');
+
+    // Assess
+    expect(skipped).toMatchObject({
+      message: 'stale webhook skipped',
+      outcome: 'stale',
+      entityStatus: 'PICKED',
+      lastProcessedStatus: 'SHIPPED',
+    });
+    expect(ran(picked)()).toBe(false);
   });
 
   it('logs the ordering it runs with', async () => {

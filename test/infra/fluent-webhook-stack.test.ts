@@ -353,6 +353,7 @@ describe('Function: readStackConfig', () => {
     ['a flag that is not a boolean', { ...valid, enableWaf: 'yes' }, /enableWaf must be true or false, not "yes"/],
     ['a reserved concurrency of 0', { ...valid, receiverReservedConcurrency: 0 }, /receiverReservedConcurrency is 0/],
     ['an unknown ordering', { ...valid, ordering: 'fifo' }, /ordering is "fifo"; use unordered or per-entity/],
+    ['a stale-status guard that is not JSON', { ...valid, staleStatusGuard: '{ORDER' }, /staleStatusGuard is not JSON/],
     [
       'per-entity ordering with the queue-first door',
       { ...valid, ordering: 'per-entity', ingress: 'queue-first' },
@@ -386,6 +387,20 @@ describe('Function: readStackConfig', () => {
     // Assess
     expect(error.message).toMatch(/path ?[sS]ecret/);
     expect(error.message).not.toContain(SANDBOX_SECRET);
+  });
+
+  it('reads ordering and the stale-status guard (an object in cdk.json, JSON text with -c)', () => {
+    // Prepare
+    const order = { ORDER: ['CREATED', 'SHIPPED'] };
+
+    // Act
+    const fromJson = read({ ...valid, ordering: 'per-entity', staleStatusGuard: order })();
+    const fromText = read({ ...valid, staleStatusGuard: JSON.stringify(order) })();
+
+    // Assess
+    expect(fromJson.receiverProps.ordering).toBe('per-entity');
+    expect(fromJson.consumerOptions.staleStatusGuard).toEqual(order);
+    expect(fromText.consumerOptions.staleStatusGuard).toEqual(order);
   });
 
   it('lists every problem in one error that says where each value came from, or how to set it', () => {

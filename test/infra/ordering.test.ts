@@ -134,3 +134,28 @@ describe('Class: FluentWebhookReceiver ordering checks', () => {
     );
   });
 });
+
+describe('Class: FluentWebhooks with staleStatusGuard', () => {
+  it('gives the consumer the status order as STALE_STATUS_GUARD, and no new permission (the items live in its table)', () => {
+    // Act
+    const { template } = pipeline({ staleStatusGuard: { ORDER: ['CREATED', 'BOOKED', 'SHIPPED'] } });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STALE_STATUS_GUARD: '{"ORDER":["CREATED","BOOKED","SHIPPED"]}',
+          IDEMPOTENCY_TABLE_NAME: Match.anyValue(),
+        }),
+      },
+    });
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  it('refuses an order with a single status, naming the type', () => {
+    // Act / Assess
+    expect(() => pipeline({ staleStatusGuard: { ORDER: ['CREATED'] } })).toThrow(
+      /staleStatusGuard\.ORDER must list at least two different, non-empty statuses/,
+    );
+  });
+});

@@ -22,6 +22,7 @@ import {
 import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import { configurationError } from '../../lambdas/core/configuration-problems';
 import { readReceiverSettings, settingEnvName } from '../../lambdas/core/settings';
+import { readStatusOrder, type StatusOrder } from '../../lambdas/core/stale-status';
 import { PATH_SECRET_ENV, RuntimeEnv } from '../../lambdas/contract/environment';
 import { DEFAULT_INGRESS, ingressProblem, IngressName, isIngressName } from '../../lambdas/contract/ingress';
 import {
@@ -52,6 +53,7 @@ export const LOCAL_ENV_NAMES = {
   handlersModule: 'LOCAL_HANDLERS_MODULE',
   ingress: RuntimeEnv.INGRESS,
   ordering: RuntimeEnv.ORDERING,
+  staleStatusGuard: RuntimeEnv.STALE_STATUS_GUARD,
   fluentStandInFaults: FLUENT_STAND_IN_ENV_NAMES.faults,
   fluentStandInTokenSeconds: FLUENT_STAND_IN_ENV_NAMES.tokenSeconds,
   fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
@@ -136,6 +138,8 @@ export interface LocalConfig {
   readonly ingress: IngressName;
   /** `per-entity`: FIFO queues, one message group per root entity, and a poller that keeps each group in line. */
   readonly ordering: OrderingName;
+  /** The stale-status guard's status order per entity type (STALE_STATUS_GUARD, JSON); undefined: off. */
+  readonly staleStatusGuard?: StatusOrder;
   /** What `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL when set. */
   readonly fluentApi: LocalFluentApiConfig;
   /** Things the person starting the runner should know about the configuration, to log as warnings. */
@@ -202,6 +206,9 @@ export async function loadLocalConfig(
     orderingProblem('ordering', orderingText) ?? orderingIngressProblem('ordering', orderingText, ingress);
   if (badOrdering !== undefined) problems.push(badOrdering);
   const ordering = isOrderingName(orderingText) ? orderingText : DEFAULT_ORDERING;
+  const guardText = env[LOCAL_ENV_NAMES.staleStatusGuard]?.trim() || undefined;
+  const guard = guardText === undefined ? undefined : readStatusOrder('staleStatusGuard', guardText);
+  if (guard !== undefined) problems.push(...guard.problems);
 
   const pathSecret = resolvePathSecret(env[LOCAL_ENV_NAMES.pathSecret], dataDir);
   problems.push(...pathSecretProblems(pathSecret.secret));
@@ -256,6 +263,7 @@ export async function loadLocalConfig(
     handlersModule,
     ingress,
     ordering,
+    ...(guard?.order === undefined ? {} : { staleStatusGuard: guard.order }),
     fluentApi,
     notices,
   };

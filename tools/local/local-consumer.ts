@@ -8,6 +8,7 @@ import type { SqsBatchHandler } from './sqs-poller';
 import { Component } from '../../lambdas/contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lambdas/contract/deployment';
 import type { FluentApiClient } from '../../lambdas/fluent-api';
+import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
 
 /** The real consumer handler on the given handler map, with its idempotency records in the local DynamoDB emulator. */
 export function createLocalConsumer(
@@ -26,6 +27,14 @@ export function createLocalConsumer(
     }),
     handlers,
     ingress: config.ingress,
+    ...(config.staleStatusGuard === undefined
+      ? {}
+      : {
+          staleStatusGuard: {
+            order: config.staleStatusGuard,
+            store: dynamoDbEntityStatusStore(dynamoDbClient, LOCAL_RESOURCE_NAMES.idempotencyTable),
+          },
+        }),
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,
