@@ -71,17 +71,21 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
 
 async function pollUntilAborted(options: SqsPollerOptions, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
-    let messages: Message[];
-    try {
-      messages = await receiveBatch(options, signal);
-    } catch (error) {
-      if (signal.aborted) return;
-      options.logger.error('poller could not receive from the queue; retrying', { error: error as Error });
-      await delay(RECEIVE_RETRY_DELAY_MS, signal);
-      continue;
-    }
+    const messages = await receiveOrPause(options, signal);
     // A batch in hand is always finished, even when stopping: it is handled and acknowledged.
     if (messages.length > 0) await handleBatch(options, messages);
+  }
+}
+
+/** A batch; after a failed receive, none, once a pause has passed (or the poller is stopping). */
+async function receiveOrPause(options: SqsPollerOptions, signal: AbortSignal): Promise<Message[]> {
+  try {
+    return await receiveBatch(options, signal);
+  } catch (error) {
+    if (signal.aborted) return [];
+    options.logger.error('poller could not receive from the queue; retrying', { error: error as Error });
+    await delay(RECEIVE_RETRY_DELAY_MS, signal);
+    return [];
   }
 }
 
@@ -93,15 +97,7 @@ async function pollGroupsUntilAborted(options: SqsPollerOptions, signal: AbortSi
   };
   while (!signal.aborted) {
     await slot();
-    let messages: Message[];
-    try {
-      messages = await receiveBatch(options, signal);
-    } catch (error) {
-      if (signal.aborted) break;
-      options.logger.error('poller could not receive from the queue; retrying', { error: error as Error });
-      await delay(RECEIVE_RETRY_DELAY_MS, signal);
-      continue;
-    }
+    const messages = await receiveOrPause(options, signal);
     // Batches in hand are always finished, even when stopping: they are handled and acknowledged.
     for (const group of byMessageGroup(messages)) {
       await slot();

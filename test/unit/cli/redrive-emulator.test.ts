@@ -86,6 +86,18 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
     return received;
   }
 
+  /** What a FIFO queue hands out now, with each message's group. */
+  async function receiveWithGroups(url: string): Promise<Message[]> {
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
+    return Messages ?? [];
+  }
+
   async function messageCounts(url: string): Promise<{ visible: number; inFlight: number }> {
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({
@@ -152,14 +164,8 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
 
     // Assess
     expect(result.code).toBe(ExitCode.OK);
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: fifoUrl,
-        MaxNumberOfMessages: 10,
-        MessageSystemAttributeNames: ['MessageGroupId'],
-      }),
-    );
-    expect(Messages?.map((message) => [message.Body, message.Attributes?.MessageGroupId])).toEqual([
+    const Messages = await receiveWithGroups(fifoUrl);
+    expect(Messages.map((message) => [message.Body, message.Attributes?.MessageGroupId])).toEqual([
       ['{"id":"event-f"}', 'ACME/ORDER/HD_1'],
     ]);
   });
@@ -174,15 +180,9 @@ describe('Command: redrive, against the local SQS emulator (fauxqs)', () => {
 
     // Assess
     expect(result.code).toBe(ExitCode.OK);
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: fifoUrl,
-        MaxNumberOfMessages: 10,
-        MessageSystemAttributeNames: ['MessageGroupId'],
-      }),
-    );
-    expect(Messages?.map((message) => message.Attributes?.MessageGroupId)).toEqual(['ACME/ORDER/HD_7']);
-    for (const message of Messages ?? []) {
+    const Messages = await receiveWithGroups(fifoUrl);
+    expect(Messages.map((message) => message.Attributes?.MessageGroupId)).toEqual(['ACME/ORDER/HD_7']);
+    for (const message of Messages) {
       await sqs.send(new DeleteMessageCommand({ QueueUrl: fifoUrl, ReceiptHandle: message.ReceiptHandle }));
     }
   });
