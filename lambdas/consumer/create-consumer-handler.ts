@@ -17,6 +17,7 @@ import type { FluentEventHandlers } from './handler-types';
 import { processRecord } from './process-record';
 import { createRunOnce } from './run-once';
 import { Ingress, IngressName } from '../contract/ingress';
+import { FIFO_QUEUE_SUFFIX } from '../contract/ordering';
 
 export interface ConsumerHandlerDependencies {
   readonly settings: ReceiverSettings;
@@ -43,8 +44,7 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * Builds the consumer: for each SQS record, verify the signature again, check the allow-list, parse the
  * event, and run its handler at most once per event id. Returns a partial batch response naming the
  * records that failed, so only they are retried (and dead-lettered after maxReceiveCount).
- * Records from a standard queue run concurrently. Records from a FIFO queue (per-entity ordering: they carry a
- * MessageGroupId) run one after another in the order given, and a failure fails the rest of its message group in
+ * Records from a standard queue run concurrently. Records from a FIFO queue (per-entity ordering) run one after another in the order given, and a failure fails the rest of its message group in
  * the batch too, so they come back together and in order, while other groups go on.
  * Safe to call concurrently (the local runner does): all per-batch state lives in the call.
  */
@@ -87,7 +87,10 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
   };
 }
 
-/** Whether the batch comes from a FIFO queue: SQS gives each of its records a MessageGroupId. */
+/**
+ * Whether the batch comes from a FIFO queue, by its name (a standard queue's records may carry a MessageGroupId
+ * too, for SQS fair queues, without any order).
+ */
 function fromFifoQueue(event: SQSEvent): boolean {
-  return event.Records.some((record) => record.attributes?.MessageGroupId !== undefined);
+  return event.Records.some((record) => record.eventSourceARN?.endsWith(FIFO_QUEUE_SUFFIX) === true);
 }

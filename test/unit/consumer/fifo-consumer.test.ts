@@ -19,6 +19,7 @@ describe('Function: createConsumerHandler on a FIFO queue (per-entity ordering)'
     return {
       ...record,
       messageId: `m-${id}`,
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fluent-webhooks.fifo',
       attributes: { ...record.attributes, MessageGroupId: messageGroupId(event) },
     };
   };
