@@ -1,4 +1,5 @@
-import { ConfigurationError, type ConfigurationProblem } from '../core/errors';
+import type { ConfigurationProblem } from '../core/errors';
+import { namedChoice } from './named-choice';
 import { RuntimeEnv } from './environment';
 
 /**
@@ -17,10 +18,11 @@ export const Ingress = {
 export type IngressName = (typeof Ingress)[keyof typeof Ingress];
 
 export const DEFAULT_INGRESS: IngressName = Ingress.VERIFY_FIRST;
-export const INGRESS_NAMES: readonly IngressName[] = Object.values(Ingress);
+const choice = namedChoice(Ingress, DEFAULT_INGRESS);
+export const INGRESS_NAMES: readonly IngressName[] = choice.names;
 
 export function isIngressName(value: unknown): value is IngressName {
-  return typeof value === 'string' && (INGRESS_NAMES as readonly string[]).includes(value);
+  return choice.is(value);
 }
 
 /**
@@ -28,18 +30,10 @@ export function isIngressName(value: unknown): value is IngressName {
  * the consumer's start (messages wait in the queue) rather than guessing which mode would drop forgeries.
  */
 export function readIngress(env: Readonly<Record<string, string | undefined>>): IngressName {
-  const value = env[INGRESS_ENV]?.trim() || undefined;
-  const problem = ingressProblem(INGRESS_ENV, value);
-  if (problem !== undefined) {
-    throw new ConfigurationError(`${problem.setting} ${problem.message} The stack sets it from its ingress setting.`, {
-      problems: [problem],
-    });
-  }
-  return value === undefined ? DEFAULT_INGRESS : (value as IngressName);
+  return choice.fromEnv(env, INGRESS_ENV, 'ingress');
 }
 
 /** The problem with an ingress setting named `setting`, or undefined when it is fine (or unset). */
 export function ingressProblem(setting: string, value: unknown): ConfigurationProblem | undefined {
-  if (value === undefined || isIngressName(value)) return undefined;
-  return { setting, message: `is ${JSON.stringify(value)}; use ${INGRESS_NAMES.join(' or ')}.` };
+  return choice.problem(setting, value);
 }

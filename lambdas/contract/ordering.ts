@@ -1,4 +1,5 @@
-import { ConfigurationError, type ConfigurationProblem } from '../core/errors';
+import type { ConfigurationProblem } from '../core/errors';
+import { namedChoice } from './named-choice';
 import { RuntimeEnv } from './environment';
 import { Ingress } from './ingress';
 
@@ -18,19 +19,19 @@ export const Ordering = {
 export type OrderingName = (typeof Ordering)[keyof typeof Ordering];
 
 export const DEFAULT_ORDERING: OrderingName = Ordering.UNORDERED;
-export const ORDERING_NAMES: readonly OrderingName[] = Object.values(Ordering);
+const choice = namedChoice(Ordering, DEFAULT_ORDERING);
+export const ORDERING_NAMES: readonly OrderingName[] = choice.names;
 
 /** SQS's rule: a FIFO queue's name ends with this. */
 export const FIFO_QUEUE_SUFFIX = '.fifo';
 
 export function isOrderingName(value: unknown): value is OrderingName {
-  return typeof value === 'string' && (ORDERING_NAMES as readonly string[]).includes(value);
+  return choice.is(value);
 }
 
 /** The problem with an ordering setting named `setting`, or undefined when it is fine (or unset). */
 export function orderingProblem(setting: string, value: unknown): ConfigurationProblem | undefined {
-  if (value === undefined || isOrderingName(value)) return undefined;
-  return { setting, message: `is ${JSON.stringify(value)}; use ${ORDERING_NAMES.join(' or ')}.` };
+  return choice.problem(setting, value);
 }
 
 /**
@@ -38,14 +39,7 @@ export function orderingProblem(setting: string, value: unknown): ConfigurationP
  * fails the cold start (Fluent retries, nothing is queued) rather than sending to a queue of the other kind.
  */
 export function readOrdering(env: Readonly<Record<string, string | undefined>>): OrderingName {
-  const value = env[ORDERING_ENV]?.trim() || undefined;
-  const problem = orderingProblem(ORDERING_ENV, value);
-  if (problem !== undefined) {
-    throw new ConfigurationError(`${problem.setting} ${problem.message} The stack sets it from its ordering setting.`, {
-      problems: [problem],
-    });
-  }
-  return value === undefined ? DEFAULT_ORDERING : (value as OrderingName);
+  return choice.fromEnv(env, ORDERING_ENV, 'ordering');
 }
 
 /**
