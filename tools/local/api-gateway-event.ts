@@ -174,7 +174,7 @@ function lastHeaderValue(rawHeaders: readonly string[], name: string): string | 
 }
 
 /** API Gateway hands the Lambda a decoded path. A malformed escape stays as sent, as it cannot be decoded. */
-function decodePath(rawPath: string): string {
+export function decodePath(rawPath: string): string {
   return rawPath
     .split('/')
     .map((segment) => {

@@ -1,6 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  CreateTableCommandInput,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { emulatorClientConfig, LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
 import { IDEMPOTENCY_PARTITION_KEY } from '../../lambdas/contract/deployment';
@@ -27,6 +32,8 @@ export interface DynamoDbEmulator {
    * Powertools' DynamoDBPersistenceLayer uses). Does nothing if the table exists (a restart with `path`).
    */
   createIdempotencyTable(name: string): Promise<void>;
+  /** Creates any table (a template's key schema, say); does nothing if a table of that name exists. */
+  createTable(input: CreateTableCommandInput): Promise<void>;
   /** Stops the server and closes the database (flushing it to `path`). */
   stop(): Promise<void>;
 }
@@ -47,27 +54,15 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
   return {
     endpoint,
     port,
-    async createIdempotencyTable(name) {
-      const client = new DynamoDBClient(emulatorClientConfig(endpoint, EMULATOR_SIGNING_REGION));
-      try {
-        await client.send(
-          new CreateTableCommand({
-            TableName: name,
-            AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_PARTITION_KEY, AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: IDEMPOTENCY_PARTITION_KEY, KeyType: 'HASH' }],
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ResourceInUseException)) {
-          throw new Error(`The DynamoDB emulator could not create table ${name}: ${(error as Error).message}`, {
-            cause: error,
-          });
-        }
-      } finally {
-        client.destroy();
-      }
+    createIdempotencyTable(name) {
+      return createTable(endpoint, {
+        TableName: name,
+        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_PARTITION_KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: IDEMPOTENCY_PARTITION_KEY, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
     },
+    createTable: (input) => createTable(endpoint, input),
     async stop() {
       if (!server.listening) return;
       const closed = new Promise<void>((resolve, reject) =>
@@ -78,6 +73,21 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
       await closed;
     },
   };
+}
+
+async function createTable(endpoint: string, input: CreateTableCommandInput): Promise<void> {
+  const client = new DynamoDBClient(emulatorClientConfig(endpoint, EMULATOR_SIGNING_REGION));
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) {
+      throw new Error(`The DynamoDB emulator could not create table ${input.TableName}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  } finally {
+    client.destroy();
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -37,7 +37,39 @@ export type GatewayIntegration =
   | { readonly handler: ProxyHandler; readonly createContext: () => Context }
   | { readonly serviceIntegration: ServiceIntegration };
 
-export type GatewayServerOptions = GatewayIntegration & {
+/** A request matched to a method of the API: the resource it matched and the method's integration. */
+export interface RoutedRequest {
+  readonly match: WebhookResourceMatch;
+  readonly integration: GatewayIntegration;
+}
+
+/** How the API answers a response type it gives itself (its gateway responses): the status and the body. */
+export type GatewayResponses = (
+  answer: { readonly type: string; readonly statusCode: number; readonly message: string },
+  requestId: string,
+) => { readonly statusCode: number; readonly body: string };
+
+/**
+ * A Lambda proxy integration API Gateway may not invoke (no matching `AWS::Lambda::Permission`): API Gateway
+ * answers 500 itself ("Execution failed due to configuration error: Invalid permissions on Lambda function").
+ */
+export class IntegrationConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IntegrationConfigurationError';
+  }
+}
+
+/**
+ * Finds the method a request is for, from the API's resources (`fluent-webhook local --app`); undefined is API
+ * Gateway's "no such resource or method".
+ */
+export type RouteRequest = (rawUrl: string, method: string) => RoutedRequest | undefined;
+
+/** The stack's one resource under `stage.pathSecret` with one integration, or the routes of a template's API. */
+export type GatewayServerOptions = (GatewayIntegration | { readonly routeRequest: RouteRequest }) & {
+  /** @default the stack's gateway responses (`lib/receiver/webhook-api.ts`) */
+  readonly gatewayResponses?: GatewayResponses;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -97,6 +129,12 @@ const UNSUPPORTED_MEDIA_TYPE: GatewayAnswer = {
   message: 'Unsupported Media Type',
   errorType: 'UnsupportedMediaTypeException',
 };
+const API_CONFIGURATION_ERROR: GatewayAnswer = {
+  type: 'API_CONFIGURATION_ERROR',
+  statusCode: 500,
+  message: 'Internal server error',
+  errorType: 'InternalServerErrorException',
+};
 const INTEGRATION_TIMED_OUT: GatewayAnswer = {
   type: 'INTEGRATION_TIMEOUT',
   statusCode: 504,
@@ -116,7 +154,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const request: InFlightRequest = { req, readingBody: true, stopping: () => stopping };
     const done = handleRequest(request, res, options).catch((error: unknown) => {
       options.logger.error('gateway failed to answer a request', { error: error as Error });
-      if (!res.headersSent) writeAnswer(res, INTEGRATION_FAILED, 'unknown');
+      if (!res.headersSent) writeAnswer(res, INTEGRATION_FAILED, 'unknown', options.gatewayResponses);
     });
     inFlight.set(done, request);
     void done.finally(() => inFlight.delete(done));
@@ -148,9 +186,14 @@ interface InFlightRequest {
 }
 
 /** One log line per request the gateway refuses itself, as API Gateway's access log has them. Never the path: it holds the secret. */
-function refuse(res: ServerResponse, answer: GatewayAnswer, fields: Record<string, unknown>, logger: Logger): void {
-  writeAnswer(res, answer, String(fields.requestId));
-  logger.warn('gateway refused request', { ...fields, status: res.statusCode, reason: answer.type });
+function refuse(
+  res: ServerResponse,
+  answer: GatewayAnswer,
+  fields: Record<string, unknown>,
+  options: GatewayServerOptions,
+): void {
+  writeAnswer(res, answer, String(fields.requestId), options.gatewayResponses);
+  options.logger.warn('gateway refused request', { ...fields, status: res.statusCode, reason: answer.type });
 }
 
 async function handleRequest(
@@ -162,20 +205,21 @@ async function handleRequest(
   const requestId = randomUUID();
   const receivedAt = new Date();
   const { stage, logger } = options;
-  const match = matchWebhookResource(req.url ?? '/', stage.pathSecret);
-  const logFields = { requestId, method: boundedLogValue(req.method), route: boundedLogValue(match?.route) };
+  const route = 'routeRequest' in options ? options.routeRequest : stackRoute(options, options.stage);
+  const routed = route(req.url ?? '/', req.method ?? '');
+  const logFields = { requestId, method: boundedLogValue(req.method), route: boundedLogValue(routed?.match.route) };
 
-  if (match === undefined || req.method !== WEBHOOK_METHOD) {
+  if (routed === undefined) {
     // Read and drop the body so the connection stays usable, as API Gateway does.
     req.resume();
-    refuse(res, UNKNOWN_RESOURCE_OR_METHOD, logFields, logger);
+    refuse(res, UNKNOWN_RESOURCE_OR_METHOD, logFields, options);
     return;
   }
   const body = await readBody(req, GATEWAY_MAX_BODY_BYTES, options.bodyTimeoutMs ?? GATEWAY_BODY_TIMEOUT_MS);
   request.readingBody = false;
   if (body === TOO_LARGE) {
     res.setHeader('Connection', 'close');
-    refuse(res, REQUEST_TOO_LARGE, logFields, logger);
+    refuse(res, REQUEST_TOO_LARGE, logFields, options);
     res.once('finish', () => req.destroy());
     return;
   }
@@ -191,7 +235,7 @@ async function handleRequest(
   }
 
   const gatewayRequest: GatewayRequest = {
-    method: req.method,
+    method: req.method ?? WEBHOOK_METHOD,
     rawUrl: req.url ?? '/',
     rawHeaders: req.rawHeaders,
     body,
@@ -202,19 +246,24 @@ async function handleRequest(
     receivedAt,
   };
   const timeoutMs = options.integrationTimeoutMs ?? GATEWAY_INTEGRATION_TIMEOUT_MS;
+  const { match, integration } = routed;
   const outcome =
-    'serviceIntegration' in options
-      ? await withTimeout(callService(options.serviceIntegration, gatewayRequest, match), timeoutMs)
+    'serviceIntegration' in integration
+      ? await withTimeout(callService(integration.serviceIntegration, gatewayRequest, match), timeoutMs)
       : await withTimeout(
-          invokeProxy(options.handler, toApiGatewayProxyEvent(gatewayRequest, match, stage), options.createContext()),
+          invokeProxy(
+            integration.handler,
+            toApiGatewayProxyEvent(gatewayRequest, match, stage),
+            integration.createContext(),
+          ),
           timeoutMs,
         );
   if ('answer' in outcome && outcome.answer === UNSUPPORTED_MEDIA_TYPE) {
-    refuse(res, outcome.answer, logFields, logger);
+    refuse(res, outcome.answer, logFields, options);
     return;
   }
   if ('answer' in outcome) {
-    writeAnswer(res, outcome.answer, requestId);
+    writeAnswer(res, outcome.answer, requestId, options.gatewayResponses);
     logger.error('gateway could not use the integration response', {
       ...logFields,
       status: res.statusCode,
@@ -224,6 +273,14 @@ async function handleRequest(
     return;
   }
   writeProxyResult(res, outcome.result, requestId);
+}
+
+/** The stack's one method: `POST /<secret>/fluent/{route+}`, integrated as the options say. */
+function stackRoute(integration: GatewayIntegration, stage: GatewayStage): RouteRequest {
+  return (rawUrl, method) => {
+    const match = matchWebhookResource(rawUrl, stage.pathSecret);
+    return match === undefined || method !== WEBHOOK_METHOD ? undefined : { match, integration };
+  };
 }
 
 type InvokeOutcome =
@@ -239,7 +296,10 @@ function invokeProxy(handler: ProxyHandler, event: APIGatewayProxyEvent, context
             answer: INTEGRATION_FAILED,
             error: new Error('The handler returned something that is not a proxy result.'),
           },
-    (error: unknown): InvokeOutcome => ({ answer: INTEGRATION_FAILED, error: error as Error }),
+    (error: unknown): InvokeOutcome => ({
+      answer: error instanceof IntegrationConfigurationError ? API_CONFIGURATION_ERROR : INTEGRATION_FAILED,
+      error: error as Error,
+    }),
   );
 }
 
@@ -332,24 +392,37 @@ function writeProxyResult(res: ServerResponse, result: APIGatewayProxyResult, re
  * Answers as the stack's API does: its gateway responses (`lib/receiver/webhook-api.ts`) customise a response type
  * directly, or through DEFAULT_4XX / DEFAULT_5XX, into the receiver's JSON error shape.
  */
-function writeAnswer(res: ServerResponse, answer: GatewayAnswer, requestId: string): void {
+function writeAnswer(
+  res: ServerResponse,
+  answer: GatewayAnswer,
+  requestId: string,
+  gatewayResponses: GatewayResponses = stackGatewayResponses,
+): void {
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('x-amzn-ErrorType', answer.errorType);
+  setGatewayHeaders(res, requestId);
+  const { statusCode, body } = gatewayResponses(answer, requestId);
+  res.statusCode = statusCode;
+  res.end(body);
+}
+
+/** The stack's gateway responses, as `lib/receiver/webhook-api.ts` defines them. */
+function stackGatewayResponses(
+  answer: Parameters<GatewayResponses>[0],
+  requestId: string,
+): ReturnType<GatewayResponses> {
   const statusClass = answer.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX';
   const custom =
     GATEWAY_RESPONSES.find((response) => response.type.responseType === answer.type) ??
     GATEWAY_RESPONSES.find((response) => response.type.responseType === statusClass);
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('x-amzn-ErrorType', answer.errorType);
-  setGatewayHeaders(res, requestId);
-  if (custom === undefined) {
-    res.statusCode = answer.statusCode;
-    res.end(JSON.stringify({ message: answer.message }));
-    return;
-  }
-  res.statusCode = custom.statusCode === undefined ? answer.statusCode : Number(custom.statusCode);
+  if (custom === undefined) return { statusCode: answer.statusCode, body: JSON.stringify({ message: answer.message }) };
   // The template's message is VTL: a JSON string literal, or API Gateway's own message as a JSON string.
   const message =
     custom.message === '$context.error.messageString' ? answer.message : (JSON.parse(custom.message) as string);
-  res.end(JSON.stringify({ error: custom.error, message, requestId }));
+  return {
+    statusCode: custom.statusCode === undefined ? answer.statusCode : Number(custom.statusCode),
+    body: JSON.stringify({ error: custom.error, message, requestId }),
+  };
 }
 
 function setGatewayHeaders(res: ServerResponse, requestId: string): void {

@@ -80,7 +80,12 @@ function announce(runner: LocalRunner, config: LocalConfig, logger: Logger): voi
   });
 }
 
-function waitForStopSignal(runner: LocalRunner, logger: Logger, done: (code: number) => void): void {
+/** Stops `runner` cleanly on SIGINT or SIGTERM, logging what it saved; `done` gets the exit code. */
+export function waitForStopSignal(
+  runner: Pick<LocalRunner, 'stop'>,
+  logger: Logger,
+  done: (code: number) => void,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -104,9 +104,14 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
       if (app === undefined)
         throw new Error(`The SQS emulator on ${endpoint} is stopped; restart() it before creating queue ${name}.`);
       const hostHeader = `${host}:${port}`;
-      const created = await callSqsApi<{ QueueUrl: string }>(app, hostHeader, 'CreateQueue', { QueueName: name });
-      if (Object.keys(attributes).length > 0) {
-        await callSqsApi(app, hostHeader, 'SetQueueAttributes', { QueueUrl: created.QueueUrl, Attributes: attributes });
+      // FifoQueue can only be given at creation; the rest is set after, so a restored queue takes today's values.
+      const { FifoQueue, ...settable } = attributes;
+      const created = await callSqsApi<{ QueueUrl: string }>(app, hostHeader, 'CreateQueue', {
+        QueueName: name,
+        ...(FifoQueue === undefined ? {} : { Attributes: { FifoQueue } }),
+      });
+      if (Object.keys(settable).length > 0) {
+        await callSqsApi(app, hostHeader, 'SetQueueAttributes', { QueueUrl: created.QueueUrl, Attributes: settable });
       }
       // A queue restored from dataDir keeps the URL of the port it was created on; fauxqs finds queues by name.
       return {

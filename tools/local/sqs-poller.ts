@@ -42,6 +42,11 @@ export interface SqsPollerOptions {
    * batch in flight and its records reach the handler in order. Without it, one batch at a time.
    */
   readonly messageGroups?: { readonly maxConcurrency: number };
+  /**
+   * The event source's `ReportBatchItemFailures`: the handler's `batchItemFailures` name the records to retry.
+   * Without it a batch succeeds or fails as a whole, and what the handler returns is ignored. @default true
+   */
+  readonly reportBatchItemFailures?: boolean;
 }
 
 export interface SqsPoller {
@@ -185,6 +190,7 @@ async function invoke(options: SqsPollerOptions, event: SQSEvent): Promise<Set<s
     );
     return all;
   }
+  if (options.reportBatchItemFailures === false) return new Set();
   const failures = response?.batchItemFailures ?? [];
   const failed = new Set<string>();
   for (const failure of failures) {

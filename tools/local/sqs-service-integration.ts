@@ -29,7 +29,27 @@ export type ServiceIntegration = (
   match: WebhookResourceMatch,
 ) => Promise<ServiceIntegrationOutcome>;
 
-const SUCCESS = new RegExp(`^(?:${SUCCESS_SELECTION_PATTERN})$`);
+/** An integration response: the SQS statuses it is selected for (none: the default), its status and template. */
+export interface IntegrationResponseMapping {
+  readonly selectionPattern?: string;
+  readonly statusCode: number;
+  readonly template: string;
+}
+
+/** The method's mapping: request templates by content type (passthrough NEVER) and integration responses. */
+export interface SqsIntegrationMapping {
+  readonly requestTemplates: Readonly<Record<string, string>>;
+  readonly responses: readonly IntegrationResponseMapping[];
+}
+
+/** The construct's own mapping, as `lib/receiver/sqs-integration-templates.ts` defines it. */
+export const STACK_SQS_MAPPING: SqsIntegrationMapping = {
+  requestTemplates: { [REQUEST_TEMPLATE_CONTENT_TYPE]: SQS_SEND_MESSAGE_REQUEST_TEMPLATE },
+  responses: [
+    { selectionPattern: SUCCESS_SELECTION_PATTERN, statusCode: 200, template: ACCEPTED_RESPONSE_TEMPLATE },
+    { statusCode: ERROR_STATUS_CODE, template: ERROR_RESPONSE_TEMPLATE },
+  ],
+};
 
 /**
  * The queue-first door as the stack deploys it: API Gateway renders the request template into an SQS SendMessage
@@ -42,12 +62,15 @@ export function sqsSendMessageIntegration(options: {
   readonly sqsClient: SQSClient;
   readonly queueUrl: string;
   readonly stage: GatewayStage;
+  /** @default STACK_SQS_MAPPING */
+  readonly mapping?: SqsIntegrationMapping;
 }): ServiceIntegration {
-  const { sqsClient, queueUrl, stage } = options;
+  const { sqsClient, queueUrl, stage, mapping = STACK_SQS_MAPPING } = options;
   return async (request, match) => {
-    if (!hasRequestTemplate(request.rawHeaders)) return { unsupportedMediaType: true };
+    const requestTemplate = mapping.requestTemplates[requestContentType(request.rawHeaders)];
+    if (requestTemplate === undefined) return { unsupportedMediaType: true };
     const context = templateContext(request, stage);
-    const form = renderMappingTemplate(SQS_SEND_MESSAGE_REQUEST_TEMPLATE, {
+    const form = renderMappingTemplate(requestTemplate, {
       // binaryMediaTypes */* with CONVERT_TO_TEXT: the template sees the body in base64, whatever its content.
       body: request.body.toString('base64'),
       params: {
@@ -58,14 +81,11 @@ export function sqsSendMessageIntegration(options: {
       context,
     }).output;
     const answer = await sendForm(sqsClient, queueUrl, form);
-    const success = SUCCESS.test(String(answer.statusCode));
-    const response = renderMappingTemplate(success ? ACCEPTED_RESPONSE_TEMPLATE : ERROR_RESPONSE_TEMPLATE, {
-      body: answer.body,
-      context,
-    });
+    const selected = selectIntegrationResponse(mapping.responses, answer.statusCode);
+    const response = renderMappingTemplate(selected.template, { body: answer.body, context });
     return {
       result: {
-        statusCode: response.statusOverride ?? (success ? 200 : ERROR_STATUS_CODE),
+        statusCode: response.statusOverride ?? selected.statusCode,
         headers: { 'Content-Type': 'application/json' },
         body: response.output,
       },
@@ -92,14 +112,32 @@ async function sendForm(sqsClient: SQSClient, queueUrl: string, form: string): P
 }
 
 /**
- * API Gateway picks the request template by the request's Content-Type, `application/json` when there is none,
- * and with passthrough NEVER refuses any other type with 415. Parameters such as `charset` are ignored here; how
- * API Gateway matches a Content-Type with parameters has not been verified on AWS.
+ * For an AWS integration API Gateway matches each integration response's selection pattern against the status the
+ * service answered; the response without a pattern is the default.
  */
-function hasRequestTemplate(rawHeaders: readonly string[]): boolean {
+function selectIntegrationResponse(
+  responses: readonly IntegrationResponseMapping[],
+  statusCode: number,
+): IntegrationResponseMapping {
+  const matched = responses.find(
+    (response) =>
+      response.selectionPattern !== undefined &&
+      new RegExp(`^(?:${response.selectionPattern})$`).test(String(statusCode)),
+  );
+  const selected = matched ?? responses.find((response) => response.selectionPattern === undefined);
+  if (selected === undefined) throw new Error(`No integration response for SQS status ${statusCode}.`);
+  return selected;
+}
+
+/**
+ * API Gateway picks the request template by the request's Content-Type, `application/json` when there is none,
+ * and with passthrough NEVER refuses a type without a template with 415. Parameters such as `charset` are ignored
+ * here; how API Gateway matches a Content-Type with parameters has not been verified on AWS.
+ */
+function requestContentType(rawHeaders: readonly string[]): string {
   const contentType = lastHeaderValues(rawHeaders, true)['content-type'];
-  if (contentType === undefined || contentType.trim() === '') return true;
-  return contentType.split(';')[0]?.trim().toLowerCase() === REQUEST_TEMPLATE_CONTENT_TYPE;
+  if (contentType === undefined || contentType.trim() === '') return REQUEST_TEMPLATE_CONTENT_TYPE;
+  return contentType.split(';')[0]?.trim().toLowerCase() ?? REQUEST_TEMPLATE_CONTENT_TYPE;
 }
 
 /** `$input.params().header`: one value per name, the last one sent, names in the sender's casing. */

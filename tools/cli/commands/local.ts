@@ -1,4 +1,4 @@
-import { CliCommand, ExitCode, ExitCodeValue } from '../command';
+import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
 import { parseOptions } from '../parse-options';
 
 export const localCommand: CliCommand = {
@@ -6,6 +6,7 @@ export const localCommand: CliCommand = {
   summary: 'Run the whole receiver on this machine (what npm start runs): no AWS, no Docker.',
   usage: [
     'Usage: fluent-webhook local [--handlers PATH]',
+    '       fluent-webhook local --app CDK_OUT [--stack NAME]',
     '',
     'Starts the receiver locally: an API Gateway stand-in on 127.0.0.1 in front of the real verifying handler, an',
     'SQS emulator with the queue and its dead-letter queue, the real consumer with its idempotency records in a',
@@ -17,10 +18,30 @@ export const localCommand: CliCommand = {
     '  --handlers PATH   your module that exports `handlers` (a FluentEventHandlers map), TypeScript or',
     '                    JavaScript, bundled with esbuild at start like the consumer Lambda bundles it',
     "                    (default: LOCAL_HANDLERS_MODULE, else the package's example handlers/index.ts)",
+    '  --app CDK_OUT     run what a synthesized template describes instead (the folder cdk synth writes): its',
+    '                    queues, table, bundled Lambdas, API, event source and IAM policies, checked on every',
+    '                    SQS and DynamoDB call. Same logs and PORT; data in <data folder>/app/<stack>',
+    '  --stack NAME      the stack to run when CDK_OUT holds several',
   ].join('\n'),
 
   async run(argv, io) {
-    const options = parseOptions(argv, { handlers: { type: 'string' } });
+    const options = parseOptions(argv, {
+      handlers: { type: 'string' },
+      app: { type: 'string' },
+      stack: { type: 'string' },
+    });
+    if (options.app !== undefined) {
+      if (options.handlers !== undefined) {
+        throw new UsageError('--handlers and --app do not go together: with --app the handlers are in the bundle.');
+      }
+      const { runAppReceiver } = await import('../../local/app/run-app');
+      const code = await runAppReceiver(io.env, {
+        app: options.app,
+        ...(options.stack === undefined ? {} : { stack: options.stack }),
+      });
+      return code === 0 ? ExitCode.OK : (ExitCode.FAILED as ExitCodeValue);
+    }
+    if (options.stack !== undefined) throw new UsageError('--stack needs --app.');
     const { runLocalReceiver } = await loadRunner();
     const code = await runLocalReceiver(io.env, options.handlers === undefined ? {} : { handlers: options.handlers });
     return code === 0 ? ExitCode.OK : (ExitCode.FAILED as ExitCodeValue);

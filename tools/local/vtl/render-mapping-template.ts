@@ -20,8 +20,8 @@ export interface MappingTemplateInput {
    */
   readonly body: string;
   readonly params?: TemplateParameters;
-  /** `$context` variables (`requestId`, `requestTimeEpoch`, ...). */
-  readonly context: Readonly<Record<string, string | number>>;
+  /** `$context` variables (`requestId`, `requestTimeEpoch`, `error.messageString`, ...). */
+  readonly context: Readonly<Record<string, unknown>>;
 }
 
 export interface MappingTemplateResult {

@@ -1,0 +1,42 @@
+import { signFluentPayload } from '../../lambdas/core';
+import type { SynthesizedApp } from '../support/cdk-synth';
+import { LogLine, RunnerProcess, startRunnerProcess } from './local-runner-process';
+
+/** `fluent-webhook local --app` on a cloud assembly, as a child process, and how to post to its webhook URL. */
+export interface AppRunnerProcess {
+  readonly runner: RunnerProcess;
+  /** `http://127.0.0.1:<port>/<secret>/fluent/` */
+  readonly webhookBaseUrl: string;
+  post(
+    route: string,
+    body: Buffer,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  postSigned(route: string, body: Buffer): Promise<{ status: number; body: Record<string, unknown> }>;
+  count(predicate: (line: LogLine) => boolean): number;
+}
+
+export async function startAppRunnerProcess(
+  app: SynthesizedApp,
+  assemblyDir: string,
+  dataDir: string,
+): Promise<AppRunnerProcess> {
+  const runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir }, 30_000, { args: ['--app', assemblyDir] });
+  const ready = await runner.waitForLine((line) => line.message === 'local receiver ready');
+  const webhookBaseUrl = `${String(ready.gatewayOrigin)}/${app.pathSecret}/fluent/`;
+  const post = async (route: string, body: Buffer, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${webhookBaseUrl}${route}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  return {
+    runner,
+    webhookBaseUrl,
+    post,
+    postSigned: (route, body) => post(route, body, signFluentPayload(body, app.privateKeyPem)),
+    count: (predicate) => runner.lines().filter(predicate).length,
+  };
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { signFluentPayload } from '../../lambdas/core';
+import { synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
+import { fluentEventBody } from '../support/factories';
+import { useTempDir } from '../support/temp-dir';
+import { AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
+import type { LogLine } from './local-runner-process';
+
+const PROCESSED = 'webhook processed';
+const REJECTED = 'Webhook rejected';
+const about = (eventId: string, message: string) => (line: LogLine) =>
+  line.eventId === eventId && line.message === message;
+
+describe('Program: fluent-webhook local --app on the synthesized default template (verify-first)', () => {
+  const temp = useTempDir('fluent-webhook-app-');
+  let app: SynthesizedApp;
+  let running: AppRunnerProcess;
+
+  beforeAll(async () => {
+    app = synthesizedApp();
+    running = await startAppRunnerProcess(app, app.dir, temp.path('data'));
+  }, 120_000);
+  afterAll(() => running?.runner.stop());
+
+  it('runs the template: its bundles, handler, timeout and memory, and the door it defines', async () => {
+    // Act
+    const ready = await running.runner.waitForLine((line) => line.message === 'local receiver ready');
+
+    // Assess
+    expect(ready).toMatchObject({
+      stack: app.stackName,
+      ingress: 'verify-first',
+      methods: ['POST /{path secret}/fluent/{route+}'],
+    });
+    expect(Object.values(ready.functions as object)).toEqual(
+      expect.arrayContaining([
+        { handler: 'index.handler', timeoutSeconds: 10, memorySizeMb: 512 },
+        { handler: 'index.handler', timeoutSeconds: 30, memorySizeMb: 512 },
+      ]),
+    );
+    expect(JSON.stringify(running.runner.lines())).not.toContain(app.pathSecret);
+  });
+
+  it('answers 200 to a genuine webhook and the consumer bundle processes it once', async () => {
+    // Prepare
+    const eventId = randomUUID();
+
+    // Act
+    const response = await running.postSigned('orders', fluentEventBody({ id: eventId }));
+    const processed = await running.runner.waitForLine(about(eventId, PROCESSED));
+
+    // Assess
+    expect(response).toEqual({ status: 200, body: { status: 'accepted', requestId: expect.any(String) } });
+    expect(processed).toMatchObject({ route: 'orders', component: 'consumer' });
+    expect(running.count(about(eventId, PROCESSED))).toBe(1);
+  });
+
+  it('answers 401 to a forged webhook', async () => {
+    // Prepare
+    const eventId = randomUUID();
+    const signed = signFluentPayload(fluentEventBody({ id: eventId, entityStatus: 'SHIPPED' }), app.privateKeyPem);
+
+    // Act
+    const response = await running.post('orders', fluentEventBody({ id: eventId, entityStatus: 'CANCELLED' }), signed);
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: 'no-matching-key' });
+  });
+
+  it('answers 403 to a genuine webhook for another Fluent account', async () => {
+    // Prepare
+    const eventId = randomUUID();
+
+    // Act
+    const response = await running.postSigned('orders', fluentEventBody({ id: eventId, accountId: 'SOMEONE_ELSE' }));
+    const rejected = await running.runner.waitForLine(about(eventId, REJECTED));
+
+    // Assess
+    expect(response.status).toBe(403);
+    expect(rejected).toMatchObject({ reason: 'account-not-allowed' });
+  });
+
+  it("answers a wrong path with the template's own gateway response, 404 not-found", async () => {
+    // Act
+    const response = await fetch(`${new URL(running.webhookBaseUrl).origin}/not-the-secret/fluent/orders`, {
+      method: 'POST',
+      body: '{}',
+    });
+
+    // Assess
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: 'not-found',
+      message: 'No such endpoint.',
+      requestId: expect.any(String),
+    });
+  });
+});

@@ -1,0 +1,172 @@
+import { CfnTemplate, CfnType, property } from './cloud-template';
+import { ResolveContext, ResolvedResource, UnresolvableReference } from './intrinsics';
+
+/** Where the runner pretends to be: one account and region, as the emulators name their ARNs. */
+export interface LocalCloud {
+  readonly stackName: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** A queue as the template defines it, with the name CloudFormation would give it. */
+export interface TemplateQueue {
+  readonly logicalId: string;
+  readonly queueName: string;
+  readonly queueArn: string;
+}
+
+/**
+ * The names, `Ref` values and attributes of the resources the runner creates or stands in for, as CloudFormation
+ * would give them: a resource's own name property, else `<stack>-<logical id>` (CloudFormation adds a random
+ * suffix; locally the name is stable, so the data folder keeps the queues across starts).
+ * A queue's `Ref` is its URL, so it depends on the endpoint the caller is given: see {@link resolveContextFor}.
+ */
+export class TemplateResources {
+  readonly queues: readonly TemplateQueue[];
+  private readonly fixed = new Map<string, ResolvedResource>();
+
+  constructor(
+    private readonly template: CfnTemplate,
+    readonly cloud: LocalCloud,
+  ) {
+    const { region, accountId, stackName } = cloud;
+    const queues: TemplateQueue[] = [];
+    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+      const named = (nameProperty: string, suffix = ''): string => {
+        const given = property(resource, nameProperty);
+        return typeof given === 'string' ? given : `${stackName}-${logicalId}${suffix}`;
+      };
+      switch (resource.Type) {
+        case CfnType.QUEUE: {
+          const fifo = String(property(resource, 'FifoQueue')) === 'true';
+          const queueName = named('QueueName', fifo ? '.fifo' : '');
+          queues.push({ logicalId, queueName, queueArn: `arn:aws:sqs:${region}:${accountId}:${queueName}` });
+          break;
+        }
+        case CfnType.TABLE: {
+          const name = named('TableName');
+          this.fixed.set(logicalId, {
+            ref: name,
+            attributes: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` },
+          });
+          break;
+        }
+        case CfnType.ROLE: {
+          const name = named('RoleName');
+          const path = typeof property(resource, 'Path') === 'string' ? String(property(resource, 'Path')) : '/';
+          this.fixed.set(logicalId, {
+            ref: name,
+            attributes: { Arn: `arn:aws:iam::${accountId}:role${path}${name}`, RoleId: `AROALOCAL${logicalId}` },
+          });
+          break;
+        }
+        case CfnType.FUNCTION: {
+          const name = named('FunctionName');
+          this.fixed.set(logicalId, {
+            ref: name,
+            attributes: { Arn: `arn:aws:lambda:${region}:${accountId}:function:${name}` },
+          });
+          break;
+        }
+        case CfnType.LOG_GROUP: {
+          const name = named('LogGroupName');
+          this.fixed.set(logicalId, {
+            ref: name,
+            attributes: { Arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}:*` },
+          });
+          break;
+        }
+        case CfnType.REST_API:
+          this.fixed.set(logicalId, { ref: localId(logicalId), attributes: { RootResourceId: 'root' } });
+          break;
+        case CfnType.API_RESOURCE:
+        case CfnType.API_DEPLOYMENT:
+          this.fixed.set(logicalId, { ref: localId(logicalId), attributes: {} });
+          break;
+        case CfnType.API_STAGE:
+          this.fixed.set(logicalId, { ref: named('StageName'), attributes: {} });
+          break;
+        default:
+          break;
+      }
+    }
+    this.queues = queues;
+  }
+
+  /** The queue whose logical id, ARN or URL this is. */
+  queue(reference: string): TemplateQueue | undefined {
+    return this.queues.find(
+      (queue) =>
+        queue.logicalId === reference || queue.queueArn === reference || reference.endsWith(`/${queue.queueName}`),
+    );
+  }
+
+  /**
+   * What references resolve to for a caller that reaches SQS through `sqsEndpoint` (a queue's `Ref` is its URL
+   * there). Parameters resolve to their defaults; an SSM parameter has none locally.
+   */
+  resolveContextFor(sqsEndpoint: string): ResolveContext {
+    const { region, accountId, stackName } = this.cloud;
+    const resources = new Map(this.fixed);
+    for (const queue of this.queues) {
+      const queueUrl = `${sqsEndpoint}/${accountId}/${queue.queueName}`;
+      resources.set(queue.logicalId, {
+        ref: queueUrl,
+        attributes: { Arn: queue.queueArn, QueueName: queue.queueName, QueueUrl: queueUrl },
+      });
+    }
+    const parameters: Record<string, string> = {};
+    for (const [name, parameter] of Object.entries(this.template.Parameters ?? {})) {
+      if (parameter.Default !== undefined && !String(parameter.Type).startsWith('AWS::SSM::')) {
+        parameters[name] = String(parameter.Default);
+      }
+    }
+    return {
+      pseudoParameters: {
+        'AWS::Region': region,
+        'AWS::AccountId': accountId,
+        'AWS::Partition': 'aws',
+        'AWS::URLSuffix': 'amazonaws.com',
+        'AWS::StackName': stackName,
+        'AWS::StackId': `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/local`,
+      },
+      parameters,
+      resources,
+    };
+  }
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` names, when the value is one: the role of a function, say. */
+export function referencedLogicalId(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { Ref: ref, 'Fn::GetAtt': getAtt } = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown };
+  if (typeof ref === 'string') return ref;
+  if (Array.isArray(getAtt)) return String(getAtt[0]);
+  if (typeof getAtt === 'string') return getAtt.split('.')[0];
+  return undefined;
+}
+
+/** Resolves what it can and leaves a placeholder that matches nothing where it cannot (a log group's ARN in a policy). */
+export function resolveLeniently(value: unknown, resolve: (value: unknown) => unknown): unknown {
+  try {
+    return resolve(value);
+  } catch (error) {
+    if (!(error instanceof UnresolvableReference)) throw error;
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveLeniently(item, resolve));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && (entries[0]?.[0] === 'Ref' || entries[0]?.[0].startsWith('Fn::'))) {
+    return `unresolved:${JSON.stringify(value)}`;
+  }
+  return Object.fromEntries(entries.map(([key, item]) => [key, resolveLeniently(item, resolve)]));
+}
+
+/** A stable id in the shape API Gateway gives (10 lowercase characters) from a logical id. */
+function localId(logicalId: string): string {
+  return logicalId
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 10)
+    .padEnd(10, '0');
+}
