@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signFluentPayload } from '../../lambdas/core';
-import { synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
+import { SYNTH_TIMEOUT_MS, synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
@@ -19,7 +19,7 @@ describe('Program: fluent-webhook local --app on the synthesized default templat
   beforeAll(async () => {
     app = synthesizedApp();
     running = await startAppRunnerProcess(app, app.dir, temp.path('data'));
-  }, 120_000);
+  }, 2 * SYNTH_TIMEOUT_MS);
   afterAll(() => running?.runner.stop());
 
   it('runs the template: its bundles, handler, timeout and memory, and the door it defines', async () => {

@@ -8,6 +8,7 @@ import { parseReceiverSettings } from '../../lambdas/core/settings';
 import { FluentWebhookReceiver } from '../../lib/receiver/fluent-webhook-receiver';
 import { testKeyPair } from '../support/test-keys';
 import { fluentEvent } from '../support/factories';
+import { cdkSynth, offlineEnv } from '../support/cdk-synth';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'synthSecret_0123456789abcdefghijklmn';
@@ -15,40 +16,13 @@ const SECRET = 'synthSecret_0123456789abcdefghijklmn';
 const NEXT_SECRET = 'nextSynthSecret_0123456789abcdefghij';
 const key = testKeyPair(1024, 'synth');
 
-/**
- * An environment without AWS credentials, profiles or network lookups: what CI has. Only PATH and HOME are kept,
- * so nothing from the developer's shell (AWS_PROFILE, proxies) leaks in.
- */
-function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    CDK_DISABLE_VERSION_CHECK: '1',
-    CDK_DISABLE_CLI_TELEMETRY: 'true',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...extra,
-  };
-}
-
 function describeRun(run: SpawnSyncReturns<string>): string {
   return `exit ${run.status}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 }
 
 /** `cdk synth` of the `ci` environment with the test key and account ACME, plus `context`, offline. */
-function cdkSynth(outdir: string, context: Record<string, string>): SpawnSyncReturns<string> {
-  const settings = { env: 'ci', publicKeys: key.publicKeyBase64, accountIds: 'ACME', ...context };
-  return spawnSync(
-    join(ROOT, 'node_modules', '.bin', 'cdk'),
-    [
-      'synth',
-      '--quiet',
-      '--no-notices',
-      '--output',
-      outdir,
-      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
-  );
+function cdkSynthCi(outdir: string, context: Record<string, string>): SpawnSyncReturns<string> {
+  return cdkSynth(outdir, { env: 'ci', publicKeys: key.publicKeyBase64, accountIds: 'ACME', ...context });
 }
 
 describe('Synthesis', () => {
@@ -115,7 +89,7 @@ describe('Synthesis', () => {
     const outdir = tempDir();
 
     // Act
-    const run = cdkSynth(outdir, { pathSecret: `${NEXT_SECRET},${SECRET}` });
+    const run = cdkSynthCi(outdir, { pathSecret: `${NEXT_SECRET},${SECRET}` });
 
     // Assess
     expect(run.status).toBe(0);
@@ -138,7 +112,7 @@ describe('Synthesis', () => {
     const outdir = tempDir();
 
     // Act
-    const run = cdkSynth(outdir, { pathSecret: SECRET, ingress: 'queue-first' });
+    const run = cdkSynthCi(outdir, { pathSecret: SECRET, ingress: 'queue-first' });
 
     // Assess
     expect(describeRun(run)).toMatch(/^exit 0/);

@@ -33,7 +33,11 @@ export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
 }
 
 /** `cdk synth` of this repository's app, offline, into `outdir`, with `context` as `-c` pairs. */
-export function cdkSynth(outdir: string, context: Record<string, string>): SpawnSyncReturns<string> {
+export function cdkSynth(
+  outdir: string,
+  context: Record<string, string>,
+  timeoutMs = 110_000,
+): SpawnSyncReturns<string> {
   return spawnSync(
     join(ROOT, 'node_modules', '.bin', 'cdk'),
     [
@@ -44,7 +48,7 @@ export function cdkSynth(outdir: string, context: Record<string, string>): Spawn
       outdir,
       ...Object.entries(context).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: offlineEnv() },
+    { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: offlineEnv() },
   );
 }
 
@@ -61,6 +65,8 @@ export interface SynthesizedApp {
 export const SYNTH_PATH_SECRET = 'appSecret_0123456789abcdefghijklmnop';
 export const SYNTH_ACCOUNT_ID = 'ACME';
 const STACK_NAME = 'FluentWebhooks-ci';
+/** Bundling and cdk-nag take seconds alone, minutes on two cores shared with the other suites. */
+export const SYNTH_TIMEOUT_MS = 240_000;
 /** What a synthesized template depends on: a change to any of these synthesizes afresh. */
 const SOURCES = ['bin', 'lib', 'lambdas', 'handlers', 'cdk.json', 'package-lock.json'];
 
@@ -80,27 +86,54 @@ export function synthesizedApp(context: Record<string, string> = {}): Synthesize
     privateKeyPem: readFileSync(join(home, 'private-key.pem'), 'utf8'),
   });
   if (existsSync(join(home, 'cdk.out', 'manifest.json'))) return app();
+  // One synthesis at a time per variant: suites start together, and two synths on two cores take twice as long.
+  const lock = `${home}.lock`;
+  const deadline = Date.now() + SYNTH_TIMEOUT_MS;
+  while (!tryLock(lock)) {
+    if (existsSync(join(home, 'cdk.out', 'manifest.json'))) return app();
+    if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
+  try {
+    if (!existsSync(join(home, 'cdk.out', 'manifest.json'))) synthesizeInto(home, context);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+  return app();
+}
 
-  // Built beside and renamed into place, so a suite running at the same time never sees half of it.
+/** Synthesizes with a fresh key pair into `home`, built beside it and renamed into place. */
+function synthesizeInto(home: string, context: Record<string, string>): void {
   const building = `${home}.${process.pid}.building`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(building, 'private-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const run = cdkSynth(join(building, 'cdk.out'), {
-    env: 'ci',
-    accountIds: SYNTH_ACCOUNT_ID,
-    publicKeys: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-    pathSecret: SYNTH_PATH_SECRET,
-    ...context,
-  });
-  if (run.status !== 0) throw new Error(`cdk synth failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  try {
-    renameSync(building, home);
-  } catch {
+  const run = cdkSynth(
+    join(building, 'cdk.out'),
+    {
+      env: 'ci',
+      accountIds: SYNTH_ACCOUNT_ID,
+      publicKeys: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      pathSecret: SYNTH_PATH_SECRET,
+      ...context,
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+  if (run.status !== 0) {
     rmSync(building, { recursive: true, force: true });
+    throw new Error(`cdk synth failed (exit ${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
   }
-  return app();
+  renameSync(building, home);
+}
+
+function tryLock(lock: string): boolean {
+  try {
+    mkdirSync(lock, { recursive: false });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
