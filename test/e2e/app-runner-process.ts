@@ -14,14 +14,22 @@ export interface AppRunnerProcess {
   ): Promise<{ status: number; body: Record<string, unknown> }>;
   postSigned(route: string, body: Buffer): Promise<{ status: number; body: Record<string, unknown> }>;
   count(predicate: (line: LogLine) => boolean): number;
+  /** The runner's waitForLine with room for a machine under load: two bundles and the emulators share its cores. */
+  waitForLine(predicate: (line: LogLine) => boolean): Promise<LogLine>;
 }
+
+/** How long a test waits for a log line, and so how long a test of these suites may take. */
+export const APP_LINE_WAIT_MS = 60_000;
+export const APP_TEST_TIMEOUT_MS = 2 * APP_LINE_WAIT_MS;
 
 export async function startAppRunnerProcess(
   app: SynthesizedApp,
   assemblyDir: string,
   dataDir: string,
 ): Promise<AppRunnerProcess> {
-  const runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir }, 30_000, { args: ['--app', assemblyDir] });
+  const runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir }, APP_LINE_WAIT_MS, {
+    args: ['--app', assemblyDir],
+  });
   const ready = await runner.waitForLine((line) => line.message === 'local receiver ready');
   const webhookBaseUrl = `${String(ready.gatewayOrigin)}/${app.pathSecret}/fluent/`;
   const post = async (route: string, body: Buffer, headers: Record<string, string> = {}) => {
@@ -38,5 +46,6 @@ export async function startAppRunnerProcess(
     post,
     postSigned: (route, body) => post(route, body, signFluentPayload(body, app.privateKeyPem)),
     count: (predicate) => runner.lines().filter(predicate).length,
+    waitForLine: (predicate) => runner.waitForLine(predicate, APP_LINE_WAIT_MS),
   };
 }

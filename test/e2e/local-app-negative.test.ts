@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CfnTemplateJson, changedCopy, SYNTH_TIMEOUT_MS, synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
-import { AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
+import { APP_TEST_TIMEOUT_MS, AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
 import { REPO_ROOT, type LogLine } from './local-runner-process';
 
 const DENIED = 'AWS call denied by the template policies';
@@ -40,6 +40,9 @@ function withoutAction(document: PolicyDocument, action: string): void {
  * Negative controls: each a broken copy of the real template, which must fail locally the way it would fail on AWS,
  * so that the runner cannot pass by accident.
  */
+// Each case starts or waits on a runner whose two bundles share the machine's cores with the other suites.
+jest.setTimeout(APP_TEST_TIMEOUT_MS);
+
 describe('Program: fluent-webhook local --app on broken copies of the synthesized template', () => {
   const temp = useTempDir('fluent-webhook-app-broken-');
   let app: SynthesizedApp;
@@ -71,7 +74,7 @@ describe('Program: fluent-webhook local --app on broken copies of the synthesize
 
     // Act
     const response = await running.postSigned('orders', fluentEventBody({ id: randomUUID() }));
-    const denied = await running.runner.waitForLine((line) => line.message === DENIED);
+    const denied = await running.waitForLine((line) => line.message === DENIED);
 
     // Assess
     expect(response.status).toBe(503);
@@ -107,7 +110,7 @@ describe('Program: fluent-webhook local --app on broken copies of the synthesize
 
     // Act
     const response = await running.postSigned('orders', fluentEventBody({ id: eventId }));
-    const denied = await running.runner.waitForLine((line) => line.message === DENIED);
+    const denied = await running.waitForLine((line) => line.message === DENIED);
 
     // Assess
     expect(response.status).toBe(200);
@@ -130,7 +133,7 @@ describe('Program: fluent-webhook local --app on broken copies of the synthesize
 
     // Act
     const response = await running.postSigned('orders', fluentEventBody({ id: randomUUID() }));
-    const denied = await running.runner.waitForLine((line) => line.message === DENIED);
+    const denied = await running.waitForLine((line) => line.message === DENIED);
 
     // Assess
     expect(response.status).toBe(503);

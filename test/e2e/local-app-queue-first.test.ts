@@ -3,13 +3,16 @@ import { signFluentPayload } from '../../lambdas/core';
 import { SYNTH_TIMEOUT_MS, synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
-import { AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
+import { APP_TEST_TIMEOUT_MS, AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
 import type { LogLine } from './local-runner-process';
 
 const PROCESSED = 'webhook processed';
 const FORGED = 'forged webhook dropped';
 const about = (eventId: string, message: string) => (line: LogLine) =>
   line.eventId === eventId && line.message === message;
+
+// Each case starts or waits on a runner whose two bundles share the machine's cores with the other suites.
+jest.setTimeout(APP_TEST_TIMEOUT_MS);
 
 describe('Program: fluent-webhook local --app on the template of cdk synth -c ingress=queue-first', () => {
   const temp = useTempDir('fluent-webhook-app-queue-first-');
@@ -24,7 +27,7 @@ describe('Program: fluent-webhook local --app on the template of cdk synth -c in
 
   it("runs the template's door: the SQS integration with its own mapping templates, no verifying Lambda", async () => {
     // Act
-    const ready = await running.runner.waitForLine((line) => line.message === 'local receiver ready');
+    const ready = await running.waitForLine((line) => line.message === 'local receiver ready');
 
     // Assess
     expect(ready.ingress).toBe('queue-first');
@@ -37,7 +40,7 @@ describe('Program: fluent-webhook local --app on the template of cdk synth -c in
 
     // Act
     const response = await running.postSigned('orders', fluentEventBody({ id: eventId }));
-    const processed = await running.runner.waitForLine(about(eventId, PROCESSED));
+    const processed = await running.waitForLine(about(eventId, PROCESSED));
 
     // Assess
     expect(response).toEqual({ status: 200, body: { status: 'accepted', requestId: expect.any(String) } });
@@ -68,7 +71,7 @@ describe('Program: fluent-webhook local --app on the template of cdk synth -c in
 
     // Act
     const response = await running.post('orders', body, headers);
-    const dropped = await running.runner.waitForLine(
+    const dropped = await running.waitForLine(
       (line) => line.message === FORGED && line.requestId === response.body.requestId,
     );
 

@@ -3,13 +3,16 @@ import { signFluentPayload } from '../../lambdas/core';
 import { SYNTH_TIMEOUT_MS, synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
-import { AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
+import { APP_TEST_TIMEOUT_MS, AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
 import type { LogLine } from './local-runner-process';
 
 const PROCESSED = 'webhook processed';
 const REJECTED = 'Webhook rejected';
 const about = (eventId: string, message: string) => (line: LogLine) =>
   line.eventId === eventId && line.message === message;
+
+// Each case starts or waits on a runner whose two bundles share the machine's cores with the other suites.
+jest.setTimeout(APP_TEST_TIMEOUT_MS);
 
 describe('Program: fluent-webhook local --app on the synthesized default template (verify-first)', () => {
   const temp = useTempDir('fluent-webhook-app-');
@@ -24,7 +27,7 @@ describe('Program: fluent-webhook local --app on the synthesized default templat
 
   it('runs the template: its bundles, handler, timeout and memory, and the door it defines', async () => {
     // Act
-    const ready = await running.runner.waitForLine((line) => line.message === 'local receiver ready');
+    const ready = await running.waitForLine((line) => line.message === 'local receiver ready');
 
     // Assess
     expect(ready).toMatchObject({
@@ -47,7 +50,7 @@ describe('Program: fluent-webhook local --app on the synthesized default templat
 
     // Act
     const response = await running.postSigned('orders', fluentEventBody({ id: eventId }));
-    const processed = await running.runner.waitForLine(about(eventId, PROCESSED));
+    const processed = await running.waitForLine(about(eventId, PROCESSED));
 
     // Assess
     expect(response).toEqual({ status: 200, body: { status: 'accepted', requestId: expect.any(String) } });
@@ -74,7 +77,7 @@ describe('Program: fluent-webhook local --app on the synthesized default templat
 
     // Act
     const response = await running.postSigned('orders', fluentEventBody({ id: eventId, accountId: 'SOMEONE_ELSE' }));
-    const rejected = await running.runner.waitForLine(about(eventId, REJECTED));
+    const rejected = await running.waitForLine(about(eventId, REJECTED));
 
     // Assess
     expect(response.status).toBe(403);
