@@ -29,6 +29,8 @@ import { queueAttributes, tableDefinition } from './template-storage';
 /** The data folder's subfolders, as `npm start` names them. */
 const DYNAMODB_DIR = 'dynamodb';
 const SQS_DIR = 'sqs';
+/** Lambda's lowest maximum concurrency for an SQS event source, used when the mapping sets none. */
+const FIFO_DEFAULT_CONCURRENCY = 2;
 /** Under the data folder, one folder per stack: never mixed with npm start's queues and table. */
 export const APP_DATA_SUBDIR = 'app';
 
@@ -189,6 +191,7 @@ export async function startAppRunner(options: AppRunnerOptions): Promise<AppRunn
         throw new Error(`Event source mapping ${logicalId} names a queue or function the template does not define.`);
       }
       const guard = await guardFor(processes.get(target.spec.logicalId)?.roleLogicalId);
+      const scaling = property(resource, 'ScalingConfig') as { MaximumConcurrency?: number } | undefined;
       const sqsClient = new SQSClient(emulatorClientConfig(guard.endpoint, cloud.region));
       const poller = startSqsPoller({
         sqsClient,
@@ -202,6 +205,10 @@ export async function startAppRunner(options: AppRunnerOptions): Promise<AppRunn
         handler: (event: SQSEvent) => target.invoke(event) as Promise<void>,
         createContext: () => createLambdaContext({ ...target.spec, region: cloud.region, accountId: cloud.accountId }),
         toRecord: toSqsEventRecord,
+        // A FIFO queue: batches per message group, concurrently up to the mapping's maximum, as Lambda does.
+        ...(queue.queueName.endsWith('.fifo')
+          ? { messageGroups: { maxConcurrency: Number(scaling?.MaximumConcurrency ?? FIFO_DEFAULT_CONCURRENCY) } }
+          : {}),
         logger,
       });
       stopActions.push(async () => {
