@@ -16,6 +16,7 @@ import { OutcomeTally } from './consumer-metrics';
 import type { FluentEventHandlers } from './handler-types';
 import { processRecord } from './process-record';
 import { createRunOnce } from './run-once';
+import { HANDLER_TIME_RESERVE_MS } from './handler-deadline';
 import { Ingress, IngressName } from '../contract/ingress';
 import { FIFO_QUEUE_SUFFIX } from '../contract/ordering';
 
@@ -42,8 +43,9 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
 
 /**
  * Builds the consumer: for each SQS record, verify the signature again, check the allow-list, parse the
- * event, and run its handler at most once per event id. Returns a partial batch response naming the
- * records that failed, so only they are retried (and dead-lettered after maxReceiveCount).
+ * event, and run its handler once per event id (at least once across crashes and timeouts). Each handler is bounded
+ * by the invocation's remaining time less a reserve. Returns a partial batch response naming the records that
+ * failed or did not finish in time, so only they are retried (and dead-lettered after maxReceiveCount).
  * Records from a standard queue run concurrently. Records from a FIFO queue (per-entity ordering) run one after another in the order given, and a failure fails the rest of its message group in
  * the batch too, so they come back together and in order, while other groups go on.
  * Safe to call concurrently (the local runner does): all per-batch state lives in the call.
@@ -68,6 +70,7 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
         : { staleStatusGuard: { ...dependencies.staleStatusGuard, expirySeconds: settings.idempotencyExpirySeconds } }),
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
       fluentFor: fluentForInvocation(fluentApi, context, metrics),
+      handlerTimeMs: () => context.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,
     };
     const processOne = (record: SQSRecord): Promise<void> => processRecord(record, pipeline);
     // Report every record, even when all fail, instead of throwing: the effect on SQS is the same and the

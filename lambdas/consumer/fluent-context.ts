@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { FluentApiEnv } from '../contract/environment';
 import { FLUENT_STATUS_DIMENSION, FluentApiMetric } from '../contract/observability';
 import { FluentApi, FluentApiClient, FluentCallObserver, FluentNotConfiguredError } from '../fluent-api';
+import { HANDLER_TIME_RESERVE_MS } from './handler-deadline';
 
 /** The log message of every Fluent API attempt. Log queries match this exact string. */
 export const FLUENT_CALL_MESSAGE = 'fluent api call';
@@ -15,7 +16,7 @@ export const FLUENT_NOT_CONFIGURED_MESSAGE =
   `${FluentApiEnv.CLIENT_ID} and ${FluentApiEnv.CLIENT_SECRET}, plus ${FluentApiEnv.USERNAME} and ${FluentApiEnv.PASSWORD} for the password grant).`;
 
 /**
- * Per invocation: builds `context.fluent` for a handler, bounded by the Lambda's remaining time, logging each
+ * Per invocation: builds `context.fluent` for a handler, bounded by the handler's deadline, logging each
  * attempt on the handler's logger (so the line carries the event's ids) and counting it.
  */
 export function fluentForInvocation(
@@ -26,7 +27,8 @@ export function fluentForInvocation(
   return (logger) => {
     if (client === undefined) throw new FluentNotConfiguredError(FLUENT_NOT_CONFIGURED_MESSAGE);
     return client.forInvocation({
-      remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
+      // The handler's own deadline, so a call that runs out of time fails inside the handler with a Fluent error.
+      remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,
       observer: fluentCallObserver(logger, metrics),
     });
   };

@@ -20,11 +20,12 @@ import { decodeQueueMessage, QueuedWebhook } from '../contract/queue-message';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentApi } from '../fluent-api';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
-import { HandlerFailedError, RecordFailedError, RecordOutcome } from './record-outcome';
+import { HandlerFailedError, HandlerTimedOutError, RecordFailedError, RecordOutcome } from './record-outcome';
 import type { RunOnce, RunOnceResult } from './run-once';
 import { normaliseRoute, selectHandler } from './select-handler';
 import { RecordFailureReason, RecordFailureReasonName } from '../contract/observability';
 import { boundedLogValue } from '../contract/log-values';
+import { TIMED_OUT, withinMs } from '../shared/within-time';
 
 /** What processing one record needs; built once per batch. */
 export interface RecordPipeline {
@@ -37,6 +38,11 @@ export interface RecordPipeline {
   readonly tally: OutcomeTally;
   /** `context.fluent` for a handler logging with `logger`. */
   readonly fluentFor: (logger: Logger) => FluentApi;
+  /**
+   * How long a handler starting now may run: the invocation's remaining time less a reserve, so that a handler that
+   * hangs fails alone and the batch still answers for its finished records.
+   */
+  readonly handlerTimeMs: () => number;
   /**
    * queue-first: nothing checked the message before the queue, so one that fails the signature or the allow-list
    * is a forgery: deleted and counted, never retried or dead-lettered. verify-first: the receiver let it through,
@@ -67,6 +73,7 @@ export const DecisionMessage = {
     'malformed-event': 'queued webhook is not a valid Fluent event',
     'unhandled-event': 'no handler for webhook; failing it as UNHANDLED_EVENTS=fail says',
     'handler-failed': 'webhook handler failed',
+    'handler-timed-out': 'webhook handler did not finish before the consumer timeout; retrying later',
     'already-in-progress': 'webhook is being processed by another delivery; retrying later',
     'idempotency-store-failed': 'idempotency table failed; retrying later',
     'unexpected-error': 'unexpected error while processing webhook',
@@ -190,15 +197,20 @@ async function decide(
   let result: RunOnceResult;
   try {
     result = await pipeline.runOnce(parsed.deduplicationKey, async () => {
+      const allowedMs = pipeline.handlerTimeMs();
+      let finished: void | typeof TIMED_OUT;
       try {
-        await selected.handler(event, context);
+        finished = await withinMs(selected.handler(event, context), allowedMs);
       } catch (error) {
         throw new HandlerFailedError(error);
       }
+      if (finished === TIMED_OUT) throw new HandlerTimedOutError(allowedMs);
     });
   } catch (error) {
     if (error instanceof HandlerFailedError)
       return decision.fail(RecordFailureReason.HANDLER_FAILED, handled, { error: error.cause });
+    if (error instanceof HandlerTimedOutError)
+      return decision.fail(RecordFailureReason.HANDLER_TIMED_OUT, { ...handled, handlerTimeMs: error.afterMs });
     if (error instanceof IdempotencyAlreadyInProgressError)
       return decision.fail(RecordFailureReason.ALREADY_IN_PROGRESS, about);
     if (error instanceof IdempotencyUnknownError)

@@ -35,3 +35,14 @@ export class HandlerFailedError extends FluentWebhookError {
     this.name = 'HandlerFailedError';
   }
 }
+
+/** The user's handler had not settled when its share of the invocation's time ran out. */
+export class HandlerTimedOutError extends FluentWebhookError {
+  public constructor(public readonly afterMs: number) {
+    super(
+      `The handler did not finish within the ${afterMs} ms left to it before the consumer timeout; it is failed so ` +
+        'the rest of the batch can be answered, and its event is retried.',
+    );
+    this.name = 'HandlerTimedOutError';
+  }
+}

@@ -84,6 +84,11 @@ export const RecordFailureReason = {
   UNHANDLED_EVENT: 'unhandled-event',
   /** The user's handler threw. */
   HANDLER_FAILED: 'handler-failed',
+  /**
+   * The user's handler had not finished when the invocation's time (less a reserve) ran out: failed so that the
+   * batch can still answer, and its finished siblings are not retried with it.
+   */
+  HANDLER_TIMED_OUT: 'handler-timed-out',
   /** Another delivery of the same event is running now; this one is retried after the visibility timeout. */
   ALREADY_IN_PROGRESS: 'already-in-progress',
   /** The idempotency table could not be read or written. */

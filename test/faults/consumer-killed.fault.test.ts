@@ -26,9 +26,13 @@ const REPO_ROOT = join(__dirname, '..', '..');
 const ENTRY = join(__dirname, 'consumer-process.ts');
 /** One full batch, so the kill lands inside it. */
 const EVENTS = 10;
-/** The consumer's Lambda timeout; the visibility timeout is longer, as the stack makes it (6x there). */
-const TIMEOUT_SECONDS = 2;
-const VISIBILITY_TIMEOUT_SECONDS = 3;
+/**
+ * The consumer's Lambda timeout; the visibility timeout is longer, as the stack makes it (6x there). The hanging
+ * handler is given up on at the timeout less the consumer's reserve, so the kill must land before that: 8 s leaves the
+ * nine other handlers 7 s to finish, and the redelivery after 9 s finds the killed run's in-progress lock expired.
+ */
+const TIMEOUT_SECONDS = 8;
+const VISIBILITY_TIMEOUT_SECONDS = 9;
 
 interface ConsumerProcess {
   readonly child: ChildProcessWithoutNullStreams;

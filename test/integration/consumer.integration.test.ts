@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -8,6 +9,7 @@ import type { FluentEventHandler, FluentEventHandlers } from '../../lambdas/cons
 import { DecisionMessage } from '../../lambdas/consumer/process-record';
 import { IDEMPOTENCY_KEY_PREFIX } from '../../lambdas/consumer/run-once';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import { createLambdaContext } from '../../tools/local/lambda-context';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { RunningEmulators, startEmulators } from '../support/emulators';
 import { fluentEvent, fluentEventBody } from '../support/factories';
@@ -26,7 +28,7 @@ import { RecordFailureReason } from '../../lambdas/contract/observability';
 const TABLE = 'fluent-webhook-idempotency';
 const MAX_RECEIVE_COUNT = 2;
 /** Each scenario has its own queue and DLQ; a 1 s visibility timeout makes retries quick. */
-const SCENARIOS = ['failing', 'duplicates', 'concurrent', 'lost-ack', 'large'] as const;
+const SCENARIOS = ['failing', 'hanging', 'duplicates', 'concurrent', 'lost-ack', 'large'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1', () => {
@@ -98,6 +100,7 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
     scenario: Scenario,
     handler: ConsumerHandler,
     until: () => Promise<boolean> = async () => false,
+    invocationContext: () => Context = lambdaContext,
   ) => {
     const failures: string[][] = [];
     for (let poll = 0; poll < 10; poll += 1) {
@@ -106,7 +109,7 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
       if (depth.visible + depth.inFlight === 0) break;
       const messages = await receiveMessages(sqs, queue(scenario), 1);
       if (messages.length > 0)
-        failures.push(await invokeAndAcknowledge(sqs, queue(scenario), messages, handler, lambdaContext()));
+        failures.push(await invokeAndAcknowledge(sqs, queue(scenario), messages, handler, invocationContext()));
     }
     return failures;
   };
@@ -186,6 +189,99 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
       expect(runs.has(forged.id)).toBe(false);
       expect(attempts.has(forged.id)).toBe(false);
       expect(await queueDepth(sqs, queue('failing').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    });
+  });
+
+  describe('Scenario: a batch of three where one handler hangs past the consumer timeout', () => {
+    /** A 2 s Lambda timeout, as the fault tests use: each handler gets what is left less the reserve. */
+    const shortInvocation = () =>
+      createLambdaContext({
+        functionName: 'consumer',
+        timeoutSeconds: 2,
+        memorySizeMb: 256,
+        region: 'us-east-1',
+        accountId: '000000000000',
+      });
+    const { runs, handler: countingHandler } = counting();
+    const hangs = new Map<string, number>();
+    const handlers: FluentEventHandlers = {
+      routes: {
+        // Like a call to a server that never answers: it never settles, whatever the time.
+        hangs: async (event) => {
+          hangs.set(event.id, (hangs.get(event.id) ?? 0) + 1);
+          await new Promise<never>(() => undefined);
+        },
+      },
+      default: countingHandler,
+    };
+    let finishers: Array<ReturnType<typeof signedBody>>;
+    let hung: ReturnType<typeof signedBody>;
+    let hungMessageId: string;
+    let batches: string[][];
+    let firstBatchSize: number;
+    let decisions: Array<Record<string, unknown>>;
+    const decisionsFor = (eventId: string) => decisions.filter((line) => line.eventId === eventId);
+
+    beforeAll(async () => {
+      output = captureOutput();
+      try {
+        finishers = [signedBody(), signedBody()];
+        hung = signedBody();
+        for (const finisher of finishers) {
+          await sendQueuedWebhook(sqs, queue('hanging').queueUrl, finisher.rawBody, { headers: finisher.headers });
+        }
+        hungMessageId = await sendQueuedWebhook(sqs, queue('hanging').queueUrl, hung.rawBody, {
+          headers: hung.headers,
+          route: 'hangs',
+        });
+        // The three in one batch, as the event source would hand them over.
+        const firstBatch = await receiveMessages(sqs, queue('hanging'), 1);
+        firstBatchSize = firstBatch.length;
+        batches = [
+          await invokeAndAcknowledge(sqs, queue('hanging'), firstBatch, consumer(handlers), shortInvocation()),
+        ];
+        batches.push(
+          ...(await drain(
+            'hanging',
+            consumer(handlers),
+            async () => (await queueDepth(sqs, deadLetterQueue('hanging').queueUrl)).visible === 1,
+            shortInvocation,
+          )),
+        );
+        decisions = decisionLines(output);
+      } finally {
+        output.restore();
+      }
+    });
+
+    it('answers the batch in time, naming only the hung record as failed', () => {
+      // Assess
+      expect(firstBatchSize).toBe(3);
+      expect(batches[0]).toEqual([hungMessageId]);
+      expect(decisionsFor(hung.id)[0]).toMatchObject({
+        outcome: 'failed',
+        reason: RecordFailureReason.HANDLER_TIMED_OUT,
+        message: DecisionMessage.FAILED[RecordFailureReason.HANDLER_TIMED_OUT],
+      });
+    });
+
+    it('processes the two finished siblings once and never delivers them again', () => {
+      // Assess
+      expect(finishers.map((finisher) => runs.get(finisher.id))).toEqual([1, 1]);
+      for (const finisher of finishers) {
+        expect(decisionsFor(finisher.id).map((line) => line.outcome)).toEqual(['processed']);
+      }
+    });
+
+    it('retries only the hung record, maxReceiveCount times, then dead-letters it alone', async () => {
+      // Act
+      const dead = await receiveMessages(sqs, deadLetterQueue('hanging'), 0);
+
+      // Assess
+      expect(hangs.get(hung.id)).toBe(MAX_RECEIVE_COUNT);
+      expect(batches.flat()).toEqual(Array.from({ length: MAX_RECEIVE_COUNT }, () => hungMessageId));
+      expect(dead.map((message) => message.MessageId)).toEqual([hungMessageId]);
+      expect(await queueDepth(sqs, queue('hanging').queueUrl)).toEqual({ visible: 0, inFlight: 0 });
     });
   });
 

@@ -20,7 +20,7 @@ import { lockDataDir } from './data-dir-lock';
 import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
 import { toSqsEventRecord } from './sqs-event-records';
 import { startSqsPoller } from './sqs-poller';
-import { TIMED_OUT, withinSeconds } from './within-seconds';
+import { TIMED_OUT, withinMs } from '../../lambdas/shared/within-time';
 import { Component } from '../../lambdas/contract/observability';
 import { Ordering } from '../../lambdas/contract/ordering';
 import { startLocalFluentApi } from './local-fluent-api';
@@ -168,7 +168,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     // The poller gives up on a batch at the consumer's timeout; this bound is for anything else that could hang
     // it, so that the stop still saves the queues. Messages in flight are saved with the rest.
     stopActions.push(async () => {
-      if ((await withinSeconds(poller.stop(), config.consumerTimeoutSeconds)) === TIMED_OUT) {
+      if ((await withinMs(poller.stop(), config.consumerTimeoutSeconds * 1000)) === TIMED_OUT) {
         logger.warn(
           'the poller did not stop within the consumer timeout; the messages it holds stay queued and are saved',
           {

@@ -2,7 +2,7 @@ import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LAMBDA_RECEIVE_OPTIONS } from './sqs-event-records';
-import { TIMED_OUT, withinSeconds } from './within-seconds';
+import { TIMED_OUT, withinMs } from '../../lambdas/shared/within-time';
 
 /** SQS returns at most 10 messages per ReceiveMessage call. */
 const MAX_MESSAGES_PER_RECEIVE = 10;
@@ -176,7 +176,9 @@ async function invoke(options: SqsPollerOptions, event: SQSEvent): Promise<Set<s
   try {
     const handling = options.handler(event, options.createContext());
     const { handlerTimeoutSeconds } = options;
-    response = await (handlerTimeoutSeconds === undefined ? handling : withinSeconds(handling, handlerTimeoutSeconds));
+    response = await (handlerTimeoutSeconds === undefined
+      ? handling
+      : withinMs(handling, handlerTimeoutSeconds * 1000));
   } catch (error) {
     options.logger.error('consumer handler threw; the whole batch will be retried', { error: error as Error });
     return all;
