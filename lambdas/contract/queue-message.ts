@@ -167,3 +167,12 @@ const EPOCH_MILLISECONDS = /^\d{1,15}$/;
 function isoReceivedAt(value: string): string {
   return EPOCH_MILLISECONDS.test(value) ? new Date(Number(value)).toISOString() : value;
 }
+
+/**
+ * When the webhook was accepted, in milliseconds since 1970, from a `ReceivedAt` attribute written by either door
+ * (ISO 8601 by the receiver, epoch milliseconds by the queue-first template); NaN when it is missing or unreadable.
+ */
+export function receivedAtMillis(value: string | undefined): number {
+  if (value === undefined) return Number.NaN;
+  return EPOCH_MILLISECONDS.test(value) ? Number(value) : Date.parse(value);
+}

@@ -258,10 +258,10 @@ describe('Command: redrive', () => {
     });
 
     it.each([
-      ['by default', [], ['m-new'], 1],
-      ['with --force', ['--force'], ['m-new', 'm-old'], 0],
+      ['by default', [], ['m-new'], 2],
+      ['with --force', ['--force'], ['m-new', 'm-old', 'm-old-queue-first'], 0],
     ])(
-      'leaves messages first received before the de-duplication window in the DLQ %s',
+      "leaves messages first received before the de-duplication window (either door's ReceivedAt) in the DLQ %s",
       async (_case, flags, sent, left) => {
         // Prepare
         const receivedAt = (daysAgo: number) => ({
@@ -277,6 +277,14 @@ describe('Command: redrive', () => {
               {
                 ...dlqMessage('m-old'),
                 MessageAttributes: { ReceivedAt: receivedAt(16) },
+                Attributes: { SentTimestamp: String(Date.now() - 3_600_000) },
+              },
+              // The queue-first door writes ReceivedAt as epoch milliseconds (API Gateway's requestTimeEpoch).
+              {
+                ...dlqMessage('m-old-queue-first'),
+                MessageAttributes: {
+                  ReceivedAt: { DataType: 'String', StringValue: String(Date.now() - 20 * 86_400_000) },
+                },
                 Attributes: { SentTimestamp: String(Date.now() - 3_600_000) },
               },
             ],
@@ -305,9 +313,12 @@ describe('Command: redrive', () => {
         );
         expect(result.code).toBe(left === 0 ? ExitCode.OK : ExitCode.FAILED);
         if (left > 0) {
-          expect(result.stderr).toMatch(/^Left 1 messages in the DLQ: first received more than 1296000 s ago/);
+          expect(result.stderr).toMatch(/^Left 2 messages in the DLQ: first received more than 1296000 s ago/);
           expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, {
-            Entries: [{ Id: '0', ReceiptHandle: 'receipt-m-old', VisibilityTimeout: 0 }],
+            Entries: [
+              { Id: '0', ReceiptHandle: 'receipt-m-old', VisibilityTimeout: 0 },
+              { Id: '1', ReceiptHandle: 'receipt-m-old-queue-first', VisibilityTimeout: 0 },
+            ],
           });
         }
       },

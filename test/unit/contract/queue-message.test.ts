@@ -16,6 +16,7 @@ import {
   QueuedWebhookAttribute,
   QueueMessage,
   QueueRecord,
+  receivedAtMillis,
   sendMessageAttributes,
 } from '../../../lambdas/contract/queue-message';
 import { toRecordAttributes } from '../../../tools/local/sqs-event-records';
@@ -282,7 +283,7 @@ describe('Function: encodeQueueMessage / decodeQueueMessage', () => {
   it.each([
     ['the epoch milliseconds the queue-first mapping template writes', '1796133758123', '2026-12-01T14:02:38.123Z'],
     ['the ISO 8601 time the verifying Lambda writes', '2026-12-01T14:02:38.123Z', '2026-12-01T14:02:38.123Z'],
-  ])('reads ReceivedAt as ISO 8601 from %s', (_case, written, read) => {
+  ])('reads ReceivedAt as ISO 8601, and as the same time in milliseconds, from %s', (_case, written, read) => {
     // Act
     const webhook = decodeQueueMessage({
       body: 'x',
@@ -291,6 +292,12 @@ describe('Function: encodeQueueMessage / decodeQueueMessage', () => {
 
     // Assess
     expect(webhook.receivedAt).toBe(read);
+    expect(receivedAtMillis(written)).toBe(Date.parse(read));
+  });
+
+  it.each([undefined, '', 'yesterday'])('reads an unreadable ReceivedAt (%s) as no time at all', (written) => {
+    // Assess
+    expect(receivedAtMillis(written)).toBeNaN();
   });
 });
 

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
-import { QueuedWebhookAttribute } from '../../../lambdas/contract/queue-message';
+import { QueuedWebhookAttribute, receivedAtMillis } from '../../../lambdas/contract/queue-message';
 import { DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS, SETTING_ENV_NAMES } from '../../../lambdas/core/settings';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
@@ -296,11 +296,12 @@ async function copyBack(
 }
 
 /**
- * How long ago the webhook was first received: the receiver's `ReceivedAt` attribute, which every copy keeps, or
+ * How long ago the webhook was first received: its `ReceivedAt` attribute (either door's form), which every copy keeps, or
  * SQS's SentTimestamp (SQS keeps the first enqueue time when it dead-letters a message), whichever is earlier.
  */
 function ageSeconds(message: Message, now: number): number {
-  const receivedAt = Date.parse(message.MessageAttributes?.[QueuedWebhookAttribute.RECEIVED_AT]?.StringValue ?? '');
+  // Read through the codec: the receiver writes ISO 8601, the queue-first template epoch milliseconds.
+  const receivedAt = receivedAtMillis(message.MessageAttributes?.[QueuedWebhookAttribute.RECEIVED_AT]?.StringValue);
   const sentAt = Number(message.Attributes?.SentTimestamp);
   const first = Math.min(...[receivedAt, sentAt].filter((time) => Number.isFinite(time)), now);
   return (now - first) / 1000;
