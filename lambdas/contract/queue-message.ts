@@ -14,6 +14,11 @@ import { readSignatureHeaders, SignatureHeaders } from '../core/headers';
  * - FluentSignature  the `fluent-signature` header's values, comma-joined (base64 holds no comma); left out when the
  *                    header was not sent. Values SQS cannot carry are left out: they can never be valid base64.
  * - FlexSignature    the same for `flex.signature`.
+ * - EmptySignatureHeaders  the names (`fluent-signature`, `flex.signature`), comma-joined, of the signature headers
+ *                    that were sent but whose values the message does not carry: sent empty, or only with values SQS
+ *                    cannot carry. The verifier judges a header sent empty unlike one not sent (an empty
+ *                    `fluent-signature` is never rescued by `flex.signature`), so the consumer must know. Absent when
+ *                    there is none; a message without it (all messages before it existed) decodes as before.
  * - Route            the `{route+}` path part after `/<secret>/fluent/`, as API Gateway decoded it.
  * - ReceivedAt       ISO 8601 time at which the webhook was accepted; the queue-first mapping template can only
  *                    write API Gateway's epoch milliseconds, which decoding turns into ISO 8601.
@@ -33,7 +38,15 @@ export const QueuedWebhookAttribute = {
   REQUEST_ID: 'RequestId',
   /** Present with the value `base64` when the body held bytes SQS cannot carry as text. */
   BODY_ENCODING: 'BodyEncoding',
+  /** The signature headers sent without a value the message carries (see the format above). */
+  EMPTY_SIGNATURE_HEADERS: 'EmptySignatureHeaders',
 } as const;
+
+/** The two signature headers, in the order `EmptySignatureHeaders` lists them. */
+const SIGNATURE_HEADER_ATTRIBUTES = [
+  [FLUENT_SIGNATURE_HEADER, QueuedWebhookAttribute.FLUENT_SIGNATURE],
+  [FLEX_SIGNATURE_HEADER, QueuedWebhookAttribute.FLEX_SIGNATURE],
+] as const;
 
 export const BODY_ENCODING_BASE64 = 'base64';
 
@@ -103,15 +116,16 @@ export function encodeQueueMessage(webhook: QueuedWebhook): EncodedQueueMessage 
     if (!isSqsSafeText(value)) return { ok: false, field };
     if (value !== '') attributes[name] = value;
   }
-  const signatureAttributes = [
-    [QueuedWebhookAttribute.FLUENT_SIGNATURE, webhook.signatures[FLUENT_SIGNATURE_HEADER]],
-    [QueuedWebhookAttribute.FLEX_SIGNATURE, webhook.signatures[FLEX_SIGNATURE_HEADER]],
-  ] as const;
-  for (const [name, values] of signatureAttributes) {
+  const sentEmpty: string[] = [];
+  for (const [header, name] of SIGNATURE_HEADER_ATTRIBUTES) {
+    const values = webhook.signatures[header];
+    if (values === undefined) continue;
     // A value SQS cannot carry would cost the attribute, and with it the genuine signature sent alongside.
-    const value = (values ?? []).filter(isSqsSafeText).join(',');
+    const value = values.filter(isSqsSafeText).join(',');
     if (value !== '') attributes[name] = value;
+    else sentEmpty.push(header);
   }
+  if (sentEmpty.length > 0) attributes[QueuedWebhookAttribute.EMPTY_SIGNATURE_HEADERS] = sentEmpty.join(',');
   const text = isUtf8(webhook.rawBody) ? webhook.rawBody.toString('utf8') : undefined;
   const base64 = text === undefined || !isSqsSafeText(text);
   const body = base64 ? webhook.rawBody.toString('base64') : text;
@@ -131,14 +145,21 @@ export function decodeQueueMessage(record: QueueRecord): QueuedWebhook {
       attribute(QueuedWebhookAttribute.BODY_ENCODING) === BODY_ENCODING_BASE64
         ? Buffer.from(body, 'base64')
         : Buffer.from(body, 'utf8'),
-    signatures: readSignatureHeaders({
-      [FLUENT_SIGNATURE_HEADER]: attribute(QueuedWebhookAttribute.FLUENT_SIGNATURE),
-      [FLEX_SIGNATURE_HEADER]: attribute(QueuedWebhookAttribute.FLEX_SIGNATURE),
-    }),
+    signatures: decodeSignatures(attribute),
     route: attribute(QueuedWebhookAttribute.ROUTE) ?? '',
     receivedAt: isoReceivedAt(attribute(QueuedWebhookAttribute.RECEIVED_AT) ?? ''),
     requestId: attribute(QueuedWebhookAttribute.REQUEST_ID) ?? '',
   };
+}
+
+/** The signature headers of a message: each one's values, or sent without any (`[]`), or not sent (absent). */
+function decodeSignatures(attribute: (name: string) => string | undefined): SignatureHeaders {
+  const sentEmpty = (attribute(QueuedWebhookAttribute.EMPTY_SIGNATURE_HEADERS) ?? '').split(',');
+  const headers: Record<string, string | readonly string[] | undefined> = {};
+  for (const [header, name] of SIGNATURE_HEADER_ATTRIBUTES) {
+    headers[header] = attribute(name) ?? (sentEmpty.includes(header) ? [] : undefined);
+  }
+  return readSignatureHeaders(headers);
 }
 
 /** The attributes of a queue message as SendMessage takes them. */

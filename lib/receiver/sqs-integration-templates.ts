@@ -1,4 +1,4 @@
-import { MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
+import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
 import { BODY_ENCODING_BASE64, QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
 
 // The mapping templates of the queue-first door: API Gateway turns the request into an SQS SendMessage call itself,
@@ -66,17 +66,30 @@ const A = QueuedWebhookAttribute;
  *
  * One line, fields joined by `&` only: a newline would end up inside a field and SQS would refuse the form. Every
  * value goes through `$util.urlEncode`: base64 holds `+`, `/` and `=`. The signature headers are found by name in
- * any letter case; an absent or empty one adds no attribute (SQS refuses empty values), and the consumer judges.
+ * any letter case; an absent or empty one adds no value attribute (SQS refuses empty values), and one sent empty
+ * (nothing left once commas and spaces are removed, as the verifier reads it) is named in `EmptySignatureHeaders`,
+ * so the consumer applies the receiver's rule: an empty `fluent-signature` is refused, never rescued by
+ * `flex.signature`. A repeated header is one value here, the last one sent: `$input.params().header` is the
+ * single-value view of the headers, as `method.request.header.<name>` is (all values are only in
+ * `method.request.multivalueheader.<name>`, a parameter-mapping source that templates cannot read).
  * Directives are written `#{else}` / `#{end}` where text follows, so VTL never reads them as longer names.
  */
 export const SQS_SEND_MESSAGE_REQUEST_TEMPLATE = [
   '#set($body = $input.body)',
   "#set($sha512 = '')",
   "#set($md5 = '')",
+  '#set($sha512Sent = false)',
+  '#set($md5Sent = false)',
   '#foreach($name in $input.params().header.keySet())',
   '#set($lower = $name.toLowerCase())',
-  "#if($lower == 'fluent-signature')#set($sha512 = $input.params().header.get($name))",
-  "#elseif($lower == 'flex.signature')#set($md5 = $input.params().header.get($name))#{end}",
+  `#if($lower == '${FLUENT_SIGNATURE_HEADER}')#set($sha512 = $input.params().header.get($name))#set($sha512Sent = true)`,
+  `#elseif($lower == '${FLEX_SIGNATURE_HEADER}')#set($md5 = $input.params().header.get($name))#set($md5Sent = true)#{end}`,
+  '#{end}',
+  // The sent headers with nothing left once commas and spaces are gone, in the codec's order.
+  "#set($empty = '')",
+  `#if($sha512Sent && $sha512.replaceAll(',', '').trim() == '')#set($empty = '${FLUENT_SIGNATURE_HEADER}')#{end}`,
+  `#if($md5Sent && $md5.replaceAll(',', '').trim() == '')`,
+  `#if($empty == '')#set($empty = '${FLEX_SIGNATURE_HEADER}')#{else}#set($empty = "$empty,${FLEX_SIGNATURE_HEADER}")#{end}`,
   '#{end}',
   `#if($body.length() > ${MAX_QUEUED_BASE64_BODY_CHARS})`,
   `Action=${BODY_TOO_LARGE_ACTION}&Version=${SQS_QUERY_API_VERSION}`,
@@ -88,7 +101,8 @@ export const SQS_SEND_MESSAGE_REQUEST_TEMPLATE = [
   formAttribute('4', A.RECEIVED_AT, '$context.requestTimeEpoch'),
   '#set($next = 5)',
   `#if($sha512 != '')${formAttribute('5', A.FLUENT_SIGNATURE, '$util.urlEncode($sha512)')}#set($next = 6)#{end}`,
-  `#if($md5 != '')${formAttribute('${next}', A.FLEX_SIGNATURE, '$util.urlEncode($md5)')}#{end}`,
+  `#if($md5 != '')${formAttribute('${next}', A.FLEX_SIGNATURE, '$util.urlEncode($md5)')}#set($next = $next + 1)#{end}`,
+  `#if($empty != '')${formAttribute('${next}', A.EMPTY_SIGNATURE_HEADERS, '$util.urlEncode($empty)')}#{end}`,
   '#{end}',
 ].join('');
 

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { DeleteMessageCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { decodeQueueMessage } from '../../lambdas/contract/queue-message';
@@ -83,6 +84,60 @@ describe('Integration: the queue-first local gateway against the SQS emulator', 
       route: 'orders/new',
       requestId: response.body.requestId,
     });
+  });
+
+  /** POSTs with header lines exactly as given (a name may repeat), as node:http writes them. */
+  const postLines = (lines: ReadonlyArray<readonly [string, string]>) =>
+    new Promise<number>((resolve, reject) => {
+      const url = new URL(`${gateway.origin}/${SECRET}/fluent/orders/new`);
+      const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json' };
+      for (const [name, value] of lines) {
+        const previous = headers[name];
+        headers[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+      }
+      const request = httpRequest(url, { method: 'POST', headers }, (response) => {
+        response.resume();
+        response.once('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.once('error', reject);
+      request.end('{"id":"e2"}');
+    });
+  const queuedSignatures = async () => {
+    const [message] = await take();
+    return {
+      attributes: Object.keys(message?.MessageAttributes ?? {}),
+      signatures: decodeQueueMessage({
+        body: message?.Body,
+        messageAttributes: toRecordAttributes(message?.MessageAttributes),
+      }).signatures,
+    };
+  };
+
+  it('queues only the last value of a repeated signature header, as $input.params().header holds one value per name', async () => {
+    // Act
+    const status = await postLines([
+      ['fluent-signature', 'first+/=='],
+      ['fluent-signature', 'last+/=='],
+    ]);
+    const queued = await queuedSignatures();
+
+    // Assess
+    expect(status).toBe(200);
+    expect(queued.signatures).toEqual({ 'fluent-signature': ['last+/=='] });
+  });
+
+  it('carries a signature header sent empty as sent, so the consumer refuses it as the verifying Lambda does', async () => {
+    // Act
+    const status = await postLines([
+      ['fluent-signature', ''],
+      ['flex.signature', 'md5+/=='],
+    ]);
+    const queued = await queuedSignatures();
+
+    // Assess
+    expect(status).toBe(200);
+    expect(queued.attributes).toContain('EmptySignatureHeaders');
+    expect(queued.signatures).toEqual({ 'fluent-signature': [], 'flex.signature': ['md5+/=='] });
   });
 
   it('queues an unsigned request too: the consumer is the judge', async () => {

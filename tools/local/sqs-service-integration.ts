@@ -140,7 +140,13 @@ function requestContentType(rawHeaders: readonly string[]): string {
   return contentType.split(';')[0]?.trim().toLowerCase() ?? REQUEST_TEMPLATE_CONTENT_TYPE;
 }
 
-/** `$input.params().header`: one value per name, the last one sent, names in the sender's casing. */
+/**
+ * `$input.params().header`: one value per name, the last one sent, names in the sender's casing. API Gateway REST
+ * documents repeated headers only through its single- and multi-value sources: `method.request.header.<name>` and
+ * the proxy event's `headers` hold one value (its own example: `multiValueHeaders` `["value1","value2"]`, `headers`
+ * `"value2"`), all values are only in `method.request.multivalueheader.<name>` / `multiValueHeaders`, and a mapping
+ * template's `$input.params()` is the single-value view. Unlike HTTP APIs, REST APIs do not comma-join repeats.
+ */
 function lastHeaderValues(rawHeaders: readonly string[], lowerCaseNames = false): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {

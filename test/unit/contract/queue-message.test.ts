@@ -40,12 +40,12 @@ function webhookOf(rawBody: Buffer, headers: Record<string, string | string[]> =
   return { rawBody, signatures: readSignatureHeaders(headers), ...META };
 }
 
-/** What the codec can carry of a signature record: SQS-safe values, and a header only while it keeps one. */
+/** What the codec can carry of a signature record: its SQS-safe values, and every header that was sent. */
 function carriable(signatures: SignatureHeaders): SignatureHeaders {
   const kept: Record<string, readonly string[]> = {};
+  // A header that was sent stays sent, whether or not any of its values can travel.
   for (const [name, values] of Object.entries(signatures) as Array<[string, readonly string[]]>) {
-    const safe = values.filter(isSqsSafeText);
-    if (safe.length > 0) kept[name] = safe;
+    kept[name] = values.filter(isSqsSafeText);
   }
   return kept;
 }
@@ -233,13 +233,31 @@ describe('Function: encodeQueueMessage / decodeQueueMessage', () => {
     expect(verifier.verifySignatures(webhook.rawBody, webhook.signatures)).toMatchObject({ ok: true });
   });
 
-  it('leaves out a signature header that was not sent, or sent empty, and reads it back as absent', () => {
+  it('leaves out a signature header that was not sent, and reads it back as absent', () => {
     // Act
-    const message = encoded(webhookOf(Buffer.from('{}'), { 'fluent-signature': 'x', 'flex.signature': '' }));
+    const message = encoded(webhookOf(Buffer.from('{}'), { 'fluent-signature': 'x' }));
 
     // Assess
     expect(Object.keys(message.attributes)).not.toContain(QueuedWebhookAttribute.FLEX_SIGNATURE);
+    expect(Object.keys(message.attributes)).not.toContain(QueuedWebhookAttribute.EMPTY_SIGNATURE_HEADERS);
     expect(decodeQueueMessage(recordOf(message)).signatures).toEqual({ [FLUENT_SIGNATURE_HEADER]: ['x'] });
+  });
+
+  it('names a signature header sent empty, and reads it back as sent without values, so MD5 cannot rescue it', () => {
+    // Prepare: what the review sent, an empty SHA-512 header beside a valid MD5 one.
+    const body = fluentEventBody();
+    const signed = signFluentPayload(body, keys.privateKey);
+    const headers = { 'fluent-signature': '', 'flex.signature': signed[FLEX_SIGNATURE_HEADER] };
+
+    // Act
+    const message = encoded(webhookOf(body, headers));
+    const webhook = decodeQueueMessage(recordOf(message));
+
+    // Assess
+    expect(message.attributes[QueuedWebhookAttribute.EMPTY_SIGNATURE_HEADERS]).toBe(FLUENT_SIGNATURE_HEADER);
+    expect(webhook.signatures[FLUENT_SIGNATURE_HEADER]).toEqual([]);
+    expect(verifier.verifySignatures(webhook.rawBody, webhook.signatures)).toEqual(verifier.verify(body, headers));
+    expect(verifier.verify(body, headers)).toMatchObject({ ok: false });
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
 import { decodeQueueMessage, QueuedWebhookAttribute } from '../../../lambdas/contract/queue-message';
 import { toRecordAttributes } from '../../../tools/local/sqs-event-records';
 import { acceptedResponse, errorResponse } from '../../../lambdas/receiver/receiver-responses';
@@ -17,6 +18,9 @@ import { MAX_SQS_MESSAGE_BYTES } from '../../../lambdas/core/constants';
 import { readSendMessageForm } from '../../../tools/local/sqs-query-form';
 import { javaUrlEncode } from '../../../tools/local/vtl/java-url-encode';
 import { renderMappingTemplate } from '../../../tools/local/vtl/render-mapping-template';
+import { FluentSignatureVerifier, signFluentPayload } from '../../../lambdas/core';
+import { fluentEventBody } from '../../support/factories';
+import { testKeyPair } from '../../support/test-keys';
 
 const QUEUE_URL = 'http://127.0.0.1:1/000000000000/fluent-webhooks';
 const REQUEST_ID = '3f1d2c4b-5a69-4c55-9e0a-6a1f0c9e2b7d';
@@ -24,6 +28,8 @@ const RECEIVED_AT = Date.UTC(2026, 11, 1, 14, 2, 38, 123);
 // Real signatures are base64 of RSA output: these carry every character that needs URL-encoding.
 const SHA512_SIGNATURE = 'ab+/cd+/ef==';
 const MD5_SIGNATURE = 'Zm9v+/8=';
+const keys = { fluent: testKeyPair(1024, 'fluent'), stranger: testKeyPair(1024, 'stranger') };
+const verifier = new FluentSignatureVerifier({ publicKeys: [keys.fluent.parsed] });
 
 /** Renders the request template for a body and headers as API Gateway would, and reads the form as SQS does. */
 function sendMessageInput(
@@ -103,7 +109,6 @@ describe('Template: the queue-first SendMessage request template', () => {
   it.each([
     ['only flex.signature', { 'flex.signature': MD5_SIGNATURE }, [QueuedWebhookAttribute.FLEX_SIGNATURE]],
     ['no signature at all', { Host: 'example' }, []],
-    ['an empty fluent-signature', { 'fluent-signature': '' }, []],
   ])('adds only the signature attributes that have a value, numbered without gaps: %s', (_case, header, signatures) => {
     // Act
     const { input } = sendMessageInput(Buffer.from('{}'), header);
@@ -112,6 +117,50 @@ describe('Template: the queue-first SendMessage request template', () => {
     const names = Object.keys(input.MessageAttributes ?? {});
     expect(names.filter((name) => name.endsWith('Signature'))).toEqual(signatures);
     expect(names).toHaveLength(4 + signatures.length);
+  });
+
+  it.each([
+    ['an empty fluent-signature', { 'Fluent-Signature': '' }, 'fluent-signature', 5],
+    ['a flex.signature of commas and spaces, carried and named', { 'flex.signature': ' , ' }, 'flex.signature', 6],
+    ['both sent empty', { 'fluent-signature': '', 'flex.signature': '' }, 'fluent-signature,flex.signature', 5],
+  ])('names a signature header sent without a value, numbered without gaps: %s', (_case, header, empty, index) => {
+    // Act
+    const { form, input } = sendMessageInput(Buffer.from('{}'), header);
+
+    // Assess
+    expect(input.MessageAttributes?.[QueuedWebhookAttribute.EMPTY_SIGNATURE_HEADERS]?.StringValue).toBe(empty);
+    expect(form).toContain(`MessageAttribute.${index}.Name=${QueuedWebhookAttribute.EMPTY_SIGNATURE_HEADERS}`);
+    expect(Object.keys(consumed(input).signatures).join(',')).toBe(empty);
+  });
+
+  it('lets the consumer decide exactly as the verifying Lambda does on the same headers, sent empty or not', () => {
+    // Prepare
+    const body = fluentEventBody();
+    const signed = signFluentPayload(body, keys.fluent.privateKey);
+    const forged = signFluentPayload(body, keys.stranger.privateKey);
+    const valueOf = (header: 'fluent-signature' | 'flex.signature') =>
+      fc.constantFrom(undefined, '', ' ', ' , ', 'AAAA', signed[header], forged[header]);
+    const caseOf = fc.constantFrom(
+      (name: string) => name,
+      (name: string) => name.toUpperCase(),
+    );
+
+    // Act & Assess
+    fc.assert(
+      fc.property(valueOf('fluent-signature'), valueOf('flex.signature'), caseOf, (sha512, md5, cased) => {
+        const header: Record<string, string> = {};
+        if (sha512 !== undefined) header[cased('fluent-signature')] = sha512;
+        if (md5 !== undefined) header[cased('flex.signature')] = md5;
+        const { input } = sendMessageInput(body, header);
+        const message = consumed(input);
+        const atTheDoor = verifier.verify(body, header);
+        expect(verifier.verifySignatures(message.rawBody, message.signatures)).toEqual(atTheDoor);
+      }),
+      { numRuns: 200 },
+    );
+    // The case the review found: an empty SHA-512 header beside a valid MD5 one is refused in both modes.
+    const { input } = sendMessageInput(body, { 'fluent-signature': '', 'flex.signature': signed['flex.signature'] });
+    expect(verifier.verifySignatures(body, consumed(input).signatures)).toMatchObject({ ok: false });
   });
 
   it('renders one line of fields joined by & only, as SQS needs', () => {

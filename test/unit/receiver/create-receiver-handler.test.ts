@@ -206,7 +206,7 @@ describe('Function: createReceiverHandler', () => {
       expect(sentInputs()[0].MessageAttributes?.FluentSignature?.StringValue).toBe(`${good},${bad}`);
     });
 
-    it('leaves out an empty header value, which SQS would refuse, rather than answering 503', async () => {
+    it('sends no empty attribute value, which SQS would refuse, but names the header sent empty', async () => {
       // Prepare
       const body = fluentEventBody();
       const headers = { [FLUENT_SIGNATURE_HEADER]: signed(body)[FLUENT_SIGNATURE_HEADER], [FLEX_SIGNATURE_HEADER]: '' };
@@ -217,11 +217,13 @@ describe('Function: createReceiverHandler', () => {
       // Assess
       expect(result.statusCode).toBe(200);
       expect(Object.keys(sentInputs()[0].MessageAttributes ?? {}).sort()).toEqual([
+        'EmptySignatureHeaders',
         'FluentSignature',
         'ReceivedAt',
         'RequestId',
         'Route',
       ]);
+      expect(sentInputs()[0].MessageAttributes?.EmptySignatureHeaders?.StringValue).toBe(FLEX_SIGNATURE_HEADER);
     });
 
     it('accepts an event of an allowed retailer', async () => {

@@ -6,7 +6,7 @@ import { JavaMap } from './java-map';
 export interface TemplateParameters {
   readonly path?: Readonly<Record<string, string>>;
   readonly querystring?: Readonly<Record<string, string>>;
-  /** Names with the sender's casing; a repeated header holds its last value. */
+  /** Names with the sender's casing; a repeated header holds its last value (see `lastHeaderValues`). */
   readonly header?: Readonly<Record<string, string>>;
 }
 
