@@ -1,7 +1,9 @@
 // Your code goes here: map a webhook's route or a Fluent event name to the function that handles it.
 // Precedence: routes, then events, then default. Delete `default` to let UNHANDLED_EVENTS decide what happens
 // to the rest (ignore: logged and dropped; fail: retried, then the dead-letter queue).
-// A handler runs at most once per Fluent event id. Throw to fail the event: it is retried, then dead-lettered.
+// A handler runs once per Fluent event id in normal operation, and at least once across crashes and timeouts:
+// make side effects safe to repeat (context.idempotencyKey). Throw to fail the event: it is retried, then
+// dead-lettered.
 import type { FluentEventHandlers } from '../lambdas/consumer/handler-types';
 import { logEvent } from '../lambdas/consumer/log-event';
 

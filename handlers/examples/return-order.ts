@@ -4,14 +4,17 @@
 // To use it, copy what you need into ../index.ts (the file the consumer loads).
 //
 // Idempotency, step by step:
-// - The consumer runs a handler once per Fluent event id. A webhook Fluent delivers twice runs once.
-// - But one run can fail half-way: the post to Fluent may have reached Fluent even though we saw a timeout, or
+// - The consumer runs a handler once per Fluent event id in normal operation. A webhook Fluent delivers twice runs
+//   once. Across crashes and timeouts it runs at least once: a consumer killed after the handler returned, before
+//   its completion was recorded, runs it again.
+// - And one run can fail half-way: the post to Fluent may have reached Fluent even though we saw a timeout, or
 //   something after it may throw. The event is then retried and every step runs again. So each step must be
 //   harmless to repeat:
 //   1. The returns system gets the Fluent event id as its idempotency key: asked twice, it decides once and
 //      answers the same decision again.
 //   2. Before posting, the handler asks Fluent whether a ReturnApproved carrying this event id (attribute
-//      sourceEventId) already exists for the return, and posts only if not.
+//      sourceEventId, which context.fluent adds to every event a handler sends) already exists for the return,
+//      and posts only if not.
 //   3. What can still slip through (Fluent has not listed the first post yet when the retry asks) carries the
 //      same sourceEventId, so the workflow's rule for ReturnApproved can ignore a return that is already approved.
 import { randomUUID } from 'node:crypto';

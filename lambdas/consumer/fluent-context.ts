@@ -3,7 +3,13 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { FluentApiEnv } from '../contract/environment';
 import { FLUENT_STATUS_DIMENSION, FluentApiMetric } from '../contract/observability';
-import { FluentApi, FluentApiClient, FluentCallObserver, FluentNotConfiguredError } from '../fluent-api';
+import {
+  FluentApi,
+  FluentApiClient,
+  FluentCallObserver,
+  FluentNotConfiguredError,
+  FluentOutboundEvent,
+} from '../fluent-api';
 import { HANDLER_TIME_RESERVE_MS } from './handler-deadline';
 
 /** The log message of every Fluent API attempt. Log queries match this exact string. */
@@ -23,15 +29,38 @@ export function fluentForInvocation(
   client: FluentApiClient | undefined,
   lambdaContext: Context,
   metrics: Metrics,
-): (logger: Logger) => FluentApi {
-  return (logger) => {
+): (logger: Logger, webhookId: string) => FluentApi {
+  return (logger, webhookId) => {
     if (client === undefined) throw new FluentNotConfiguredError(FLUENT_NOT_CONFIGURED_MESSAGE);
-    return client.forInvocation({
+    const api = client.forInvocation({
       // The handler's own deadline, so a call that runs out of time fails inside the handler with a Fluent error.
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,
       observer: fluentCallObserver(logger, metrics),
     });
+    return {
+      sendEvent: (event, options) => api.sendEvent(withSourceEventId(event, webhookId), options),
+      graphql: api.graphql.bind(api),
+      getEvents: api.getEvents.bind(api),
+    };
   };
+}
+
+/**
+ * The attribute every event sent from a handler carries: the id of the webhook (the Fluent event) it handles. A
+ * handler runs at least once per webhook, so two events with the same name, entity and `sourceEventId` are one
+ * call made twice; Fluent keeps `attributes` on the event, where a rule or a reader of the Event API can compare it.
+ */
+export const SOURCE_EVENT_ID_ATTRIBUTE = 'sourceEventId';
+
+/** `event` with `attributes.sourceEventId`, unless it set one itself or its `attributes` is not an object. */
+export function withSourceEventId(event: FluentOutboundEvent, webhookId: string): FluentOutboundEvent {
+  // Not an event object: left for the client's own check to refuse with its message.
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return event;
+  const attributes: unknown = event.attributes;
+  if (attributes === undefined) return { ...event, attributes: { [SOURCE_EVENT_ID_ATTRIBUTE]: webhookId } };
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return event;
+  if (Object.hasOwn(attributes, SOURCE_EVENT_ID_ATTRIBUTE)) return event;
+  return { ...event, attributes: { ...attributes, [SOURCE_EVENT_ID_ATTRIBUTE]: webhookId } };
 }
 
 /** One log line per attempt (operation, status, attempt, duration) and the call, retry and failure counts. */

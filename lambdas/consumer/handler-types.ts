@@ -22,10 +22,19 @@ export interface FluentEventContext {
   /** How many times SQS has handed this message out, 1 on the first attempt. */
   readonly receiveCount: number;
   /**
+   * One value per Fluent event, the same for every delivery and copy of it: the id of the event's record in the
+   * consumer's idempotency table (`fluent-event#` and the base64 MD5 of the event `id` as the consumer
+   * de-duplicates on it, numeric ids apart from string ones). A handler normally runs once per event, but at least
+   * once across crashes and timeouts: pass this key to the systems you call (an idempotency key, a conditional
+   * write, a natural key) so that a second run changes nothing.
+   */
+  readonly idempotencyKey: string;
+  /**
    * Calls Fluent back: `await fluent.sendEvent({ name: 'ReturnApproved', retailerId, entityType, entityRef })`,
    * `fluent.graphql(query, variables)`, `fluent.getEvents(filter)`. Authenticated, retried and bounded by this
-   * invocation's remaining time. Reading it without Fluent API settings throws FluentNotConfiguredError, which
-   * names the settings to set.
+   * handler's deadline. Every event it sends carries the webhook's event id as `attributes.sourceEventId` (unless
+   * the handler set that attribute itself), so a repeated call can be recognised. Reading it without Fluent API
+   * settings throws FluentNotConfiguredError, which names the settings to set.
    */
   readonly fluent: FluentApi;
 }

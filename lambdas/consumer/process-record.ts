@@ -21,7 +21,7 @@ import type { OutcomeTally } from './consumer-metrics';
 import type { FluentApi } from '../fluent-api';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
 import { HandlerFailedError, HandlerTimedOutError, RecordFailedError, RecordOutcome } from './record-outcome';
-import type { RunOnce, RunOnceResult } from './run-once';
+import { idempotencyKeyFor, RunOnce, RunOnceResult } from './run-once';
 import { normaliseRoute, selectHandler } from './select-handler';
 import { RecordFailureReason, RecordFailureReasonName } from '../contract/observability';
 import { boundedLogValue } from '../contract/log-values';
@@ -36,8 +36,8 @@ export interface RecordPipeline {
   readonly metrics: Metrics;
   readonly runOnce: RunOnce;
   readonly tally: OutcomeTally;
-  /** `context.fluent` for a handler logging with `logger`. */
-  readonly fluentFor: (logger: Logger) => FluentApi;
+  /** `context.fluent` for a handler logging with `logger`, handling the webhook whose event id is `webhookId`. */
+  readonly fluentFor: (logger: Logger, webhookId: string) => FluentApi;
   /**
    * How long a handler starting now may run: the invocation's remaining time less a reserve, so that a handler that
    * hangs fails alone and the batch still answers for its finished records.
@@ -170,9 +170,10 @@ async function decide(
     requestId: queued.requestId,
     messageId: record.messageId,
     receiveCount: decision.receiveCount,
+    idempotencyKey: idempotencyKeyFor(parsed.deduplicationKey),
     // Built on first use: without Fluent API settings, only a handler that uses it sees the error.
     get fluent() {
-      return (fluent ??= pipeline.fluentFor(logger));
+      return (fluent ??= pipeline.fluentFor(logger, event.id));
     },
   };
   const handled = { ...about, handler: selected.matchedBy };

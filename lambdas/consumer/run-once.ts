@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
@@ -8,6 +9,15 @@ import type { DeduplicationKey } from '../core';
  * Powertools default (the function name), so renaming or replacing the consumer keeps its memory of events.
  */
 export const IDEMPOTENCY_KEY_PREFIX = 'fluent-event';
+
+/**
+ * The id of an event's record in the idempotency table, `fluent-event#<base64 MD5 of the JSON of its
+ * DeduplicationKey>`, as Powertools Idempotency derives it (default `md5` hash, no JMESPath): one value per event,
+ * whichever delivery or copy of it is being handled. Handlers get it as `context.idempotencyKey`.
+ */
+export function idempotencyKeyFor(eventKey: DeduplicationKey): string {
+  return `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(eventKey)).digest('base64')}`;
+}
 
 /** What the idempotency table stores for a handled event, and so what a duplicate gets back. */
 interface HandledMarker {
@@ -22,7 +32,8 @@ export interface RunOnceResult {
 }
 
 /**
- * Runs `work` at most once per event id. Throws IdempotencyAlreadyInProgressError while another
+ * Runs `work` once per event id while the process lives through it (at least once across crashes: a process that
+ * dies after `work` but before the record is completed leaves it to run again). Throws IdempotencyAlreadyInProgressError while another
  * delivery of the same id is running, other Idempotency*Errors when the table fails, and whatever `work` threw.
  */
 export type RunOnce = (eventKey: DeduplicationKey, work: () => Promise<void>) => Promise<RunOnceResult>;

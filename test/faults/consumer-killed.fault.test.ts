@@ -1,10 +1,9 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { IDEMPOTENCY_KEY_PREFIX } from '../../lambdas/consumer/run-once';
+import { idempotencyKeyFor } from '../../lambdas/consumer/run-once';
 import { queueDepth } from '../support/sqs-records';
 import { useTempDir } from '../support/temp-dir';
 import { testKeyPair } from '../support/test-keys';
@@ -83,7 +82,7 @@ describe('Fault: the consumer is killed (SIGKILL) in the middle of a batch, then
     existsSync(temp.path('runs')) ? readFileSync(temp.path('runs'), 'utf8').split('\n').filter(Boolean) : [];
   const count = (mark: string, id: string) => runs().filter((line) => line === `${mark} ${id}`).length;
   const idempotencyStatus = async (id: string): Promise<string | undefined> => {
-    const key = `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(id)).digest('base64')}`;
+    const key = idempotencyKeyFor(id);
     const { Item } = await env.dynamoDb.send(
       new GetItemCommand({ TableName: IDEMPOTENCY_TABLE, Key: { id: { S: key } }, ConsistentRead: true }),
     );

@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from '../e2e/local-runner-process';
+import { CONSUMER_BATCH_SIZE } from '../../lambdas/contract/deployment';
+import { waitUntil } from '../support/wait-until';
+import { RUNS_FILE_ENV } from './fixtures/recording-handlers';
 
 const WEBHOOKS = 1000;
 const CONCURRENCY = 50;
 /** SIGKILL once this many webhooks got their 200: the middle of the run. */
 const KILL_AFTER_ACCEPTED = 400;
-const PROCESSED = 'webhook processed';
-/**
- * A SIGKILL can take the last log lines still buffered for stdout with it, after the handler ran and its record was
- * completed. The restarted runner then skips the redelivered message as a duplicate of that completed record: it was
- * processed once, only its line was lost. Doubles are still counted from the processed lines alone.
- */
-const SKIPPED_AS_COMPLETED = 'duplicate webhook skipped';
 
 interface Tally {
   /** Event ids whose POST got a 200. */
@@ -27,51 +23,48 @@ interface Tally {
   unanswered: number;
 }
 
-/** How often each event id was processed (its handler ran and its record completed), over all runs. */
-function processedCounts(runs: readonly RunnerProcess[], message = PROCESSED): Map<string, number> {
+/**
+ * How often each event's handler ran, over all runs: the lines the recording handler appended and fsynced. Log lines
+ * cannot count this: a SIGKILL takes the last ones still buffered with it, and a run the kill cut off between the
+ * handler's return and the completion of its idempotency record leaves no line at all, yet runs again after the
+ * restart.
+ */
+function handlerRuns(runsFile: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const run of runs) {
-    for (const line of run.lines()) {
-      if (line.message === message && typeof line.eventId === 'string') {
-        counts.set(line.eventId, (counts.get(line.eventId) ?? 0) + 1);
-      }
-    }
-  }
+  const text = existsSync(runsFile) ? readFileSync(runsFile, 'utf8') : '';
+  for (const id of text.split('\n').filter(Boolean)) counts.set(id, (counts.get(id) ?? 0) + 1);
   return counts;
 }
 
-/** Whether an event's handler is known to have completed: its processed line, or a skip of its completed record. */
-function handled(runs: readonly RunnerProcess[]): (id: string) => boolean {
-  const processed = processedCounts(runs);
-  const skipped = processedCounts(runs, SKIPPED_AS_COMPLETED);
-  return (id) => processed.has(id) || skipped.has(id);
-}
-
-/** Accepted ids never processed, and ids processed more than once. */
-function lostAndDoubled(tally: Tally, runs: readonly RunnerProcess[]): { lost: number; doubled: number } {
-  const counts = processedCounts(runs);
-  const isHandled = handled(runs);
+/** Accepted ids whose handler never ran, and ids whose handler ran more than once. */
+function lostAndDoubled(tally: Tally, runsFile: string): { lost: number; doubled: number } {
+  const runs = handlerRuns(runsFile);
   let lost = 0;
-  for (const id of tally.accepted) if (!isHandled(id)) lost += 1;
-  const doubled = [...counts.values()].filter((count) => count > 1).length;
+  for (const id of tally.accepted) if (!runs.has(id)) lost += 1;
+  const doubled = [...runs.values()].filter((count) => count > 1).length;
   return { lost, doubled };
-}
-
-/** Waits for `condition`, at most `timeoutMs`; the assertions after it say what is missing. */
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 describe('Program: npm start (the local runner) under faults', () => {
   const temp = useTempDir('fluent-webhook-runner-faults-');
   const runners: RunnerProcess[] = [];
+  const runsFile = (dataDir: string) => `${dataDir}-handler-runs`;
+  const allRan = (tally: Tally, dataDir: string) => () => {
+    const runs = handlerRuns(runsFile(dataDir));
+    return [...tally.accepted].every((id) => runs.has(id));
+  };
   const start = async (dataDir: string): Promise<RunnerProcess> => {
     // As deployed, the visibility timeout is 6 × the consumer's timeout: a batch the SIGKILL caught mid-handling comes
     // back only once its in-progress idempotency records have expired, instead of failing as already-in-progress
     // until it is dead-lettered (a 2 s visibility against the default 30 s lock would do that within 10 s).
     const runner = await startRunnerProcess(
-      { LOCAL_DATA_DIR: dataDir, CONSUMER_TIMEOUT_SECONDS: '2', VISIBILITY_TIMEOUT_SECONDS: '12' },
+      {
+        LOCAL_DATA_DIR: dataDir,
+        CONSUMER_TIMEOUT_SECONDS: '2',
+        VISIBILITY_TIMEOUT_SECONDS: '12',
+        LOCAL_HANDLERS_MODULE: join(__dirname, 'fixtures', 'recording-handlers.ts'),
+        [RUNS_FILE_ENV]: runsFile(dataDir),
+      },
       60_000,
     );
     runners.push(runner);
@@ -116,7 +109,7 @@ describe('Program: npm start (the local runner) under faults', () => {
     return tally;
   }
 
-  it(`processes every accepted webhook exactly once after a SIGKILL in the middle of ${WEBHOOKS} at concurrency ${CONCURRENCY}`, async () => {
+  it(`runs every accepted webhook's handler at least once after a SIGKILL in the middle of ${WEBHOOKS} at concurrency ${CONCURRENCY}, twice at most for the batch in hand`, async () => {
     // Prepare
     const dataDir = temp.path('killed');
     const first = await start(dataDir);
@@ -129,17 +122,20 @@ describe('Program: npm start (the local runner) under faults', () => {
     });
     await killing;
     const second = await start(dataDir);
-    await waitUntil(() => [...tally.accepted].every(handled([first, second])), 90_000);
+    await waitUntil(allRan(tally, dataDir), 90_000, "every accepted webhook's handler has run");
     await second.stop();
 
     // Assess
-    const { lost, doubled } = lostAndDoubled(tally, [first, second]);
+    const { lost, doubled } = lostAndDoubled(tally, runsFile(dataDir));
     process.stdout.write(
-      `SIGKILL fault: ${WEBHOOKS} sent, ${tally.accepted.size} accepted (200), ${tally.unanswered} not accepted, ${lost} lost, ${doubled} doubled; restored at restart: ${JSON.stringify(second.lines().find((line) => line.message === 'queued messages restored from the last run')?.restored)}\n`,
+      `SIGKILL fault: ${WEBHOOKS} sent, ${tally.accepted.size} accepted (200), ${tally.unanswered} not accepted, ${lost} lost, ${doubled} handlers run twice (counted by their side effect); restored at restart: ${JSON.stringify(second.lines().find((line) => line.message === 'queued messages restored from the last run')?.restored)}\n`,
     );
     expect(tally.accepted.size).toBeGreaterThanOrEqual(KILL_AFTER_ACCEPTED);
     expect(tally.accepted.size).toBeLessThan(WEBHOOKS);
-    expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
+    expect(lost).toBe(0);
+    // At least once: a handler the kill caught after it returned, before its record was completed, runs again after
+    // the restart. Only the batch in hand can be caught so: the runner's one poller holds one batch at a time.
+    expect(doubled).toBeLessThanOrEqual(CONSUMER_BATCH_SIZE);
   }, 240_000);
 
   it('stops cleanly on SIGTERM while a client holds a request half-sent: exit 0, nothing accepted lost, the half-sent one dropped', async () => {
@@ -171,11 +167,11 @@ describe('Program: npm start (the local runner) under faults', () => {
     const exitCode = await first.stop(15_000);
     socket.destroy();
     const second = await start(dataDir);
-    await waitUntil(() => [...tally.accepted].every((id) => processedCounts([first, second]).has(id)), 60_000);
+    await waitUntil(allRan(tally, dataDir), 60_000, "every accepted webhook's handler has run");
     await second.stop();
 
     // Assess
-    const { lost, doubled } = lostAndDoubled(tally, [first, second]);
+    const { lost, doubled } = lostAndDoubled(tally, runsFile(dataDir));
     process.stdout.write(
       `SIGTERM with a half-sent request: ${tally.accepted.size} accepted, ${lost} lost, ${doubled} doubled, half-sent answered: ${answer.length > 0}\n`,
     );
@@ -183,7 +179,7 @@ describe('Program: npm start (the local runner) under faults', () => {
     expect(tally.accepted.size).toBe(51);
     expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
     expect(answer).not.toMatch(/^HTTP\/1\.1 200/);
-    expect(processedCounts([first, second]).has(halfSentId)).toBe(false);
+    expect(handlerRuns(runsFile(dataDir)).has(halfSentId)).toBe(false);
     expect(first.lines()).toContainEqual(
       expect.objectContaining({ message: 'gateway dropped a request whose body did not arrive', reason: 'stopping' }),
     );

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -7,7 +7,7 @@ import { FluentEvent, MAX_SQS_MESSAGE_BYTES, signFluentPayload } from '../../lam
 import { ConsumerHandler, createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
 import type { FluentEventHandler, FluentEventHandlers } from '../../lambdas/consumer/handler-types';
 import { DecisionMessage } from '../../lambdas/consumer/process-record';
-import { IDEMPOTENCY_KEY_PREFIX } from '../../lambdas/consumer/run-once';
+import { idempotencyKeyFor } from '../../lambdas/consumer/run-once';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
 import { createLambdaContext } from '../../tools/local/lambda-context';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
@@ -302,7 +302,7 @@ describe('Integration: consumer with SQS (fauxqs) and DynamoDB (dynalite) on 127
     const outcomes = linesFor(event.id).map((line) => line.outcome);
     expect(outcomes.filter((outcome) => outcome === 'processed')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'duplicate')).toHaveLength(2);
-    const key = `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(event.id)).digest('base64')}`;
+    const key = idempotencyKeyFor(event.id);
     const { Item } = await dynamoDb.send(
       new GetItemCommand({ TableName: TABLE, Key: { id: { S: key } }, ConsistentRead: true }),
     );

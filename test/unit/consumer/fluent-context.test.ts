@@ -51,6 +51,43 @@ describe('Property: context.fluent in a handler', () => {
     expect(metricsNamed(FluentApiMetric.CALL).map((metric) => metric.value)).toEqual([[1, 1]]);
   });
 
+  it("marks every event a handler sends with the webhook's id, the same on a repeated run, keeping the handler's own attributes", async () => {
+    // Prepare: the first run posts back, then fails; the second run posts again (at least once).
+    const keys: string[] = [];
+    const consumer = testConsumer(
+      {
+        default: async (event, context) => {
+          keys.push(context.idempotencyKey);
+          await context.fluent.sendEvent(
+            returnApproved({ entityRef: event.entityRef, attributes: { note: `run ${keys.length}` } }),
+          );
+          await context.fluent.sendEvent(
+            returnApproved({ entityRef: event.entityRef, attributes: { sourceEventId: 'chosen-by-the-handler' } }),
+          );
+          if (keys.length === 1) throw new Error('failed after posting back');
+        },
+      },
+      {},
+      fixture.client(),
+    );
+    const { record, event } = signedEventRecord(fluent.privateKey, { entityRef: 'RET-7' });
+
+    // Act
+    const first = await consumer.deliver(record);
+    const second = await consumer.deliver(record);
+
+    // Assess
+    expect([failedIds(first), failedIds(second)]).toEqual([[record.messageId], []]);
+    expect(fixture.standIn.received().events.map((recorded) => recorded.event.attributes)).toEqual([
+      { note: 'run 1', sourceEventId: event.id },
+      { sourceEventId: 'chosen-by-the-handler' },
+      { note: 'run 2', sourceEventId: event.id },
+      { sourceEventId: 'chosen-by-the-handler' },
+    ]);
+    expect(keys).toEqual([keys[0], keys[0]]);
+    expect(keys[0]).toMatch(/^fluent-event#[A-Za-z0-9+/]{22}==$/);
+  });
+
   it('counts retries and failures by status, and fails the record when Fluent stays unavailable', async () => {
     // Prepare
     const consumer = testConsumer({ default: postsBack }, {}, fixture.client({ maxAttempts: 2 }));
