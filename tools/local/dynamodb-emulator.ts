@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { create as createDomain } from 'node:domain';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -20,7 +21,44 @@ export interface DynamoDbEmulatorOptions {
   readonly port?: number;
   /** A LevelDB folder that keeps the tables across restarts of the process; in memory when absent. */
   readonly path?: string;
+  /** Told about each request the store failed (a full disk, an I/O error), after it was answered 500. */
+  readonly onStoreFailure?: (error: Error) => void;
 }
+
+/** The message of the 500 a failed store operation gets; the SDK's error carries it to the consumer's log line. */
+export const STORE_FAILED_MESSAGE =
+  'The local DynamoDB emulator could not read or write its data folder (is the disk full?); the record is retried. Free space in the data folder.';
+
+/**
+ * dynalite throws a storage error (LevelDB's `LEVEL_IO_ERROR`, for example "No space left on device") from inside
+ * its request callback, where nothing catches it: the process, gateway included, would die. Each request runs in a
+ * domain instead, and a request whose store operation failed that way is answered as DynamoDB answers a server
+ * fault, 500 `InternalServerError`: the consumer's idempotency step fails (`idempotency-store-failed`), its record
+ * is retried later, and everything else keeps serving. (`node:domain` is deprecated for new designs but is the one
+ * way to catch what a third-party callback throws asynchronously, short of a process of its own.)
+ */
+function answerStoreFailures(server: Server, onStoreFailure: (error: Error) => void): void {
+  const handlers = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const scope = createDomain();
+    scope.on('error', (error: Error) => {
+      if (!response.headersSent) {
+        response.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' });
+        response.end(JSON.stringify({ __type: INTERNAL_SERVER_ERROR, message: STORE_FAILED_MESSAGE }));
+      } else response.destroy();
+      onStoreFailure(error);
+    });
+    scope.add(request);
+    scope.add(response);
+    scope.run(() => {
+      for (const handler of handlers) handler.call(server, request, response);
+    });
+  });
+}
+
+/** The `__type` DynamoDB gives a server-side fault (HTTP 500), which the SDK retries and then throws. */
+const INTERNAL_SERVER_ERROR = 'com.amazonaws.dynamodb.v20120810#InternalServerError';
 
 /** A DynamoDB-compatible server (dynalite) on loopback. */
 export interface DynamoDbEmulator {
@@ -47,6 +85,7 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
+  answerStoreFailures(server, options.onStoreFailure ?? (() => undefined));
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const endpoint = loopbackEndpoint(host, port);

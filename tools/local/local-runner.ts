@@ -7,6 +7,7 @@ import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-ha
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { watchDeadLetterQueue } from './dead-letter-watcher';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
+import { boundedLogValue } from '../../lambdas/contract/log-values';
 import { startGatewayServer } from './gateway-server';
 import { sqsSendMessageIntegration } from './sqs-service-integration';
 import { Ingress } from '../../lambdas/contract/ingress';
@@ -92,7 +93,20 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     // First: a second runner on the same folder would share its stores and fail later with a puzzling error.
     const lock = lockDataDir(config.dataDir);
     stopActions.push(async () => lock.release());
-    const dynamoDb = await startDynamoDbEmulator({ host: config.host, path: join(config.dataDir, DYNAMODB_DIR) });
+    const dynamoDb = await startDynamoDbEmulator({
+      host: config.host,
+      path: join(config.dataDir, DYNAMODB_DIR),
+      // The consumer's decision line names the record; this line says where the store failed.
+      onStoreFailure: (error) =>
+        logger.error('the local idempotency store could not write its data folder; the records are retried', {
+          dataDir: config.dataDir,
+          error: {
+            name: error.name,
+            code: (error as { code?: unknown }).code,
+            message: boundedLogValue(error.message),
+          },
+        }),
+    });
     stopActions.push(() => dynamoDb.stop());
     await dynamoDb.createIdempotencyTable(LOCAL_RESOURCE_NAMES.idempotencyTable);
 
