@@ -75,5 +75,5 @@ describe('Program: npm start (the local runner), stopped while a handler hangs',
     // Processed once and deleted: the second stop saves an empty queue, so nothing could run it again.
     expect(restarted.lines().filter(about(eventId, 'webhook processed'))).toHaveLength(1);
     expect(restarted.lines().find((line) => line.message === STOPPED)).toMatchObject({ saved: { [QUEUE]: 0 } });
-  });
+  }, 60_000);
 });
