@@ -21,6 +21,7 @@ export interface AppRunnerProcess {
 /** How long a test waits for a log line, and so how long a test of these suites may take. */
 export const APP_LINE_WAIT_MS = 60_000;
 export const APP_TEST_TIMEOUT_MS = 2 * APP_LINE_WAIT_MS;
+const LINES_SHOWN_ON_MISS = 25;
 
 export async function startAppRunnerProcess(
   app: SynthesizedApp,
@@ -46,6 +47,14 @@ export async function startAppRunnerProcess(
     post,
     postSigned: (route, body) => post(route, body, signFluentPayload(body, app.privateKeyPem)),
     count: (predicate) => runner.lines().filter(predicate).length,
-    waitForLine: (predicate) => runner.waitForLine(predicate, APP_LINE_WAIT_MS),
+    // On a miss, the runner's last lines say where the pipeline stopped (the runner's own error has only stderr).
+    waitForLine: (predicate) =>
+      runner.waitForLine(predicate, APP_LINE_WAIT_MS).catch((error: Error) => {
+        const tail = runner
+          .lines()
+          .slice(-LINES_SHOWN_ON_MISS)
+          .map((line) => JSON.stringify(line).slice(0, 400));
+        throw new Error(`${error.message}\nThe runner's last log lines:\n${tail.join('\n')}`, { cause: error });
+      }),
   };
 }
