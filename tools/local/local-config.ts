@@ -57,6 +57,7 @@ export const LOCAL_ENV_NAMES = {
   fluentStandInFaults: FLUENT_STAND_IN_ENV_NAMES.faults,
   fluentStandInTokenSeconds: FLUENT_STAND_IN_ENV_NAMES.tokenSeconds,
   fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
+  fluentStandInData: FLUENT_STAND_IN_ENV_NAMES.data,
 } as const;
 
 /** The environment variable the local runner reads a setting from, by the setting's name in the checks. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { FluentApiEnv } from '../../lambdas/contract/environment';
@@ -13,6 +15,7 @@ import {
 import { fluentApiClientFromEnv } from '../../lambdas/fluent-api/fluent-api-from-env';
 import { CONTROL_PATH, DEFAULT_STAND_IN_TOKEN_SECONDS, startFluentStandIn } from './fluent-stand-in/fluent-stand-in';
 import { Fault, parseFaultList } from './fluent-stand-in/stand-in-faults';
+import { parseStandInData, StandInData } from './fluent-stand-in/stand-in-data';
 
 /** Environment variables of the local Fluent stand-in (used only when FLUENT_API_URL is not set). */
 export const FLUENT_STAND_IN_ENV_NAMES = {
@@ -22,6 +25,8 @@ export const FLUENT_STAND_IN_ENV_NAMES = {
   tokenSeconds: 'FLUENT_STAND_IN_TOKEN_SECONDS',
   /** Its port (default: a free one, printed at start). */
   port: 'FLUENT_STAND_IN_PORT',
+  /** A JSON file of entities its GraphQL answers from (the form of DEFAULT_STAND_IN_DATA), on top of the samples'. */
+  data: 'FLUENT_STAND_IN_DATA',
 } as const;
 
 /** The stand-in's client when no FLUENT_CLIENT_ID is set: local values, not secrets. */
@@ -35,6 +40,7 @@ export type LocalFluentApiConfig =
       readonly faults: readonly Fault[];
       readonly tokenLifetimeSeconds: number;
       readonly port: number;
+      readonly data?: StandInData;
     }
   /** FLUENT_API_URL is set: the handlers call it (a Fluent sandbox, or a test server) with the FLUENT_* credentials. */
   | { readonly kind: 'remote'; readonly env: Readonly<Record<string, string | undefined>> };
@@ -82,6 +88,7 @@ export function readLocalFluentApi(
     ),
     tokenLifetimeSeconds: whole(FLUENT_STAND_IN_ENV_NAMES.tokenSeconds, DEFAULT_STAND_IN_TOKEN_SECONDS, 1, 86_400),
     port: whole(FLUENT_STAND_IN_ENV_NAMES.port, 0, 0, 65_535),
+    data: guard(FLUENT_STAND_IN_ENV_NAMES.data, () => readStandInDataFile(env[FLUENT_STAND_IN_ENV_NAMES.data]), undefined),
   };
 }
 
@@ -109,6 +116,7 @@ export async function startLocalFluentApi(config: LocalFluentApiConfig, host: st
     client: config.client,
     tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     faults: config.faults,
+    data: config.data,
     logger,
   });
   const client = new FluentApiClient({
@@ -116,4 +124,26 @@ export async function startLocalFluentApi(config: LocalFluentApiConfig, host: st
     credentials: staticCredentials(config.client),
   });
   return { client, apiUrl: standIn.url, controlUrl: `${standIn.url}${CONTROL_PATH}`, stop: () => standIn.stop() };
+}
+
+/** The seed file FLUENT_STAND_IN_DATA names, checked; undefined when the variable is not set. */
+function readStandInDataFile(path: string | undefined): StandInData | undefined {
+  if (path === undefined || path.trim() === '') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(resolve(path.trim()), 'utf8');
+  } catch (error) {
+    throw new Error(`${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path} is not JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parseStandInData(json);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
 }

@@ -343,7 +343,7 @@ describe('Class: FluentApiClient, against the Fluent stand-in over HTTP on 127.0
   it('returns GraphQL data and raises FluentGraphQLError with Fluent messages on errors', async () => {
     // Prepare
     const client = fixture.client();
-    const mutation = 'mutation { updateOrder(input: $input) { id } }';
+    const mutation = 'mutation ($input: UpdateOrderInput!) { updateOrder(input: $input) { id } }';
 
     // Act
     const data = await client.graphql<{ updateOrder: { id: string } }>(mutation, { input: { id: '1' } });

@@ -2,11 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FluentCredentials } from '../../../lambdas/fluent-api';
-import { checkStandInEvent, matchesFilter, readBackEvent, RecordedEvent } from './stand-in-events';
+import { DEFAULT_STAND_IN_DATA } from './stand-in-default-data';
+import { parseStandInData, StandInData, StandInStore } from './stand-in-data';
+import {
+  checkStandInEvent,
+  ListedEvent,
+  listedFromRecorded,
+  listEvents,
+  nestedEvent,
+  parseSeededEvents,
+  RecordedEvent,
+} from './stand-in-events';
+import { firstFieldOf, StandInGraphQL } from './stand-in-graphql';
 import { Fault, FaultKind, FaultQueue, parseFaults, RequestTarget } from './stand-in-faults';
 import { StandInTokens } from './stand-in-tokens';
 
-/** The control endpoint's path prefix: `GET …/received`, `POST …/faults`, `DELETE …/faults`. */
+/**
+ * The control endpoint's path prefix: `GET …/received`, `POST|DELETE …/faults`, `GET|POST|DELETE …/events` (what
+ * the Event API lists, and which webhooks were lost), `GET|POST|DELETE …/graphql-data` (what GraphQL answers from).
+ */
 export const CONTROL_PATH = '/_stand-in';
 /** Tokens live this long unless told otherwise: short, so a local run exercises renewal. */
 export const DEFAULT_STAND_IN_TOKEN_SECONDS = 300;
@@ -30,6 +44,8 @@ export interface FluentStandInOptions {
   readonly tokenLifetimeSeconds?: number;
   /** Faults to apply from the start. */
   readonly faults?: readonly Fault[];
+  /** What GraphQL answers from, on top of the built-in sample entities. @default none */
+  readonly data?: StandInData;
   readonly logger: StandInLogger;
   /** @default Date.now */
   readonly now?: () => number;
@@ -54,13 +70,18 @@ export interface FluentStandIn {
   received(): StandInReceived;
   addFaults(faults: readonly Fault[]): void;
   clearFaults(): void;
+  /** Seeds events the Event API lists, as `POST /_stand-in/events` does (throws on a bad entry). */
+  seedEvents(entries: unknown): readonly ListedEvent[];
+  /** Adds or replaces GraphQL entities, as `POST /_stand-in/graphql-data` does (throws on bad data). */
+  seedData(data: unknown): void;
   stop(): Promise<void>;
 }
 
 /**
- * A small Fluent API on 127.0.0.1: `/oauth/token`, `/api/v4.1/event/async|sync`, `GET /api/v4.1/event` and
- * `/graphql`. It checks what Fluent checks, records and logs every event and GraphQL call, and misbehaves on request
- * (see {@link FaultKind}).
+ * A small Fluent API on 127.0.0.1 that Fluent's own SDK accepts: `/oauth/token`, `/api/v4.1/event/async|sync`,
+ * `GET /api/v4.1/event[/id]` and `/graphql` (executed by a GraphQL engine against {@link STAND_IN_SCHEMA_SDL}).
+ * It checks what Fluent checks, records and logs every event and GraphQL call, and misbehaves on request (see
+ * {@link FaultKind}).
  */
 export async function startFluentStandIn(options: FluentStandInOptions): Promise<FluentStandIn> {
   const now = options.now ?? Date.now;
@@ -73,7 +94,21 @@ export async function startFluentStandIn(options: FluentStandInOptions): Promise
   const faults = new FaultQueue();
   faults.add(options.faults ?? []);
   const events: RecordedEvent[] = [];
+  /** What the Event API lists: client-posted events and seeded ones, by id (a seeded id given again replaces). */
+  const listed = new Map<string, ListedEvent>();
   const graphql: RecordedGraphQL[] = [];
+  const store = new StandInStore(DEFAULT_STAND_IN_DATA);
+  if (options.data !== undefined) store.seed(options.data);
+  const graphqlEngine = new StandInGraphQL(store);
+  const seedEvents = (entries: unknown): readonly ListedEvent[] => {
+    const parsed = parseSeededEvents(entries, now());
+    for (const entry of parsed) {
+      listed.delete(entry.id); // a re-seeded id moves to its new place in arrival order
+      listed.set(entry.id, entry);
+    }
+    return parsed;
+  };
+  const seedData = (data: unknown): void => store.seed(parseStandInData(data));
   const { logger } = options;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -149,6 +184,7 @@ export async function startFluentStandIn(options: FluentStandInOptions): Promise
         receivedAt: new Date(now()).toISOString(),
       };
       events.push(recorded);
+      listed.set(recorded.id, listedFromRecorded(recorded));
       logger.info('fluent stand-in received event', {
         mode,
         name: recorded.event.name,
@@ -165,34 +201,82 @@ export async function startFluentStandIn(options: FluentStandInOptions): Promise
       });
     }
     if (request.method === 'GET' && url.pathname === '/api/v4.1/event') {
-      const matching = events.filter((recorded) => matchesFilter(recorded, url.searchParams));
-      const start = Number(url.searchParams.get('start') ?? 0);
-      const count = Number(url.searchParams.get('count') ?? 100);
-      const page = matching.slice(start, start + count);
-      return send(200, {
-        start,
-        count: page.length,
-        hasMore: start + count < matching.length,
-        results: page.map(readBackEvent),
-      });
+      const answer = listEvents([...listed.values()], url.searchParams, now());
+      return send(answer.status, answer.body);
+    }
+    if (request.method === 'GET' && url.pathname.startsWith('/api/v4.1/event/')) {
+      const found = listed.get(decodeURIComponent(url.pathname.slice('/api/v4.1/event/'.length)));
+      return found === undefined ? send(404, { message: 'No event with this id.' }) : send(200, nestedEvent(found));
     }
     if (request.method === 'POST' && url.pathname === '/graphql') {
-      const parsed = parseJson(body) as { query?: unknown; variables?: unknown } | undefined;
+      const parsed = parseJson(body) as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
       if (typeof parsed?.query !== 'string' || parsed.query.trim() === '') {
         return send(400, { errors: [{ message: 'The body needs a GraphQL query.' }] });
       }
+      const variables = parsed.variables ?? undefined;
+      if (variables !== undefined && (typeof variables !== 'object' || Array.isArray(variables))) {
+        return send(400, { errors: [{ message: 'variables must be a JSON object.' }] });
+      }
       graphql.push({ query: parsed.query, variables: parsed.variables, receivedAt: new Date(now()).toISOString() });
-      const field = /\{\s*(\w+)/.exec(parsed.query)?.[1] ?? 'result';
+      const field = firstFieldOf(parsed.query);
       logger.info('fluent stand-in received graphql', { field, correlationId, variables: parsed.variables });
       if (fault?.kind === FaultKind.GRAPHQL_ERRORS) {
         return send(200, { data: null, errors: [{ message: `Stand-in fault: ${field} failed` }] });
       }
-      return send(200, { data: { [field]: { id: randomUUID() } } });
+      const result = await graphqlEngine.execute({
+        query: parsed.query,
+        variables: variables as Record<string, unknown> | null | undefined,
+        operationName: typeof parsed.operationName === 'string' ? parsed.operationName : undefined,
+      });
+      return send(200, result);
     }
     return send(404, { message: `The stand-in has no ${route}.` });
   };
 
   const control = (route: string, body: string | undefined, send: (status: number, payload: unknown) => void): void => {
+    /** Runs a change whose input may be bad: 400 with its one message, nothing changed. */
+    const change = (apply: () => unknown): void => {
+      if (body === undefined) return send(413, { message: 'Request body too large.' });
+      try {
+        return send(200, apply());
+      } catch (error) {
+        return send(400, { message: (error as Error).message });
+      }
+    };
+    if (route === `GET ${CONTROL_PATH}/events`) {
+      return send(200, {
+        events: [...listed.values()].map((entry) => ({
+          id: entry.id,
+          webhook: entry.webhook,
+          listed: nestedEvent(entry),
+          event: entry.event,
+        })),
+      });
+    }
+    if (route === `POST ${CONTROL_PATH}/events`) {
+      return change(() => {
+        const seeded = seedEvents(parseJson(body ?? ''));
+        logger.info('fluent stand-in events seeded', { count: seeded.length });
+        return {
+          events: seeded.map(({ id, event, webhook, generatedOn }) => ({ id, name: event.name, webhook, generatedOn })),
+        };
+      });
+    }
+    if (route === `DELETE ${CONTROL_PATH}/events`) {
+      for (const [id, entry] of listed) if (entry.webhook !== null) listed.delete(id);
+      return send(200, { events: [] });
+    }
+    if (route === `GET ${CONTROL_PATH}/graphql-data`) return send(200, store.snapshot());
+    if (route === `POST ${CONTROL_PATH}/graphql-data`) {
+      return change(() => {
+        seedData(parseJson(body ?? ''));
+        return store.snapshot();
+      });
+    }
+    if (route === `DELETE ${CONTROL_PATH}/graphql-data`) {
+      store.clear();
+      return send(200, store.snapshot());
+    }
     if (route === `GET ${CONTROL_PATH}/received`) {
       return send(200, { events, graphql, tokensIssued: tokens.issued, faults: faults.pending() });
     }
@@ -209,7 +293,9 @@ export async function startFluentStandIn(options: FluentStandInOptions): Promise
       logger.info('fluent stand-in faults set', { faults: faults.pending() });
       return send(200, { faults: faults.pending() });
     }
-    return send(404, { message: `Use GET ${CONTROL_PATH}/received, POST or DELETE ${CONTROL_PATH}/faults.` });
+    return send(404, {
+      message: `Use GET ${CONTROL_PATH}/received, POST|DELETE ${CONTROL_PATH}/faults, GET|POST|DELETE ${CONTROL_PATH}/events or ${CONTROL_PATH}/graphql-data.`,
+    });
   };
 
   const server = createServer((request, response) => {
@@ -228,6 +314,8 @@ export async function startFluentStandIn(options: FluentStandInOptions): Promise
     received: () => ({ events: [...events], graphql: [...graphql], tokensIssued: tokens.issued }),
     addFaults: (list) => faults.add(list),
     clearFaults: () => faults.clear(),
+    seedEvents,
+    seedData,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -8,8 +8,10 @@ export interface TokenAnswer {
 }
 
 /**
- * Issues and checks the stand-in's short-lived tokens the way Fluent's token endpoint does: the `fluent.account`
- * header, `scope=api`, the client, and for the `password` grant the user; refresh tokens are single-use.
+ * Issues and checks the stand-in's short-lived tokens the way Fluent's token endpoint does: the client, and for the
+ * `password` grant the user; refresh tokens are single-use. Like Fluent, it takes the account from the host name, so
+ * the `fluent.account` header is optional (Fluent's own SDK never sends it) but must name this account when sent,
+ * and `scope` is optional (the SDK's refresh sends none) but must be `api` when sent.
  */
 export class StandInTokens {
   private readonly accessTokens = new Map<string, number>();
@@ -29,12 +31,17 @@ export class StandInTokens {
       status,
       body: { error, error_description: description },
     });
-    if (accountHeader !== this.account) {
-      return refuse(400, 'invalid_request', 'The fluent.account header is missing or names another account.');
+    if (accountHeader !== undefined && accountHeader !== this.account) {
+      return refuse(400, 'invalid_request', 'The fluent.account header names another account.');
     }
-    if (parameters.get('scope') !== 'api') return refuse(400, 'invalid_scope', 'Ask for scope=api.');
+    const scope = parameters.get('scope');
+    if (scope !== null && scope !== 'api') return refuse(400, 'invalid_scope', 'Ask for scope=api, or leave it out.');
     const grantType = parameters.get('grant_type');
     if (grantType === 'refresh_token') {
+      const clientId = parameters.get('client_id');
+      if (clientId !== null && clientId !== this.client.clientId) {
+        return refuse(401, 'invalid_client', 'Bad client credentials');
+      }
       const refreshToken = parameters.get('refresh_token') ?? '';
       if (!this.refreshTokens.delete(refreshToken)) {
         return refuse(400, 'invalid_grant', 'Invalid refresh token (they are single-use and expire).');
