@@ -133,7 +133,9 @@ describe("the local Fluent stand-in, driven by Fluent's own SDK", () => {
     // Act
     const updated = await sdk.graphql({ query: mutation, variables: { input: { id: '5012', status: 'COMPLETE' } } });
     const read = await sdk.graphql({ query: '{ orderById(id: "5012") { ref status } }' });
-    const refused = await sdk.graphql({ query: '{ orders { edges { node { notAField } } } }' }).catch((error: unknown) => error);
+    const refused = await sdk
+      .graphql({ query: '{ orders { edges { node { notAField } } } }' })
+      .catch((error: unknown) => error);
 
     // Assess
     expect(updated.data).toEqual({ updateOrder: { id: '5012', status: 'COMPLETE' } });
@@ -167,8 +169,8 @@ describe("the local Fluent stand-in, driven by Fluent's own SDK", () => {
     };
 
     // Assess
-    expect(shipped.results.map((event) => event.id)).toEqual(['e-1', 'e-2']);
+    expect(shipped.results.map((event: { id: string }) => event.id)).toEqual(['e-1', 'e-2']);
     expect(shipped.results[1]).toMatchObject({ type: 'ORCHESTRATION', eventStatus: 'COMPLETE' });
-    expect(control.events.filter((event: { webhook: string }) => event.webhook === 'lost').map((event) => event.id)).toEqual(['e-2']);
+    expect(control.events.filter((event) => event.webhook === 'lost').map((event) => event.id)).toEqual(['e-2']);
   });
 });

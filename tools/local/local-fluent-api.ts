@@ -88,7 +88,11 @@ export function readLocalFluentApi(
     ),
     tokenLifetimeSeconds: whole(FLUENT_STAND_IN_ENV_NAMES.tokenSeconds, DEFAULT_STAND_IN_TOKEN_SECONDS, 1, 86_400),
     port: whole(FLUENT_STAND_IN_ENV_NAMES.port, 0, 0, 65_535),
-    data: guard(FLUENT_STAND_IN_ENV_NAMES.data, () => readStandInDataFile(env[FLUENT_STAND_IN_ENV_NAMES.data]), undefined),
+    data: guard(
+      FLUENT_STAND_IN_ENV_NAMES.data,
+      () => readStandInDataFile(env[FLUENT_STAND_IN_ENV_NAMES.data]),
+      undefined,
+    ),
   };
 }
 

@@ -184,7 +184,9 @@ export function listEvents(all: readonly ListedEvent[], query: URLSearchParams, 
   const filters = Object.entries(EXACT_FILTERS).filter(([param]) => query.has(param));
   const matching = all
     .map((listed, order) => ({ listed, order, nested: nestedEvent(listed), at: Date.parse(listed.generatedOn) }))
-    .filter(({ nested, at }) => at >= from && at <= to && filters.every(([p, read]) => String(read(nested)) === query.get(p)))
+    .filter(
+      ({ nested, at }) => at >= from && at <= to && filters.every(([p, read]) => String(read(nested)) === query.get(p)),
+    )
     .sort((a, b) => a.at - b.at || a.order - b.order);
   const page = matching.slice(start, start + count);
   return {
