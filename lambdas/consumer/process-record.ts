@@ -147,7 +147,8 @@ async function decide(
       detail: parsed.message,
     });
   const event = parsed.event;
-  const about: LogFields = identity;
+  // The entity on every decision line, so one line says what happened to what (the local terminal shows it).
+  const about: LogFields = { ...identity, entityRef: boundedLogValue(event.entityRef) };
 
   const selected = selectHandler(pipeline.handlers, queued.route, event.name);
   if (selected === undefined) {
@@ -176,7 +177,7 @@ async function decide(
       return (fluent ??= pipeline.fluentFor(logger, event.id));
     },
   };
-  const handled = { ...about, handler: selected.matchedBy };
+  const handled: LogFields = { ...about, handler: selected.matchedBy };
   const guard = pipeline.staleStatusGuard;
   const position = guard === undefined ? undefined : statusPosition(guard.order, event);
   if (guard !== undefined && position !== undefined) {
@@ -200,10 +201,13 @@ async function decide(
     result = await pipeline.runOnce(parsed.deduplicationKey, async () => {
       const allowedMs = pipeline.handlerTimeMs();
       let finished: void | typeof TIMED_OUT;
+      const started = performance.now();
       try {
         finished = await withinMs(selected.handler(event, context), allowedMs);
       } catch (error) {
         throw new HandlerFailedError(error);
+      } finally {
+        handled.durationMs = Math.round(performance.now() - started);
       }
       if (finished === TIMED_OUT) throw new HandlerTimedOutError(allowedMs);
     });

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { compileFunction } from 'node:vm';
 import { build } from 'esbuild';
 import { ConfigurationError } from '../../lambdas/core';
@@ -21,9 +21,22 @@ export interface HandlersModule {
  * knob when the module does not build, throws while loading, or exports no `handlers`.
  */
 export async function loadHandlers(module: HandlersModule): Promise<FluentEventHandlers> {
+  return (await bundleHandlers(module)).handlers;
+}
+
+/** Loaded handlers and the files they were built from (the module and its own imports, not packages). */
+export interface BundledHandlers {
+  readonly handlers: FluentEventHandlers;
+  /** Absolute paths: what `--watch` watches. */
+  readonly inputs: readonly string[];
+}
+
+/** {@link loadHandlers}, also saying which files went in. */
+export async function bundleHandlers(module: HandlersModule): Promise<BundledHandlers> {
   const problem = (what: string, cause?: unknown): ConfigurationError =>
     new ConfigurationError(`${module.setBy} ${module.path} ${what}`, { cause });
   let code: string;
+  let inputs: string[];
   try {
     const result = await build({
       entryPoints: [module.path],
@@ -34,8 +47,11 @@ export async function loadHandlers(module: HandlersModule): Promise<FluentEventH
       target: `node${process.versions.node.split('.')[0]}`,
       write: false,
       logLevel: 'silent',
+      metafile: true,
     });
     code = result.outputFiles[0]?.text ?? '';
+    // esbuild names inputs relative to its working directory.
+    inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
   } catch (error) {
     throw problem(`could not be bundled: ${(error as Error).message}`, error);
   }
@@ -52,5 +68,5 @@ export async function loadHandlers(module: HandlersModule): Promise<FluentEventH
   if (loaded.exports.handlers === undefined) {
     throw problem('exports no `handlers`; export the handler map under that name.');
   }
-  return loaded.exports.handlers;
+  return { handlers: loaded.exports.handlers, inputs };
 }

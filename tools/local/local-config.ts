@@ -40,6 +40,7 @@ import { LOOPBACK_HOST } from './local-aws-config';
 import { ensureLocalKeyPair, LocalKeyPair } from './local-key-pair';
 import { LocalPathSecret, resolvePathSecret } from './path-secret';
 import { FLUENT_STAND_IN_ENV_NAMES, LocalFluentApiConfig, readLocalFluentApi } from './local-fluent-api';
+import { LOG_FORMAT_ENV, logFormatProblem } from './terminal/log-format';
 
 /** Environment variables only the local runner reads; receiver settings use {@link SETTING_ENV_NAMES}. */
 export const LOCAL_ENV_NAMES = {
@@ -58,6 +59,7 @@ export const LOCAL_ENV_NAMES = {
   fluentStandInTokenSeconds: FLUENT_STAND_IN_ENV_NAMES.tokenSeconds,
   fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
   fluentStandInData: FLUENT_STAND_IN_ENV_NAMES.data,
+  logFormat: LOG_FORMAT_ENV,
 } as const;
 
 /** The environment variable the local runner reads a setting from, by the setting's name in the checks. */
@@ -135,6 +137,8 @@ export interface LocalConfig {
   readonly consumerTimeoutSeconds: number;
   /** The module exporting `handlers`: `--handlers`, else LOCAL_HANDLERS_MODULE, else the package's `handlers/index.ts`. */
   readonly handlersModule: HandlersModule;
+  /** `--watch`: reload the handlers when their files change. */
+  readonly watch: boolean;
   /** The door: the verifying handler (`verify-first`) or the stack's SQS mapping template (`queue-first`). */
   readonly ingress: IngressName;
   /** `per-entity`: FIFO queues, one message group per root entity, and a poller that keeps each group in line. */
@@ -151,6 +155,8 @@ export interface LocalConfig {
 export interface LocalOptions {
   /** `--handlers`: the user's handlers module, relative to the working directory; wins over LOCAL_HANDLERS_MODULE. */
   readonly handlers?: string;
+  /** `--watch` (on under npm start): reload the handlers when their files change, without a restart. */
+  readonly watch?: boolean;
 }
 
 /** The package's own handler map (this repository's `handlers/` in a checkout), bundled from its TypeScript source. */
@@ -244,6 +250,8 @@ export async function loadLocalConfig(
   }
 
   const fluentApi = readLocalFluentApi(env, SAMPLE_ACCOUNT_ID, problems);
+  const formatProblem = logFormatProblem(env);
+  if (formatProblem !== undefined) problems.push(formatProblem);
 
   if (problems.length > 0 || settings === undefined) {
     throw configurationError('Invalid local configuration (set these environment variables)', problems, {
@@ -262,6 +270,7 @@ export async function loadLocalConfig(
     maxReceiveCount,
     consumerTimeoutSeconds,
     handlersModule,
+    watch: options.watch === true,
     ingress,
     ordering,
     ...(guard?.order === undefined ? {} : { staleStatusGuard: guard.order }),

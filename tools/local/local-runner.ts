@@ -15,7 +15,8 @@ import { createLambdaContext, LocalFunction } from './lambda-context';
 import { emulatorClientConfig } from './local-aws-config';
 import { LOCAL_DEFAULTS, LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig, localQueueNames } from './local-config';
 import { createLocalConsumer } from './local-consumer';
-import { loadHandlers } from './load-handlers';
+import { bundleHandlers } from './load-handlers';
+import { watchHandlers } from './watch-handlers';
 import { inspectQueueMessages } from './inspect-queue';
 import { lockDataDir } from './data-dir-lock';
 import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
@@ -88,7 +89,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
   };
   let saved: Record<string, number> = {};
   // First: a handlers module that does not load stops the start before anything listens.
-  const handlers = await loadHandlers(config.handlersModule);
+  const bundled = await bundleHandlers(config.handlersModule);
   try {
     // First: a second runner on the same folder would share its stores and fail later with a puzzling error.
     const lock = lockDataDir(config.dataDir);
@@ -163,13 +164,25 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     );
     const fluentApi = await startLocalFluentApi(config.fluentApi, config.host);
     stopActions.push(() => fluentApi.stop());
+    // The poller calls the consumer once per batch, so a reload takes effect between batches: the batch in hand
+    // finishes with the handlers it started with, and what is queued meanwhile waits in the queue.
+    let consumer = createLocalConsumer(config, dynamoDbClient, bundled.handlers, fluentApi.client);
+    if (config.watch) {
+      const watcher = watchHandlers(
+        config.handlersModule,
+        bundled.inputs,
+        (handlers) => (consumer = createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client)),
+        logger,
+      );
+      stopActions.push(async () => watcher.stop());
+    }
     const poller = startSqsPoller({
       sqsClient,
       queueUrl: queue.queueUrl,
       queueArn: queue.queueArn,
       region: sqs.region,
       batchSize: config.batchSize,
-      handler: createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client),
+      handler: (event, context) => consumer(event, context),
       createContext: () => createLambdaContext(consumerFunction),
       toRecord: toSqsEventRecord,
       handlerTimeoutSeconds: config.consumerTimeoutSeconds,

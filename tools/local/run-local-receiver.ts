@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createLogger } from '../../lambdas/shared/observability';
 import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
+import { chooseLogFormat, LogFormat } from './terminal/log-format';
+import { renderLogLine } from './terminal/render-log-line';
 import { displayPath, resolveDataDir } from './data-dir';
 import { LOCAL_ENV_NAMES, LocalConfig, LocalOptions, loadLocalConfig } from './local-config';
 import { LocalRunner, startLocalRunner } from './local-runner';
@@ -17,14 +19,20 @@ const EXAMPLE_ROUTE = 'orders';
 
 /**
  * `fluent-webhook local` (what `npm start` runs): the whole receiver on this machine, configured from `env`.
- * Logs are JSON lines on stdout; SIGINT or SIGTERM stop it cleanly. Resolves with the process's exit code once
+ * Logs are JSON lines on stdout, or on a terminal a banner and one readable line per event (LOG_FORMAT);
+ * SIGINT or SIGTERM stop it cleanly. Resolves with the process's exit code once
  * the runner has stopped (or could not start).
  */
 export function runLocalReceiver(
   env: Readonly<Record<string, string | undefined>>,
   options: LocalOptions = {},
 ): Promise<number> {
-  moveJsonLogLinesToStdout();
+  if (chooseLogFormat(env, process.stdout.isTTY === true) === LogFormat.PRETTY) {
+    const style = { colour: process.stdout.isTTY === true && !env.NO_COLOR };
+    moveJsonLogLinesToStdout((line) => renderLogLine(line, style));
+  } else {
+    moveJsonLogLinesToStdout();
+  }
   const logger = createLogger(Component.LOCAL);
   return new Promise<number>((done) => {
     const start = async (): Promise<void> => {
@@ -59,6 +67,8 @@ function announce(runner: LocalRunner, config: LocalConfig, logger: Logger): voi
     ordering: config.ordering,
     webhookUrl,
     webhookUrlPattern: `${runner.webhookBaseUrl}{route}`,
+    handlersModule: displayPath(config.handlersModule.path),
+    watch: config.watch,
     pathSecret:
       config.pathSecret.source === 'env'
         ? `from ${LOCAL_ENV_NAMES.pathSecret}`
@@ -73,7 +83,7 @@ function announce(runner: LocalRunner, config: LocalConfig, logger: Logger): voi
     fluentStandInControlUrl: runner.fluentStandInControlUrl,
   });
   logger.info('send a signed sample event with', {
-    command: `npx fluent-webhook send --url ${webhookUrl} --sample order-status-change${keyFlag}`,
+    command: `npx fluent-webhook send --url ${webhookUrl} --sample order-status-change --new-id${keyFlag}`,
   });
   logger.info('move dead-lettered messages back to the queue with', {
     command: `npx fluent-webhook redrive --mode copy --endpoint ${runner.sqsEndpoint} --dlq-url ${runner.deadLetterQueueUrl} --destination-url ${runner.queueUrl}`,

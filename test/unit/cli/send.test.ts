@@ -131,6 +131,42 @@ describe('Command: send', () => {
     expect(received[0]?.body.equals(readFileSync(join(SAMPLES_DIR, 'return-order-created.json')))).toBe(true);
   });
 
+  it('gives the sample a fresh id with --new-id, signed anew, each run a different one', async () => {
+    // Prepare
+    const sample = JSON.parse(readFileSync(join(SAMPLES_DIR, 'order-status-change.json'), 'utf8')) as { id: string };
+    const argv = ['send', '--url', url, '--sample', 'order-status-change', '--new-id', '--private-key', keyPath];
+    const io = bufferedIo();
+
+    // Act
+    const codes = [await runCli(argv, io), await runCli(argv, bufferedIo())];
+
+    // Assess
+    expect(codes).toEqual([ExitCode.OK, ExitCode.OK]);
+    const sent = received.map((request) => JSON.parse(request.body.toString('utf8')) as { id: string });
+    expect(sent[0]?.id).not.toBe(sample.id);
+    expect(sent[1]?.id).not.toBe(sent[0]?.id);
+    expect(sent[0]).toEqual({ ...sample, id: sent[0]?.id });
+    expect(io.stderr()).toContain(`new event id ${sent[0]?.id}`);
+    for (const request of received) {
+      expect(verifier.verify(request.body, request.headers as Record<string, string>)).toMatchObject({ ok: true });
+    }
+  });
+
+  it('refuses --new-id for an event that is not a JSON object, and sends nothing', async () => {
+    // Prepare
+    const notJson = temp.path('not-json.txt');
+    writeFileSync(notJson, 'id=1');
+    const io = bufferedIo();
+
+    // Act
+    const code = await runCli(['send', '--url', url, '--event', notJson, '--new-id', '--private-key', keyPath], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.USAGE);
+    expect(io.stderr()).toMatch(/--new-id: the event is not JSON/);
+    expect(received).toHaveLength(0);
+  });
+
   it('exits 1 and says so when nothing answers', async () => {
     // Prepare
     const io = bufferedIo();

@@ -5,7 +5,7 @@ export const localCommand: CliCommand = {
   name: 'local',
   summary: 'Run the whole receiver on this machine (what npm start runs): no AWS, no Docker.',
   usage: [
-    'Usage: fluent-webhook local [--handlers PATH]',
+    'Usage: fluent-webhook local [--handlers PATH] [--watch]',
     '       fluent-webhook local --app CDK_OUT [--stack NAME]',
     '',
     'Starts the receiver locally: an API Gateway stand-in on 127.0.0.1 in front of the real verifying handler, an',
@@ -22,6 +22,8 @@ export const localCommand: CliCommand = {
     '                    queues, table, bundled Lambdas, API, event source and IAM policies, checked on every',
     '                    SQS and DynamoDB call. Same logs and PORT; data in <data folder>/app/<stack>',
     '  --stack NAME      the stack to run when CDK_OUT holds several',
+    '  --watch           rebuild and reload the handlers when the module or a file it imports changes, between',
+    '                    batches: queued events wait and run once, with the new handlers (on under npm start)',
   ].join('\n'),
 
   async run(argv, io) {
@@ -29,10 +31,14 @@ export const localCommand: CliCommand = {
       handlers: { type: 'string' },
       app: { type: 'string' },
       stack: { type: 'string' },
+      watch: { type: 'boolean' },
     });
     if (options.app !== undefined) {
       if (options.handlers !== undefined) {
         throw new UsageError('--handlers and --app do not go together: with --app the handlers are in the bundle.');
+      }
+      if (options.watch === true) {
+        throw new UsageError('--watch reloads --handlers; with --app, run cdk synth again and restart.');
       }
       const { runAppReceiver } = await import('../../local/app/run-app');
       const code = await runAppReceiver(io.env, {
@@ -43,7 +49,10 @@ export const localCommand: CliCommand = {
     }
     if (options.stack !== undefined) throw new UsageError('--stack needs --app.');
     const { runLocalReceiver } = await loadRunner();
-    const code = await runLocalReceiver(io.env, options.handlers === undefined ? {} : { handlers: options.handlers });
+    const code = await runLocalReceiver(io.env, {
+      ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
+      watch: options.watch === true,
+    });
     return code === 0 ? ExitCode.OK : (ExitCode.FAILED as ExitCodeValue);
   },
 };

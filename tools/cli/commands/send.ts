@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../../lambdas/core/constants';
 import { signFluentPayload } from '../../../lambdas/core/sign-payload';
@@ -16,7 +17,7 @@ export const sendCommand: CliCommand = {
   name: 'send',
   summary: 'Sign an event like Fluent does and POST it to a webhook URL (for example the local runner).',
   usage: [
-    'Usage: fluent-webhook send --url URL (--event FILE | --sample NAME) [--private-key FILE] [--only sha512|md5] [--repeat N]',
+    'Usage: fluent-webhook send --url URL (--event FILE | --sample NAME) [--new-id] [--private-key FILE] [--only sha512|md5] [--repeat N]',
     '',
     'Signs the exact bytes of the event with SHA512withRSA (fluent-signature) and MD5withRSA (flex.signature),',
     'as Fluent does, POSTs them as application/json and prints the status and response of each attempt.',
@@ -26,6 +27,8 @@ export const sendCommand: CliCommand = {
     '  --url URL            the webhook URL, for example the one npm start prints',
     '  --event FILE         the event body to send, byte for byte',
     `  --sample NAME        or one of the sample events in samples/ (${sampleNames().join(', ')})`,
+    '  --new-id             give the event a fresh id (a new UUID) before signing, so the receiver sees a new',
+    '                       event instead of skipping a duplicate; the id sent is printed',
     "  --private-key FILE   RSA private key, PEM (default: the local runner's test key in .local/keys/)",
     '  --only sha512|md5    send only that signature header (to see how the receiver treats each)',
     `  --repeat N           send the same request N times, as Fluent does when it retries (default 1, at most ${MAX_REPEAT})`,
@@ -39,9 +42,11 @@ export const sendCommand: CliCommand = {
       'private-key': { type: 'string' },
       only: { type: 'string' },
       repeat: { type: 'string' },
+      'new-id': { type: 'boolean' },
     });
     const url = readUrl(required(options.url, 'url'));
-    const body = readEventBody('event', options.event, options.sample);
+    const read = readEventBody('event', options.event, options.sample);
+    const body = options['new-id'] === true ? withNewId(read, io) : read;
     const privateKey = readPrivateKey(options['private-key'] ?? defaultPrivateKey(io));
     const only = readOnly(options.only);
     const repeat = readRepeat(options.repeat);
@@ -84,6 +89,22 @@ async function post(
     io.out(`${label} no answer: ${cause?.message ?? (error as Error).message}`);
     return false;
   }
+}
+
+/** The event with a fresh `id`, as Fluent gives each event it sends; everything else stays as it was. */
+function withNewId(body: Buffer, io: CliIo): Buffer {
+  let event: unknown;
+  try {
+    event = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new UsageError(`--new-id: the event is not JSON (${(error as Error).message}); send it without --new-id.`);
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new UsageError('--new-id: the event is not a JSON object; send it without --new-id.');
+  }
+  const id = randomUUID();
+  io.err(`new event id ${id}`);
+  return Buffer.from(`${JSON.stringify({ ...event, id }, null, 2)}\n`, 'utf8');
 }
 
 function reportFailures(failures: number, repeat: number, io: CliIo): ExitCodeValue {
