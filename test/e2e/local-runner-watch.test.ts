@@ -95,7 +95,7 @@ describe('Program: fluent-webhook local --watch (what npm start runs)', () => {
     await runner.waitForLine((line) => line.eventId === id && line.message === PROCESSED);
 
     // Assess
-    const failure = runner.lines().findLast((line) => String(line.message).startsWith('handlers not reloaded'));
+    const failure = [...runner.lines()].reverse().find((line) => String(line.message).startsWith('handlers not'));
     expect(failure).toMatchObject({ level: 'ERROR', handlersModule: handlersPath });
     expect(String(failure?.reason)).toMatch(/could not be bundled/);
     expect(linesAbout(id, RAN)[0]).toMatchObject({ version: 'v2' });
