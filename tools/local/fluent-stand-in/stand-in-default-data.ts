@@ -75,4 +75,4 @@ export const DEFAULT_STAND_IN_DATA: StandInData = {
     },
   ],
 };
-// #endregion default-data
+// #endregion

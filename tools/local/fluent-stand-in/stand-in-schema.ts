@@ -241,4 +241,4 @@ export const STAND_IN_SCHEMA_SDL = /* GraphQL */ `
     node: Location
   }
 `;
-// #endregion schema
+// #endregion

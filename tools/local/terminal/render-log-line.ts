@@ -25,7 +25,7 @@ const BANNER_ROWS: ReadonlyArray<readonly [label: string, field: string]> = [
   ['Fluent API', 'fluentApiUrl'],
   ['Stand-in control', 'fluentStandInControlUrl'],
 ];
-// #endregion banner-rows
+// #endregion
 
 /** Lines that carry a command to run next, and their label in the banner. */
 const NEXT_COMMANDS: Readonly<Record<string, string>> = {
