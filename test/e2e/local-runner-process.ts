@@ -33,6 +33,8 @@ export interface RunnerProcess {
 export interface RunnerProgram {
   /** @default this repository's bin/fluent-webhook.cjs */
   readonly cli?: string;
+  /** Run what `npm start` runs (bin/npm-start.cjs: `local --watch` from an esbuild bundle) instead of `cli`. */
+  readonly npmStart?: boolean;
   /** @default the repository root, as for `npm start` */
   readonly cwd?: string;
   readonly args?: readonly string[];
@@ -47,7 +49,8 @@ export async function startRunnerProcess(
   timeoutMs = 20_000,
   program: RunnerProgram = {},
 ): Promise<RunnerProcess> {
-  const child = spawn(process.execPath, [program.cli ?? CLI, 'local', ...(program.args ?? [])], {
+  const command = program.npmStart ? [join(REPO_ROOT, 'bin', 'npm-start.cjs')] : [program.cli ?? CLI, 'local'];
+  const child = spawn(process.execPath, [...command, ...(program.args ?? [])], {
     cwd: program.cwd ?? REPO_ROOT,
     env: { ...withoutRunnerSettings(process.env), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

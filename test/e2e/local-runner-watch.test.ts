@@ -22,7 +22,7 @@ export const handlers: FluentEventHandlers = {
 };
 `;
 
-describe('Program: fluent-webhook local --watch (what npm start runs)', () => {
+describe('Program: npm start (bin/npm-start.cjs: fluent-webhook local --watch from the sources)', () => {
   const temp = useTempDir('fluent-webhook-watch-');
   let runner: RunnerProcess;
   let privateKeyPem: string;
@@ -31,11 +31,13 @@ describe('Program: fluent-webhook local --watch (what npm start runs)', () => {
   beforeAll(async () => {
     handlersPath = temp.path('handlers.ts');
     writeFileSync(handlersPath, handlersSource('v1', 300));
-    runner = await startRunnerProcess({ LOCAL_DATA_DIR: temp.path('data'), BATCH_SIZE: '1' }, 20_000, {
-      args: ['--watch', '--handlers', handlersPath],
+    // The first start after a source change bundles the CLI first (on a fresh clone, in CI).
+    runner = await startRunnerProcess({ LOCAL_DATA_DIR: temp.path('data'), BATCH_SIZE: '1' }, 50_000, {
+      npmStart: true,
+      args: ['--handlers', handlersPath],
     });
     privateKeyPem = readFileSync(temp.path('data', 'keys', 'private-key.pem'), 'utf8');
-  });
+  }, 60_000);
   afterAll(() => runner?.stop());
 
   const send = async (): Promise<string> => {
@@ -53,7 +55,7 @@ describe('Program: fluent-webhook local --watch (what npm start runs)', () => {
     runner.lines().filter((line) => line.eventId === id && line.message === message);
   const reloads = (message: string): number => runner.lines().filter((line) => line.message === message).length;
 
-  it('names the handlers module and the watch in the ready line', () => {
+  it('watches by default, and names the handlers module in the ready line', () => {
     const ready = runner.lines().find((line) => line.message === 'local receiver ready');
     expect(ready).toMatchObject({ handlersModule: handlersPath, watch: true });
   });
