@@ -56,6 +56,6 @@ describe('Program: fluent-webhook local on a terminal', () => {
     expect(screen()).toContain('send a sample   npx fluent-webhook send --url');
     expect(screen()).not.toMatch(/^\{"/m);
     // Colour, since this is a terminal and NO_COLOR is not set
-    expect(output).toMatch(/\u001b\[32m✓ processed/);
+    expect(output).toContain('\u001b[32m✓ processed');
   });
 });
