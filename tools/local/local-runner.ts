@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createStopStack } from './stop-stack';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -79,14 +80,8 @@ async function countLeftInOtherOrdering(
  */
 export async function startLocalRunner(config: LocalConfig, logger: Logger): Promise<LocalRunner> {
   // Each started part registers how to stop it; they stop in reverse order, also when a later part fails to start.
-  const stopActions: Array<() => Promise<unknown>> = [];
-  const stopAll = async (): Promise<void> => {
-    for (const action of stopActions.splice(0).reverse()) {
-      await action().catch((error: unknown) =>
-        logger.error('local runner could not stop a part cleanly', { error: error as Error }),
-      );
-    }
-  };
+  const stopActions = createStopStack(logger, 'local runner');
+  const stopAll = stopActions.stopAll;
   let saved: Record<string, number> = {};
   // First: a handlers module that does not load stops the start before anything listens.
   const bundled = await bundleHandlers(config.handlersModule);

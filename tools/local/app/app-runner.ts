@@ -1,8 +1,10 @@
 import { join } from 'node:path';
+import { createStopStack } from '../stop-stack';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent } from 'aws-lambda';
 import { lockDataDir } from '../data-dir-lock';
+import { DYNAMODB_DIR, SQS_DIR } from '../local-runner';
 import { inspectQueueMessages } from '../inspect-queue';
 import { startDynamoDbEmulator } from '../dynamodb-emulator';
 import { EMULATOR_ACCOUNT_ID, startSqsEmulator } from '../sqs-emulator';
@@ -26,9 +28,6 @@ import { matchResourcePath, readTemplateApi, TemplateApi, TemplateMethod } from 
 import { apiInvokePermitted } from './lambda-permissions';
 import { queueAttributes, tableDefinition } from './template-storage';
 
-/** The data folder's subfolders, as `npm start` names them. */
-const DYNAMODB_DIR = 'dynamodb';
-const SQS_DIR = 'sqs';
 /** Lambda's lowest maximum concurrency for an SQS event source, used when the mapping sets none. */
 const FIFO_DEFAULT_CONCURRENCY = 2;
 /** Under the data folder, one folder per stack: never mixed with npm start's queues and table. */
@@ -75,14 +74,8 @@ export async function startAppRunner(options: AppRunnerOptions): Promise<AppRunn
   const { host, logger } = options;
   const stack = readAssemblyStack(options.assemblyDir, options.stackName);
   const { template } = stack;
-  const stopActions: Array<() => Promise<unknown>> = [];
-  const stopAll = async (): Promise<void> => {
-    for (const action of stopActions.splice(0).reverse()) {
-      await action().catch((error: unknown) =>
-        logger.error('app runner could not stop a part cleanly', { error: error as Error }),
-      );
-    }
-  };
+  const stopActions = createStopStack(logger, 'app runner');
+  const stopAll = stopActions.stopAll;
   const saved: Record<string, number> = {};
   try {
     const dataDir = join(options.dataDir, stack.stackName);
