@@ -19,6 +19,7 @@ import { createRunOnce } from './run-once';
 import { HANDLER_TIME_RESERVE_MS } from './handler-deadline';
 import { Ingress, IngressName } from '../contract/ingress';
 import { FIFO_QUEUE_SUFFIX } from '../contract/ordering';
+import type { HistoryStore } from '../contract/history';
 
 export interface ConsumerHandlerDependencies {
   readonly settings: ReceiverSettings;
@@ -37,6 +38,8 @@ export interface ConsumerHandlerDependencies {
    * type's order; the store keeps the last processed status. @default off
    */
   readonly staleStatusGuard?: { readonly order: StatusOrder; readonly store: EntityStatusStore };
+  /** Where every signed delivery is archived with its outcome. @default - nothing is archived */
+  readonly history?: HistoryStore;
 }
 
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -68,6 +71,7 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       ...(dependencies.staleStatusGuard === undefined
         ? {}
         : { staleStatusGuard: { ...dependencies.staleStatusGuard, expirySeconds: settings.idempotencyExpirySeconds } }),
+      history: dependencies.history,
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
       fluentFor: fluentForInvocation(fluentApi, context, metrics),
       handlerTimeMs: () => context.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,

@@ -11,6 +11,7 @@ import { dynamoDbEntityStatusStore } from './entity-status-store';
 import { ConsumerHandler, createConsumerHandler } from './create-consumer-handler';
 import type { FluentEventHandlers } from './handler-types';
 import { fluentApiClientFromEnv } from '../fluent-api/fluent-api-from-env';
+import { historyStoreFromEnv } from '../history/history-from-env';
 
 /**
  * The consumer Lambda around a handler map: settings and the idempotency table from the environment the construct
@@ -26,7 +27,7 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
     );
   }
   const tableName = requireEnv(process.env, RuntimeEnv.IDEMPOTENCY_TABLE_NAME);
-  // One client for the idempotency records and the guard's status items: one connection pool, one cold start.
+  // One client for the idempotency records, the guard's status items and the history: one connection pool, one cold start.
   const dynamoDbClient = new DynamoDBClient({});
   const staleStatusOrder = readStaleStatusGuard(process.env);
   return createConsumerHandler({
@@ -42,6 +43,7 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
       : {
           staleStatusGuard: { order: staleStatusOrder, store: dynamoDbEntityStatusStore(dynamoDbClient, tableName) },
         }),
+    history: historyStoreFromEnv(process.env, dynamoDbClient),
     handlers,
     ingress: readIngress(process.env),
     logger: createLogger(Component.CONSUMER),

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { FluentEvent } from '../core';
 import type { FluentApi } from '../fluent-api';
+import type { ProvenanceName } from '../contract/provenance';
 
 /** Everything a handler gets besides the event itself. */
 export interface FluentEventContext {
@@ -29,6 +30,11 @@ export interface FluentEventContext {
    * write, a natural key) so that a second run changes nothing.
    */
   readonly idempotencyKey: string;
+  /**
+   * How the event came: `'webhook'` (Fluent delivered it), `'replay'` (`fluent-webhook replay` put an archived,
+   * re-verified copy back) or `'reconciliation'` (backfilled from Fluent's Event API).
+   */
+  readonly provenance: ProvenanceName;
   /**
    * Calls Fluent back: `await fluent.sendEvent({ name: 'ReturnApproved', retailerId, entityType, entityRef })`,
    * `fluent.graphql(query, variables)`, `fluent.getEvents(filter)`. Authenticated, retried and bounded by this

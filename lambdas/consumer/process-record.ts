@@ -17,15 +17,19 @@ import {
 } from '../core';
 import type { EntityStatusStore } from './entity-status-store';
 import { decodeQueueMessage, QueuedWebhook } from '../contract/queue-message';
+import type { DeduplicationKey } from '../core';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentApi } from '../fluent-api';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
 import { HandlerFailedError, HandlerTimedOutError, RecordFailedError, RecordOutcome } from './record-outcome';
-import { idempotencyKeyFor, RunOnce, RunOnceResult } from './run-once';
+import { idempotencyKeyFor, RunKey, RunOnce, RunOnceResult } from './run-once';
 import { normaliseRoute, selectHandler } from './select-handler';
 import { RecordFailureReason, RecordFailureReasonName } from '../contract/observability';
 import { boundedLogValue } from '../contract/log-values';
 import { TIMED_OUT, withinMs } from '../shared/within-time';
+import { Provenance, ProvenanceName } from '../contract/provenance';
+import type { HistoryOutcomeName, HistoryStore } from '../contract/history';
+import { HistoryEntry } from './history-entry';
 
 /** What processing one record needs; built once per batch. */
 export interface RecordPipeline {
@@ -56,6 +60,11 @@ export interface RecordPipeline {
     /** How long a remembered status is kept: the de-duplication window. */
     readonly expirySeconds: number;
   };
+  /**
+   * Where each delivery that passed the signature check is archived with its outcome, before the decision is logged
+   * and the record deleted. Absent: nothing is archived (unit tests, and deployments that turn the history off).
+   */
+  readonly history?: HistoryStore;
 }
 
 /** The log message of each decision. Tests and log queries match these exact strings. */
@@ -76,6 +85,7 @@ export const DecisionMessage = {
     'handler-timed-out': 'webhook handler did not finish before the consumer timeout; retrying later',
     'already-in-progress': 'webhook is being processed by another delivery; retrying later',
     'idempotency-store-failed': 'idempotency table failed; retrying later',
+    'history-store-failed': 'history table failed; retrying later',
     'unexpected-error': 'unexpected error while processing webhook',
   } satisfies Record<RecordFailureReasonName, string>,
 } as const;
@@ -93,13 +103,14 @@ export async function processRecord(record: SQSRecord, pipeline: RecordPipeline)
     requestId: queued.requestId,
     route: normaliseRoute(queued.route),
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+    provenance: queued.provenance ?? Provenance.WEBHOOK,
   });
   try {
     await decide(record, queued, pipeline, decision);
   } catch (error) {
     if (error instanceof RecordFailedError) throw error;
     // Whatever went wrong, the record still gets its one decision line and is retried.
-    decision.fail(RecordFailureReason.UNEXPECTED_ERROR, {}, { error });
+    await decision.fail(RecordFailureReason.UNEXPECTED_ERROR, {}, { error });
   }
 }
 
@@ -134,6 +145,8 @@ async function decide(
     eventId: boundedLogValue(idText(json.object, 'id', json.text)),
     eventName: boundedLogValue(idText(json.object, 'name')),
   };
+  // Signed and identified: from here on, every outcome is archived with the exact bytes and signatures.
+  decision.archiveAs(HistoryEntry.of(record.messageId, queued, json.object, json.text));
   const allowed = checkAllowList(json.object, pipeline.settings.allowList, json.text);
   if (!allowed.ok && pipeline.dropsForgeries) {
     return decision.dropForgery(allowed.reason, { ...identity, detail: allowed.message });
@@ -172,6 +185,7 @@ async function decide(
     messageId: record.messageId,
     receiveCount: decision.receiveCount,
     idempotencyKey: idempotencyKeyFor(parsed.deduplicationKey),
+    provenance: decision.provenance,
     // Built on first use: without Fluent API settings, only a handler that uses it sees the error.
     get fluent() {
       return (fluent ??= pipeline.fluentFor(logger, event.id));
@@ -198,7 +212,7 @@ async function decide(
   }
   let result: RunOnceResult;
   try {
-    result = await pipeline.runOnce(parsed.deduplicationKey, async () => {
+    result = await pipeline.runOnce(runKey(parsed.deduplicationKey, queued), async () => {
       const allowedMs = pipeline.handlerTimeMs();
       let finished: void | typeof TIMED_OUT;
       const started = performance.now();
@@ -208,6 +222,7 @@ async function decide(
         throw new HandlerFailedError(error);
       } finally {
         handled.durationMs = Math.round(performance.now() - started);
+        decision.handlerMs = Math.round((performance.now() - started) * 10) / 10;
       }
       if (finished === TIMED_OUT) throw new HandlerTimedOutError(allowedMs);
     });
@@ -250,21 +265,44 @@ async function rememberStatus(
   }
 }
 
-/** Logs one record's decision (exactly one line) and counts it. */
+/**
+ * The de-duplication key: the event's own, or, for `replay --reprocess`, the event's within that replay run, so
+ * that each run handles the event once more and a resumed run does not handle it twice.
+ */
+function runKey(key: DeduplicationKey, queued: QueuedWebhook): RunKey {
+  return queued.provenance === Provenance.REPLAY && queued.replayRun !== undefined
+    ? { replayRun: queued.replayRun, event: key }
+    : key;
+}
+
+interface Delivery {
+  messageId: string;
+  requestId: string;
+  route: string;
+  receiveCount: number;
+  provenance: ProvenanceName;
+}
+
+/** Archives and logs one record's decision (exactly one line) and counts it. */
 class Decision {
   public readonly route: string;
   /** The route as log lines carry it: attributes come from the queue, so their length is not ours to trust. */
   public readonly loggedRoute: string;
   public readonly receiveCount: number;
-  private readonly delivery: { messageId: string; requestId: string; route: string; receiveCount: number };
+  public readonly provenance: ProvenanceName;
+  /** How long the handler ran, once it has. */
+  public handlerMs: number | undefined;
+  private readonly delivery: Delivery;
+  private entry: HistoryEntry | undefined;
 
   public constructor(
     private readonly pipeline: RecordPipeline,
-    delivery: { messageId: string; requestId: string; route: string; receiveCount: number },
+    delivery: Delivery,
   ) {
     this.route = delivery.route;
     this.loggedRoute = boundedLogValue(delivery.route);
     this.receiveCount = delivery.receiveCount;
+    this.provenance = delivery.provenance;
     this.delivery = {
       ...delivery,
       messageId: boundedLogValue(delivery.messageId),
@@ -273,15 +311,53 @@ class Decision {
     };
   }
 
-  public succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): void {
+  /** From now on each outcome is written to the history before it is logged. */
+  public archiveAs(entry: HistoryEntry | undefined): void {
+    this.entry = entry;
+  }
+
+  public async succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): Promise<void> {
+    const historyError = await this.archive(kind);
+    // Not archived means not in the ledger: retried, so that the next attempt (a duplicate by then) is.
+    if (historyError !== undefined) {
+      return this.fail(RecordFailureReason.HISTORY_STORE_FAILED, { ...fields, handled: kind }, { error: historyError });
+    }
     this.pipeline.tally.record({ kind });
     this.pipeline.logger.info(message, { ...this.delivery, ...fields, outcome: kind });
   }
 
-  /** staleStatusGuard: one warning line, counted, and the record is deleted without running its handler. */
-  public skipStale(fields: LogFields): void {
+  /** staleStatusGuard: archived, one warning line, counted, and the record is deleted without running its handler. */
+  public async skipStale(fields: LogFields): Promise<void> {
+    const historyError = await this.archive('stale');
+    if (historyError !== undefined) {
+      return this.fail(
+        RecordFailureReason.HISTORY_STORE_FAILED,
+        { ...fields, handled: 'stale' },
+        { error: historyError },
+      );
+    }
     this.pipeline.tally.record({ kind: 'stale' });
     this.pipeline.logger.warn(DecisionMessage.STALE_SKIPPED, { ...this.delivery, ...fields, outcome: 'stale' });
+  }
+
+  /** Writes the outcome to the history; returns what went wrong instead of throwing. */
+  private async archive(outcome: HistoryOutcomeName, reason?: RecordFailureReasonName): Promise<unknown> {
+    const { history } = this.pipeline;
+    if (history === undefined || this.entry === undefined) return undefined;
+    try {
+      await history.write(
+        this.entry.withOutcome({
+          outcome,
+          reason,
+          attempts: this.receiveCount,
+          durationMs: this.handlerMs,
+          provenance: this.provenance,
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('history write failed');
+    }
   }
 
   /** A forgery (queue-first): one warning line with its reason, counted, and the record is deleted. */
@@ -295,16 +371,20 @@ class Decision {
     });
   }
 
-  public fail(
+  public async fail(
     reason: RecordFailureReasonName,
     fields: LogFields,
     options: { readonly error?: unknown; readonly verificationReason?: RejectionReasonName } = {},
-  ): never {
+  ): Promise<never> {
+    // A failed history write is already the reason; writing it again would fail the same way.
+    const historyError =
+      reason === RecordFailureReason.HISTORY_STORE_FAILED ? undefined : await this.archive('failed', reason);
     const outcome: RecordOutcome = { kind: 'failed', reason, verificationReason: options.verificationReason };
     this.pipeline.tally.record(outcome);
     const message = DecisionMessage.FAILED[reason];
     const line: LogFields = { ...this.delivery, ...fields, outcome: outcome.kind, reason };
     if (options.error !== undefined) line.error = options.error;
+    if (historyError !== undefined) line.historyError = historyError;
     // A concurrent duplicate is expected and resolves itself; everything else needs a look.
     if (reason === RecordFailureReason.ALREADY_IN_PROGRESS) this.pipeline.logger.warn(message, line);
     else this.pipeline.logger.error(message, line);

@@ -31,12 +31,15 @@ export interface RunOnceResult {
   readonly handledAt: string;
 }
 
+/** What `RunOnce` de-duplicates on: the event's key, or the event's key within one `replay --reprocess` run. */
+export type RunKey = DeduplicationKey | { readonly replayRun: string; readonly event: DeduplicationKey };
+
 /**
  * Runs `work` once per event id while the process lives through it (at least once across crashes: a process that
  * dies after `work` but before the record is completed leaves it to run again). Throws IdempotencyAlreadyInProgressError while another
  * delivery of the same id is running, other Idempotency*Errors when the table fails, and whatever `work` threw.
  */
-export type RunOnce = (eventKey: DeduplicationKey, work: () => Promise<void>) => Promise<RunOnceResult>;
+export type RunOnce = (eventKey: RunKey, work: () => Promise<void>) => Promise<RunOnceResult>;
 
 /**
  * Builds a {@link RunOnce} over Powertools Idempotency for one invocation. The Lambda context bounds the
@@ -54,7 +57,7 @@ export function createRunOnce(
   });
   config.registerLambdaContext(lambdaContext);
   const once = makeIdempotent(
-    async (_eventKey: DeduplicationKey, work: () => Promise<void>): Promise<HandledMarker> => {
+    async (_eventKey: RunKey, work: () => Promise<void>): Promise<HandledMarker> => {
       await work();
       return { handledAt: new Date().toISOString() };
     },

@@ -13,6 +13,10 @@ export const RuntimeEnv = {
   ORDERING: 'ORDERING',
   /** The stale-status guard's status order per entity type, as JSON (see `stale-status-guard.ts`); unset: off. */
   STALE_STATUS_GUARD: 'STALE_STATUS_GUARD',
+  /** The history table (archive and outcomes); without it the consumer archives nothing. */
+  HISTORY_TABLE_NAME: 'HISTORY_TABLE_NAME',
+  /** Days a history record is kept (the table's TTL); also the local runner's setting. */
+  HISTORY_RETENTION_DAYS: 'HISTORY_RETENTION_DAYS',
 } as const;
 
 /**

@@ -93,6 +93,8 @@ export const RecordFailureReason = {
   ALREADY_IN_PROGRESS: 'already-in-progress',
   /** The idempotency table could not be read or written. */
   IDEMPOTENCY_STORE_FAILED: 'idempotency-store-failed',
+  /** The history table could not be written: retried, so that no handled event is missing from the ledger. */
+  HISTORY_STORE_FAILED: 'history-store-failed',
   /** A bug in the consumer itself. */
   UNEXPECTED_ERROR: 'unexpected-error',
 } as const;

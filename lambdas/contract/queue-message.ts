@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../core/constants';
 import { readSignatureHeaders, SignatureHeaders } from '../core/headers';
+import { Provenance, ProvenanceName } from './provenance';
 
 /*
  * The queue message: how a verified webhook travels from the receiver (or, later, API Gateway itself) to the
@@ -24,6 +25,11 @@ import { readSignatureHeaders, SignatureHeaders } from '../core/headers';
  *                    write API Gateway's epoch milliseconds, which decoding turns into ISO 8601.
  * - RequestId        the API Gateway request id of the delivery.
  * - BodyEncoding     `base64` when the body is base64 (see above); absent otherwise.
+ * - Provenance       how the event came: `replay` (fluent-webhook replay) or `reconciliation`; absent for a webhook,
+ *                    so every message written before this attribute existed decodes as `webhook`. A value this
+ *                    version does not know decodes as absent.
+ * - ReplayRun        the run id of `fluent-webhook replay --reprocess`: the consumer de-duplicates the event within
+ *                    that run instead of against its first processing; absent otherwise.
  *
  * Size: SQS counts the body plus, per attribute, its name, its data type (`String`) and its value, in UTF-8 bytes,
  * against the queue's 1 MiB limit.
@@ -38,6 +44,10 @@ export const QueuedWebhookAttribute = {
   REQUEST_ID: 'RequestId',
   /** Present with the value `base64` when the body held bytes SQS cannot carry as text. */
   BODY_ENCODING: 'BodyEncoding',
+  /** `replay` or `reconciliation`; absent for a webhook Fluent delivered. */
+  PROVENANCE: 'Provenance',
+  /** The `replay --reprocess` run the message belongs to. */
+  REPLAY_RUN: 'ReplayRun',
   /** The signature headers sent without a value the message carries (see the format above). */
   EMPTY_SIGNATURE_HEADERS: 'EmptySignatureHeaders',
 } as const;
@@ -65,6 +75,10 @@ export interface QueuedWebhook {
   readonly receivedAt: string;
   /** The API Gateway request id of the delivery. */
   readonly requestId: string;
+  /** How the event came, when it was not a webhook Fluent delivered (absent means `webhook`). */
+  readonly provenance?: ProvenanceName;
+  /** The `replay --reprocess` run id, when the event is to be handled once more within that run. */
+  readonly replayRun?: string;
 }
 
 /** A queue message ready to send. */
@@ -80,7 +94,7 @@ export interface QueueMessage {
 
 /** Why a webhook cannot be encoded: a metadata field holds a character SQS cannot carry, and it must travel exactly. */
 export interface QueueMessageRefusal {
-  readonly field: 'route' | 'receivedAt' | 'requestId';
+  readonly field: 'route' | 'receivedAt' | 'requestId' | 'replayRun';
 }
 
 export type EncodedQueueMessage =
@@ -110,11 +124,15 @@ export function encodeQueueMessage(webhook: QueuedWebhook): EncodedQueueMessage 
     ['route', QueuedWebhookAttribute.ROUTE, webhook.route],
     ['receivedAt', QueuedWebhookAttribute.RECEIVED_AT, webhook.receivedAt],
     ['requestId', QueuedWebhookAttribute.REQUEST_ID, webhook.requestId],
+    ['replayRun', QueuedWebhookAttribute.REPLAY_RUN, webhook.replayRun ?? ''],
   ] as const;
   const attributes: Record<string, string> = {};
   for (const [field, name, value] of metadata) {
     if (!isSqsSafeText(value)) return { ok: false, field };
     if (value !== '') attributes[name] = value;
+  }
+  if (webhook.provenance !== undefined && webhook.provenance !== Provenance.WEBHOOK) {
+    attributes[QueuedWebhookAttribute.PROVENANCE] = webhook.provenance;
   }
   const sentEmpty: string[] = [];
   for (const [header, name] of SIGNATURE_HEADER_ATTRIBUTES) {
@@ -140,6 +158,8 @@ export function decodeQueueMessage(record: QueueRecord): QueuedWebhook {
     return typeof value === 'string' ? value : undefined;
   };
   const body = typeof record.body === 'string' ? record.body : '';
+  const provenance = knownProvenance(attribute(QueuedWebhookAttribute.PROVENANCE));
+  const replayRun = attribute(QueuedWebhookAttribute.REPLAY_RUN);
   return {
     rawBody:
       attribute(QueuedWebhookAttribute.BODY_ENCODING) === BODY_ENCODING_BASE64
@@ -149,7 +169,15 @@ export function decodeQueueMessage(record: QueueRecord): QueuedWebhook {
     route: attribute(QueuedWebhookAttribute.ROUTE) ?? '',
     receivedAt: isoReceivedAt(attribute(QueuedWebhookAttribute.RECEIVED_AT) ?? ''),
     requestId: attribute(QueuedWebhookAttribute.REQUEST_ID) ?? '',
+    ...(provenance === undefined ? {} : { provenance }),
+    ...(replayRun === undefined || replayRun === '' ? {} : { replayRun }),
   };
+}
+
+const PROVENANCE_NAMES: ReadonlySet<string> = new Set(Object.values(Provenance));
+
+function knownProvenance(value: string | undefined): ProvenanceName | undefined {
+  return value !== undefined && PROVENANCE_NAMES.has(value) ? (value as ProvenanceName) : undefined;
 }
 
 /** The signature headers of a message: each one's values, or sent without any (`[]`), or not sent (absent). */

@@ -1,6 +1,7 @@
 import type { CliCommand } from './command';
 import { eventCommand } from './commands/event';
 import { fluentCommand } from './commands/fluent';
+import { historyCommand } from './commands/history';
 import { keygenCommand } from './commands/keygen';
 import { localCommand } from './commands/local';
 import { redriveCommand } from './commands/redrive';
@@ -19,5 +20,6 @@ export const COMMANDS: readonly CliCommand[] = [
   eventCommand,
   secretCommand,
   redriveCommand,
+  historyCommand,
   fluentCommand,
 ];

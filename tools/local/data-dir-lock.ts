@@ -49,7 +49,7 @@ function readHolder(file: string): number | undefined {
 }
 
 /** Signal 0 checks that a process exists without touching it; EPERM means it exists under another user. */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

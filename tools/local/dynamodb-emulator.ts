@@ -10,6 +10,7 @@ import {
 import dynalite from 'dynalite';
 import { emulatorClientConfig, LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
 import { IDEMPOTENCY_PARTITION_KEY } from '../../lambdas/contract/deployment';
+import { historyTableDefinition } from './history-table';
 
 /** dynalite keeps one set of tables for every region; the client must still sign with one. */
 const EMULATOR_SIGNING_REGION = 'us-east-1';
@@ -72,6 +73,8 @@ export interface DynamoDbEmulator {
   createIdempotencyTable(name: string): Promise<void>;
   /** Creates any table (a template's key schema, say); does nothing if a table of that name exists. */
   createTable(input: CreateTableCommandInput): Promise<void>;
+  /** Creates a table shaped like the stack's history table (keys and indexes); nothing if it exists. */
+  createHistoryTable(name: string): Promise<void>;
   /** Stops the server and closes the database (flushing it to `path`). */
   stop(): Promise<void>;
 }
@@ -102,6 +105,7 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
       });
     },
     createTable: (input) => createTable(endpoint, input),
+    createHistoryTable: (name) => createTable(endpoint, historyTableDefinition(name)),
     async stop() {
       if (!server.listening) return;
       const closed = new Promise<void>((resolve, reject) =>

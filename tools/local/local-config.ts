@@ -33,6 +33,7 @@ import {
   orderingProblem,
   OrderingName,
 } from '../../lambdas/contract/ordering';
+import { DEFAULT_HISTORY_RETENTION_DAYS, historyRetentionProblem } from '../../lambdas/contract/history';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
 import { PACKAGE_ROOT } from '../../lib/internal/package-root';
 import type { HandlersModule } from './load-handlers';
@@ -55,6 +56,7 @@ export const LOCAL_ENV_NAMES = {
   ingress: RuntimeEnv.INGRESS,
   ordering: RuntimeEnv.ORDERING,
   staleStatusGuard: RuntimeEnv.STALE_STATUS_GUARD,
+  historyRetentionDays: RuntimeEnv.HISTORY_RETENTION_DAYS,
   fluentStandInFaults: FLUENT_STAND_IN_ENV_NAMES.faults,
   fluentStandInTokenSeconds: FLUENT_STAND_IN_ENV_NAMES.tokenSeconds,
   fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
@@ -113,6 +115,7 @@ export const LOCAL_RESOURCE_NAMES = {
   fifoQueue: 'fluent-webhooks.fifo',
   fifoDeadLetterQueue: 'fluent-webhooks-dlq.fifo',
   idempotencyTable: 'fluent-webhooks-idempotency',
+  historyTable: 'fluent-webhooks-history',
   receiverFunction: 'fluent-webhook-receiver-local',
   consumerFunction: 'fluent-webhook-consumer-local',
 } as const;
@@ -145,6 +148,8 @@ export interface LocalConfig {
   readonly ordering: OrderingName;
   /** The stale-status guard's status order per entity type (STALE_STATUS_GUARD, JSON); undefined: off. */
   readonly staleStatusGuard?: StatusOrder;
+  /** Days the history keeps a record (the TTL written); at least the de-duplication window. */
+  readonly historyRetentionDays: number;
   /** What `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL when set. */
   readonly fluentApi: LocalFluentApiConfig;
   /** Things the person starting the runner should know about the configuration, to log as warnings. */
@@ -243,6 +248,12 @@ export async function loadLocalConfig(
       ? undefined
       : deduplicationWindowProblem(settings.idempotencyExpirySeconds, LOCAL_DEFAULTS.retentionPeriodSeconds);
   if (windowProblem !== undefined) problems.push(windowProblem);
+  const historyRetentionDays = number('historyRetentionDays', DEFAULT_HISTORY_RETENTION_DAYS, 1, 36_500);
+  const retentionProblem =
+    settings === undefined
+      ? undefined
+      : historyRetentionProblem(historyRetentionDays, settings.idempotencyExpirySeconds);
+  if (retentionProblem !== undefined) problems.push(retentionProblem);
   if (settings?.allowList.accountIds === '*') {
     notices.push(
       `${SETTING_ENV_NAMES.accountIds} is *: events for ANY Fluent account are accepted. Use this for trying things out only.`,
@@ -274,6 +285,7 @@ export async function loadLocalConfig(
     ingress,
     ordering,
     ...(guard?.order === undefined ? {} : { staleStatusGuard: guard.order }),
+    historyRetentionDays,
     fluentApi,
     notices,
   };

@@ -9,8 +9,12 @@ import { Component } from '../../lambdas/contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lambdas/contract/deployment';
 import type { FluentApiClient } from '../../lambdas/fluent-api';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
+import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 
-/** The real consumer handler on the given handler map, with its idempotency records in the local DynamoDB emulator. */
+/**
+ * The real consumer handler on the given handler map, with its idempotency records and its history in the local
+ * DynamoDB emulator.
+ */
 export function createLocalConsumer(
   config: LocalConfig,
   dynamoDbClient: DynamoDBClient,
@@ -35,6 +39,11 @@ export function createLocalConsumer(
             store: dynamoDbEntityStatusStore(dynamoDbClient, LOCAL_RESOURCE_NAMES.idempotencyTable),
           },
         }),
+    history: new DynamoDbHistoryStore({
+      client: dynamoDbClient,
+      tableName: LOCAL_RESOURCE_NAMES.historyTable,
+      retentionDays: config.historyRetentionDays,
+    }),
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,

@@ -20,6 +20,7 @@ import { bundleHandlers } from './load-handlers';
 import { watchHandlers } from './watch-handlers';
 import { inspectQueueMessages } from './inspect-queue';
 import { lockDataDir } from './data-dir-lock';
+import { removeRunnerEndpoints, writeRunnerEndpoints } from './runner-endpoints';
 import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
 import { toSqsEventRecord } from './sqs-event-records';
 import { startSqsPoller } from './sqs-poller';
@@ -43,6 +44,8 @@ export interface LocalRunner {
   /** The DynamoDB emulator and the idempotency table in it (for `sam local invoke` of the consumer, say). */
   readonly dynamoDbEndpoint: string;
   readonly idempotencyTableName: string;
+  /** The history table (archive and outcomes) in the same emulator. */
+  readonly historyTableName: string;
   /** What the handlers' `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL. */
   readonly fluentApiUrl: string;
   /** The stand-in's control endpoint (faults, what it received); undefined with FLUENT_API_URL. */
@@ -105,6 +108,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     });
     stopActions.push(() => dynamoDb.stop());
     await dynamoDb.createIdempotencyTable(LOCAL_RESOURCE_NAMES.idempotencyTable);
+    await dynamoDb.createHistoryTable(LOCAL_RESOURCE_NAMES.historyTable);
 
     const sqs = await startSqsEmulator({ host: config.host, dataDir: join(config.dataDir, SQS_DIR) });
     stopActions.push(() => sqs.close());
@@ -230,6 +234,18 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
           };
     const gateway = await startGatewayServer({ host: config.host, port: config.port, stage, ...integration, logger });
     stopActions.push(() => gateway.close());
+    // Last, so that a reader never finds the file before everything it names answers; removed first on stop.
+    writeRunnerEndpoints(config.dataDir, {
+      pid: process.pid,
+      region: sqs.region,
+      dynamoDbEndpoint: dynamoDb.endpoint,
+      historyTableName: LOCAL_RESOURCE_NAMES.historyTable,
+      historyRetentionDays: config.historyRetentionDays,
+      sqsEndpoint: sqs.endpoint,
+      queueUrl: queue.queueUrl,
+      deadLetterQueueUrl: deadLetterQueue.queueUrl,
+    });
+    stopActions.push(async () => removeRunnerEndpoints(config.dataDir));
 
     return {
       webhookBaseUrl: `${gateway.origin}/${config.pathSecret.secret}/${FLUENT_PATH_SEGMENT}/`,
@@ -239,6 +255,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       deadLetterQueueArn: deadLetterQueue.queueArn,
       dynamoDbEndpoint: dynamoDb.endpoint,
       idempotencyTableName: LOCAL_RESOURCE_NAMES.idempotencyTable,
+      historyTableName: LOCAL_RESOURCE_NAMES.historyTable,
       fluentApiUrl: fluentApi.apiUrl,
       fluentStandInControlUrl: fluentApi.controlUrl,
       restored,

@@ -1,0 +1,163 @@
+import type { ConfigurationProblem } from '../core/errors';
+import type { SignatureHeaders } from '../core/headers';
+import type { RecordFailureReasonName } from './observability';
+import type { ProvenanceName } from './provenance';
+
+/*
+ * The history: every delivery of every event that passed the signature check, with its outcome, and the archived
+ * copy of what Fluent signed. The consumer writes it; `fluent-webhook history` and `replay`, reconciliation and the
+ * local inspector read it. One store, one format: this file. The DynamoDB layout (keys, indexes) is here too because
+ * the construct that creates the table and the code that reads it must agree on it.
+ */
+
+/** What the consumer decided for one delivery that passed the signature check. */
+export const HistoryOutcome = {
+  PROCESSED: 'processed',
+  DUPLICATE: 'duplicate',
+  IGNORED: 'ignored',
+  /** staleStatusGuard: older than the entity's last processed status; deleted without running the handler. */
+  STALE: 'stale',
+  FAILED: 'failed',
+} as const;
+export type HistoryOutcomeName = (typeof HistoryOutcome)[keyof typeof HistoryOutcome];
+
+/** One delivery of one event: what `history --json` prints for each, and what every reader of the history gets. */
+export interface HistoryRecord {
+  /** Fluent's event id: the de-duplication key, and the ledger's key for reconciliation. */
+  readonly eventId: string;
+  /** The SQS message id of this delivery; a retry of the same message overwrites its record. */
+  readonly messageId: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly retailerId?: string;
+  readonly entityType?: string;
+  readonly entityRef?: string;
+  readonly rootEntityRef?: string;
+  /** The `{route+}` part of the webhook URL, normalised. */
+  readonly route: string;
+  /** When the door accepted the webhook (ISO 8601); a replay keeps the original's. */
+  readonly receivedAt: string;
+  /** The API Gateway request id of the original delivery. */
+  readonly requestId: string;
+  readonly outcome: HistoryOutcomeName;
+  /** Why, when `outcome` is `failed`. */
+  readonly reason?: RecordFailureReasonName;
+  /** How many times SQS handed this message out when this outcome was reached (1 on the first try). */
+  readonly attempts: number;
+  /** How long the handler ran, when one ran. */
+  readonly durationMs?: number;
+  readonly provenance: ProvenanceName;
+  /** When the consumer reached this outcome (ISO 8601). */
+  readonly decidedAt: string;
+  /** The `replay --reprocess` run this delivery belongs to. */
+  readonly replayRun?: string;
+}
+
+/** A delivery's record with the archived copy: the exact bytes Fluent signed and the signature headers it sent. */
+export interface ArchivedWebhook {
+  readonly record: HistoryRecord;
+  /** Absent when the body was too large to archive (see `MAX_ARCHIVED_BODY_BYTES`). */
+  readonly rawBody?: Buffer;
+  readonly signatures: SignatureHeaders;
+}
+
+/** Which records to read. Selectors combine: every one given must match. */
+export interface HistoryQuery {
+  /** Every delivery of these event ids. */
+  readonly eventIds?: readonly string[];
+  /** Events whose `entityRef` or `rootEntityRef` is this. */
+  readonly entityRef?: string;
+  /** Any of these event names. */
+  readonly names?: readonly string[];
+  readonly accountId?: string;
+  readonly outcome?: HistoryOutcomeName;
+  /** Received at or after (ISO 8601). Defaults to the retention window for range reads. */
+  readonly from?: string;
+  /** Received at or before (ISO 8601). @default now */
+  readonly to?: string;
+}
+
+/** The one history store. `DynamoDbHistoryStore` (lambdas/history) is the implementation, in AWS and locally. */
+export interface HistoryStore {
+  /** Records one delivery's outcome with its archived copy (the consumer, once per attempt). */
+  write(entry: ArchivedWebhook): Promise<void>;
+  /** The records that match, oldest `receivedAt` first (then `decidedAt`). */
+  query(query: HistoryQuery): Promise<HistoryRecord[]>;
+  /** One delivery's archived copy, or undefined when there is no such record. */
+  archived(key: Pick<HistoryRecord, 'eventId' | 'messageId'>): Promise<ArchivedWebhook | undefined>;
+}
+
+/** Fluent's Event API searches the last 30 days by default; the ledger reconciliation compares with reaches one more. */
+export const DEFAULT_HISTORY_RETENTION_DAYS = 31;
+const SECONDS_PER_DAY = 86_400;
+
+/**
+ * The history must outlive the de-duplication window: otherwise an event could still be redriven or replayed as a
+ * duplicate after its record (and so its archived copy) is gone.
+ */
+export function historyRetentionProblem(
+  retentionDays: number,
+  deduplicationWindowSeconds: number,
+  setting = 'historyRetentionDays',
+): ConfigurationProblem | undefined {
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+    return { setting, message: `is ${retentionDays}; use a whole number of days, at least 1.` };
+  }
+  if (retentionDays * SECONDS_PER_DAY >= deduplicationWindowSeconds) return undefined;
+  const needed = Math.ceil(deduplicationWindowSeconds / SECONDS_PER_DAY);
+  return {
+    setting,
+    message: `is ${retentionDays} days, shorter than the de-duplication window (idempotencyExpirySeconds, ${deduplicationWindowSeconds} s): the history must keep an event at least as long as the consumer remembers it. Use at least ${needed} days (default ${DEFAULT_HISTORY_RETENTION_DAYS}).`,
+  };
+}
+
+/** Seconds since 1970 at which a record decided at `decidedAt` expires (the table's TTL attribute). */
+export function historyExpiry(decidedAt: Date, retentionDays: number): number {
+  return Math.floor(decidedAt.getTime() / 1000) + retentionDays * SECONDS_PER_DAY;
+}
+
+/** The DynamoDB layout of the history table. */
+export const HistoryTable = {
+  PARTITION_KEY: 'eventId',
+  SORT_KEY: 'messageId',
+  /** Epoch seconds; the table's TTL deletes the item some time after. */
+  TTL_ATTRIBUTE: 'expiresAt',
+  /** Entities and time ranges: partition `<UTC day>#<shard>`, sort `<entity key>#<receivedAt>#<eventId>`. */
+  BY_DAY_INDEX: 'byDay',
+  BY_DAY_PARTITION_KEY: 'dayShard',
+  BY_DAY_SORT_KEY: 'entityTime',
+  /** Sparse: events whose `entityRef` differs from their `rootEntityRef` (a fulfilment of an order), by that ref. */
+  BY_CHILD_ENTITY_INDEX: 'byChildEntity',
+  BY_CHILD_ENTITY_PARTITION_KEY: 'childEntityRef',
+  BY_CHILD_ENTITY_SORT_KEY: 'receivedAt',
+  /**
+   * Shards per day of `byDay`, so that the writes of one day spread over this many partitions (DynamoDB takes about
+   * 1,000 writes per second per partition). Readers of a day query each shard.
+   */
+  DAY_SHARDS: 8,
+  /** The record fields both indexes carry, so listing history never reads the base items. */
+  PROJECTED_ATTRIBUTES: [
+    'name',
+    'accountId',
+    'retailerId',
+    'entityType',
+    'entityRef',
+    'rootEntityRef',
+    'route',
+    'receivedAt',
+    'requestId',
+    'outcome',
+    'reason',
+    'attempts',
+    'durationMs',
+    'provenance',
+    'decidedAt',
+    'replayRun',
+  ],
+} as const;
+
+/**
+ * Largest compressed body an item holds: DynamoDB items are at most 400 KB, with room left for the rest. A larger
+ * body (a rare 1 MiB webhook that compresses badly) is recorded without its copy, and replay reports it.
+ */
+export const MAX_ARCHIVED_BODY_BYTES = 380_000;

@@ -1,0 +1,203 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  ArchivedWebhook,
+  DEFAULT_HISTORY_RETENTION_DAYS,
+  historyExpiry,
+  HistoryQuery,
+  HistoryRecord,
+  HistoryStore,
+  HistoryTable,
+} from '../contract/history';
+import { archivedOfItem, dayShardKey, dayShardOf, HistoryItem, recordOfItem, toHistoryItem } from './history-item';
+
+export interface DynamoDbHistoryStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** How long records are kept (the TTL written) and how far back a range read looks by default. */
+  readonly retentionDays?: number;
+  /** Queries run at once when a read spans many days and shards. @default 8 */
+  readonly concurrency?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+/** A range read over more days than this is refused: it is a mistake, not a question the history can answer cheaply. */
+const MAX_RANGE_DAYS = 400;
+
+/** The history in a DynamoDB table laid out as `HistoryTable` says (in AWS, and locally on dynalite). */
+export class DynamoDbHistoryStore implements HistoryStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly retentionDays: number;
+  private readonly concurrency: number;
+  private readonly now: () => number;
+
+  public constructor(options: DynamoDbHistoryStoreOptions) {
+    this.documents = DynamoDBDocumentClient.from(options.client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.tableName = options.tableName;
+    this.retentionDays = options.retentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
+    this.concurrency = options.concurrency ?? 8;
+    this.now = options.now ?? Date.now;
+  }
+
+  public async write(entry: ArchivedWebhook): Promise<void> {
+    const expiresAt = historyExpiry(new Date(this.now()), this.retentionDays);
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: toHistoryItem(entry, expiresAt) }));
+  }
+
+  public async archived(key: Pick<HistoryRecord, 'eventId' | 'messageId'>): Promise<ArchivedWebhook | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [HistoryTable.PARTITION_KEY]: key.eventId, [HistoryTable.SORT_KEY]: key.messageId },
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined ? undefined : archivedOfItem(Item);
+  }
+
+  public async query(query: HistoryQuery): Promise<HistoryRecord[]> {
+    const records = await this.select(query);
+    return records.filter((record) => matches(record, query)).sort(byTime);
+  }
+
+  /** The records the most selective selector names; `matches` then applies every selector. */
+  private async select(query: HistoryQuery): Promise<HistoryRecord[]> {
+    if (query.eventIds !== undefined && query.eventIds.length > 0) {
+      const pages = await this.inParallel([...new Set(query.eventIds)], (eventId) =>
+        this.queryAll({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :id',
+          ExpressionAttributeValues: { ':id': eventId },
+          ...recordProjection(),
+        }),
+      );
+      return pages.flat();
+    }
+    const { from, to } = this.window(query);
+    const days = daysBetween(from, to);
+    if (query.entityRef !== undefined) {
+      const ref = query.entityRef;
+      const shard = dayShardOf(ref);
+      const [byRoot, byChild] = await Promise.all([
+        this.inParallel(days, (day) =>
+          this.queryAll({
+            TableName: this.tableName,
+            IndexName: HistoryTable.BY_DAY_INDEX,
+            KeyConditionExpression: '#pk = :day AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY, '#sk': HistoryTable.BY_DAY_SORT_KEY },
+            ExpressionAttributeValues: { ':day': dayShardKey(day, shard), ':prefix': `${ref}#` },
+          }),
+        ),
+        this.queryAll({
+          TableName: this.tableName,
+          IndexName: HistoryTable.BY_CHILD_ENTITY_INDEX,
+          KeyConditionExpression: '#pk = :ref AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: {
+            '#pk': HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY,
+            '#sk': HistoryTable.BY_CHILD_ENTITY_SORT_KEY,
+          },
+          ExpressionAttributeValues: { ':ref': ref, ':from': from, ':to': to },
+        }),
+      ]);
+      return [...byRoot.flat(), ...byChild];
+    }
+    const partitions = days.flatMap((day) =>
+      Array.from({ length: HistoryTable.DAY_SHARDS }, (_, shard) => dayShardKey(day, shard)),
+    );
+    const pages = await this.inParallel(partitions, (partition) =>
+      this.queryAll({
+        TableName: this.tableName,
+        IndexName: HistoryTable.BY_DAY_INDEX,
+        KeyConditionExpression: '#pk = :day',
+        ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY },
+        ExpressionAttributeValues: { ':day': partition },
+      }),
+    );
+    return pages.flat();
+  }
+
+  /** The time window a range read covers: the query's, else the retention up to now. */
+  private window(query: HistoryQuery): { from: string; to: string } {
+    const to = query.to ?? new Date(this.now()).toISOString();
+    const from = query.from ?? new Date(Date.parse(to) - this.retentionDays * DAY_MS).toISOString();
+    return { from, to };
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<HistoryRecord[]> {
+    const records: HistoryRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      for (const item of page.Items ?? []) records.push(recordOfItem(item as HistoryItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return records;
+  }
+
+  private async inParallel<T, R>(inputs: readonly T[], work: (input: T) => Promise<R>): Promise<R[]> {
+    const results: R[] = new Array<R>(inputs.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < inputs.length) {
+        const index = next;
+        next += 1;
+        results[index] = await work(inputs[index] as T);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, inputs.length) }, worker));
+    return results;
+  }
+}
+
+/** Only the record's fields, not the archived copy, when reading the table itself (by id). */
+function recordProjection(): Pick<QueryCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> {
+  const names = ['eventId', 'messageId', ...HistoryTable.PROJECTED_ATTRIBUTES];
+  return {
+    ProjectionExpression: names.map((_, index) => `#f${index}`).join(', '),
+    ExpressionAttributeNames: {
+      '#pk': HistoryTable.PARTITION_KEY,
+      ...Object.fromEntries(names.map((name, index) => [`#f${index}`, name])),
+    },
+  };
+}
+
+/** The UTC days (`YYYY-MM-DD`) from `from` to `to`, both included. */
+function daysBetween(from: string, to: string): string[] {
+  const start = Date.parse(from.slice(0, 10));
+  const end = Date.parse(to.slice(0, 10));
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError(`Not a time range: ${from} to ${to}.`);
+  if ((end - start) / DAY_MS > MAX_RANGE_DAYS) {
+    throw new RangeError(`The range ${from} to ${to} spans more than ${MAX_RANGE_DAYS} days; narrow it.`);
+  }
+  const days: string[] = [];
+  for (let day = start; day <= end; day += DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
+  return days;
+}
+
+function matches(record: HistoryRecord, query: HistoryQuery): boolean {
+  if (query.eventIds !== undefined && query.eventIds.length > 0 && !query.eventIds.includes(record.eventId)) {
+    return false;
+  }
+  if (
+    query.entityRef !== undefined &&
+    record.entityRef !== query.entityRef &&
+    record.rootEntityRef !== query.entityRef
+  ) {
+    return false;
+  }
+  if (query.names !== undefined && query.names.length > 0 && !query.names.includes(record.name)) return false;
+  if (query.accountId !== undefined && record.accountId !== query.accountId) return false;
+  if (query.outcome !== undefined && record.outcome !== query.outcome) return false;
+  if (query.from !== undefined && record.receivedAt < query.from) return false;
+  if (query.to !== undefined && record.receivedAt > query.to) return false;
+  return true;
+}
+
+function byTime(a: HistoryRecord, b: HistoryRecord): number {
+  return a.receivedAt.localeCompare(b.receivedAt) || a.decidedAt.localeCompare(b.decidedAt);
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { HistoryStore } from '../../lambdas/contract/history';
+import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import { readRetentionDays } from '../../lambdas/history/history-from-env';
+import { lockDataDir } from './data-dir-lock';
+import { startDynamoDbEmulator } from './dynamodb-emulator';
+import { emulatorClientConfig } from './local-aws-config';
+import { LOCAL_RESOURCE_NAMES } from './local-config';
+import { DYNAMODB_DIR } from './local-runner';
+import { RunnerEndpoints, runningRunnerEndpoints } from './runner-endpoints';
+
+/** The local runner's history, opened for reading (and the runner's endpoints when it is running). */
+export interface LocalHistory {
+  readonly store: HistoryStore;
+  /** Set when a runner is using the data folder: its queues can be sent to. */
+  readonly runner?: RunnerEndpoints;
+  /** The history's retention in days: the running runner's, else HISTORY_RETENTION_DAYS, else the default. */
+  readonly retentionDays: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the history of the local runner whose data folder is `dataDir`, running or stopped. dynalite keeps its tables
+ * in a LevelDB folder that one process may open at a time: while the runner runs, its emulator is asked (the endpoint
+ * it wrote into the data folder); when it is stopped, this process claims the data folder (so a runner cannot start
+ * on it meanwhile) and opens the folder itself until `close`.
+ */
+export async function openLocalHistory(
+  dataDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<LocalHistory> {
+  const running = runningRunnerEndpoints(dataDir);
+  if (running !== undefined) {
+    const client = new DynamoDBClient(emulatorClientConfig(running.dynamoDbEndpoint, running.region));
+    return {
+      store: new DynamoDbHistoryStore({
+        client,
+        tableName: running.historyTableName,
+        retentionDays: running.historyRetentionDays,
+      }),
+      runner: running,
+      retentionDays: running.historyRetentionDays,
+      close: async () => client.destroy(),
+    };
+  }
+  const retentionDays = readRetentionDays(env);
+  const lock = lockDataDir(dataDir);
+  const folder = join(dataDir, DYNAMODB_DIR);
+  // A data folder the runner never used has no history yet: an in-memory emulator answers that with nothing.
+  const emulator = await startDynamoDbEmulator(existsSync(folder) ? { path: folder } : {}).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
+  await emulator.createHistoryTable(LOCAL_RESOURCE_NAMES.historyTable);
+  const client = new DynamoDBClient(emulatorClientConfig(emulator.endpoint, 'us-east-1'));
+  return {
+    store: new DynamoDbHistoryStore({ client, tableName: LOCAL_RESOURCE_NAMES.historyTable, retentionDays }),
+    retentionDays,
+    close: async () => {
+      client.destroy();
+      await emulator.stop();
+      lock.release();
+    },
+  };
+}
