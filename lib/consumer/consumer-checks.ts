@@ -15,6 +15,7 @@ import type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from '.
 import { findProjectLockFile } from '../internal/lambda-bundling';
 import { findFluentApiProblems } from './fluent-api-access';
 import { readStatusOrder } from '../../lambdas/core/stale-status';
+import { historyRetentionProblem } from '../../lambdas/contract/history';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */
 const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
@@ -32,6 +33,7 @@ export function validateConsumerProps(props: FluentWebhookConsumerProps, consume
     ...checkHandlersEntry(props),
     ...checkTimeout(consumerTimeout),
     ...checkVisibilityTimeout(props, consumerTimeout),
+    ...checkHistoryRetention(props),
   ]);
 }
 
@@ -50,6 +52,13 @@ export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions
       ? []
       : readStatusOrder('staleStatusGuard', options.staleStatusGuard).problems),
   ];
+}
+
+/** The history must keep an event at least as long as the consumer remembers it (`historyRetentionProblem`). */
+function checkHistoryRetention({ historyRetentionDays, settings }: FluentWebhookConsumerProps): ConfigurationProblem[] {
+  if (historyRetentionDays === undefined) return [];
+  const problem = historyRetentionProblem(historyRetentionDays, settings.idempotencyExpirySeconds);
+  return problem === undefined ? [] : [problem];
 }
 
 function checkTableProps({

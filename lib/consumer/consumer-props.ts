@@ -56,6 +56,19 @@ export interface FluentWebhookConsumerOptions {
    * @default - off
    */
   readonly staleStatusGuard?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Days the history (every signed delivery's archived copy and outcome) keeps a record: the table's TTL. At least
+   * the de-duplication window (`idempotencyExpirySeconds`); Fluent's Event API looks back 30 days, so reconciliation
+   * needs 31. Set as `HISTORY_RETENTION_DAYS`.
+   * @default 31
+   */
+  readonly historyRetentionDays?: number;
+  /**
+   * Overrides for the history table, for example `encryption: TableEncryption.CUSTOMER_MANAGED` with
+   * `encryptionKey`. The keys, indexes and TTL attribute are fixed.
+   * @default - `defaultHistoryTableProps()`: on demand, TTL, point-in-time recovery, AWS-managed encryption, TLS only, RETAIN
+   */
+  readonly historyTableProps?: Partial<dynamodb.TableProps>;
 }
 
 export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions {

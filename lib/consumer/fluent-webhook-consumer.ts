@@ -24,6 +24,8 @@ import {
   IDEMPOTENCY_TTL_ATTRIBUTE,
 } from './consumer-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract/observability';
+import { DEFAULT_HISTORY_RETENTION_DAYS } from '../../lambdas/contract/history';
+import { createHistoryTable, HISTORY_READ_ACTIONS, HISTORY_WRITE_ACTIONS } from './history-table';
 
 export type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
 export { consumerTimeoutOf } from './consumer-defaults';
@@ -57,6 +59,10 @@ export class FluentWebhookConsumer extends Construct {
   public readonly consumerRole: iam.Role;
   public readonly consumerLogGroup: logs.LogGroup;
   public readonly idempotencyTable: dynamodb.ITable;
+  /** Every signed delivery's archived copy and outcome: what `fluent-webhook history` and `replay` read. */
+  public readonly historyTable: dynamodb.Table;
+  /** Days the history keeps a record. */
+  public readonly historyRetentionDays: number;
   public readonly eventSource: SqsEventSource;
   /** The Fluent API credentials secret the consumer may read; undefined without `fluentApi`. */
   public readonly fluentApiSecret?: secretsmanager.ISecret;
@@ -74,6 +80,9 @@ export class FluentWebhookConsumer extends Construct {
         timeToLiveAttribute: IDEMPOTENCY_TTL_ATTRIBUTE,
       });
 
+    this.historyRetentionDays = props.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
+    this.historyTable = createHistoryTable(this, 'HistoryTable', props.historyTableProps);
+
     this.consumerLogGroup = new logs.LogGroup(this, 'ConsumerLogGroup', {
       retention: props.logRetention ?? defaultConsumerLogRetention(),
       removalPolicy: RemovalPolicy.RETAIN,
@@ -82,7 +91,7 @@ export class FluentWebhookConsumer extends Construct {
     this.consumerRole = new iam.Role(this, 'ConsumerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description:
-        'Consumer Lambda of the Fluent webhook receiver: write its logs, consume its queue, use its idempotency table.',
+        'Consumer Lambda of the Fluent webhook receiver: write its logs, consume its queue, use its idempotency table, write its history.',
     });
     this.consumerLogGroup.grantWrite(this.consumerRole);
 
@@ -99,6 +108,8 @@ export class FluentWebhookConsumer extends Construct {
         environment: {
           ...settingsToEnv(props.settings),
           [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: this.idempotencyTable.tableName,
+          [RuntimeEnv.HISTORY_TABLE_NAME]: this.historyTable.tableName,
+          [RuntimeEnv.HISTORY_RETENTION_DAYS]: String(this.historyRetentionDays),
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           ...(props.environmentName === undefined ? {} : { [RuntimeEnv.ENVIRONMENT_NAME]: props.environmentName }),
@@ -118,6 +129,11 @@ export class FluentWebhookConsumer extends Construct {
     }
     this.idempotencyTable.grant(this.consumerFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
     this.idempotencyTable.encryptionKey?.grant(this.consumerFunction, ...IDEMPOTENCY_KEY_ACTIONS);
+    // The table only: the consumer never touches the indexes (DynamoDB maintains them).
+    this.consumerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: HISTORY_WRITE_ACTIONS, resources: [this.historyTable.tableArn] }),
+    );
+    this.historyTable.encryptionKey?.grant(this.consumerFunction, ...IDEMPOTENCY_KEY_ACTIONS);
 
     this.eventSource = new SqsEventSource(props.queue, {
       ...defaultSqsEventSourceProps(),
@@ -125,5 +141,14 @@ export class FluentWebhookConsumer extends Construct {
       reportBatchItemFailures: true,
     });
     this.consumerFunction.addEventSource(this.eventSource);
+  }
+
+  /**
+   * Lets an operator's role read the history (`fluent-webhook history`, `replay`): query the table and its indexes
+   * and read items, and decrypt them under a customer-managed key. Replaying also needs `queueSenderArns`.
+   */
+  public grantHistoryRead(grantee: iam.IGrantable): iam.Grant {
+    this.historyTable.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:DescribeKey');
+    return this.historyTable.grant(grantee, ...HISTORY_READ_ACTIONS);
   }
 }

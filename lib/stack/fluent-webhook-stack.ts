@@ -6,6 +6,7 @@ import type { FluentWebhookMonitoring } from '../monitoring/fluent-webhook-monit
 import { FluentWebhooks } from '../fluent-webhooks/fluent-webhooks';
 import { readStackConfig, StackConfig } from './stack-config';
 import { Ingress } from '../../lambdas/contract/ingress';
+import { StackOutput } from '../../lambdas/contract/stack-outputs';
 
 export interface FluentWebhookStackProps extends StackProps {
   /** The environment (`sandbox`, `production`) whose context settings configure the stack. */
@@ -77,7 +78,7 @@ export class FluentWebhookStack extends Stack {
       description: 'The queue verified webhooks wait in.',
       value: this.receiver.queue.queueName,
     });
-    new CfnOutput(this, 'QueueUrl', { value: this.receiver.queue.queueUrl });
+    new CfnOutput(this, StackOutput.QUEUE_URL, { value: this.receiver.queue.queueUrl });
     const deadLetterQueue = this.webhooks.deadLetterQueue;
     new CfnOutput(this, 'DeadLetterQueueName', {
       description: 'Where webhooks land after maxReceiveCount failed attempts.',
@@ -92,6 +93,14 @@ export class FluentWebhookStack extends Stack {
     new CfnOutput(this, 'IdempotencyTableName', {
       description: "The consumer's de-duplication table.",
       value: this.consumer.idempotencyTable.tableName,
+    });
+    new CfnOutput(this, StackOutput.HISTORY_TABLE_NAME, {
+      description: 'Every signed delivery with its outcome and archived copy: fluent-webhook history / replay --stack.',
+      value: this.consumer.historyTable.tableName,
+    });
+    new CfnOutput(this, StackOutput.HISTORY_RETENTION_DAYS, {
+      description: 'Days the history keeps a record.',
+      value: String(this.consumer.historyRetentionDays),
     });
     const dashboardName = this.monitoring.dashboard.dashboardName;
     new CfnOutput(this, 'DashboardName', { value: dashboardName });

@@ -26,6 +26,7 @@ export const OperationsContextKey = {
   EXPECT_SHA512_SIGNATURES: 'expectSha512Signatures',
   /** An object of entity type to statuses (or its JSON with -c): see `FluentWebhookConsumerOptions.staleStatusGuard`. */
   STALE_STATUS_GUARD: 'staleStatusGuard',
+  HISTORY_RETENTION_DAYS: 'historyRetentionDays',
 } as const;
 
 /** `idempotencyTableEncryption` values. */
@@ -75,6 +76,7 @@ export function readOperationsConfig(read: ContextValues, problems: Configuratio
     idempotencyTableProps: Object.keys(tableProps).length === 0 ? undefined : tableProps,
     fluentApi: readFluentApi(read),
     staleStatusGuard: readStaleStatusGuard(read, problems),
+    historyRetentionDays: read.integer(OperationsContextKey.HISTORY_RETENTION_DAYS),
   });
 
   const ageMinutes = read.integer(OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES);

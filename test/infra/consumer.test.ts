@@ -1,6 +1,7 @@
 import { CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
@@ -70,6 +71,8 @@ describe('Class: FluentWebhookConsumer', () => {
       UNHANDLED_EVENTS: 'fail',
       IDEMPOTENCY_EXPIRY_SECONDS: '200000',
       IDEMPOTENCY_TABLE_NAME: { Ref: ref(consumer.idempotencyTable) },
+      HISTORY_TABLE_NAME: { Ref: ref(consumer.historyTable) },
+      HISTORY_RETENTION_DAYS: '31',
       POWERTOOLS_SERVICE_NAME: 'fluent-webhook-receiver',
       POWERTOOLS_METRICS_NAMESPACE: 'FluentWebhookReceiver',
       ENVIRONMENT_NAME: 'production',
@@ -90,7 +93,7 @@ describe('Class: FluentWebhookConsumer', () => {
 
   it('creates the idempotency table Powertools expects: key id, TTL on expiration, on demand, PITR, encrypted, retained', () => {
     // Assess
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
@@ -105,7 +108,7 @@ describe('Class: FluentWebhookConsumer', () => {
     });
   });
 
-  it('allows the consumer exactly its log group, its queue and four actions on its table', () => {
+  it('allows the consumer exactly its log group, its queue, four actions on its table and PutItem on its history', () => {
     // Assess
     template.resourceCountIs('AWS::IAM::Policy', 1);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -121,6 +124,11 @@ describe('Class: FluentWebhookConsumer', () => {
             Effect: 'Allow',
             Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
             Resource: [{ 'Fn::GetAtt': [ref(consumer.idempotencyTable), 'Arn'] }],
+          },
+          {
+            Effect: 'Allow',
+            Action: 'dynamodb:PutItem',
+            Resource: { 'Fn::GetAtt': [ref(consumer.historyTable), 'Arn'] },
           },
           {
             Effect: 'Allow',
@@ -141,6 +149,102 @@ describe('Class: FluentWebhookConsumer', () => {
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
       },
       ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('creates the history table: keys and both indexes as the contract says, TTL, on demand, PITR, encrypted, retained, TLS only', () => {
+    // Assess
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'eventId', KeyType: 'HASH' },
+          { AttributeName: 'messageId', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'byDay',
+            KeySchema: [
+              { AttributeName: 'dayShard', KeyType: 'HASH' },
+              { AttributeName: 'entityTime', KeyType: 'RANGE' },
+            ],
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: Match.arrayWith(['name', 'outcome', 'provenance']),
+            },
+          }),
+          Match.objectLike({
+            IndexName: 'byChildEntity',
+            KeySchema: [
+              { AttributeName: 'childEntityRef', KeyType: 'HASH' },
+              { AttributeName: 'receivedAt', KeyType: 'RANGE' },
+            ],
+          }),
+        ],
+        ResourcePolicy: {
+          PolicyDocument: {
+            Statement: [
+              {
+                Sid: 'DenyRequestsWithoutTls',
+                Effect: 'Deny',
+                Principal: { AWS: '*' },
+                Action: 'dynamodb:*',
+                Resource: '*',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          },
+        },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('lets a role granted history read query the table and its indexes, and nothing else', () => {
+    // Prepare
+    const built = consumerStack();
+    const reader = new iam.Role(built.stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+
+    // Act
+    built.consumer.grantHistoryRead(reader);
+
+    // Assess
+    Template.fromStack(built.stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: built.stack.getLogicalId(reader.node.defaultChild as CfnElement) }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DescribeTable'],
+            Resource: [
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('HistoryTable'), 'Arn'] },
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('HistoryTable'), 'Arn'] }, '/index/*']] },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('refuses a history retention shorter than the de-duplication window', () => {
+    // Act
+    const build = () => consumerStack({ historyRetentionDays: 2 });
+
+    // Assess
+    expect(build).toThrow(/historyRetentionDays is 2 days, shorter than the de-duplication window.*at least 3 days/s);
+  });
+
+  it('writes the retention it is given as the TTL the consumer uses', () => {
+    // Act
+    const built = consumerStack({ historyRetentionDays: 90 });
+
+    // Assess
+    Template.fromStack(built.stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HISTORY_RETENTION_DAYS: '90' }) },
     });
   });
 
@@ -222,7 +326,11 @@ describe('Class: FluentWebhookConsumer', () => {
 
     // Assess
     const existing = Template.fromStack(stack);
-    existing.resourceCountIs('AWS::DynamoDB::Table', 0);
+    existing.resourceCountIs('AWS::DynamoDB::Table', 1);
+    existing.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: Match.absent(),
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
     expect(consumer.idempotencyTable).toBe(table);
     existing.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TABLE_NAME: 'my-idempotency' }) },

@@ -108,6 +108,8 @@ describe('Class: FluentWebhookStack', () => {
         'DeadLetterQueueArn',
         'DeadLetterQueueName',
         'DeadLetterQueueUrl',
+        'HistoryRetentionDays',
+        'HistoryTableName',
         'IdempotencyTableName',
         'PathSecretFingerprints',
         'QueueName',
@@ -140,7 +142,7 @@ describe('Class: FluentWebhookStack', () => {
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
     const ids = (type: string) => Object.keys(resources).filter((id) => resources[id]?.Type === type);
     expect(ids('AWS::SQS::Queue').sort()).toEqual(['ReceiverDeadLetterQueue5A4556A4', 'ReceiverQueue7788F9B1']);
-    expect(ids('AWS::DynamoDB::Table')).toEqual(['ConsumerIdempotencyTableBB140E0E']);
+    expect(ids('AWS::DynamoDB::Table')).toEqual(['ConsumerIdempotencyTableBB140E0E', 'ConsumerHistoryTableAF37822D']);
     expect(ids('AWS::Lambda::Function').sort()).toEqual([
       'ConsumerConsumerFunctionA821CF9C',
       'ReceiverReceiverFunctionB1E4CE00',

@@ -1,0 +1,72 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { HistoryTable } from '../../lambdas/contract/history';
+
+/** The one action the consumer takes on the history: it writes each delivery's item, and never reads. */
+export const HISTORY_WRITE_ACTIONS = ['dynamodb:PutItem'];
+/** What `fluent-webhook history` and `replay` (and reconciliation) take: query the table and its indexes, read an item. */
+export const HISTORY_READ_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DescribeTable'];
+
+/**
+ * The history table's defaults: on demand, TTL on `expiresAt`, point-in-time recovery, AWS-managed KMS encryption,
+ * kept when the stack is deleted (it is the archive and the ledger), and a resource policy that refuses any request
+ * not made over TLS (the bodies hold customer data).
+ */
+export function defaultHistoryTableProps(): dynamodb.TableProps {
+  return {
+    partitionKey: { name: HistoryTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: HistoryTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
+    timeToLiveAttribute: HistoryTable.TTL_ATTRIBUTE,
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    removalPolicy: RemovalPolicy.RETAIN,
+    resourcePolicy: new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DenyRequestsWithoutTls',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['dynamodb:*'],
+          resources: ['*'],
+          conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ],
+    }),
+  };
+}
+
+/** The history table with its keys, TTL and both indexes as `HistoryTable` (lambdas/contract) lays them out. */
+export function createHistoryTable(
+  scope: Construct,
+  id: string,
+  overrides: Partial<dynamodb.TableProps> = {},
+): dynamodb.Table {
+  const defaults = defaultHistoryTableProps();
+  const table = new dynamodb.Table(scope, id, {
+    ...defaults,
+    ...overrides,
+    partitionKey: defaults.partitionKey,
+    sortKey: defaults.sortKey,
+    timeToLiveAttribute: HistoryTable.TTL_ATTRIBUTE,
+  });
+  const projection = {
+    projectionType: dynamodb.ProjectionType.INCLUDE,
+    nonKeyAttributes: [...HistoryTable.PROJECTED_ATTRIBUTES],
+  };
+  table.addGlobalSecondaryIndex({
+    indexName: HistoryTable.BY_DAY_INDEX,
+    partitionKey: { name: HistoryTable.BY_DAY_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: HistoryTable.BY_DAY_SORT_KEY, type: dynamodb.AttributeType.STRING },
+    ...projection,
+  });
+  table.addGlobalSecondaryIndex({
+    indexName: HistoryTable.BY_CHILD_ENTITY_INDEX,
+    partitionKey: { name: HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: HistoryTable.BY_CHILD_ENTITY_SORT_KEY, type: dynamodb.AttributeType.STRING },
+    ...projection,
+  });
+  return table;
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../lambdas/core/constants';
+import { signFluentPayload } from '../../lambdas/core';
+import type { ArchivedWebhook, HistoryRecord } from '../../lambdas/contract/history';
+import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import { DynamoDbEmulator, startDynamoDbEmulator } from '../../tools/local/dynamodb-emulator';
+import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import { fluentEventBody } from '../support/factories';
+import { useTempDir } from '../support/temp-dir';
+import { testKeyPair } from '../support/test-keys';
+
+const TABLE = 'history';
+
+function entry(overrides: Partial<HistoryRecord> = {}, body?: Buffer): ArchivedWebhook {
+  const eventId = overrides.eventId ?? randomUUID();
+  const rawBody = body ?? fluentEventBody({ id: eventId });
+  const signed = signFluentPayload(rawBody, testKeyPair().privateKeyPem);
+  return {
+    record: {
+      eventId,
+      messageId: randomUUID(),
+      name: 'OrderStatusChange',
+      accountId: 'ACME',
+      entityRef: 'HD_1',
+      rootEntityRef: 'HD_1',
+      route: 'orders',
+      receivedAt: '2026-12-01T10:00:00.000Z',
+      requestId: 'r-1',
+      outcome: 'processed',
+      attempts: 1,
+      provenance: 'webhook',
+      decidedAt: '2026-12-01T10:00:01.000Z',
+      ...overrides,
+    },
+    rawBody,
+    signatures: {
+      [FLUENT_SIGNATURE_HEADER]: [signed[FLUENT_SIGNATURE_HEADER]],
+      [FLEX_SIGNATURE_HEADER]: [signed[FLEX_SIGNATURE_HEADER]],
+    },
+  };
+}
+
+describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
+  const tempDir = useTempDir('history-store-');
+  const opened: Array<{ emulator: DynamoDbEmulator; client: DynamoDBClient }> = [];
+  const now = Date.parse('2026-12-06T12:00:00.000Z');
+
+  const open = async (path?: string) => {
+    const emulator = await startDynamoDbEmulator(path === undefined ? {} : { path });
+    const client = new DynamoDBClient(emulatorClientConfig(emulator.endpoint, 'us-east-1'));
+    opened.push({ emulator, client });
+    await emulator.createHistoryTable(TABLE);
+    await emulator.createHistoryTable(TABLE);
+    return new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now });
+  };
+  const closeAll = async () => {
+    for (const { emulator, client } of opened.splice(0)) {
+      client.destroy();
+      await emulator.stop();
+    }
+  };
+  afterEach(closeAll);
+
+  it('gives back the exact bytes and signature headers it archived, and the record by event id', async () => {
+    // Prepare
+    const store = await open();
+    const written = entry({ durationMs: 1.5 }, Buffer.from('{"id":"x1","name":"N","weird":"\u0000 ✓"}'));
+
+    // Act
+    await store.write(written);
+    const archived = await store.archived(written.record);
+    const byId = await store.query({ eventIds: [written.record.eventId] });
+
+    // Assess
+    expect(archived?.rawBody?.equals(written.rawBody!)).toBe(true);
+    expect(archived?.signatures).toEqual(written.signatures);
+    expect(archived?.record).toEqual(written.record);
+    expect(byId).toEqual([written.record]);
+  });
+
+  it("finds an entity's events by entityRef or rootEntityRef, oldest first, and no other entity's", async () => {
+    // Prepare
+    const store = await open();
+    const order = [
+      entry({ entityRef: 'HD_A', rootEntityRef: 'HD_A', receivedAt: '2026-12-03T09:00:00.000Z' }),
+      entry({ entityRef: 'F_HD_A_1', rootEntityRef: 'HD_A', receivedAt: '2026-12-01T09:00:00.000Z' }),
+      entry({ entityRef: 'HD_A', rootEntityRef: undefined, receivedAt: '2026-12-02T09:00:00.000Z' }),
+    ];
+    const other = entry({ entityRef: 'HD_B', rootEntityRef: 'HD_B', receivedAt: '2026-12-02T09:00:00.000Z' });
+    for (const written of [...order, other]) await store.write(written);
+
+    // Act
+    const ofOrder = await store.query({ entityRef: 'HD_A' });
+    const ofFulfilment = await store.query({ entityRef: 'F_HD_A_1' });
+
+    // Assess
+    expect(ofOrder.map((record) => record.receivedAt)).toEqual([
+      '2026-12-01T09:00:00.000Z',
+      '2026-12-02T09:00:00.000Z',
+      '2026-12-03T09:00:00.000Z',
+    ]);
+    expect(ofFulfilment.map((record) => record.eventId)).toEqual([order[1]!.record.eventId]);
+  });
+
+  it('lists a time range by name, account and outcome', async () => {
+    // Prepare
+    const store = await open();
+    const inRange = entry({ name: 'A', entityRef: 'E1', rootEntityRef: 'E1', receivedAt: '2026-12-04T10:00:00.000Z' });
+    const otherName = entry({ name: 'B', entityRef: 'E2', receivedAt: '2026-12-04T11:00:00.000Z' });
+    const otherAccount = entry({
+      name: 'A',
+      accountId: 'OTHER',
+      entityRef: 'E3',
+      receivedAt: '2026-12-04T12:00:00.000Z',
+    });
+    const failed = entry({
+      name: 'A',
+      entityRef: 'E4',
+      outcome: 'failed',
+      reason: 'handler-failed',
+      receivedAt: '2026-12-05T10:00:00.000Z',
+    });
+    const tooEarly = entry({ name: 'A', entityRef: 'E5', receivedAt: '2026-12-02T10:00:00.000Z' });
+    for (const written of [inRange, otherName, otherAccount, failed, tooEarly]) await store.write(written);
+    const range = { from: '2026-12-03T00:00:00.000Z', to: '2026-12-06T00:00:00.000Z' };
+
+    // Act
+    const named = await store.query({ ...range, names: ['A'], accountId: 'ACME' });
+    const failures = await store.query({ ...range, outcome: 'failed' });
+
+    // Assess
+    expect(named.map((record) => record.eventId)).toEqual([inRange.record.eventId, failed.record.eventId]);
+    expect(failures).toEqual([failed.record]);
+  });
+
+  it('keeps every delivery of an event apart, and a retry of one delivery overwrites its record', async () => {
+    // Prepare
+    const store = await open();
+    const first = entry({ outcome: 'failed', reason: 'handler-failed' });
+    const retried = {
+      ...first,
+      record: { ...first.record, outcome: 'processed' as const, reason: undefined, attempts: 2 },
+    };
+    const replayed = entry({
+      eventId: first.record.eventId,
+      provenance: 'replay',
+      decidedAt: '2026-12-02T00:00:00.000Z',
+    });
+
+    // Act
+    await store.write(first);
+    await store.write(retried);
+    await store.write(replayed);
+    const records = await store.query({ eventIds: [first.record.eventId] });
+
+    // Assess
+    expect(records.map(({ outcome, attempts, provenance }) => ({ outcome, attempts, provenance }))).toEqual([
+      { outcome: 'processed', attempts: 2, provenance: 'webhook' },
+      { outcome: 'processed', attempts: 1, provenance: 'replay' },
+    ]);
+  });
+
+  it('keeps the history across a restart of the emulator on the same folder', async () => {
+    // Prepare
+    const path = tempDir.path('leveldb');
+    const written = entry();
+    await (await open(path)).write(written);
+    await closeAll();
+
+    // Act
+    const records = await (await open(path)).query({ eventIds: [written.record.eventId] });
+
+    // Assess
+    expect(records).toEqual([written.record]);
+  });
+});
