@@ -168,6 +168,11 @@ export class FluentWebhookMonitoring extends Construct {
             ConsumerMetric.RECORD_FAILED,
             RecordFailureReason.IDEMPOTENCY_STORE_FAILED,
           ),
+          historyFailed: metrics.count(
+            MetricComponent.CONSUMER,
+            ConsumerMetric.RECORD_FAILED,
+            RecordFailureReason.HISTORY_STORE_FAILED,
+          ),
           unexpected: metrics.count(
             MetricComponent.CONSUMER,
             ConsumerMetric.RECORD_FAILED,
@@ -176,7 +181,7 @@ export class FluentWebhookMonitoring extends Construct {
         }),
         threshold: 1,
         alarmDescription:
-          'The consumer failed as a whole (configuration, crash) or could not use its idempotency table. Records are retried, then dead-lettered: check its logs.',
+          'The consumer failed as a whole (configuration, crash) or could not use its idempotency or history table. Records are retried, then dead-lettered: check its logs.',
       }),
       fluentApiFailures: alarm('FluentApiFailures', {
         metric: metrics.count(MetricComponent.CONSUMER, FluentApiMetric.CALL_FAILED),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluentApiEnv, RuntimeEnv } from '../../lambdas/contract/environment';
 import { DEFAULT_INGRESS } from '../../lambdas/contract/ingress';
+import { DEFAULT_HISTORY_RETENTION_DAYS } from '../../lambdas/contract/history';
 import { DEFAULT_ORDERING } from '../../lambdas/contract/ordering';
 import { DEFAULT_SIGNATURE_POLICY } from '../../lambdas/core/constants';
 import {
@@ -123,6 +124,7 @@ describe('Docs: docs/configuration.md against the code', () => {
       [byEnv(LOCAL_ENV_NAMES.visibilityTimeoutSeconds), LOCAL_DEFAULTS.visibilityTimeoutSeconds],
       [byEnv(LOCAL_ENV_NAMES.dataDir), LOCAL_DEFAULTS.dataDir],
       [byEnv(RuntimeEnv.INGRESS), DEFAULT_INGRESS],
+      [byKey(OperationsContextKey.HISTORY_RETENTION_DAYS), DEFAULT_HISTORY_RETENTION_DAYS],
       [byEnv(RuntimeEnv.ORDERING), DEFAULT_ORDERING],
     ];
 

@@ -222,9 +222,9 @@ describe('Class: FluentWebhookMonitoring', () => {
       ],
     ],
     [
-      'consumer errors: Lambda errors, idempotency store and unexpected failures added up',
+      'consumer errors: Lambda errors, idempotency store, history store and unexpected failures added up',
       'consumerErrors',
-      'FILL(errors, 0) + FILL(storeFailed, 0) + FILL(unexpected, 0)',
+      'FILL(errors, 0) + FILL(storeFailed, 0) + FILL(historyFailed, 0) + FILL(unexpected, 0)',
       [
         {
           Id: 'errors',
@@ -240,6 +240,12 @@ describe('Class: FluentWebhookMonitoring', () => {
           Id: 'storeFailed',
           MetricStat: {
             Metric: { MetricName: 'RecordFailed', Dimensions: emfDimensions('consumer', 'idempotency-store-failed') },
+          },
+        },
+        {
+          Id: 'historyFailed',
+          MetricStat: {
+            Metric: { MetricName: 'RecordFailed', Dimensions: emfDimensions('consumer', 'history-store-failed') },
           },
         },
         {
