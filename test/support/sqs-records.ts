@@ -12,6 +12,7 @@ import { FluentEvent, FluentSignatureHeaders, readSignatureHeaders, signFluentPa
 import { encodeQueueMessage, QueueMessage, sendMessageAttributes } from '../../lambdas/contract/queue-message';
 import { LAMBDA_RECEIVE_OPTIONS, toSqsEvent, toSqsEventRecord } from '../../tools/local/sqs-event-records';
 import { fluentEvent, fluentEventBody } from './factories';
+import type { ProvenanceName } from '../../lambdas/contract/provenance';
 
 export const TEST_QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:fluent-webhooks';
 export const TEST_REGION = 'us-east-1';
@@ -29,6 +30,10 @@ export interface QueuedRecordOptions {
   readonly requestId?: string;
   /** @default '2026-11-28T10:00:00.000Z' */
   readonly receivedAt?: string;
+  /** @default none (a webhook) */
+  readonly provenance?: ProvenanceName;
+  /** @default none */
+  readonly replayRun?: string;
 }
 
 let nextMessageNumber = 0;
@@ -44,6 +49,8 @@ export function queuedMessage(
     route: options.route ?? 'orders/status',
     receivedAt: options.receivedAt ?? new Date().toISOString(),
     requestId: options.requestId ?? 'req-0001',
+    ...(options.provenance === undefined ? {} : { provenance: options.provenance }),
+    ...(options.replayRun === undefined ? {} : { replayRun: options.replayRun }),
   });
   if (!encoded.ok) throw new Error(`A test webhook's ${encoded.field} cannot travel through SQS.`);
   return encoded.message;

@@ -8,6 +8,26 @@ import { testKeyPair } from '../../support/test-keys';
 import { InMemoryPersistenceLayer } from './in-memory-persistence-layer';
 import type { FluentApiClient } from '../../../lambdas/fluent-api';
 import type { IngressName } from '../../../lambdas/contract/ingress';
+import type { ArchivedWebhook, HistoryStore } from '../../../lambdas/contract/history';
+
+/** A history store in memory that keeps what the consumer writes, and fails while `failing` is set. */
+export class RecordingHistory implements HistoryStore {
+  public readonly written: ArchivedWebhook[] = [];
+  public failing = false;
+
+  public async write(entry: ArchivedWebhook): Promise<void> {
+    if (this.failing) throw new Error('history table unreachable');
+    this.written.push(entry);
+  }
+
+  public async query(): Promise<never[]> {
+    return [];
+  }
+
+  public async archived(): Promise<undefined> {
+    return undefined;
+  }
+}
 
 export const fluentKey = () => testKeyPair(1024, 'fluent');
 export const strangerKey = () => testKeyPair(1024, 'stranger');
@@ -47,6 +67,7 @@ export function testConsumer(
   settings: Partial<ReceiverSettings> = {},
   fluentApi?: FluentApiClient,
   ingress?: IngressName,
+  history?: HistoryStore,
 ): TestConsumer {
   const store = new InMemoryPersistenceLayer();
   const handler = createConsumerHandler({
@@ -57,6 +78,7 @@ export function testConsumer(
     logger: createLogger('consumer'),
     metrics: createMetrics('consumer'),
     fluentApi,
+    history,
   });
   return { store, handler, deliver: (...records) => handler({ Records: records }, lambdaContext()) };
 }

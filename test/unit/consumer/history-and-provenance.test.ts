@@ -1,0 +1,201 @@
+import { RejectionReason, signFluentPayload } from '../../../lambdas/core';
+import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../../lambdas/core/constants';
+import type { FluentEventContext } from '../../../lambdas/consumer/handler-types';
+import { DecisionMessage } from '../../../lambdas/consumer/process-record';
+import { RecordFailureReason } from '../../../lambdas/contract/observability';
+import { Ingress } from '../../../lambdas/contract/ingress';
+import { fluentEventBody } from '../../support/factories';
+import { queuedWebhookRecord, signedEventRecord } from '../../support/sqs-records';
+import { captureOutput, CapturedOutput, decisionLines } from '../../support/captured-output';
+import { failedIds, fluentKey, RecordingHistory, strangerKey, testConsumer } from './consumer-fixtures';
+
+describe('Consumer: history and provenance', () => {
+  const fluent = fluentKey();
+  let output: CapturedOutput;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it('archives a processed event with its exact bytes, both signatures and its outcome, before its decision line', async () => {
+    // Prepare
+    const history = new RecordingHistory();
+    const consumer = testConsumer({ default: async () => undefined }, {}, undefined, undefined, history);
+    const { record, rawBody, event } = signedEventRecord(
+      fluent.privateKey,
+      { entityRef: 'F_1', rootEntityRef: 'HD_1' },
+      { route: '/orders/', requestId: 'req-9', receiveCount: 2 },
+    );
+    const signed = signFluentPayload(rawBody, fluent.privateKey);
+
+    // Act
+    const response = await consumer.deliver(record);
+
+    // Assess
+    expect(failedIds(response)).toEqual([]);
+    expect(history.written).toHaveLength(1);
+    const [archived] = history.written;
+    expect(archived?.rawBody?.equals(rawBody)).toBe(true);
+    expect(archived?.signatures).toEqual({
+      [FLUENT_SIGNATURE_HEADER]: [signed[FLUENT_SIGNATURE_HEADER]],
+      [FLEX_SIGNATURE_HEADER]: [signed[FLEX_SIGNATURE_HEADER]],
+    });
+    expect(archived?.record).toEqual({
+      eventId: event.id,
+      messageId: record.messageId,
+      name: event.name,
+      accountId: 'ACME',
+      retailerId: String(event.retailerId),
+      entityType: event.entityType,
+      entityRef: 'F_1',
+      rootEntityRef: 'HD_1',
+      route: 'orders',
+      receivedAt: '2026-11-28T10:00:00.000Z',
+      requestId: 'req-9',
+      outcome: 'processed',
+      attempts: 2,
+      durationMs: expect.any(Number),
+      provenance: 'webhook',
+      decidedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
+  it('marks every decision line with the provenance and hands it to the handler', async () => {
+    // Prepare
+    const seen: FluentEventContext[] = [];
+    const consumer = testConsumer({
+      default: async (_event, context) => {
+        seen.push(context);
+      },
+    });
+    const webhook = signedEventRecord(fluent.privateKey, { id: 'e-webhook' }).record;
+    const replayed = signedEventRecord(fluent.privateKey, { id: 'e-replay' }, { provenance: 'replay' }).record;
+    const forged = queuedWebhookRecord(fluentEventBody(), {
+      headers: signFluentPayload(fluentEventBody(), strangerKey().privateKey),
+    });
+
+    // Act
+    await consumer.deliver(webhook, replayed, forged);
+
+    // Assess
+    expect(seen.map((context) => context.provenance).sort()).toEqual(['replay', 'webhook']);
+    expect(decisionLines(output).map((line) => `${line.outcome} ${line.provenance}`).sort()).toEqual([
+      'failed webhook',
+      'processed replay',
+      'processed webhook',
+    ]);
+  });
+
+  it('archives a failure with its reason, and a duplicate as a duplicate', async () => {
+    // Prepare
+    const history = new RecordingHistory();
+    let fail = true;
+    const consumer = testConsumer(
+      {
+        default: async () => {
+          if (fail) throw new Error('boom');
+        },
+      },
+      {},
+      undefined,
+      undefined,
+      history,
+    );
+    const { record } = signedEventRecord(fluent.privateKey);
+
+    // Act
+    await consumer.deliver(record);
+    fail = false;
+    await consumer.deliver(record);
+    await consumer.deliver(record);
+
+    // Assess
+    expect(history.written.map(({ record: archived }) => [archived.outcome, archived.reason])).toEqual([
+      ['failed', RecordFailureReason.HANDLER_FAILED],
+      ['processed', undefined],
+      ['duplicate', undefined],
+    ]);
+  });
+
+  it('retries a processed event whose history write failed, with one history-store-failed line, and archives it next time', async () => {
+    // Prepare
+    const history = new RecordingHistory();
+    let runs = 0;
+    const consumer = testConsumer(
+      {
+        default: async () => {
+          runs += 1;
+        },
+      },
+      {},
+      undefined,
+      undefined,
+      history,
+    );
+    const { record } = signedEventRecord(fluent.privateKey);
+    history.failing = true;
+
+    // Act
+    const first = await consumer.deliver(record);
+    history.failing = false;
+    const second = await consumer.deliver(record);
+
+    // Assess
+    expect(failedIds(first)).toEqual([record.messageId]);
+    expect(failedIds(second)).toEqual([]);
+    expect(runs).toBe(1);
+    expect(decisionLines(output).map((line) => [line.message, line.reason, line.handled])).toEqual([
+      [
+        DecisionMessage.FAILED[RecordFailureReason.HISTORY_STORE_FAILED],
+        RecordFailureReason.HISTORY_STORE_FAILED,
+        'processed',
+      ],
+      [DecisionMessage.DUPLICATE, undefined, undefined],
+    ]);
+    expect(history.written.map(({ record: archived }) => archived.outcome)).toEqual(['duplicate']);
+  });
+
+  it('does not archive a forgery in queue-first, nor a message whose signature fails in verify-first', async () => {
+    // Prepare
+    const history = new RecordingHistory();
+    const body = fluentEventBody();
+    const forged = () => queuedWebhookRecord(body, { headers: signFluentPayload(body, strangerKey().privateKey) });
+    const queueFirst = testConsumer({ default: async () => undefined }, {}, undefined, Ingress.QUEUE_FIRST, history);
+    const verifyFirst = testConsumer({ default: async () => undefined }, {}, undefined, undefined, history);
+
+    // Act
+    await queueFirst.deliver(forged());
+    await verifyFirst.deliver(forged());
+
+    // Assess
+    expect(history.written).toEqual([]);
+    expect(decisionLines(output).map((line) => [line.outcome, line.verificationReason ?? line.reason])).toEqual([
+      ['forged', RejectionReason.NO_MATCHING_KEY],
+      ['failed', RejectionReason.NO_MATCHING_KEY],
+    ]);
+  });
+
+  it('runs a processed event again once per replay --reprocess run, and a resumed run does not run it twice', async () => {
+    // Prepare
+    let runs = 0;
+    const consumer = testConsumer({
+      default: async () => {
+        runs += 1;
+      },
+    });
+    const body = fluentEventBody();
+    const headers = signFluentPayload(body, fluent.privateKey);
+    const delivery = (options = {}) => queuedWebhookRecord(body, { headers, ...options });
+
+    // Act
+    await consumer.deliver(delivery());
+    await consumer.deliver(delivery({ provenance: 'replay' }));
+    await consumer.deliver(delivery({ provenance: 'replay', replayRun: 'run-1' }));
+    await consumer.deliver(delivery({ provenance: 'replay', replayRun: 'run-1' }));
+    await consumer.deliver(delivery({ provenance: 'replay', replayRun: 'run-2' }));
+    await consumer.deliver(delivery({ replayRun: 'run-3' }));
+
+    // Assess: the webhook, run-1 once, run-2 once; a plain replay and a run id without replay provenance are duplicates.
+    expect(runs).toBe(3);
+  });
+});
