@@ -5,6 +5,7 @@ import { historyCommand } from './commands/history';
 import { keygenCommand } from './commands/keygen';
 import { localCommand } from './commands/local';
 import { redriveCommand } from './commands/redrive';
+import { replayCommand } from './commands/replay';
 import { secretCommand } from './commands/secret';
 import { sendCommand } from './commands/send';
 import { signCommand } from './commands/sign';
@@ -21,5 +22,6 @@ export const COMMANDS: readonly CliCommand[] = [
   secretCommand,
   redriveCommand,
   historyCommand,
+  replayCommand,
   fluentCommand,
 ];

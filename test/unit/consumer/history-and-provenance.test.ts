@@ -79,11 +79,11 @@ describe('Consumer: history and provenance', () => {
 
     // Assess
     expect(seen.map((context) => context.provenance).sort()).toEqual(['replay', 'webhook']);
-    expect(decisionLines(output).map((line) => `${line.outcome} ${line.provenance}`).sort()).toEqual([
-      'failed webhook',
-      'processed replay',
-      'processed webhook',
-    ]);
+    expect(
+      decisionLines(output)
+        .map((line) => `${line.outcome} ${line.provenance}`)
+        .sort(),
+    ).toEqual(['failed webhook', 'processed replay', 'processed webhook']);
   });
 
   it('archives a failure with its reason, and a duplicate as a duplicate', async () => {

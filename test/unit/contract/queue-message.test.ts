@@ -319,6 +319,53 @@ describe('Function: encodeQueueMessage / decodeQueueMessage', () => {
   });
 });
 
+describe('Queue message: provenance and replay run', () => {
+  const body = Buffer.from('{"id":"e-1"}');
+
+  it('carries a replay and its run id, and decodes them back', () => {
+    // Act
+    const message = encoded({ ...webhookOf(body), provenance: 'replay', replayRun: 'run-7' });
+    const webhook = decodeQueueMessage(recordOf(message));
+
+    // Assess
+    expect(message.attributes).toMatchObject({
+      [QueuedWebhookAttribute.PROVENANCE]: 'replay',
+      [QueuedWebhookAttribute.REPLAY_RUN]: 'run-7',
+    });
+    expect(webhook).toMatchObject({ provenance: 'replay', replayRun: 'run-7' });
+  });
+
+  it('writes no attribute for a webhook, so messages look as before, and reads an old message as a webhook', () => {
+    // Act
+    const message = encoded({ ...webhookOf(body), provenance: 'webhook' });
+    const webhook = decodeQueueMessage(recordOf(message));
+
+    // Assess
+    expect(Object.keys(message.attributes)).not.toContain(QueuedWebhookAttribute.PROVENANCE);
+    expect(webhook.provenance).toBeUndefined();
+    expect(webhook.replayRun).toBeUndefined();
+  });
+
+  it('reads a provenance it does not know as none', () => {
+    // Act
+    const webhook = decodeQueueMessage({
+      body: 'x',
+      messageAttributes: { [QueuedWebhookAttribute.PROVENANCE]: { stringValue: 'something-new' } },
+    });
+
+    // Assess
+    expect(webhook.provenance).toBeUndefined();
+  });
+
+  it('refuses a replay run id SQS cannot carry', () => {
+    // Act
+    const result = encodeQueueMessage({ ...webhookOf(body), provenance: 'replay', replayRun: 'run\u0000' });
+
+    // Assess
+    expect(result).toEqual({ ok: false, field: 'replayRun' });
+  });
+});
+
 describe('Function: isSqsSafeText', () => {
   it.each([
     ['tab, LF, CR and printable ASCII', true, '\t\n\r a~'],

@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import { QueuedWebhookAttribute, receivedAtMillis } from '../../../lambdas/contract/queue-message';
-import { DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS, SETTING_ENV_NAMES } from '../../../lambdas/core/settings';
+import { DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS } from '../../../lambdas/core/settings';
+import { readDedupWindow } from '../dedup-window';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
 import { parseOptions } from '../parse-options';
@@ -133,16 +134,11 @@ class RedriveFailure extends Error {
 }
 
 function readRequest(options: ParsedOptions, env: CliIo['env']): RedriveRequest {
-  const common = { windowSeconds: readWindow(options['dedup-window-seconds'], env), force: options.force === true };
+  const common = {
+    windowSeconds: readDedupWindow(options['dedup-window-seconds'], env),
+    force: options.force === true,
+  };
   return { ...readAddressedRequest(options), ...common };
-}
-
-/** The de-duplication window: the flag, else the consumer's own setting in the environment, else its default. */
-function readWindow(value: string | undefined, env: CliIo['env']): number {
-  const flag = readPositiveInteger(value, 'dedup-window-seconds', Number.MAX_SAFE_INTEGER);
-  if (flag !== undefined) return flag;
-  const fromEnv = Number(env[SETTING_ENV_NAMES.idempotencyExpirySeconds]);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS;
 }
 
 function readAddressedRequest(options: ParsedOptions): AddressedRequest {
