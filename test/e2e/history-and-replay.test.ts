@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { signFluentPayload } from '../../lambdas/core';
+import type { HistoryRecord } from '../../lambdas/contract/history';
+import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import { runningRunnerEndpoints } from '../../tools/local/runner-endpoints';
+import { fluentEventBody } from '../support/factories';
+import { useTempDir } from '../support/temp-dir';
+import { waitUntil } from '../support/wait-until';
+import { RUNS_FILE_ENV } from './fixtures/counting-handlers';
+import { REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
+
+const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
+const ORDERS = ['HD_A', 'HD_B', 'HD_C'];
+const WAIT_MS = 30_000;
+
+describe('Program: history and replay under npm start, end to end', () => {
+  const temp = useTempDir('fluent-webhook-history-e2e-');
+  let runner: RunnerProcess;
+  let privateKeyPem: string;
+  const eventIds: Record<string, string[]> = {};
+  const env = () => ({ LOCAL_DATA_DIR: temp.path('data'), [RUNS_FILE_ENV]: temp.path('runs.txt') });
+
+  /** The handler runs so far, as the handler wrote them: `<event id> <provenance>`. */
+  const runs = (): string[] =>
+    existsSync(temp.path('runs.txt')) ? readFileSync(temp.path('runs.txt'), 'utf8').split('\n').filter(Boolean) : [];
+
+  function cli(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [CLI, ...argv],
+        { cwd: REPO_ROOT, env: { ...process.env, ...env() }, timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
+      );
+    });
+  }
+  const history = async (...argv: string[]): Promise<HistoryRecord[]> => {
+    const { code, stdout, stderr } = await cli('history', '--json', ...argv);
+    if (code !== 0) throw new Error(`history exited ${code}: ${stderr}`);
+    return JSON.parse(stdout) as HistoryRecord[];
+  };
+  const replayOutcomes = async (ref: string) =>
+    (await history('--entity-ref', ref)).filter((record) => record.provenance === 'replay');
+
+  beforeAll(async () => {
+    runner = await startRunnerProcess({
+      ...env(),
+      LOCAL_HANDLERS_MODULE: join(__dirname, 'fixtures', 'counting-handlers.ts'),
+    });
+    privateKeyPem = readFileSync(temp.path('data', 'keys', 'private-key.pem'), 'utf8');
+    // Nine events for three orders, each order's three in turn.
+    for (const ref of ORDERS) {
+      eventIds[ref] = [];
+      for (let index = 1; index <= 3; index += 1) {
+        const id = `${ref}-event-${index}`;
+        eventIds[ref]!.push(id);
+        const body = fluentEventBody({ id, entityRef: ref, rootEntityRef: ref, entityType: 'ORDER' });
+        const response = await fetch(`${runner.webhookBaseUrl}orders`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
+          body,
+        });
+        expect(response.status).toBe(200);
+      }
+    }
+    await waitUntil(() => runs().length === 9, WAIT_MS, 'the nine events were handled');
+  }, 90_000);
+  afterAll(async () => {
+    await runner?.stop();
+  });
+
+  it("lists exactly an order's three events with history --entity-ref --json", async () => {
+    // Act
+    const records = await history('--entity-ref', 'HD_A');
+
+    // Assess
+    expect(
+      records.map(({ eventId, entityRef, outcome, provenance, attempts }) => ({
+        eventId,
+        entityRef,
+        outcome,
+        provenance,
+        attempts,
+      })),
+    ).toEqual(
+      eventIds.HD_A!.map((eventId) => ({
+        eventId,
+        entityRef: 'HD_A',
+        outcome: 'processed',
+        provenance: 'webhook',
+        attempts: 1,
+      })),
+    );
+    expect(
+      records.every((record) => typeof record.receivedAt === 'string' && record.name === 'OrderStatusChange'),
+    ).toBe(true);
+  });
+
+  it('runs no handler for replay --dry-run, none again for a plain replay, and each once more with --reprocess', async () => {
+    // Act: a dry run, then a plain replay, whose three deliveries the consumer records as duplicates.
+    const dryRun = await cli('replay', '--entity-ref', 'HD_A', '--dry-run');
+    const plain = await cli('replay', '--entity-ref', 'HD_A');
+    await waitUntil(async () => (await replayOutcomes('HD_A')).length === 3, WAIT_MS, 'the plain replay was consumed');
+    const afterPlain = runs().length;
+    const reprocess = await cli('replay', '--entity-ref', 'HD_A', '--reprocess');
+    await waitUntil(async () => (await replayOutcomes('HD_A')).length === 6, WAIT_MS, 'the reprocessing was consumed');
+
+    // Assess
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout.trim().split('\n')).toEqual(eventIds.HD_A!.map((id) => `would replay ${id}`));
+    expect(plain.code).toBe(0);
+    expect((await replayOutcomes('HD_A')).filter((record) => record.outcome === 'duplicate')).toHaveLength(3);
+    expect(afterPlain).toBe(9);
+    expect(reprocess.code).toBe(0);
+    expect(reprocess.stderr).toMatch(/Replay run replay-\S+/);
+    expect(runs().slice(9).sort()).toEqual(eventIds.HD_A!.map((id) => `${id} replay`).sort());
+  });
+
+  it('refuses a tampered archived copy by id, and replays the rest as if nothing happened', async () => {
+    // Prepare: change one archived body in place, keeping its signatures.
+    const endpoints = runningRunnerEndpoints(temp.path('data'));
+    if (endpoints === undefined) throw new Error('the runner wrote no endpoints file');
+    const client = new DynamoDBClient(emulatorClientConfig(endpoints.dynamoDbEndpoint, endpoints.region));
+    const store = new DynamoDbHistoryStore({ client, tableName: endpoints.historyTableName });
+    const [target] = await store.query({ eventIds: [eventIds.HD_B![1]!] });
+    const archived = await store.archived(target!);
+    const tampered = Buffer.from(archived!.rawBody!.toString('utf8').replace('"HD_B"', '"HD_X"'));
+    await store.write({ ...archived!, rawBody: tampered });
+    client.destroy();
+    const before = runs().length;
+
+    // Act
+    const result = await cli('replay', '--entity-ref', 'HD_B', '--reprocess');
+    await waitUntil(
+      async () => (await replayOutcomes('HD_B')).length === 2,
+      WAIT_MS,
+      'the two genuine copies were consumed',
+    );
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Refused ${eventIds.HD_B![1]}: the archived copy does not verify`);
+    expect(result.stdout.trim().split('\n').sort()).toEqual(
+      [eventIds.HD_B![0], eventIds.HD_B![2]].map((id) => `replayed ${id}`).sort(),
+    );
+    expect(runs().slice(before).sort()).toEqual(
+      [eventIds.HD_B![0], eventIds.HD_B![2]].map((id) => `${id} replay`).sort(),
+    );
+    expect((await history('--entity-ref', 'HD_C')).map((record) => record.outcome)).toEqual([
+      'processed',
+      'processed',
+      'processed',
+    ]);
+  });
+
+  it('reads the history of a stopped runner from its data folder', async () => {
+    // Act
+    await runner.stop();
+    const records = await history('--entity-ref', 'HD_C');
+
+    // Assess
+    expect(records.map((record) => record.eventId)).toEqual(eventIds.HD_C);
+  });
+});
