@@ -42,6 +42,7 @@ export const coldStartBench: Bench = {
         ...settingsToEnv(parseReceiverSettings({ publicKeys: keys.publicKeyBase64, accountIds: BENCH_ACCOUNT })),
         [RuntimeEnv.QUEUE_URL]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fluent-webhooks',
         [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: 'fluent-webhook-idempotency',
+        [RuntimeEnv.HISTORY_TABLE_NAME]: 'fluent-webhook-history',
       };
       const importMs = (bundle: BuiltBundle): number =>
         Number(

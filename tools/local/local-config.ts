@@ -77,6 +77,8 @@ export const LOCAL_DEFAULTS = {
   port: 3000,
   dataDir: DEFAULT_DATA_DIR,
   batchSize: CONSUMER_BATCH_SIZE,
+  /** Batches handled at once: the stack's event source maximum concurrency. */
+  consumerConcurrency: CONSUMER_MAX_CONCURRENCY,
   maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
   /**
    * Shorter than in AWS (6x the consumer's timeout, 180 s by default) so that a failing event reaches the DLQ

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../../../lambdas/contract/history';
 import { StackOutput } from '../../../lambdas/contract/stack-outputs';
 import { DynamoDbHistoryStore } from '../../../lambdas/history/dynamodb-history-store';
-import { OpenedHistory, StackHistoryError } from './history-source';
+import { OpenedHistory, StackHistoryError } from './opened-history';
 
 /** The history of a deployed stack, found through its outputs (DescribeStacks). */
 export async function openStackHistory(stackName: string, region: string | undefined): Promise<OpenedHistory> {
