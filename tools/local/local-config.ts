@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import {
   CONSUMER_BATCH_SIZE,
-  CONSUMER_MAX_CONCURRENCY,
   CONSUMER_MEMORY_SIZE_MB,
   CONSUMER_TIMEOUT_SECONDS,
   DEFAULT_MAX_RECEIVE_COUNT,
@@ -77,8 +76,6 @@ export const LOCAL_DEFAULTS = {
   port: 3000,
   dataDir: DEFAULT_DATA_DIR,
   batchSize: CONSUMER_BATCH_SIZE,
-  /** Batches handled at once: the stack's event source maximum concurrency. */
-  consumerConcurrency: CONSUMER_MAX_CONCURRENCY,
   maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
   /**
    * Shorter than in AWS (6x the consumer's timeout, 180 s by default) so that a failing event reaches the DLQ
