@@ -15,7 +15,7 @@ import { REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-pro
 
 const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 const ORDERS = ['HD_A', 'HD_B', 'HD_C'];
-const WAIT_MS = 30_000;
+const WAIT_MS = 60_000;
 
 describe('Program: history and replay under npm start, end to end', () => {
   const temp = useTempDir('fluent-webhook-history-e2e-');
@@ -43,8 +43,18 @@ describe('Program: history and replay under npm start, end to end', () => {
     if (code !== 0) throw new Error(`history exited ${code}: ${stderr}`);
     return JSON.parse(stdout) as HistoryRecord[];
   };
-  const replayOutcomes = async (ref: string) =>
-    (await history('--entity-ref', ref)).filter((record) => record.provenance === 'replay');
+  /** Read straight from the running runner's emulator: waiting through the CLI would cost a process per poll. */
+  const replayOutcomes = async (ref: string): Promise<HistoryRecord[]> => {
+    const endpoints = runningRunnerEndpoints(temp.path('data'));
+    if (endpoints === undefined) throw new Error('the runner wrote no endpoints file');
+    const client = new DynamoDBClient(emulatorClientConfig(endpoints.dynamoDbEndpoint, endpoints.region));
+    try {
+      const store = new DynamoDbHistoryStore({ client, tableName: endpoints.historyTableName });
+      return (await store.query({ entityRef: ref })).filter((record) => record.provenance === 'replay');
+    } finally {
+      client.destroy();
+    }
+  };
 
   beforeAll(async () => {
     runner = await startRunnerProcess({
@@ -73,96 +83,122 @@ describe('Program: history and replay under npm start, end to end', () => {
     await runner?.stop();
   });
 
-  it("lists exactly an order's three events with history --entity-ref --json", async () => {
-    // Act
-    const records = await history('--entity-ref', 'HD_A');
+  const TEST_MS = 180_000;
 
-    // Assess
-    expect(
-      records.map(({ eventId, entityRef, outcome, provenance, attempts }) => ({
-        eventId,
-        entityRef,
-        outcome,
-        provenance,
-        attempts,
-      })),
-    ).toEqual(
-      eventIds.HD_A!.map((eventId) => ({
-        eventId,
-        entityRef: 'HD_A',
-        outcome: 'processed',
-        provenance: 'webhook',
-        attempts: 1,
-      })),
-    );
-    expect(
-      records.every((record) => typeof record.receivedAt === 'string' && record.name === 'OrderStatusChange'),
-    ).toBe(true);
-  });
+  it(
+    "lists exactly an order's three events with history --entity-ref --json",
+    async () => {
+      // Act
+      const records = await history('--entity-ref', 'HD_A');
 
-  it('runs no handler for replay --dry-run, none again for a plain replay, and each once more with --reprocess', async () => {
-    // Act: a dry run, then a plain replay, whose three deliveries the consumer records as duplicates.
-    const dryRun = await cli('replay', '--entity-ref', 'HD_A', '--dry-run');
-    const plain = await cli('replay', '--entity-ref', 'HD_A');
-    await waitUntil(async () => (await replayOutcomes('HD_A')).length === 3, WAIT_MS, 'the plain replay was consumed');
-    const afterPlain = runs().length;
-    const reprocess = await cli('replay', '--entity-ref', 'HD_A', '--reprocess');
-    await waitUntil(async () => (await replayOutcomes('HD_A')).length === 6, WAIT_MS, 'the reprocessing was consumed');
+      // Assess
+      expect(
+        records.map(({ eventId, entityRef, outcome, provenance, attempts }) => ({
+          eventId,
+          entityRef,
+          outcome,
+          provenance,
+          attempts,
+        })),
+      ).toEqual(
+        eventIds.HD_A!.map((eventId) => ({
+          eventId,
+          entityRef: 'HD_A',
+          outcome: 'processed',
+          provenance: 'webhook',
+          attempts: 1,
+        })),
+      );
+      expect(
+        records.every((record) => typeof record.receivedAt === 'string' && record.name === 'OrderStatusChange'),
+      ).toBe(true);
+    },
+    TEST_MS,
+  );
 
-    // Assess
-    expect(dryRun.code).toBe(0);
-    expect(dryRun.stdout.trim().split('\n')).toEqual(eventIds.HD_A!.map((id) => `would replay ${id}`));
-    expect(plain.code).toBe(0);
-    expect((await replayOutcomes('HD_A')).filter((record) => record.outcome === 'duplicate')).toHaveLength(3);
-    expect(afterPlain).toBe(9);
-    expect(reprocess.code).toBe(0);
-    expect(reprocess.stderr).toMatch(/Replay run replay-\S+/);
-    expect(runs().slice(9).sort()).toEqual(eventIds.HD_A!.map((id) => `${id} replay`).sort());
-  });
+  it(
+    'runs no handler for replay --dry-run, none again for a plain replay, and each once more with --reprocess',
+    async () => {
+      // Act: a dry run, then a plain replay, whose three deliveries the consumer records as duplicates.
+      const dryRun = await cli('replay', '--entity-ref', 'HD_A', '--dry-run');
+      const plain = await cli('replay', '--entity-ref', 'HD_A');
+      await waitUntil(
+        async () => (await replayOutcomes('HD_A')).length === 3,
+        WAIT_MS,
+        'the plain replay was consumed',
+      );
+      const afterPlain = runs().length;
+      const reprocess = await cli('replay', '--entity-ref', 'HD_A', '--reprocess');
+      await waitUntil(
+        async () => (await replayOutcomes('HD_A')).length === 6,
+        WAIT_MS,
+        'the reprocessing was consumed',
+      );
 
-  it('refuses a tampered archived copy by id, and replays the rest as if nothing happened', async () => {
-    // Prepare: change one archived body in place, keeping its signatures.
-    const endpoints = runningRunnerEndpoints(temp.path('data'));
-    if (endpoints === undefined) throw new Error('the runner wrote no endpoints file');
-    const client = new DynamoDBClient(emulatorClientConfig(endpoints.dynamoDbEndpoint, endpoints.region));
-    const store = new DynamoDbHistoryStore({ client, tableName: endpoints.historyTableName });
-    const [target] = await store.query({ eventIds: [eventIds.HD_B![1]!] });
-    const archived = await store.archived(target!);
-    const tampered = Buffer.from(archived!.rawBody!.toString('utf8').replace('"HD_B"', '"HD_X"'));
-    await store.write({ ...archived!, rawBody: tampered });
-    client.destroy();
-    const before = runs().length;
+      // Assess
+      expect(dryRun.code).toBe(0);
+      expect(dryRun.stdout.trim().split('\n')).toEqual(eventIds.HD_A!.map((id) => `would replay ${id}`));
+      expect(plain.code).toBe(0);
+      expect((await replayOutcomes('HD_A')).filter((record) => record.outcome === 'duplicate')).toHaveLength(3);
+      expect(afterPlain).toBe(9);
+      expect(reprocess.code).toBe(0);
+      expect(reprocess.stderr).toMatch(/Replay run replay-\S+/);
+      expect(runs().slice(9).sort()).toEqual(eventIds.HD_A!.map((id) => `${id} replay`).sort());
+    },
+    TEST_MS,
+  );
 
-    // Act
-    const result = await cli('replay', '--entity-ref', 'HD_B', '--reprocess');
-    await waitUntil(
-      async () => (await replayOutcomes('HD_B')).length === 2,
-      WAIT_MS,
-      'the two genuine copies were consumed',
-    );
+  it(
+    'refuses a tampered archived copy by id, and replays the rest as if nothing happened',
+    async () => {
+      // Prepare: change one archived body in place, keeping its signatures.
+      const endpoints = runningRunnerEndpoints(temp.path('data'));
+      if (endpoints === undefined) throw new Error('the runner wrote no endpoints file');
+      const client = new DynamoDBClient(emulatorClientConfig(endpoints.dynamoDbEndpoint, endpoints.region));
+      const store = new DynamoDbHistoryStore({ client, tableName: endpoints.historyTableName });
+      const [target] = await store.query({ eventIds: [eventIds.HD_B![1]!] });
+      const archived = await store.archived(target!);
+      const tampered = Buffer.from(archived!.rawBody!.toString('utf8').replace('"HD_B"', '"HD_X"'));
+      await store.write({ ...archived!, rawBody: tampered });
+      client.destroy();
+      const before = runs().length;
 
-    // Assess
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Refused ${eventIds.HD_B![1]}: the archived copy does not verify`);
-    expect(result.stdout.trim().split('\n').sort()).toEqual(
-      [eventIds.HD_B![0], eventIds.HD_B![2]].map((id) => `replayed ${id}`).sort(),
-    );
-    expect(runs().slice(before).sort()).toEqual(
-      [eventIds.HD_B![0], eventIds.HD_B![2]].map((id) => `${id} replay`).sort(),
-    );
-    expect((await history('--entity-ref', 'HD_C')).map((record) => record.outcome)).toEqual([
-      'processed',
-      'processed',
-      'processed',
-    ]);
-  });
+      // Act
+      const result = await cli('replay', '--entity-ref', 'HD_B', '--reprocess');
+      await waitUntil(
+        async () => (await replayOutcomes('HD_B')).length === 2,
+        WAIT_MS,
+        'the two genuine copies were consumed',
+      );
 
-  it('reads the history of a stopped runner from its data folder', async () => {
-    // Act
-    await runner.stop();
-    const records = await history('--entity-ref', 'HD_C');
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Refused ${eventIds.HD_B![1]}: the archived copy does not verify`);
+      expect(result.stdout.trim().split('\n').sort()).toEqual(
+        [eventIds.HD_B![0], eventIds.HD_B![2]].map((id) => `replayed ${id}`).sort(),
+      );
+      expect(runs().slice(before).sort()).toEqual(
+        [eventIds.HD_B![0], eventIds.HD_B![2]].map((id) => `${id} replay`).sort(),
+      );
+      expect((await history('--entity-ref', 'HD_C')).map((record) => record.outcome)).toEqual([
+        'processed',
+        'processed',
+        'processed',
+      ]);
+    },
+    TEST_MS,
+  );
 
-    // Assess
-    expect(records.map((record) => record.eventId)).toEqual(eventIds.HD_C);
-  });
+  it(
+    'reads the history of a stopped runner from its data folder',
+    async () => {
+      // Act
+      await runner.stop();
+      const records = await history('--entity-ref', 'HD_C');
+
+      // Assess
+      expect(records.map((record) => record.eventId)).toEqual(eventIds.HD_C);
+    },
+    TEST_MS,
+  );
 });
