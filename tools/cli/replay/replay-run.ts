@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { FluentSignatureVerifier } from '../../../lambdas/core';
+import { FluentSignatureVerifier, fluentEventFromObject, messageGroupId, parseJsonObject } from '../../../lambdas/core';
+import { FIFO_QUEUE_SUFFIX } from '../../../lambdas/contract/ordering';
 import type { HistoryStore } from '../../../lambdas/contract/history';
 import { Provenance } from '../../../lambdas/contract/provenance';
 import { encodeQueueMessage, sendMessageAttributes } from '../../../lambdas/contract/queue-message';
@@ -20,6 +22,8 @@ export interface ReplayRunOptions {
   /** @default performance-free wall clock */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** When this replay started (ms): part of a FIFO de-duplication id without a run id. @default now */
+  readonly startedAt?: number;
 }
 
 /** What happened to each selected event. */
@@ -107,12 +111,33 @@ async function replayOne(candidate: ReplayCandidate, options: ReplayRunOptions, 
         QueueUrl: options.queue.url,
         MessageBody: encoded.message.body,
         MessageAttributes: sendMessageAttributes(encoded.message),
+        ...fifoFields(options, archived.rawBody, eventId),
       }),
     );
     result.replayed.push(eventId);
   } catch (error) {
     result.failed.push({ eventId, why: `SendMessage failed: ${(error as Error).message}` });
   }
+}
+
+/**
+ * ORDERING=per-entity: the group the receiver would give the event (its root entity), and a de-duplication id of this
+ * replay's own, so SQS does not drop it as a repeat of the original delivery.
+ */
+function fifoFields(
+  options: ReplayRunOptions,
+  rawBody: Buffer,
+  eventId: string,
+): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (!options.queue?.url.endsWith(FIFO_QUEUE_SUFFIX)) return {};
+  const json = parseJsonObject(rawBody);
+  const parsed = json.ok ? fluentEventFromObject(json.object, json.text) : undefined;
+  const group = parsed?.ok ? messageGroupId(parsed.event) : eventId;
+  const replay = options.replayRun ?? `replay-${options.startedAt ?? Date.now()}`;
+  return {
+    MessageGroupId: group,
+    MessageDeduplicationId: createHash('sha256').update(`${replay}\n${eventId}`).digest('hex'),
+  };
 }
 
 function showProgress(io: CliIo, done: number, total: number, started: number, now: number): void {
