@@ -81,7 +81,20 @@ export type GatewayServerOptions = (GatewayIntegration | { readonly routeRequest
   readonly bodyTimeoutMs?: number;
   /** @default GATEWAY_MAX_CONNECTIONS */
   readonly maxConnections?: number;
+  /** Told how each routed request was answered once its body arrived (the inspector's door verdicts). */
+  readonly onAnswered?: (answered: AnsweredRequest) => void;
 };
+
+/** One webhook request and its answer. */
+export interface AnsweredRequest {
+  readonly requestId: string;
+  readonly receivedAt: Date;
+  readonly route?: string;
+  /** The request body, or undefined when it was too large to keep. */
+  readonly body?: Buffer;
+  readonly status: number;
+  readonly answerBody: string;
+}
 
 export interface GatewayServer {
   readonly port: number;
@@ -191,9 +204,10 @@ function refuse(
   answer: GatewayAnswer,
   fields: Record<string, unknown>,
   options: GatewayServerOptions,
-): void {
-  writeAnswer(res, answer, String(fields.requestId), options.gatewayResponses);
+): string {
+  const written = writeAnswer(res, answer, String(fields.requestId), options.gatewayResponses);
   options.logger.warn('gateway refused request', { ...fields, status: res.statusCode, reason: answer.type });
+  return written;
 }
 
 async function handleRequest(
@@ -208,6 +222,15 @@ async function handleRequest(
   const route = 'routeRequest' in options ? options.routeRequest : stackRoute(options, options.stage);
   const routed = route(req.url ?? '/', req.method ?? '');
   const logFields = { requestId, method: boundedLogValue(req.method), route: boundedLogValue(routed?.match.route) };
+  const answered = (answerBody: string, body?: Buffer): void =>
+    options.onAnswered?.({
+      requestId,
+      receivedAt,
+      route: routed?.match.route,
+      body,
+      status: res.statusCode,
+      answerBody,
+    });
 
   if (routed === undefined) {
     // Read and drop the body so the connection stays usable, as API Gateway does.
@@ -219,7 +242,7 @@ async function handleRequest(
   request.readingBody = false;
   if (body === TOO_LARGE) {
     res.setHeader('Connection', 'close');
-    refuse(res, REQUEST_TOO_LARGE, logFields, options);
+    answered(refuse(res, REQUEST_TOO_LARGE, logFields, options));
     res.once('finish', () => req.destroy());
     return;
   }
@@ -259,11 +282,11 @@ async function handleRequest(
           timeoutMs,
         );
   if ('answer' in outcome && outcome.answer === UNSUPPORTED_MEDIA_TYPE) {
-    refuse(res, outcome.answer, logFields, options);
+    answered(refuse(res, outcome.answer, logFields, options), body);
     return;
   }
   if ('answer' in outcome) {
-    writeAnswer(res, outcome.answer, requestId, options.gatewayResponses);
+    answered(writeAnswer(res, outcome.answer, requestId, options.gatewayResponses), body);
     logger.error('gateway could not use the integration response', {
       ...logFields,
       status: res.statusCode,
@@ -273,6 +296,7 @@ async function handleRequest(
     return;
   }
   writeProxyResult(res, outcome.result, requestId);
+  answered(outcome.result.isBase64Encoded === true ? '' : (outcome.result.body ?? ''), body);
 }
 
 /** The stack's one method: `POST /<secret>/fluent/{route+}`, integrated as the options say. */
@@ -397,13 +421,14 @@ function writeAnswer(
   answer: GatewayAnswer,
   requestId: string,
   gatewayResponses: GatewayResponses = stackGatewayResponses,
-): void {
+): string {
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('x-amzn-ErrorType', answer.errorType);
   setGatewayHeaders(res, requestId);
   const { statusCode, body } = gatewayResponses(answer, requestId);
   res.statusCode = statusCode;
   res.end(body);
+  return body;
 }
 
 /** The stack's gateway responses, as `lib/receiver/webhook-api.ts` defines them. */

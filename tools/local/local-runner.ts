@@ -28,6 +28,12 @@ import { TIMED_OUT, withinMs } from '../../lambdas/shared/within-time';
 import { Component } from '../../lambdas/contract/observability';
 import { Ordering } from '../../lambdas/contract/ordering';
 import { startLocalFluentApi } from './local-fluent-api';
+import { FluentSignatureVerifier } from '../../lambdas/core';
+import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import { bodyClaims, DoorVerdicts, verdictOf } from './inspector/door-verdicts';
+import { createInspectorApi } from './inspector/inspector-api';
+import { startInspectorServer } from './inspector/inspector-server';
+import { tapJsonLogLines } from './inspector/log-tap';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
 export const DYNAMODB_DIR = 'dynamodb';
@@ -50,6 +56,8 @@ export interface LocalRunner {
   readonly fluentApiUrl: string;
   /** The stand-in's control endpoint (faults, what it received); undefined with FLUENT_API_URL. */
   readonly fluentStandInControlUrl?: string;
+  /** The inspector page: recent webhooks, their outcomes and details, replay, samples, redrive. */
+  readonly inspectorUrl: string;
   /** Messages found in the queues at start (kept in the data folder from the last run), by queue name. */
   readonly restored: Readonly<Record<string, number>>;
   /**
@@ -232,8 +240,48 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
             }),
             createContext: () => createLambdaContext(receiverFunction),
           };
-    const gateway = await startGatewayServer({ host: config.host, port: config.port, stage, ...integration, logger });
+    const verdicts = new DoorVerdicts();
+    const gateway = await startGatewayServer({
+      host: config.host,
+      port: config.port,
+      stage,
+      ...integration,
+      logger,
+      onAnswered: (answered) =>
+        verdicts.add({
+          requestId: answered.requestId,
+          receivedAt: answered.receivedAt.toISOString(),
+          route: answered.route,
+          status: answered.status,
+          ...verdictOf(answered.status, answered.answerBody),
+          ...(answered.body === undefined ? {} : bodyClaims(answered.body)),
+        }),
+    });
     stopActions.push(() => gateway.close());
+    const webhookBaseUrl = `${gateway.origin}/${config.pathSecret.secret}/${FLUENT_PATH_SEGMENT}/`;
+    const logs = tapJsonLogLines();
+    stopActions.push(async () => logs.stop());
+    const inspector = await startInspectorServer({
+      host: config.host,
+      logger,
+      api: createInspectorApi({
+        store: new DynamoDbHistoryStore({ client: dynamoDbClient, tableName: LOCAL_RESOURCE_NAMES.historyTable }),
+        verdicts,
+        logs,
+        verifier: new FluentSignatureVerifier({
+          publicKeys: config.settings.publicKeys,
+          policy: config.settings.signaturePolicy,
+        }),
+        maxReceiveCount: config.maxReceiveCount,
+        deduplicationWindowSeconds: config.settings.idempotencyExpirySeconds,
+        sqs: sqsClient,
+        queueUrl: queue.queueUrl,
+        deadLetterQueueUrl: deadLetterQueue.queueUrl,
+        webhookBaseUrl,
+        privateKeyPath: config.localKeyPair?.privateKeyPath,
+      }),
+    });
+    stopActions.push(() => inspector.close());
     // Last, so that a reader never finds the file before everything it names answers; removed first on stop.
     writeRunnerEndpoints(config.dataDir, {
       pid: process.pid,
@@ -248,7 +296,8 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     stopActions.push(async () => removeRunnerEndpoints(config.dataDir));
 
     return {
-      webhookBaseUrl: `${gateway.origin}/${config.pathSecret.secret}/${FLUENT_PATH_SEGMENT}/`,
+      webhookBaseUrl,
+      inspectorUrl: inspector.url,
       sqsEndpoint: sqs.endpoint,
       queueUrl: queue.queueUrl,
       deadLetterQueueUrl: deadLetterQueue.queueUrl,

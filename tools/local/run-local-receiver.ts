@@ -81,6 +81,7 @@ function announce(runner: LocalRunner, config: LocalConfig, logger: Logger): voi
     idempotencyTableName: runner.idempotencyTableName,
     fluentApiUrl: runner.fluentApiUrl,
     fluentStandInControlUrl: runner.fluentStandInControlUrl,
+    inspectorUrl: runner.inspectorUrl,
   });
   logger.info('send a signed sample event with', {
     command: `npx fluent-webhook send --url ${webhookUrl} --sample order-status-change --new-id${keyFlag}`,

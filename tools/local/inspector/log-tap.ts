@@ -1,0 +1,39 @@
+/**
+ * The runner's JSON log lines that name an event (the consumer's decision lines, the handler's own lines through
+ * `context.logger`), kept per run in a bounded ring so the inspector can show them beside the event. Transient by
+ * design: the history keeps outcomes, not logs; a restart starts empty.
+ */
+export const LOG_LINES_KEPT = 2000;
+/** A line longer than this is kept cut (the runner's lines are bounded anyway). */
+const LINE_CHARS = 8 * 1024;
+
+export interface LogTap {
+  /** Lines that name any of these ids (same field), oldest first. */
+  linesFor(ids: { eventId?: string; requestId?: string; messageId?: string }): Array<Record<string, unknown>>;
+  stop(): void;
+}
+
+export function tapJsonLogLines(stream: NodeJS.WriteStream = process.stdout, kept = LOG_LINES_KEPT): LogTap {
+  const lines: Array<Record<string, unknown>> = [];
+  const write = stream.write;
+  stream.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{"') || !/"(eventId|requestId|messageId)"/.test(line)) continue;
+      try {
+        lines.push(JSON.parse(line.slice(0, LINE_CHARS)) as Record<string, unknown>);
+      } catch {
+        // A cut or partial line is not kept.
+      }
+    }
+    if (lines.length > kept) lines.splice(0, lines.length - kept);
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof stream.write;
+  return {
+    linesFor: (ids) =>
+      lines.filter((line) => Object.entries(ids).some(([field, id]) => id !== undefined && line[field] === id)),
+    stop: () => {
+      stream.write = write;
+    },
+  };
+}
