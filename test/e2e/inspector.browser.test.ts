@@ -115,6 +115,11 @@ describe('Inspector page in headless Chromium against fluent-webhook local --han
 
     await page.click('#replay');
     await waitUntil(() => runs().includes('genuine-1 replay'), WAIT_MS, 'the replayed event ran its handler again');
+    await waitUntil(
+      async () => (await rows()).some((cells) => cells[2] === 'HD_GENUINE_1' && cells[6] === 'replay'),
+      WAIT_MS,
+      'the replay shows in the list',
+    );
     await page.screenshot({ path: temp.path('inspector.png') });
     if (process.env.INSPECTOR_SCREENSHOT !== undefined) {
       await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT });
