@@ -84,12 +84,26 @@ export function sendEventResult(body: unknown): SendEventResult {
   };
 }
 
-/** Filters of `GET /api/v4.1/event`; entity fields are matched under `context.` as Fluent names them. */
+/**
+ * Filters of `GET /api/v4.1/event` ("Using the Event API"); entity fields are matched under `context.` as Fluent
+ * names them. Every filter given must match.
+ */
 export interface FluentEventFilter {
-  readonly entityRef?: string;
-  readonly rootEntityRef?: string;
   readonly name?: string;
+  /** `ORCHESTRATION` or `ORCHESTRATION_AUDIT` (listed as `type`). */
+  readonly eventType?: string;
+  /** An audit event's category, for example `ACTION`. */
+  readonly category?: string;
+  /** PENDING, NO_MATCH, FAILED, SUCCESS, SCHEDULED or COMPLETE. */
   readonly eventStatus?: string;
+  readonly retailerId?: string;
+  readonly eventId?: string;
+  readonly entityType?: string;
+  readonly entityRef?: string;
+  readonly entityId?: string;
+  readonly rootEntityType?: string;
+  readonly rootEntityRef?: string;
+  readonly rootEntityId?: string;
   /** ISO 8601; Fluent looks 30 days back when it is absent. */
   readonly from?: string;
   readonly to?: string;
@@ -105,20 +119,33 @@ export interface FluentEventPage {
   readonly results: ReadonlyArray<Record<string, unknown>>;
 }
 
+/** Each filter's query parameter, in the order they are sent. */
+const FILTER_PARAMETERS: ReadonlyArray<readonly [keyof FluentEventFilter, string]> = [
+  ['name', 'name'],
+  ['eventType', 'eventType'],
+  ['category', 'category'],
+  ['eventStatus', 'eventStatus'],
+  ['retailerId', 'retailerId'],
+  ['eventId', 'eventId'],
+  ['entityType', 'context.entityType'],
+  ['entityRef', 'context.entityRef'],
+  ['entityId', 'context.entityId'],
+  ['rootEntityType', 'context.rootEntityType'],
+  ['rootEntityRef', 'context.rootEntityRef'],
+  ['rootEntityId', 'context.rootEntityId'],
+  ['from', 'from'],
+  ['to', 'to'],
+  ['start', 'start'],
+  ['count', 'count'],
+];
+
 /** The query string for a filter. */
 export function eventFilterQuery(filter: FluentEventFilter): Record<string, string> {
   const query: Record<string, string> = {};
-  const put = (name: string, value: string | number | undefined): void => {
-    if (value !== undefined) query[name] = String(value);
-  };
-  put('context.entityRef', filter.entityRef);
-  put('context.rootEntityRef', filter.rootEntityRef);
-  put('name', filter.name);
-  put('eventStatus', filter.eventStatus);
-  put('from', filter.from);
-  put('to', filter.to);
-  put('start', filter.start);
-  put('count', filter.count);
+  for (const [field, parameter] of FILTER_PARAMETERS) {
+    const value = filter[field];
+    if (value !== undefined) query[parameter] = String(value);
+  }
   return query;
 }
 

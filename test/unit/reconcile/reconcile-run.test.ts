@@ -1,0 +1,191 @@
+import type { HistoryQuery, HistoryRecord } from '../../../lambdas/contract/history';
+import type { FluentEventFilter, FluentEventPage } from '../../../lambdas/fluent-api';
+import { FluentEventList } from '../../../lambdas/fluent-api/fluent-event-list';
+import { reconcile } from '../../../lambdas/reconcile/reconcile-run';
+
+const listed = (id: string, name = 'OrderStatusChange') => ({
+  id,
+  name,
+  accountId: 'ACME',
+  retailerId: '1',
+  generatedOn: '2026-12-01T10:00:00.000Z',
+  context: { entityType: 'ORDER', entityId: '1', entityRef: `HD_${id}` },
+});
+
+/** Fluent's listing over `events`, `pageSize` a page; records each filter it was asked with. */
+function fakeFluent(events: ReadonlyArray<Record<string, unknown>>, pageSize: number) {
+  const asked: FluentEventFilter[] = [];
+  return {
+    asked,
+    getEvents: async (filter: FluentEventFilter = {}): Promise<FluentEventPage> => {
+      asked.push(filter);
+      const matching = events.filter((event) => filter.name === undefined || event.name === filter.name);
+      const start = filter.start ?? 0;
+      const results = matching.slice(start, start + Math.min(pageSize, filter.count ?? 100));
+      return { start, count: results.length, hasMore: start + results.length < matching.length, results };
+    },
+  };
+}
+
+function historyOf(ids: readonly string[]) {
+  const queries: HistoryQuery[] = [];
+  return {
+    queries,
+    query: async (query: HistoryQuery): Promise<HistoryRecord[]> => {
+      queries.push(query);
+      return (query.eventIds ?? []).filter((id) => ids.includes(id)).map((eventId) => ({ eventId }) as HistoryRecord);
+    },
+  };
+}
+
+const bounds = { maxPages: 100, deadline: Number.MAX_SAFE_INTEGER, pageSize: 2 };
+const query = { names: ['OrderStatusChange'], from: '2026-12-01T00:00:00Z', to: '2026-12-02T00:00:00Z' };
+
+describe('reconcile', () => {
+  it('compares page by page and backfills each gap once as the flat webhook', async () => {
+    // Prepare
+    const fluent = fakeFluent(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => listed(id)),
+      2,
+    );
+    const history = historyOf(['a', 'c', 'e']);
+    const sent: Array<{ id: string; body: string }> = [];
+    const progress: number[] = [];
+
+    // Act
+    const report = await reconcile({
+      fluent,
+      history,
+      query,
+      bounds,
+      backfill: async (event) => {
+        sent.push(event);
+      },
+      onProgress: (counts) => progress.push(counts.listed),
+    });
+
+    // Assess
+    expect(report).toMatchObject({ pages: 3, listed: 5, received: 3, gaps: 2, backfilled: 2, end: 'complete' });
+    expect(report.gapEvents).toEqual([
+      { id: 'b', name: 'OrderStatusChange', entityRef: 'HD_b', generatedOn: '2026-12-01T10:00:00.000Z' },
+      { id: 'd', name: 'OrderStatusChange', entityRef: 'HD_d', generatedOn: '2026-12-01T10:00:00.000Z' },
+    ]);
+    expect(sent.map((event) => JSON.parse(event.body))).toEqual([
+      expect.objectContaining({ id: 'b', entityRef: 'HD_b', entityType: 'ORDER' }),
+      expect.objectContaining({ id: 'd', entityRef: 'HD_d', entityType: 'ORDER' }),
+    ]);
+    expect(progress).toEqual([2, 4, 5]);
+    expect(history.queries.map((asked) => asked.eventIds)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(fluent.asked[0]).toMatchObject({
+      name: 'OrderStatusChange',
+      eventType: 'ORCHESTRATION',
+      start: 0,
+      count: 2,
+    });
+  });
+
+  it('sends nothing in a dry run, lists each name on its own and ignores events of other names', async () => {
+    // Prepare
+    const fluent = fakeFluent([listed('a'), listed('x', 'Other'), listed('b', 'ReturnCreated')], 5);
+    const stray = { getEvents: async () => ({ results: [listed('a'), listed('x', 'Other')] }) };
+
+    // Act
+    const report = await reconcile({
+      fluent,
+      history: historyOf([]),
+      query: { ...query, names: ['OrderStatusChange', 'ReturnCreated'] },
+      bounds,
+    });
+    const strayReport = await reconcile({ fluent: stray, history: historyOf([]), query, bounds });
+
+    // Assess
+    expect(report.gapEvents.map((gap) => gap.id)).toEqual(['a', 'b']);
+    expect(report.backfilled).toBe(0);
+    expect(fluent.asked.map((asked) => asked.name)).toEqual(['OrderStatusChange', 'ReturnCreated']);
+    expect(strayReport).toMatchObject({ listed: 1, ignored: 1 });
+  });
+
+  it('stops at the page bound and says the run is incomplete', async () => {
+    // Prepare
+    const fluent = fakeFluent(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => listed(id)),
+      2,
+    );
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query, bounds: { ...bounds, maxPages: 2 } });
+
+    // Assess
+    expect(report).toMatchObject({ pages: 2, listed: 4, end: 'max-pages' });
+  });
+
+  it('keeps a gap it could not queue in failed, and one that cannot be mapped is reported, not sent', async () => {
+    // Prepare
+    const fluent = fakeFluent([listed('a'), { ...listed('b'), context: {} }], 5);
+
+    // Act
+    const report = await reconcile({
+      fluent,
+      history: historyOf([]),
+      query,
+      bounds,
+      backfill: async () => {
+        throw new Error('queue unreachable');
+      },
+    });
+
+    // Assess
+    expect(report).toMatchObject({ gaps: 2, backfilled: 0 });
+    expect(report.failed).toEqual([
+      { id: 'a', problem: 'could not queue it: queue unreachable' },
+      { id: 'b', problem: expect.stringContaining('lacks what a webhook needs') },
+    ]);
+  });
+});
+
+describe('FluentEventList', () => {
+  it('stops at the deadline before asking for another page', async () => {
+    // Prepare
+    let now = 0;
+    const fluent = fakeFluent(
+      ['a', 'b', 'c'].map((id) => listed(id)),
+      1,
+    );
+    const list = new FluentEventList(
+      { getEvents: async (filter) => ((now += 10), fluent.getEvents(filter)) },
+      { name: 'OrderStatusChange' },
+      { pageSize: 1, maxPages: 10, deadline: 15, clock: { now: () => now } },
+    );
+
+    // Act
+    const pages = [];
+    for await (const page of list) pages.push(page);
+
+    // Assess
+    expect(pages.map((page) => page.start)).toEqual([0, 1]);
+    expect(list.end).toBe('deadline');
+  });
+
+  it('ends on an empty page that claims more, instead of asking for it forever', async () => {
+    // Prepare
+    const list = new FluentEventList(
+      { getEvents: async () => ({ hasMore: true, results: [] }) },
+      {},
+      { maxPages: 10, deadline: Number.MAX_SAFE_INTEGER },
+    );
+
+    // Act
+    const pages = [];
+    for await (const page of list) pages.push(page);
+
+    // Assess
+    expect(pages).toHaveLength(1);
+    expect(list.end).toBe('complete');
+  });
+
+  it('refuses a page size Fluent advises against', () => {
+    expect(
+      () => new FluentEventList({ getEvents: async () => ({ results: [] }) }, {}, { ...bounds, pageSize: 5001 }),
+    ).toThrow('The page size must be a whole number from 1 to 5000, not 5001.');
+  });
+});
