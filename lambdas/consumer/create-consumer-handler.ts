@@ -40,6 +40,11 @@ export interface ConsumerHandlerDependencies {
   readonly staleStatusGuard?: { readonly order: StatusOrder; readonly store: EntityStatusStore };
   /** Where every signed delivery is archived with its outcome. @default - nothing is archived */
   readonly history?: HistoryStore;
+  /**
+   * The reconciliation queue's ARN: the one source of unsigned events marked `reconciliation`.
+   * @default - none: every record marked `reconciliation` is refused
+   */
+  readonly reconciliationSourceArn?: string;
 }
 
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -72,6 +77,7 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
         ? {}
         : { staleStatusGuard: { ...dependencies.staleStatusGuard, expirySeconds: settings.idempotencyExpirySeconds } }),
       history: dependencies.history,
+      reconciliationSourceArn: dependencies.reconciliationSourceArn,
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
       fluentFor: fluentForInvocation(fluentApi, context, metrics),
       handlerTimeMs: () => context.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,

@@ -46,6 +46,7 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
     history: historyStoreFromEnv(process.env, dynamoDbClient),
     handlers,
     ingress: readIngress(process.env),
+    reconciliationSourceArn: process.env[RuntimeEnv.RECONCILIATION_QUEUE_ARN] || undefined,
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi: fluentApiClientFromEnv(process.env),

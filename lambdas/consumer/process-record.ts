@@ -65,7 +65,15 @@ export interface RecordPipeline {
    * and the record deleted. Absent: nothing is archived (unit tests, and deployments that turn the history off).
    */
   readonly history?: HistoryStore;
+  /**
+   * The ARN of the reconciliation queue: the only source whose records may be unsigned events marked
+   * `reconciliation` (backfilled from Fluent's Event API). Absent: no source may; every such record is refused.
+   */
+  readonly reconciliationSourceArn?: string;
 }
+
+/** Why a record marked `reconciliation` is refused when it did not come from the reconciliation queue. */
+export const RECONCILIATION_ORIGIN_REFUSED = 'reconciliation-origin';
 
 /** The log message of each decision. Tests and log queries match these exact strings. */
 export const DecisionMessage = {
@@ -120,24 +128,63 @@ async function decide(
   pipeline: RecordPipeline,
   decision: Decision,
 ): Promise<void> {
+  // An unsigned event is trusted only from the reconciliation queue, which only the reconciler may send to; the
+  // mark anywhere else is refused, signed or not, so that nothing else can pass an event off as backfilled.
+  if (queued.provenance === Provenance.RECONCILIATION) {
+    if (!fromReconciliationQueue(record, pipeline)) return refuseReconciliationMark(pipeline, decision);
+  } else {
+    const refused = await verifySignature(queued, pipeline, decision);
+    if (refused) return;
+  }
+  return decideVerified(record, queued, pipeline, decision);
+}
+
+function fromReconciliationQueue(record: SQSRecord, pipeline: RecordPipeline): boolean {
+  return pipeline.reconciliationSourceArn !== undefined && record.eventSourceARN === pipeline.reconciliationSourceArn;
+}
+
+function refuseReconciliationMark(pipeline: RecordPipeline, decision: Decision): Promise<void> {
+  const detail = 'marked reconciliation but not from the reconciliation queue';
+  if (pipeline.dropsForgeries) {
+    decision.dropForgery(RECONCILIATION_ORIGIN_REFUSED, { verificationReason: RECONCILIATION_ORIGIN_REFUSED, detail });
+    return Promise.resolve();
+  }
+  return decision.fail(RecordFailureReason.VERIFICATION_FAILED, {
+    verificationReason: RECONCILIATION_ORIGIN_REFUSED,
+    detail,
+  });
+}
+
+/** Resolves true when the record was refused (its decision made), false when its signature checks out. */
+async function verifySignature(queued: QueuedWebhook, pipeline: RecordPipeline, decision: Decision): Promise<boolean> {
   // Nothing from the body is read before the signature checks out: a forged message is only ever counted.
   const verification = pipeline.verifier.verifySignatures(queued.rawBody, queued.signatures);
   if (!verification.ok && pipeline.dropsForgeries) {
-    return decision.dropForgery(verification.reason, {
+    decision.dropForgery(verification.reason, {
       verificationReason: verification.reason,
       detail: verification.message,
     });
+    return true;
   }
   if (!verification.ok) {
-    return decision.fail(
+    await decision.fail(
       RecordFailureReason.VERIFICATION_FAILED,
       { verificationReason: verification.reason, detail: verification.message },
       {
         verificationReason: verification.reason,
       },
     );
+    return true;
   }
+  return false;
+}
 
+async function decideVerified(
+  record: SQSRecord,
+  queued: QueuedWebhook,
+  pipeline: RecordPipeline,
+  decision: Decision,
+): Promise<void> {
   const json = parseJsonObject(queued.rawBody);
   if (!json.ok)
     return decision.fail(RecordFailureReason.MALFORMED_EVENT, { problem: json.problem, detail: json.message });

@@ -17,6 +17,8 @@ export const RuntimeEnv = {
   HISTORY_TABLE_NAME: 'HISTORY_TABLE_NAME',
   /** Days a history record is kept (the table's TTL); also the local runner's setting. */
   HISTORY_RETENTION_DAYS: 'HISTORY_RETENTION_DAYS',
+  /** The reconciliation queue's ARN: the one source the consumer takes unsigned `reconciliation` events from. */
+  RECONCILIATION_QUEUE_ARN: 'RECONCILIATION_QUEUE_ARN',
 } as const;
 
 /**

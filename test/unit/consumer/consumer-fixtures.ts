@@ -68,6 +68,7 @@ export function testConsumer(
   fluentApi?: FluentApiClient,
   ingress?: IngressName,
   history?: HistoryStore,
+  reconciliationSourceArn?: string,
 ): TestConsumer {
   const store = new InMemoryPersistenceLayer();
   const handler = createConsumerHandler({
@@ -79,6 +80,7 @@ export function testConsumer(
     metrics: createMetrics('consumer'),
     fluentApi,
     history,
+    reconciliationSourceArn,
   });
   return { store, handler, deliver: (...records) => handler({ Records: records }, lambdaContext()) };
 }
