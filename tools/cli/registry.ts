@@ -5,6 +5,7 @@ import { historyCommand } from './commands/history';
 import { keygenCommand } from './commands/keygen';
 import { localCommand } from './commands/local';
 import { redriveCommand } from './commands/redrive';
+import { reconcileCommand } from './commands/reconcile';
 import { replayCommand } from './commands/replay';
 import { secretCommand } from './commands/secret';
 import { sendCommand } from './commands/send';
@@ -23,5 +24,6 @@ export const COMMANDS: readonly CliCommand[] = [
   redriveCommand,
   historyCommand,
   replayCommand,
+  reconcileCommand,
   fluentCommand,
 ];

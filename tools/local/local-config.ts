@@ -114,6 +114,8 @@ export const LOCAL_RESOURCE_NAMES = {
   /** The queues of ORDERING=per-entity: FIFO, beside the standard ones, so switching strands nothing. */
   fifoQueue: 'fluent-webhooks.fifo',
   fifoDeadLetterQueue: 'fluent-webhooks-dlq.fifo',
+  /** Where `fluent-webhook reconcile` puts backfilled (unsigned) events; the consumer takes them from here only. */
+  reconciliationQueue: 'fluent-webhooks-reconciliation',
   idempotencyTable: 'fluent-webhooks-idempotency',
   historyTable: 'fluent-webhooks-history',
   receiverFunction: 'fluent-webhook-receiver-local',

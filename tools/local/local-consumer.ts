@@ -20,6 +20,7 @@ export function createLocalConsumer(
   dynamoDbClient: DynamoDBClient,
   handlers: FluentEventHandlers,
   fluentApi?: FluentApiClient,
+  reconciliationSourceArn?: string,
 ): SqsBatchHandler {
   return createConsumerHandler({
     settings: config.settings,
@@ -47,5 +48,6 @@ export function createLocalConsumer(
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,
+    reconciliationSourceArn,
   });
 }

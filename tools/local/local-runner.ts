@@ -23,7 +23,7 @@ import { lockDataDir } from './data-dir-lock';
 import { removeRunnerEndpoints, writeRunnerEndpoints } from './runner-endpoints';
 import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
 import { toSqsEventRecord } from './sqs-event-records';
-import { startSqsPoller } from './sqs-poller';
+import { SqsBatchHandler, startSqsPoller } from './sqs-poller';
 import { TIMED_OUT, withinMs } from '../../lambdas/shared/within-time';
 import { Component } from '../../lambdas/contract/observability';
 import { Ordering } from '../../lambdas/contract/ordering';
@@ -47,6 +47,8 @@ export interface LocalRunner {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly deadLetterQueueArn: string;
+  /** Where `fluent-webhook reconcile` puts backfilled events; the consumer takes unsigned events from it only. */
+  readonly reconciliationQueueUrl: string;
   /** The DynamoDB emulator and the idempotency table in it (for `sam local invoke` of the consumer, say). */
   readonly dynamoDbEndpoint: string;
   readonly idempotencyTableName: string;
@@ -132,6 +134,17 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       VisibilityTimeout: String(config.visibilityTimeoutSeconds),
       RedrivePolicy: redrivePolicy(deadLetterQueue.queueArn, config.maxReceiveCount),
     });
+    // Backfilled events arrive unsigned; the consumer accepts them from this queue only (its ARN, on each record).
+    // A standard queue in every mode (backfills are not ordered), so its dead-letter queue is the standard one.
+    const standardDeadLetterQueue =
+      names.deadLetterQueue === LOCAL_RESOURCE_NAMES.deadLetterQueue
+        ? deadLetterQueue
+        : await sqs.createQueue(LOCAL_RESOURCE_NAMES.deadLetterQueue, queueAttributes);
+    const reconciliationQueue = await sqs.createQueue(LOCAL_RESOURCE_NAMES.reconciliationQueue, {
+      ...queueAttributes,
+      VisibilityTimeout: String(config.visibilityTimeoutSeconds),
+      RedrivePolicy: redrivePolicy(standardDeadLetterQueue.queueArn, config.maxReceiveCount),
+    });
 
     const sqsClient = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
     const dynamoDbClient = new DynamoDBClient(emulatorClientConfig(dynamoDb.endpoint, sqs.region));
@@ -139,7 +152,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       sqsClient.destroy();
       dynamoDbClient.destroy();
     });
-    const queueNames = [queue.queueName, deadLetterQueue.queueName];
+    const queueNames = [queue.queueName, deadLetterQueue.queueName, reconciliationQueue.queueName];
     const countMessages = async (): Promise<Record<string, number>> => {
       const counts: Record<string, number> = {};
       for (const name of queueNames) counts[name] = (await inspectQueueMessages(sqs.endpoint, name)).length;
@@ -173,32 +186,46 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     stopActions.push(() => fluentApi.stop());
     // The poller calls the consumer once per batch, so a reload takes effect between batches: the batch in hand
     // finishes with the handlers it started with, and what is queued meanwhile waits in the queue.
-    let consumer = createLocalConsumer(config, dynamoDbClient, bundled.handlers, fluentApi.client);
+    const consumerFor = (handlers: typeof bundled.handlers) =>
+      createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client, reconciliationQueue.queueArn);
+    let consumer = consumerFor(bundled.handlers);
     if (config.watch) {
       const watcher = watchHandlers(
         config.handlersModule,
         bundled.inputs,
-        (handlers) => (consumer = createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client)),
+        (handlers) => (consumer = consumerFor(handlers)),
         logger,
       );
       stopActions.push(async () => watcher.stop());
     }
-    const poller = startSqsPoller({
+    const pollOptions = {
       sqsClient,
-      queueUrl: queue.queueUrl,
-      queueArn: queue.queueArn,
       region: sqs.region,
       batchSize: config.batchSize,
-      handler: (event, context) => consumer(event, context),
+      handler: ((event, context) => consumer(event, context)) satisfies SqsBatchHandler,
       createContext: () => createLambdaContext(consumerFunction),
       toRecord: toSqsEventRecord,
       handlerTimeoutSeconds: config.consumerTimeoutSeconds,
-      // per-entity: batches per message group, concurrently, as Lambda's event source on a FIFO queue.
-      ...(config.ordering === Ordering.PER_ENTITY
-        ? { messageGroups: { maxConcurrency: LOCAL_DEFAULTS.consumerMaxConcurrency } }
-        : {}),
       logger,
-    });
+    };
+    const pollers = [
+      startSqsPoller({
+        ...pollOptions,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        // per-entity: batches per message group, concurrently, as Lambda's event source on a FIFO queue.
+        ...(config.ordering === Ordering.PER_ENTITY
+          ? { messageGroups: { maxConcurrency: LOCAL_DEFAULTS.consumerMaxConcurrency } }
+          : {}),
+      }),
+      // Backfills are not ordered: the reconciliation queue is a standard queue in every mode.
+      startSqsPoller({
+        ...pollOptions,
+        queueUrl: reconciliationQueue.queueUrl,
+        queueArn: reconciliationQueue.queueArn,
+      }),
+    ];
+    const poller = { stop: async () => void (await Promise.all(pollers.map((each) => each.stop()))) };
     // The poller gives up on a batch at the consumer's timeout; this bound is for anything else that could hang
     // it, so that the stop still saves the queues. Messages in flight are saved with the rest.
     stopActions.push(async () => {
@@ -292,6 +319,10 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       sqsEndpoint: sqs.endpoint,
       queueUrl: queue.queueUrl,
       deadLetterQueueUrl: deadLetterQueue.queueUrl,
+      reconciliationQueueUrl: reconciliationQueue.queueUrl,
+      ...(config.fluentApi.kind === 'stand-in'
+        ? { fluentStandIn: { apiUrl: fluentApi.apiUrl, account: config.fluentApi.account } }
+        : {}),
     });
     stopActions.push(async () => removeRunnerEndpoints(config.dataDir));
 
@@ -302,6 +333,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       queueUrl: queue.queueUrl,
       deadLetterQueueUrl: deadLetterQueue.queueUrl,
       deadLetterQueueArn: deadLetterQueue.queueArn,
+      reconciliationQueueUrl: reconciliationQueue.queueUrl,
       dynamoDbEndpoint: dynamoDb.endpoint,
       idempotencyTableName: LOCAL_RESOURCE_NAMES.idempotencyTable,
       historyTableName: LOCAL_RESOURCE_NAMES.historyTable,

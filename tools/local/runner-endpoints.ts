@@ -15,6 +15,10 @@ export interface RunnerEndpoints {
   readonly sqsEndpoint: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** Where `fluent-webhook reconcile` sends backfilled events (absent from runners older than reconciliation). */
+  readonly reconciliationQueueUrl?: string;
+  /** The Fluent stand-in the runner started (none when FLUENT_API_URL names another Fluent). */
+  readonly fluentStandIn?: { readonly apiUrl: string; readonly account: string };
 }
 
 export function writeRunnerEndpoints(dataDir: string, endpoints: RunnerEndpoints): void {

@@ -71,7 +71,7 @@ export function readHistoryQuery(values: SelectorValues): HistoryQuery {
 }
 
 /** An ISO 8601 date or time as the history compares it (UTC, milliseconds). */
-function readTime(value: string | undefined, flag: string): string | undefined {
+export function readTime(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
   const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(time)) {

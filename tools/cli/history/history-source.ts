@@ -20,7 +20,19 @@ export async function openHistory(options: { stack?: string; region?: string }, 
     retentionDays: local.retentionDays,
     ...(local.runner === undefined
       ? {}
-      : { queue: { url: local.runner.queueUrl, endpoint: local.runner.sqsEndpoint, region: local.runner.region } }),
+      : {
+          queue: { url: local.runner.queueUrl, endpoint: local.runner.sqsEndpoint, region: local.runner.region },
+          ...(local.runner.reconciliationQueueUrl === undefined
+            ? {}
+            : {
+                reconciliationQueue: {
+                  url: local.runner.reconciliationQueueUrl,
+                  endpoint: local.runner.sqsEndpoint,
+                  region: local.runner.region,
+                },
+              }),
+          ...(local.runner.fluentStandIn === undefined ? {} : { fluentStandIn: local.runner.fluentStandIn }),
+        }),
     close: () => local.close(),
   };
 }
