@@ -69,6 +69,13 @@ export interface FluentWebhookConsumerOptions {
    * @default - `defaultHistoryTableProps()`: on demand, TTL, point-in-time recovery, AWS-managed encryption, TLS only, RETAIN
    */
   readonly historyTableProps?: Partial<dynamodb.TableProps>;
+  /**
+   * IAM role ARNs (wildcards allowed) that may send to the reconciliation queue: the roles that run
+   * `fluent-webhook reconcile --stack`. Given, the construct adds that queue (with its dead-letter queue), the
+   * consumer consumes it and accepts unsigned events marked `reconciliation` from it only; nobody else may send to it.
+   * @default - no reconciliation queue: the consumer refuses every event marked `reconciliation`
+   */
+  readonly reconcilerArns?: readonly string[];
 }
 
 export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions {

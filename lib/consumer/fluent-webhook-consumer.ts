@@ -26,6 +26,7 @@ import {
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract/observability';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../../lambdas/contract/history';
 import { createHistoryTable, HISTORY_READ_ACTIONS, HISTORY_WRITE_ACTIONS } from './history-table';
+import { createReconciliationQueues, ReconciliationQueues } from './reconciliation-queue';
 
 export type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
 export { consumerTimeoutOf } from './consumer-defaults';
@@ -64,6 +65,8 @@ export class FluentWebhookConsumer extends Construct {
   /** Days the history keeps a record. */
   public readonly historyRetentionDays: number;
   public readonly eventSource: SqsEventSource;
+  /** Where `fluent-webhook reconcile` backfills into; undefined without `reconcilerArns`. */
+  public readonly reconciliation?: ReconciliationQueues;
   /** The Fluent API credentials secret the consumer may read; undefined without `fluentApi`. */
   public readonly fluentApiSecret?: secretsmanager.ISecret;
 
@@ -141,6 +144,12 @@ export class FluentWebhookConsumer extends Construct {
       reportBatchItemFailures: true,
     });
     this.consumerFunction.addEventSource(this.eventSource);
+
+    if (props.reconcilerArns !== undefined && props.reconcilerArns.length > 0) {
+      this.reconciliation = createReconciliationQueues(this, consumerTimeoutOf(props), props.reconcilerArns);
+      this.consumerFunction.addEventSource(this.reconciliation.eventSource);
+      this.consumerFunction.addEnvironment(RuntimeEnv.RECONCILIATION_QUEUE_ARN, this.reconciliation.queue.queueArn);
+    }
   }
 
   /**

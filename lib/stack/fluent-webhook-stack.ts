@@ -102,6 +102,12 @@ export class FluentWebhookStack extends Stack {
       description: 'Days the history keeps a record.',
       value: String(this.consumer.historyRetentionDays),
     });
+    if (this.consumer.reconciliation !== undefined) {
+      new CfnOutput(this, StackOutput.RECONCILIATION_QUEUE_URL, {
+        description: 'Where fluent-webhook reconcile --stack backfills the events Fluent lists but never delivered.',
+        value: this.consumer.reconciliation.queue.queueUrl,
+      });
+    }
     const dashboardName = this.monitoring.dashboard.dashboardName;
     new CfnOutput(this, 'DashboardName', { value: dashboardName });
     new CfnOutput(this, 'DashboardUrl', {

@@ -27,6 +27,8 @@ export const OperationsContextKey = {
   /** An object of entity type to statuses (or its JSON with -c): see `FluentWebhookConsumerOptions.staleStatusGuard`. */
   STALE_STATUS_GUARD: 'staleStatusGuard',
   HISTORY_RETENTION_DAYS: 'historyRetentionDays',
+  /** IAM role ARNs that may backfill into the reconciliation queue: see `FluentWebhookConsumerOptions.reconcilerArns`. */
+  RECONCILER_ARNS: 'reconcilerArns',
 } as const;
 
 /** `idempotencyTableEncryption` values. */
@@ -45,6 +47,8 @@ export interface ContextValues {
   string(key: string): string | undefined;
   integer(key: string): number | undefined;
   boolean(key: string): boolean | undefined;
+  /** A JSON array of strings from cdk.json, or a comma-separated string from -c. */
+  list(key: string): string[] | undefined;
   /** The value as given: a JSON value from cdk.json, a string from -c. */
   raw(key: string): unknown;
 }
@@ -77,6 +81,7 @@ export function readOperationsConfig(read: ContextValues, problems: Configuratio
     fluentApi: readFluentApi(read),
     staleStatusGuard: readStaleStatusGuard(read, problems),
     historyRetentionDays: read.integer(OperationsContextKey.HISTORY_RETENTION_DAYS),
+    reconcilerArns: read.list(OperationsContextKey.RECONCILER_ARNS),
   });
 
   const ageMinutes = read.integer(OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES);

@@ -36,6 +36,9 @@ export async function openStackHistory(stackName: string, region: string | undef
     where: `stack ${stackName}`,
     retentionDays,
     ...(outputs[StackOutput.QUEUE_URL] ? { queue: { url: outputs[StackOutput.QUEUE_URL], region } } : {}),
+    ...(outputs[StackOutput.RECONCILIATION_QUEUE_URL]
+      ? { reconciliationQueue: { url: outputs[StackOutput.RECONCILIATION_QUEUE_URL], region } }
+      : {}),
     close: async () => client.destroy(),
   };
 }

@@ -1,0 +1,53 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DEFAULT_MAX_RECEIVE_COUNT } from '../../lambdas/contract/deployment';
+import { defaultDeadLetterQueueProps, defaultQueueProps } from '../receiver/receiver-defaults';
+import { defaultSqsEventSourceProps, minimumVisibilityTimeout } from './consumer-defaults';
+
+/** The queue `fluent-webhook reconcile` backfills into, its dead-letter queue, and the consumer's event source on it. */
+export interface ReconciliationQueues {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly eventSource: SqsEventSource;
+}
+
+/**
+ * The reconciliation queue: the one source of unsigned events the consumer accepts (it checks each record's
+ * `eventSourceARN`), so only `reconcilerArns` may send to it and nobody to its dead-letter queue. A standard queue in
+ * every ordering mode: backfills carry no order.
+ */
+export function createReconciliationQueues(
+  scope: Construct,
+  consumerTimeout: Duration,
+  reconcilerArns: readonly string[],
+): ReconciliationQueues {
+  const deadLetterQueue = new sqs.Queue(scope, 'ReconciliationDeadLetterQueue', defaultDeadLetterQueueProps());
+  const queue = new sqs.Queue(scope, 'ReconciliationQueue', {
+    ...defaultQueueProps(minimumVisibilityTimeout(consumerTimeout)),
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT },
+  });
+  queue.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTheReconcilerSends',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:SendMessage'],
+      resources: [queue.queueArn],
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': [...reconcilerArns] } },
+    }),
+  );
+  deadLetterQueue.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'NobodySendsToTheDeadLetterQueue',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:SendMessage'],
+      resources: [deadLetterQueue.queueArn],
+    }),
+  );
+  const eventSource = new SqsEventSource(queue, { ...defaultSqsEventSourceProps(), reportBatchItemFailures: true });
+  return { queue, deadLetterQueue, eventSource };
+}
