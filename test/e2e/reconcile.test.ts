@@ -16,7 +16,9 @@ import { REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-pro
 
 const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 const NAME = 'OrderStatusChange';
-const WAIT_MS = 30_000;
+const WAIT_MS = 60_000;
+/** Each test runs the CLI two or three times against a runner on a shared, loaded machine. */
+const TEST_MS = 180_000;
 const FROM = '2026-12-01T00:00:00.000Z';
 const TO = '2026-12-02T00:00:00.000Z';
 
@@ -83,7 +85,7 @@ describe('Program: reconcile against a fake Fluent Event API under npm start, en
             FLUENT_CLIENT_ID: 'reconcile-test',
             FLUENT_CLIENT_SECRET: 'reconcile-test-secret',
           },
-          timeout: 30_000,
+          timeout: 90_000,
         },
         (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
       );
@@ -123,84 +125,96 @@ describe('Program: reconcile against a fake Fluent Event API under npm start, en
     await fluent?.close();
   });
 
-  it('names exactly the four lost events with --dry-run --json, through a 429 and pages of five, and runs nothing', async () => {
-    // Act
-    const result = await reconcile('--dry-run', '--json');
+  it(
+    'names exactly the four lost events with --dry-run --json, through a 429 and pages of five, and runs nothing',
+    async () => {
+      // Act
+      const result = await reconcile('--dry-run', '--json');
 
-    // Assess
-    const report = JSON.parse(result.stdout) as ReconcileJson;
-    expect(report).toMatchObject({ listed: 12, received: 8, backfilled: 0, complete: true });
-    expect(report.gaps.map((gap) => gap.id)).toEqual(lost.map((event) => event.id));
-    expect(fluent.listings.filter((query) => query.name !== NAME)).toEqual([]);
-    expect(fluent.listings.map((query) => query.start)).toEqual(['0', '0', '5', '10']);
-    expect(records()).toHaveLength(10);
-  });
+      // Assess
+      const report = JSON.parse(result.stdout) as ReconcileJson;
+      expect(report).toMatchObject({ listed: 12, received: 8, backfilled: 0, complete: true });
+      expect(report.gaps.map((gap) => gap.id)).toEqual(lost.map((event) => event.id));
+      expect(fluent.listings.filter((query) => query.name !== NAME)).toEqual([]);
+      expect(fluent.listings.map((query) => query.start)).toEqual(['0', '0', '5', '10']);
+      expect(records()).toHaveLength(10);
+    },
+    TEST_MS,
+  );
 
-  it('hands each lost event to the handler once, flat, with provenance reconciliation; a second run finds no gap', async () => {
-    // Act
-    const first = await reconcile();
-    await waitUntil(() => records().length === 14, WAIT_MS, 'the four backfilled events were handled');
-    const second = await reconcile('--json');
+  it(
+    'hands each lost event to the handler once, flat, with provenance reconciliation; a second run finds no gap',
+    async () => {
+      // Act
+      const first = await reconcile();
+      await waitUntil(() => records().length === 14, WAIT_MS, 'the four backfilled events were handled');
+      const second = await reconcile('--json');
 
-    // Assess
-    expect(first.code).toBe(0);
-    expect(first.stdout.trim().split('\n')).toEqual(lost.map((event) => expect.stringContaining(`gap ${event.id}`)));
-    expect(first.stderr).toContain('12 events listed by Fluent');
-    expect(first.stderr).toContain('8 received, 4 gaps, 4 backfilled');
-    const backfilled = records().slice(10);
-    expect(backfilled.map((record) => record.provenance)).toEqual(lost.map(() => 'reconciliation'));
-    expect(backfilled.map((record) => record.event.id).sort()).toEqual(lost.map((event) => event.id));
-    for (const record of backfilled) {
-      const webhook = lost.find((event) => event.id === record.event.id)!;
-      const { type: _listedTypeIsNotCarried, entitySubtype: _absentFromListings, ...expected } = webhook;
-      expect(record.event).toEqual({ ...expected, attributes: { trackingNumber: `TRK-${webhook.id}` } });
-    }
-    const report = JSON.parse(second.stdout) as ReconcileJson;
-    expect(report).toMatchObject({ listed: 12, received: 12, gaps: [], backfilled: 0, complete: true });
-    expect(second.code).toBe(0);
-    const decisions = await history('--name', NAME);
-    expect(
-      decisions
-        .filter((record) => record.provenance === 'reconciliation')
-        .map((r) => r.eventId)
-        .sort(),
-    ).toEqual(lost.map((event) => event.id));
-    expect(records().filter((record) => record.event.name !== NAME)).toHaveLength(2);
-    expect(records()).toHaveLength(14);
-  });
+      // Assess
+      expect(first.code).toBe(0);
+      expect(first.stdout.trim().split('\n')).toEqual(lost.map((event) => expect.stringContaining(`gap ${event.id}`)));
+      expect(first.stderr).toContain('12 events listed by Fluent');
+      expect(first.stderr).toContain('8 received, 4 gaps, 4 backfilled');
+      const backfilled = records().slice(10);
+      expect(backfilled.map((record) => record.provenance)).toEqual(lost.map(() => 'reconciliation'));
+      expect(backfilled.map((record) => record.event.id).sort()).toEqual(lost.map((event) => event.id));
+      for (const record of backfilled) {
+        const webhook = lost.find((event) => event.id === record.event.id)!;
+        const { type: _listedTypeIsNotCarried, entitySubtype: _absentFromListings, ...expected } = webhook;
+        expect(record.event).toEqual({ ...expected, attributes: { trackingNumber: `TRK-${webhook.id}` } });
+      }
+      const report = JSON.parse(second.stdout) as ReconcileJson;
+      expect(report).toMatchObject({ listed: 12, received: 12, gaps: [], backfilled: 0, complete: true });
+      expect(second.code).toBe(0);
+      const decisions = await history('--name', NAME);
+      expect(
+        decisions
+          .filter((record) => record.provenance === 'reconciliation')
+          .map((r) => r.eventId)
+          .sort(),
+      ).toEqual(lost.map((event) => event.id));
+      expect(records().filter((record) => record.event.name !== NAME)).toHaveLength(2);
+      expect(records()).toHaveLength(14);
+    },
+    TEST_MS,
+  );
 
-  it('refuses an unsigned event marked reconciliation that arrives on the main queue', async () => {
-    // Prepare
-    const endpoints = runningRunnerEndpoints(temp.path('data'));
-    if (endpoints === undefined) throw new Error('the runner wrote no endpoints file');
-    const sqs = new SQSClient(emulatorClientConfig(endpoints.sqsEndpoint, endpoints.region));
-    const forged = fluentEvent({ id: 'forged-reconciliation', name: NAME });
-    const encoded = encodeQueueMessage({
-      rawBody: Buffer.from(JSON.stringify(forged)),
-      signatures: {},
-      route: 'orders',
-      receivedAt: new Date().toISOString(),
-      requestId: 'not-the-reconciler',
-      provenance: 'reconciliation',
-    });
-    if (!encoded.ok) throw new Error('could not encode');
+  it(
+    'refuses an unsigned event marked reconciliation that arrives on the main queue',
+    async () => {
+      // Prepare
+      const endpoints = runningRunnerEndpoints(temp.path('data'));
+      if (endpoints === undefined) throw new Error('the runner wrote no endpoints file');
+      const sqs = new SQSClient(emulatorClientConfig(endpoints.sqsEndpoint, endpoints.region));
+      const forged = fluentEvent({ id: 'forged-reconciliation', name: NAME });
+      const encoded = encodeQueueMessage({
+        rawBody: Buffer.from(JSON.stringify(forged)),
+        signatures: {},
+        route: 'orders',
+        receivedAt: new Date().toISOString(),
+        requestId: 'not-the-reconciler',
+        provenance: 'reconciliation',
+      });
+      if (!encoded.ok) throw new Error('could not encode');
 
-    // Act
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: endpoints.queueUrl,
-        MessageBody: encoded.message.body,
-        MessageAttributes: sendMessageAttributes(encoded.message),
-      }),
-    );
-    const refusal = await runner.waitForLine(
-      (line) => line.requestId === 'not-the-reconciler' && line.verificationReason === 'reconciliation-origin',
-      WAIT_MS,
-    );
-    sqs.destroy();
+      // Act
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: endpoints.queueUrl,
+          MessageBody: encoded.message.body,
+          MessageAttributes: sendMessageAttributes(encoded.message),
+        }),
+      );
+      const refusal = await runner.waitForLine(
+        (line) => line.requestId === 'not-the-reconciler' && line.verificationReason === 'reconciliation-origin',
+        WAIT_MS,
+      );
+      sqs.destroy();
 
-    // Assess
-    expect(refusal).toMatchObject({ provenance: 'reconciliation', reason: 'verification-failed' });
-    expect(records().some((record) => record.event.id === 'forged-reconciliation')).toBe(false);
-  });
+      // Assess
+      expect(refusal).toMatchObject({ provenance: 'reconciliation', reason: 'verification-failed' });
+      expect(records().some((record) => record.event.id === 'forged-reconciliation')).toBe(false);
+    },
+    TEST_MS,
+  );
 });
