@@ -1,9 +1,19 @@
-import { createRequire } from 'node:module';
+import { Module } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { compileFunction } from 'node:vm';
 import { build } from 'esbuild';
 import { ConfigurationError } from '../../lambdas/core';
 import type { FluentEventHandlers } from '../../lambdas/consumer/handler-types';
+
+/** The parts of Node's CommonJS loader that compile a module from source; stable since Node 0.x, untyped. */
+interface CompilableModule {
+  _compile(code: string, filename: string): void;
+}
+interface ModulePaths {
+  _nodeModulePaths(from: string): string[];
+}
+
+/** esbuild's working directory for the bundle: the root, so the source map and the metafile name absolute paths. */
+const BUNDLE_WORKING_DIR = '/';
 
 /** A handlers module to load, and the flag or variable that named it (for messages). */
 export interface HandlersModule {
@@ -48,25 +58,34 @@ export async function bundleHandlers(module: HandlersModule): Promise<BundledHan
       write: false,
       logLevel: 'silent',
       metafile: true,
+      // Stack traces name the line the user wrote, not the bundle's: an inline map (source paths absolute, so
+      // a trace names the file wherever the runner was started) that Node applies once source maps are enabled.
+      sourcemap: 'inline',
+      sourcesContent: false,
+      sourceRoot: '/',
+      absWorkingDir: BUNDLE_WORKING_DIR,
     });
     code = result.outputFiles[0]?.text ?? '';
     // esbuild names inputs relative to its working directory.
-    inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
+    inputs = Object.keys(result.metafile.inputs).map((input) => resolve(BUNDLE_WORKING_DIR, input));
   } catch (error) {
     throw problem(`could not be bundled: ${(error as Error).message}`, error);
   }
 
-  const loaded = { exports: {} as { handlers?: FluentEventHandlers } };
+  // Compiled as Node compiles a CommonJS file (Module#_compile), the one path on which Node applies the bundle's
+  // inline source map to stack traces once source maps are enabled; vm.compileFunction would not.
+  process.setSourceMapsEnabled(true);
+  const loaded = new Module(module.path) as Module & CompilableModule;
+  loaded.filename = module.path;
+  loaded.paths = (Module as unknown as ModulePaths)._nodeModulePaths(dirname(module.path));
   try {
-    const run = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
-      filename: module.path,
-    });
-    run(loaded.exports, createRequire(module.path), loaded, module.path, dirname(module.path));
+    loaded._compile(code, module.path);
   } catch (error) {
     throw problem(`could not be loaded: ${(error as Error).message}`, error);
   }
-  if (loaded.exports.handlers === undefined) {
+  const exported = loaded.exports as { handlers?: FluentEventHandlers };
+  if (exported.handlers === undefined) {
     throw problem('exports no `handlers`; export the handler map under that name.');
   }
-  return { handlers: loaded.exports.handlers, inputs };
+  return { handlers: exported.handlers, inputs };
 }

@@ -1,8 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ConfigurationError } from '../../../lambdas/core';
 import { loadHandlers } from '../../../tools/local/load-handlers';
 import { useTempDir } from '../../support/temp-dir';
+
+const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 describe('Function: loadHandlers', () => {
   const temp = useTempDir();
@@ -71,5 +74,27 @@ describe('Function: loadHandlers', () => {
     // Assess
     await expect(loading).rejects.toBeInstanceOf(ConfigurationError);
     await expect(loading).rejects.toThrow(message);
+  });
+  it('maps a stack trace of a handler to the line the user wrote (handlers/examples/failing-returns.ts)', () => {
+    // Prepare: a process of its own, as the local runner is (jest formats stack traces its own way).
+    const path = join(REPO_ROOT, 'handlers', 'examples', 'failing-returns.ts');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const line = lines.findIndex((text) => text.includes('throw new Error(')) + 1;
+    const column = (lines[line - 1] ?? '').indexOf('new Error(') + 1;
+    const script = `require('./tools/local/load-handlers')
+      .loadHandlers({ path: process.argv[1], setBy: '--handlers' })
+      .then((handlers) => handlers.events.ReturnOrderCreated({}, {}))
+      .catch((error) => process.stdout.write(error.stack));`;
+
+    // Act
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, path], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(line).toBeGreaterThan(0);
+    expect(run.stdout.split('\n')[1]).toBe(`    at Object.ReturnOrderCreated (${path}:${line}:${column})`);
   });
 });
