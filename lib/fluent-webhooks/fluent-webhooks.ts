@@ -39,6 +39,8 @@ export class FluentWebhooks extends Construct {
       // queue-first: the consumer is the only judge, and drops forgeries.
       ingress: this.receiver.ingress,
     });
+    // The queues' policies deny reading to all but their readers: the consumer is the first.
+    this.receiver.allowReadingFromQueue(this.consumer.consumerRole.roleArn);
     this.monitoring = new FluentWebhookMonitoring(this, 'Monitoring', {
       ...props,
       queue: this.receiver.queue,

@@ -25,3 +25,32 @@ export function closestName(name: string, known: Iterable<string>): string | und
   }
   return best?.name;
 }
+
+/** The lower-case words of a camelCase name: `alarmEmailAddress` → alarm, email, address. */
+function camelCaseWords(name: string): string[] {
+  return (name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((word) => word.toLowerCase());
+}
+
+/**
+ * The known name `name` most likely stands for: a near miss ({@link closestName}), else one made of the same words
+ * (`emailAlarm` for `alarmEmail`), or of the same words and more or fewer (`alarmEmailAddress` and `alarmEmail`,
+ * `consumerTimeout` and `consumerTimeoutSeconds`), counting only names of two words or more so that one common word
+ * (`region`, `account`) matches nothing. The fewest differing words win. Undefined when none resembles it.
+ */
+export function resemblingName(name: string, known: Iterable<string>): string | undefined {
+  const candidates = [...known];
+  const near = closestName(name, candidates);
+  if (near !== undefined) return near;
+  const words = new Set(camelCaseWords(name));
+  if (words.size < 2) return undefined;
+  let best: { name: string; difference: number } | undefined;
+  for (const candidate of candidates) {
+    const candidateWords = new Set(camelCaseWords(candidate));
+    if (candidateWords.size < 2) continue;
+    const shared = [...words].filter((word) => candidateWords.has(word)).length;
+    if (shared !== Math.min(words.size, candidateWords.size)) continue;
+    const difference = Math.abs(words.size - candidateWords.size);
+    if (best === undefined || difference < best.difference) best = { name: candidate, difference };
+  }
+  return best?.name;
+}

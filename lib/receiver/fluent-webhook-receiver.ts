@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -38,6 +38,16 @@ import { DEFAULT_ORDERING, Ordering, OrderingName } from '../../lambdas/contract
 
 /** The verifying Lambda's entry, relative to the repository root. */
 export const RECEIVER_ENTRY = 'lambdas/receiver/handler.ts';
+/**
+ * What reads a queue's messages, or hides or deletes them, denied to all but the readers. The batch calls
+ * (`ReceiveMessage` has none; `ChangeMessageVisibilityBatch`, `DeleteMessageBatch`) are authorized as these same
+ * actions.
+ */
+export const QUEUE_READ_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'] as const;
+/** The Sid of the statement on both queues that denies {@link QUEUE_READ_ACTIONS} to all but the readers. */
+export const ONLY_THE_CONSUMER_READS = 'OnlyTheConsumerReads';
+/** The id of the synth warning a receiver that accepts every Fluent account (`accountIds: '*'`) carries. */
+export const EVERY_ACCOUNT_WARNING_ID = 'fluent-webhook-receiver:every-account';
 /** The placeholders in {@link FluentWebhookReceiver.webhookUrlTemplate}. */
 export const SECRET_PLACEHOLDER = '<secret>';
 export const ROUTE_PLACEHOLDER = '<route>';
@@ -99,11 +109,19 @@ export class FluentWebhookReceiver extends Construct {
   public readonly webhookUrlTemplate: string;
   /** Who may send to the queue: the verifying Lambda's role, `queueSenderArns`, and {@link allowSendingToQueue}'s. */
   private readonly queueSenderArns: string[] = [];
+  /** Who may read both queues: `queueReaderArns` and {@link allowReadingFromQueue}'s (the consumer's role). */
+  private readonly queueReaderArns: string[] = [];
 
   public constructor(scope: Construct, id: string, props: FluentWebhookReceiverProps) {
     super(scope, id);
     validateFluentWebhookReceiverProps(props);
     this.settings = props.settings;
+    if (this.settings.allowList.accountIds === '*') {
+      Annotations.of(this).addWarningV2(
+        EVERY_ACCOUNT_WARNING_ID,
+        'accountIds is *: events signed for ANY Fluent account are accepted and handled. Use this for trying things out only; list your Fluent account ids before going live.',
+      );
+    }
     this.environmentName = props.environmentName;
     this.logRetention = props.logRetention ?? defaultLogRetention();
     this.consumerTimeout = props.consumerTimeout ?? defaultConsumerTimeout();
@@ -158,6 +176,7 @@ export class FluentWebhookReceiver extends Construct {
       integration = lambdaProxyIntegration(receiverFunction);
     }
     this.queueSenderArns.push(...(props.queueSenderArns ?? []));
+    this.queueReaderArns.push(...(props.queueReaderArns ?? []));
     this.protectQueues(props);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', {
@@ -236,14 +255,47 @@ export class FluentWebhookReceiver extends Construct {
   }
 
   /**
+   * Lets one more principal read the queue and the dead-letter queue (their policies deny everyone else): the
+   * consumer's role, which `FluentWebhooks` adds. A receiver that creates its queues needs at least one reader, or
+   * synthesis fails: composing the parts yourself, call this with `consumer.consumerRole.roleArn`. Has no effect on a
+   * brought-in queue.
+   */
+  public allowReadingFromQueue(principalArn: string): void {
+    this.queueReaderArns.push(principalArn);
+  }
+
+  /**
    * Only the listed senders may put messages on the queue, and nobody on the dead-letter queue: SQS moves messages
-   * there itself, which no resource policy blocks. The DLQ takes redrives only from its source queue when that queue
-   * has a name to build its ARN from (CloudFormation cannot refer to it otherwise: each queue would need the other's
-   * ARN first); with a generated name, the deny on SendMessage still keeps every principal from writing to it.
+   * there itself, which no resource policy blocks. Only the listed readers may receive from either queue (or hide or
+   * delete a message): the messages hold webhook bodies and signatures for days. The DLQ takes redrives only from
+   * its source queue when that queue has a name to build its ARN from (CloudFormation cannot refer to it otherwise:
+   * each queue would need the other's ARN first); with a generated name, the deny on SendMessage still keeps every
+   * principal from writing to it.
    */
   private protectQueues(props: FluentWebhookReceiverProps): void {
     if (!(this.queue instanceof sqs.Queue)) return;
     const senders = this.queueSenderArns;
+    const readers = this.queueReaderArns;
+    for (const queue of [this.queue, this.deadLetterQueue]) {
+      queue?.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: ONLY_THE_CONSUMER_READS,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...QUEUE_READ_ACTIONS],
+          resources: [queue.queueArn],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => readers }) } },
+        }),
+      );
+    }
+    this.node.addValidation({
+      validate: () =>
+        readers.length > 0
+          ? []
+          : [
+              'Nobody may read the queue: its policy denies sqs:ReceiveMessage to all but the consumer and queueReaderArns. Call receiver.allowReadingFromQueue(consumer.consumerRole.roleArn) (FluentWebhooks does), or list the reading roles in queueReaderArns.',
+            ],
+    });
     this.queue.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyTheReceiverSends',

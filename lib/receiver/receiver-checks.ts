@@ -64,26 +64,34 @@ export function findReceiverPropProblems(props: ReceiverPropsToCheck): Configura
     ...wafProblems(props),
     ...ingressProblems(props),
     ...orderingProblems(props),
-    ...queueSenderProblems(props),
+    ...queuePrincipalProblems('queueSenderArns', props.queueSenderArns, props),
+    ...queuePrincipalProblems('queueReaderArns', props.queueReaderArns, props),
   ];
 }
 
-/** `aws:PrincipalArn` holds ARNs; anything else in the list would let nobody (or, mistyped, the wrong role) send. */
-function queueSenderProblems({ queueSenderArns, existingQueueObj }: ReceiverPropsToCheck): ConfigurationProblem[] {
-  if (queueSenderArns === undefined) return [];
+/**
+ * `aws:PrincipalArn` holds ARNs; anything else in a list of the queues' senders or readers would let nobody (or,
+ * mistyped, the wrong role) in.
+ */
+function queuePrincipalProblems(
+  setting: 'queueSenderArns' | 'queueReaderArns',
+  arns: readonly string[] | undefined,
+  { existingQueueObj }: ReceiverPropsToCheck,
+): ConfigurationProblem[] {
+  if (arns === undefined) return [];
   if (existingQueueObj !== undefined) {
     return [
       {
-        setting: 'queueSenderArns',
+        setting,
         message:
-          'applies to the queue the construct creates; with existingQueueObj, put the deny statement on your queue yourself.',
+          'applies to the queues the construct creates; with existingQueueObj, put the deny statements on your queues yourself.',
       },
     ];
   }
-  return queueSenderArns
+  return arns
     .filter((arn) => !Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):/.test(arn))
     .map((arn) => ({
-      setting: 'queueSenderArns',
+      setting,
       message: `holds "${arn}", which is not an IAM principal ARN (arn:aws:iam::<account>:role/<name>, * wildcards allowed).`,
     }));
 }

@@ -143,4 +143,15 @@ export interface FluentWebhookReceiverProps {
    * @default - none: only the verifying Lambda sends
    */
   readonly queueSenderArns?: readonly string[];
+  /**
+   * IAM principals (role ARNs as `aws:PrincipalArn` sees them; `*` wildcards allowed) that may read the new queue
+   * and dead-letter queue (`sqs:ReceiveMessage`, `sqs:ChangeMessageVisibility`, `sqs:DeleteMessage`) besides the
+   * consumer: the roles that run `fluent-webhook redrive`, which receives from the dead-letter queue with the
+   * caller's identity (list them in `queueSenderArns` too). Both queues' resource policies deny reading to every
+   * other principal in and outside the account: the messages hold webhook bodies and signatures for up to 14 days.
+   * The consumer's role is added with `receiver.allowReadingFromQueue(consumer.consumerRole.roleArn)`
+   * (`FluentWebhooks` does it). Not with `existingQueueObj`: add the statement to your queues' policies yourself (see the security docs).
+   * @default - none: only the consumer reads
+   */
+  readonly queueReaderArns?: readonly string[];
 }

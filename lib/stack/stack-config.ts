@@ -17,7 +17,7 @@ import { withoutUndefined } from '../internal/without-undefined';
 import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
 import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
 import { findReceiverPropProblems } from '../receiver/receiver-checks';
-import { closestName } from '../internal/closest-name';
+import { resemblingName } from '../internal/closest-name';
 import type { IngressName } from '../../lambdas/contract/ingress';
 import type { OrderingName } from '../../lambdas/contract/ordering';
 
@@ -41,6 +41,7 @@ export const DeployContextKey = {
   ENABLE_WAF: 'enableWaf',
   WAF_RATE_LIMIT: 'wafRateLimit',
   QUEUE_SENDER_ARNS: 'queueSenderArns',
+  QUEUE_READER_ARNS: 'queueReaderArns',
   API_GATEWAY_CLOUDWATCH_ROLE: 'apiGatewayCloudWatchRole',
   ACCOUNT: 'account',
   REGION: 'region',
@@ -136,7 +137,7 @@ export function readStackConfig(
     throw new ConfigurationError(`${ENVIRONMENTS_CONTEXT_KEY}.${environmentName} must be an object of settings.`);
   }
   const sources = new Map<string, string>();
-  for (const problem of unknownKeyProblems(node, block as Record<string, unknown>, environmentName)) {
+  for (const problem of unknownKeyProblems(node)) {
     problems.push(problem);
     sources.set(problem.setting, commandLineKeys.has(problem.setting) ? '-c' : 'cdk.json');
   }
@@ -188,6 +189,7 @@ export function readStackConfig(
     enableWaf: read.boolean(DeployContextKey.ENABLE_WAF),
     wafRateLimit: read.integer(DeployContextKey.WAF_RATE_LIMIT),
     queueSenderArns: read.list(DeployContextKey.QUEUE_SENDER_ARNS),
+    queueReaderArns: read.list(DeployContextKey.QUEUE_READER_ARNS),
     apiGatewayCloudWatchRole: read.boolean(DeployContextKey.API_GATEWAY_CLOUDWATCH_ROLE),
     consumerTimeout: operations.consumerTimeout,
     // Checked with the other props (findReceiverPropProblems), so a wrong value is one more listed problem.
@@ -231,29 +233,39 @@ function whereSet(key: string, sources: ReadonlyMap<string, string>): string | u
 }
 
 /**
- * Keys in the environment's block that are not settings, and top-level context keys that are not ours but look
- * like one of ours mistyped (`enableWAF`): either would be ignored silently otherwise.
+ * Keys in any environment's block that are not settings (every block is this app's, so each key in it must be one
+ * of ours, whichever environment is being synthesized), and top-level context keys that are not ours but look like
+ * one of ours mistyped (`enableWAF`, `emailAlarm`): either would be ignored silently otherwise. Other top-level keys
+ * pass: cdk.json holds CDK's own flags there, and an app that builds this stack may keep its own keys there.
  */
-function unknownKeyProblems(
-  node: Node,
-  block: Readonly<Record<string, unknown>>,
-  environmentName: string,
-): ConfigurationProblem[] {
+function unknownKeyProblems(node: Node): ConfigurationProblem[] {
   const suggestion = (key: string): string => {
-    const closest = closestName(key, KNOWN_KEYS);
-    return closest === undefined ? '' : ` Did you mean ${closest}?`;
+    const resembling = resemblingName(key, KNOWN_KEYS);
+    return resembling === undefined ? '' : ` Did you mean ${resembling}?`;
   };
-  const problems: ConfigurationProblem[] = Object.keys(block)
-    .filter((key) => !KNOWN_KEYS.has(key))
-    .map((key) => ({
-      setting: `${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}.${key}`,
-      message: `is not a setting.${suggestion(key)} Known settings: ${[...KNOWN_KEYS].join(', ')}.`,
-    }));
+  const problems: ConfigurationProblem[] = [];
+  for (const [environmentName, block] of Object.entries(readEnvironments(node) ?? {})) {
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+      problems.push({
+        setting: `${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}`,
+        message: 'must be an object of settings.',
+      });
+      continue;
+    }
+    for (const key of Object.keys(block as Record<string, unknown>)) {
+      if (KNOWN_KEYS.has(key)) continue;
+      problems.push({
+        setting: `${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}.${key}`,
+        message: `is not a setting.${suggestion(key)} Known settings: ${[...KNOWN_KEYS].join(', ')}.`,
+      });
+    }
+  }
   for (const key of Object.keys(node.getAllContext() as Record<string, unknown>)) {
-    if (KNOWN_KEYS.has(key) || OTHER_APP_KEYS.has(key)) continue;
-    const closest = closestName(key, KNOWN_KEYS);
-    if (closest !== undefined)
-      problems.push({ setting: key, message: `is not a setting of this app. Did you mean ${closest}?` });
+    // CDK's own keys are namespaced: `@aws-cdk/core:…`, `aws:cdk:…`, lookups like `availability-zones:…`.
+    if (KNOWN_KEYS.has(key) || OTHER_APP_KEYS.has(key) || /[:/@]/.test(key)) continue;
+    const resembling = resemblingName(key, KNOWN_KEYS);
+    if (resembling !== undefined)
+      problems.push({ setting: key, message: `is not a setting of this app. Did you mean ${resembling}?` });
   }
   return problems;
 }

@@ -20,12 +20,19 @@ const settings = parseReceiverSettings({
   retailerIds: '1',
 });
 
-/** A stack holding one receiver; template tests skip esbuild and the built-in CloudFormation validation (speed). */
+/** The consumer's role as a receiver built alone is told it: the queues' policies deny reading to everyone else. */
+const CONSUMER_ROLE = 'arn:aws:iam::123456789012:role/fluent-webhooks-consumer';
+
+/**
+ * A stack holding one receiver, whose queues the consumer's role may read; template tests skip esbuild and the
+ * built-in CloudFormation validation (speed).
+ */
 function receiverStack(props: Partial<FluentWebhookReceiverProps> = {}) {
   const app = tempApp();
   const stack = new Stack(app, 'ReceiverTest');
   const secret = 'pathSecrets' in props ? {} : { pathSecret: SECRET };
   const receiver = new FluentWebhookReceiver(stack, 'Receiver', { settings, ...secret, ...props });
+  receiver.allowReadingFromQueue(CONSUMER_ROLE);
   return { app, stack, receiver, template: Template.fromStack(stack) };
 }
 
@@ -400,6 +407,7 @@ describe('Class: FluentWebhookReceiver', () => {
         settings,
         pathSecret: SECRET,
         queueSenderArns: [operator],
+        queueReaderArns: [CONSUMER_ROLE],
       });
       built.receiver.allowSendingToQueue('arn:aws:iam::123456789012:role/apigateway-to-sqs');
 
@@ -455,6 +463,62 @@ describe('Class: FluentWebhookReceiver', () => {
         'Delete',
         'Delete',
       ]);
+    });
+  });
+
+  describe('who may read', () => {
+    const readStatement = (queue: sqs.IQueue, readers: unknown[]) => ({
+      Queues: [refOf(stack, queue as sqs.Queue)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'OnlyTheConsumerReads',
+            Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Resource: arnOf(stack, queue as sqs.Queue),
+            Condition: { ArnNotLike: { 'aws:PrincipalArn': readers } },
+          },
+        ]),
+      },
+    });
+
+    it('denies receiving, hiding and deleting messages on both queues to every principal but the readers', () => {
+      // Assess
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', readStatement(receiver.queue, [CONSUMER_ROLE]));
+      template.hasResourceProperties(
+        'AWS::SQS::QueuePolicy',
+        readStatement(receiver.deadLetterQueue as sqs.Queue, [CONSUMER_ROLE]),
+      );
+    });
+
+    it('lets the redrive roles listed in queueReaderArns read both queues too', () => {
+      // Act
+      const operator = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*Operations*';
+      const built = receiverStack({ queueReaderArns: [operator] });
+
+      // Assess
+      const readers = Object.values(built.template.findResources('AWS::SQS::QueuePolicy')).map(
+        (policy) =>
+          (policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Condition?: unknown }>).find(
+            (statement) => statement.Sid === 'OnlyTheConsumerReads',
+          )?.Condition,
+      );
+      expect(readers).toEqual([
+        { ArnNotLike: { 'aws:PrincipalArn': [operator, CONSUMER_ROLE] } },
+        { ArnNotLike: { 'aws:PrincipalArn': [operator, CONSUMER_ROLE] } },
+      ]);
+    });
+
+    it('fails synthesis, naming the fix, when nobody may read the queues', () => {
+      // Prepare
+      const stack = new Stack(tempApp(), 'NoReaderTest');
+      new FluentWebhookReceiver(stack, 'Receiver', { settings, pathSecret: SECRET });
+
+      // Act & Assess
+      expect(() => Template.fromStack(stack)).toThrow(
+        /Nobody may read the queue[\s\S]*receiver\.allowReadingFromQueue\(consumer\.consumerRole\.roleArn\)/,
+      );
     });
   });
 
@@ -664,6 +728,7 @@ describe('Class: FluentWebhookReceiver options', () => {
       settings,
       pathSecret: SECRET,
       queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key },
+      queueReaderArns: [CONSUMER_ROLE],
     });
 
     // Assess
@@ -700,6 +765,7 @@ describe('Class: FluentWebhookReceiver options', () => {
     // Assess
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 0);
     expect(receiver.deadLetterQueue).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -830,6 +896,19 @@ describe('Function: validateFluentWebhookReceiverProps (through the constructor)
       'a WAF match string over 200 bytes for the longest secret',
       { enableWaf: true, stageName: 's'.repeat(70), pathSecrets: [SECRET, 'b'.repeat(128)] },
       /stageName makes the WAF match string `\/<stage>\/<secret>\/fluent\/` 208 bytes long; AWS WAF allows 200/,
+    ],
+    [
+      'a queue reader that is not an IAM principal ARN',
+      { queueReaderArns: ['fluent-webhooks-consumer'] },
+      /queueReaderArns holds "fluent-webhooks-consumer", which is not an IAM principal ARN/,
+    ],
+    [
+      'queue readers next to a brought-in queue',
+      {
+        existingQueueObj: sqs.Queue.fromQueueArn(new Stack(), 'Q', 'arn:aws:sqs:eu-west-1:123456789012:q'),
+        queueReaderArns: [CONSUMER_ROLE],
+      },
+      /queueReaderArns applies to the queues the construct creates; with existingQueueObj, put the deny statements/,
     ],
     [
       'a zero rate',

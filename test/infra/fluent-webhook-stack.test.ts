@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { pathSecretFingerprint } from '../../lambdas/core/path-secret-fingerprint';
 import { FluentWebhooks } from '../../lib/fluent-webhooks/fluent-webhooks';
@@ -224,6 +224,31 @@ describe('Class: FluentWebhookStack', () => {
     },
   );
 
+  it('warns at synth when every Fluent account is allowed, and only then', () => {
+    // Prepare
+    const stackWith = (accountIds: string, id: string) =>
+      new FluentWebhookStack(
+        tempApp({ context: { publicKeys: sandboxKey.publicKeyBase64, accountIds, pathSecret: SANDBOX_SECRET } }),
+        id,
+        { environmentName: 'default', processEnv: {} },
+      );
+
+    // Act
+    const everyAccount = Annotations.fromStack(stackWith('*', 'EveryAccount'));
+    const listed = Annotations.fromStack(stackWith('ACME', 'Listed'));
+
+    // Assess
+    expect(everyAccount.findWarning('*', Match.anyValue())).toEqual([
+      expect.objectContaining({
+        id: '/EveryAccount/Default/Receiver',
+        entry: expect.objectContaining({
+          data: expect.stringMatching(/^accountIds is \*: events signed for ANY Fluent account are accepted/),
+        }),
+      }),
+    ]);
+    expect(listed.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
   it('takes the path secret from WEBHOOK_PATH_SECRET when the context has none', () => {
     // Prepare
     const app = tempApp({ context: { publicKeys: sandboxKey.publicKeyBase64, accountIds: 'ACME' } });
@@ -366,6 +391,21 @@ describe('Function: readStackConfig', () => {
       { ...valid, env: 'default', environments: { default: { accountID: 'ACME' } } },
       /environments\.default\.accountID is not a setting\. Did you mean accountIds\? Known settings: publicKeys/,
     ],
+    [
+      'a key beyond a near miss in an environment block',
+      { ...valid, env: 'default', environments: { default: { alarmEmailAddress: 'ops@example.com' } } },
+      /environments\.default\.alarmEmailAddress is not a setting\. Did you mean alarmEmail\? Known settings: /,
+    ],
+    [
+      'an unknown key in the block of an environment not being synthesized',
+      { ...valid, env: 'default', environments: { default: {}, production: { emailAlarm: 'ops@example.com' } } },
+      /environments\.production\.emailAlarm is not a setting\. Did you mean alarmEmail\?/,
+    ],
+    [
+      'an environment block that is not an object, next to the one being synthesized',
+      { ...valid, env: 'default', environments: { default: {}, production: 'ACME' } },
+      /environments\.production must be an object of settings\./,
+    ],
   ])('refuses %s', (_case, context, message) => {
     // Act & Assess
     expect(read(context)).toThrow(message);
@@ -431,6 +471,9 @@ describe('Function: readStackConfig', () => {
     ['enableWAF', 'enableWaf'],
     ['accountID', 'accountIds'],
     ['throttlingRatelimit', 'throttlingRateLimit'],
+    ['alarmEmailAddress', 'alarmEmail'],
+    ['emailAlarm', 'alarmEmail'],
+    ['consumerTimeout', 'consumerTimeoutSeconds'],
   ])('refuses a top-level key %s that looks like a typo of %s', (typo, meant) => {
     // Act & Assess
     expect(read({ ...valid, [typo]: 'true' })).toThrow(

@@ -59,6 +59,36 @@ describe('Class: FluentWebhooks', () => {
     });
   });
 
+  it.each(['verify-first', 'queue-first'] as const)(
+    'lets only the consumer read both queues (%s): every other principal is denied',
+    (ingress) => {
+      // Act
+      const built = pipelineStack({ ingress });
+
+      // Assess: one policy per queue, each denying the read actions to all but the consumer's role.
+      const policies = Object.values(built.template.findResources('AWS::SQS::QueuePolicy'));
+      expect(policies.map((policy) => policy.Properties.Queues)).toEqual([
+        [{ Ref: built.ref(built.webhooks.deadLetterQueue) }],
+        [{ Ref: built.ref(built.webhooks.receiver.queue as sqs.Queue) }],
+      ]);
+      for (const policy of policies) {
+        expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+          expect.objectContaining({
+            Sid: 'OnlyTheConsumerReads',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+            Condition: {
+              ArnNotLike: {
+                'aws:PrincipalArn': [{ 'Fn::GetAtt': [built.ref(built.webhooks.consumer.consumerRole), 'Arn'] }],
+              },
+            },
+          }),
+        );
+      }
+    },
+  );
+
   it('alarms on the dead-letter queue and notifies the alarm topic', () => {
     // Assess
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {

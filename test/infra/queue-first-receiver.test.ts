@@ -27,6 +27,7 @@ function queueFirstStack(props: Partial<FluentWebhookReceiverProps> = {}) {
     settings,
     pathSecret: SECRET,
     ingress: 'queue-first',
+    queueReaderArns: ['arn:aws:iam::123456789012:role/fluent-webhooks-consumer'],
     ...props,
   });
   return { app, stack, receiver, template: Template.fromStack(stack) };

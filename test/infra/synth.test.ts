@@ -41,6 +41,7 @@ describe('Synthesis', () => {
     new FluentWebhookReceiver(stack, 'Receiver', {
       settings: parseReceiverSettings({ publicKeys: key.publicKeyBase64, accountIds: 'ACME' }),
       pathSecret: SECRET,
+      queueReaderArns: ['arn:aws:iam::123456789012:role/fluent-webhooks-consumer'],
     });
 
     // Act

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { closestName } from '../../../lib/internal/closest-name';
+import { closestName, resemblingName } from '../../../lib/internal/closest-name';
 import { commandLineContextKeys, readCdkJsonContext } from '../../../lib/stack/context-sources';
 import { useTempDir } from '../../support/temp-dir';
 
@@ -49,5 +49,24 @@ describe('Function: closestName', () => {
   it.each(['myOwnKey', 'env', 'vpcId', '@aws-cdk/core:stackRelativeExports'])('leaves %s alone', (name) => {
     // Act & Assess
     expect(closestName(name, known)).toBeUndefined();
+  });
+});
+
+describe('Function: resemblingName', () => {
+  const known = ['enableWaf', 'alarmEmail', 'consumerTimeoutSeconds', 'region', 'account', 'stageName'];
+
+  it.each([
+    ['enableWAF', 'enableWaf', 'a near miss, as closestName finds it'],
+    ['emailAlarm', 'alarmEmail', 'the same words in another order'],
+    ['alarmEmailAddress', 'alarmEmail', 'the same words and one more'],
+    ['consumerTimeout', 'consumerTimeoutSeconds', 'the same words and one fewer'],
+  ])('takes %s for %s: %s', (name, meant) => {
+    // Act & Assess
+    expect(resemblingName(name, known)).toBe(meant);
+  });
+
+  it.each(['vpcId', 'myTeamTag', 'regionName', 'myAccount', 'environmentName', 'env'])('leaves %s alone', (name) => {
+    // Act & Assess
+    expect(resemblingName(name, known)).toBeUndefined();
   });
 });
