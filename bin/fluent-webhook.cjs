@@ -1,9 +1,19 @@
 #!/usr/bin/env node
 'use strict';
-// The CLI runs as built JavaScript: `npm run build` (run by `npm ci` through "prepare", and before packing) writes it.
+// Plain CommonJS that any Node.js can run, so that the version check below answers even where the CLI cannot run.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
+// Every command checks the Node.js version first: the local runner's SQS emulator needs node:sqlite without a flag
+// (22.13 on Node.js 22, 23.4 on 23), and an older Node.js would fail later with "No such built-in module".
+// package.json "engines" is the one place the minimum is written.
+const needed = require('../package.json').engines.node;
+if (!require('semver').satisfies(process.version, needed, { includePrerelease: true })) {
+  process.stderr.write(`fluent-webhook needs Node.js ${needed}; found ${process.version} at ${process.execPath}.\n`);
+  process.exit(2);
+}
+
+// The CLI runs as built JavaScript: `npm run build` (run by `npm ci` through "prepare", and before packing) writes it.
 const main = join(__dirname, '..', 'dist', 'tools', 'cli', 'main.js');
 if (!existsSync(main)) {
   process.stderr.write(`fluent-webhook: ${main} is missing; run "npm run build" in ${join(__dirname, '..')}.\n`);

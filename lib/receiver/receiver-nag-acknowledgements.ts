@@ -21,6 +21,14 @@ export const NO_AUTHORIZER_REASON =
 export const NO_AUTHORIZER_REASON_QUEUE_FIRST =
   "Fluent cannot send credentials, and no API Gateway authorizer ever sees the request body. The body signature is the authentication: this queue-first door sends the raw body to SQS untouched, and the consumer verifies Fluent's RSA signature over it (and the account allow-list) before any handler runs, dropping forgeries.";
 
+/** Why there is no WAF web ACL unless asked (APIG3), at a verify-first door. */
+export const NO_WAF_REASON =
+  'The WAF web ACL is optional (enableWaf) and off by default for its cost: the secret path, stage throttling and the signature check already refuse unsigned traffic before anything is queued.';
+
+/** The same at a queue-first door, where everything under the secret path is queued and the consumer judges it. */
+export const NO_WAF_REASON_QUEUE_FIRST =
+  'The WAF web ACL is optional (enableWaf) and off by default for its cost: the secret path and stage throttling keep out traffic without the secret; what arrives under it is queued as it came, and the consumer verifies the signature (and the account allow-list) before any handler runs, dropping forgeries and counting them.';
+
 /**
  * Acknowledges the cdk-nag AwsSolutions findings the receiver's design answers differently, each on the one
  * construct it concerns and with the reason. Acknowledgements are metadata: harmless when cdk-nag is not used.
@@ -52,8 +60,7 @@ export function acknowledgeReceiverFindings(receiver: AcknowledgedReceiverParts)
   if (receiver.firewall === undefined) {
     Validations.of(receiver.api.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG3',
-      reason:
-        'The WAF web ACL is optional (enableWaf) and off by default for its cost: the secret path, stage throttling and the signature check already refuse unsigned traffic before anything is queued.',
+      reason: queueFirst ? NO_WAF_REASON_QUEUE_FIRST : NO_WAF_REASON,
     });
   }
 }

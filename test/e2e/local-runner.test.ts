@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
 import { fluentEventBody } from '../support/factories';
@@ -252,6 +252,28 @@ describe('Program: npm start (the local runner), end to end over HTTP', () => {
     expect(processed).toMatchObject({ route: THROWING_ROUTE });
     expect(await runner.stop()).toBe(0);
   });
+
+  it('keeps everything it wrote under its data folder to its owner: files 0600, folders 0700', () => {
+    // Act: the two runs above wrote every store (keys, path secret, queues, idempotency records).
+    const entries = walk(temp.path('data'));
+
+    // Assess
+    const names = entries.map((entry) => entry.path);
+    for (const store of ['path-secret', 'keys/private-key.pem', 'sqs/', 'dynamodb/'])
+      expect(names.some((name) => name.startsWith(store))).toBe(true);
+    expect(entries.filter((entry) => entry.mode !== (entry.folder ? 0o700 : 0o600))).toEqual([]);
+  });
+
+  /** Every file and folder under `root` (itself included, as ''), with its permission bits. */
+  function walk(root: string, path = ''): Array<{ path: string; folder: boolean; mode: number }> {
+    const stats = lstatSync(join(root, path));
+    const entry = { path, folder: stats.isDirectory(), mode: stats.mode & 0o777 };
+    if (!entry.folder) return [entry];
+    return [
+      entry,
+      ...readdirSync(join(root, path)).flatMap((name) => walk(root, path === '' ? name : `${path}/${name}`)),
+    ];
+  }
 
   /** Runs the real CLI executable; asynchronously, so this process keeps reading the runner's log lines meanwhile. */
   function runCli(...argv: string[]): Promise<{ code: number | null; stdout: string }> {

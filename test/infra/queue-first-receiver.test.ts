@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -11,6 +11,7 @@ import {
   SQS_SEND_MESSAGE_REQUEST_TEMPLATE,
 } from '../../lib/receiver/sqs-integration-templates';
 import { FluentWebhooks } from '../../lib/fluent-webhooks/fluent-webhooks';
+import { NO_WAF_REASON, NO_WAF_REASON_QUEUE_FIRST } from '../../lib/receiver/receiver-nag-acknowledgements';
 import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
 import { testKeyPair } from '../support/test-keys';
 
@@ -159,6 +160,20 @@ describe('Class: FluentWebhookReceiver with ingress queue-first', () => {
 
     // Assess
     expect(unacknowledgedNagFindings(app)).toEqual([]);
+  });
+
+  it.each([
+    ['queue-first', NO_WAF_REASON_QUEUE_FIRST],
+    ['verify-first', NO_WAF_REASON],
+  ] as const)('gives the missing WAF (APIG3) the reason that holds at a %s door', (ingress, expected) => {
+    // Act
+    const { receiver: built } = queueFirstStack({ ingress });
+    const reasons = built.api.deploymentStage.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .map((entry) => (entry.data as Record<string, string>)['Annotation::AwsSolutions-APIG3']);
+
+    // Assess
+    expect(reasons).toEqual([expected]);
   });
 
   it.each([

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { generatePathSecret } from '../cli/generate-path-secret';
 
 /** The file in the data folder that keeps a generated path secret across restarts. */
 export const PATH_SECRET_FILE = 'path-secret';
@@ -22,7 +22,7 @@ export function resolvePathSecret(configured: string | undefined, dataDir: strin
     const stored = readFileSync(file, 'utf8').trim();
     if (stored !== '') return { secret: stored, source: 'data-folder' };
   }
-  const secret = randomBytes(32).toString('base64url');
+  const secret = generatePathSecret();
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return { secret, source: 'generated' };

@@ -8,6 +8,7 @@ import { displayPath, resolveDataDir } from './data-dir';
 import { LOCAL_ENV_NAMES, LocalConfig, LocalOptions, loadLocalConfig } from './local-config';
 import { LocalRunner, startLocalRunner } from './local-runner';
 import { PATH_SECRET_FILE } from './path-secret';
+import { makeDataDirPrivate } from './private-data-dir';
 import { Component } from '../../lambdas/contract/observability';
 
 /** How long a clean stop may take before the process gives up and exits with an error. */
@@ -36,6 +37,8 @@ export function runLocalReceiver(
   const logger = createLogger(Component.LOCAL);
   return new Promise<number>((done) => {
     const start = async (): Promise<void> => {
+      // Before anything is written there: the path secret, the test key, the stores.
+      makeDataDirPrivate(resolveDataDir(env));
       const config = await loadLocalConfig(env, options);
       for (const notice of config.notices) logger.warn(notice);
       const runner = await startLocalRunner(config, logger);

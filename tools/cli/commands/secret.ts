@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { splitList } from '../../../lambdas/core/key-sources';
 import { pathSecretFingerprint } from '../../../lambdas/core/path-secret-fingerprint';
 import { CliCommand, ExitCode, UsageError } from '../command';
 import { parseOptions } from '../parse-options';
-
-/** 32 random bytes: 256 bits, 43 URL-safe characters. */
-const SECRET_BYTES = 32;
+import { generatePathSecret, PATH_SECRET_BYTES } from '../generate-path-secret';
 
 export const secretCommand: CliCommand = {
   name: 'secret',
@@ -13,10 +10,10 @@ export const secretCommand: CliCommand = {
   usage: [
     'Usage: fluent-webhook secret [--fingerprint SECRET[,SECRET...]]',
     '',
-    `Prints ${SECRET_BYTES} random bytes as base64url (43 characters of A-Z a-z 0-9 - _), for the secret`,
-    'path segment of the webhook URL (https://host/<secret>/fluent/...). Fluent cannot send an auth header,',
-    'so a hard-to-guess path lets a firewall or WAF drop everything else before it reaches the verifier.',
-    'Its fingerprint goes to standard error.',
+    `Prints ${PATH_SECRET_BYTES} random bytes as base64url (43 characters of A-Z a-z 0-9 - _, never a leading -),`,
+    'for the secret path segment of the webhook URL (https://host/<secret>/fluent/...). Fluent cannot send an',
+    'auth header, so a hard-to-guess path lets a firewall or WAF drop everything else before it reaches the',
+    'verifier. Its fingerprint goes to standard error.',
     '',
     'Options:',
     '  --fingerprint SECRET   print the fingerprint of each given secret (comma-separated), one per line, instead:',
@@ -33,7 +30,7 @@ export const secretCommand: CliCommand = {
       for (const secret of secrets) io.out(pathSecretFingerprint(secret));
       return ExitCode.OK;
     }
-    const secret = randomBytes(SECRET_BYTES).toString('base64url');
+    const secret = generatePathSecret();
     io.out(secret);
     io.err(
       `fingerprint ${pathSecretFingerprint(secret)} (how logs and the PathSecretFingerprints output name this secret)`,
