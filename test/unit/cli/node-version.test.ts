@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { satisfies } from 'semver';
 import { COMMANDS } from '../../../tools/cli/registry';
 import { useTempDir } from '../../support/temp-dir';
+import { toolOnPath } from '../../support/tool-on-path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'fluent-webhook.cjs');
@@ -16,15 +17,9 @@ const INVOCATIONS = [...COMMANDS.map((command) => [command.name]), ['--help'], [
 
 /** The first `node` on {@link SYSTEM_PATH}, as `env -i PATH=… node` would find it. */
 function systemNode(): string {
-  for (const dir of SYSTEM_PATH.split(':')) {
-    try {
-      accessSync(join(dir, 'node'), constants.X_OK);
-      return join(dir, 'node');
-    } catch {
-      // not in this folder
-    }
-  }
-  throw new Error(`No node on ${SYSTEM_PATH}: this suite needs the machine's own Node.js (README: prerequisites).`);
+  const node = toolOnPath('node', SYSTEM_PATH);
+  if (node === undefined) throw new Error(`No node on ${SYSTEM_PATH}: this suite needs the machine's own Node.js.`);
+  return node;
 }
 
 describe('Program: bin/fluent-webhook.cjs checks the Node.js version before any command', () => {
