@@ -138,7 +138,7 @@ describe('Synthesis', () => {
     const outdir = tempDir();
 
     // Act
-    const run = cdkSynth(outdir, { pathSecret: SECRET, ordering: 'per-entity' });
+    const run = cdkSynthCi(outdir, { pathSecret: SECRET, ordering: 'per-entity' });
 
     // Assess
     expect(describeRun(run)).toMatch(/^exit 0/);
