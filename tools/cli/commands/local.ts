@@ -19,7 +19,7 @@ export const localCommand: CliCommand = {
     '  --handlers PATH   your module that exports `handlers` (a FluentEventHandlers map), TypeScript or',
     '                    JavaScript, bundled with esbuild at start like the consumer Lambda bundles it',
     "                    (default: LOCAL_HANDLERS_MODULE, else the package's example handlers/index.ts)",
-    '  --app CDK_OUT     run what a synthesized template describes instead (the folder cdk synth writes): its',
+    '  --app CDK_OUT     run what a synthesized template describes instead (the cdk.out folder a synth writes): its',
     '                    queues, table, bundled Lambdas, API, event source and IAM policies, checked on every',
     '                    SQS and DynamoDB call. Same logs and PORT; data in <data folder>/app/<stack>',
     '  --stack NAME      the stack to run when CDK_OUT holds several',
