@@ -6,6 +6,7 @@ import {
   CreateTableCommandInput,
   DynamoDBClient,
   ResourceInUseException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { emulatorClientConfig, LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
@@ -14,6 +15,9 @@ import { historyTableDefinition } from './history-table';
 
 /** dynalite keeps one set of tables for every region; the client must still sign with one. */
 const EMULATOR_SIGNING_REGION = 'us-east-1';
+
+/** Tables are created with no delay; this bound only stops a broken store from hanging the start. */
+const TABLE_ACTIVE_WAIT_SECONDS = 30;
 
 export interface DynamoDbEmulatorOptions {
   /** @default '127.0.0.1' */
@@ -121,13 +125,21 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
 async function createTable(endpoint: string, input: CreateTableCommandInput): Promise<void> {
   const client = new DynamoDBClient(emulatorClientConfig(endpoint, EMULATOR_SIGNING_REGION));
   try {
-    await client.send(new CreateTableCommand(input));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) {
-      throw new Error(`The DynamoDB emulator could not create table ${input.TableName}: ${(error as Error).message}`, {
-        cause: error,
-      });
+    try {
+      await client.send(new CreateTableCommand(input));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
     }
+    // dynalite answers CreateTable at once and writes the ACTIVE status on a timer after it: wait for that write, so
+    // nothing uses the table (or fails the store under it, as the full-disk test does) before it is really there.
+    await waitUntilTableExists(
+      { client, maxWaitTime: TABLE_ACTIVE_WAIT_SECONDS, minDelay: 0.01, maxDelay: 0.2 },
+      { TableName: input.TableName },
+    );
+  } catch (error) {
+    throw new Error(`The DynamoDB emulator could not create table ${input.TableName}: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     client.destroy();
   }
