@@ -11,7 +11,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { FluentSignatureVerifier, ReceiverSettings, StatusOrder } from '../core';
 import type { EntityStatusStore } from './entity-status-store';
 import type { FluentApiClient } from '../fluent-api';
-import { fluentForInvocation } from './fluent-context';
+import { FluentCallTap, fluentForInvocation } from './fluent-context';
 import { OutcomeTally } from './consumer-metrics';
 import type { FluentEventHandlers } from './handler-types';
 import { processRecord } from './process-record';
@@ -31,6 +31,8 @@ export interface ConsumerHandlerDependencies {
   readonly metrics: Metrics;
   /** The Fluent API client behind `context.fluent`; one per process, so its token outlives an invocation. */
   readonly fluentApi?: FluentApiClient;
+  /** Told about every attempt of every Fluent call a handler makes, with its delivery's ids. @default none */
+  readonly fluentCallTap?: FluentCallTap;
   /** queue-first makes the consumer the only judge: forgeries are dropped, not retried. @default 'verify-first' */
   readonly ingress?: IngressName;
   /**
@@ -79,7 +81,7 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       history: dependencies.history,
       reconciliationSourceArn: dependencies.reconciliationSourceArn,
       runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
-      fluentFor: fluentForInvocation(fluentApi, context, metrics),
+      fluentFor: fluentForInvocation(fluentApi, context, metrics, dependencies.fluentCallTap),
       handlerTimeMs: () => context.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,
     };
     const processOne = (record: SQSRecord): Promise<void> => processRecord(record, pipeline);

@@ -6,6 +6,7 @@ import { FLUENT_STATUS_DIMENSION, FluentApiMetric } from '../contract/observabil
 import {
   FluentApi,
   FluentApiClient,
+  FluentAttemptRecord,
   FluentCallObserver,
   FluentNotConfiguredError,
   FluentOutboundEvent,
@@ -21,24 +22,49 @@ export const FLUENT_NOT_CONFIGURED_MESSAGE =
   `(in AWS the context settings fluentApiUrl, fluentApiAccount and fluentApiSecretName; locally and in the CLI ` +
   `${FluentApiEnv.CLIENT_ID} and ${FluentApiEnv.CLIENT_SECRET}, plus ${FluentApiEnv.USERNAME} and ${FluentApiEnv.PASSWORD} for the password grant).`;
 
+/** The delivery a handler's Fluent call was made for. */
+export interface FluentCallDelivery {
+  /** The webhook's (Fluent event's) id: also `attributes.sourceEventId` of every event the handler sends. */
+  readonly eventId: string;
+  /** The SQS message id of this delivery. */
+  readonly messageId: string;
+}
+
+/**
+ * Told about every attempt of a handler's Fluent calls with the delivery it was made for (the local inspector shows
+ * them per event). The record holds no URL, body, credential or token. Must not throw.
+ */
+export type FluentCallTap = (delivery: FluentCallDelivery, record: FluentAttemptRecord) => void;
+
 /**
  * Per invocation: builds `context.fluent` for a handler, bounded by the handler's deadline, logging each
- * attempt on the handler's logger (so the line carries the event's ids) and counting it.
+ * attempt on the handler's logger (so the line carries the event's ids) and counting it, and telling `tap` if given.
  */
 export function fluentForInvocation(
   client: FluentApiClient | undefined,
   lambdaContext: Context,
   metrics: Metrics,
-): (logger: Logger, webhookId: string) => FluentApi {
-  return (logger, webhookId) => {
+  tap?: FluentCallTap,
+): (logger: Logger, delivery: FluentCallDelivery) => FluentApi {
+  return (logger, delivery) => {
     if (client === undefined) throw new FluentNotConfiguredError(FLUENT_NOT_CONFIGURED_MESSAGE);
+    const logged = fluentCallObserver(logger, metrics);
     const api = client.forInvocation({
       // The handler's own deadline, so a call that runs out of time fails inside the handler with a Fluent error.
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,
-      observer: fluentCallObserver(logger, metrics),
+      // Without a tap (in Lambda) the observer is the logging one alone: nothing else runs per attempt.
+      observer:
+        tap === undefined
+          ? logged
+          : {
+              attempt: (record) => {
+                logged.attempt(record);
+                tap(delivery, record);
+              },
+            },
     });
     return {
-      sendEvent: (event, options) => api.sendEvent(withSourceEventId(event, webhookId), options),
+      sendEvent: (event, options) => api.sendEvent(withSourceEventId(event, delivery.eventId), options),
       graphql: api.graphql.bind(api),
       getEvents: api.getEvents.bind(api),
     };

@@ -20,6 +20,7 @@ import { decodeQueueMessage, QueuedWebhook } from '../contract/queue-message';
 import type { DeduplicationKey } from '../core';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentApi } from '../fluent-api';
+import type { FluentCallDelivery } from './fluent-context';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
 import { HandlerFailedError, HandlerTimedOutError, RecordFailedError, RecordOutcome } from './record-outcome';
 import { idempotencyKeyFor, RunKey, RunOnce, RunOnceResult } from './run-once';
@@ -41,7 +42,7 @@ export interface RecordPipeline {
   readonly runOnce: RunOnce;
   readonly tally: OutcomeTally;
   /** `context.fluent` for a handler logging with `logger`, handling the webhook whose event id is `webhookId`. */
-  readonly fluentFor: (logger: Logger, webhookId: string) => FluentApi;
+  readonly fluentFor: (logger: Logger, delivery: FluentCallDelivery) => FluentApi;
   /**
    * How long a handler starting now may run: the invocation's remaining time less a reserve, so that a handler that
    * hangs fails alone and the batch still answers for its finished records.
@@ -235,7 +236,7 @@ async function decideVerified(
     provenance: decision.provenance,
     // Built on first use: without Fluent API settings, only a handler that uses it sees the error.
     get fluent() {
-      return (fluent ??= pipeline.fluentFor(logger, event.id));
+      return (fluent ??= pipeline.fluentFor(logger, { eventId: event.id, messageId: record.messageId }));
     },
   };
   const handled: LogFields = { ...about, handler: selected.matchedBy };

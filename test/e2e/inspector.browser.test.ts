@@ -9,6 +9,8 @@ import { waitUntil } from '../support/wait-until';
 import { RUNS_FILE_ENV } from './fixtures/counting-handlers';
 import { FAILING_EVENT_NAME } from './fixtures/inspector-handlers';
 import { RunnerProcess, startRunnerProcess } from './local-runner-process';
+import { inspectQueueMessages } from '../../tools/local/inspect-queue';
+import { LOCAL_RESOURCE_NAMES } from '../../tools/local/local-config';
 
 /** Debian's chromium package (.ci/run installs it); no browser is downloaded. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,6 +22,7 @@ describe('Inspector page in headless Chromium against fluent-webhook local --han
   let browser: BrowserContext;
   let page: Page;
   let inspectorUrl: string;
+  let sqsEndpoint: string;
   const requested: string[] = [];
   let navigations = 0;
 
@@ -44,12 +47,21 @@ describe('Inspector page in headless Chromium against fluent-webhook local --han
 
   beforeAll(async () => {
     runner = await startRunnerProcess(
-      { LOCAL_DATA_DIR: temp.path('data'), [RUNS_FILE_ENV]: temp.path('runs.txt') },
+      {
+        LOCAL_DATA_DIR: temp.path('data'),
+        [RUNS_FILE_ENV]: temp.path('runs.txt'),
+        // The failing event reaches the dead-letter queue after two attempts, a second apart.
+        MAX_RECEIVE_COUNT: '2',
+        VISIBILITY_TIMEOUT_SECONDS: '1',
+        // The first call to the stand-in's API (genuine-1's callback) answers 503, so the client retries it.
+        FLUENT_STAND_IN_FAULTS: 'unavailable:1',
+      },
       60_000,
       { args: ['--handlers', join(__dirname, 'fixtures', 'inspector-handlers.ts')] },
     );
     const ready = await runner.waitForLine((line) => line.message === 'local receiver ready');
     inspectorUrl = String(ready.inspectorUrl);
+    sqsEndpoint = String(ready.sqsEndpoint);
     // A fresh profile in the test's folder; Playwright adds --headless and its own automation flags.
     browser = await chromium.launchPersistentContext(temp.path('chromium-profile'), {
       executablePath: CHROMIUM,
@@ -86,6 +98,12 @@ describe('Inspector page in headless Chromium against fluent-webhook local --han
     const event = (id: string, entityRef: string, name = 'OrderStatusChange') =>
       fluentEventBody({ id, name, entityRef, rootEntityRef: entityRef, entityType: 'ORDER' });
     expect(await post(event('genuine-1', 'HD_GENUINE_1'), localKey)).toBe(200);
+    // Alone first, so that its call back to Fluent is the one that meets the stand-in's 503.
+    await waitUntil(
+      async () => /processed/.test((await rowText('HD_GENUINE_1')) ?? ''),
+      WAIT_MS,
+      'the first event shows as processed',
+    );
     expect(await post(event('genuine-2', 'HD_GENUINE_2'), localKey)).toBe(200);
     expect(await post(event('forged-1', 'HD_FORGED'), testKeyPair(2048, 'forger').privateKeyPem)).toBe(401);
     expect(await post(event('fails-1', 'HD_FAILS', FAILING_EVENT_NAME), localKey)).toBe(200);
@@ -113,6 +131,23 @@ describe('Inspector page in headless Chromium against fluent-webhook local --han
     expect(detailsText).toContain('fluent-signature');
     expect(detailsText).toMatch(/Key fingerprint/);
 
+    // The calls its handler made to Fluent, as the client saw them: the token, then the event sent back, which met
+    // one 503 and was retried.
+    const calls = await page.$$eval('#fluent-calls tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')),
+    );
+    expect(calls.map((cells) => cells[0])).toEqual(['token', 'sendEvent']);
+    const [operation, status, statuses, retries] = calls[1]!;
+    expect({ operation, status, statuses, retries }).toEqual({
+      operation: 'sendEvent',
+      status: expect.stringMatching(/^20\d$/),
+      statuses: expect.stringMatching(/^503 → 20\d$/),
+      retries: '1',
+    });
+    expect(detailsText).not.toMatch(/local-client-secret|Bearer/);
+    // Its log lines include the WARN line of the retried call (Powertools prints WARN and ERROR to stderr).
+    expect(await page.$eval('#logs', (node) => node.textContent ?? '')).toMatch(/"next":"retry"/);
+
     await page.click('#replay');
     await waitUntil(() => runs().includes('genuine-1 replay'), WAIT_MS, 'the replayed event ran its handler again');
     await waitUntil(
@@ -120,10 +155,41 @@ describe('Inspector page in headless Chromium against fluent-webhook local --han
       WAIT_MS,
       'the replay shows in the list',
     );
+  }, 90_000);
+
+  it('shows the failing event dead-lettered exactly while its message is in the DLQ, until a redrive from the page', async () => {
+    const deadLetterIds = async (): Promise<string[]> =>
+      (await inspectQueueMessages(sqsEndpoint, LOCAL_RESOURCE_NAMES.deadLetterQueue)).map((m) => m.messageId);
+    /** The outcome cell of the row with this key (eventId/messageId). */
+    const outcomeOf = async (key: string): Promise<string | undefined> =>
+      (
+        await page.$$eval(`#events tbody tr[data-key="${key}"] td:nth-child(6) .pill`, (nodes) =>
+          nodes.map((node) => node.textContent ?? ''),
+        )
+      ).at(0);
+    const failsRow = async (): Promise<string | undefined> =>
+      page.$$eval('#events tbody tr', (trs) =>
+        trs
+          .filter((tr) => tr.children[2]?.textContent === 'HD_FAILS' && /dead-lettered/.test(tr.textContent ?? ''))
+          .map((tr) => tr.getAttribute('data-key') ?? '')
+          .at(0),
+      );
+    await waitUntil(async () => (await failsRow()) !== undefined, WAIT_MS, 'the failing event shows dead-lettered');
+    const key = (await failsRow())!;
+    const messageId = key.split('/')[1]!;
+    expect(await deadLetterIds()).toContain(messageId);
+    // docs/images/inspector.png: every kind of row, and genuine-1's details with its calls to Fluent.
     await page.screenshot({ path: temp.path('inspector.png') });
     if (process.env.INSPECTOR_SCREENSHOT !== undefined) {
       await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT });
     }
+
+    await page.click('#redrive');
+    await waitUntil(
+      async () => !(await deadLetterIds()).includes(messageId) && (await outcomeOf(key)) === 'failed',
+      WAIT_MS,
+      'the redriven message has left the DLQ and its row no longer says dead-lettered',
+    );
   }, 90_000);
 
   it('requested nothing outside this machine', () => {

@@ -8,6 +8,7 @@ import type { SqsBatchHandler } from './sqs-poller';
 import { Component } from '../../lambdas/contract/observability';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lambdas/contract/deployment';
 import type { FluentApiClient } from '../../lambdas/fluent-api';
+import type { FluentCallTap } from '../../lambdas/consumer/fluent-context';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 
@@ -21,6 +22,7 @@ export function createLocalConsumer(
   handlers: FluentEventHandlers,
   fluentApi?: FluentApiClient,
   reconciliationSourceArn?: string,
+  fluentCallTap?: FluentCallTap,
 ): SqsBatchHandler {
   return createConsumerHandler({
     settings: config.settings,
@@ -49,5 +51,6 @@ export function createLocalConsumer(
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,
     reconciliationSourceArn,
+    fluentCallTap,
   });
 }

@@ -34,6 +34,7 @@ import { bodyClaims, DoorVerdicts, verdictOf } from './inspector/door-verdicts';
 import { createInspectorApi } from './inspector/inspector-api';
 import { startInspectorServer } from './inspector/inspector-server';
 import { tapJsonLogLines } from './inspector/log-tap';
+import { FluentCallLog } from './inspector/fluent-calls';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
 export const DYNAMODB_DIR = 'dynamodb';
@@ -186,8 +187,17 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     stopActions.push(() => fluentApi.stop());
     // The poller calls the consumer once per batch, so a reload takes effect between batches: the batch in hand
     // finishes with the handlers it started with, and what is queued meanwhile waits in the queue.
+    // The calls each handler makes to Fluent, for the inspector's details (the client's records: no token, no body).
+    const fluentCalls = new FluentCallLog();
     const consumerFor = (handlers: typeof bundled.handlers) =>
-      createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client, reconciliationQueue.queueArn);
+      createLocalConsumer(
+        config,
+        dynamoDbClient,
+        handlers,
+        fluentApi.client,
+        reconciliationQueue.queueArn,
+        fluentCalls.tap,
+      );
     let consumer = consumerFor(bundled.handlers);
     if (config.watch) {
       const watcher = watchHandlers(
@@ -295,15 +305,24 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         store: new DynamoDbHistoryStore({ client: dynamoDbClient, tableName: LOCAL_RESOURCE_NAMES.historyTable }),
         verdicts,
         logs,
+        fluentCalls,
         verifier: new FluentSignatureVerifier({
           publicKeys: config.settings.publicKeys,
           policy: config.settings.signaturePolicy,
         }),
-        maxReceiveCount: config.maxReceiveCount,
         deduplicationWindowSeconds: config.settings.idempotencyExpirySeconds,
         sqs: sqsClient,
         queueUrl: queue.queueUrl,
         deadLetterQueueUrl: deadLetterQueue.queueUrl,
+        // Both dead-letter queues when they differ (per-entity: the FIFO one, and the reconciliation queue's).
+        deadLetterMessages: async () =>
+          (
+            await Promise.all(
+              [...new Set([deadLetterQueue.queueName, standardDeadLetterQueue.queueName])].map((name) =>
+                inspectQueueMessages(sqs.endpoint, name),
+              ),
+            )
+          ).flat(),
         webhookBaseUrl,
         privateKeyPath: config.localKeyPair?.privateKeyPath,
       }),

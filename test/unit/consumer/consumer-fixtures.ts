@@ -7,6 +7,7 @@ import { createLogger, createMetrics } from '../../../lambdas/shared/observabili
 import { testKeyPair } from '../../support/test-keys';
 import { InMemoryPersistenceLayer } from './in-memory-persistence-layer';
 import type { FluentApiClient } from '../../../lambdas/fluent-api';
+import type { FluentCallTap } from '../../../lambdas/consumer/fluent-context';
 import type { IngressName } from '../../../lambdas/contract/ingress';
 import type { ArchivedWebhook, HistoryStore } from '../../../lambdas/contract/history';
 
@@ -69,6 +70,7 @@ export function testConsumer(
   ingress?: IngressName,
   history?: HistoryStore,
   reconciliationSourceArn?: string,
+  fluentCallTap?: FluentCallTap,
 ): TestConsumer {
   const store = new InMemoryPersistenceLayer();
   const handler = createConsumerHandler({
@@ -81,6 +83,7 @@ export function testConsumer(
     fluentApi,
     history,
     reconciliationSourceArn,
+    fluentCallTap,
   });
   return { store, handler, deliver: (...records) => handler({ Records: records }, lambdaContext()) };
 }

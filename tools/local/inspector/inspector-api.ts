@@ -8,9 +8,13 @@ import { copyMessages } from '../../cli/redrive/copy-messages';
 import { sampleNames, SAMPLES_DIR } from '../../cli/event-body';
 import { planReplay } from '../../cli/replay/replay-plan';
 import { runReplay } from '../../cli/replay/replay-run';
-import { ACCEPTED, DoorVerdict, DoorVerdicts } from './door-verdicts';
+import { ACCEPTED, bodyClaims, DoorVerdict, DoorVerdicts } from './door-verdicts';
+import { decodeQueueMessage } from '../../../lambdas/contract/queue-message';
+import type { InspectedMessage } from '../inspect-queue';
+import { toRecordAttributes } from '../sqs-event-records';
 import { InspectorRequestError } from './inspector-request-error';
 import type { LogTap } from './log-tap';
+import type { FluentCallLog } from './fluent-calls';
 
 /** The page lists this far back in the history (a day of UTC partitions, so each poll reads few). */
 const LIST_WINDOW_MS = 24 * 3600 * 1000;
@@ -48,13 +52,18 @@ export interface InspectorApiOptions {
   readonly store: HistoryStore;
   readonly verdicts: DoorVerdicts;
   readonly logs: LogTap;
+  /** The calls the handlers made to Fluent, per delivery. */
+  readonly fluentCalls: FluentCallLog;
   readonly verifier: FluentSignatureVerifier;
-  /** At this many attempts SQS moves a failing message to the DLQ. */
-  readonly maxReceiveCount: number;
   readonly deduplicationWindowSeconds: number;
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /**
+   * Every message in the dead-letter queue(s) now, read without receiving it (the emulator's inspection): a row is
+   * `dead-lettered` exactly while its message is there.
+   */
+  readonly deadLetterMessages: () => Promise<readonly InspectedMessage[]>;
   /** `http://127.0.0.1:<port>/<secret>/fluent/`, where the sample action sends. */
   readonly webhookBaseUrl: string;
   /** The local key that signs samples; absent when FLUENT_PUBLIC_KEYS names other keys. */
@@ -72,10 +81,13 @@ export interface InspectorApi {
 /** What the page reads and does, over the one history store (the same one `fluent-webhook history` reads). */
 export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
   const now = options.now ?? Date.now;
-  const outcomeOf = (record: HistoryRecord): string =>
-    record.outcome === HistoryOutcome.FAILED && record.attempts >= options.maxReceiveCount
-      ? Shown.DEAD_LETTERED
-      : record.outcome;
+  /** The dead-letter queue's messages by id; empty when the emulator cannot be read (stopping): shown as recorded. */
+  const deadLettered = async (): Promise<Map<string, InspectedMessage>> => {
+    const messages = await options.deadLetterMessages().catch(() => []);
+    return new Map(messages.map((message) => [message.messageId, message]));
+  };
+  const outcomeOf = (record: HistoryRecord, dead: ReadonlyMap<string, unknown>): string =>
+    dead.has(record.messageId) ? Shown.DEAD_LETTERED : record.outcome;
 
   const archivedOf = async (params: URLSearchParams) => {
     const eventId = params.get('eventId') ?? '';
@@ -88,7 +100,7 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
   return {
     async list(params) {
       const since = new Date(now() - LIST_WINDOW_MS).toISOString();
-      const records = await options.store.query({ from: since });
+      const [records, dead] = await Promise.all([options.store.query({ from: since }), deadLettered()]);
       const verdicts = options.verdicts.all();
       const doorByRequest = new Map(verdicts.map((verdict) => [verdict.requestId, verdict]));
       const recorded = new Set(records.map((record) => record.requestId));
@@ -102,7 +114,7 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
           route: record.route,
           door: record.provenance === 'webhook' ? ACCEPTED : record.provenance,
           doorMessage: door?.message,
-          outcome: outcomeOf(record),
+          outcome: outcomeOf(record, dead),
           reason: record.reason,
           attempts: record.attempts,
           durationMs: record.durationMs,
@@ -112,6 +124,14 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
           requestId: record.requestId,
         };
       });
+      // A message dead-lettered before the consumer recorded it (one that never got as far as the history).
+      const inHistory = new Set(records.map((record) => record.messageId));
+      for (const message of dead.values()) {
+        if (inHistory.has(message.messageId)) continue;
+        const row = deadLetterRow(message);
+        rows.push(row);
+        if (row.requestId !== undefined) recorded.add(row.requestId);
+      }
       for (const verdict of verdicts) {
         if (recorded.has(verdict.requestId)) continue;
         rows.push(doorRow(verdict));
@@ -133,18 +153,22 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
       }
       const archived = await archivedOf(params);
       const { record } = archived;
-      const deliveries = await options.store.query({ eventIds: [record.eventId] });
+      const [deliveries, dead] = await Promise.all([
+        options.store.query({ eventIds: [record.eventId] }),
+        deadLettered(),
+      ]);
       const body = archived.rawBody;
       const verification =
         body === undefined ? undefined : options.verifier.verifySignatures(body, archived.signatures);
       return {
-        record: { ...record, shownOutcome: outcomeOf(record) },
+        record: { ...record, shownOutcome: outcomeOf(record, dead) },
         door: options.verdicts.all().find((verdict) => verdict.requestId === record.requestId),
         bodyBytes: body?.length,
         prettyBody: body === undefined ? undefined : pretty(body),
         signatureHeaders: Object.keys(archived.signatures),
         verification,
-        deliveries: deliveries.map((delivery) => ({ ...delivery, shownOutcome: outcomeOf(delivery) })),
+        deliveries: deliveries.map((delivery) => ({ ...delivery, shownOutcome: outcomeOf(delivery, dead) })),
+        fluentCalls: options.fluentCalls.callsFor(record),
         logLines: options.logs.linesFor({
           eventId: record.eventId,
           requestId: record.requestId,
@@ -193,6 +217,28 @@ function doorRow(verdict: DoorVerdict): InspectorRow {
     doorMessage: verdict.message,
     outcome: verdict.verdict === ACCEPTED ? Shown.QUEUED : Shown.REFUSED,
     requestId: verdict.requestId,
+    claimed: true,
+  };
+}
+
+/** A dead-lettered message with no history record: what its queue message says, unverified. */
+function deadLetterRow(message: InspectedMessage): InspectorRow {
+  const queued = decodeQueueMessage({
+    body: message.body,
+    messageAttributes: toRecordAttributes(message.messageAttributes),
+  });
+  const claims = bodyClaims(queued.rawBody);
+  return {
+    key: `dlq/${message.messageId}`,
+    receivedAt: queued.receivedAt || new Date(message.sentTimestamp).toISOString(),
+    name: claims.claimedName,
+    entityRef: claims.claimedEntityRef,
+    route: queued.route || undefined,
+    door: ACCEPTED,
+    outcome: Shown.DEAD_LETTERED,
+    provenance: queued.provenance,
+    messageId: message.messageId,
+    requestId: queued.requestId || undefined,
     claimed: true,
   };
 }

@@ -13,27 +13,38 @@ export interface LogTap {
   stop(): void;
 }
 
-export function tapJsonLogLines(stream: NodeJS.WriteStream = process.stdout, kept = LOG_LINES_KEPT): LogTap {
+/**
+ * Taps both streams: Powertools prints WARN and ERROR lines (a failed handler's decision line, a retried Fluent call)
+ * to stderr, and the runner moves them to stdout only after this tap has seen them as JSON (and on a terminal
+ * renders them), so each stream is read before anything rewrites it.
+ */
+export function tapJsonLogLines(
+  streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr],
+  kept = LOG_LINES_KEPT,
+): LogTap {
   const lines: Array<Record<string, unknown>> = [];
-  const write = stream.write;
-  stream.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('{"') || !/"(eventId|requestId|messageId)"/.test(line)) continue;
-      try {
-        lines.push(JSON.parse(line.slice(0, LINE_CHARS)) as Record<string, unknown>);
-      } catch {
-        // A cut or partial line is not kept.
+  const restores = streams.map((stream) => {
+    const write = stream.write;
+    stream.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+      for (const line of text.split('\n')) {
+        if (!line.startsWith('{"') || !/"(eventId|requestId|messageId)"/.test(line)) continue;
+        try {
+          lines.push(JSON.parse(line.slice(0, LINE_CHARS)) as Record<string, unknown>);
+        } catch {
+          // A cut or partial line is not kept.
+        }
       }
-    }
-    if (lines.length > kept) lines.splice(0, lines.length - kept);
-    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof stream.write;
+      if (lines.length > kept) lines.splice(0, lines.length - kept);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof stream.write;
+    return () => {
+      stream.write = write;
+    };
+  });
   return {
     linesFor: (ids) =>
       lines.filter((line) => Object.entries(ids).some(([field, id]) => id !== undefined && line[field] === id)),
-    stop: () => {
-      stream.write = write;
-    },
+    stop: () => restores.forEach((restore) => restore()),
   };
 }

@@ -163,6 +163,7 @@ async function open(row) {
     resend.addEventListener('click', () => runReplay(record.eventId, false));
     parts.push(el('p', {}, replay, ' ', resend));
   }
+  if (info.fluentCalls) parts.push(el('h2', {}, 'Calls to Fluent (this run)'), fluentCallsTable(info.fluentCalls));
   if (info.prettyBody !== undefined) {
     parts.push(
       el(
@@ -195,6 +196,36 @@ async function open(row) {
   );
   details.replaceChildren(...parts);
   details.hidden = false;
+}
+
+/** What the handler asked of Fluent: one row per call, its attempts' statuses, retries and time, no token. */
+function fluentCallsTable(calls) {
+  if (calls.length === 0) return el('p', { class: 'muted' }, 'The handler made no call to Fluent for this delivery.');
+  const cell = (text) => el('td', {}, String(text));
+  return el(
+    'table',
+    { id: 'fluent-calls' },
+    el(
+      'thead',
+      {},
+      el('tr', {}, ...['Operation', 'Status', 'Attempts', 'Retries', 'Duration'].map((name) => el('th', {}, name))),
+    ),
+    el(
+      'tbody',
+      {},
+      ...calls.map((call) =>
+        el(
+          'tr',
+          { title: `started ${time(call.startedAt)} · correlation id ${call.correlationId}` },
+          cell(call.operation),
+          el('td', {}, pill(call.next === 'done' ? call.status : `${call.status} ${call.next}`)),
+          cell(call.statuses.join(' → ')),
+          cell(call.retries),
+          cell(`${call.durationMs} ms`),
+        ),
+      ),
+    ),
+  );
 }
 
 async function runReplay(eventId, reprocess) {
