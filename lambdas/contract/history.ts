@@ -135,7 +135,12 @@ export const HistoryTable = {
    * 1,000 writes per second per partition). Readers of a day query each shard.
    */
   DAY_SHARDS: 8,
-  /** The record fields both indexes carry, so listing history never reads the base items. */
+  /**
+   * The record fields both indexes project. Items now keep only `name`, `accountId` and `outcome` of these top-level
+   * (the rest is packed with the body, see lambdas/history/history-item.ts), so index entries carry just those and a
+   * listing filters on them, then reads the matching items by key. The list stays as first deployed: items of the
+   * first layout, which have every field top-level, still list, and the index needs no replacement.
+   */
   PROJECTED_ATTRIBUTES: [
     'name',
     'accountId',
@@ -157,7 +162,8 @@ export const HistoryTable = {
 } as const;
 
 /**
- * Largest compressed body an item holds: DynamoDB items are at most 400 KB, with room left for the rest. A larger
- * body (a rare 1 MiB webhook that compresses badly) is recorded without its copy, and replay reports it.
+ * Largest compressed archive (record fields and body) an item holds: DynamoDB items are at most 400 KB, with room
+ * left for the rest. A larger body (a rare 1 MiB webhook that compresses badly) is recorded without its copy, and
+ * replay reports it.
  */
 export const MAX_ARCHIVED_BODY_BYTES = 380_000;

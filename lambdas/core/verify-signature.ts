@@ -34,6 +34,20 @@ const REASON_RANK: readonly RejectionReasonName[] = [
 ];
 
 /**
+ * The one signature header a verifier reads: `fluent-signature` (SHA-512) when it was sent, else `flex.signature`.
+ * No downgrade: once fluent-signature is sent, a failing SHA-512 signature is never rescued by MD5, so the other
+ * header's values can never change a verdict (the history keeps only these).
+ */
+export function signaturesToVerify(
+  signatures: SignatureHeaders,
+): { readonly header: SignatureHeaderName; readonly values: readonly string[] } | undefined {
+  const sha512 = signatures[FLUENT_SIGNATURE_HEADER];
+  if (sha512 !== undefined) return { header: FLUENT_SIGNATURE_HEADER, values: sha512 };
+  const md5 = signatures[FLEX_SIGNATURE_HEADER];
+  return md5 === undefined ? undefined : { header: FLEX_SIGNATURE_HEADER, values: md5 };
+}
+
+/**
  * Decides whether a request was signed by Fluent. Holds parsed keys; build one at start-up and reuse it.
  * `verify` never throws on request input: it returns why a request was rejected.
  */
@@ -69,13 +83,12 @@ export class FluentSignatureVerifier {
   /** {@link verify} for signature headers already read with `readSignatureHeaders` (the receiver and the consumer). */
   public verifySignatures(rawBody: Uint8Array | string, signatures: SignatureHeaders): VerificationResult {
     const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
-    const sha512 = signatures[FLUENT_SIGNATURE_HEADER];
-    if (sha512 !== undefined) {
-      // No downgrade: once fluent-signature is sent, a failing SHA-512 signature is never rescued by MD5.
-      return this.verifyHeader(body, sha512, FLUENT_SIGNATURE_HEADER, SignatureAlgorithm.SHA512);
+    const read = signaturesToVerify(signatures);
+    if (read === undefined) return rejected(RejectionReason.MISSING_SIGNATURE);
+    if (read.header === FLUENT_SIGNATURE_HEADER) {
+      return this.verifyHeader(body, read.values, FLUENT_SIGNATURE_HEADER, SignatureAlgorithm.SHA512);
     }
-    const md5 = signatures[FLEX_SIGNATURE_HEADER];
-    if (md5 === undefined) return rejected(RejectionReason.MISSING_SIGNATURE);
+    const md5 = read.values;
     if (this.policy === SignaturePolicy.REQUIRE_SHA512) return rejected(RejectionReason.MD5_REFUSED_BY_POLICY);
     if (!md5SignaturesSupported()) return rejected(RejectionReason.MD5_UNAVAILABLE);
     return this.verifyHeader(body, md5, FLEX_SIGNATURE_HEADER, SignatureAlgorithm.MD5);

@@ -1,5 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import {
   ArchivedWebhook,
   DEFAULT_HISTORY_RETENTION_DAYS,
@@ -9,7 +16,16 @@ import {
   HistoryStore,
   HistoryTable,
 } from '../contract/history';
-import { archivedOfItem, dayShardKey, dayShardOf, HistoryItem, recordOfItem, toHistoryItem } from './history-item';
+import {
+  archivedOfItem,
+  dayShardKey,
+  dayShardOf,
+  entityTimePrefix,
+  HistoryItem,
+  historyKey,
+  recordOfItem,
+  toHistoryItem,
+} from './history-item';
 
 export interface DynamoDbHistoryStoreOptions {
   readonly client: DynamoDBClient;
@@ -25,6 +41,10 @@ export interface DynamoDbHistoryStoreOptions {
 const DAY_MS = 86_400_000;
 /** A range read over more days than this is refused: it is a mistake, not a question the history can answer cheaply. */
 const MAX_RANGE_DAYS = 400;
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of BatchGetItem retries for keys DynamoDB left unprocessed (throttled) before giving up. */
+const MAX_BATCH_GET_ROUNDS = 10;
 
 /** The history in a DynamoDB table laid out as `HistoryTable` says (in AWS, and locally on dynalite). */
 export class DynamoDbHistoryStore implements HistoryStore {
@@ -51,11 +71,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
 
   public async archived(key: Pick<HistoryRecord, 'eventId' | 'messageId'>): Promise<ArchivedWebhook | undefined> {
     const { Item } = await this.documents.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [HistoryTable.PARTITION_KEY]: key.eventId, [HistoryTable.SORT_KEY]: key.messageId },
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: this.tableName, Key: historyKey(key), ConsistentRead: true }),
     );
     return Item === undefined ? undefined : archivedOfItem(Item);
   }
@@ -65,21 +81,25 @@ export class DynamoDbHistoryStore implements HistoryStore {
     return records.filter((record) => matches(record, query)).sort(byTime);
   }
 
-  /** The records the most selective selector names; `matches` then applies every selector. */
+  /**
+   * The records the most selective selector names; `matches` then applies every selector. By id the table is read
+   * itself; otherwise an index names the items (and filters on the fields it carries), and they are then read by key.
+   */
   private async select(query: HistoryQuery): Promise<HistoryRecord[]> {
     if (query.eventIds !== undefined && query.eventIds.length > 0) {
       const pages = await this.inParallel([...new Set(query.eventIds)], (eventId) =>
         this.queryAll({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :id',
+          ExpressionAttributeNames: { '#pk': HistoryTable.PARTITION_KEY },
           ExpressionAttributeValues: { ':id': eventId },
-          ...recordProjection(),
         }),
       );
-      return pages.flat();
+      return pages.flat().map(recordOfItem);
     }
     const { from, to } = this.window(query);
     const days = daysBetween(from, to);
+    let entries: HistoryItem[];
     if (query.entityRef !== undefined) {
       const ref = query.entityRef;
       const shard = dayShardOf(ref);
@@ -90,7 +110,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
             IndexName: HistoryTable.BY_DAY_INDEX,
             KeyConditionExpression: '#pk = :day AND begins_with(#sk, :prefix)',
             ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY, '#sk': HistoryTable.BY_DAY_SORT_KEY },
-            ExpressionAttributeValues: { ':day': dayShardKey(day, shard), ':prefix': `${ref}#` },
+            ExpressionAttributeValues: { ':day': dayShardKey(day, shard), ':prefix': entityTimePrefix(ref) },
           }),
         ),
         this.queryAll({
@@ -104,21 +124,58 @@ export class DynamoDbHistoryStore implements HistoryStore {
           ExpressionAttributeValues: { ':ref': ref, ':from': from, ':to': to },
         }),
       ]);
-      return [...byRoot.flat(), ...byChild];
+      entries = [...byRoot.flat(), ...byChild];
+    } else {
+      const partitions = days.flatMap((day) =>
+        Array.from({ length: HistoryTable.DAY_SHARDS }, (_, shard) => dayShardKey(day, shard)),
+      );
+      const pages = await this.inParallel(partitions, (partition) =>
+        this.queryAll({
+          TableName: this.tableName,
+          IndexName: HistoryTable.BY_DAY_INDEX,
+          KeyConditionExpression: '#pk = :day',
+          ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY },
+          ExpressionAttributeValues: { ':day': partition },
+        }),
+      );
+      entries = pages.flat();
     }
-    const partitions = days.flatMap((day) =>
-      Array.from({ length: HistoryTable.DAY_SHARDS }, (_, shard) => dayShardKey(day, shard)),
+    return this.readItems(entries.filter((entry) => indexedFieldsMatch(entry, query)));
+  }
+
+  /** The records of the items these index entries point to (BatchGetItem, eventually consistent like the index). */
+  private async readItems(entries: readonly HistoryItem[]): Promise<HistoryRecord[]> {
+    const keys = [
+      ...new Map(
+        entries.map((entry) => {
+          const key = historyKey({
+            eventId: String(entry[HistoryTable.PARTITION_KEY]),
+            messageId: String(entry[HistoryTable.SORT_KEY]),
+          });
+          return [JSON.stringify(key), key] as const;
+        }),
+      ).values(),
+    ];
+    const chunks = Array.from({ length: Math.ceil(keys.length / BATCH_GET_KEYS) }, (_, index) =>
+      keys.slice(index * BATCH_GET_KEYS, (index + 1) * BATCH_GET_KEYS),
     );
-    const pages = await this.inParallel(partitions, (partition) =>
-      this.queryAll({
-        TableName: this.tableName,
-        IndexName: HistoryTable.BY_DAY_INDEX,
-        KeyConditionExpression: '#pk = :day',
-        ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY },
-        ExpressionAttributeValues: { ':day': partition },
-      }),
-    );
-    return pages.flat();
+    const pages = await this.inParallel(chunks, (chunk) => this.batchGet(chunk));
+    return pages.flat().map(recordOfItem);
+  }
+
+  private async batchGet(keys: HistoryItem[]): Promise<HistoryItem[]> {
+    const items: HistoryItem[] = [];
+    let pending = keys;
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round === MAX_BATCH_GET_ROUNDS)
+        throw new Error(`The history table left ${pending.length} reads unprocessed.`);
+      const { Responses, UnprocessedKeys } = await this.documents.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+      );
+      items.push(...(Responses?.[this.tableName] ?? []));
+      pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
   }
 
   /** The time window a range read covers: the query's, else the retention up to now. */
@@ -128,15 +185,15 @@ export class DynamoDbHistoryStore implements HistoryStore {
     return { from, to };
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<HistoryRecord[]> {
-    const records: HistoryRecord[] = [];
+  private async queryAll(input: QueryCommandInput): Promise<HistoryItem[]> {
+    const items: HistoryItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      for (const item of page.Items ?? []) records.push(recordOfItem(item as HistoryItem));
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return records;
+    return items;
   }
 
   private async inParallel<T, R>(inputs: readonly T[], work: (input: T) => Promise<R>): Promise<R[]> {
@@ -154,16 +211,12 @@ export class DynamoDbHistoryStore implements HistoryStore {
   }
 }
 
-/** Only the record's fields, not the archived copy, when reading the table itself (by id). */
-function recordProjection(): Pick<QueryCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> {
-  const names = ['eventId', 'messageId', ...HistoryTable.PROJECTED_ATTRIBUTES];
-  return {
-    ProjectionExpression: names.map((_, index) => `#f${index}`).join(', '),
-    ExpressionAttributeNames: {
-      '#pk': HistoryTable.PARTITION_KEY,
-      ...Object.fromEntries(names.map((name, index) => [`#f${index}`, name])),
-    },
-  };
+/** The fields an index entry carries (name, account, outcome) against the query, before reading the items. */
+function indexedFieldsMatch(entry: HistoryItem, query: HistoryQuery): boolean {
+  if (query.names !== undefined && query.names.length > 0 && !query.names.includes(String(entry.name))) return false;
+  if (query.accountId !== undefined && entry.accountId !== query.accountId) return false;
+  if (query.outcome !== undefined && entry.outcome !== query.outcome) return false;
+  return true;
 }
 
 /** The UTC days (`YYYY-MM-DD`) from `from` to `to`, both included. */

@@ -1,24 +1,58 @@
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../core/constants';
 import type { SignatureHeaders } from '../core/headers';
+import { signaturesToVerify } from '../core/verify-signature';
 import { ArchivedWebhook, HistoryRecord, HistoryTable, MAX_ARCHIVED_BODY_BYTES } from '../contract/history';
 
 /*
- * A history record as a DynamoDB item. Cost shapes it (docs/cost-and-limits.md): a write is billed per started KB, so
- * the body is stored brotli-compressed (a typical 2 KB Fluent event shrinks to about 500 bytes) and the signatures as
- * their 256 raw bytes rather than 344 base64 characters, which keeps a typical item under 1 KB: one write unit.
+ * A history record as a DynamoDB item. Cost shapes it (docs/cost-and-limits.md#the-history): a write is billed per
+ * started KB of the item, and storage per byte of the item and of its index entries. So the item holds as top-level
+ * attributes only its keys, the index keys, and the three fields the indexes filter on (name, account, outcome);
+ * every other record field travels with the body in one brotli stream (`archive`), where the refs, names and types
+ * that repeat the body cost almost nothing. Only the signature header the verifier reads is kept, as raw bytes.
+ * A typical 2 KB Fluent event then fits one write unit, and its index entry is about 250 bytes.
+ *
+ * Items written before this layout (every record field top-level, body alone in `body`, both signature headers)
+ * still read: `recordOfItem` and `archivedOfItem` take both.
  */
 
-/** The item's attributes besides the record's own fields. */
+/** The item's attributes besides the keys and the record fields the indexes carry. */
 export const ArchiveAttribute = {
-  /** The exact bytes Fluent signed, brotli-compressed. */
-  BODY: 'body',
-  /** The signature headers' values, each decoded from base64 (a value that is not canonical base64 never verifies). */
+  /** brotli(JSON of the record's other fields, a newline, the exact bytes Fluent signed). */
+  ARCHIVE: 'archive',
+  /** The signature header's values, each decoded from base64 (a value that is not canonical base64 never verifies). */
   FLUENT_SIGNATURE: 'fluentSignature',
   FLEX_SIGNATURE: 'flexSignature',
-  /** Set instead of `body` when the compressed body is over MAX_ARCHIVED_BODY_BYTES. */
-  BODY_NOT_ARCHIVED: 'bodyNotArchived',
+  /** Earlier layout: the body alone, brotli-compressed. */
+  LEGACY_BODY: 'body',
 } as const;
+
+/** The record fields kept top-level: the ones both indexes project, so that a listing filters without reading items. */
+const INDEXED_FIELDS = ['name', 'accountId', 'outcome'] as const;
+/**
+ * The other fields, packed as a JSON array in this order (absent ones null, trailing nulls dropped) ahead of the
+ * body: positions instead of names save about 50 bytes an item. Append only: items already written keep their
+ * order. `receivedAt` is not among them: the `byDay` sort key holds it. `decidedAt` is kept as the milliseconds after
+ * `receivedAt` (or as its text when `receivedAt` is not a time). `bodyNotArchived` is the size of a body too large
+ * to keep.
+ */
+const PACKED_FIELDS = [
+  'retailerId',
+  'entityType',
+  'entityRef',
+  'rootEntityRef',
+  'route',
+  'requestId',
+  'attempts',
+  'durationMs',
+  'provenance',
+  'decidedAt',
+  'reason',
+  'replayRun',
+  'bodyNotArchived',
+] as const;
+type PackedFields = Partial<Record<(typeof PACKED_FIELDS)[number], unknown>>;
+const NEWLINE = 0x0a;
 
 /** Above this size a body compresses at a faster setting: quality 11 costs seconds on a 1 MiB body. */
 const FAST_COMPRESSION_FROM_BYTES = 64 * 1024;
@@ -45,71 +79,130 @@ export function dayShardKey(day: string, shard: number): string {
   return `${day}#${shard}`;
 }
 
+/** The `byDay` sort key's prefix for an entity: its entries sort by `receivedAt` after it. */
+export function entityTimePrefix(entityKey: string): string {
+  return `${entityKey}#`;
+}
+
 export function toHistoryItem(entry: ArchivedWebhook, expiresAt: number): HistoryItem {
-  const { record } = entry;
-  const entityKey = entityKeyOf(record);
+  const { eventId, messageId, name, accountId, outcome, receivedAt, ...rest } = entry.record;
+  const entityKey = entityKeyOf(entry.record);
   const item: HistoryItem = {
-    ...withoutUndefined(record),
+    [HistoryTable.PARTITION_KEY]: eventId,
+    [HistoryTable.SORT_KEY]: messageId,
     [HistoryTable.TTL_ATTRIBUTE]: expiresAt,
-    [HistoryTable.BY_DAY_PARTITION_KEY]: dayShardKey(record.receivedAt.slice(0, 10), dayShardOf(entityKey)),
-    [HistoryTable.BY_DAY_SORT_KEY]: `${entityKey}#${record.receivedAt}#${record.eventId}`,
+    [HistoryTable.BY_DAY_PARTITION_KEY]: dayShardKey(receivedAt.slice(0, 10), dayShardOf(entityKey)),
+    [HistoryTable.BY_DAY_SORT_KEY]: `${entityTimePrefix(entityKey)}${receivedAt}`,
+    name,
+    accountId,
+    outcome,
   };
-  if (record.entityRef && record.rootEntityRef && record.entityRef !== record.rootEntityRef) {
-    item[HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY] = record.entityRef;
+  if (rest.entityRef && rest.rootEntityRef && rest.entityRef !== rest.rootEntityRef) {
+    item[HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY] = rest.entityRef;
+    item[HistoryTable.BY_CHILD_ENTITY_SORT_KEY] = receivedAt;
   }
-  if (entry.rawBody !== undefined) {
-    const compressed = compress(entry.rawBody);
-    if (compressed.length <= MAX_ARCHIVED_BODY_BYTES) item[ArchiveAttribute.BODY] = compressed;
-    else item[ArchiveAttribute.BODY_NOT_ARCHIVED] = entry.rawBody.length;
+  const decidedAfterMs = Date.parse(rest.decidedAt) - Date.parse(receivedAt);
+  item[ArchiveAttribute.ARCHIVE] = archiveOf(
+    { ...rest, decidedAt: Number.isFinite(decidedAfterMs) ? decidedAfterMs : rest.decidedAt },
+    entry.rawBody,
+  );
+  const read = signaturesToVerify(entry.signatures);
+  const values = signatureBytes(read?.values);
+  if (read !== undefined && values.length > 0) {
+    // One value (the usual case) as a binary, several as a list of them.
+    item[
+      read.header === FLUENT_SIGNATURE_HEADER ? ArchiveAttribute.FLUENT_SIGNATURE : ArchiveAttribute.FLEX_SIGNATURE
+    ] = values.length === 1 ? values[0] : values;
   }
-  const fluent = signatureBytes(entry.signatures[FLUENT_SIGNATURE_HEADER]);
-  const flex = signatureBytes(entry.signatures[FLEX_SIGNATURE_HEADER]);
-  if (fluent.length > 0) item[ArchiveAttribute.FLUENT_SIGNATURE] = fluent;
-  if (flex.length > 0) item[ArchiveAttribute.FLEX_SIGNATURE] = flex;
   return item;
 }
 
-const RECORD_FIELDS: ReadonlyArray<keyof HistoryRecord> = [
-  'eventId',
-  'messageId',
-  ...(HistoryTable.PROJECTED_ATTRIBUTES as ReadonlyArray<keyof HistoryRecord>),
-];
-
-/** The record in an item of the table or of either index. */
+/** The record in an item of the table (either layout). */
 export function recordOfItem(item: HistoryItem): HistoryRecord {
-  const record: Record<string, unknown> = {};
-  for (const field of RECORD_FIELDS) {
-    const value = item[field];
-    if (value !== undefined && value !== null)
-      record[field] = field === 'attempts' || field === 'durationMs' ? Number(value) : value;
-  }
-  return record as unknown as HistoryRecord;
+  return unpack(item).record;
 }
 
+/** The record and archived copy in an item of the table (either layout). */
 export function archivedOfItem(item: HistoryItem): ArchivedWebhook {
-  const body = item[ArchiveAttribute.BODY];
+  const { record, rawBody } = unpack(item);
   const signatures: Record<string, string[]> = {};
   for (const [header, attribute] of [
     [FLUENT_SIGNATURE_HEADER, ArchiveAttribute.FLUENT_SIGNATURE],
     [FLEX_SIGNATURE_HEADER, ArchiveAttribute.FLEX_SIGNATURE],
   ] as const) {
-    const values = item[attribute];
-    if (Array.isArray(values) && values.length > 0) {
-      signatures[header] = values.map((value: Uint8Array) => Buffer.from(value).toString('base64'));
-    }
+    const stored = item[attribute];
+    const values: Uint8Array[] = stored instanceof Uint8Array ? [stored] : Array.isArray(stored) ? stored : [];
+    if (values.length > 0) signatures[header] = values.map((value) => Buffer.from(value).toString('base64'));
   }
+  return { record, ...(rawBody === undefined ? {} : { rawBody }), signatures: signatures as SignatureHeaders };
+}
+
+/** The key of an item, as BatchGetItem and GetItem take it. */
+export function historyKey(record: Pick<HistoryRecord, 'eventId' | 'messageId'>): HistoryItem {
+  return { [HistoryTable.PARTITION_KEY]: record.eventId, [HistoryTable.SORT_KEY]: record.messageId };
+}
+
+function archiveOf(fields: PackedFields, body: Buffer | undefined): Buffer {
+  const head = (extra: PackedFields = {}): Buffer => {
+    const values = PACKED_FIELDS.map((field) => ({ ...fields, ...extra })[field] ?? null);
+    while (values.length > 0 && values[values.length - 1] === null) values.pop();
+    return Buffer.from(`${JSON.stringify(values)}\n`);
+  };
+  if (body !== undefined) {
+    const archive = compress(Buffer.concat([head(), body]));
+    if (archive.length <= MAX_ARCHIVED_BODY_BYTES) return archive;
+  }
+  return compress(head(body === undefined ? {} : { bodyNotArchived: body.length }));
+}
+
+function unpack(item: HistoryItem): { record: HistoryRecord; rawBody?: Buffer } {
+  const archive = item[ArchiveAttribute.ARCHIVE];
+  const top: Record<string, unknown> = {
+    eventId: item[HistoryTable.PARTITION_KEY],
+    messageId: item[HistoryTable.SORT_KEY],
+  };
+  for (const field of INDEXED_FIELDS) top[field] = item[field];
+  if (!(archive instanceof Uint8Array)) return legacyUnpack(item, top);
+  const bytes = brotliDecompressSync(archive);
+  const newline = bytes.indexOf(NEWLINE);
+  const values = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as unknown[];
+  const packed: Record<string, unknown> = {};
+  PACKED_FIELDS.forEach((field, index) => {
+    const value = values[index];
+    if (value !== null && value !== undefined) packed[field] = value;
+  });
+  const { bodyNotArchived, ...fields } = packed;
+  const record = { ...top, ...fields } as Record<string, unknown> & Pick<HistoryRecord, 'eventId'>;
+  const entityKey = entityKeyOf(record as Pick<HistoryRecord, 'rootEntityRef' | 'entityRef' | 'eventId'>);
+  record.receivedAt = String(item[HistoryTable.BY_DAY_SORT_KEY]).slice(entityTimePrefix(entityKey).length);
+  if (typeof record.decidedAt === 'number') {
+    record.decidedAt = new Date(Date.parse(String(record.receivedAt)) + record.decidedAt).toISOString();
+  }
+  return bodyNotArchived === undefined
+    ? { record: record as unknown as HistoryRecord, rawBody: bytes.subarray(newline + 1) }
+    : { record: record as unknown as HistoryRecord };
+}
+
+/** An item of the first layout: every record field top-level, the body alone in `body`. */
+function legacyUnpack(item: HistoryItem, top: Record<string, unknown>): { record: HistoryRecord; rawBody?: Buffer } {
+  const record: Record<string, unknown> = { ...top };
+  for (const field of HistoryTable.PROJECTED_ATTRIBUTES) {
+    const value = item[field];
+    if (value !== undefined && value !== null)
+      record[field] = field === 'attempts' || field === 'durationMs' ? Number(value) : value;
+  }
+  const body = item[ArchiveAttribute.LEGACY_BODY];
   return {
-    record: recordOfItem(item),
+    record: record as unknown as HistoryRecord,
     ...(body instanceof Uint8Array ? { rawBody: brotliDecompressSync(body) } : {}),
-    signatures: signatures as SignatureHeaders,
   };
 }
 
-function compress(body: Buffer): Buffer {
-  return brotliCompressSync(body, {
+function compress(bytes: Buffer): Buffer {
+  return brotliCompressSync(bytes, {
     params: {
-      [zlibConstants.BROTLI_PARAM_QUALITY]: body.length < FAST_COMPRESSION_FROM_BYTES ? 11 : 5,
-      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      [zlibConstants.BROTLI_PARAM_QUALITY]: bytes.length < FAST_COMPRESSION_FROM_BYTES ? 11 : 5,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
     },
   });
 }
@@ -120,8 +213,4 @@ function signatureBytes(values: readonly string[] | undefined): Buffer[] {
     .map((value) => ({ value, bytes: Buffer.from(value, 'base64') }))
     .filter(({ value, bytes }) => bytes.length > 0 && bytes.toString('base64') === value)
     .map(({ bytes }) => bytes);
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }

@@ -64,9 +64,17 @@ export interface FluentWebhookConsumerOptions {
    */
   readonly historyRetentionDays?: number;
   /**
+   * Point-in-time recovery on the history table: 35 days of restorable copies, for about $0.20 per GB-month (about a
+   * sixth more on the history's cost per million webhooks, docs/cost-and-limits.md#the-history). Off by default:
+   * the history is itself a copy (of what the consumer already handled), and recovery would keep customer data 35
+   * days past its retention.
+   * @default false
+   */
+  readonly historyPointInTimeRecovery?: boolean;
+  /**
    * Overrides for the history table, for example `encryption: TableEncryption.CUSTOMER_MANAGED` with
    * `encryptionKey`. The keys, indexes and TTL attribute are fixed.
-   * @default - `defaultHistoryTableProps()`: on demand, TTL, point-in-time recovery, AWS-managed encryption, TLS only, RETAIN
+   * @default - `defaultHistoryTableProps()`: on demand, TTL, AWS-managed encryption, TLS only, RETAIN; point-in-time recovery as `historyPointInTimeRecovery`
    */
   readonly historyTableProps?: Partial<dynamodb.TableProps>;
   /**

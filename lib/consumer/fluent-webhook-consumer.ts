@@ -84,7 +84,12 @@ export class FluentWebhookConsumer extends Construct {
       });
 
     this.historyRetentionDays = props.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
-    this.historyTable = createHistoryTable(this, 'HistoryTable', props.historyTableProps);
+    this.historyTable = createHistoryTable(
+      this,
+      'HistoryTable',
+      props.historyTableProps,
+      props.historyPointInTimeRecovery ?? false,
+    );
 
     this.consumerLogGroup = new logs.LogGroup(this, 'ConsumerLogGroup', {
       retention: props.logRetention ?? defaultConsumerLogRetention(),

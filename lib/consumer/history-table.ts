@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -7,20 +7,25 @@ import { HistoryTable } from '../../lambdas/contract/history';
 /** The one action the consumer takes on the history: it writes each delivery's item, and never reads. */
 export const HISTORY_WRITE_ACTIONS = ['dynamodb:PutItem'];
 /** What `fluent-webhook history` and `replay` (and reconciliation) take: query the table and its indexes, read an item. */
-export const HISTORY_READ_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DescribeTable'];
+export const HISTORY_READ_ACTIONS = [
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:DescribeTable',
+];
 
 /**
- * The history table's defaults: on demand, TTL on `expiresAt`, point-in-time recovery, AWS-managed KMS encryption,
- * kept when the stack is deleted (it is the archive and the ledger), and a resource policy that refuses any request
- * not made over TLS (the bodies hold customer data).
+ * The history table's defaults: on demand, TTL on `expiresAt`, AWS-managed KMS encryption, kept when the stack is
+ * deleted (it is the archive and the ledger), and a resource policy that refuses any request not made over TLS (the
+ * bodies hold customer data). Point-in-time recovery only when asked for (`historyPointInTimeRecovery`).
  */
-export function defaultHistoryTableProps(): dynamodb.TableProps {
+export function defaultHistoryTableProps(pointInTimeRecovery = false): dynamodb.TableProps {
   return {
     partitionKey: { name: HistoryTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
     sortKey: { name: HistoryTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
     timeToLiveAttribute: HistoryTable.TTL_ATTRIBUTE,
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pointInTimeRecovery },
     encryption: dynamodb.TableEncryption.AWS_MANAGED,
     removalPolicy: RemovalPolicy.RETAIN,
     resourcePolicy: new iam.PolicyDocument({
@@ -43,15 +48,24 @@ export function createHistoryTable(
   scope: Construct,
   id: string,
   overrides: Partial<dynamodb.TableProps> = {},
+  pointInTimeRecovery = false,
 ): dynamodb.Table {
-  const defaults = defaultHistoryTableProps();
+  const defaults = defaultHistoryTableProps(pointInTimeRecovery);
+  const props: dynamodb.TableProps = { ...defaults, ...overrides };
   const table = new dynamodb.Table(scope, id, {
-    ...defaults,
-    ...overrides,
+    ...props,
     partitionKey: defaults.partitionKey,
     sortKey: defaults.sortKey,
     timeToLiveAttribute: HistoryTable.TTL_ATTRIBUTE,
   });
+  const recovery = props.pointInTimeRecoverySpecification?.pointInTimeRecoveryEnabled ?? props.pointInTimeRecovery;
+  if (recovery !== true) {
+    Validations.of(table).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'The history is a copy of what the consumer already handled; point-in-time recovery would add about a sixth to its cost and keep customer data 35 days past its retention. historyPointInTimeRecovery turns it on.',
+    });
+  }
   const projection = {
     projectionType: dynamodb.ProjectionType.INCLUDE,
     nonKeyAttributes: [...HistoryTable.PROJECTED_ATTRIBUTES],

@@ -27,6 +27,7 @@ export const OperationsContextKey = {
   /** An object of entity type to statuses (or its JSON with -c): see `FluentWebhookConsumerOptions.staleStatusGuard`. */
   STALE_STATUS_GUARD: 'staleStatusGuard',
   HISTORY_RETENTION_DAYS: 'historyRetentionDays',
+  HISTORY_POINT_IN_TIME_RECOVERY: 'historyPointInTimeRecovery',
   /** IAM role ARNs that may backfill into the reconciliation queue: see `FluentWebhookConsumerOptions.reconcilerArns`. */
   RECONCILER_ARNS: 'reconcilerArns',
 } as const;
@@ -81,6 +82,7 @@ export function readOperationsConfig(read: ContextValues, problems: Configuratio
     fluentApi: readFluentApi(read),
     staleStatusGuard: readStaleStatusGuard(read, problems),
     historyRetentionDays: read.integer(OperationsContextKey.HISTORY_RETENTION_DAYS),
+    historyPointInTimeRecovery: read.boolean(OperationsContextKey.HISTORY_POINT_IN_TIME_RECOVERY),
     reconcilerArns: read.list(OperationsContextKey.RECONCILER_ARNS),
   });
 

@@ -152,7 +152,7 @@ describe('Class: FluentWebhookConsumer', () => {
     });
   });
 
-  it('creates the history table: keys and both indexes as the contract says, TTL, on demand, PITR, encrypted, retained, TLS only', () => {
+  it('creates the history table: keys and both indexes as the contract says, TTL, on demand, no PITR, encrypted, retained, TLS only', () => {
     // Assess
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
@@ -162,7 +162,7 @@ describe('Class: FluentWebhookConsumer', () => {
         ],
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
         SSESpecification: { SSEEnabled: true },
         GlobalSecondaryIndexes: [
           Match.objectLike({
@@ -219,7 +219,7 @@ describe('Class: FluentWebhookConsumer', () => {
         Statement: [
           {
             Effect: 'Allow',
-            Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DescribeTable'],
+            Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
             Resource: [
               { 'Fn::GetAtt': [Match.stringLikeRegexp('HistoryTable'), 'Arn'] },
               { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('HistoryTable'), 'Arn'] }, '/index/*']] },
@@ -236,6 +236,17 @@ describe('Class: FluentWebhookConsumer', () => {
 
     // Assess
     expect(build).toThrow(/historyRetentionDays is 2 days, shorter than the de-duplication window.*at least 3 days/s);
+  });
+
+  it('turns point-in-time recovery on for the history table when asked, and only then', () => {
+    // Act
+    const built = consumerStack({ historyPointInTimeRecovery: true });
+
+    // Assess
+    Template.fromStack(built.stack).hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: Match.arrayWith([{ AttributeName: 'messageId', KeyType: 'RANGE' }]),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
   });
 
   it('writes the retention it is given as the TTL the consumer uses', () => {
