@@ -19,6 +19,15 @@ export const RuntimeEnv = {
   HISTORY_RETENTION_DAYS: 'HISTORY_RETENTION_DAYS',
   /** The reconciliation queue's ARN: the one source the consumer takes unsigned `reconciliation` events from. */
   RECONCILIATION_QUEUE_ARN: 'RECONCILIATION_QUEUE_ARN',
+  /** The sweep Lambda's settings (JSON, `ReconciliationSweepSettings`); locally it turns the interval sweep on. */
+  RECONCILIATION_SWEEP: 'RECONCILIATION_SWEEP',
+  /** Where the sweep Lambda backfills: the reconciliation queue's URL. */
+  RECONCILIATION_QUEUE_URL: 'RECONCILIATION_QUEUE_URL',
+  /** The sweep checkpoints' table. */
+  RECONCILIATION_CHECKPOINT_TABLE: 'RECONCILIATION_CHECKPOINT_TABLE',
+  /** The REST API's name and stage whose 5xx and 4xx the sweep compares first; unset: no door check. */
+  RECONCILIATION_DOOR_API_NAME: 'RECONCILIATION_DOOR_API_NAME',
+  RECONCILIATION_DOOR_STAGE: 'RECONCILIATION_DOOR_STAGE',
 } as const;
 
 /**

@@ -11,6 +11,8 @@ export const Component = {
   RECEIVER: 'receiver',
   CONSUMER: 'consumer',
   LOCAL: 'local',
+  /** The reconciliation sweep (deployed: its Lambda; locally: the runner's interval sweep). */
+  RECONCILER: 'reconciler',
   /** The local Fluent API stand-in that `npm start` runs. */
   FLUENT_STAND_IN: 'fluent-stand-in',
 } as const;
@@ -70,6 +72,17 @@ export const ConsumerMetric = {
    * (deleted, its handler not run) with one 'stale webhook skipped' warning.
    */
   STALE_EVENT_SKIPPED: 'StaleEventSkipped',
+} as const;
+
+/**
+ * Metric names of the reconciliation sweep (namespace FluentWebhookReceiver, component=reconciler), one data point
+ * of each per sweep invocation. The "gaps keep appearing" alarm watches GapsFound.
+ */
+export const ReconciliationMetric = {
+  /** Events Fluent lists that the history has no delivery of: webhooks that never arrived. */
+  GAPS_FOUND: 'GapsFound',
+  /** Of those, the ones queued for the handlers (the rest are retried by the next sweep). */
+  GAPS_BACKFILLED: 'GapsBackfilled',
 } as const;
 
 /** Why a record failed. Stable strings: they are the `reason` dimension of the RecordFailed metric. */

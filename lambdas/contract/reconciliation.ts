@@ -28,6 +28,11 @@ export interface ReconciliationQuery {
 /** Fluent's two event types ("Using the Event API"). The default lists the events that a webhook carries. */
 export const DEFAULT_RECONCILIATION_EVENT_TYPE = 'ORCHESTRATION';
 
+/** Fluent's default page size for `GET /api/v4.1/event`. */
+export const DEFAULT_EVENT_PAGE_SIZE = 100;
+/** Fluent recommends "not more than 5000 events in a single request". */
+export const MAX_EVENT_PAGE_SIZE = 5000;
+
 /** Pages read per run at most (at the default 100 events a page, 200,000 events); the run stops incomplete past it. */
 export const DEFAULT_RECONCILIATION_MAX_PAGES = 2000;
 /** How long one run may list, by default; the run stops incomplete past it. */

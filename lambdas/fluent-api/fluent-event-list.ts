@@ -2,10 +2,9 @@ import type { FluentApi } from './fluent-api-client';
 import type { FluentEventFilter } from './fluent-outbound-event';
 import { Clock, SYSTEM_CLOCK } from './retry-timing';
 
-/** Fluent's default page size for `GET /api/v4.1/event`. */
-export const DEFAULT_EVENT_PAGE_SIZE = 100;
-/** Fluent recommends "not more than 5000 events in a single request". */
-export const MAX_EVENT_PAGE_SIZE = 5000;
+import { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE } from '../contract/reconciliation';
+
+export { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE };
 
 export interface EventListBounds {
   /** Events asked for per request. @default 100 */
@@ -16,6 +15,8 @@ export interface EventListBounds {
   readonly deadline: number;
   /** @default the system clock */
   readonly clock?: Pick<Clock, 'now'>;
+  /** The offset of the first page: where a run cut short before stopped. @default 0 */
+  readonly start?: number;
 }
 
 /** One page as the listing read it. */
@@ -55,7 +56,7 @@ export class FluentEventList implements AsyncIterable<ListedEventPage> {
   }
 
   public async *[Symbol.asyncIterator](): AsyncIterator<ListedEventPage> {
-    let start = 0;
+    let start = this.bounds.start ?? 0;
     for (let page = 1; ; page += 1) {
       if (page > this.bounds.maxPages) return this.stop('max-pages');
       if (this.clock.now() >= this.bounds.deadline) return this.stop('deadline');

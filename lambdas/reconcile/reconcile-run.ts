@@ -40,10 +40,16 @@ export interface ReconciliationRun {
   readonly fluent: Pick<FluentApi, 'getEvents'>;
   readonly history: Pick<HistoryStore, 'query'>;
   readonly query: ReconciliationQuery;
+  /** `start` applies to the first name only: where a run cut short stopped. */
   readonly bounds: EventListBounds;
   /** Absent: a dry run, nothing is sent. */
   readonly backfill?: BackfillSink;
   readonly onProgress?: (progress: Readonly<ReconciliationProgress>) => void;
+  /**
+   * Awaited once each page's gaps are handed over, with the offset of the next page: a checkpoint saved here lets a
+   * run that is cut off resume at the first page it had not finished.
+   */
+  readonly onPage?: (position: { readonly name: string; readonly nextStart: number }) => Promise<void>;
 }
 
 /**
@@ -59,8 +65,9 @@ export async function reconcile(run: ReconciliationRun): Promise<ReconciliationR
   const idField = run.query.idField;
   let ignored = 0;
   let end: EventListEnd = 'complete';
-  for (const name of run.query.names) {
-    const list = new FluentEventList(run.fluent, filterFor(run.query, name), run.bounds);
+  for (const [index, name] of run.query.names.entries()) {
+    const bounds = { ...run.bounds, start: index === 0 ? run.bounds.start : 0 };
+    const list = new FluentEventList(run.fluent, filterFor(run.query, name), bounds);
     for await (const page of list) {
       progress.pages += 1;
       const mapped = [];
@@ -104,6 +111,7 @@ export async function reconcile(run: ReconciliationRun): Promise<ReconciliationR
         }
       }
       run.onProgress?.(progress);
+      await run.onPage?.({ name, nextStart: page.start + page.results.length });
     }
     if (list.end !== 'complete') {
       end = list.end ?? 'complete';
