@@ -12,6 +12,8 @@ export type {
   FluentWebhookMonitoringOptions,
   FluentWebhookMonitoringProps,
 } from './monitoring/fluent-webhook-monitoring';
+export { FluentWebhookReconciliationSweep } from './reconciliation/fluent-webhook-reconciliation-sweep';
+export type { FluentWebhookReconciliationSweepProps } from './reconciliation/fluent-webhook-reconciliation-sweep';
 export { FluentWebhookStack } from './stack/fluent-webhook-stack';
 export type { FluentWebhookStackProps } from './stack/fluent-webhook-stack';
 export { parseReceiverSettings } from '../lambdas/core/settings';

@@ -16,6 +16,7 @@ import { findProjectLockFile } from '../internal/lambda-bundling';
 import { findFluentApiProblems } from './fluent-api-access';
 import { readStatusOrder } from '../../lambdas/core/stale-status';
 import { historyRetentionProblem } from '../../lambdas/contract/history';
+import { readSweepSettings } from '../../lambdas/contract/reconciliation-sweep';
 
 /** SQS's default visibility timeout, which applies when a queue sets none. */
 const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
@@ -51,7 +52,25 @@ export function findConsumerOptionProblems(options: FluentWebhookConsumerOptions
     ...(options.staleStatusGuard === undefined
       ? []
       : readStatusOrder('staleStatusGuard', options.staleStatusGuard).problems),
+    ...checkReconciliationSweep(options),
   ];
+}
+
+/** The sweep's settings, and the Fluent API it lists events from. */
+function checkReconciliationSweep({
+  reconciliationSweep,
+  fluentApi,
+}: FluentWebhookConsumerOptions): ConfigurationProblem[] {
+  if (reconciliationSweep === undefined) return [];
+  const problems = readSweepSettings('reconciliationSweep', reconciliationSweep).problems;
+  if (fluentApi === undefined) {
+    problems.push({
+      setting: 'reconciliationSweep',
+      message:
+        "needs fluentApi (fluentApiUrl, fluentApiAccount, fluentApiSecretName): the sweep lists Fluent's events with those credentials.",
+    });
+  }
+  return problems;
 }
 
 /** The history must keep an event at least as long as the consumer remembers it (`historyRetentionProblem`). */

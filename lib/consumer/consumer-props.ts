@@ -7,6 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ReceiverSettings } from '../../lambdas/core/settings';
 import type { FluentApiProps } from './fluent-api-props';
 import type { IngressName } from '../../lambdas/contract/ingress';
+import type { ReconciliationSweepSettings } from '../../lambdas/contract/reconciliation-sweep';
 
 /** The consumer settings that come from configuration (CDK context) rather than code. */
 export interface FluentWebhookConsumerOptions {
@@ -84,6 +85,15 @@ export interface FluentWebhookConsumerOptions {
    * @default - no reconciliation queue: the consumer refuses every event marked `reconciliation`
    */
   readonly reconcilerArns?: readonly string[];
+  /**
+   * Turns the scheduled reconciliation sweep on (`FluentWebhooks` builds it; see
+   * `FluentWebhookReconciliationSweep`): which event names to compare with Fluent's Event API, and optionally the
+   * query (`eventType`, `category`, `eventStatus`, `retailerId`, `entityType`, `idField`, `route`) and the schedule
+   * (`everyMinutes` 15, `lookbackMinutes` 120, `nightlyLookbackDays` 30 (0: none), `nightlyHourUtc` 2,
+   * `settleMinutes` 5, `pageSize` 100). Needs `fluentApi`. The consumer gets the reconciliation queue.
+   * @default - no scheduled sweep
+   */
+  readonly reconciliationSweep?: ReconciliationSweepSettings;
 }
 
 export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions {
@@ -95,6 +105,12 @@ export interface FluentWebhookConsumerProps extends FluentWebhookConsumerOptions
    * @default - this repository's `handlers/index.ts`
    */
   readonly handlersEntry?: string;
+  /**
+   * Roles besides the consumer's that may read the reconciliation queue and its dead-letter queue (the redrive
+   * roles), as the receiver's `queueReaderArns` for its queues.
+   * @default - the consumer's role only
+   */
+  readonly queueReaderArns?: readonly string[];
   /** The queue the receiver fills. Its visibility timeout must be at least 6x the consumer's timeout. */
   readonly queue: sqs.IQueue;
   /** What the consumer accepts (keys, allow-list, unhandled events, de-duplication window); rendered into its environment. */

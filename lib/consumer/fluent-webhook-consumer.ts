@@ -69,6 +69,8 @@ export class FluentWebhookConsumer extends Construct {
   public readonly reconciliation?: ReconciliationQueues;
   /** The Fluent API credentials secret the consumer may read; undefined without `fluentApi`. */
   public readonly fluentApiSecret?: secretsmanager.ISecret;
+  /** Who may send to the reconciliation queue: `reconcilerArns` and {@link allowReconciler}'s. */
+  private readonly reconcilerArns: string[] = [];
 
   public constructor(scope: Construct, id: string, props: FluentWebhookConsumerProps) {
     super(scope, id);
@@ -150,11 +152,26 @@ export class FluentWebhookConsumer extends Construct {
     });
     this.consumerFunction.addEventSource(this.eventSource);
 
-    if (props.reconcilerArns !== undefined && props.reconcilerArns.length > 0) {
-      this.reconciliation = createReconciliationQueues(this, consumerTimeoutOf(props), props.reconcilerArns);
+    if ((props.reconcilerArns ?? []).length > 0 || props.reconciliationSweep !== undefined) {
+      this.reconcilerArns.push(...(props.reconcilerArns ?? []));
+      this.reconciliation = createReconciliationQueues(this, consumerTimeoutOf(props), {
+        reconcilerArns: this.reconcilerArns,
+        readerArns: [this.consumerRole.roleArn, ...(props.queueReaderArns ?? [])],
+      });
       this.consumerFunction.addEventSource(this.reconciliation.eventSource);
       this.consumerFunction.addEnvironment(RuntimeEnv.RECONCILIATION_QUEUE_ARN, this.reconciliation.queue.queueArn);
     }
+  }
+
+  /**
+   * Lets one more principal backfill into the reconciliation queue (its policy denies everyone else): the scheduled
+   * sweep's role, which `FluentWebhooks` adds. Throws when the consumer has no reconciliation queue.
+   */
+  public allowReconciler(principalArn: string): void {
+    if (this.reconciliation === undefined) {
+      throw new Error('The consumer has no reconciliation queue: give reconcilerArns or reconciliationSweep.');
+    }
+    this.reconcilerArns.push(principalArn);
   }
 
   /**

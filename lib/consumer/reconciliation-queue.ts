@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_MAX_RECEIVE_COUNT } from '../../lambdas/contract/deployment';
 import { defaultDeadLetterQueueProps, defaultQueueProps } from '../receiver/receiver-defaults';
+import { denyReadingToAllBut } from '../receiver/queue-read-policy';
 import { defaultSqsEventSourceProps, minimumVisibilityTimeout } from './consumer-defaults';
 
 /** The queue `fluent-webhook reconcile` backfills into, its dead-letter queue, and the consumer's event source on it. */
@@ -16,13 +17,14 @@ export interface ReconciliationQueues {
 
 /**
  * The reconciliation queue: the one source of unsigned events the consumer accepts (it checks each record's
- * `eventSourceARN`), so only `reconcilerArns` may send to it and nobody to its dead-letter queue. A standard queue in
- * every ordering mode: backfills carry no order.
+ * `eventSourceARN`), so only the reconcilers may send to it and nobody to its dead-letter queue; and, like the main
+ * queue, only the readers (the consumer, `queueReaderArns`) may read either. A standard queue in every ordering
+ * mode: backfills carry no order. Both lists are read at synthesis: reconcilers and readers added later count.
  */
 export function createReconciliationQueues(
   scope: Construct,
   consumerTimeout: Duration,
-  reconcilerArns: readonly string[],
+  access: { readonly reconcilerArns: readonly string[]; readonly readerArns: readonly string[] },
 ): ReconciliationQueues {
   const deadLetterQueue = new sqs.Queue(scope, 'ReconciliationDeadLetterQueue', defaultDeadLetterQueueProps());
   const queue = new sqs.Queue(scope, 'ReconciliationQueue', {
@@ -36,7 +38,9 @@ export function createReconciliationQueues(
       principals: [new iam.AnyPrincipal()],
       actions: ['sqs:SendMessage'],
       resources: [queue.queueArn],
-      conditions: { ArnNotLike: { 'aws:PrincipalArn': [...reconcilerArns] } },
+      conditions: {
+        ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...access.reconcilerArns] }) },
+      },
     }),
   );
   deadLetterQueue.addToResourcePolicy(
@@ -48,6 +52,7 @@ export function createReconciliationQueues(
       resources: [deadLetterQueue.queueArn],
     }),
   );
+  for (const each of [queue, deadLetterQueue]) denyReadingToAllBut(each, access.readerArns);
   const eventSource = new SqsEventSource(queue, { ...defaultSqsEventSourceProps(), reportBatchItemFailures: true });
   return { queue, deadLetterQueue, eventSource };
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { FluentWebhookConsumer } from '../consumer/fluent-webhook-consumer';
 import { FluentWebhookMonitoring } from '../monitoring/fluent-webhook-monitoring';
 import { FluentWebhookReceiver } from '../receiver/fluent-webhook-receiver';
+import { FluentWebhookReconciliationSweep } from '../reconciliation/fluent-webhook-reconciliation-sweep';
 import { validateFluentWebhooksProps } from './fluent-webhooks-checks';
 import type { FluentWebhooksProps } from './fluent-webhooks-props';
 
@@ -17,6 +18,8 @@ export class FluentWebhooks extends Construct {
   public readonly monitoring: FluentWebhookMonitoring;
   /** Where webhooks land after `maxReceiveCount` failed attempts. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The scheduled reconciliation sweep; undefined without `reconciliationSweep`. */
+  public readonly reconciliationSweep?: FluentWebhookReconciliationSweep;
 
   public constructor(scope: Construct, id: string, props: FluentWebhooksProps) {
     super(scope, id);
@@ -41,6 +44,17 @@ export class FluentWebhooks extends Construct {
     });
     // The queues' policies deny reading to all but their readers: the consumer is the first.
     this.receiver.allowReadingFromQueue(this.consumer.consumerRole.roleArn);
+    // The consumer's checks refuse a sweep without fluentApi.
+    if (props.reconciliationSweep !== undefined && props.fluentApi !== undefined) {
+      this.reconciliationSweep = new FluentWebhookReconciliationSweep(this, 'ReconciliationSweep', {
+        settings: props.reconciliationSweep,
+        consumer: this.consumer,
+        fluentApi: props.fluentApi,
+        apiStage: this.receiver.api.deploymentStage,
+        environmentName: props.environmentName,
+        logRetention: this.receiver.logRetention,
+      });
+    }
     this.monitoring = new FluentWebhookMonitoring(this, 'Monitoring', {
       ...props,
       queue: this.receiver.queue,
@@ -48,6 +62,7 @@ export class FluentWebhooks extends Construct {
       receiverFunction: this.receiver.receiverFunction,
       consumerFunction: this.consumer.consumerFunction,
       apiStage: this.receiver.api.deploymentStage,
+      gapsAlarmPeriod: this.reconciliationSweep?.every,
     });
   }
 }

@@ -15,6 +15,7 @@ import {
   defaultDeadLetterAgeThreshold,
   defaultFluentApiFailureThreshold,
   FLUENT_API_FAILURE_PERIODS,
+  GAP_ALARM_PERIODS,
   defaultOldestMessageAgeThreshold,
   defaultSignatureRejectionThreshold,
 } from './monitoring-defaults';
@@ -22,6 +23,7 @@ import {
   ConsumerMetric,
   FluentApiMetric,
   ReceiverMetric,
+  ReconciliationMetric,
   RecordFailureReason,
 } from '../../lambdas/contract/observability';
 
@@ -51,6 +53,8 @@ export interface FluentWebhookAlarms {
   readonly fluentApiFailures: cloudwatch.Alarm;
   /** A webhook was accepted on flex.signature (MD5) alone; only with `expectSha512Signatures`. */
   readonly md5OnlyAccepted?: cloudwatch.Alarm;
+  /** The reconciliation sweep found gaps in 3 sweep periods in a row; only with `gapsAlarmPeriod`. */
+  readonly gapsKeepAppearing?: cloudwatch.Alarm;
 }
 
 /**
@@ -89,6 +93,22 @@ export class FluentWebhookMonitoring extends Construct {
               'A webhook was accepted on flex.signature (MD5) alone, without fluent-signature, where Fluent sends both: something between Fluent and API Gateway (a proxy that drops dotted or unknown headers) strips a header. Find it before switching to require-sha512, which would refuse these.',
           })
         : undefined;
+    const gapsAlarmPeriod = props.gapsAlarmPeriod;
+    const gapsKeepAppearing =
+      gapsAlarmPeriod === undefined
+        ? undefined
+        : alarm('ReconciliationGapsKeepAppearing', {
+            metric: new ReceiverMetrics(props.environmentName, gapsAlarmPeriod).count(
+              MetricComponent.RECONCILER,
+              ReconciliationMetric.GAPS_FOUND,
+            ),
+            threshold: 1,
+            // One sweep that finds gaps after an outage is reconciliation working; gaps in every sweep mean
+            // webhooks keep getting lost (or backfills keep failing).
+            evaluationPeriods: GAP_ALARM_PERIODS,
+            datapointsToAlarm: GAP_ALARM_PERIODS,
+            alarmDescription: `The reconciliation sweep found events Fluent produced but the receiver never got, in ${GAP_ALARM_PERIODS} sweeps in a row: webhooks keep getting lost on the way (Fluent's SendWebhook settings, the door's 5xx/4xx, a WAF rule) or backfills keep failing. Read the sweep's 'reconciliation sweep' log lines (gapsFound, gapsBackfilled, failedIds) and the door's errors; backfilled events were handled, the cause is still open.`,
+          });
     this.alarms = {
       deadLetterQueueNotEmpty: alarm('DeadLetterQueueNotEmpty', {
         metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -193,6 +213,7 @@ export class FluentWebhookMonitoring extends Construct {
           "Handlers' calls to the Fluent API (context.fluent) keep failing after their retries: Fluent is down or throttling, or the credentials were refused. The consumer logs show each call ('fluent api call', with status and correlationId); FluentApiCallFailed by status tells which. Failed events are retried, then dead-lettered: redrive them once Fluent answers.",
       }),
       ...(md5OnlyAccepted === undefined ? {} : { md5OnlyAccepted }),
+      ...(gapsKeepAppearing === undefined ? {} : { gapsKeepAppearing }),
     };
 
     this.alarmTopic = this.createAlarmTopic(props);

@@ -36,3 +36,6 @@ export function defaultFluentApiFailureThreshold(): number {
 
 /** How many periods in a row (of 5 minutes) the Fluent API must fail before the alarm fires. */
 export const FLUENT_API_FAILURE_PERIODS = 3;
+
+/** How many sweep periods in a row must find gaps before the "gaps keep appearing" alarm fires. */
+export const GAP_ALARM_PERIODS = 3;

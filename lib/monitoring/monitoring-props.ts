@@ -59,6 +59,12 @@ export interface FluentWebhookMonitoringProps extends FluentWebhookMonitoringOpt
   /** The API Gateway stage Fluent calls. */
   readonly apiStage: apigateway.Stage;
   /**
+   * How often the reconciliation sweep runs (`FluentWebhookReconciliationSweep.every`): given, an alarm fires when
+   * GapsFound is above zero in 3 such periods in a row.
+   * @default - no reconciliation sweep, no gap alarm
+   */
+  readonly gapsAlarmPeriod?: Duration;
+  /**
    * The environment's name, as set in the Lambdas' `ENVIRONMENT_NAME`: the `environment` metric dimension.
    * @default - the Lambdas' metrics carry no environment dimension
    */

@@ -10,7 +10,11 @@ import {
 } from '../../lambdas/contract/observability';
 
 /** The `component` dimension values the Lambdas pass to `createMetrics`. */
-export const MetricComponent = { RECEIVER: Component.RECEIVER, CONSUMER: Component.CONSUMER } as const;
+export const MetricComponent = {
+  RECEIVER: Component.RECEIVER,
+  CONSUMER: Component.CONSUMER,
+  RECONCILER: Component.RECONCILER,
+} as const;
 export type MetricComponentName = (typeof MetricComponent)[keyof typeof MetricComponent];
 
 /** Powertools adds the service name as this dimension to every metric. */

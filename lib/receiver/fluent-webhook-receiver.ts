@@ -26,6 +26,7 @@ import { createBundledFunction, repositoryBundleSource } from '../internal/lambd
 import { defaultConsumerTimeout, minimumVisibilityTimeout } from '../consumer/consumer-defaults';
 import { livePathSecrets, secretPathPrefix, validateFluentWebhookReceiverProps } from './receiver-checks';
 import { WebhookFirewall } from './webhook-firewall';
+import { denyReadingToAllBut } from './queue-read-policy';
 import { accessLogFormat, addGatewayResponses, lambdaProxyIntegration } from './webhook-api';
 import {
   allowSendMessage,
@@ -38,14 +39,7 @@ import { DEFAULT_ORDERING, Ordering, OrderingName } from '../../lambdas/contract
 
 /** The verifying Lambda's entry, relative to the repository root. */
 export const RECEIVER_ENTRY = 'lambdas/receiver/handler.ts';
-/**
- * What reads a queue's messages, or hides or deletes them, denied to all but the readers. The batch calls
- * (`ReceiveMessage` has none; `ChangeMessageVisibilityBatch`, `DeleteMessageBatch`) are authorized as these same
- * actions.
- */
-export const QUEUE_READ_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'] as const;
-/** The Sid of the statement on both queues that denies {@link QUEUE_READ_ACTIONS} to all but the readers. */
-export const ONLY_THE_CONSUMER_READS = 'OnlyTheConsumerReads';
+export { ONLY_THE_CONSUMER_READS, QUEUE_READ_ACTIONS } from './queue-read-policy';
 /** The id of the synth warning a receiver that accepts every Fluent account (`accountIds: '*'`) carries. */
 export const EVERY_ACCOUNT_WARNING_ID = 'fluent-webhook-receiver:every-account';
 /** The placeholders in {@link FluentWebhookReceiver.webhookUrlTemplate}. */
@@ -277,16 +271,7 @@ export class FluentWebhookReceiver extends Construct {
     const senders = this.queueSenderArns;
     const readers = this.queueReaderArns;
     for (const queue of [this.queue, this.deadLetterQueue]) {
-      queue?.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: ONLY_THE_CONSUMER_READS,
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: [...QUEUE_READ_ACTIONS],
-          resources: [queue.queueArn],
-          conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => readers }) } },
-        }),
-      );
+      if (queue !== undefined) denyReadingToAllBut(queue, readers);
     }
     this.node.addValidation({
       validate: () =>

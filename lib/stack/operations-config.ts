@@ -5,6 +5,7 @@ import { findConsumerOptionProblems } from '../consumer/consumer-checks';
 import { findMonitoringOptionProblems } from '../monitoring/monitoring-checks';
 import { withoutUndefined } from '../internal/without-undefined';
 import { readStatusOrder, type StatusOrder } from '../../lambdas/core/stale-status';
+import { readSweepSettings } from '../../lambdas/contract/reconciliation-sweep';
 import type { ConfigurationProblem } from '../../lambdas/core/errors';
 import type { FluentWebhookConsumerOptions } from '../consumer/consumer-props';
 import type { FluentWebhookMonitoringOptions } from '../monitoring/monitoring-props';
@@ -30,6 +31,11 @@ export const OperationsContextKey = {
   HISTORY_POINT_IN_TIME_RECOVERY: 'historyPointInTimeRecovery',
   /** IAM role ARNs that may backfill into the reconciliation queue: see `FluentWebhookConsumerOptions.reconcilerArns`. */
   RECONCILER_ARNS: 'reconcilerArns',
+  /**
+   * An object (or its JSON with -c) that turns the scheduled reconciliation sweep on: see
+   * `FluentWebhookConsumerOptions.reconciliationSweep`.
+   */
+  RECONCILIATION_SWEEP: 'reconciliationSweep',
 } as const;
 
 /** `idempotencyTableEncryption` values. */
@@ -84,6 +90,7 @@ export function readOperationsConfig(read: ContextValues, problems: Configuratio
     historyRetentionDays: read.integer(OperationsContextKey.HISTORY_RETENTION_DAYS),
     historyPointInTimeRecovery: read.boolean(OperationsContextKey.HISTORY_POINT_IN_TIME_RECOVERY),
     reconcilerArns: read.list(OperationsContextKey.RECONCILER_ARNS),
+    reconciliationSweep: readReconciliationSweep(read, problems),
   });
 
   const ageMinutes = read.integer(OperationsContextKey.OLDEST_MESSAGE_AGE_MINUTES);
@@ -113,6 +120,24 @@ function readStaleStatusGuard(read: ContextValues, problems: ConfigurationProble
   const reading = readStatusOrder(OperationsContextKey.STALE_STATUS_GUARD, value);
   problems.push(...reading.problems);
   return reading.order;
+}
+
+/**
+ * The sweep's settings: an object in cdk.json, or its JSON text on the command line. Its fields are checked once,
+ * with the other consumer options (`findConsumerOptionProblems`).
+ */
+function readReconciliationSweep(
+  read: ContextValues,
+  problems: ConfigurationProblem[],
+): FluentWebhookConsumerOptions['reconciliationSweep'] {
+  const value = read.raw(OperationsContextKey.RECONCILIATION_SWEEP);
+  if (typeof value !== 'string') return value as FluentWebhookConsumerOptions['reconciliationSweep'];
+  try {
+    return JSON.parse(value) as FluentWebhookConsumerOptions['reconciliationSweep'];
+  } catch {
+    problems.push(...readSweepSettings(OperationsContextKey.RECONCILIATION_SWEEP, value).problems);
+    return undefined;
+  }
 }
 
 /** The props the construct checks name, as the context keys that set them (the others are named alike). */

@@ -90,8 +90,9 @@ describe('Deployability of the synthesized templates', () => {
     );
     const count = (variant: SynthesizedVariant, type: string) =>
       Object.values(variant.template.Resources).filter((resource) => resource.Type === type).length;
-    expect(variants.map((variant) => count(variant, 'AWS::Lambda::Function'))).toEqual([2, 1, 2]);
+    expect(variants.map((variant) => count(variant, 'AWS::Lambda::Function'))).toEqual([2, 1, 3]);
     expect(variants.map((variant) => count(variant, 'AWS::WAFv2::WebACL'))).toEqual([0, 0, 1]);
+    expect(variants.map((variant) => count(variant, 'AWS::Scheduler::Schedule'))).toEqual([0, 0, 2]);
   });
 
   it(`${cfnLint === undefined ? 'SKIPPED (cfn-lint is not on PATH): ' : ''}cfn-lint finds nothing in any variant but CDK's own accepted warnings`, async () => {

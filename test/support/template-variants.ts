@@ -5,11 +5,20 @@ import { Construct } from 'constructs';
 import { FluentWebhookStack } from '../../lib/stack/fluent-webhook-stack';
 import { testKeyPair } from './test-keys';
 
-/** The templates the stack can take: the default door, queue-first, and the default door with the WAF web ACL. */
+/**
+ * The templates the stack can take: the default door, queue-first, and the default door with everything optional
+ * on (the WAF web ACL, the Fluent API client and the scheduled reconciliation sweep).
+ */
 export const TEMPLATE_VARIANTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   default: {},
   'queue-first': { ingress: 'queue-first' },
-  waf: { enableWaf: true },
+  'waf-sweep': {
+    enableWaf: true,
+    fluentApiUrl: 'https://acme.sandbox.api.fluentretail.com',
+    fluentApiAccount: 'ACME',
+    fluentApiSecretName: 'fluent/sandbox/api',
+    reconciliationSweep: { names: ['OrderStatusChange'] },
+  },
 };
 
 export interface SynthesizedVariant {
