@@ -34,6 +34,11 @@ import {
   OrderingName,
 } from '../../lambdas/contract/ordering';
 import { DEFAULT_HISTORY_RETENTION_DAYS, historyRetentionProblem } from '../../lambdas/contract/history';
+import {
+  readSweepSettings,
+  ReconciliationSweepSettings,
+  SWEEP_DEFAULTS,
+} from '../../lambdas/contract/reconciliation-sweep';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
 import { PACKAGE_ROOT } from '../../lib/internal/package-root';
 import type { HandlersModule } from './load-handlers';
@@ -62,6 +67,10 @@ export const LOCAL_ENV_NAMES = {
   fluentStandInPort: FLUENT_STAND_IN_ENV_NAMES.port,
   fluentStandInData: FLUENT_STAND_IN_ENV_NAMES.data,
   logFormat: LOG_FORMAT_ENV,
+  /** JSON, as the context key `reconciliationSweep`: turns the runner's interval sweep on. */
+  reconciliationSweep: RuntimeEnv.RECONCILIATION_SWEEP,
+  /** Seconds between two local sweeps. @default the sweep's everyMinutes, in seconds */
+  reconciliationSweepSeconds: 'RECONCILIATION_SWEEP_SECONDS',
 } as const;
 
 /** The environment variable the local runner reads a setting from, by the setting's name in the checks. */
@@ -116,6 +125,8 @@ export const LOCAL_RESOURCE_NAMES = {
   fifoDeadLetterQueue: 'fluent-webhooks-dlq.fifo',
   /** Where `fluent-webhook reconcile` puts backfilled (unsigned) events; the consumer takes them from here only. */
   reconciliationQueue: 'fluent-webhooks-reconciliation',
+  /** The interval sweep's checkpoints (RECONCILIATION_SWEEP). */
+  checkpointTable: 'fluent-webhooks-reconciliation-checkpoints',
   idempotencyTable: 'fluent-webhooks-idempotency',
   historyTable: 'fluent-webhooks-history',
   receiverFunction: 'fluent-webhook-receiver-local',
@@ -154,6 +165,8 @@ export interface LocalConfig {
   readonly historyRetentionDays: number;
   /** What `context.fluent` calls: the local Fluent stand-in, or FLUENT_API_URL when set. */
   readonly fluentApi: LocalFluentApiConfig;
+  /** RECONCILIATION_SWEEP: the recent sweep, run every `intervalSeconds`; undefined: off. */
+  readonly reconciliationSweep?: { readonly settings: ReconciliationSweepSettings; readonly intervalSeconds: number };
   /** Things the person starting the runner should know about the configuration, to log as warnings. */
   readonly notices: readonly string[];
 }
@@ -263,6 +276,15 @@ export async function loadLocalConfig(
   }
 
   const fluentApi = readLocalFluentApi(env, SAMPLE_ACCOUNT_ID, problems);
+  const sweepText = env[LOCAL_ENV_NAMES.reconciliationSweep]?.trim() || undefined;
+  const sweep = sweepText === undefined ? undefined : readSweepSettings(LOCAL_ENV_NAMES.reconciliationSweep, sweepText);
+  if (sweep !== undefined) problems.push(...sweep.problems);
+  const sweepSeconds = number(
+    'reconciliationSweepSeconds',
+    60 * (sweep?.settings?.everyMinutes ?? SWEEP_DEFAULTS.everyMinutes),
+    1,
+    86_400,
+  );
   const formatProblem = logFormatProblem(env);
   if (formatProblem !== undefined) problems.push(formatProblem);
 
@@ -289,6 +311,9 @@ export async function loadLocalConfig(
     ...(guard?.order === undefined ? {} : { staleStatusGuard: guard.order }),
     historyRetentionDays,
     fluentApi,
+    ...(sweep?.settings === undefined
+      ? {}
+      : { reconciliationSweep: { settings: sweep.settings, intervalSeconds: sweepSeconds } }),
     notices,
   };
 }

@@ -35,6 +35,7 @@ import { createInspectorApi } from './inspector/inspector-api';
 import { startInspectorServer } from './inspector/inspector-server';
 import { tapJsonLogLines } from './inspector/log-tap';
 import { FluentCallLog } from './inspector/fluent-calls';
+import { checkpointTableDefinition, startLocalSweep } from './local-sweep';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
 export const DYNAMODB_DIR = 'dynamodb';
@@ -295,6 +296,20 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         }),
     });
     stopActions.push(() => gateway.close());
+    if (config.reconciliationSweep !== undefined) {
+      await dynamoDb.createTable(checkpointTableDefinition(LOCAL_RESOURCE_NAMES.checkpointTable));
+      const sweep = startLocalSweep({
+        ...config.reconciliationSweep,
+        fluent: fluentApi.client,
+        history: new DynamoDbHistoryStore({ client: dynamoDbClient, tableName: LOCAL_RESOURCE_NAMES.historyTable }),
+        sqs: sqsClient,
+        reconciliationQueueUrl: reconciliationQueue.queueUrl,
+        dynamoDb: dynamoDbClient,
+        checkpointTable: LOCAL_RESOURCE_NAMES.checkpointTable,
+        doorVerdicts: () => verdicts.all(),
+      });
+      stopActions.push(() => sweep.stop());
+    }
     const webhookBaseUrl = `${gateway.origin}/${config.pathSecret.secret}/${FLUENT_PATH_SEGMENT}/`;
     const logs = tapJsonLogLines();
     stopActions.push(async () => logs.stop());
