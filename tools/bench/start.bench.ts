@@ -3,18 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../lib/internal/package-root';
+import { HANDLERS_BUNDLE_DIR } from '../local/handlers-bundle-cache';
 import type { Bench, BenchRow } from './bench';
 
 const READY = '"local receiver ready"';
-const WARM_RUNS = 3;
+const WARM_RUNS = 5;
+/** One start that takes longer than this is stopped and the benchmark fails (a hung start, not a slow one). */
+const START_LIMIT_MS = 120_000;
 /** Where bin/npm-start.cjs keeps its bundle and V8's code cache. */
 const START_CACHE = join(PACKAGE_ROOT, 'node_modules', '.cache', 'fluent-webhook-receiver');
 
 /**
- * Seconds from spawning `command` (in its own process group) to the runner's ready line; then stops the group and
- * waits for it to exit, so runs do not overlap.
+ * Seconds from spawning `command` (in its own process group) until `done(output)` holds, or without `done` until it
+ * exits, at most START_LIMIT_MS; then stops the group and waits for it to exit, so runs do not overlap.
  */
-async function secondsToReady(command: string, dataDir: string): Promise<number> {
+async function secondsUntil(command: string, dataDir: string, done?: (output: string) => boolean): Promise<number> {
   const started = performance.now();
   const child = spawn(command, {
     shell: true,
@@ -25,52 +28,71 @@ async function secondsToReady(command: string, dataDir: string): Promise<number>
   });
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let output = '';
-  const ready = await new Promise<number>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes(READY)) resolve((performance.now() - started) / 1000);
+  let limit: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const seconds = () => (performance.now() - started) / 1000;
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+        if (done?.(output)) resolve(seconds());
+      });
+      void exited.then(() =>
+        done === undefined
+          ? resolve(seconds())
+          : reject(new Error(`${command} exited before it was ready: ${output.slice(-400)}`)),
+      );
+      limit = setTimeout(
+        () => reject(new Error(`${command} was not ready within ${START_LIMIT_MS} ms`)),
+        START_LIMIT_MS,
+      );
     });
-    void exited.then(() => reject(new Error(`${command} exited before it was ready: ${output.slice(-400)}`)));
-  });
-  process.kill(-child.pid!, 'SIGTERM');
-  await exited;
-  return ready;
+  } finally {
+    clearTimeout(limit);
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    await exited;
+  }
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
- * How long `npm start` takes to be ready: the whole `tsc` build plus the runner (what it ran before), and the
- * esbuild-bundled start, first after a source change (bundle and code cache cleared) and warm. The baseline is the
- * runner alone from the tsc build in dist/ (`fluent-webhook local`), measured in the same run.
+ * How long `npm start` takes to be ready: first after a source change (the CLI's esbuild bundle, V8's code cache and
+ * the handlers' bundle cleared) and warm, and what it runs without npm. The baseline is Node.js starting and exiting
+ * with nothing to do (`node -e 0`), measured in the same run, so the ratio says how many empty Node starts a ready
+ * runner costs.
  */
 export const startBench: Bench = {
   name: 'start',
   async run() {
     const dataDir = mkdtempSync(join(tmpdir(), 'fluent-webhook-bench-start-'));
+    const ready = (command: string) => secondsUntil(command, dataDir, (output) => output.includes(READY));
+    const warm = async (command: string) => median(await sequence(WARM_RUNS, () => ready(command)));
     try {
+      const baseline = median(await sequence(WARM_RUNS, () => secondsUntil(`"${process.execPath}" -e 0`, dataDir)));
       // The first start of a data folder creates the key pair and the tables: not part of what is compared.
-      await secondsToReady('node bin/fluent-webhook.cjs local', dataDir);
-      const baseline = median(
-        await sequence(WARM_RUNS, () => secondsToReady('node bin/fluent-webhook.cjs local', dataDir)),
-      );
-      const before = await secondsToReady('npm run build --silent && node bin/fluent-webhook.cjs local', dataDir);
+      await ready('npm start --silent');
       rmSync(START_CACHE, { recursive: true, force: true });
-      const first = await secondsToReady('npm start --silent', dataDir);
-      const warm = median(await sequence(WARM_RUNS, () => secondsToReady('npm start --silent', dataDir)));
+      rmSync(join(dataDir, HANDLERS_BUNDLE_DIR), { recursive: true, force: true });
+      const first = await ready('npm start --silent');
+      const npmStart = await warm('npm start --silent');
+      const direct = await warm(`"${process.execPath}" bin/npm-start.cjs`);
       const row = (label: string, seconds: number): BenchRow => ({ label, values: [seconds, seconds / baseline] });
       return {
         title: 'Seconds from `npm start` to the ready line (an existing data folder)',
-        columns: ['seconds', '× runner alone'],
+        columns: ['seconds', '× node -e 0'],
         rows: [
-          row('runner alone: node bin/fluent-webhook.cjs local (baseline, median of 3)', baseline),
-          row('before: npm run build && fluent-webhook local', before),
+          row(`node -e 0 (baseline, median of ${WARM_RUNS})`, baseline),
           row('npm start, first after a source change', first),
-          row(`npm start, warm (median of ${WARM_RUNS})`, warm),
+          row(`npm start, warm (median of ${WARM_RUNS})`, npmStart),
+          row(`node bin/npm-start.cjs, warm, without npm (median of ${WARM_RUNS})`, direct),
         ],
         notes: [
-          'Wall-clock time, including npm itself; the machine is shared, so read the ratios.',
-          '"first after a source change" clears the esbuild bundle and V8 code cache of bin/npm-start.cjs.',
+          'Wall-clock time from spawning the command to the ready line on its stdout; the machine is shared, so read the ratios.',
+          '"first after a source change" clears the CLI bundle and V8 code cache of bin/npm-start.cjs and the handlers bundle.',
         ],
       };
     } finally {

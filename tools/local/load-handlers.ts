@@ -1,8 +1,8 @@
 import { Module } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { ConfigurationError } from '../../lambdas/core';
 import type { FluentEventHandlers } from '../../lambdas/consumer/handler-types';
+import { CachedBundle, readCachedBundle, writeCachedBundle } from './handlers-bundle-cache';
 
 /** The parts of Node's CommonJS loader that compile a module from source; stable since Node 0.x, untyped. */
 interface CompilableModule {
@@ -41,36 +41,24 @@ export interface BundledHandlers {
   readonly inputs: readonly string[];
 }
 
-/** {@link loadHandlers}, also saying which files went in. */
-export async function bundleHandlers(module: HandlersModule): Promise<BundledHandlers> {
+/**
+ * {@link loadHandlers}, also saying which files went in. With `cacheDir`, the bundle is kept there and reused while
+ * none of its files changed (a warm start runs no esbuild).
+ */
+export async function bundleHandlers(module: HandlersModule, cacheDir?: string): Promise<BundledHandlers> {
   const problem = (what: string, cause?: unknown): ConfigurationError =>
     new ConfigurationError(`${module.setBy} ${module.path} ${what}`, { cause });
-  let code: string;
-  let inputs: string[];
-  try {
-    const result = await build({
-      entryPoints: [module.path],
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'cjs',
-      target: `node${process.versions.node.split('.')[0]}`,
-      write: false,
-      logLevel: 'silent',
-      metafile: true,
-      // Stack traces name the line the user wrote, not the bundle's: an inline map (source paths absolute, so
-      // a trace names the file wherever the runner was started) that Node applies once source maps are enabled.
-      sourcemap: 'inline',
-      sourcesContent: false,
-      sourceRoot: '/',
-      absWorkingDir: BUNDLE_WORKING_DIR,
-    });
-    code = result.outputFiles[0]?.text ?? '';
-    // esbuild names inputs relative to its working directory.
-    inputs = Object.keys(result.metafile.inputs).map((input) => resolve(BUNDLE_WORKING_DIR, input));
-  } catch (error) {
-    throw problem(`could not be bundled: ${(error as Error).message}`, error);
+  let bundle = cacheDir === undefined ? undefined : readCachedBundle(cacheDir, module.path);
+  if (bundle === undefined) {
+    const started = Date.now();
+    try {
+      bundle = await buildBundle(module.path);
+    } catch (error) {
+      throw problem(`could not be bundled: ${(error as Error).message}`, error);
+    }
+    if (cacheDir !== undefined) writeCachedBundle(cacheDir, module.path, bundle, started);
   }
+  const { code, inputs } = bundle;
 
   // Compiled as Node compiles a CommonJS file (Module#_compile), the one path on which Node applies the bundle's
   // inline source map to stack traces once source maps are enabled; vm.compileFunction would not.
@@ -88,4 +76,31 @@ export async function bundleHandlers(module: HandlersModule): Promise<BundledHan
     throw problem('exports no `handlers`; export the handler map under that name.');
   }
   return { handlers: exported.handlers, inputs };
+}
+
+async function buildBundle(path: string): Promise<CachedBundle> {
+  // Loaded only when a bundle is built: a warm start does without it.
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [path],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'cjs',
+    target: `node${process.versions.node.split('.')[0]}`,
+    write: false,
+    logLevel: 'silent',
+    metafile: true,
+    // Stack traces name the line the user wrote, not the bundle's: an inline map (source paths absolute, so
+    // a trace names the file wherever the runner was started) that Node applies once source maps are enabled.
+    sourcemap: 'inline',
+    sourcesContent: false,
+    sourceRoot: '/',
+    absWorkingDir: BUNDLE_WORKING_DIR,
+  });
+  return {
+    code: result.outputFiles[0]?.text ?? '',
+    // esbuild names inputs relative to its working directory.
+    inputs: Object.keys(result.metafile.inputs).map((input) => resolve(BUNDLE_WORKING_DIR, input)),
+  };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createStopStack } from './stop-stack';
+import { createStopStack, startTogether } from './stop-stack';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -17,6 +17,7 @@ import { emulatorClientConfig } from './local-aws-config';
 import { LOCAL_DEFAULTS, LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig, localQueueNames } from './local-config';
 import { createLocalConsumer } from './local-consumer';
 import { bundleHandlers } from './load-handlers';
+import { HANDLERS_BUNDLE_DIR } from './handlers-bundle-cache';
 import { watchHandlers } from './watch-handlers';
 import { inspectQueueMessages } from './inspect-queue';
 import { lockDataDir } from './data-dir-lock';
@@ -99,31 +100,45 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
   const stopAll = stopActions.stopAll;
   let saved: Record<string, number> = {};
   // First: a handlers module that does not load stops the start before anything listens.
-  const bundled = await bundleHandlers(config.handlersModule);
+  const bundled = await bundleHandlers(config.handlersModule, join(config.dataDir, HANDLERS_BUNDLE_DIR));
   try {
     // First: a second runner on the same folder would share its stores and fail later with a puzzling error.
     const lock = lockDataDir(config.dataDir);
     stopActions.push(async () => lock.release());
-    const dynamoDb = await startDynamoDbEmulator({
-      host: config.host,
-      path: join(config.dataDir, DYNAMODB_DIR),
-      // The consumer's decision line names the record; this line says where the store failed.
-      onStoreFailure: (error) =>
-        logger.error('the local idempotency store could not write its data folder; the records are retried', {
-          dataDir: config.dataDir,
-          error: {
-            name: error.name,
-            code: (error as { code?: unknown }).code,
-            message: boundedLogValue(error.message),
-          },
-        }),
-    });
-    stopActions.push(() => dynamoDb.stop());
-    await dynamoDb.createIdempotencyTable(LOCAL_RESOURCE_NAMES.idempotencyTable);
-    await dynamoDb.createHistoryTable(LOCAL_RESOURCE_NAMES.historyTable);
-
-    const sqs = await startSqsEmulator({ host: config.host, dataDir: join(config.dataDir, SQS_DIR) });
-    stopActions.push(() => sqs.close());
+    // The two emulators start at the same time (each loads its own modules and opens its own store).
+    const startDynamoDb = async () => {
+      const dynamoDb = await startDynamoDbEmulator({
+        host: config.host,
+        path: join(config.dataDir, DYNAMODB_DIR),
+        // The consumer's decision line names the record; this line says where the store failed.
+        onStoreFailure: (error) =>
+          logger.error('the local idempotency store could not write its data folder; the records are retried', {
+            dataDir: config.dataDir,
+            error: {
+              name: error.name,
+              code: (error as { code?: unknown }).code,
+              message: boundedLogValue(error.message),
+            },
+          }),
+      });
+      stopActions.push(() => dynamoDb.stop());
+      await Promise.all([
+        dynamoDb.createIdempotencyTable(LOCAL_RESOURCE_NAMES.idempotencyTable),
+        dynamoDb.createHistoryTable(LOCAL_RESOURCE_NAMES.historyTable),
+      ]);
+      return dynamoDb;
+    };
+    const startSqs = async () => {
+      const sqs = await startSqsEmulator({ host: config.host, dataDir: join(config.dataDir, SQS_DIR) });
+      stopActions.push(() => sqs.close());
+      return sqs;
+    };
+    const startFluentApi = async () => {
+      const fluentApi = await startLocalFluentApi(config.fluentApi, config.host);
+      stopActions.push(() => fluentApi.stop());
+      return fluentApi;
+    };
+    const [dynamoDb, sqs, fluentApi] = await startTogether([startDynamoDb(), startSqs(), startFluentApi()]);
     const queueAttributes = {
       MaximumMessageSize: String(LOCAL_DEFAULTS.maximumMessageSizeBytes),
       MessageRetentionPeriod: String(LOCAL_DEFAULTS.retentionPeriodSeconds),
@@ -131,22 +146,24 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     // per-entity: FIFO queues (names ending .fifo), beside the standard ones, which keep what they hold.
     const names = localQueueNames(config.ordering);
     const deadLetterQueue = await sqs.createQueue(names.deadLetterQueue, queueAttributes);
-    const queue = await sqs.createQueue(names.queue, {
-      ...queueAttributes,
-      VisibilityTimeout: String(config.visibilityTimeoutSeconds),
-      RedrivePolicy: redrivePolicy(deadLetterQueue.queueArn, config.maxReceiveCount),
-    });
     // Backfilled events arrive unsigned; the consumer accepts them from this queue only (its ARN, on each record).
     // A standard queue in every mode (backfills are not ordered), so its dead-letter queue is the standard one.
     const standardDeadLetterQueue =
       names.deadLetterQueue === LOCAL_RESOURCE_NAMES.deadLetterQueue
         ? deadLetterQueue
         : await sqs.createQueue(LOCAL_RESOURCE_NAMES.deadLetterQueue, queueAttributes);
-    const reconciliationQueue = await sqs.createQueue(LOCAL_RESOURCE_NAMES.reconciliationQueue, {
-      ...queueAttributes,
-      VisibilityTimeout: String(config.visibilityTimeoutSeconds),
-      RedrivePolicy: redrivePolicy(standardDeadLetterQueue.queueArn, config.maxReceiveCount),
-    });
+    const [queue, reconciliationQueue] = await Promise.all([
+      sqs.createQueue(names.queue, {
+        ...queueAttributes,
+        VisibilityTimeout: String(config.visibilityTimeoutSeconds),
+        RedrivePolicy: redrivePolicy(deadLetterQueue.queueArn, config.maxReceiveCount),
+      }),
+      sqs.createQueue(LOCAL_RESOURCE_NAMES.reconciliationQueue, {
+        ...queueAttributes,
+        VisibilityTimeout: String(config.visibilityTimeoutSeconds),
+        RedrivePolicy: redrivePolicy(standardDeadLetterQueue.queueArn, config.maxReceiveCount),
+      }),
+    ]);
 
     const sqsClient = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
     const dynamoDbClient = new DynamoDBClient(emulatorClientConfig(dynamoDb.endpoint, sqs.region));
@@ -155,13 +172,16 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       dynamoDbClient.destroy();
     });
     const queueNames = [queue.queueName, deadLetterQueue.queueName, reconciliationQueue.queueName];
-    const countMessages = async (): Promise<Record<string, number>> => {
-      const counts: Record<string, number> = {};
-      for (const name of queueNames) counts[name] = (await inspectQueueMessages(sqs.endpoint, name)).length;
-      return counts;
-    };
-    const restored = await countMessages();
-    const stranded = await countLeftInOtherOrdering(sqs.endpoint, names.otherOrdering);
+    const countMessages = async (): Promise<Record<string, number>> =>
+      Object.fromEntries(
+        await Promise.all(
+          queueNames.map(async (name) => [name, (await inspectQueueMessages(sqs.endpoint, name)).length] as const),
+        ),
+      );
+    const [restored, stranded] = await Promise.all([
+      countMessages(),
+      countLeftInOtherOrdering(sqs.endpoint, names.otherOrdering),
+    ]);
     if (Object.keys(stranded).length > 0) {
       logger.warn(
         `the queues of the other ordering still hold messages from an earlier run; they are not consumed now. Start with ${LOCAL_ENV_NAMES.ordering}=${config.ordering === Ordering.PER_ENTITY ? Ordering.UNORDERED : Ordering.PER_ENTITY} until they are drained, or move them with fluent-webhook redrive`,
@@ -184,8 +204,6 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       config.consumerTimeoutSeconds,
       LOCAL_DEFAULTS.consumerMemorySizeMb,
     );
-    const fluentApi = await startLocalFluentApi(config.fluentApi, config.host);
-    stopActions.push(() => fluentApi.stop());
     // The poller calls the consumer once per batch, so a reload takes effect between batches: the batch in hand
     // finishes with the handlers it started with, and what is queued meanwhile waits in the queue.
     // The calls each handler makes to Fluent, for the inspector's details (the client's records: no token, no body).
@@ -206,6 +224,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         bundled.inputs,
         (handlers) => (consumer = consumerFor(handlers)),
         logger,
+        join(config.dataDir, HANDLERS_BUNDLE_DIR),
       );
       stopActions.push(async () => watcher.stop());
     }

@@ -4,12 +4,20 @@ import { LOCK_FILE } from './data-dir-lock';
 import { LOCAL_KEYS_DIR } from './local-key-pair';
 import { DYNAMODB_DIR, SQS_DIR } from './local-runner';
 import { PATH_SECRET_FILE } from './path-secret';
+import { HANDLERS_BUNDLE_DIR } from './handlers-bundle-cache';
 
 /** What the runner's process creates from the start on: files 0600, folders 0700 (owner only). */
 export const PRIVATE_UMASK = 0o077;
 export const PRIVATE_FOLDER_MODE = 0o700;
 /** What the runner keeps in its data folder: only these are tightened, whatever else the folder holds. */
-export const DATA_DIR_ENTRIES: readonly string[] = [PATH_SECRET_FILE, LOCAL_KEYS_DIR, SQS_DIR, DYNAMODB_DIR, LOCK_FILE];
+export const DATA_DIR_ENTRIES: readonly string[] = [
+  PATH_SECRET_FILE,
+  LOCAL_KEYS_DIR,
+  SQS_DIR,
+  DYNAMODB_DIR,
+  HANDLERS_BUNDLE_DIR,
+  LOCK_FILE,
+];
 
 /**
  * Keeps the data folder to its owner: it holds the path secret, the test private key, and the queues' SQLite store

@@ -20,3 +20,16 @@ export function createStopStack(logger: Logger, runnerName: string): StopStack {
     },
   };
 }
+
+/**
+ * Starts parts at the same time (each registers its own stop as soon as it has started): waits until every one has
+ * started or failed, so that none is left running unregistered, then throws the first failure.
+ */
+export async function startTogether<T extends readonly unknown[]>(parts: {
+  readonly [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
+  const results = await Promise.allSettled(parts as readonly Promise<unknown>[]);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

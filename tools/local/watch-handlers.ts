@@ -23,6 +23,7 @@ export function watchHandlers(
   inputs: readonly string[],
   swap: (handlers: FluentEventHandlers) => void,
   logger: Logger,
+  cacheDir?: string,
 ): HandlersWatcher {
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -52,7 +53,7 @@ export function watchHandlers(
     if (stopped) return;
     const started = performance.now();
     try {
-      const bundled = await bundleHandlers(module);
+      const bundled = await bundleHandlers(module, cacheDir);
       if (stopped) return;
       swap(bundled.handlers);
       watchFiles(bundled.inputs);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigurationError } from '../../../lambdas/core';
-import { loadHandlers } from '../../../tools/local/load-handlers';
+import { bundleHandlers, loadHandlers } from '../../../tools/local/load-handlers';
 import { useTempDir } from '../../support/temp-dir';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -96,5 +96,49 @@ describe('Function: loadHandlers', () => {
     // Assess
     expect(line).toBeGreaterThan(0);
     expect(run.stdout.split('\n')[1]).toBe(`    at Object.ReturnOrderCreated (${path}:${line}:${column})`);
+  });
+
+  describe('with a cache folder (what the local runner gives it)', () => {
+    const files = {
+      'handlers.ts': `import { word } from './word';
+        export const handlers = { routes: { [word]: async () => {} } };`,
+      'word.ts': `export const word = 'one';`,
+    };
+    const routes = async (path: string): Promise<string[]> =>
+      Object.keys((await bundleHandlers({ path, setBy: '--handlers' }, temp.path('cache'))).handlers.routes ?? {});
+    /** The one cache file's inode: a new one exactly when a bundle is built and kept (written aside, renamed over). */
+    const cacheWritten = (): number => {
+      const [file] = readdirSync(temp.path('cache'));
+      return statSync(temp.path('cache', file!)).ino;
+    };
+
+    it('reuses the bundle while no file changed, and builds again when a file it imports changes', async () => {
+      // Prepare: files saved a minute ago.
+      const path = project(files);
+      const aMinuteAgo = new Date(Date.now() - 60_000);
+      for (const name of Object.keys(files)) utimesSync(temp.path(name), aMinuteAgo, aMinuteAgo);
+
+      // Act + Assess: built and kept; then loaded as kept; then a changed import is built again.
+      expect(await routes(path)).toEqual(['one']);
+      const built = cacheWritten();
+      expect(await routes(path)).toEqual(['one']);
+      expect(cacheWritten()).toBe(built);
+      writeFileSync(temp.path('word.ts'), `export const word = 'two';`);
+      expect(await routes(path)).toEqual(['two']);
+      expect(cacheWritten()).not.toBe(built);
+    });
+
+    it('does not trust a file saved within a second of the build (it may have changed while esbuild read it)', async () => {
+      // Prepare: files saved just now.
+      const path = project(files);
+
+      // Act
+      await routes(path);
+      const first = cacheWritten();
+      await routes(path);
+
+      // Assess: built again, not loaded from the cache.
+      expect(cacheWritten()).not.toBe(first);
+    });
   });
 });

@@ -218,7 +218,7 @@ export async function startFluentStandIn(options: FluentStandInOptions): Promise
         return send(400, { errors: [{ message: 'variables must be a JSON object.' }] });
       }
       graphql.push({ query: parsed.query, variables: parsed.variables, receivedAt: new Date(now()).toISOString() });
-      const field = firstFieldOf(parsed.query);
+      const field = await firstFieldOf(parsed.query);
       logger.info('fluent stand-in received graphql', { field, correlationId, variables: parsed.variables });
       if (fault?.kind === FaultKind.GRAPHQL_ERRORS) {
         return send(200, { data: null, errors: [{ message: `Stand-in fault: ${field} failed` }] });

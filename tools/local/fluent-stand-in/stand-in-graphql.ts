@@ -1,6 +1,9 @@
-import { buildSchema, ExecutionResult, graphql, GraphQLSchema, Kind, parse } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { EntityKind, SeedEntity, StandInStore } from './stand-in-data';
 import { STAND_IN_SCHEMA_SDL } from './stand-in-schema';
+
+/** The GraphQL engine, loaded at the first GraphQL request rather than at the runner's start. */
+const loadGraphQL = () => import('graphql');
 
 /** Fluent pages connections by 100 unless `first` says otherwise; the stand-in bounds `first` as well. */
 const DEFAULT_PAGE_SIZE = 100;
@@ -35,20 +38,20 @@ interface UpdateInput {
 
 /** Executes GraphQL requests against the stand-in's schema with a real GraphQL engine, reading `store`. */
 export class StandInGraphQL {
-  private readonly schema: GraphQLSchema = buildSchema(STAND_IN_SCHEMA_SDL);
+  private schema?: GraphQLSchema;
 
   public constructor(private readonly store: StandInStore) {}
 
-  public execute(request: GraphQLRequest): Promise<ExecutionResult> {
-    return Promise.resolve(
-      graphql({
-        schema: this.schema,
-        source: request.query,
-        variableValues: request.variables ?? undefined,
-        operationName: request.operationName ?? undefined,
-        rootValue: this.rootValue(),
-      }),
-    );
+  public async execute(request: GraphQLRequest): Promise<ExecutionResult> {
+    const { buildSchema, graphql } = await loadGraphQL();
+    this.schema ??= buildSchema(STAND_IN_SCHEMA_SDL);
+    return graphql({
+      schema: this.schema,
+      source: request.query,
+      variableValues: request.variables ?? undefined,
+      operationName: request.operationName ?? undefined,
+      rootValue: this.rootValue(),
+    });
   }
 
   private rootValue(): Record<string, (args: never) => unknown> {
@@ -156,7 +159,8 @@ function mergeAttributes(existing: unknown, changes: UpdateInput['attributes']):
 }
 
 /** The first field the request's operation selects (`orders` in `{ orders { … } }`), for log lines and faults. */
-export function firstFieldOf(query: string): string {
+export async function firstFieldOf(query: string): Promise<string> {
+  const { Kind, parse } = await loadGraphQL();
   try {
     const operation = parse(query).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
     const selection = operation?.selectionSet.selections[0];
