@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../lib/internal/package-root';
 import { HANDLERS_BUNDLE_DIR } from '../local/handlers-bundle-cache';
+import { isRunning, LOCK_FILE } from '../local/data-dir-lock';
 import type { Bench, BenchRow } from './bench';
 
 const READY = '"local receiver ready"';
@@ -54,6 +55,26 @@ async function secondsUntil(command: string, dataDir: string, done?: (output: st
       // Already gone.
     }
     await exited;
+    await runnerGone(dataDir);
+  }
+}
+
+/**
+ * Resolves once no process holds the data folder: npm can end before the runner it started has, so the next start
+ * would find the folder taken. Bounded like a start.
+ */
+async function runnerGone(dataDir: string): Promise<void> {
+  const deadline = Date.now() + START_LIMIT_MS;
+  const holder = (): number | undefined => {
+    try {
+      return Number(readFileSync(join(dataDir, LOCK_FILE), 'utf8').trim());
+    } catch {
+      return undefined;
+    }
+  };
+  for (let pid = holder(); pid !== undefined && isRunning(pid); pid = holder()) {
+    if (Date.now() > deadline) throw new Error(`The runner (pid ${pid}) did not stop within ${START_LIMIT_MS} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
