@@ -10,7 +10,7 @@ import {
   REQUEST_TEMPLATE_CONTENT_TYPE,
   SQS_SEND_MESSAGE_REQUEST_TEMPLATE,
   SUCCESS_SELECTION_PATTERN,
-} from './sqs-integration-templates';
+} from '../../lambdas/contract/sqs-integration-templates';
 
 /** The content type the answers are written in, as the verifying Lambda writes them. */
 const JSON_CONTENT_TYPE = 'application/json';

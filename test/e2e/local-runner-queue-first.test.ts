@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
-import { MAX_QUEUE_FIRST_BODY_BYTES } from '../../lib/receiver/sqs-integration-templates';
+import { MAX_QUEUE_FIRST_BODY_BYTES } from '../../lambdas/contract/sqs-integration-templates';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { FIXED_FILE_ENV, THROWING_ROUTE } from './fixtures/throwing-handlers';

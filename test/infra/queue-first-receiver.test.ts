@@ -9,7 +9,7 @@ import {
   ACCEPTED_RESPONSE_TEMPLATE,
   ERROR_RESPONSE_TEMPLATE,
   SQS_SEND_MESSAGE_REQUEST_TEMPLATE,
-} from '../../lib/receiver/sqs-integration-templates';
+} from '../../lambdas/contract/sqs-integration-templates';
 import { FluentWebhooks } from '../../lib/fluent-webhooks/fluent-webhooks';
 import { NO_WAF_REASON, NO_WAF_REASON_QUEUE_FIRST } from '../../lib/receiver/receiver-nag-acknowledgements';
 import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';

@@ -3,7 +3,7 @@ import { DeleteMessageCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { decodeQueueMessage } from '../../lambdas/contract/queue-message';
 import { toRecordAttributes } from '../../tools/local/sqs-event-records';
-import { MAX_QUEUE_FIRST_BODY_BYTES } from '../../lib/receiver/sqs-integration-templates';
+import { MAX_QUEUE_FIRST_BODY_BYTES } from '../../lambdas/contract/sqs-integration-templates';
 import { GatewayServer, startGatewayServer } from '../../tools/local/gateway-server';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
 import type { EmulatedQueue } from '../../tools/local/sqs-emulator';

@@ -9,7 +9,7 @@ import {
   ROUTE_PATH_PARAMETER,
   SQS_SEND_MESSAGE_REQUEST_TEMPLATE,
   SUCCESS_SELECTION_PATTERN,
-} from '../../lib/receiver/sqs-integration-templates';
+} from '../../lambdas/contract/sqs-integration-templates';
 import type { GatewayRequest, GatewayStage, WebhookResourceMatch } from './api-gateway-event';
 import { renderMappingTemplate } from './vtl/render-mapping-template';
 import { queryErrorXml, readSendMessageForm, sendMessageResponseXml } from './sqs-query-form';
@@ -42,7 +42,7 @@ export interface SqsIntegrationMapping {
   readonly responses: readonly IntegrationResponseMapping[];
 }
 
-/** The construct's own mapping, as `lib/receiver/sqs-integration-templates.ts` defines it. */
+/** The construct's own mapping, as `lambdas/contract/sqs-integration-templates.ts` defines it. */
 export const STACK_SQS_MAPPING: SqsIntegrationMapping = {
   requestTemplates: { [REQUEST_TEMPLATE_CONTENT_TYPE]: SQS_SEND_MESSAGE_REQUEST_TEMPLATE },
   responses: [

@@ -13,7 +13,7 @@ import {
   QUEUE_FIRST_MESSAGES,
   QueueFirstReason,
   SQS_SEND_MESSAGE_REQUEST_TEMPLATE,
-} from '../../../lib/receiver/sqs-integration-templates';
+} from '../../../lambdas/contract/sqs-integration-templates';
 import { MAX_SQS_MESSAGE_BYTES } from '../../../lambdas/core/constants';
 import { readSendMessageForm } from '../../../tools/local/sqs-query-form';
 import { javaUrlEncode } from '../../../tools/local/vtl/java-url-encode';

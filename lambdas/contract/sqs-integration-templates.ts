@@ -1,5 +1,5 @@
-import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, MAX_SQS_MESSAGE_BYTES } from '../../lambdas/core/constants';
-import { BODY_ENCODING_BASE64, QueuedWebhookAttribute } from '../../lambdas/contract/queue-message';
+import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, MAX_SQS_MESSAGE_BYTES } from '../core/constants';
+import { BODY_ENCODING_BASE64, QueuedWebhookAttribute } from './queue-message';
 
 // The mapping templates of the queue-first door: API Gateway turns the request into an SQS SendMessage call itself,
 // with no Lambda. The construct deploys these strings and the local gateway renders the same strings, so the
