@@ -61,6 +61,14 @@ module.exports = {
       to: { path: '^(lambdas/(?!core/|contract/)|tools/|handlers/|bin/|test/)' },
     },
     {
+      name: 'cli-and-local-runner-without-cdk',
+      severity: 'error',
+      comment:
+        'The CLI and the local runner work where only the verifier is installed (no aws-cdk-lib, no constructs): what they share with the constructs lives in lambdas/contract.',
+      from: { path: '^tools/(cli|local)/' },
+      to: { path: '^(lib/|bin/|node_modules/(aws-cdk-lib|constructs|cdk-nag)/)', reachable: true },
+    },
+    {
       name: 'tools-never-import-bin',
       severity: 'error',
       from: { path: '^tools/' },

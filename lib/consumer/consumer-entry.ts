@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BundleSource, findProjectLockFile, repositoryBundleSource } from '../internal/lambda-bundling';
-import { PACKAGE_ROOT } from '../internal/package-root';
+import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 
 /** The consumer's entry on this repository's `handlers/`, relative to the repository root. */
 export const CONSUMER_ENTRY = 'lambdas/consumer/handler.ts';

@@ -1,6 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { GATEWAY_RESPONSES, gatewayResponseTemplate } from '../../lambdas/contract/gateway-responses';
 
 const Field = apigateway.AccessLogField;
 
@@ -30,44 +31,12 @@ export function accessLogFormat(): apigateway.AccessLogFormat {
   );
 }
 
-/** API Gateway's answers for requests it refuses itself, in the Lambda's JSON shape. None echoes the request. */
-export const GATEWAY_RESPONSES: ReadonlyArray<{
-  id: string;
-  type: apigateway.ResponseType;
-  statusCode?: string;
-  error: string;
-  message: string;
-}> = [
-  {
-    // API Gateway answers an unknown path or method with 403 "Missing Authentication Token"; it means "no such endpoint".
-    id: 'UnknownPathOrMethod',
-    type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    statusCode: '404',
-    error: 'not-found',
-    message: '"No such endpoint."',
-  },
-  {
-    id: 'Default4xx',
-    type: apigateway.ResponseType.DEFAULT_4XX,
-    error: 'request-refused',
-    message: '$context.error.messageString',
-  },
-  {
-    id: 'Default5xx',
-    type: apigateway.ResponseType.DEFAULT_5XX,
-    error: 'gateway-error',
-    message: '$context.error.messageString',
-  },
-];
-
 export function addGatewayResponses(api: apigateway.RestApi): void {
   for (const response of GATEWAY_RESPONSES) {
     api.addGatewayResponse(response.id, {
-      type: response.type,
+      type: apigateway.ResponseType.of(response.responseType),
       statusCode: response.statusCode,
-      templates: {
-        'application/json': `{"error":"${response.error}","message":${response.message},"requestId":"$context.requestId"}`,
-      },
+      templates: { 'application/json': gatewayResponseTemplate(response) },
     });
   }
 }

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { buildSync, BuildOptions } from 'esbuild';
 import { bundledFunctionProps, repositoryBundleSource } from '../../lib/internal/lambda-bundling';
-import { PACKAGE_ROOT } from '../../lib/internal/package-root';
+import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 
 /**
  * The esbuild options `NodejsFunction` derives from the construct's bundling props (see aws-cdk-lib's

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../lib/internal/package-root';
+import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 import { HANDLERS_BUNDLE_DIR } from '../local/handlers-bundle-cache';
 import { isRunning, LOCK_FILE } from '../local/data-dir-lock';
 import type { Bench, BenchRow } from './bench';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { PACKAGE_ROOT } from '../../lib/internal/package-root';
+import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 import { UsageError } from './command';
 import { readUserFile } from './parse-options';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../lib/internal/package-root';
+import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 
 /** The version of the installed fluent-webhook-receiver package (or of this checkout), from its package.json. */
 export function packageVersion(): string {

@@ -2,7 +2,7 @@
 // (see doc-blocks.ts). test/docs fails when a page is out of date, so run this after changing a quoted file.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT as REPOSITORY_ROOT } from '../../lib/internal/package-root';
+import { PACKAGE_ROOT as REPOSITORY_ROOT } from '../../lambdas/contract/package-root';
 import { docFiles, syncBlocks } from './doc-blocks';
 
 for (const file of docFiles(REPOSITORY_ROOT)) {

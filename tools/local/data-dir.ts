@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { findUpFile } from '../../lib/internal/package-root';
+import { findUpFile } from '../../lambdas/contract/package-root';
 
 /** Names the folder where the local runner keeps its state. */
 export const DATA_DIR_ENV = 'LOCAL_DATA_DIR';

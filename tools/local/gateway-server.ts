@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { GATEWAY_RESPONSES } from '../../lib/receiver/webhook-api';
+import { GATEWAY_ERROR_MESSAGE, GATEWAY_RESPONSES } from '../../lambdas/contract/gateway-responses';
 import {
   GatewayRequest,
   GatewayStage,
@@ -68,7 +68,7 @@ export type RouteRequest = (rawUrl: string, method: string) => RoutedRequest | u
 
 /** The stack's one resource under `stage.pathSecret` with one integration, or the routes of a template's API. */
 export type GatewayServerOptions = (GatewayIntegration | { readonly routeRequest: RouteRequest }) & {
-  /** @default the stack's gateway responses (`lib/receiver/webhook-api.ts`) */
+  /** @default the stack's gateway responses (`lambdas/contract/gateway-responses.ts`) */
   readonly gatewayResponses?: GatewayResponses;
   readonly host: string;
   /** 0 picks a free port. */
@@ -413,7 +413,7 @@ function writeProxyResult(res: ServerResponse, result: APIGatewayProxyResult, re
 }
 
 /**
- * Answers as the stack's API does: its gateway responses (`lib/receiver/webhook-api.ts`) customise a response type
+ * Answers as the stack's API does: its gateway responses (`lambdas/contract/gateway-responses.ts`) customise a response type
  * directly, or through DEFAULT_4XX / DEFAULT_5XX, into the receiver's JSON error shape.
  */
 function writeAnswer(
@@ -431,19 +431,19 @@ function writeAnswer(
   return body;
 }
 
-/** The stack's gateway responses, as `lib/receiver/webhook-api.ts` defines them. */
+/** The stack's gateway responses, as `lambdas/contract/gateway-responses.ts` defines them. */
 function stackGatewayResponses(
   answer: Parameters<GatewayResponses>[0],
   requestId: string,
 ): ReturnType<GatewayResponses> {
   const statusClass = answer.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX';
   const custom =
-    GATEWAY_RESPONSES.find((response) => response.type.responseType === answer.type) ??
-    GATEWAY_RESPONSES.find((response) => response.type.responseType === statusClass);
+    GATEWAY_RESPONSES.find((response) => response.responseType === answer.type) ??
+    GATEWAY_RESPONSES.find((response) => response.responseType === statusClass);
   if (custom === undefined) return { statusCode: answer.statusCode, body: JSON.stringify({ message: answer.message }) };
   // The template's message is VTL: a JSON string literal, or API Gateway's own message as a JSON string.
   const message =
-    custom.message === '$context.error.messageString' ? answer.message : (JSON.parse(custom.message) as string);
+    custom.message === GATEWAY_ERROR_MESSAGE ? answer.message : (JSON.parse(custom.message) as string);
   return {
     statusCode: custom.statusCode === undefined ? answer.statusCode : Number(custom.statusCode),
     body: JSON.stringify({ error: custom.error, message, requestId }),

@@ -10,7 +10,7 @@ import {
   RECEIVER_MEMORY_SIZE_MB,
   RECEIVER_TIMEOUT_SECONDS,
 } from '../../lambdas/contract/deployment';
-import { pathSecretProblems } from '../../lib/receiver/receiver-checks';
+import { pathSecretProblems } from '../../lambdas/contract/path-secret-rules';
 import {
   deduplicationWindowProblem,
   MAX_SQS_MESSAGE_BYTES,
@@ -40,7 +40,7 @@ import {
   SWEEP_DEFAULTS,
 } from '../../lambdas/contract/reconciliation-sweep';
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, displayPath, resolveDataDir } from './data-dir';
-import { PACKAGE_ROOT } from '../../lib/internal/package-root';
+import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 import type { HandlersModule } from './load-handlers';
 import { LOOPBACK_HOST } from './local-aws-config';
 import { ensureLocalKeyPair, LocalKeyPair } from './local-key-pair';

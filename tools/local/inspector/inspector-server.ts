@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { PACKAGE_ROOT } from '../../../lib/internal/package-root';
+import { PACKAGE_ROOT } from '../../../lambdas/contract/package-root';
 import type { InspectorApi } from './inspector-api';
 import { InspectorRequestError } from './inspector-request-error';
 

@@ -14,8 +14,8 @@ export function findUpFile(start: string, names: readonly string[]): string | un
 }
 
 /**
- * This package's folder: the checkout's root when run from source (`lib/internal/`), the installed package's
- * folder when run as built JavaScript (`dist/lib/internal/` in `node_modules/fluent-webhook-receiver/`).
+ * This package's folder: the checkout's root when run from source (`lambdas/contract/`), the installed package's
+ * folder when run as built JavaScript (`dist/lambdas/contract/` in `node_modules/fluent-webhook-receiver/`).
  * The Lambda sources, the example handlers and the samples are found from here.
  */
 export const PACKAGE_ROOT = dirname(
