@@ -25,6 +25,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * (SPKI or PKCS#1) or a PEM X.509 certificate. Throws {@link InvalidPublicKeyError} naming `label`.
  */
 export function parseFluentPublicKey(text: string, label: string): FluentPublicKey {
+  if (typeof text !== 'string') throw new InvalidPublicKeyError(label, `is ${describe(text)}; give the key text.`);
   const keyObject = toKeyObject(text.trim(), label);
   if (keyObject.asymmetricKeyType !== 'rsa') {
     throw new InvalidPublicKeyError(
@@ -50,18 +51,29 @@ export function parseFluentPublicKey(text: string, label: string): FluentPublicK
 }
 
 /**
- * Parses every configured key. Fails on the first unusable one (a key is never dropped silently)
- * and when the list is empty or holds the same key twice.
+ * One key as {@link parseFluentPublicKeys} and `FluentSignatureVerifier` take it: the key text itself (Fluent's
+ * base64, a PEM public key or certificate), a `{ text, label }` from `resolveKeySources` (keys read from files), or
+ * a key parsed already.
  */
-export function parseFluentPublicKeys(
-  entries: ReadonlyArray<{ readonly text: string; readonly label: string }>,
-): FluentPublicKey[] {
-  if (entries.length === 0) {
+export type FluentPublicKeyInput = string | { readonly text: string; readonly label: string } | FluentPublicKey;
+
+/** What the key parsing accepts: one key text (several comma-separated), or a list of keys. */
+export type FluentPublicKeysInput = string | readonly FluentPublicKeyInput[];
+
+/**
+ * Parses every configured key: `parseFluentPublicKeys('<base64 key>')`, `parseFluentPublicKeys([key1, key2])`, or
+ * the `{ text, label }` list `resolveKeySources` reads from files. Fails on the first unusable one (a key is never
+ * dropped silently) and when the list is empty or holds the same key twice; always with a
+ * {@link ConfigurationError} that names the entry, whatever was passed.
+ */
+export function parseFluentPublicKeys(entries: FluentPublicKeysInput): FluentPublicKey[] {
+  const list = listOfKeys(entries as unknown);
+  if (list.length === 0) {
     throw new ConfigurationError(
       'No Fluent public key is configured. Set FLUENT_PUBLIC_KEYS (or the publicKeys context value) to the base64 key Fluent gave you for your region and environment.',
     );
   }
-  const keys = entries.map((entry) => parseFluentPublicKey(entry.text, entry.label));
+  const keys = list.map((entry, index) => toFluentPublicKey(entry, `entry ${index + 1}`));
   const seen = new Map<string, string>();
   for (const key of keys) {
     const earlier = seen.get(key.fingerprint);
@@ -74,6 +86,51 @@ export function parseFluentPublicKeys(
     seen.set(key.fingerprint, key.label);
   }
   return keys;
+}
+
+/** The entries of what the caller passed; JavaScript callers may pass anything, and hear what to pass instead. */
+function listOfKeys(entries: unknown): readonly unknown[] {
+  if (typeof entries === 'string') return entries.split(',').filter((part) => part.trim().length > 0);
+  if (Array.isArray(entries)) return entries;
+  throw new ConfigurationError(
+    `The public keys are ${describe(entries)}; give the key text Fluent gave you (a string), or an array of them.`,
+  );
+}
+
+function toFluentPublicKey(entry: unknown, label: string): FluentPublicKey {
+  if (typeof entry === 'string') return parseFluentPublicKey(entry, label);
+  if (isParsedKey(entry)) return entry;
+  if (isKeySource(entry)) return parseFluentPublicKey(entry.text, entry.label);
+  throw new InvalidPublicKeyError(
+    label,
+    `is ${describe(entry)}; give the key text (a string), a { text, label } from resolveKeySources, or a parsed key.`,
+  );
+}
+
+function isParsedKey(entry: unknown): entry is FluentPublicKey {
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    (entry as Partial<FluentPublicKey>).keyObject instanceof KeyObject &&
+    typeof (entry as Partial<FluentPublicKey>).fingerprint === 'string' &&
+    typeof (entry as Partial<FluentPublicKey>).label === 'string'
+  );
+}
+
+function isKeySource(entry: unknown): entry is { text: string; label: string } {
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    typeof (entry as { text?: unknown }).text === 'string' &&
+    typeof (entry as { label?: unknown }).label === 'string'
+  );
+}
+
+/** What a wrong value is, for a message: never the value itself, which could be a secret pasted in the wrong place. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object of another shape' : `of type ${typeof value}`;
 }
 
 /** `sha256:` and 16 hex digits over DER SubjectPublicKeyInfo bytes. */

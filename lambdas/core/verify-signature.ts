@@ -12,12 +12,17 @@ import {
 import { ConfigurationError } from './errors';
 import { readSignatureHeaders, RequestHeaders, SignatureHeaders } from './headers';
 import { md5SignaturesSupported } from './md5-support';
-import type { FluentPublicKey } from './public-keys';
+import { FluentPublicKey, FluentPublicKeysInput, parseFluentPublicKeys } from './public-keys';
 import { RejectionReason, RejectionReasonName, rejected, VerificationResult } from './verification-result';
 
+/** How to build a {@link FluentSignatureVerifier}: Fluent's public keys, and the signature policy. */
 export interface FluentSignatureVerifierOptions {
-  /** Keys parsed with `parseFluentPublicKeys`; a signature valid under any of them passes. */
-  readonly publicKeys: readonly FluentPublicKey[];
+  /**
+   * Fluent's public keys; a signature valid under any of them passes. The key text as Fluent gives it
+   * (`'MIGfMA0G...'`, or PEM), several in an array (while Fluent rotates), or keys from `resolveKeySources` or
+   * `parseFluentPublicKeys`. Each is checked here: an unusable key throws a `ConfigurationError` naming it.
+   */
+  readonly publicKeys: FluentPublicKeysInput;
   /** @default 'prefer-sha512' */
   readonly policy?: SignaturePolicyName;
 }
@@ -58,8 +63,11 @@ export class FluentSignatureVerifier {
   private readonly keysBySignatureBytes = new Map<number, FluentPublicKey[]>();
 
   public constructor(options: FluentSignatureVerifierOptions) {
-    if (options.publicKeys.length === 0) {
-      throw new ConfigurationError('FluentSignatureVerifier needs at least one public key.');
+    const given = (options as Partial<FluentSignatureVerifierOptions> | null | undefined)?.publicKeys;
+    if (given === undefined || given.length === 0) {
+      throw new ConfigurationError(
+        "FluentSignatureVerifier needs at least one public key: new FluentSignatureVerifier({ publicKeys: '<the base64 key Fluent gave you>' }).",
+      );
     }
     const policy = options.policy ?? DEFAULT_SIGNATURE_POLICY;
     if (policy !== SignaturePolicy.PREFER_SHA512 && policy !== SignaturePolicy.REQUIRE_SHA512) {
@@ -67,7 +75,7 @@ export class FluentSignatureVerifier {
         `Unknown signature policy "${String(policy)}": use prefer-sha512 or require-sha512.`,
       );
     }
-    this.publicKeys = [...options.publicKeys];
+    this.publicKeys = parseFluentPublicKeys(given);
     this.policy = policy;
     for (const key of this.publicKeys) {
       const bytes = Math.ceil(key.bits / 8);

@@ -239,4 +239,62 @@ describe('Function: parseFluentPublicKeys', () => {
     // Assess
     expect(parse).toThrow(/^Public key entry 2: /);
   });
+
+  describe('plain key text, the one-call form', () => {
+    it('takes the key text itself, one string or an array of them, labelled by position', () => {
+      // Act
+      const single = parseFluentPublicKeys(first.publicKeyBase64);
+      const list = parseFluentPublicKeys([first.publicKeyBase64, second.publicKeyPem]);
+      const commaSeparated = parseFluentPublicKeys(`${first.publicKeyBase64}, ${second.publicKeyBase64}`);
+
+      // Assess
+      expect(single.map((key) => [key.label, key.fingerprint])).toEqual([['entry 1', first.parsed.fingerprint]]);
+      expect(list.map((key) => key.fingerprint)).toEqual([first.parsed.fingerprint, second.parsed.fingerprint]);
+      expect(commaSeparated.map((key) => key.label)).toEqual(['entry 1', 'entry 2']);
+    });
+
+    it('passes keys parsed already through, and mixes them with key text', () => {
+      // Act
+      const parsed = parseFluentPublicKeys([first.parsed, second.publicKeyBase64]);
+
+      // Assess
+      expect(parsed[0]).toBe(first.parsed);
+      expect(parsed[1]?.fingerprint).toBe(second.parsed.fingerprint);
+    });
+
+    it('applies the same validation to plain strings, naming the entry', () => {
+      // Act
+      const parse = () => parseFluentPublicKeys([first.publicKeyBase64, 'not a key']);
+      const twice = () => parseFluentPublicKeys([first.publicKeyBase64, first.publicKeyPem]);
+
+      // Assess
+      expect(parse).toThrow(InvalidPublicKeyError);
+      expect(parse).toThrow(/^Public key entry 2: is neither PEM nor base64/);
+      expect(twice).toThrow(`Public key entry 2: is the same key as entry 1 (${first.parsed.fingerprint})`);
+    });
+
+    it.each([
+      ['undefined', undefined, /^The public keys are of type undefined; give the key text/],
+      ['a number', 42, /^The public keys are of type number/],
+      ['an object', { key: 'x' }, /^The public keys are an object of another shape/],
+      ['null in a list', [null], /^Public key entry 1: is null; give the key text/],
+      ['a number in a list', [7], /^Public key entry 1: is of type number/],
+      ['a key source without text', [{ label: 'x' }], /^Public key entry 1: is an object of another shape/],
+    ])('refuses %s with a ConfigurationError, never a TypeError', (_name, input, message) => {
+      // Act
+      const parse = () => parseFluentPublicKeys(input as never);
+
+      // Assess
+      expect(parse).toThrow(ConfigurationError);
+      expect(parse).toThrow(message);
+    });
+
+    it('refuses a key of the wrong type given to parseFluentPublicKey with a ConfigurationError', () => {
+      // Act
+      const parse = () => parseFluentPublicKey(undefined as never, 'entry 1');
+
+      // Assess
+      expect(parse).toThrow(InvalidPublicKeyError);
+    });
+  });
 });

@@ -344,6 +344,34 @@ describe('Class: FluentSignatureVerifier', () => {
       expect(build).toThrow('needs at least one public key');
     });
 
+    it('is built in one call from the key text as Fluent gives it', () => {
+      // Prepare
+      const headers = signFluentPayload(body, fluent.privateKey);
+
+      // Act
+      const fromText = new FluentSignatureVerifier({ publicKeys: fluent.publicKeyBase64 });
+      const fromList = new FluentSignatureVerifier({ publicKeys: [fluent.publicKeyPem] });
+
+      // Assess
+      expect(fromText.verify(body, headers)).toMatchObject({ ok: true });
+      expect(fromList.verify(body, headers)).toMatchObject({ ok: true });
+      expect(fromText.publicKeys.map((key) => key.fingerprint)).toEqual([fluent.parsed.fingerprint]);
+    });
+
+    it.each([
+      ['no options', undefined],
+      ['no keys', {}],
+      ['an empty key text', { publicKeys: '' }],
+      ['a number', { publicKeys: 5 }],
+      ['an unusable key', { publicKeys: 'MIIB' }],
+    ])('refuses %s with a ConfigurationError, never a TypeError', (_name, options) => {
+      // Act
+      const build = () => new FluentSignatureVerifier(options as never);
+
+      // Assess
+      expect(build).toThrow(ConfigurationError);
+    });
+
     it('refuses an unknown policy naming the ones it knows', () => {
       // Act
       const build = () => new FluentSignatureVerifier({ publicKeys: [fluent.parsed], policy: 'md5-only' as never });
