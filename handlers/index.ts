@@ -4,7 +4,7 @@
 // A handler runs once per Fluent event id in normal operation, and at least once across crashes and timeouts:
 // make side effects safe to repeat (context.idempotencyKey). Throw to fail the event: it is retried, then
 // dead-lettered.
-import type { FluentEventHandlers } from '../lambdas/consumer/handler-types';
+import type { FluentEventHandlers } from 'fluent-webhook-receiver';
 import { logEvent } from '../lambdas/consumer/log-event';
 
 export const handlers: FluentEventHandlers = {

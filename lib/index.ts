@@ -1,20 +1,33 @@
-// The package's `fluent-webhook-receiver/cdk` entry: the constructs and what their props need. It loads aws-cdk-lib
-// and constructs (peer dependencies); the verifier alone is the package's main entry.
+// The package's `fluent-webhook-receiver/cdk` entry: the constructs and every type their props use. It loads
+// aws-cdk-lib and constructs (peer dependencies); the verifier alone is the package's main entry. The stack this
+// repository deploys (lib/stack/) reads CDK context for its own app and is not part of it.
+
+// The whole pipeline in one construct
 export { FluentWebhooks } from './fluent-webhooks/fluent-webhooks';
 export type { FluentWebhooksProps } from './fluent-webhooks/fluent-webhooks-props';
+
+// Its parts
 export { FluentWebhookReceiver } from './receiver/fluent-webhook-receiver';
-export type { FluentWebhookReceiverProps } from './receiver/fluent-webhook-receiver';
+export type { FluentWebhookReceiverProps } from './receiver/receiver-props';
+export { WebhookFirewall } from './receiver/webhook-firewall';
+export type { WebhookFirewallProps } from './receiver/webhook-firewall';
 export { FluentWebhookConsumer } from './consumer/fluent-webhook-consumer';
-export type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer/fluent-webhook-consumer';
+export type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer/consumer-props';
+export type { FluentApiProps } from './consumer/fluent-api-props';
 export { FluentWebhookMonitoring } from './monitoring/fluent-webhook-monitoring';
-export type {
-  FluentWebhookAlarms,
-  FluentWebhookMonitoringOptions,
-  FluentWebhookMonitoringProps,
-} from './monitoring/fluent-webhook-monitoring';
+export type { FluentWebhookAlarms } from './monitoring/fluent-webhook-monitoring';
+export type { FluentWebhookMonitoringOptions, FluentWebhookMonitoringProps } from './monitoring/monitoring-props';
 export { FluentWebhookReconciliationSweep } from './reconciliation/fluent-webhook-reconciliation-sweep';
 export type { FluentWebhookReconciliationSweepProps } from './reconciliation/fluent-webhook-reconciliation-sweep';
-export { FluentWebhookStack } from './stack/fluent-webhook-stack';
-export type { FluentWebhookStackProps } from './stack/fluent-webhook-stack';
-export { parseReceiverSettings } from '../lambdas/core/settings';
-export type { RawReceiverSettings, ReceiverSettings } from '../lambdas/core/settings';
+
+// Settings and modes the props take
+export { Ingress } from '../lambdas/contract/ingress';
+export type { IngressName } from '../lambdas/contract/ingress';
+export { parseReceiverSettings, UnhandledEventPolicy } from '../lambdas/core/settings';
+export type {
+  RawReceiverSettings,
+  RawSettingValue,
+  ReceiverSettings,
+  SettingKey,
+  UnhandledEventPolicyName,
+} from '../lambdas/core/settings';

@@ -1,17 +1,12 @@
 // Quoted in docs/library.md and run by test/docs/snippets.test.ts: the verifier in a Lambda of your own,
 // without any CDK part. Imports name the package as an installed user writes them.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import {
-  checkAllowList,
-  FluentSignatureVerifier,
-  parseFluentEvent,
-  parseFluentPublicKeys,
-  resolveKeySources,
-} from 'fluent-webhook-receiver';
+import { checkAllowList, FluentSignatureVerifier, parseFluentEvent } from 'fluent-webhook-receiver';
 
-// Parsed once per Lambda container, never per request. A bad key throws here, naming the entry.
+// Built once per Lambda container, never per request, from the key text Fluent gave you (several: an array, or
+// comma-separated). A bad key throws here, naming the entry.
 const verifier = new FluentSignatureVerifier({
-  publicKeys: parseFluentPublicKeys(resolveKeySources(process.env.FLUENT_PUBLIC_KEYS ?? '')),
+  publicKeys: process.env.FLUENT_PUBLIC_KEYS ?? '',
   policy: 'prefer-sha512',
 });
 const allowList = { accountIds: ['ACME'] };

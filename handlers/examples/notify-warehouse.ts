@@ -1,7 +1,7 @@
 // An example handler map, type-checked with the rest of the code and quoted in docs/handlers.md.
 // To use it, copy what you need into ../index.ts (the file the consumer loads).
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FluentEventHandler, FluentEventHandlers } from '../../lambdas/consumer/handler-types';
+import type { FluentEventHandler, FluentEventHandlers } from 'fluent-webhook-receiver';
 import { logEvent } from '../../lambdas/consumer/log-event';
 
 /** Where the (invented) warehouse system takes shipment notices. */

@@ -18,9 +18,13 @@
 //   3. What can still slip through (Fluent has not listed the first post yet when the retry asks) carries the
 //      same sourceEventId, so the workflow's rule for ReturnApproved can ignore a return that is already approved.
 import { randomUUID } from 'node:crypto';
-import type { FluentEventHandler, FluentEventHandlers } from '../../lambdas/consumer/handler-types';
-import type { FluentEvent } from '../../lambdas/core';
-import type { FluentApi, FluentEventPage } from '../../lambdas/fluent-api';
+import type {
+  FluentApi,
+  FluentEvent,
+  FluentEventHandler,
+  FluentEventHandlers,
+  FluentEventPage,
+} from 'fluent-webhook-receiver';
 
 /** The (invented) returns system's answer. */
 export interface ReturnDecision {

@@ -1,15 +1,46 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { FluentEvent } from '../core';
 import type { FluentApi } from '../fluent-api';
 import type { ProvenanceName } from '../contract/provenance';
 
+// The logger and the metrics a handler gets are Powertools' Logger and Metrics. They are typed here by what a
+// handler calls, not by Powertools' classes: those types import the aws-lambda types, and the package's main entry
+// must type-check in a project that has neither (no skipLibCheck, no @types/aws-lambda).
+
+/** A log line's message: text, or an object with a `message` and more fields. */
+export type HandlerLogMessage = string | { readonly message: string; readonly [field: string]: unknown };
+
+/** What a handler logs with: Powertools' Logger, whose JSON lines already carry the event's ids. */
+export interface HandlerLogger {
+  /** Logs at DEBUG, shown when the function's log level allows it. */
+  debug(message: HandlerLogMessage, ...extra: unknown[]): void;
+  /** Logs at INFO: `logger.info('order shipped', { orderRef })`. */
+  info(message: HandlerLogMessage, ...extra: unknown[]): void;
+  /** Logs at WARN. */
+  warn(message: HandlerLogMessage, ...extra: unknown[]): void;
+  /** Logs at ERROR; pass the error as the second argument to log its stack. */
+  error(message: HandlerLogMessage, ...extra: unknown[]): void;
+  /** Adds fields to every later line of this invocation. */
+  appendKeys(attributes: Readonly<Record<string, unknown>>): void;
+  /** Removes fields added with {@link HandlerLogger.appendKeys}. */
+  removeKeys(keys: string[]): void;
+}
+
+/** What a handler counts with: Powertools' Metrics, published as CloudWatch metrics after each batch. */
+export interface HandlerMetrics {
+  /** Adds a value: `metrics.addMetric('ShipmentNoticesSent', MetricUnit.Count, 1)` (a CloudWatch unit name). */
+  addMetric(name: string, unit: string, value: number): void;
+  /** Adds a dimension to the metrics of this batch. */
+  addDimension(name: string, value: string): void;
+  /** Adds a field to the metrics log line that is not a dimension. */
+  addMetadata(key: string, value: string): void;
+}
+
 /** Everything a handler gets besides the event itself. */
 export interface FluentEventContext {
   /** Logs JSON lines that already carry eventId, eventName, route and messageId. */
-  readonly logger: Logger;
+  readonly logger: HandlerLogger;
   /** Add your own metrics (namespace FluentWebhookReceiver); they are published after each batch. */
-  readonly metrics: Metrics;
+  readonly metrics: HandlerMetrics;
   /** The exact bytes Fluent signed, for handlers that forward or archive the original. */
   readonly rawBody: Buffer;
   /** The path after the secret segment, without leading or trailing slashes: `orders/status`, or `''`. */
