@@ -1,11 +1,12 @@
 import { dirname, join } from 'node:path';
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, Stack } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { findUpFile, PACKAGE_ROOT } from '../../lambdas/contract/package-root';
+import { requireOptionalPackages } from '../../lambdas/contract/optional-packages';
 
 /** The lock files `NodejsFunction` knows, in the order it prefers them. */
 const LOCK_FILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'package-lock.json'];
@@ -86,6 +87,8 @@ export function createBundledFunction(
     readonly wiring: BundledFunctionWiring;
   },
 ): NodejsFunction {
+  // Without esbuild CDK would try Docker, and without the SDK or Powertools esbuild would fail on a missing import.
+  if (Stack.of(scope).bundlingRequired) requireOptionalPackages('fluent-webhook-receiver/cdk', source.projectRoot);
   const bundled = bundledFunctionProps(source);
   const overrides = layers.overrides ?? {};
   const { wiring } = layers;

@@ -23,7 +23,11 @@ export interface OfflineProject {
   /** The tarball's path as the project's package.json names it (relative to the project, `file:` prefix added). */
   readonly tarballSpec: string;
   /** The package.json of the package that was packed. */
-  readonly manifest: LockEntry & { readonly name: string; readonly version: string };
+  readonly manifest: LockEntry & {
+    readonly name: string;
+    readonly version: string;
+    readonly dependencies?: Readonly<Record<string, string>>;
+  };
   /** Further top-level dependencies, installed at the version our own lock pins (for example the peers). */
   readonly alsoInstall: readonly string[];
 }
@@ -39,23 +43,52 @@ export function offlineProject(ourLock: Lockfile, project: OfflineProject): { ma
   const rootDependencies: Record<string, string> = { [manifest.name]: project.tarballSpec };
   for (const name of project.alsoInstall) rootDependencies[name] = versionAt(ourLock, `node_modules/${name}`);
 
+  const alsoInstalled = Object.fromEntries(project.alsoInstall.map((name) => [name, '']));
   const packages: Record<string, LockEntry> = {};
   const visit = (from: string, dependencies: Readonly<Record<string, string>>): void => {
     for (const name of Object.keys(dependencies)) {
       const location = resolveIn(ourLock, from, name);
       if (location === undefined || packages[location] !== undefined) continue;
-      const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = ourLock.packages[location]!;
+      const {
+        dev: _dev,
+        devOptional: _devOptional,
+        peer: _peer,
+        optional: _optional,
+        ...entry
+      } = ourLock.packages[location]!;
       packages[location] = entry;
       visit(location, { ...entry.dependencies, ...entry.optionalDependencies, ...requiredPeers(entry) });
     }
   };
-  visit('', { ...manifest.dependencies, ...Object.fromEntries(project.alsoInstall.map((name) => [name, ''])) });
+  visit('', { ...manifest.dependencies, ...manifest.optionalDependencies, ...alsoInstalled });
+  // npm ci --omit=optional leaves out what the lock marks optional: whatever only optional dependencies lead to.
+  const required = new Set<string>();
+  const markRequired = (from: string, dependencies: Readonly<Record<string, string>>): void => {
+    for (const name of Object.keys(dependencies)) {
+      const location = resolveIn(ourLock, from, name);
+      if (location === undefined || required.has(location)) continue;
+      required.add(location);
+      markRequired(location, { ...packages[location]!.dependencies, ...requiredPeers(packages[location]!) });
+    }
+  };
+  markRequired('', { ...manifest.dependencies, ...alsoInstalled });
+  for (const [location, entry] of Object.entries(packages)) {
+    if (!required.has(location)) packages[location] = { ...entry, optional: true };
+  }
 
   const packageEntry: LockEntry = {
     version: manifest.version,
     resolved: project.tarballSpec,
     integrity: `sha512-${createHash('sha512').update(readFileSync(project.tarball)).digest('base64')}`,
-    ...pick(manifest, ['license', 'dependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'engines']),
+    ...pick(manifest, [
+      'license',
+      'dependencies',
+      'optionalDependencies',
+      'peerDependencies',
+      'peerDependenciesMeta',
+      'bin',
+      'engines',
+    ]),
   };
   const name = `packed-${basename(project.tarball, '.tgz')}-consumer`;
   return {

@@ -1,3 +1,4 @@
+import { requireOptionalPackages } from '../../../lambdas/contract/optional-packages';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
 import { parseOptions } from '../parse-options';
 
@@ -41,6 +42,7 @@ export const localCommand: CliCommand = {
       if (options.watch === true) {
         throw new UsageError('--watch reloads --handlers; with --app, run cdk synth again and restart.');
       }
+      requireOptionalPackages('fluent-webhook local');
       const { runAppReceiver } = await import('../../local/app/run-app');
       const code = await runAppReceiver(io.env, {
         app: options.app,
@@ -58,18 +60,11 @@ export const localCommand: CliCommand = {
   },
 };
 
-/** Loaded only for this command: the runner brings the emulators and the stack's defaults; the others need neither. */
+/**
+ * Loaded only for this command: the runner brings the emulators, esbuild and the Lambdas' dependencies, optional
+ * dependencies that a verifier-only install leaves out; the other commands need none of them.
+ */
 async function loadRunner(): Promise<typeof import('../../local/run-local-receiver')> {
-  try {
-    return await import('../../local/run-local-receiver');
-  } catch (error) {
-    const missing = /Cannot find module '(aws-cdk-lib|constructs)[/']/.exec((error as Error).message)?.[1];
-    if (missing === undefined) throw error;
-    // The runner takes the queue, Lambda and stage numbers from the constructs' defaults, so a local run matches a
-    // deployment; a project that installed only the verifier has no aws-cdk-lib.
-    throw new Error(
-      `it reads the stack's defaults from ${missing}, a peer dependency this project has not installed; run "npm install aws-cdk-lib constructs" first.`,
-      { cause: error },
-    );
-  }
+  requireOptionalPackages('fluent-webhook local');
+  return import('../../local/run-local-receiver');
 }

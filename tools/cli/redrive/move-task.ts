@@ -6,8 +6,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 
-/** SQS's limit on a move task's fixed rate. */
-export const MAX_MOVE_MESSAGES_PER_SECOND = 500;
+export { MAX_MOVE_MESSAGES_PER_SECOND } from './move-rate';
 
 /** IAM actions each step needs on the dead-letter queue, named in access-denied messages. */
 export const MOVE_TASK_PERMISSIONS = {
