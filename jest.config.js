@@ -15,5 +15,8 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
   testTimeout: 30000,
   // The docs' snippets import the package by name (tsconfig.json "paths").
-  moduleNameMapper: { '^fluent-webhook-receiver$': '<rootDir>/lambdas/index.ts' },
+  moduleNameMapper: {
+    '^fluent-webhook-receiver$': '<rootDir>/lambdas/index.ts',
+    '^fluent-webhook-receiver/cdk$': '<rootDir>/lib/index.ts',
+  },
 };

@@ -2,6 +2,13 @@
 // handlers module is written against. An explicit list, so that what a user can import is a decision: everything
 // else under lambdas/ is the Lambdas' own and may change. Handler types are type-only: importing them loads nothing.
 
+/**
+ * Verify Fluent Commerce webhook signatures in code of your own, and the types a handlers module is written against.
+ * Needs none of aws-cdk-lib, the AWS SDK or Powertools.
+ * @packageDocumentation
+ * @module fluent-webhook-receiver
+ */
+
 // Verifying a signature
 export { FluentSignatureVerifier } from './core/verify-signature';
 export type { FluentSignatureVerifierOptions } from './core/verify-signature';
@@ -12,9 +19,15 @@ export type {
   RejectionReasonName,
   VerificationResult,
 } from './core/verification-result';
-export { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER, SignaturePolicy } from './core/constants';
+export {
+  FLEX_SIGNATURE_HEADER,
+  FLUENT_SIGNATURE_HEADER,
+  SignatureAlgorithm,
+  SignatureHeader,
+  SignaturePolicy,
+} from './core/constants';
 export type { SignatureAlgorithmName, SignatureHeaderName, SignaturePolicyName } from './core/constants';
-export type { HeaderValue, RequestHeaders, SignatureHeaders } from './core/headers';
+export type { HeaderValue, RequestHeaders } from './core/headers';
 
 // Fluent's public keys
 export { parseFluentPublicKeys } from './core/public-keys';
@@ -29,7 +42,7 @@ export type { FluentSignatureHeaders } from './core/sign-payload';
 // The event and the account allow-list
 export { BodyProblem, parseFluentEvent } from './core/parse-body';
 export type { BodyProblemName, ParsedEvent } from './core/parse-body';
-export type { FluentEvent } from './core/fluent-event';
+export type { DeduplicationKey, FluentEvent } from './core/fluent-event-rules';
 export { AllowListRejection, checkAllowList } from './core/allow-list';
 export type { AllowList, AllowListDecision, AllowListRejectionName } from './core/allow-list';
 

@@ -2,6 +2,12 @@
 // aws-cdk-lib and constructs (peer dependencies); the verifier alone is the package's main entry. The stack this
 // repository deploys (lib/stack/) reads CDK context for its own app and is not part of it.
 
+/**
+ * The CDK constructs: the whole pipeline in one (`FluentWebhooks`) or its parts, and every type their props use.
+ * @packageDocumentation
+ * @module fluent-webhook-receiver/cdk
+ */
+
 // The whole pipeline in one construct
 export { FluentWebhooks } from './fluent-webhooks/fluent-webhooks';
 export type { FluentWebhooksProps } from './fluent-webhooks/fluent-webhooks-props';

@@ -1,5 +1,5 @@
-import type { FluentEvent } from '../core';
-import type { FluentApi } from '../fluent-api';
+import type { FluentEvent } from '../core/fluent-event-rules';
+import type { FluentApi } from '../fluent-api/fluent-api-client';
 import type { ProvenanceName } from '../contract/provenance';
 
 // The logger and the metrics a handler gets are Powertools' Logger and Metrics. They are typed here by what a
@@ -7,7 +7,13 @@ import type { ProvenanceName } from '../contract/provenance';
 // must type-check in a project that has neither (no skipLibCheck, no @types/aws-lambda).
 
 /** A log line's message: text, or an object with a `message` and more fields. */
-export type HandlerLogMessage = string | { readonly message: string; readonly [field: string]: unknown };
+export type HandlerLogMessage =
+  | string
+  | {
+      /** The line's message. */
+      readonly message: string;
+      readonly [field: string]: unknown;
+    };
 
 /** What a handler logs with: Powertools' Logger, whose JSON lines already carry the event's ids. */
 export interface HandlerLogger {

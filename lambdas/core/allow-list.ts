@@ -14,14 +14,30 @@ export interface AllowList {
   readonly retailerIds?: readonly string[];
 }
 
+/** Why an event is not for this receiver. Stable strings: use them in metrics. */
 export const AllowListRejection = {
+  /** The event's accountId is missing or not on the list. */
   ACCOUNT_NOT_ALLOWED: 'account-not-allowed',
+  /** The event's retailerId is missing or not on the list. */
   RETAILER_NOT_ALLOWED: 'retailer-not-allowed',
 } as const;
+/** One of the {@link AllowListRejection} strings. */
 export type AllowListRejectionName = (typeof AllowListRejection)[keyof typeof AllowListRejection];
 
+/** What `checkAllowList` answers. */
 export type AllowListDecision =
-  { readonly ok: true } | { readonly ok: false; readonly reason: AllowListRejectionName; readonly message: string };
+  | {
+      /** The event is for this receiver. */
+      readonly ok: true;
+    }
+  | {
+      /** The event is not for this receiver. */
+      readonly ok: false;
+      /** Why, as a stable string. */
+      readonly reason: AllowListRejectionName;
+      /** Which id is not allowed; safe to log. */
+      readonly message: string;
+    };
 
 /**
  * Checks `accountId` and `retailerId` of a parsed body against the allow-list. Never throws. `sourceText` is the

@@ -12,7 +12,9 @@ export class FluentWebhookError extends Error {
  * Whoever reports the problem names the setting the way its user writes it (a context key, an environment variable).
  */
 export interface ConfigurationProblem {
+  /** The setting, as the checking code names it. */
   readonly setting: string;
+  /** What is wrong, continuing the setting's name. */
   readonly message: string;
 }
 
@@ -30,6 +32,7 @@ export class ConfigurationError extends FluentWebhookError {
 
 /** Thrown at start-up when one configured public key cannot be used; `entry` names which one. */
 export class InvalidPublicKeyError extends ConfigurationError {
+  /** Which key: `entry N`, or the file it was read from. */
   public readonly entry: string;
 
   public constructor(entry: string, problem: string, options?: ErrorOptions) {

@@ -5,19 +5,33 @@ import { idText } from './id-text';
  * arrived as JSON numbers are given as their text as sent. Unknown fields are kept.
  */
 export interface FluentEvent {
+  /** The event's id, unique per event: what the consumer de-duplicates on. */
   id: string;
+  /** The event name, for example `OrderStatusChange`. */
   name: string;
+  /** The Fluent account the event belongs to (checked against the allow-list). */
   accountId: string;
+  /** The retailer the event belongs to. */
   retailerId: string;
+  /** The id of the entity the event is about. */
   entityId: string;
+  /** The reference of the entity the event is about (an order's ref, for example). */
   entityRef: string;
+  /** The entity's type: `ORDER`, `FULFILMENT`, `RETURN_ORDER`, ... */
   entityType: string;
+  /** The entity's subtype, when it has one. */
   entitySubtype?: string;
+  /** The entity's status when the event was sent. */
   entityStatus?: string;
+  /** The event type Fluent gives, when it gives one. */
   type?: string;
+  /** The id of the entity's root (an order, for a fulfilment). */
   rootEntityId?: string;
+  /** The reference of the entity's root. */
   rootEntityRef?: string;
+  /** The type of the entity's root. */
   rootEntityType?: string;
+  /** The event's attributes, as Fluent sent them. */
   attributes?: unknown;
   [field: string]: unknown;
 }

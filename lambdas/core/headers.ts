@@ -19,7 +19,9 @@ export interface HeaderLookup {
  * queue message both take this record, so the consumer later decides on exactly the values the receiver did.
  */
 export type SignatureHeaders = {
+  /** The values of `fluent-signature`, if it was sent. */
   readonly [FLUENT_SIGNATURE_HEADER]?: readonly string[];
+  /** The values of `flex.signature`, if it was sent. */
   readonly [FLEX_SIGNATURE_HEADER]?: readonly string[];
 };
 

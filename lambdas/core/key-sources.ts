@@ -3,7 +3,9 @@ import { InvalidPublicKeyError } from './errors';
 
 /** One configured key before parsing: its text and a label that names it in messages. */
 export interface KeySource {
+  /** The key: Fluent's base64, or PEM. */
   readonly text: string;
+  /** Names the key in messages: `entry N`, or the file's path. */
   readonly label: string;
 }
 

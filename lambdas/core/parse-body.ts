@@ -4,9 +4,24 @@ import { BodyProblem, BodyProblemName, parseJsonObject } from './parse-json';
 export { BodyProblem, parseJsonObject } from './parse-json';
 export type { BodyProblemName, ParsedJson } from './parse-json';
 
+/** What `parseFluentEvent` answers: the typed event, or why the body is not one. */
 export type ParsedEvent =
-  | { readonly ok: true; readonly event: FluentEvent; readonly deduplicationKey: DeduplicationKey }
-  | { readonly ok: false; readonly problem: BodyProblemName; readonly message: string };
+  | {
+      /** The body is an event. */
+      readonly ok: true;
+      /** The event, typed. */
+      readonly event: FluentEvent;
+      /** What the consumer de-duplicates the event on. */
+      readonly deduplicationKey: DeduplicationKey;
+    }
+  | {
+      /** The body is not an event. */
+      readonly ok: false;
+      /** Why, as a stable string for metrics. */
+      readonly problem: BodyProblemName;
+      /** Which fields are wrong; never quotes the body. */
+      readonly message: string;
+    };
 
 /** Reads raw bytes as a typed Fluent event. Never throws; the message names the fields that are wrong. */
 export function parseFluentEvent(rawBody: Uint8Array): ParsedEvent {

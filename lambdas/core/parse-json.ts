@@ -4,11 +4,16 @@ import { TextDecoder } from 'node:util';
 
 /** Why a body could not be read as a Fluent event. Stable strings: use them in metrics. */
 export const BodyProblem = {
+  /** The bytes are not valid UTF-8. */
   INVALID_UTF8: 'invalid-utf8',
+  /** The text is not JSON. */
   INVALID_JSON: 'invalid-json',
+  /** The JSON is not an object. */
   NOT_AN_OBJECT: 'not-an-object',
+  /** The object lacks a field an event needs, or has one of the wrong type. */
   INVALID_EVENT: 'invalid-event',
 } as const;
+/** One of the {@link BodyProblem} strings. */
 export type BodyProblemName = (typeof BodyProblem)[keyof typeof BodyProblem];
 
 export type ParsedJson =

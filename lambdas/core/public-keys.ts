@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
 import { MAX_RSA_KEY_BITS, MIN_RSA_KEY_BITS } from './constants';
 import { ConfigurationError, InvalidPublicKeyError } from './errors';
+import type { KeySource } from './key-sources';
 
 /** A Fluent public key, parsed once at start-up and reused for every verification. */
 export interface FluentPublicKey {
@@ -12,6 +13,7 @@ export interface FluentPublicKey {
   readonly bits: number;
   /** The key in Fluent's own format: base64 DER SubjectPublicKeyInfo, no armour. */
   readonly spkiBase64: string;
+  /** The key, ready for `crypto.verify`. */
   readonly keyObject: KeyObject;
 }
 
@@ -55,7 +57,7 @@ export function parseFluentPublicKey(text: string, label: string): FluentPublicK
  * base64, a PEM public key or certificate), a `{ text, label }` from `resolveKeySources` (keys read from files), or
  * a key parsed already.
  */
-export type FluentPublicKeyInput = string | { readonly text: string; readonly label: string } | FluentPublicKey;
+export type FluentPublicKeyInput = string | KeySource | FluentPublicKey;
 
 /** What the key parsing accepts: one key text (several comma-separated), or a list of keys. */
 export type FluentPublicKeysInput = string | readonly FluentPublicKeyInput[];

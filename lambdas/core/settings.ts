@@ -34,6 +34,7 @@ export interface ReceiverSettings {
   readonly publicKeys: readonly FluentPublicKey[];
   /** @default 'prefer-sha512' */
   readonly signaturePolicy: SignaturePolicyName;
+  /** The accounts (and retailers) whose events are accepted. */
   readonly allowList: AllowList;
   /** @default 'ignore' */
   readonly unhandledEvents: UnhandledEventPolicyName;
@@ -44,6 +45,10 @@ export interface ReceiverSettings {
 /** Raw setting values as they come from context (strings, arrays, numbers) or the environment (strings). */
 export type RawSettingValue = string | number | boolean | readonly string[] | undefined;
 
+/** A receiver setting, by its context key (camelCase): `publicKeys`, `accountIds`, ... */
+export type SettingKey =
+  'publicKeys' | 'signaturePolicy' | 'accountIds' | 'retailerIds' | 'unhandledEvents' | 'idempotencyExpirySeconds';
+
 /** Each setting's context key (camelCase) and environment variable name, in one place. */
 export const SETTING_ENV_NAMES = {
   publicKeys: 'FLUENT_PUBLIC_KEYS',
@@ -52,8 +57,8 @@ export const SETTING_ENV_NAMES = {
   retailerIds: 'FLUENT_RETAILER_IDS',
   unhandledEvents: 'UNHANDLED_EVENTS',
   idempotencyExpirySeconds: 'IDEMPOTENCY_EXPIRY_SECONDS',
-} as const;
-export type SettingKey = keyof typeof SETTING_ENV_NAMES;
+} as const satisfies Record<SettingKey, string>;
+/** The settings as given, before `parseReceiverSettings` checks them: context values or environment strings. */
 export type RawReceiverSettings = Partial<Record<SettingKey, RawSettingValue>>;
 
 /** Reads the raw settings from environment variables (see {@link SETTING_ENV_NAMES}). */

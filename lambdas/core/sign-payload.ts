@@ -3,7 +3,9 @@ import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from './constants';
 
 /** The two signature headers exactly as Fluent sends them. */
 export type FluentSignatureHeaders = {
+  /** SHA512withRSA over the body, base64. */
   readonly [FLUENT_SIGNATURE_HEADER]: string;
+  /** MD5withRSA over the body, base64. */
   readonly [FLEX_SIGNATURE_HEADER]: string;
 };
 

@@ -57,7 +57,9 @@ export function signaturesToVerify(
  * `verify` never throws on request input: it returns why a request was rejected.
  */
 export class FluentSignatureVerifier {
+  /** The keys it verifies with, parsed and checked. */
   public readonly publicKeys: readonly FluentPublicKey[];
+  /** How the two signature headers are weighed. */
   public readonly policy: SignaturePolicyName;
   /** An RSA signature is exactly as long as the key's modulus: the keys by the byte length of their signatures. */
   private readonly keysBySignatureBytes = new Map<number, FluentPublicKey[]>();
@@ -88,7 +90,10 @@ export class FluentSignatureVerifier {
     return this.verifySignatures(rawBody, readSignatureHeaders(headers));
   }
 
-  /** {@link verify} for signature headers already read with `readSignatureHeaders` (the receiver and the consumer). */
+  /**
+   * {@link verify} for signature headers already read with `readSignatureHeaders` (the receiver and the consumer).
+   * @internal
+   */
   public verifySignatures(rawBody: Uint8Array | string, signatures: SignatureHeaders): VerificationResult {
     const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
     const read = signaturesToVerify(signatures);

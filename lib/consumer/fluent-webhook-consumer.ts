@@ -55,15 +55,25 @@ export const IDEMPOTENCY_KEY_ACTIONS = [
  * The consumer Lambda on the receiver's queue (SQS event source with partial batch responses) and its
  * DynamoDB idempotency table, with least-privilege grants: consume from that queue, read and write that table.
  */
-export class FluentWebhookConsumer extends Construct {
+export class FluentWebhookConsumer extends Construct implements iam.IGrantable {
+  /** The consumer Lambda, which runs your handlers. */
   public readonly consumerFunction: NodejsFunction;
+  /** The consumer Lambda's role (its {@link grantPrincipal}). */
   public readonly consumerRole: iam.Role;
+  /**
+   * The consumer's role, so that your handlers can be given access like any grantee:
+   * `table.grantReadWriteData(consumer)`.
+   */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** The consumer Lambda's log group. */
   public readonly consumerLogGroup: logs.LogGroup;
+  /** Where each event's handling is recorded, so a handler runs at most once per event id. */
   public readonly idempotencyTable: dynamodb.ITable;
   /** Every signed delivery's archived copy and outcome: what `fluent-webhook history` and `replay` read. */
   public readonly historyTable: dynamodb.Table;
   /** Days the history keeps a record. */
   public readonly historyRetentionDays: number;
+  /** The SQS event source that hands the queue's messages to the consumer in batches. */
   public readonly eventSource: SqsEventSource;
   /** Where `fluent-webhook reconcile` backfills into; undefined without `reconcilerArns`. */
   public readonly reconciliation?: ReconciliationQueues;
@@ -103,6 +113,7 @@ export class FluentWebhookConsumer extends Construct {
       description:
         'Consumer Lambda of the Fluent webhook receiver: write its logs, consume its queue, use its idempotency table, write its history.',
     });
+    this.grantPrincipal = this.consumerRole;
     this.consumerLogGroup.grantWrite(this.consumerRole);
 
     this.consumerFunction = createBundledFunction(this, 'ConsumerFunction', consumerBundleSource(props.handlersEntry), {

@@ -1,3 +1,4 @@
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FluentWebhookConsumer } from '../consumer/fluent-webhook-consumer';
@@ -10,12 +11,20 @@ import type { FluentWebhooksProps } from './fluent-webhooks-props';
 /**
  * The whole Fluent webhook pipeline in one construct: the receiver (API, verifying Lambda, queue and dead-letter
  * queue), the consumer on that queue (your handlers, idempotency table) and the monitoring of both (alarms,
- * dashboard, optional alarm topic). `FluentWebhookStack` is this construct configured from CDK context.
+ * dashboard, optional alarm topic). This repository's own stack is this construct configured from CDK context.
  */
-export class FluentWebhooks extends Construct {
+export class FluentWebhooks extends Construct implements iam.IGrantable {
+  /** The internet-facing part: the API, the verifying Lambda (verify-first), the queue and the dead-letter queue. */
   public readonly receiver: FluentWebhookReceiver;
+  /** The consumer Lambda that runs your handlers, its event source and its idempotency table. */
   public readonly consumer: FluentWebhookConsumer;
+  /** The alarms, the alarm topic and the dashboard. */
   public readonly monitoring: FluentWebhookMonitoring;
+  /**
+   * The role your handlers run under (the consumer's), so that they can be given access like any grantee:
+   * `table.grantReadWriteData(webhooks)`.
+   */
+  public readonly grantPrincipal: iam.IPrincipal;
   /** Where webhooks land after `maxReceiveCount` failed attempts. */
   public readonly deadLetterQueue: sqs.Queue;
   /** The scheduled reconciliation sweep; undefined without `reconciliationSweep`. */
@@ -44,6 +53,7 @@ export class FluentWebhooks extends Construct {
     });
     // The queues' policies deny reading to all but their readers: the consumer is the first.
     this.receiver.allowReadingFromQueue(this.consumer.consumerRole.roleArn);
+    this.grantPrincipal = this.consumer.grantPrincipal;
     // The consumer's checks refuse a sweep without fluentApi.
     if (props.reconciliationSweep !== undefined && props.fluentApi !== undefined) {
       this.reconciliationSweep = new FluentWebhookReconciliationSweep(this, 'ReconciliationSweep', {

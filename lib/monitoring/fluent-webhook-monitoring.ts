@@ -62,7 +62,9 @@ export interface FluentWebhookAlarms {
  * alarms notify when they fire and when they recover.
  */
 export class FluentWebhookMonitoring extends Construct {
+  /** Every alarm, by what it watches. */
   public readonly alarms: FluentWebhookAlarms;
+  /** The dashboard of both Lambdas, the API and the queues. */
   public readonly dashboard: cloudwatch.Dashboard;
   /** Undefined when no topic was given or asked for. */
   public readonly alarmTopic?: sns.ITopic;

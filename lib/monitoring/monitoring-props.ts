@@ -46,8 +46,11 @@ export interface FluentWebhookMonitoringOptions {
   readonly dashboardName?: string;
 }
 
+/** The monitoring's options and the resources it watches. */
 export interface FluentWebhookMonitoringProps extends FluentWebhookMonitoringOptions {
+  /** The receiver's queue: its age and depth are watched. */
   readonly queue: sqs.IQueue;
+  /** The dead-letter queue: any message in it alarms. */
   readonly deadLetterQueue: sqs.IQueue;
   /**
    * The verifying Lambda behind API Gateway. Leave it out for a queue-first door, which has none: the receiver
@@ -55,6 +58,7 @@ export interface FluentWebhookMonitoringProps extends FluentWebhookMonitoringOpt
    * @default - a queue-first door
    */
   readonly receiverFunction?: lambda.IFunction;
+  /** The consumer Lambda: its errors, throttles and failures are watched. */
   readonly consumerFunction: lambda.IFunction;
   /** The API Gateway stage Fluent calls. */
   readonly apiStage: apigateway.Stage;

@@ -54,6 +54,7 @@ export type { FluentWebhookReceiverProps } from './receiver-props';
  * methods integrate with SQS directly instead, through a role that may only send to that queue: no Lambda.
  */
 export class FluentWebhookReceiver extends Construct {
+  /** The REST API Fluent posts to. */
   public readonly api: apigateway.RestApi;
   /** The current (first) secret's `/{secret}/fluent/{route+}`: the one in {@link webhookResources} first. */
   public readonly webhookResource: apigateway.Resource;
@@ -68,6 +69,7 @@ export class FluentWebhookReceiver extends Construct {
    * what the verifying Lambda logs as `pathSecretFingerprint`. Safe to show; the secrets are not.
    */
   public readonly pathSecretFingerprints: readonly string[];
+  /** The API's access log: one JSON line per request, without the secret path. */
   public readonly accessLogGroup: logs.LogGroup;
   /**
    * Where API Gateway writes the stage's execution logs (level ERROR). API Gateway would create this group itself,
@@ -86,6 +88,7 @@ export class FluentWebhookReceiver extends Construct {
   public readonly receiverRole?: iam.Role;
   /** queue-first only: the role API Gateway sends to the queue with (SendMessage on that queue only). */
   public readonly gatewayQueueRole?: iam.Role;
+  /** The queue accepted webhooks wait in for the consumer. */
   public readonly queue: sqs.IQueue;
   /** Undefined with `existingQueueObj` or `deployDeadLetterQueue: false`. */
   public readonly deadLetterQueue?: sqs.Queue;
@@ -93,8 +96,11 @@ export class FluentWebhookReceiver extends Construct {
   public readonly firewall?: WebhookFirewall;
   /** The consumer timeout the queue's visibility timeout was derived from; the consumer must use it. */
   public readonly consumerTimeout: Duration;
+  /** What the door accepts; the consumer takes the same. */
   public readonly settings: ReceiverSettings;
+  /** The `environmentName` prop: a metric dimension and `ENVIRONMENT_NAME` on the Lambdas. */
   public readonly environmentName?: string;
+  /** How long the receiver's logs are kept; `FluentWebhooks` gives the consumer the same. */
   public readonly logRetention: logs.RetentionDays;
   /**
    * `https://<api>.execute-api.<region>.amazonaws.com/<stage>/<secret>/fluent/<route>` with the placeholders

@@ -6,6 +6,7 @@ import type { ReceiverSettings } from '../../lambdas/core/settings';
 import type { IngressName } from '../../lambdas/contract/ingress';
 import type { OrderingName } from '../../lambdas/contract/ordering';
 
+/** The receiver's props: what it accepts, its secret path, its API, its queue and its verifying Lambda. */
 export interface FluentWebhookReceiverProps {
   /**
    * What the verifying Lambda accepts: Fluent public keys, signature policy and the account (and retailer)

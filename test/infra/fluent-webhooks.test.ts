@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { parseReceiverSettings } from '../../lambdas/core/settings';
+import { WebhooksStack } from '../../docs/snippets/cdk-app/webhooks-stack';
 import { FluentWebhooks } from '../../lib/fluent-webhooks/fluent-webhooks';
 import type { FluentWebhooksProps } from '../../lib/fluent-webhooks/fluent-webhooks-props';
 import { tempApp, unacknowledgedNagFindings } from '../support/nag-findings';
@@ -122,6 +123,49 @@ describe('Class: FluentWebhooks', () => {
 
     // Assess
     longer.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 270, RedrivePolicy: Match.anyValue() });
+  });
+
+  describe('as a grantee (the stack in docs/snippets/cdk-app)', () => {
+    const keys = testKeyPair(1024, 'grantee');
+    const environment = { FLUENT_PUBLIC_KEYS: keys.publicKeyBase64, FLUENT_ACCOUNT_IDS: 'ACME' };
+
+    it("gives the consumer's role, and only it, the table's actions on table.grantReadWriteData(webhooks)", () => {
+      // Prepare
+      Object.assign(process.env, environment, { WEBHOOK_PATH_SECRET: SECRET });
+
+      // Act
+      let stack: WebhooksStack;
+      try {
+        stack = new WebhooksStack(tempApp(), 'Granted');
+      } finally {
+        for (const name of [...Object.keys(environment), 'WEBHOOK_PATH_SECRET']) delete process.env[name];
+      }
+      const granted = Template.fromStack(stack);
+      const tableRef = stack.getLogicalId(stack.returns.node.defaultChild as CfnElement);
+      const roleRef = stack.getLogicalId(stack.webhooks.consumer.consumerRole.node.defaultChild as CfnElement);
+
+      // Assess
+      expect(stack.webhooks.grantPrincipal).toBe(stack.webhooks.consumer.consumerRole);
+      expect(stack.webhooks.consumer.grantPrincipal).toBe(stack.webhooks.consumer.consumerRole);
+      const policies = granted.findResources('AWS::IAM::Policy', {
+        Properties: {
+          Roles: [{ Ref: roleRef }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Action: Match.arrayWith(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+                Resource: { 'Fn::GetAtt': [tableRef, 'Arn'] },
+              }),
+            ]),
+          },
+        },
+      });
+      expect(Object.keys(policies)).toHaveLength(1);
+      const others = Object.values(granted.findResources('AWS::IAM::Policy')).filter(
+        (policy) => JSON.stringify(policy).includes(`"${tableRef}"`) && !JSON.stringify(policy).includes(roleRef),
+      );
+      expect(others).toEqual([]);
+    });
   });
 
   describe('with a handlersEntry', () => {
