@@ -76,7 +76,9 @@ export {
   FluentEventInvalidError,
   FluentGraphQLError,
   FluentNotConfiguredError,
+  FluentRedirectError,
   FluentRequestError,
+  FluentResponseTooLargeError,
   FluentTimeoutError,
   FluentUnavailableError,
 } from './fluent-api/fluent-api-errors';

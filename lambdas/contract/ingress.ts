@@ -11,10 +11,14 @@ import { RuntimeEnv } from './environment';
  */
 const INGRESS_ENV = RuntimeEnv.INGRESS;
 
+/** How webhooks come through the door (see above). */
 export const Ingress = {
+  /** API Gateway, then the verifying Lambda (401/403 at the door), then the queue. */
   VERIFY_FIRST: 'verify-first',
+  /** API Gateway straight into the queue; the consumer is the only judge. */
   QUEUE_FIRST: 'queue-first',
 } as const;
+/** One of the {@link Ingress} names. */
 export type IngressName = (typeof Ingress)[keyof typeof Ingress];
 
 export const DEFAULT_INGRESS: IngressName = Ingress.VERIFY_FIRST;

@@ -40,7 +40,12 @@ export interface FluentEvent {
  * What an event is de-duplicated on: the id's text as sent, and whether it was sent as a JSON number. A string id
  * keys on its text alone (as it always has); a numeric id keys on `{ number: text }`, so `77` and `"77"` stay apart.
  */
-export type DeduplicationKey = string | { readonly number: string };
+export type DeduplicationKey =
+  | string
+  | {
+      /** The text of an id sent as a JSON number. */
+      readonly number: string;
+    };
 
 /** How each top-level field is judged. Order: the order problems are named in. */
 const FIELD_RULES = {

@@ -7,9 +7,12 @@ import { FluentPublicKey, parseFluentPublicKeys } from './public-keys';
 
 /** What to do with a verified event that no handler claims. */
 export const UnhandledEventPolicy = {
+  /** Log it and drop it (the default). */
   IGNORE: 'ignore',
+  /** Fail it: retried, then dead-lettered. */
   FAIL: 'fail',
 } as const;
+/** One of the {@link UnhandledEventPolicy} names. */
 export type UnhandledEventPolicyName = (typeof UnhandledEventPolicy)[keyof typeof UnhandledEventPolicy];
 
 /** SQS's longest retention, the stack's for the queue and the dead-letter queue: 14 days. */

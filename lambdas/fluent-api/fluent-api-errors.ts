@@ -16,10 +16,15 @@ export interface FluentCallFacts {
 
 /** Root of every error the Fluent API client throws: catch this to handle any failed Fluent call. */
 export class FluentApiError extends FluentWebhookError {
+  /** {@inheritDoc FluentCallFacts.operation} */
   public readonly operation: string;
+  /** {@inheritDoc FluentCallFacts.status} */
   public readonly status?: number;
+  /** {@inheritDoc FluentCallFacts.fluentMessage} */
   public readonly fluentMessage?: string;
+  /** {@inheritDoc FluentCallFacts.correlationId} */
   public readonly correlationId?: string;
+  /** {@inheritDoc FluentCallFacts.attempts} */
   public readonly attempts?: number;
 
   public constructor(message: string, facts: FluentCallFacts, options?: ErrorOptions) {
@@ -71,6 +76,7 @@ export class FluentTimeoutError extends FluentApiError {
  * its path or query).
  */
 export class FluentRedirectError extends FluentApiError {
+  /** The host the redirect pointed at (never its path or query); undefined when it named none. */
   public readonly locationHost?: string;
 
   public constructor(message: string, facts: FluentCallFacts & { readonly locationHost?: string }) {
@@ -82,6 +88,7 @@ export class FluentRedirectError extends FluentApiError {
 
 /** Thrown when an answer is larger than the client reads (`MAX_RESPONSE_BYTES`); the read was stopped there. */
 export class FluentResponseTooLargeError extends FluentApiError {
+  /** The most the client reads of one answer, in bytes. */
   public readonly limitBytes: number;
 
   public constructor(message: string, facts: FluentCallFacts & { readonly limitBytes: number }) {
@@ -93,6 +100,7 @@ export class FluentResponseTooLargeError extends FluentApiError {
 
 /** Thrown when a GraphQL answer carries `errors`; `messages` holds Fluent's messages. */
 export class FluentGraphQLError extends FluentApiError {
+  /** The GraphQL errors' messages (at most 10), redacted and shortened like `fluentMessage`. */
   public readonly messages: readonly string[];
 
   public constructor(messages: readonly string[], facts: FluentCallFacts) {

@@ -5,17 +5,29 @@ import { FluentEventInvalidError } from './fluent-api-errors';
  * entities) or `entityId` (legacy). Other fields Fluent knows may be added.
  */
 export interface FluentOutboundEvent {
+  /** The event name: selects the ruleset that runs. */
   readonly name: string;
+  /** The retailer the entity belongs to. */
   readonly retailerId: string | number;
+  /** The entity's type: `ORDER`, `RETURN_ORDER`, ... */
   readonly entityType: string;
+  /** The entity's reference (new entities). */
   readonly entityRef?: string;
+  /** The entity's id (legacy). */
   readonly entityId?: string | number;
+  /** The entity's subtype, when its workflow has one. */
   readonly entitySubtype?: string;
+  /** The type of the entity's root (an order, for a fulfilment). */
   readonly rootEntityType?: string;
+  /** The reference of the entity's root. */
   readonly rootEntityRef?: string;
+  /** The id of the entity's root. */
   readonly rootEntityId?: string | number;
+  /** The Fluent account; Fluent takes the token's when absent. */
   readonly accountId?: string;
+  /** The event's attributes, which the ruleset reads. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+  /** Fluent's event `meta` block, passed as given. */
   readonly meta?: Readonly<Record<string, unknown>>;
   readonly [field: string]: unknown;
 }
@@ -23,6 +35,7 @@ export interface FluentOutboundEvent {
 /** `async` (the default, recommended by Fluent) queues the event; `sync` runs the workflow and reports its status. */
 export type SendEventMode = 'async' | 'sync';
 
+/** How to send an event. */
 export interface SendEventOptions {
   /** @default 'async' */
   readonly mode?: SendEventMode;
@@ -89,6 +102,7 @@ export function sendEventResult(body: unknown): SendEventResult {
  * names them. Every filter given must match.
  */
 export interface FluentEventFilter {
+  /** Events of this name. */
   readonly name?: string;
   /** `ORCHESTRATION` or `ORCHESTRATION_AUDIT` (listed as `type`). */
   readonly eventType?: string;
@@ -96,26 +110,41 @@ export interface FluentEventFilter {
   readonly category?: string;
   /** PENDING, NO_MATCH, FAILED, SUCCESS, SCHEDULED or COMPLETE. */
   readonly eventStatus?: string;
+  /** Events of this retailer. */
   readonly retailerId?: string;
+  /** The event with this id. */
   readonly eventId?: string;
+  /** Events about entities of this type, for example `ORDER`. */
   readonly entityType?: string;
+  /** Events about the entity with this reference. */
   readonly entityRef?: string;
+  /** Events about the entity with this id. */
   readonly entityId?: string;
+  /** Events about entities under a root of this type. */
   readonly rootEntityType?: string;
+  /** Events about entities under the root with this reference. */
   readonly rootEntityRef?: string;
+  /** Events about entities under the root with this id. */
   readonly rootEntityId?: string;
   /** ISO 8601; Fluent looks 30 days back when it is absent. */
   readonly from?: string;
+  /** ISO 8601: events up to this time. */
   readonly to?: string;
+  /** The first result to return (paging). */
   readonly start?: number;
+  /** How many results to return at most (paging). */
   readonly count?: number;
 }
 
 /** One page of events as Fluent lists them (entity fields nested under `context`). */
 export interface FluentEventPage {
+  /** The first result's position. */
   readonly start?: number;
+  /** How many results this page holds. */
   readonly count?: number;
+  /** Whether more pages follow. */
   readonly hasMore?: boolean;
+  /** The events, as Fluent lists them. */
   readonly results: ReadonlyArray<Record<string, unknown>>;
 }
 

@@ -2,6 +2,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
+/** Where the web ACL goes and what it lets through. */
 export interface WebhookFirewallProps {
   /** The stage the web ACL guards. */
   readonly stage: apigateway.Stage;
@@ -20,7 +21,9 @@ const RATE_WINDOW_SECONDS = 300;
  * suggests). Sampled requests stay off, since a sample would show the secret path and the signature headers.
  */
 export class WebhookFirewall extends Construct {
+  /** The web ACL. */
   public readonly webAcl: wafv2.CfnWebACL;
+  /** Its association with the stage. */
   public readonly association: wafv2.CfnWebACLAssociation;
 
   public constructor(scope: Construct, id: string, props: WebhookFirewallProps) {

@@ -286,6 +286,23 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
     expect(kilobytes).toBeLessThanOrEqual(MAX_VERIFIER_ONLY_KB);
   });
 
+  it('ships what its README links to: every relative link resolves in the installed package, LICENSE too', () => {
+    // Prepare
+    const installedRoot = verifierOnly('node_modules', manifest.name);
+    const readme = readFileSync(join(installedRoot, 'README.md'), 'utf8');
+
+    // Act
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((link) => link[1]!)
+      .filter((target) => !/^[a-z]+:/.test(target));
+    const missing = targets.filter((target) => !existsSync(join(installedRoot, target)));
+
+    // Assess
+    expect(targets.length).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+    expect(readFileSync(join(installedRoot, 'LICENSE'), 'utf8')).toContain('Apache License');
+  });
+
   it(
     'type-checks the main entry without skipLibCheck under node10, node16 and bundler, CommonJS and ESM',
     async () => {
