@@ -29,6 +29,8 @@ export type { FluentWebhookReconciliationSweepProps } from './reconciliation/flu
 // Settings and modes the props take
 export { Ingress } from '../lambdas/contract/ingress';
 export type { IngressName } from '../lambdas/contract/ingress';
+export { Ordering } from '../lambdas/contract/ordering';
+export type { OrderingName } from '../lambdas/contract/ordering';
 export { parseReceiverSettings, UnhandledEventPolicy } from '../lambdas/core/settings';
 export type {
   RawReceiverSettings,

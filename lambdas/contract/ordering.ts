@@ -12,10 +12,14 @@ import { Ingress } from './ingress';
  */
 const ORDERING_ENV = RuntimeEnv.ORDERING;
 
+/** Whether webhooks of one entity are handled one after another (see above). */
 export const Ordering = {
+  /** A standard queue; a batch's records run concurrently. */
   UNORDERED: 'unordered',
+  /** FIFO queues, one message group per root entity: one order's events run one after another. */
   PER_ENTITY: 'per-entity',
 } as const;
+/** One of the {@link Ordering} names. */
 export type OrderingName = (typeof Ordering)[keyof typeof Ordering];
 
 export const DEFAULT_ORDERING: OrderingName = Ordering.UNORDERED;
