@@ -23,7 +23,7 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** Logged by the user's handler; found in the consumer's bundle and in the local runner's log. */
 const MARKER = 'packed-handler-marker-7f3a';
 const SECRET = 'packedSecret_0123456789abcdefghijklmn';
-const INSTALL_MS = 150_000;
+const INSTALL_MS = 300_000;
 /** tsc on aws-cdk-lib's declarations, and the local runner's start, on a busy 2-core machine. */
 const SLOW_TEST_MS = 240_000;
 const run = promisify(execFile);

@@ -6,13 +6,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { FluentWebhooks, parseReceiverSettings } from 'fluent-webhook-receiver/cdk';
 
+// #region stack
 export class WebhooksStack extends Stack {
   public readonly webhooks: FluentWebhooks;
   public readonly returns: dynamodb.TableV2;
 
   public constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    // #region grant
     this.returns = new dynamodb.TableV2(this, 'Returns', {
       partitionKey: { name: 'orderRef', type: dynamodb.AttributeType.STRING },
     });
@@ -29,6 +29,6 @@ export class WebhooksStack extends Stack {
     });
     // Your handlers run under the consumer's role: grant it what they use, like any grantee.
     this.returns.grantReadWriteData(this.webhooks);
-    // #endregion
   }
 }
+// #endregion
