@@ -442,8 +442,7 @@ function stackGatewayResponses(
     GATEWAY_RESPONSES.find((response) => response.responseType === statusClass);
   if (custom === undefined) return { statusCode: answer.statusCode, body: JSON.stringify({ message: answer.message }) };
   // The template's message is VTL: a JSON string literal, or API Gateway's own message as a JSON string.
-  const message =
-    custom.message === GATEWAY_ERROR_MESSAGE ? answer.message : (JSON.parse(custom.message) as string);
+  const message = custom.message === GATEWAY_ERROR_MESSAGE ? answer.message : (JSON.parse(custom.message) as string);
   return {
     statusCode: custom.statusCode === undefined ? answer.statusCode : Number(custom.statusCode),
     body: JSON.stringify({ error: custom.error, message, requestId }),
