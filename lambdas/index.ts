@@ -59,6 +59,8 @@ export type {
   HandlerLogMessage,
   HandlerMetrics,
 } from './consumer/handler-types';
+export { Provenance } from './contract/provenance';
+export type { ProvenanceName } from './contract/provenance';
 
 // Calling Fluent back from a handler (`context.fluent`)
 export type { FluentApi } from './fluent-api/fluent-api-client';

@@ -20,6 +20,7 @@ export type { WebhookFirewallProps } from './receiver/webhook-firewall';
 export { FluentWebhookConsumer } from './consumer/fluent-webhook-consumer';
 export type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer/consumer-props';
 export type { FluentApiProps } from './consumer/fluent-api-props';
+export type { ReconciliationQueues } from './consumer/reconciliation-queue';
 export { FluentWebhookMonitoring } from './monitoring/fluent-webhook-monitoring';
 export type { FluentWebhookAlarms } from './monitoring/fluent-webhook-monitoring';
 export type { FluentWebhookMonitoringOptions, FluentWebhookMonitoringProps } from './monitoring/monitoring-props';

@@ -10,8 +10,11 @@ import { defaultSqsEventSourceProps, minimumVisibilityTimeout } from './consumer
 
 /** The queue `fluent-webhook reconcile` backfills into, its dead-letter queue, and the consumer's event source on it. */
 export interface ReconciliationQueues {
+  /** The queue `fluent-webhook reconcile --stack` sends backfilled events to (stack output `ReconciliationQueueUrl`). */
   readonly queue: sqs.Queue;
+  /** Where a backfilled event goes after `maxReceiveCount` failed attempts. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The consumer's event source on {@link ReconciliationQueues.queue}. */
   readonly eventSource: SqsEventSource;
 }
 
