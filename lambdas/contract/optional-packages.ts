@@ -22,14 +22,36 @@ const LAMBDA_BUNDLE_PACKAGES = [
   '@aws-sdk/lib-dynamodb',
 ] as const;
 
+/**
+ * What the local runner runs on: the Lambdas' code, in-process, on the SQS and DynamoDB emulators and a Fluent
+ * stand-in; and semver, with which bin/fluent-webhook.cjs checks the Node.js version the emulators need (it skips
+ * the check where semver is absent, a verifier-only install, where the runner cannot start anyway).
+ */
+const LOCAL_RUNNER_PACKAGES = [
+  ...LAMBDA_BUNDLE_PACKAGES,
+  'graphql',
+  'dynalite',
+  'fauxqs',
+  'velocityjs',
+  'semver',
+] as const;
+
 /** Each part of the package that needs packages a light install leaves out, and which. */
 export const OPTIONAL_PACKAGES = {
   /** `fluent-webhook-receiver/cdk`: the constructs bundle the Lambdas in the project that installed the package. */
   'fluent-webhook-receiver/cdk': LAMBDA_BUNDLE_PACKAGES,
-  /** `fluent-webhook local`: the Lambdas' code, in-process, on the SQS and DynamoDB emulators and a Fluent stand-in. */
-  'fluent-webhook local': [...LAMBDA_BUNDLE_PACKAGES, 'graphql', 'dynalite', 'fauxqs', 'velocityjs'],
+  /** `fluent-webhook local`. */
+  'fluent-webhook local': LOCAL_RUNNER_PACKAGES,
+  /** `history`, `replay` and `reconcile` without `--stack`: the local runner's data, through its emulator. */
+  "the local runner's history": LOCAL_RUNNER_PACKAGES,
+  /** `history`, `replay` and `reconcile` with `--stack`: the stack's outputs and its history table. */
+  "the stack's history": ['@aws-sdk/client-cloudformation', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
   /** `fluent-webhook redrive`: SQS calls. */
   'fluent-webhook redrive': ['@aws-sdk/client-sqs'],
+  /** `fluent-webhook replay`: sends to the queue. */
+  'fluent-webhook replay': ['@aws-sdk/client-sqs'],
+  /** `fluent-webhook reconcile`: sends to the reconciliation queue, reads the Fluent credentials' secret. */
+  'fluent-webhook reconcile': ['@aws-sdk/client-sqs', '@aws-sdk/client-secrets-manager'],
 } as const;
 
 /** A part of the package that needs packages a light install leaves out. */

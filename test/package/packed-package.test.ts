@@ -214,7 +214,7 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
     SLOW_TEST_MS,
   );
 
-  it('runs the installed CLI in a verifier-only install: --version, keygen, sign, verify; local and redrive say what to install', () => {
+  it('runs the installed CLI in a verifier-only install: --version, keygen, sign, verify; the commands that need more say what to install', () => {
     // Prepare
     writeFileSync(verifierOnly('event.json'), '{"id":"e1","accountId":"ACME"}');
 
@@ -246,6 +246,9 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
 
     const local = fluentWebhook(verifierOnly(), 'local');
     const redrive = fluentWebhook(verifierOnly(), 'redrive', '--dlq-url', 'http://127.0.0.1:9/queue/dlq');
+    const history = fluentWebhook(verifierOnly(), 'history', '--stack', 'Webhooks');
+    const replay = fluentWebhook(verifierOnly(), 'replay', '--dry-run');
+    const reconcile = fluentWebhook(verifierOnly(), 'reconcile', '--from', '2026-01-01', '--to', '2026-01-02');
 
     // Assess
     expect(version).toMatchObject({ code: 0, stdout: `${manifest.version}\n` });
@@ -260,6 +263,15 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
     expect(redrive.stderr.trim().split('\n')).toEqual([
       expect.stringContaining('(@aws-sdk/client-sqs); run "npm install --include=optional"'),
     ]);
+    expect(
+      [history, replay, reconcile].map(({ code, stderr }) => ({ code, lines: stderr.trim().split('\n') })),
+    ).toEqual(
+      [
+        "the stack's history needs packages this project has not installed (@aws-sdk/client-cloudformation, ",
+        'fluent-webhook replay needs packages this project has not installed (@aws-sdk/client-sqs); ',
+        'fluent-webhook reconcile needs packages this project has not installed (@aws-sdk/client-sqs, ',
+      ].map((start) => ({ code: 1, lines: [expect.stringContaining(start)] })),
+    );
     expect([keygen.code, signed.code, valid.code, tampered.code]).toEqual([0, 0, 0, 1]);
     expect(valid.stdout).toMatch(/^Valid: fluent-signature \(SHA512withRSA\) matches key sha256:/);
   });

@@ -15,6 +15,7 @@ import {
 import { fluentApiClientFromEnv } from '../../lambdas/fluent-api/fluent-api-from-env';
 import { CONTROL_PATH, DEFAULT_STAND_IN_TOKEN_SECONDS, startFluentStandIn } from './fluent-stand-in/fluent-stand-in';
 import { Fault, parseFaultList } from './fluent-stand-in/stand-in-faults';
+import { LOCAL_FLUENT_CLIENT } from './local-fluent-client';
 import { parseStandInData, StandInData } from './fluent-stand-in/stand-in-data';
 
 /** Environment variables of the local Fluent stand-in (used only when FLUENT_API_URL is not set). */
@@ -28,9 +29,6 @@ export const FLUENT_STAND_IN_ENV_NAMES = {
   /** A JSON file of entities its GraphQL answers from (the form of DEFAULT_STAND_IN_DATA), on top of the samples'. */
   data: 'FLUENT_STAND_IN_DATA',
 } as const;
-
-/** The stand-in's client when no FLUENT_CLIENT_ID is set: local values, not secrets. */
-export const LOCAL_FLUENT_CLIENT: FluentCredentials = { clientId: 'local-client', clientSecret: 'local-client-secret' };
 
 export type LocalFluentApiConfig =
   | {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FluentApiEnv } from '../../../lambdas/contract/environment';
+import { requireOptionalPackages } from '../../../lambdas/contract/optional-packages';
 import {
   DEFAULT_RECONCILIATION_EVENT_TYPE,
   DEFAULT_RECONCILIATION_MAX_PAGES,
@@ -13,17 +14,15 @@ import {
   FluentNotConfiguredError,
   staticCredentials,
 } from '../../../lambdas/fluent-api';
-import { fluentApiClientFromEnv } from '../../../lambdas/fluent-api/fluent-api-from-env';
 import { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE } from '../../../lambdas/fluent-api/fluent-event-list';
 import { reconcile, ReconciliationReport } from '../../../lambdas/reconcile/reconcile-run';
-import { sqsBackfill } from '../../../lambdas/reconcile/sqs-backfill';
-import { LOCAL_FLUENT_CLIENT } from '../../local/local-fluent-api';
+import type { fluentApiClientFromEnv } from '../../../lambdas/fluent-api/fluent-api-from-env';
+import { LOCAL_FLUENT_CLIENT } from '../../local/local-fluent-client';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
 import { OpenedHistory, openHistory, StackHistoryError } from '../history/history-source';
 import { readTime, SOURCE_OPTIONS } from '../history/history-selectors';
 import { parseOptions, required } from '../parse-options';
-import { createSqsClient } from '../redrive/sqs-client';
 
 const OPTIONS = {
   ...SOURCE_OPTIONS,
@@ -81,6 +80,7 @@ export const reconcileCommand: CliCommand = {
   ].join('\n'),
 
   async run(argv, io) {
+    const { createSqsClient, sqsBackfill, fluentApiClientFromEnv } = await loadReconcile();
     const options = parseOptions(argv, OPTIONS);
     if (options.region !== undefined && options.stack === undefined) {
       throw new UsageError('--region goes with --stack: the local history needs no region.');
@@ -103,7 +103,7 @@ export const reconcileCommand: CliCommand = {
       io.err(error.message);
       return ExitCode.FAILED;
     }
-    const fluent = fluentClient(io, history);
+    const fluent = fluentClient(io, history, fluentApiClientFromEnv);
     const queue = history.reconciliationQueue;
     if (!dryRun && queue === undefined) {
       await history.close();
@@ -150,6 +150,20 @@ export const reconcileCommand: CliCommand = {
   },
 };
 
+/**
+ * Loaded when reconcile runs: the SQS client and Secrets Manager's (for the Fluent credentials) are optional
+ * dependencies, which a verifier-only install leaves out.
+ */
+async function loadReconcile() {
+  requireOptionalPackages('fluent-webhook reconcile');
+  const [{ createSqsClient }, { sqsBackfill }, { fluentApiClientFromEnv }] = await Promise.all([
+    import('../redrive/sqs-client'),
+    import('../../../lambdas/reconcile/sqs-backfill'),
+    import('../../../lambdas/fluent-api/fluent-api-from-env'),
+  ]);
+  return { createSqsClient, sqsBackfill, fluentApiClientFromEnv };
+}
+
 type Options = ReturnType<typeof parseOptions<typeof OPTIONS>>;
 
 function readQuery(options: Options): ReconciliationQuery {
@@ -188,9 +202,9 @@ function readWhole(value: string | undefined, flag: string, fallback: number, ma
 }
 
 /** The handlers' client from the environment; locally without FLUENT_API_URL, the running runner's stand-in. */
-function fluentClient(io: CliIo, history: OpenedHistory): FluentApiClient {
+function fluentClient(io: CliIo, history: OpenedHistory, fromEnv: typeof fluentApiClientFromEnv): FluentApiClient {
   try {
-    const configured = fluentApiClientFromEnv(io.env);
+    const configured = fromEnv(io.env);
     if (configured !== undefined) return configured;
   } catch (error) {
     if (error instanceof FluentNotConfiguredError) throw new UsageError(error.message);

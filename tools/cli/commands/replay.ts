@@ -10,6 +10,7 @@ import {
   SignaturePolicy,
   SignaturePolicyName,
 } from '../../../lambdas/core';
+import { requireOptionalPackages } from '../../../lambdas/contract/optional-packages';
 import { resolveDataDir } from '../../local/data-dir';
 import { localKeyPairPaths } from '../../local/local-key-pair';
 import type { CliIo } from '../cli-io';
@@ -18,9 +19,8 @@ import { readDedupWindow } from '../dedup-window';
 import { OpenedHistory, openHistory, StackHistoryError } from '../history/history-source';
 import { readHistoryQuery, SELECTOR_OPTIONS, SELECTOR_USAGE, SOURCE_OPTIONS } from '../history/history-selectors';
 import { parseOptions } from '../parse-options';
-import { createSqsClient } from '../redrive/sqs-client';
 import { planReplay, ReplayPlan } from '../replay/replay-plan';
-import { ReplayResult, runReplay } from '../replay/replay-run';
+import type { ReplayResult } from '../replay/replay-run';
 
 const DEFAULT_RATE = 50;
 const MAX_RATE = 3000;
@@ -65,6 +65,7 @@ export const replayCommand: CliCommand = {
   ].join('\n'),
 
   async run(argv, io) {
+    const { createSqsClient, runReplay } = await loadReplay();
     const options = parseOptions(argv, OPTIONS);
     if (options.region !== undefined && options.stack === undefined) {
       throw new UsageError('--region goes with --stack: the local history needs no region.');
@@ -138,6 +139,16 @@ export const replayCommand: CliCommand = {
     }
   },
 };
+
+/** Loaded when replay runs: the SQS client is an optional dependency, which a verifier-only install leaves out. */
+async function loadReplay() {
+  requireOptionalPackages('fluent-webhook replay');
+  const [{ createSqsClient }, { runReplay }] = await Promise.all([
+    import('../redrive/sqs-client'),
+    import('../replay/replay-run'),
+  ]);
+  return { createSqsClient, runReplay };
+}
 
 function report(
   result: ReplayResult,

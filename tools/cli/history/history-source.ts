@@ -1,3 +1,4 @@
+import { requireOptionalPackages } from '../../../lambdas/contract/optional-packages';
 import { resolveDataDir, displayPath } from '../../local/data-dir';
 import type { CliIo } from '../cli-io';
 import type { OpenedHistory } from './opened-history';
@@ -8,10 +9,12 @@ export type { OpenedHistory } from './opened-history';
 /** Opens the stack's history with `--stack`, else the local runner's. */
 export async function openHistory(options: { stack?: string; region?: string }, io: CliIo): Promise<OpenedHistory> {
   if (options.stack !== undefined) {
+    requireOptionalPackages("the stack's history");
     const { openStackHistory } = await import('./stack-history');
     return openStackHistory(options.stack, options.region);
   }
   const dataDir = resolveDataDir(io.env);
+  requireOptionalPackages("the local runner's history");
   const { openLocalHistory } = await import('../../local/local-history');
   const local = await openLocalHistory(dataDir, io.env);
   return {
