@@ -26,6 +26,7 @@ export type { FluentWebhookAlarms } from './monitoring/fluent-webhook-monitoring
 export type { FluentWebhookMonitoringOptions, FluentWebhookMonitoringProps } from './monitoring/monitoring-props';
 export { FluentWebhookReconciliationSweep } from './reconciliation/fluent-webhook-reconciliation-sweep';
 export type { FluentWebhookReconciliationSweepProps } from './reconciliation/fluent-webhook-reconciliation-sweep';
+export type { ReconciliationSweepSettings } from '../lambdas/contract/reconciliation-sweep';
 
 // Settings and modes the props take
 export { Ingress } from '../lambdas/contract/ingress';

@@ -16,6 +16,7 @@ const LAMBDA_BUNDLE_PACKAGES = [
   '@aws-lambda-powertools/idempotency',
   '@aws-lambda-powertools/logger',
   '@aws-lambda-powertools/metrics',
+  '@aws-sdk/client-cloudwatch',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-secrets-manager',
   '@aws-sdk/client-sqs',

@@ -16,8 +16,11 @@ export interface ReconciliationSweepSettings {
   readonly eventType?: string;
   /** An audit event's category, for example `ACTION`. */
   readonly category?: string;
+  /** Only events in this status, for example `FAILED`. */
   readonly eventStatus?: string;
+  /** Only events of this retailer. */
   readonly retailerId?: string;
+  /** Only events about entities of this type, for example `ORDER`. */
   readonly entityType?: string;
   /** The listed event's field holding the webhook id. @default 'id' */
   readonly idField?: string;

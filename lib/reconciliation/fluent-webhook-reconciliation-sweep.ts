@@ -42,8 +42,11 @@ export const SWEEP_METRICS_ACTIONS = ['cloudwatch:GetMetricData'];
  * reconciliation queue, read the Fluent credentials secret, and (with `apiStage`) read metrics.
  */
 export class FluentWebhookReconciliationSweep extends Construct {
+  /** The sweep Lambda the schedules invoke. */
   public readonly sweepFunction: NodejsFunction;
+  /** The sweep Lambda's role, with only the permissions listed above. */
   public readonly sweepRole: iam.Role;
+  /** The sweep Lambda's log group: one summary line per sweep. */
   public readonly sweepLogGroup: logs.LogGroup;
   /** One item per sweep: its checkpoint and lease. Disposable: without it the next sweep plans anew. */
   public readonly checkpointTable: dynamodb.Table;

@@ -5,6 +5,7 @@ import type { ReconciliationSweepSettings } from '../../lambdas/contract/reconci
 import type { FluentWebhookConsumer } from '../consumer/fluent-webhook-consumer';
 import type { FluentApiProps } from '../consumer/fluent-api-props';
 
+/** Props of {@link FluentWebhookReconciliationSweep}; `FluentWebhooks` builds one from `reconciliationSweep`. */
 export interface FluentWebhookReconciliationSweepProps {
   /** What to compare and when: the `reconciliationSweep` setting (names, query, schedule). */
   readonly settings: ReconciliationSweepSettings;
