@@ -119,6 +119,8 @@ describe('Inspector page in headless Chromium against fluent-webhook local --han
     );
     expect(await rowText('HD_FORGED')).toMatch(/invalid-signature|no-matching-key|signature/);
     expect(navigations).toBe(1);
+    // Live through server-sent events (the page also polls every 10 s, in case the stream is down).
+    expect(requested.some((url) => new URL(url).pathname === '/api/stream')).toBe(true);
   }, 90_000);
 
   it('opens an event to its body, signature and log lines, and replays it so that the handler runs again', async () => {

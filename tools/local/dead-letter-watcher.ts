@@ -18,7 +18,13 @@ export interface DeadLetterWatcher {
  * that a local run shows where a failing event went. In AWS the DLQ alarm plays this part. Reads through
  * the emulator's inspection endpoint, which neither receives nor changes messages.
  */
-export function watchDeadLetterQueue(emulatorEndpoint: string, queueName: string, logger: Logger): DeadLetterWatcher {
+export function watchDeadLetterQueue(
+  emulatorEndpoint: string,
+  queueName: string,
+  logger: Logger,
+  /** Called when a message arrived or left since the last look. */
+  onChange?: () => void,
+): DeadLetterWatcher {
   // Messages seen in the DLQ at the last look: one that leaves (redrive) and comes back is reported again.
   let seen = new Set<string>();
   let checking = false;
@@ -28,7 +34,9 @@ export function watchDeadLetterQueue(emulatorEndpoint: string, queueName: string
     try {
       const all = await inspectQueueMessages(emulatorEndpoint, queueName);
       const arrived = all.filter((message) => !seen.has(message.messageId));
+      const left = seen.size + arrived.length > all.length;
       seen = new Set(all.map((message) => message.messageId));
+      if (arrived.length > 0 || left) onChange?.();
       for (const message of arrived) {
         const queued = decodeQueueMessage({
           body: message.body,

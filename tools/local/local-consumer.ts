@@ -12,6 +12,14 @@ import type { FluentCallTap } from '../../lambdas/consumer/fluent-context';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 
+/** What the inspector page is told about the consumer's work. */
+export interface ConsumerInspection {
+  /** Every attempt of the handlers' Fluent calls, with the delivery's ids. */
+  readonly fluentCallTap?: FluentCallTap;
+  /** After each history write (an outcome recorded). */
+  readonly onRecorded?: () => void;
+}
+
 /**
  * The real consumer handler on the given handler map, with its idempotency records and its history in the local
  * DynamoDB emulator.
@@ -22,8 +30,14 @@ export function createLocalConsumer(
   handlers: FluentEventHandlers,
   fluentApi?: FluentApiClient,
   reconciliationSourceArn?: string,
-  fluentCallTap?: FluentCallTap,
+  inspection: ConsumerInspection = {},
 ): SqsBatchHandler {
+  const history = new DynamoDbHistoryStore({
+    client: dynamoDbClient,
+    tableName: LOCAL_RESOURCE_NAMES.historyTable,
+    retentionDays: config.historyRetentionDays,
+  });
+  const { onRecorded } = inspection;
   return createConsumerHandler({
     settings: config.settings,
     persistenceStore: new DynamoDBPersistenceLayer({
@@ -42,15 +56,21 @@ export function createLocalConsumer(
             store: dynamoDbEntityStatusStore(dynamoDbClient, LOCAL_RESOURCE_NAMES.idempotencyTable),
           },
         }),
-    history: new DynamoDbHistoryStore({
-      client: dynamoDbClient,
-      tableName: LOCAL_RESOURCE_NAMES.historyTable,
-      retentionDays: config.historyRetentionDays,
-    }),
+    history:
+      onRecorded === undefined
+        ? history
+        : {
+            query: (query) => history.query(query),
+            archived: (key) => history.archived(key),
+            write: async (entry) => {
+              await history.write(entry);
+              onRecorded();
+            },
+          },
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,
     reconciliationSourceArn,
-    fluentCallTap,
+    fluentCallTap: inspection.fluentCallTap,
   });
 }

@@ -36,6 +36,7 @@ import { createInspectorApi } from './inspector/inspector-api';
 import { startInspectorServer } from './inspector/inspector-server';
 import { tapJsonLogLines } from './inspector/log-tap';
 import { FluentCallLog } from './inspector/fluent-calls';
+import { ChangeFeed } from './inspector/change-feed';
 import { checkpointTableDefinition, startLocalSweep } from './local-sweep';
 
 /** The data folder's subfolder where dynalite keeps the idempotency table. */
@@ -208,15 +209,13 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     // finishes with the handlers it started with, and what is queued meanwhile waits in the queue.
     // The calls each handler makes to Fluent, for the inspector's details (the client's records: no token, no body).
     const fluentCalls = new FluentCallLog();
+    // What the page shows changed: its open streams read the list again.
+    const changes = new ChangeFeed();
     const consumerFor = (handlers: typeof bundled.handlers) =>
-      createLocalConsumer(
-        config,
-        dynamoDbClient,
-        handlers,
-        fluentApi.client,
-        reconciliationQueue.queueArn,
-        fluentCalls.tap,
-      );
+      createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client, reconciliationQueue.queueArn, {
+        fluentCallTap: fluentCalls.tap,
+        onRecorded: () => changes.changed(),
+      });
     let consumer = consumerFor(bundled.handlers);
     if (config.watch) {
       const watcher = watchHandlers(
@@ -268,7 +267,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         );
       }
     });
-    const watcher = watchDeadLetterQueue(sqs.endpoint, deadLetterQueue.queueName, logger);
+    const watcher = watchDeadLetterQueue(sqs.endpoint, deadLetterQueue.queueName, logger, () => changes.changed());
     stopActions.push(async () => watcher.stop());
 
     const receiverFunction = lambdaFunction(
@@ -304,7 +303,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       stage,
       ...integration,
       logger,
-      onAnswered: (answered) =>
+      onAnswered: (answered) => {
         verdicts.add({
           requestId: answered.requestId,
           receivedAt: answered.receivedAt.toISOString(),
@@ -312,7 +311,9 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
           status: answered.status,
           ...verdictOf(answered.status, answered.answerBody),
           ...(answered.body === undefined ? {} : bodyClaims(answered.body)),
-        }),
+        });
+        changes.changed();
+      },
     });
     stopActions.push(() => gateway.close());
     if (config.reconciliationSweep !== undefined) {
@@ -335,6 +336,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     const inspector = await startInspectorServer({
       host: config.host,
       logger,
+      changes,
       api: createInspectorApi({
         store: new DynamoDbHistoryStore({ client: dynamoDbClient, tableName: LOCAL_RESOURCE_NAMES.historyTable }),
         verdicts,

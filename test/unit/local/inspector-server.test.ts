@@ -1,7 +1,9 @@
-import { request } from 'node:http';
+import { IncomingMessage, request } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { InspectorApi } from '../../../tools/local/inspector/inspector-api';
 import { InspectorServer, startInspectorServer } from '../../../tools/local/inspector/inspector-server';
+import { ChangeFeed } from '../../../tools/local/inspector/change-feed';
+import { waitUntil } from '../../support/wait-until';
 
 /** Raw HTTP, so the test sets the headers a browser (or another site's page) would, Host included. */
 function call(
@@ -36,9 +38,15 @@ describe('inspector server: reads for its own address only, actions from its own
     },
   };
   let token: string;
+  const changes = new ChangeFeed();
 
   beforeAll(async () => {
-    server = await startInspectorServer({ host: '127.0.0.1', api, logger: new Logger({ logLevel: 'SILENT' }) });
+    server = await startInspectorServer({
+      host: '127.0.0.1',
+      api,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      changes,
+    });
     const page = await call(server.url, {});
     token = /name="inspector-token" content="([^"]+)"/.exec(page.body)![1]!;
   });
@@ -88,5 +96,27 @@ describe('inspector server: reads for its own address only, actions from its own
     const answer = await action({ 'Content-Type': 'application/json', 'X-Inspector-Token': token }, '[1]');
     expect(answer.status).toBe(400);
     expect(actions).toEqual([]);
+  });
+
+  it('streams a message to the page each time what it shows changed (server-sent events)', async () => {
+    // Prepare: the stream, read as a browser's EventSource would.
+    let received = '';
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      request(new URL('/api/stream', server.url), (res) => resolve(res))
+        .on('error', reject)
+        .end(),
+    );
+    response.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    await waitUntil(() => received.includes('retry:'), 10_000, 'the stream has opened');
+
+    // Act
+    changes.changed();
+    changes.changed();
+
+    // Assess: one message for changes that came together, in the event-stream format.
+    expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
+    await waitUntil(() => received.includes('data: changed'), 10_000, 'the change reached the stream');
+    expect(received.match(/data: changed/g)).toHaveLength(1);
+    response.destroy();
   });
 });

@@ -7,12 +7,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { PACKAGE_ROOT } from '../../../lambdas/contract/package-root';
 import type { InspectorApi } from './inspector-api';
 import { InspectorRequestError } from './inspector-request-error';
+import type { ChangeFeed } from './change-feed';
 
 /** The page's files: plain HTML, CSS and JS, served as they are (see CONTRIBUTING.md for why no framework). */
 export const INSPECTOR_PAGE_DIR = join(PACKAGE_ROOT, 'tools', 'local', 'inspector', 'page');
 /** The largest action body read; every action takes a few fields. */
 const MAX_ACTION_BYTES = 16 * 1024;
 const TOKEN_HEADER = 'x-inspector-token';
+/** A comment line this often keeps an idle stream open through anything that cuts quiet connections. */
+const STREAM_HEARTBEAT_MS = 15_000;
 
 const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/inspector.css': { file: 'inspector.css', type: 'text/css; charset=utf-8' },
@@ -45,6 +48,8 @@ export async function startInspectorServer(options: {
   readonly port?: number;
   readonly api: InspectorApi;
   readonly logger: Logger;
+  /** When given, `GET /api/stream` tells the page (server-sent events) each time what it shows may have changed. */
+  readonly changes?: ChangeFeed;
 }): Promise<InspectorServer> {
   const token = randomBytes(24).toString('base64url');
   const page = readFileSync(join(INSPECTOR_PAGE_DIR, 'index.html'), 'utf8').replace('__INSPECTOR_TOKEN__', token);
@@ -77,6 +82,7 @@ export async function startInspectorServer(options: {
       const asset = assets[url.pathname];
       if (asset !== undefined) return send(res, 200, asset.type, asset.body);
       if (url.pathname === '/api/events') return sendJson(res, 200, await options.api.list(url.searchParams));
+      if (url.pathname === '/api/stream' && options.changes !== undefined) return stream(res, options.changes);
       if (url.pathname === '/api/event') return sendJson(res, 200, await options.api.details(url.searchParams));
       if (url.pathname === '/api/event/body') {
         const raw = await options.api.rawBody(url.searchParams);
@@ -108,6 +114,22 @@ export async function startInspectorServer(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Server-sent events: one `changed` message each time the list may have changed (the page then reads it), and a
+ * comment line now and then while nothing does. The browser reconnects by itself after `retry` ms when it drops.
+ */
+function stream(res: ServerResponse, changes: ChangeFeed): void {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+  res.write('retry: 2000\n\n');
+  const unsubscribe = changes.subscribe(() => res.write('data: changed\n\n'));
+  const heartbeat = setInterval(() => res.write(': still here\n\n'), STREAM_HEARTBEAT_MS);
+  heartbeat.unref();
+  res.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
 }
 
 /** A cross-site page can make the browser POST here; it cannot read the token, nor send JSON without a preflight. */

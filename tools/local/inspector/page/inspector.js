@@ -6,7 +6,7 @@ const tbody = document.querySelector('#events tbody');
 const details = document.getElementById('details');
 const statusLine = document.getElementById('status');
 const filters = document.getElementById('filters');
-const POLL_MS = 1000;
+const FALLBACK_POLL_MS = 10_000;
 let selected = null;
 let lastList = '';
 
@@ -259,5 +259,10 @@ filters.addEventListener('input', () => {
 });
 filters.addEventListener('submit', (event) => event.preventDefault());
 
+// Live: the server says when something changed (server-sent events) and the page reads the list then; a slow poll
+// as well, in case the stream is down (the browser reconnects it by itself).
 refresh();
-setInterval(refresh, POLL_MS);
+const changes = new EventSource('/api/stream');
+changes.addEventListener('message', refresh);
+changes.addEventListener('open', refresh);
+setInterval(refresh, FALLBACK_POLL_MS);

@@ -1,0 +1,28 @@
+/** Changes arriving closer together than this reach the page as one. */
+const COALESCE_MS = 100;
+
+/**
+ * Tells the inspector page's open streams that what it shows may have changed, so it reads the list again at once
+ * instead of polling every second. Every change the page shows passes through the runner: the door's answers, the
+ * consumer's history writes (a replay, redrive or backfill from the CLI too, since the runner's consumer handles
+ * it), and the dead-letter queue's arrivals and departures (seen by the dead-letter watcher).
+ */
+export class ChangeFeed {
+  private readonly listeners = new Set<() => void>();
+  private pending: NodeJS.Timeout | undefined;
+
+  public changed(): void {
+    if (this.pending !== undefined || this.listeners.size === 0) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      for (const listener of this.listeners) listener();
+    }, COALESCE_MS);
+    this.pending.unref();
+  }
+
+  /** Returns the unsubscribe. */
+  public subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
