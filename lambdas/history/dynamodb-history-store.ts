@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -26,6 +26,7 @@ import {
   recordOfItem,
   toHistoryItem,
 } from './history-item';
+import { BatchedPuts } from './batched-puts';
 
 export interface DynamoDbHistoryStoreOptions {
   readonly client: DynamoDBClient;
@@ -53,6 +54,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
   private readonly retentionDays: number;
   private readonly concurrency: number;
   private readonly now: () => number;
+  private readonly puts: BatchedPuts;
 
   public constructor(options: DynamoDbHistoryStoreOptions) {
     this.documents = DynamoDBDocumentClient.from(options.client, {
@@ -62,11 +64,23 @@ export class DynamoDbHistoryStore implements HistoryStore {
     this.retentionDays = options.retentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
     this.concurrency = options.concurrency ?? 8;
     this.now = options.now ?? Date.now;
+    this.puts = new BatchedPuts(
+      async (items) => {
+        const { UnprocessedItems } = await this.documents.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.tableName]: items.map((item) => ({ PutRequest: { Item: item } })) },
+          }),
+        );
+        return (UnprocessedItems?.[this.tableName] ?? []).flatMap((request) => request.PutRequest?.Item ?? []);
+      },
+      (item) => `${String(item[HistoryTable.PARTITION_KEY])}\n${String(item[HistoryTable.SORT_KEY])}`,
+    );
   }
 
+  /** Writes the item with those of records handled at the same time, in one BatchWriteItem (see BatchedPuts). */
   public async write(entry: ArchivedWebhook): Promise<void> {
     const expiresAt = historyExpiry(new Date(this.now()), this.retentionDays);
-    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: toHistoryItem(entry, expiresAt) }));
+    await this.puts.put(toHistoryItem(entry, expiresAt));
   }
 
   public async archived(key: Pick<HistoryRecord, 'eventId' | 'messageId'>): Promise<ArchivedWebhook | undefined> {

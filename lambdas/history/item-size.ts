@@ -2,8 +2,17 @@
  * The size DynamoDB bills an item at, by its documented rules: each attribute's name plus its value (strings and
  * binaries their bytes, numbers about one byte per two significant digits plus one, lists and maps 3 bytes plus
  * 1 per element). A write costs one write unit per started 1,024 bytes of this; storage adds 100 bytes per item
- * and per index entry. Used to check the history's cost claims (docs/cost-and-limits.md#the-history).
+ * and per index entry. The history item uses it to spend brotli's slow best setting only where it saves a write
+ * unit; the item-layout test checks the cost page's figures with it (docs/cost-and-limits.md#the-history).
  */
+
+/** The bytes one write request unit covers. */
+export const WRITE_UNIT_BYTES = 1024;
+
+/** Write request units a PutItem of this item costs. */
+export function writeUnits(item: Readonly<Record<string, unknown>>): number {
+  return Math.max(1, Math.ceil(dynamoDbItemBytes(item) / WRITE_UNIT_BYTES));
+}
 
 export function dynamoDbItemBytes(item: Readonly<Record<string, unknown>>): number {
   return Object.entries(item).reduce((total, [name, value]) => total + Buffer.byteLength(name) + valueBytes(value), 0);

@@ -4,8 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { HistoryTable } from '../../lambdas/contract/history';
 
-/** The one action the consumer takes on the history: it writes each delivery's item, and never reads. */
-export const HISTORY_WRITE_ACTIONS = ['dynamodb:PutItem'];
+/**
+ * The one action the consumer takes on the history: it writes each delivery's item (those of records handled at
+ * the same time in one request), and never reads.
+ */
+export const HISTORY_WRITE_ACTIONS = ['dynamodb:BatchWriteItem'];
 /** What `fluent-webhook history` and `replay` (and reconciliation) take: query the table and its indexes, read an item. */
 export const HISTORY_READ_ACTIONS = [
   'dynamodb:Query',

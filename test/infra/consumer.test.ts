@@ -127,7 +127,7 @@ describe('Class: FluentWebhookConsumer', () => {
           },
           {
             Effect: 'Allow',
-            Action: 'dynamodb:PutItem',
+            Action: 'dynamodb:BatchWriteItem',
             Resource: { 'Fn::GetAtt': [ref(consumer.historyTable), 'Arn'] },
           },
           {

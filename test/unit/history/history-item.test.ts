@@ -4,7 +4,7 @@ import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../../lambdas
 import { signFluentPayload } from '../../../lambdas/core';
 import { ArchivedWebhook, HistoryRecord, HistoryTable } from '../../../lambdas/contract/history';
 import { archivedOfItem, HistoryItem, recordOfItem, toHistoryItem } from '../../../lambdas/history/history-item';
-import { dynamoDbItemBytes } from '../../support/dynamodb-item-size';
+import { dynamoDbItemBytes } from '../../../lambdas/history/item-size';
 import { fluentEventBody, twoKilobyteEventBody } from '../../support/factories';
 import { testKeyPair } from '../../support/test-keys';
 
