@@ -126,10 +126,6 @@ export const HistoryTable = {
   BY_DAY_INDEX: 'byDay',
   BY_DAY_PARTITION_KEY: 'dayShard',
   BY_DAY_SORT_KEY: 'entityTime',
-  /** Sparse: events whose `entityRef` differs from their `rootEntityRef` (a fulfilment of an order), by that ref. */
-  BY_CHILD_ENTITY_INDEX: 'byChildEntity',
-  BY_CHILD_ENTITY_PARTITION_KEY: 'childEntityRef',
-  BY_CHILD_ENTITY_SORT_KEY: 'receivedAt',
   /**
    * Shards per day of `byDay`, so that the writes of one day spread over this many partitions (DynamoDB takes about
    * 1,000 writes per second per partition). Readers of a day query each shard.

@@ -117,44 +117,48 @@ export class DynamoDbHistoryStore implements HistoryStore {
     if (query.entityRef !== undefined) {
       const ref = query.entityRef;
       const shard = dayShardOf(ref);
-      const [byRoot, byChild] = await Promise.all([
-        this.inParallel(days, (day) =>
-          this.queryAll({
-            TableName: this.tableName,
-            IndexName: HistoryTable.BY_DAY_INDEX,
-            KeyConditionExpression: '#pk = :day AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY, '#sk': HistoryTable.BY_DAY_SORT_KEY },
-            ExpressionAttributeValues: { ':day': dayShardKey(day, shard), ':prefix': entityTimePrefix(ref) },
-          }),
-        ),
-        this.queryAll({
-          TableName: this.tableName,
-          IndexName: HistoryTable.BY_CHILD_ENTITY_INDEX,
-          KeyConditionExpression: '#pk = :ref AND #sk BETWEEN :from AND :to',
-          ExpressionAttributeNames: {
-            '#pk': HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY,
-            '#sk': HistoryTable.BY_CHILD_ENTITY_SORT_KEY,
-          },
-          ExpressionAttributeValues: { ':ref': ref, ':from': from, ':to': to },
-        }),
-      ]);
-      entries = [...byRoot.flat(), ...byChild];
-    } else {
-      const partitions = days.flatMap((day) =>
-        Array.from({ length: HistoryTable.DAY_SHARDS }, (_, shard) => dayShardKey(day, shard)),
-      );
-      const pages = await this.inParallel(partitions, (partition) =>
+      const underRoot = await this.inParallel(days, (day) =>
         this.queryAll({
           TableName: this.tableName,
           IndexName: HistoryTable.BY_DAY_INDEX,
-          KeyConditionExpression: '#pk = :day',
-          ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY },
-          ExpressionAttributeValues: { ':day': partition },
+          KeyConditionExpression: '#pk = :day AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY, '#sk': HistoryTable.BY_DAY_SORT_KEY },
+          ExpressionAttributeValues: { ':day': dayShardKey(day, shard), ':prefix': entityTimePrefix(ref) },
         }),
       );
-      entries = pages.flat();
+      // Nothing under it as an entity of its own (an order and its fulfilments): it may be a child entity's own ref,
+      // which the index entries carry but not in their key. Those are found by reading the window's entries.
+      entries = underRoot.flat();
+      if (entries.length === 0) entries = await this.dayEntries(days, { attribute: 'entityRef', value: ref });
+    } else {
+      entries = await this.dayEntries(days);
     }
     return this.readItems(entries.filter((entry) => indexedFieldsMatch(entry, query)));
+  }
+
+  /** Every `byDay` entry of these days (each shard), only those whose `attribute` is `value` when given. */
+  private async dayEntries(
+    days: readonly string[],
+    only?: { readonly attribute: string; readonly value: string },
+  ): Promise<HistoryItem[]> {
+    const partitions = days.flatMap((day) =>
+      Array.from({ length: HistoryTable.DAY_SHARDS }, (_, shard) => dayShardKey(day, shard)),
+    );
+    const pages = await this.inParallel(partitions, (partition) =>
+      this.queryAll({
+        TableName: this.tableName,
+        IndexName: HistoryTable.BY_DAY_INDEX,
+        KeyConditionExpression: '#pk = :day',
+        ...(only === undefined
+          ? { ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY } }
+          : {
+              FilterExpression: '#only = :only',
+              ExpressionAttributeNames: { '#pk': HistoryTable.BY_DAY_PARTITION_KEY, '#only': only.attribute },
+            }),
+        ExpressionAttributeValues: { ':day': partition, ...(only === undefined ? {} : { ':only': only.value }) },
+      }),
+    );
+    return pages.flat();
   }
 
   /** The records of the items these index entries point to (BatchGetItem, eventually consistent like the index). */

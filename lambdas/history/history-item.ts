@@ -28,8 +28,11 @@ export const ArchiveAttribute = {
   LEGACY_BODY: 'body',
 } as const;
 
-/** The record fields kept top-level: the ones both indexes project, so that a listing filters without reading items. */
-const INDEXED_FIELDS = ['name', 'accountId', 'outcome'] as const;
+/**
+ * The record fields kept top-level: the ones the index projects, so that a listing filters without reading items.
+ * `entityRef` only when it is not the index key's entity (a child entity's own ref).
+ */
+const INDEXED_FIELDS = ['name', 'accountId', 'outcome', 'entityRef'] as const;
 /**
  * The other fields, packed as a JSON array in this order (absent ones null, trailing nulls dropped) ahead of the
  * body: positions instead of names save about 50 bytes an item. Append only: items already written keep their
@@ -106,13 +109,17 @@ export function toHistoryItem(entry: ArchivedWebhook, expiresAt: number): Histor
     accountId,
     outcome,
   };
-  if (rest.entityRef && rest.rootEntityRef && rest.entityRef !== rest.rootEntityRef) {
-    item[HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY] = rest.entityRef;
-    item[HistoryTable.BY_CHILD_ENTITY_SORT_KEY] = receivedAt;
-  }
+  // A child entity's own ref (a fulfilment of an order) is not in the index key: top-level, the index carries it,
+  // and `history --entity-ref` finds a child's events by it (see DynamoDbHistoryStore).
+  const { entityRef, ...packed } = rest;
+  if (entityRef !== undefined && entityRef !== entityKey) item.entityRef = entityRef;
   const decidedAfterMs = Date.parse(rest.decidedAt) - Date.parse(receivedAt);
   const archived = archiveBytes(
-    { ...rest, decidedAt: Number.isFinite(decidedAfterMs) ? decidedAfterMs : rest.decidedAt },
+    {
+      ...packed,
+      ...(item.entityRef === undefined ? { entityRef } : {}),
+      decidedAt: Number.isFinite(decidedAfterMs) ? decidedAfterMs : rest.decidedAt,
+    },
     entry.rawBody,
   );
   const read = signaturesToVerify(entry.signatures);
@@ -182,7 +189,7 @@ function unpack(item: HistoryItem): { record: HistoryRecord; rawBody?: Buffer } 
     eventId: item[HistoryTable.PARTITION_KEY],
     messageId: item[HistoryTable.SORT_KEY],
   };
-  for (const field of INDEXED_FIELDS) top[field] = item[field];
+  for (const field of INDEXED_FIELDS) if (item[field] !== undefined) top[field] = item[field];
   if (!(archive instanceof Uint8Array)) return legacyUnpack(item, top);
   const bytes = brotliDecompressSync(archive);
   const newline = bytes.indexOf(NEWLINE);

@@ -46,7 +46,7 @@ export function defaultHistoryTableProps(pointInTimeRecovery = false): dynamodb.
   };
 }
 
-/** The history table with its keys, TTL and both indexes as `HistoryTable` (lambdas/contract) lays them out. */
+/** The history table with its keys, TTL and its index as `HistoryTable` (lambdas/contract) lays them out. */
 export function createHistoryTable(
   scope: Construct,
   id: string,
@@ -77,12 +77,6 @@ export function createHistoryTable(
     indexName: HistoryTable.BY_DAY_INDEX,
     partitionKey: { name: HistoryTable.BY_DAY_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
     sortKey: { name: HistoryTable.BY_DAY_SORT_KEY, type: dynamodb.AttributeType.STRING },
-    ...projection,
-  });
-  table.addGlobalSecondaryIndex({
-    indexName: HistoryTable.BY_CHILD_ENTITY_INDEX,
-    partitionKey: { name: HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-    sortKey: { name: HistoryTable.BY_CHILD_ENTITY_SORT_KEY, type: dynamodb.AttributeType.STRING },
     ...projection,
   });
   return table;

@@ -3,6 +3,7 @@ import { coldStartBench } from './cold-start.bench';
 import { handlerBench } from './handler.bench';
 import { orderingBench } from './ordering.bench';
 import { pipelineBench } from './pipeline.bench';
+import { replayBench } from './replay.bench';
 import { startBench } from './start.bench';
 import { verifierBench } from './verifier.bench';
 
@@ -13,5 +14,6 @@ export const BENCHES: readonly Bench[] = [
   coldStartBench,
   pipelineBench,
   orderingBench,
+  replayBench,
   startBench,
 ];

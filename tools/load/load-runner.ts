@@ -26,6 +26,8 @@ export interface LoadTarget {
   readonly sqsClient: SQSClient;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The runner's data folder (LOCAL_DATA_DIR), for the CLI. */
+  readonly dataDir: string;
   /** Stops the runner (SIGTERM, as Ctrl-C) and removes its data folder. */
   stop(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function startLoadTarget(): Promise<LoadTarget> {
       sqsClient,
       queueUrl: String(ready.queueUrl),
       deadLetterQueueUrl: String(ready.deadLetterQueueUrl),
+      dataDir,
       stop: async () => {
         sqsClient.destroy();
         try {

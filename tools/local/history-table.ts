@@ -15,8 +15,6 @@ export function historyTableDefinition(tableName: string): CreateTableCommandInp
       { AttributeName: HistoryTable.SORT_KEY, AttributeType: 'S' },
       { AttributeName: HistoryTable.BY_DAY_PARTITION_KEY, AttributeType: 'S' },
       { AttributeName: HistoryTable.BY_DAY_SORT_KEY, AttributeType: 'S' },
-      { AttributeName: HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY, AttributeType: 'S' },
-      { AttributeName: HistoryTable.BY_CHILD_ENTITY_SORT_KEY, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: HistoryTable.PARTITION_KEY, KeyType: 'HASH' },
@@ -28,14 +26,6 @@ export function historyTableDefinition(tableName: string): CreateTableCommandInp
         KeySchema: [
           { AttributeName: HistoryTable.BY_DAY_PARTITION_KEY, KeyType: 'HASH' },
           { AttributeName: HistoryTable.BY_DAY_SORT_KEY, KeyType: 'RANGE' },
-        ],
-        Projection: projection,
-      },
-      {
-        IndexName: HistoryTable.BY_CHILD_ENTITY_INDEX,
-        KeySchema: [
-          { AttributeName: HistoryTable.BY_CHILD_ENTITY_PARTITION_KEY, KeyType: 'HASH' },
-          { AttributeName: HistoryTable.BY_CHILD_ENTITY_SORT_KEY, KeyType: 'RANGE' },
         ],
         Projection: projection,
       },
