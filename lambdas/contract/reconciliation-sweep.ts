@@ -1,6 +1,6 @@
 import type { ConfigurationProblem } from '../core/errors';
 import type { SweepWindow } from '../core/sweep-windows';
-import { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE } from './reconciliation';
+import { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE, ReconciliationQuery } from './reconciliation';
 
 /*
  * The scheduled reconciliation sweep: what it compares, how often and how far back, and the checkpoint that lets a
@@ -8,22 +8,13 @@ import { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE } from './reconciliation';
  * and the local runner's interval sweep, so that the three read one setting the same way.
  */
 
-/** The sweep's settings: the context key / prop `reconciliationSweep`, the Lambda's and the runner's RECONCILIATION_SWEEP. */
-export interface ReconciliationSweepSettings {
-  /** The webhook event names to compare (each listed on its own). At least one. */
-  readonly names: readonly string[];
-  /** `ORCHESTRATION` (default) or `ORCHESTRATION_AUDIT`. */
-  readonly eventType?: string;
-  /** An audit event's category, for example `ACTION`. */
-  readonly category?: string;
-  /** Only events in this status, for example `FAILED`. */
-  readonly eventStatus?: string;
-  /** Only events of this retailer. */
-  readonly retailerId?: string;
-  /** Only events about entities of this type, for example `ORDER`. */
-  readonly entityType?: string;
-  /** The listed event's field holding the webhook id. @default 'id' */
-  readonly idField?: string;
+/**
+ * The sweep's settings: the context key / prop `reconciliationSweep`, the Lambda's and the runner's
+ * RECONCILIATION_SWEEP. What to list is `reconcile`'s query (`names`: the webhook event names to compare, each listed
+ * on its own; `eventType`, `category`, `eventStatus`, `retailerId`, `entityType`, `idField`); the window comes from
+ * the schedule.
+ */
+export interface ReconciliationSweepSettings extends Omit<ReconciliationQuery, 'from' | 'to'> {
   /** The route a backfilled event is handled under. @default '' */
   readonly route?: string;
   /** How often the recent sweep starts, in minutes (also the gap alarm's period). @default 15 */
@@ -72,7 +63,16 @@ export function sweepLookbackMinutes(settings: ReconciliationSweepSettings, swee
 const MAX_LOOKBACK_DAYS = 30;
 /** An alarm evaluates 3 periods of `everyMinutes`, and CloudWatch evaluates at most one day. */
 const MAX_EVERY_MINUTES = 480;
-const TEXT_FIELDS = ['eventType', 'category', 'eventStatus', 'retailerId', 'entityType', 'idField', 'route'] as const;
+/** The settings that are `reconcile`'s query filters, as they are passed on to each listing. */
+export const SWEEP_QUERY_FIELDS = [
+  'eventType',
+  'category',
+  'eventStatus',
+  'retailerId',
+  'entityType',
+  'idField',
+] as const;
+const TEXT_FIELDS = [...SWEEP_QUERY_FIELDS, 'route'] as const;
 const NUMBER_FIELDS: Readonly<Record<string, readonly [number, number]>> = {
   everyMinutes: [1, MAX_EVERY_MINUTES],
   lookbackMinutes: [1, MAX_LOOKBACK_DAYS * 24 * 60],

@@ -17,9 +17,11 @@ export interface ReconciliationQuery {
   readonly eventType?: string;
   /** An audit event's category, for example `ACTION`. */
   readonly category?: string;
-  /** Default: any. */
+  /** Only events in this status, for example `FAILED`. Default: any. */
   readonly eventStatus?: string;
+  /** Only events of this retailer. */
   readonly retailerId?: string;
+  /** Only events about entities of this type, for example `ORDER`. */
   readonly entityType?: string;
   /** The dotted path of the listed event's field that holds the webhook's `id`. @default 'id' */
   readonly idField?: string;

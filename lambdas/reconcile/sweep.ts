@@ -4,6 +4,7 @@ import type { ReconciliationQuery } from '../contract/reconciliation';
 import {
   ReconciliationSweepSettings,
   SWEEP_DEFAULTS,
+  SWEEP_QUERY_FIELDS,
   SweepCheckpoint,
   SweepIdName,
   sweepLookbackMinutes,
@@ -212,11 +213,9 @@ async function compare(
   return { complete: true, totals };
 }
 
+/** The settings' query filters: `reconcile`'s query but for the names and the window. */
 function queryOf(settings: ReconciliationSweepSettings): Omit<ReconciliationQuery, 'names' | 'from' | 'to'> {
-  const { eventType, category, eventStatus, retailerId, entityType, idField } = settings;
   return Object.fromEntries(
-    Object.entries({ eventType, category, eventStatus, retailerId, entityType, idField }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    SWEEP_QUERY_FIELDS.flatMap((field) => (settings[field] === undefined ? [] : [[field, settings[field]]])),
   );
 }

@@ -9,6 +9,7 @@ import {
   FLUENT_STATUS_DIMENSION,
   FluentApiMetric,
   ReceiverMetric,
+  ReconciliationMetric,
 } from '../../lambdas/contract/observability';
 
 export interface DashboardSources {
@@ -21,6 +22,8 @@ export interface DashboardSources {
   readonly metrics: ReceiverMetrics;
   readonly oldestMessageAgeThreshold: Duration;
   readonly alarms: readonly cloudwatch.IAlarm[];
+  /** Set when the reconciliation sweep runs: its gaps get a graph. */
+  readonly gapsAlarmPeriod?: Duration;
 }
 
 const THIRD = 8;
@@ -37,6 +40,7 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
   const max = { statistic: cloudwatch.Stats.MAXIMUM };
   const receiver = (name: string) => metrics.count(MetricComponent.RECEIVER, name);
   const consumer = (name: string) => metrics.count(MetricComponent.CONSUMER, name);
+  const reconciler = (name: string) => metrics.count(MetricComponent.RECONCILER, name);
 
   return [
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...sources.alarms], width: FULL, height: 3 })],
@@ -105,6 +109,14 @@ export function buildDashboardWidgets(sources: DashboardSources): cloudwatch.IWi
       graph('Fluent API failures by status', [
         metrics.byReason(MetricComponent.CONSUMER, FluentApiMetric.CALL_FAILED, FLUENT_STATUS_DIMENSION),
       ]),
+      ...(sources.gapsAlarmPeriod === undefined
+        ? []
+        : [
+            graph('Reconciliation sweep: webhooks that never arrived', [
+              reconciler(ReconciliationMetric.GAPS_FOUND).with({ label: 'Gaps found' }),
+              reconciler(ReconciliationMetric.GAPS_BACKFILLED).with({ label: 'Gaps backfilled' }),
+            ]),
+          ]),
     ],
     [
       new cloudwatch.GraphWidget({

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,9 +10,9 @@ import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
 import { RUNS_FILE_ENV } from './fixtures/counting-handlers';
-import { REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
+import { runCli } from './cli-process';
+import { RunnerProcess, startRunnerProcess } from './local-runner-process';
 
-const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 const ORDERS = ['HD_A', 'HD_B', 'HD_C'];
 const WAIT_MS = 60_000;
 
@@ -28,16 +27,7 @@ describe('Program: history and replay under npm start, end to end', () => {
   const runs = (): string[] =>
     existsSync(temp.path('runs.txt')) ? readFileSync(temp.path('runs.txt'), 'utf8').split('\n').filter(Boolean) : [];
 
-  function cli(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [CLI, ...argv],
-        { cwd: REPO_ROOT, env: { ...process.env, ...env() }, timeout: 30_000 },
-        (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
-      );
-    });
-  }
+  const cli = (...argv: string[]) => runCli(env(), argv, 30_000);
   const history = async (...argv: string[]): Promise<HistoryRecord[]> => {
     const { code, stdout, stderr } = await cli('history', '--json', ...argv);
     if (code !== 0) throw new Error(`history exited ${code}: ${stderr}`);

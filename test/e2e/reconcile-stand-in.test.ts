@@ -1,23 +1,18 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
 import { fluentEvent } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
 import { RECORDS_FILE_ENV } from './fixtures/provenance-recording-handlers';
-import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
+import { runCli } from './cli-process';
+import { readHandlerRecords } from './fixtures/handler-records';
+import { LogLine, RunnerProcess, startRunnerProcess } from './local-runner-process';
 
-const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 const NAME = 'OrderStatusChange';
 const WAIT_MS = 60_000;
 const TEST_MS = 180_000;
 const MINUTE = 60_000;
-
-interface HandlerRecord {
-  readonly provenance: string;
-  readonly event: Record<string, unknown>;
-}
 
 interface StandInEntry {
   readonly event: Record<string, unknown>;
@@ -37,13 +32,7 @@ describe("Program: reconciliation under npm start against the Fluent stand-in's 
   let control: string;
   const env = () => ({ LOCAL_DATA_DIR: temp.path('data'), [RECORDS_FILE_ENV]: temp.path('records.jsonl') });
 
-  const records = (): HandlerRecord[] =>
-    existsSync(temp.path('records.jsonl'))
-      ? readFileSync(temp.path('records.jsonl'), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as HandlerRecord)
-      : [];
+  const records = () => readHandlerRecords(temp.path('records.jsonl'));
   const runsOf = (id: string) => records().filter((record) => record.event.id === id);
 
   /** `count` events of one batch, `generatedOn` a minute apart from `firstAt`; every third one lost. */
@@ -105,16 +94,7 @@ describe("Program: reconciliation under npm start against the Fluent stand-in's 
     }
   }
 
-  function cli(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [CLI, ...argv],
-        { cwd: REPO_ROOT, env: { ...process.env, ...env() }, timeout: 90_000 },
-        (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
-      );
-    });
-  }
+  const cli = (...argv: string[]) => runCli(env(), argv, 90_000);
 
   beforeAll(async () => {
     runner = await startRunnerProcess({

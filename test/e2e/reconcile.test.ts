@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { signFluentPayload } from '../../lambdas/core';
@@ -12,20 +11,16 @@ import { useTempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
 import { FakeFluentEventApi, listedEvent, startFakeFluentEventApi } from './fixtures/fake-fluent-event-api';
 import { RECORDS_FILE_ENV } from './fixtures/provenance-recording-handlers';
-import { REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
+import { runCli } from './cli-process';
+import { readHandlerRecords } from './fixtures/handler-records';
+import { RunnerProcess, startRunnerProcess } from './local-runner-process';
 
-const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 const NAME = 'OrderStatusChange';
 const WAIT_MS = 60_000;
 /** Each test runs the CLI two or three times against a runner on a shared, loaded machine. */
 const TEST_MS = 180_000;
 const FROM = '2026-12-01T00:00:00.000Z';
 const TO = '2026-12-02T00:00:00.000Z';
-
-interface HandlerRecord {
-  readonly provenance: string;
-  readonly event: Record<string, unknown>;
-}
 
 interface ReconcileJson {
   readonly listed: number;
@@ -62,35 +57,20 @@ describe('Program: reconcile against a fake Fluent Event API under npm start, en
   });
 
   /** What the handler did so far, as it wrote it. */
-  const records = (): HandlerRecord[] =>
-    existsSync(temp.path('records.jsonl'))
-      ? readFileSync(temp.path('records.jsonl'), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as HandlerRecord)
-      : [];
+  const records = () => readHandlerRecords(temp.path('records.jsonl'));
 
-  function cli(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [CLI, ...argv],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            ...env(),
-            FLUENT_API_URL: fluent.url,
-            FLUENT_API_ACCOUNT: 'ACME',
-            FLUENT_CLIENT_ID: 'reconcile-test',
-            FLUENT_CLIENT_SECRET: 'reconcile-test-secret',
-          },
-          timeout: 90_000,
-        },
-        (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
-      );
-    });
-  }
+  const cli = (...argv: string[]) =>
+    runCli(
+      {
+        ...env(),
+        FLUENT_API_URL: fluent.url,
+        FLUENT_API_ACCOUNT: 'ACME',
+        FLUENT_CLIENT_ID: 'reconcile-test',
+        FLUENT_CLIENT_SECRET: 'reconcile-test-secret',
+      },
+      argv,
+      90_000,
+    );
   const reconcile = (...flags: string[]) => cli('reconcile', '--from', FROM, '--to', TO, '--name', NAME, ...flags);
   const history = async (...argv: string[]): Promise<HistoryRecord[]> => {
     const { code, stdout, stderr } = await cli('history', '--json', ...argv);

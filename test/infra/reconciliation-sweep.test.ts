@@ -148,6 +148,15 @@ describe('Class: FluentWebhookReconciliationSweep (reconciliationSweep)', () => 
     expect(webhooks.monitoring.alarms.gapsKeepAppearing).toBeDefined();
   });
 
+  it('graphs GapsFound and GapsBackfilled on the dashboard', () => {
+    // Act
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+
+    // Assess
+    expect(body).toContain('Reconciliation sweep: webhooks that never arrived');
+    expect(body).toMatch(/GapsFound.*GapsBackfilled/);
+  });
+
   it('passes cdk-nag with no new finding', () => {
     expect(unacknowledgedNagFindings(app)).toEqual([]);
   });
