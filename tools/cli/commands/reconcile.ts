@@ -103,7 +103,14 @@ export const reconcileCommand: CliCommand = {
       io.err(error.message);
       return ExitCode.FAILED;
     }
-    const fluent = fluentClient(io, history, fluentApiClientFromEnv);
+    let fluent: FluentApiClient;
+    try {
+      fluent = fluentClient(io, history, fluentApiClientFromEnv);
+    } catch (error) {
+      // The opened history (locally: a DynamoDB emulator on the data folder) would keep the process alive.
+      await history.close();
+      throw error;
+    }
     const queue = history.reconciliationQueue;
     if (!dryRun && queue === undefined) {
       await history.close();
