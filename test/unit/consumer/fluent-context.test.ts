@@ -2,6 +2,7 @@ import type { FluentEventHandler } from '../../../lambdas/consumer/handler-types
 import { FLUENT_CALL_MESSAGE } from '../../../lambdas/consumer/fluent-context';
 import { FluentApiMetric } from '../../../lambdas/contract/observability';
 import { FaultKind } from '../../../tools/local/fluent-stand-in/stand-in-faults';
+import { FluentCallLog } from '../../../tools/local/inspector/fluent-calls';
 import { captureOutput, CapturedOutput, emittedMetrics } from '../../support/captured-output';
 import {
   returnApproved,
@@ -156,5 +157,44 @@ describe('Property: context.fluent in a handler', () => {
 
     // Assess
     expect(failedIds(response)).toEqual([]);
+  });
+
+  it("tells the consumer's fluentCallTap each attempt with its delivery: the inspector groups them per call, nothing secret", async () => {
+    // Prepare: the stand-in answers the first API call 503, so the event sent back is retried once.
+    const calls = new FluentCallLog(100, fixture.clock.now);
+    const consumer = testConsumer(
+      { default: postsBack },
+      {},
+      fixture.client(),
+      undefined,
+      undefined,
+      undefined,
+      calls.tap,
+    );
+    fixture.standIn.addFaults([{ kind: FaultKind.UNAVAILABLE, times: 1 }]);
+    const { record, event } = signedEventRecord(fluent.privateKey, { id: 'event-42', entityRef: 'RET-42' });
+    const other = signedEventRecord(
+      fluent.privateKey,
+      { id: 'event-43', entityRef: 'RET-43' },
+      { messageId: 'message-43' },
+    );
+
+    // Act
+    const responses = [await consumer.deliver(record), await consumer.deliver(other.record)];
+
+    // Assess
+    expect(responses.map(failedIds)).toEqual([[], []]);
+    const shown = calls.callsFor({ eventId: event.id, messageId: record.messageId });
+    const sendEvent = shown.find((call) => call.operation === 'sendEvent');
+    expect(sendEvent).toMatchObject({ statuses: ['503', '200'], status: '200', next: 'done', attempts: 2, retries: 1 });
+    expect(sendEvent!.durationMs).toBeGreaterThanOrEqual(0);
+    expect(calls.callsFor({ eventId: other.event.id, messageId: other.record.messageId })).toEqual([
+      expect.objectContaining({ operation: 'sendEvent', statuses: ['200'], retries: 0 }),
+    ]);
+    expect(calls.callsFor({ eventId: event.id, messageId: 'another-delivery' })).toEqual([]);
+    const text = JSON.stringify(calls.callsFor({ eventId: event.id, messageId: record.messageId }));
+    expect(text).not.toContain(TEST_FLUENT_CLIENT.clientSecret);
+    expect(text).not.toContain(TEST_FLUENT_CLIENT.password);
+    expect(text).not.toMatch(/Bearer|access_token/);
   });
 });
