@@ -275,7 +275,7 @@ export async function loadLocalConfig(
     );
   }
 
-  const fluentApi = readLocalFluentApi(env, SAMPLE_ACCOUNT_ID, problems);
+  const fluentApi = await readLocalFluentApi(env, SAMPLE_ACCOUNT_ID, problems);
   const sweepText = env[LOCAL_ENV_NAMES.reconciliationSweep]?.trim() || undefined;
   const sweep = sweepText === undefined ? undefined : readSweepSettings(LOCAL_ENV_NAMES.reconciliationSweep, sweepText);
   if (sweep !== undefined) problems.push(...sweep.problems);

@@ -12,7 +12,6 @@ import {
   FluentNotConfiguredError,
   staticCredentials,
 } from '../../lambdas/fluent-api';
-import { fluentApiClientFromEnv } from '../../lambdas/fluent-api/fluent-api-from-env';
 import { CONTROL_PATH, DEFAULT_STAND_IN_TOKEN_SECONDS, startFluentStandIn } from './fluent-stand-in/fluent-stand-in';
 import { Fault, parseFaultList } from './fluent-stand-in/stand-in-faults';
 import { LOCAL_FLUENT_CLIENT } from './local-fluent-client';
@@ -45,12 +44,15 @@ export type LocalFluentApiConfig =
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Loaded only with FLUENT_API_URL: it brings the Secrets Manager client, which the stand-in does without. */
+const loadFromEnv = () => import('../../lambdas/fluent-api/fluent-api-from-env');
+
 /** Reads the local Fluent API configuration, appending problems to `problems`. */
-export function readLocalFluentApi(
+export async function readLocalFluentApi(
   env: Env,
   defaultAccount: string,
   problems: ConfigurationProblem[],
-): LocalFluentApiConfig {
+): Promise<LocalFluentApiConfig> {
   /** Runs a reader that throws a whole sentence, recorded against the variable it is about. */
   const guard = <T>(setting: string, read: () => T, fallback: T): T => {
     try {
@@ -62,6 +64,7 @@ export function readLocalFluentApi(
   };
   if (env[FluentApiEnv.API_URL]?.trim()) {
     // Checked now, so a half-done configuration stops the start instead of failing every handler later.
+    const { fluentApiClientFromEnv } = await loadFromEnv();
     guard(FluentApiEnv.API_URL, () => fluentApiClientFromEnv(env), undefined);
     return { kind: 'remote', env };
   }
@@ -106,6 +109,7 @@ export interface LocalFluentApi {
 /** Starts the stand-in (or, with FLUENT_API_URL, uses that URL) and the client the handlers' `context.fluent` uses. */
 export async function startLocalFluentApi(config: LocalFluentApiConfig, host: string): Promise<LocalFluentApi> {
   if (config.kind === 'remote') {
+    const { fluentApiClientFromEnv } = await loadFromEnv();
     const client = fluentApiClientFromEnv(config.env);
     if (client === undefined) throw new FluentNotConfiguredError(`${FluentApiEnv.API_URL} is not set.`);
     return { client, apiUrl: String(config.env[FluentApiEnv.API_URL]), stop: async () => undefined };

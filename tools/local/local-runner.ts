@@ -10,7 +10,6 @@ import { watchDeadLetterQueue } from './dead-letter-watcher';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { boundedLogValue } from '../../lambdas/contract/log-values';
 import { startGatewayServer } from './gateway-server';
-import { sqsSendMessageIntegration } from './sqs-service-integration';
 import { Ingress } from '../../lambdas/contract/ingress';
 import { createLambdaContext, LocalFunction } from './lambda-context';
 import { emulatorClientConfig } from './local-aws-config';
@@ -282,9 +281,16 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       pathSecret: config.pathSecret.secret,
     };
     // queue-first: no Lambda at the door; the stack's mapping template puts the request on the queue as it came.
+    // Its template engine (velocityjs) is loaded only then.
     const integration =
       config.ingress === Ingress.QUEUE_FIRST
-        ? { serviceIntegration: sqsSendMessageIntegration({ sqsClient, queueUrl: queue.queueUrl, stage }) }
+        ? {
+            serviceIntegration: (await import('./sqs-service-integration')).sqsSendMessageIntegration({
+              sqsClient,
+              queueUrl: queue.queueUrl,
+              stage,
+            }),
+          }
         : {
             handler: createReceiverHandler({
               settings: config.settings,
