@@ -8,15 +8,21 @@ import { LogLine, RunnerProcess, startRunnerProcess } from './local-runner-proce
 
 const PROCESSED = 'webhook processed';
 const RAN = 'test handler ran';
+const STARTED = 'test handler started';
 
-/** A handlers module that logs which version of it ran; `pauseMs` keeps events queued behind the one in hand. */
-const handlersSource = (version: string, pauseMs: number): string => `
+/**
+ * A handlers module that logs which version of it started and ran. With a `gate` file, each run waits until that file
+ * exists, so the test decides which events are still in hand when the module changes (no race with the rebuild).
+ */
+const handlersSource = (version: string, gate?: string): string => `
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FluentEventHandlers } from '${require.resolve('../../lambdas/consumer/handler-types').replace(/\.ts$/, '')}';
 
 export const handlers: FluentEventHandlers = {
   default: async (_event, { logger }) => {
-    await sleep(${pauseMs});
+    logger.info('${STARTED}', { version: '${version}' });
+    ${gate ? `while (!existsSync(${JSON.stringify(gate)})) await sleep(20);` : ''}
     logger.info('${RAN}', { version: '${version}' });
   },
 };
@@ -27,10 +33,12 @@ describe('Program: npm start (bin/npm-start.cjs: fluent-webhook local --watch fr
   let runner: RunnerProcess;
   let privateKeyPem: string;
   let handlersPath: string;
+  let gatePath: string;
 
   beforeAll(async () => {
     handlersPath = temp.path('handlers.ts');
-    writeFileSync(handlersPath, handlersSource('v1', 300));
+    gatePath = temp.path('v1-may-finish');
+    writeFileSync(handlersPath, handlersSource('v1', gatePath));
     // The first start after a source change bundles the CLI first (on a fresh clone, in CI).
     runner = await startRunnerProcess({ LOCAL_DATA_DIR: temp.path('data'), BATCH_SIZE: '1' }, 50_000, {
       npmStart: true,
@@ -61,14 +69,15 @@ describe('Program: npm start (bin/npm-start.cjs: fluent-webhook local --watch fr
   });
 
   it('runs the changed handlers from the next batch on, and every event queued meanwhile exactly once', async () => {
-    // Prepare: events queue up behind a slow v1
+    // Prepare: events queue up behind a v1 run that waits for the gate
     const first = await send();
-    await runner.waitForLine((line) => line.eventId === first && line.message === RAN);
+    await runner.waitForLine((line) => line.eventId === first && line.message === STARTED);
     const queued = [await send(), await send(), await send(), await send()];
 
-    // Act: the file changes while they wait; one more event after the reload
-    writeFileSync(handlersPath, handlersSource('v2', 0));
+    // Act: the file changes while they wait, then v1 may finish; one more event after the reload
+    writeFileSync(handlersPath, handlersSource('v2'));
     await runner.waitForLine((line) => line.message === 'handlers reloaded', 15_000);
+    writeFileSync(gatePath, '');
     const after = await send();
     const all = [first, ...queued, after];
     await waitUntil(() => all.every((id) => linesAbout(id, PROCESSED).length > 0), 20_000, 'every event processed');
@@ -80,8 +89,13 @@ describe('Program: npm start (bin/npm-start.cjs: fluent-webhook local --watch fr
     }
     expect(linesAbout(first, RAN)[0]).toMatchObject({ version: 'v1' });
     expect(linesAbout(after, RAN)[0]).toMatchObject({ version: 'v2' });
-    // At most the batch in hand at the reload finished with v1; the rest of the queue ran v2.
-    expect(queued.filter((id) => linesAbout(id, RAN)[0]?.version === 'v2').length).toBeGreaterThanOrEqual(3);
+    // An event ran v1 exactly when its batch was in hand before the reload; every later one ran v2.
+    const lines = runner.lines();
+    const reloadedAt = lines.findIndex((line) => line.message === 'handlers reloaded');
+    for (const id of queued) {
+      const startedAt = lines.findIndex((line) => line.eventId === id && line.message === STARTED);
+      expect([id, linesAbout(id, RAN)[0]?.version]).toEqual([id, startedAt < reloadedAt ? 'v1' : 'v2']);
+    }
   });
 
   it('keeps the previous handlers running when a change does not build, and says why', async () => {
