@@ -3,6 +3,7 @@ import { coldStartBench } from './cold-start.bench';
 import { handlerBench } from './handler.bench';
 import { orderingBench } from './ordering.bench';
 import { pipelineBench } from './pipeline.bench';
+import { reconciliationSweepBench } from './reconciliation-sweep.bench';
 import { replayBench } from './replay.bench';
 import { startBench } from './start.bench';
 import { verifierBench } from './verifier.bench';
@@ -15,5 +16,6 @@ export const BENCHES: readonly Bench[] = [
   pipelineBench,
   orderingBench,
   replayBench,
+  reconciliationSweepBench,
   startBench,
 ];
