@@ -10,6 +10,7 @@ import { fluentEventBody } from '../../test/support/factories';
 import { judgeOrdering, readHandlerRuns } from '../../test/support/handler-runs';
 import { percentile } from '../load/send-webhooks';
 import type { Bench, BenchRow } from './bench';
+import { waitUntil } from '../../test/support/wait-until';
 
 const HANDLERS = join(__dirname, '..', '..', 'test', 'e2e', 'fixtures', 'recording-handlers.ts');
 const DRAIN_TIMEOUT_MS = 120_000;
@@ -49,13 +50,9 @@ async function post(sender: Sender, body: Buffer): Promise<number> {
 }
 
 async function waitForRuns(sender: Sender, ids: ReadonlySet<string>) {
-  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  for (;;) {
-    const runs = readHandlerRuns(sender.recordFile).filter((run) => ids.has(run.eventId));
-    if (runs.length >= ids.size) return runs;
-    if (Date.now() > deadline) throw new Error(`Only ${runs.length} of ${ids.size} events were handled in time.`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const runs = () => readHandlerRuns(sender.recordFile).filter((run) => ids.has(run.eventId));
+  await waitUntil(() => runs().length >= ids.size, DRAIN_TIMEOUT_MS, `all ${ids.size} events were handled`);
+  return runs();
 }
 
 /** Orders concurrently, each order's events one after another; then waits until every handler has run. */

@@ -1,7 +1,7 @@
 import type { HistoryRecord } from '../../../lambdas/contract/history';
 import type { CliIo } from '../cli-io';
-import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
-import { openHistory, StackHistoryError } from '../history/history-source';
+import { CliCommand, ExitCode, ExitCodeValue } from '../command';
+import { openHistoryOrExplain } from '../history/history-source';
 import { readHistoryQuery, SELECTOR_OPTIONS, SELECTOR_USAGE, SOURCE_OPTIONS } from '../history/history-selectors';
 import { parseOptions } from '../parse-options';
 
@@ -26,18 +26,9 @@ export const historyCommand: CliCommand = {
 
   async run(argv, io) {
     const options = parseOptions(argv, OPTIONS);
-    if (options.region !== undefined && options.stack === undefined) {
-      throw new UsageError('--region goes with --stack: the local history needs no region.');
-    }
     const query = readHistoryQuery(options);
-    let history;
-    try {
-      history = await openHistory(options, io);
-    } catch (error) {
-      if (!(error instanceof StackHistoryError)) throw error;
-      io.err(error.message);
-      return ExitCode.FAILED;
-    }
+    const history = await openHistoryOrExplain(options, io);
+    if (history === undefined) return ExitCode.FAILED;
     try {
       const records = await history.store.query(query);
       if (options.json) io.out(JSON.stringify(records, null, 2));

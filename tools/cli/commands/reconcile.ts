@@ -20,7 +20,7 @@ import type { fluentApiClientFromEnv } from '../../../lambdas/fluent-api/fluent-
 import { LOCAL_FLUENT_CLIENT } from '../../local/local-fluent-client';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
-import { OpenedHistory, openHistory, StackHistoryError } from '../history/history-source';
+import { OpenedHistory, openHistoryOrExplain } from '../history/history-source';
 import { readTime, SOURCE_OPTIONS } from '../history/history-selectors';
 import { parseOptions, required } from '../parse-options';
 
@@ -82,9 +82,6 @@ export const reconcileCommand: CliCommand = {
   async run(argv, io) {
     const { createSqsClient, sqsBackfill, fluentApiClientFromEnv } = await loadReconcile();
     const options = parseOptions(argv, OPTIONS);
-    if (options.region !== undefined && options.stack === undefined) {
-      throw new UsageError('--region goes with --stack: the local history needs no region.');
-    }
     const query = readQuery(options);
     const bounds = {
       pageSize: readWhole(options['page-size'], 'page-size', DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE),
@@ -95,14 +92,8 @@ export const reconcileCommand: CliCommand = {
     };
     const dryRun = options['dry-run'] === true;
 
-    let history: OpenedHistory;
-    try {
-      history = await openHistory(options, io);
-    } catch (error) {
-      if (!(error instanceof StackHistoryError)) throw error;
-      io.err(error.message);
-      return ExitCode.FAILED;
-    }
+    const history = await openHistoryOrExplain(options, io);
+    if (history === undefined) return ExitCode.FAILED;
     let fluent: FluentApiClient;
     try {
       fluent = fluentClient(io, history, fluentApiClientFromEnv);

@@ -16,7 +16,7 @@ import { localKeyPairPaths } from '../../local/local-key-pair';
 import type { CliIo } from '../cli-io';
 import { CliCommand, ExitCode, ExitCodeValue, UsageError } from '../command';
 import { readDedupWindow } from '../dedup-window';
-import { OpenedHistory, openHistory, StackHistoryError } from '../history/history-source';
+import { openHistoryOrExplain } from '../history/history-source';
 import { readHistoryQuery, SELECTOR_OPTIONS, SELECTOR_USAGE, SOURCE_OPTIONS } from '../history/history-selectors';
 import { parseOptions } from '../parse-options';
 import { planReplay, ReplayPlan } from '../replay/replay-plan';
@@ -67,9 +67,6 @@ export const replayCommand: CliCommand = {
   async run(argv, io) {
     const { createSqsClient, runReplay } = await loadReplay();
     const options = parseOptions(argv, OPTIONS);
-    if (options.region !== undefined && options.stack === undefined) {
-      throw new UsageError('--region goes with --stack: the local history needs no region.');
-    }
     if (options.resume !== undefined && !options.reprocess) {
       throw new UsageError('--resume continues a --reprocess run: pass --reprocess --resume RUN.');
     }
@@ -82,14 +79,8 @@ export const replayCommand: CliCommand = {
     const replayRun = options.reprocess ? (options.resume ?? newRunId()) : undefined;
     const dryRun = options['dry-run'] === true;
 
-    let history: OpenedHistory;
-    try {
-      history = await openHistory(options, io);
-    } catch (error) {
-      if (!(error instanceof StackHistoryError)) throw error;
-      io.err(error.message);
-      return ExitCode.FAILED;
-    }
+    const history = await openHistoryOrExplain(options, io);
+    if (history === undefined) return ExitCode.FAILED;
     try {
       const verifier = new FluentSignatureVerifier({
         publicKeys: readKeys(options['public-key'], options.stack === undefined, io),

@@ -1,10 +1,32 @@
 import { requireOptionalPackages } from '../../../lambdas/contract/optional-packages';
 import { resolveDataDir, displayPath } from '../../local/data-dir';
 import type { CliIo } from '../cli-io';
-import type { OpenedHistory } from './opened-history';
+import { UsageError } from '../command';
+import { OpenedHistory, StackHistoryError } from './opened-history';
 
 export { StackHistoryError } from './opened-history';
 export type { OpenedHistory } from './opened-history';
+
+/**
+ * What `history`, `replay` and `reconcile` do first: refuse `--region` without `--stack` (a usage error), then open
+ * the history; a stack that cannot be read or lacks the history is explained on standard error and gives undefined
+ * (the command then exits 1).
+ */
+export async function openHistoryOrExplain(
+  options: { stack?: string; region?: string },
+  io: CliIo,
+): Promise<OpenedHistory | undefined> {
+  if (options.region !== undefined && options.stack === undefined) {
+    throw new UsageError('--region goes with --stack: the local history needs no region.');
+  }
+  try {
+    return await openHistory(options, io);
+  } catch (error) {
+    if (!(error instanceof StackHistoryError)) throw error;
+    io.err(error.message);
+    return undefined;
+  }
+}
 
 /** Opens the stack's history with `--stack`, else the local runner's. */
 export async function openHistory(options: { stack?: string; region?: string }, io: CliIo): Promise<OpenedHistory> {
