@@ -73,6 +73,7 @@ export class FluentWebhooks extends Construct implements iam.IGrantable {
       consumerFunction: this.consumer.consumerFunction,
       apiStage: this.receiver.api.deploymentStage,
       gapsAlarmPeriod: this.reconciliationSweep?.every,
+      reconciliationSweepFunction: this.reconciliationSweep?.sweepFunction,
     });
   }
 }

@@ -55,6 +55,8 @@ export interface FluentWebhookAlarms {
   readonly md5OnlyAccepted?: cloudwatch.Alarm;
   /** The reconciliation sweep found gaps in 3 sweep periods in a row; only with `gapsAlarmPeriod`. */
   readonly gapsKeepAppearing?: cloudwatch.Alarm;
+  /** The sweep Lambda failed in 3 sweep periods in a row; only with `reconciliationSweepFunction`. */
+  readonly reconciliationSweepErrors?: cloudwatch.Alarm;
 }
 
 /**
@@ -110,6 +112,18 @@ export class FluentWebhookMonitoring extends Construct {
             evaluationPeriods: GAP_ALARM_PERIODS,
             datapointsToAlarm: GAP_ALARM_PERIODS,
             alarmDescription: `The reconciliation sweep found events Fluent produced but the receiver never got, in ${GAP_ALARM_PERIODS} sweeps in a row: webhooks keep getting lost on the way (Fluent's SendWebhook settings, the door's 5xx/4xx, a WAF rule) or backfills keep failing. Read the sweep's 'reconciliation sweep' log lines (gapsFound, gapsBackfilled, failedIds) and the door's errors; backfilled events were handled, the cause is still open.`,
+          });
+    const sweepFunction = props.reconciliationSweepFunction;
+    const reconciliationSweepErrors =
+      gapsAlarmPeriod === undefined || sweepFunction === undefined
+        ? undefined
+        : alarm('ReconciliationSweepErrors', {
+            metric: sweepFunction.metricErrors({ period: gapsAlarmPeriod, statistic: cloudwatch.Stats.SUM }),
+            threshold: 1,
+            // A failed sweep is resumed by the next one; failing every time means nothing is reconciled.
+            evaluationPeriods: GAP_ALARM_PERIODS,
+            datapointsToAlarm: GAP_ALARM_PERIODS,
+            alarmDescription: `The reconciliation sweep Lambda failed in ${GAP_ALARM_PERIODS} sweeps in a row, so webhooks Fluent never delivered are not being found. Read its log group: Fluent refusing the credentials or failing after retries (a FluentApiError with its status), the history or checkpoint table unreadable, or a configuration error at cold start. Each sweep resumes from its checkpoint once it runs again.`,
           });
     this.alarms = {
       deadLetterQueueNotEmpty: alarm('DeadLetterQueueNotEmpty', {
@@ -216,6 +230,7 @@ export class FluentWebhookMonitoring extends Construct {
       }),
       ...(md5OnlyAccepted === undefined ? {} : { md5OnlyAccepted }),
       ...(gapsKeepAppearing === undefined ? {} : { gapsKeepAppearing }),
+      ...(reconciliationSweepErrors === undefined ? {} : { reconciliationSweepErrors }),
     };
 
     this.alarmTopic = this.createAlarmTopic(props);

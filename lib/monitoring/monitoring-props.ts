@@ -69,6 +69,12 @@ export interface FluentWebhookMonitoringProps extends FluentWebhookMonitoringOpt
    */
   readonly gapsAlarmPeriod?: Duration;
   /**
+   * The reconciliation sweep's Lambda: given with `gapsAlarmPeriod`, an alarm fires when it fails in 3 such periods
+   * in a row (Fluent cannot be listed, the credentials were refused, the history cannot be read).
+   * @default - no sweep errors alarm
+   */
+  readonly reconciliationSweepFunction?: lambda.IFunction;
+  /**
    * The environment's name, as set in the Lambdas' `ENVIRONMENT_NAME`: the `environment` metric dimension.
    * @default - the Lambdas' metrics carry no environment dimension
    */

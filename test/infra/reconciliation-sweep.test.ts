@@ -148,6 +148,19 @@ describe('Class: FluentWebhookReconciliationSweep (reconciliationSweep)', () => 
     expect(webhooks.monitoring.alarms.gapsKeepAppearing).toBeDefined();
   });
 
+  it('alarms when the sweep Lambda fails in 3 sweep periods in a row', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+      Period: 900,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+    });
+  });
+
   it('graphs GapsFound and GapsBackfilled on the dashboard', () => {
     // Act
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
@@ -171,6 +184,7 @@ describe('Prop: reconciliationSweep (settings and refusals)', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     expect(webhooks.reconciliationSweep).toBeUndefined();
     expect(webhooks.monitoring.alarms.gapsKeepAppearing).toBeUndefined();
+    expect(webhooks.monitoring.alarms.reconciliationSweepErrors).toBeUndefined();
   });
 
   it('follows everyMinutes, nightlyHourUtc and nightlyLookbackDays 0 (no nightly sweep)', () => {
