@@ -169,6 +169,8 @@ describe('Class: FluentWebhookStack', () => {
         receiverReservedConcurrency: '4',
         apiGatewayCloudWatchRole: 'false',
         stageName: 'hooks',
+        historyPointInTimeRecovery: 'true',
+        historyRetentionDays: '40',
       },
     });
 
@@ -189,6 +191,13 @@ describe('Class: FluentWebhookStack', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: Match.arrayWith([{ AttributeName: 'messageId', KeyType: 'RANGE' }]),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HISTORY_RETENTION_DAYS: '40' }) },
+    });
   });
 
   it.each<[string, Record<string, unknown>, Record<string, string>]>([
