@@ -59,15 +59,17 @@ export const OPTIONAL_PACKAGES = {
 export type OptionalPart = keyof typeof OPTIONAL_PACKAGES;
 
 /**
- * The packages of `part` that Node cannot find from `from` (this package's folder), in the order listed: looked up in
- * every `node_modules` folder up from it, as `require` looks, without loading them (a package that is present but
- * broken fails later, with its own error).
+ * The packages of `part` that Node cannot find from any of `from` (this package's folder by default), in the order
+ * listed: looked up in every `node_modules` folder up from each, as `require` looks, without loading them (a package
+ * that is present but broken fails later, with its own error).
  */
-export function missingOptionalPackages(part: OptionalPart, from: string = PACKAGE_ROOT): string[] {
+export function missingOptionalPackages(part: OptionalPart, from: string | readonly string[] = PACKAGE_ROOT): string[] {
   const folders: string[] = [];
-  for (let dir = from; ; dir = dirname(dir)) {
-    folders.push(join(dir, 'node_modules'));
-    if (dirname(dir) === dir) break;
+  for (const start of typeof from === 'string' ? [from] : from) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      folders.push(join(dir, 'node_modules'));
+      if (dirname(dir) === dir) break;
+    }
   }
   return OPTIONAL_PACKAGES[part].filter(
     (name) => !folders.some((folder) => existsSync(join(folder, name, 'package.json'))),
@@ -91,7 +93,7 @@ export function installCommand(missing: readonly string[], manifestPath = join(P
 }
 
 /** Throws one line naming what `part` lacks and the command that installs it; returns when nothing is missing. */
-export function requireOptionalPackages(part: OptionalPart, from: string = PACKAGE_ROOT): void {
+export function requireOptionalPackages(part: OptionalPart, from: string | readonly string[] = PACKAGE_ROOT): void {
   const missing = missingOptionalPackages(part, from);
   if (missing.length === 0) return;
   const named =

@@ -88,7 +88,10 @@ export function createBundledFunction(
   },
 ): NodejsFunction {
   // Without esbuild CDK would try Docker, and without the SDK or Powertools esbuild would fail on a missing import.
-  if (Stack.of(scope).bundlingRequired) requireOptionalPackages('fluent-webhook-receiver/cdk', source.projectRoot);
+  // esbuild runs in the project; the Lambdas' imports resolve from this package's folder up, as esbuild resolves them.
+  if (Stack.of(scope).bundlingRequired) {
+    requireOptionalPackages('fluent-webhook-receiver/cdk', [source.projectRoot, PACKAGE_ROOT]);
+  }
   const bundled = bundledFunctionProps(source);
   const overrides = layers.overrides ?? {};
   const { wiring } = layers;

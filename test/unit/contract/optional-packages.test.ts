@@ -58,6 +58,22 @@ describe('Optional packages', () => {
     expect(missing).toEqual([]);
   });
 
+  it('counts a package as present when it is found from any of several folders (the project, or this package)', () => {
+    // Prepare: esbuild in the user's project, the SQS client only beside the package
+    const project = projectWith('split-project', ['esbuild']);
+    const packageHome = projectWith('split-package', ['@aws-sdk/client-sqs']);
+
+    // Act
+    const fromProject = missingOptionalPackages('fluent-webhook-receiver/cdk', project);
+    const fromBoth = missingOptionalPackages('fluent-webhook-receiver/cdk', [project, packageHome]);
+
+    // Assess
+    expect(fromProject).toContain('@aws-sdk/client-sqs');
+    expect(fromBoth).not.toContain('@aws-sdk/client-sqs');
+    expect(fromBoth).not.toContain('esbuild');
+    expect(fromBoth).toContain('@aws-sdk/client-dynamodb');
+  });
+
   it('says in one line which packages a part lacks and the command that adds them', () => {
     // Prepare: a verifier-only install (npm install --omit=optional) has none of them.
     const project = projectWith('verifier-only', []);
