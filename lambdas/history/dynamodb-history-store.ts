@@ -126,10 +126,11 @@ export class DynamoDbHistoryStore implements HistoryStore {
           ExpressionAttributeValues: { ':day': dayShardKey(day, shard), ':prefix': entityTimePrefix(ref) },
         }),
       );
-      // Nothing under it as an entity of its own (an order and its fulfilments): it may be a child entity's own ref,
-      // which the index entries carry but not in their key. Those are found by reading the window's entries.
-      entries = underRoot.flat();
-      if (entries.length === 0) entries = await this.dayEntries(days, { attribute: 'entityRef', value: ref });
+      // A ref is filed under itself when its event names no other root (an order, or a fulfilment sent on its own);
+      // a child entity's events filed under their root carry the child's ref in the entry but not in its key, so the
+      // window's entries are read for it too, every time: a ref may be both (readItems drops an entry found twice).
+      const asChild = await this.dayEntries(days, { attribute: 'entityRef', value: ref });
+      entries = [...underRoot.flat(), ...asChild];
     } else {
       entries = await this.dayEntries(days);
     }

@@ -104,6 +104,21 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
     expect(ofFulfilment.map((record) => record.eventId)).toEqual([order[1]!.record.eventId]);
   });
 
+  it("finds a child entity's events both under its root and filed under its own ref", async () => {
+    // Prepare: one fulfilment event names its order as root, another (sent on its own) names no root
+    const store = await open();
+    const underOrder = entry({ entityRef: 'F_HD_C_1', rootEntityRef: 'HD_C', receivedAt: '2026-12-01T09:00:00.000Z' });
+    const onItsOwn = entry({ entityRef: 'F_HD_C_1', rootEntityRef: undefined, receivedAt: '2026-12-02T09:00:00.000Z' });
+    const sibling = entry({ entityRef: 'F_HD_C_2', rootEntityRef: 'HD_C', receivedAt: '2026-12-02T10:00:00.000Z' });
+    for (const written of [underOrder, onItsOwn, sibling]) await store.write(written);
+
+    // Act
+    const ofFulfilment = await store.query({ entityRef: 'F_HD_C_1' });
+
+    // Assess
+    expect(ofFulfilment.map((record) => record.eventId)).toEqual([underOrder.record.eventId, onItsOwn.record.eventId]);
+  });
+
   it('lists a time range by name, account and outcome', async () => {
     // Prepare
     const store = await open();
