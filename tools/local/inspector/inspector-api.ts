@@ -10,6 +10,7 @@ import { planReplay } from '../../cli/replay/replay-plan';
 import { runReplay } from '../../cli/replay/replay-run';
 import { ACCEPTED, bodyClaims, DoorVerdict, DoorVerdicts } from './door-verdicts';
 import { decodeQueueMessage } from '../../../lambdas/contract/queue-message';
+import { Provenance } from '../../../lambdas/contract/provenance';
 import type { InspectedMessage } from '../inspect-queue';
 import { toRecordAttributes } from '../sqs-event-records';
 import { InspectorRequestError } from './inspector-request-error';
@@ -108,11 +109,11 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
         const door = doorByRequest.get(record.requestId);
         return {
           key: `${record.eventId}/${record.messageId}`,
-          receivedAt: record.provenance === 'webhook' ? record.receivedAt : record.decidedAt,
+          receivedAt: record.provenance === Provenance.WEBHOOK ? record.receivedAt : record.decidedAt,
           name: record.name,
           entityRef: record.entityRef,
           route: record.route,
-          door: record.provenance === 'webhook' ? ACCEPTED : record.provenance,
+          door: record.provenance === Provenance.WEBHOOK ? ACCEPTED : record.provenance,
           doorMessage: door?.message,
           outcome: outcomeOf(record, dead),
           reason: record.reason,
@@ -234,7 +235,8 @@ function deadLetterRow(message: InspectedMessage): InspectorRow {
     name: claims.claimedName,
     entityRef: claims.claimedEntityRef,
     route: queued.route || undefined,
-    door: ACCEPTED,
+    // A replayed or backfilled copy never came through the door; say where it came from, as the history rows do.
+    door: queued.provenance === undefined || queued.provenance === Provenance.WEBHOOK ? ACCEPTED : queued.provenance,
     outcome: Shown.DEAD_LETTERED,
     provenance: queued.provenance,
     messageId: message.messageId,
