@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 
 /**
  * The last esbuild bundle of a handlers module, kept in the runner's data folder with the size and modification time
@@ -18,13 +18,47 @@ interface CacheFile {
   readonly format: string;
   readonly code: string;
   readonly inputs: ReadonlyArray<{ readonly path: string; readonly size: number; readonly mtimeMs: number }>;
+  readonly configs: ReadonlyArray<{ readonly path: string; readonly size: number; readonly mtimeMs: number }>;
 }
 
 /** The runner's data folder's subfolder for it. */
 export const HANDLERS_BUNDLE_DIR = 'handlers-bundle';
 
-/** Changes when what the bundle is built for changes: this file's layout, and the Node.js it targets. */
-const FORMAT = `1 node${process.versions.node.split('.')[0]}`;
+/** The installed esbuild's version, read from its package.json without loading esbuild. */
+function esbuildVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * Changes when what the bundle is built for or with changes: this file's layout, the Node.js it targets and the
+ * esbuild that built it.
+ */
+const FORMAT = `2 node${process.versions.node.split('.')[0]} esbuild${esbuildVersion()}`;
+
+/** The files esbuild reads settings from (paths, jsx, decorators) but does not list among a bundle's inputs. */
+const CONFIG_FILES = ['tsconfig.json', 'jsconfig.json'];
+
+/**
+ * Every place a settings file for these inputs could be, from each input's folder up (outside node_modules): stamped
+ * like the inputs, an absent one as absent, so that editing, adding or removing one builds again. (A file another
+ * one `extends` is not followed.)
+ */
+function configCandidates(inputs: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const input of inputs.filter((path) => !path.includes(`${sep}node_modules${sep}`))) {
+    for (let dir = dirname(input); !folders.has(dir); dir = dirname(dir)) {
+      folders.add(dir);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return [...folders].flatMap((folder) => CONFIG_FILES.map((name) => join(folder, name)));
+}
+
+const ABSENT = { size: -2, mtimeMs: -2 } as const;
 
 function cacheFileFor(dir: string, modulePath: string): string {
   return join(dir, `handlers-${createHash('sha256').update(modulePath).digest('hex').slice(0, 16)}.json`);
@@ -35,15 +69,24 @@ function stamp(path: string): { size: number; mtimeMs: number } {
   return { size: stats.size, mtimeMs: stats.mtimeMs };
 }
 
+function stampConfig(path: string): { size: number; mtimeMs: number } {
+  return existsSync(path) ? stamp(path) : ABSENT;
+}
+
 /** The cached bundle of `modulePath`, when none of its inputs changed since it was built. */
 export function readCachedBundle(dir: string, modulePath: string): CachedBundle | undefined {
   try {
     const cached = JSON.parse(readFileSync(cacheFileFor(dir, modulePath), 'utf8')) as CacheFile;
     if (cached.format !== FORMAT) return undefined;
-    const unchanged = cached.inputs.every((input) => {
-      const now = stamp(input.path);
-      return now.size === input.size && now.mtimeMs === input.mtimeMs;
-    });
+    const unchanged =
+      cached.inputs.every((input) => {
+        const now = stamp(input.path);
+        return now.size === input.size && now.mtimeMs === input.mtimeMs;
+      }) &&
+      cached.configs.every((config) => {
+        const now = stampConfig(config.path);
+        return now.size === config.size && now.mtimeMs === config.mtimeMs;
+      });
     return unchanged ? { code: cached.code, inputs: cached.inputs.map((input) => input.path) } : undefined;
   } catch {
     return undefined; // none yet, unreadable, or an input was removed: build
@@ -59,15 +102,21 @@ const SETTLE_MARGIN_MS = 1000;
  */
 export function writeCachedBundle(dir: string, modulePath: string, bundle: CachedBundle, buildStartedMs: number): void {
   try {
-    const inputs = bundle.inputs.map((path) => {
-      const now = stamp(path);
-      return now.mtimeMs < buildStartedMs - SETTLE_MARGIN_MS ? { path, ...now } : { path, size: -1, mtimeMs: -1 };
-    });
+    const settled = (path: string, now: { size: number; mtimeMs: number }) =>
+      now.size === ABSENT.size || now.mtimeMs < buildStartedMs - SETTLE_MARGIN_MS
+        ? { path, ...now }
+        : { path, size: -1, mtimeMs: -1 };
+    const inputs = bundle.inputs.map((path) => settled(path, stamp(path)));
+    const configs = configCandidates(bundle.inputs).map((path) => settled(path, stampConfig(path)));
     const file = cacheFileFor(dir, modulePath);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(`${file}.tmp`, JSON.stringify({ format: FORMAT, code: bundle.code, inputs } satisfies CacheFile), {
-      mode: 0o600,
-    });
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({ format: FORMAT, code: bundle.code, inputs, configs } satisfies CacheFile),
+      {
+        mode: 0o600,
+      },
+    );
     renameSync(`${file}.tmp`, file);
   } catch {
     // Not kept: the next start builds again.
