@@ -66,7 +66,10 @@ export class BatchedPuts {
         waiting = waiting.filter((pending) => unprocessed.has(pending.key));
       }
     } catch (error) {
-      for (const pending of waiting) pending.reject(error);
+      // A request DynamoDB refuses whole (one item it cannot take, say a key over its size limit) must not fail the
+      // other records with it: each item is then written alone, so only the one at fault fails.
+      if (waiting.length > 1) await Promise.all(waiting.map((pending) => this.write([pending])));
+      else for (const pending of waiting) pending.reject(error);
     }
   }
 }

@@ -52,7 +52,7 @@ describe('BatchedPuts', () => {
     expect(writer.requests).toEqual([[{ id: 'a' }, { id: 'b' }], [{ id: 'b' }]]);
   });
 
-  it('fails only the puts whose items stay unprocessed, and every put of a request that failed', async () => {
+  it('fails only the puts whose items stay unprocessed, and every put when each request fails', async () => {
     // Prepare
     const throttled = new BatchedPuts(recordingWriter((item) => item.id === 'b').writeItems, keyOf);
     const failing = new BatchedPuts(async () => {
@@ -72,5 +72,22 @@ describe('BatchedPuts', () => {
       new Error('table gone'),
       new Error('table gone'),
     ]);
+  });
+
+  it('writes each item alone when a request is refused whole, so only the item at fault fails', async () => {
+    // Prepare: DynamoDB refuses any request that holds item b (a key over its size limit, say)
+    const requests: Item[][] = [];
+    const puts = new BatchedPuts(async (items) => {
+      requests.push([...items]);
+      if (items.some((item) => item.id === 'b')) throw new Error('ValidationException: key too large');
+      return [];
+    }, keyOf);
+
+    // Act
+    const results = await Promise.allSettled([puts.put({ id: 'a' }), puts.put({ id: 'b' }), puts.put({ id: 'c' })]);
+
+    // Assess
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(requests).toEqual([[{ id: 'a' }, { id: 'b' }, { id: 'c' }], [{ id: 'a' }], [{ id: 'b' }], [{ id: 'c' }]]);
   });
 });
