@@ -6,6 +6,7 @@ import type { CliIo } from '../cli/cli-io';
 import { emptyOutcomes, signedEvents, startLoadTarget, tallyLogLines } from '../load/load-runner';
 import { sendWebhooks } from '../load/send-webhooks';
 import type { Bench } from './bench';
+import { waitUntil } from '../../test/support/wait-until';
 
 const EVENTS = 10_000;
 const CONCURRENCY = 50;
@@ -28,16 +29,12 @@ export const replayBench: Bench = {
       const outcomes = emptyOutcomes();
       let read = 0;
       const processedTwice = (ids: readonly string[], times: number) => async (): Promise<number> => {
-        const deadline = performance.now() + PASS_TIMEOUT_MS;
-        for (;;) {
+        const processed = (): boolean => {
           read = tallyLogLines(target.runner.lines(), read, outcomes);
-          if (ids.every((id) => (outcomes.processed.get(id) ?? 0) >= times)) return performance.now();
-          if (performance.now() > deadline) {
-            const done = ids.filter((id) => (outcomes.processed.get(id) ?? 0) >= times).length;
-            throw new Error(`Only ${done} of ${ids.length} events were processed within ${PASS_TIMEOUT_MS} ms.`);
-          }
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
+          return ids.every((id) => (outcomes.processed.get(id) ?? 0) >= times);
+        };
+        await waitUntil(processed, PASS_TIMEOUT_MS, `all ${ids.length} events were processed ${times} time(s)`);
+        return performance.now();
       };
 
       const webhooks = signedEvents(target.keys, EVENTS, 'archived');

@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 import { HANDLERS_BUNDLE_DIR } from '../local/handlers-bundle-cache';
 import { isRunning, LOCK_FILE } from '../local/data-dir-lock';
 import type { Bench, BenchRow } from './bench';
+import { waitUntil } from '../../test/support/wait-until';
 
 const READY = '"local receiver ready"';
 const WARM_RUNS = 5;
@@ -64,7 +65,6 @@ async function secondsUntil(command: string, dataDir: string, done?: (output: st
  * would find the folder taken. Bounded like a start.
  */
 async function runnerGone(dataDir: string): Promise<void> {
-  const deadline = Date.now() + START_LIMIT_MS;
   const holder = (): number | undefined => {
     try {
       return Number(readFileSync(join(dataDir, LOCK_FILE), 'utf8').trim());
@@ -72,10 +72,11 @@ async function runnerGone(dataDir: string): Promise<void> {
       return undefined;
     }
   };
-  for (let pid = holder(); pid !== undefined && isRunning(pid); pid = holder()) {
-    if (Date.now() > deadline) throw new Error(`The runner (pid ${pid}) did not stop within ${START_LIMIT_MS} ms.`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const gone = (): boolean => {
+    const pid = holder();
+    return pid === undefined || !isRunning(pid);
+  };
+  await waitUntil(gone, START_LIMIT_MS, `the runner let go of ${dataDir}`);
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
