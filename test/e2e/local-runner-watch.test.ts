@@ -16,13 +16,13 @@ const STARTED = 'test handler started';
  */
 const handlersSource = (version: string, gate?: string): string => `
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '${require.resolve('../support/wait-until').replace(/\.ts$/, '')}';
 import type { FluentEventHandlers } from '${require.resolve('../../lambdas/consumer/handler-types').replace(/\.ts$/, '')}';
 
 export const handlers: FluentEventHandlers = {
   default: async (_event, { logger }) => {
     logger.info('${STARTED}', { version: '${version}' });
-    ${gate ? `while (!existsSync(${JSON.stringify(gate)})) await sleep(20);` : ''}
+    ${gate ? `await waitUntil(() => existsSync(${JSON.stringify(gate)}), 30_000, 'the test opens the gate');` : ''}
     logger.info('${RAN}', { version: '${version}' });
   },
 };
