@@ -18,13 +18,28 @@ interface ValidationReport {
 }
 
 /**
+ * One folder per test file for every {@link tempApp}'s cloud assembly, removed after the file's tests: most tests
+ * never synthesize to disk (Template.fromStack works in memory), so without this each App left an empty folder behind.
+ * The hook is registered when a test file imports this module, so it runs after all of that file's tests.
+ */
+let assembliesRoot: string | undefined;
+afterAll(() => {
+  if (assembliesRoot !== undefined) rmSync(assembliesRoot, { recursive: true, force: true });
+  assembliesRoot = undefined;
+});
+function assemblyFolder(): string {
+  assembliesRoot ??= mkdtempSync(join(tmpdir(), 'cdk-test-'));
+  return mkdtempSync(join(assembliesRoot, 'app-'));
+}
+
+/**
  * An App whose cloud assembly goes to a fresh temporary folder, with bundling skipped and aws-cdk-lib's built-in
  * CloudFormation validation off (about 2 s a synth) unless asked for: test/infra/synth.test.ts runs the real
  * `cdk synth`, which keeps that validation on.
  */
 export function tempApp(props: AppProps = {}): App {
   return new App({
-    outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')),
+    outdir: assemblyFolder(),
     builtinCloudFormationValidation: false,
     ...props,
     context: { ...SKIP_BUNDLING_CONTEXT, ...props.context },
