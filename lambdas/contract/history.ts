@@ -77,14 +77,33 @@ export interface HistoryQuery {
   readonly to?: string;
 }
 
+/** The key of one delivery's record. */
+export type HistoryKey = Pick<HistoryRecord, 'eventId' | 'messageId'>;
+
+/**
+ * One delivery as the `byDay` index lists it: its key, when it was received and the fields the index carries. Read
+ * without reading (or decompressing) the item, so a listing can choose what to read in full.
+ */
+export interface HistoryEntry
+  extends HistoryKey, Pick<HistoryRecord, 'receivedAt' | 'name' | 'accountId' | 'outcome'> {}
+
 /** The one history store. `DynamoDbHistoryStore` (lambdas/history) is the implementation, in AWS and locally. */
 export interface HistoryStore {
   /** Records one delivery's outcome with its archived copy (the consumer, once per attempt). */
   write(entry: ArchivedWebhook): Promise<void>;
   /** The records that match, oldest `receivedAt` first (then `decidedAt`). */
   query(query: HistoryQuery): Promise<HistoryRecord[]>;
+  /** The index entries of the deliveries received in the range (`from`/`to` as in a query), oldest first. */
+  entries(range: Pick<HistoryQuery, 'from' | 'to'>): Promise<HistoryEntry[]>;
+  /** The records of these deliveries, read by key; a key with no record is left out. */
+  records(keys: readonly HistoryKey[]): Promise<HistoryRecord[]>;
   /** One delivery's archived copy, or undefined when there is no such record. */
-  archived(key: Pick<HistoryRecord, 'eventId' | 'messageId'>): Promise<ArchivedWebhook | undefined>;
+  archived(key: HistoryKey): Promise<ArchivedWebhook | undefined>;
+}
+
+/** The order of `HistoryStore.query`'s answer: oldest `receivedAt` first, then `decidedAt`. */
+export function oldestFirst(a: HistoryRecord, b: HistoryRecord): number {
+  return a.receivedAt.localeCompare(b.receivedAt) || a.decidedAt.localeCompare(b.decidedAt);
 }
 
 /** Fluent's Event API searches the last 30 days by default; the ledger reconciliation compares with reaches one more. */

@@ -10,17 +10,21 @@ import {
 import {
   ArchivedWebhook,
   DEFAULT_HISTORY_RETENTION_DAYS,
+  HistoryEntry,
   historyExpiry,
+  HistoryKey,
   HistoryQuery,
   HistoryRecord,
   HistoryStore,
   HistoryTable,
+  oldestFirst,
 } from '../contract/history';
 import {
   archivedOfItem,
   dayShardKey,
   dayShardOf,
   entityTimePrefix,
+  entryOfIndexItem,
   HistoryItem,
   historyKey,
   recordOfItem,
@@ -83,7 +87,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
     await this.puts.put(toHistoryItem(entry, expiresAt));
   }
 
-  public async archived(key: Pick<HistoryRecord, 'eventId' | 'messageId'>): Promise<ArchivedWebhook | undefined> {
+  public async archived(key: HistoryKey): Promise<ArchivedWebhook | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: historyKey(key), ConsistentRead: true }),
     );
@@ -92,7 +96,20 @@ export class DynamoDbHistoryStore implements HistoryStore {
 
   public async query(query: HistoryQuery): Promise<HistoryRecord[]> {
     const records = await this.select(query);
-    return records.filter((record) => matches(record, query)).sort(byTime);
+    return records.filter((record) => matches(record, query)).sort(oldestFirst);
+  }
+
+  /** Every shard of every day in the range, from the index alone: no item is read. */
+  public async entries(range: Pick<HistoryQuery, 'from' | 'to'>): Promise<HistoryEntry[]> {
+    const { from, to } = this.window(range);
+    return (await this.dayEntries(daysBetween(from, to)))
+      .map(entryOfIndexItem)
+      .filter((entry) => entry.receivedAt >= from && entry.receivedAt <= to)
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  public async records(keys: readonly HistoryKey[]): Promise<HistoryRecord[]> {
+    return this.readItems(keys);
   }
 
   /**
@@ -134,7 +151,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
     } else {
       entries = await this.dayEntries(days);
     }
-    return this.readItems(entries.filter((entry) => indexedFieldsMatch(entry, query)));
+    return this.readItems(entries.filter((entry) => indexedFieldsMatch(entry, query)).map(entryOfIndexItem));
   }
 
   /** Every `byDay` entry of these days (each shard), only those whose `attribute` is `value` when given. */
@@ -162,17 +179,11 @@ export class DynamoDbHistoryStore implements HistoryStore {
     return pages.flat();
   }
 
-  /** The records of the items these index entries point to (BatchGetItem, eventually consistent like the index). */
-  private async readItems(entries: readonly HistoryItem[]): Promise<HistoryRecord[]> {
+  /** The records of these deliveries (BatchGetItem, eventually consistent like the index); a key named twice is read once. */
+  private async readItems(wanted: readonly HistoryKey[]): Promise<HistoryRecord[]> {
     const keys = [
       ...new Map(
-        entries.map((entry) => {
-          const key = historyKey({
-            eventId: String(entry[HistoryTable.PARTITION_KEY]),
-            messageId: String(entry[HistoryTable.SORT_KEY]),
-          });
-          return [JSON.stringify(key), key] as const;
-        }),
+        wanted.map((key) => [JSON.stringify([key.eventId, key.messageId]), historyKey(key)] as const),
       ).values(),
     ];
     const chunks = Array.from({ length: Math.ceil(keys.length / BATCH_GET_KEYS) }, (_, index) =>
@@ -268,8 +279,4 @@ function matches(record: HistoryRecord, query: HistoryQuery): boolean {
   if (query.from !== undefined && record.receivedAt < query.from) return false;
   if (query.to !== undefined && record.receivedAt > query.to) return false;
   return true;
-}
-
-function byTime(a: HistoryRecord, b: HistoryRecord): number {
-  return a.receivedAt.localeCompare(b.receivedAt) || a.decidedAt.localeCompare(b.decidedAt);
 }

@@ -2,7 +2,14 @@ import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } 
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../core/constants';
 import type { SignatureHeaders } from '../core/headers';
 import { signaturesToVerify } from '../core/verify-signature';
-import { ArchivedWebhook, HistoryRecord, HistoryTable, MAX_ARCHIVED_BODY_BYTES } from '../contract/history';
+import {
+  ArchivedWebhook,
+  HistoryEntry,
+  HistoryOutcomeName,
+  HistoryRecord,
+  HistoryTable,
+  MAX_ARCHIVED_BODY_BYTES,
+} from '../contract/history';
 import { dynamoDbItemBytes, WRITE_UNIT_BYTES, writeUnits } from './item-size';
 
 /*
@@ -160,6 +167,23 @@ export function archivedOfItem(item: HistoryItem): ArchivedWebhook {
     if (values.length > 0) signatures[header] = values.map((value) => Buffer.from(value).toString('base64'));
   }
   return { record, ...(rawBody === undefined ? {} : { rawBody }), signatures: signatures as SignatureHeaders };
+}
+
+/**
+ * The delivery a `byDay` index entry names (either layout), without the item. `receivedAt` ends the index's sort key
+ * (`<entity key>#<receivedAt>`; an ISO time holds no `#`), or is top-level in an entry of the first layout.
+ */
+export function entryOfIndexItem(item: HistoryItem): HistoryEntry {
+  const entityTime = String(item[HistoryTable.BY_DAY_SORT_KEY]);
+  return {
+    eventId: String(item[HistoryTable.PARTITION_KEY]),
+    messageId: String(item[HistoryTable.SORT_KEY]),
+    receivedAt:
+      typeof item.receivedAt === 'string' ? item.receivedAt : entityTime.slice(entityTime.lastIndexOf('#') + 1),
+    name: String(item.name),
+    accountId: String(item.accountId),
+    outcome: item.outcome as HistoryOutcomeName,
+  };
 }
 
 /** The key of an item, as BatchGetItem and GetItem take it. */

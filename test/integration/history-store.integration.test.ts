@@ -148,6 +148,20 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
     // Assess
     expect(named.map((record) => record.eventId)).toEqual([inRange.record.eventId, failed.record.eventId]);
     expect(failures).toEqual([failed.record]);
+    // The same range from the index alone (what the inspector lists from), then read by key.
+    const entries = await store.entries(range);
+    const inRangeRecords = [inRange, otherName, otherAccount, failed].map((written) => written.record);
+    expect(entries).toEqual(
+      inRangeRecords.map(({ eventId, messageId, receivedAt, name, accountId, outcome }) => ({
+        eventId,
+        messageId,
+        receivedAt,
+        name,
+        accountId,
+        outcome,
+      })),
+    );
+    expect(await store.records([...entries].reverse())).toEqual(expect.arrayContaining(inRangeRecords));
   });
 
   it('keeps every delivery of an event apart, and a retry of one delivery overwrites its record', async () => {

@@ -61,6 +61,8 @@ export function createLocalConsumer(
         ? history
         : {
             query: (query) => history.query(query),
+            entries: (range) => history.entries(range),
+            records: (keys) => history.records(keys),
             archived: (key) => history.archived(key),
             write: async (entry) => {
               await history.write(entry);

@@ -25,6 +25,14 @@ export class RecordingHistory implements HistoryStore {
     return [];
   }
 
+  public async entries(): Promise<never[]> {
+    return [];
+  }
+
+  public async records(): Promise<never[]> {
+    return [];
+  }
+
   public async archived(): Promise<undefined> {
     return undefined;
   }

@@ -3,7 +3,13 @@ import { brotliCompressSync } from 'node:zlib';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../../lambdas/core/constants';
 import { signFluentPayload } from '../../../lambdas/core';
 import { ArchivedWebhook, HistoryRecord, HistoryTable } from '../../../lambdas/contract/history';
-import { archivedOfItem, HistoryItem, recordOfItem, toHistoryItem } from '../../../lambdas/history/history-item';
+import {
+  archivedOfItem,
+  entryOfIndexItem,
+  HistoryItem,
+  recordOfItem,
+  toHistoryItem,
+} from '../../../lambdas/history/history-item';
 import { dynamoDbItemBytes } from '../../../lambdas/history/item-size';
 import { fluentEventBody, twoKilobyteEventBody } from '../../support/factories';
 import { testKeyPair } from '../../support/test-keys';
@@ -84,6 +90,9 @@ describe('History item layout', () => {
         entry.record.entityRef === entry.record.rootEntityRef ? undefined : entry.record.entityRef,
       );
       expect(archivedOfItem(item).record).toEqual(entry.record);
+      // What a listing learns from the entry alone, without reading the item.
+      const { eventId, messageId, receivedAt, name, accountId, outcome } = entry.record;
+      expect(entryOfIndexItem(byDay)).toEqual({ eventId, messageId, receivedAt, name, accountId, outcome });
     },
   );
 
@@ -159,5 +168,14 @@ describe('History item layout', () => {
     expect(back.record).toEqual(record);
     expect(back.rawBody?.equals(entry.rawBody!)).toBe(true);
     expect(back.signatures).toEqual(entry.signatures);
+    const { eventId, messageId, receivedAt, name, accountId, outcome } = record;
+    expect(entryOfIndexItem(indexEntry(old, ['dayShard', 'entityTime']))).toEqual({
+      eventId,
+      messageId,
+      receivedAt,
+      name,
+      accountId,
+      outcome,
+    });
   });
 });

@@ -98,9 +98,11 @@ describe('inspector server: reads for its own address only, actions from its own
     expect(actions).toEqual([]);
   });
 
-  it('streams a message to the page each time what it shows changed (server-sent events)', async () => {
-    // Prepare: the stream, read as a browser's EventSource would.
+  it('streams one message to the page for changes that come together, and one for each later change (server-sent events)', async () => {
+    // Prepare: the stream, read as a browser's EventSource would, and a count of the feed's notifications. Each
+    // notification writes its message before the next, on one connection: the stream's order is the feed's.
     let received = '';
+    const messages = () => received.match(/data: changed\n\n/g)?.length ?? 0;
     const response = await new Promise<IncomingMessage>((resolve, reject) =>
       request(new URL('/api/stream', server.url), (res) => resolve(res))
         .on('error', reject)
@@ -108,15 +110,22 @@ describe('inspector server: reads for its own address only, actions from its own
     );
     response.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
     await waitUntil(() => received.includes('retry:'), 10_000, 'the stream has opened');
+    let notifications = 0;
+    const unsubscribe = changes.subscribe(() => (notifications += 1));
 
-    // Act
+    // Act: three changes together; once their message has arrived, one more.
     changes.changed();
     changes.changed();
+    changes.changed();
+    await waitUntil(() => messages() >= 1, 10_000, 'the first change reached the stream');
+    changes.changed();
+    await waitUntil(() => notifications >= 2 && messages() === notifications, 10_000, 'the later change reached it');
 
-    // Assess: one message for changes that came together, in the event-stream format.
+    // Assess: a feed that notified once per change would have sent the three first (each before the later one).
     expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
-    await waitUntil(() => received.includes('data: changed'), 10_000, 'the change reached the stream');
-    expect(received.match(/data: changed/g)).toHaveLength(1);
+    expect(notifications).toBe(2);
+    expect(messages()).toBe(2);
+    unsubscribe();
     response.destroy();
   });
 });

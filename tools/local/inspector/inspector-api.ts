@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { FluentSignatureVerifier, signFluentPayload } from '../../../lambdas/core';
-import { HistoryOutcome, HistoryRecord, HistoryStore } from '../../../lambdas/contract/history';
+import { HistoryOutcome, HistoryRecord, HistoryStore, oldestFirst } from '../../../lambdas/contract/history';
 import { copyMessages } from '../../cli/redrive/copy-messages';
 import { sampleNames, SAMPLES_DIR } from '../../cli/event-body';
 import { planReplay } from '../../cli/replay/replay-plan';
@@ -16,6 +16,7 @@ import { toRecordAttributes } from '../sqs-event-records';
 import { InspectorRequestError } from './inspector-request-error';
 import type { LogTap } from './log-tap';
 import type { FluentCallLog } from './fluent-calls';
+import { HistoryWindow, keyOf, WindowDelivery } from './history-window';
 
 /** The page lists this far back in the history (a day of UTC partitions, so each poll reads few). */
 const LIST_WINDOW_MS = 24 * 3600 * 1000;
@@ -98,51 +99,54 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
     return archived;
   };
 
+  const window = new HistoryWindow(options.store);
+
   return {
     async list(params) {
       const since = new Date(now() - LIST_WINDOW_MS).toISOString();
-      const [records, dead] = await Promise.all([options.store.query({ from: since }), deadLettered()]);
+      const [deliveries, dead] = await Promise.all([window.deliveries(since), deadLettered()]);
       const verdicts = options.verdicts.all();
       const doorByRequest = new Map(verdicts.map((verdict) => [verdict.requestId, verdict]));
-      const recorded = new Set(records.map((record) => record.requestId));
-      const rows: InspectorRow[] = records.map((record) => {
-        const door = doorByRequest.get(record.requestId);
-        return {
-          key: `${record.eventId}/${record.messageId}`,
-          receivedAt: record.provenance === Provenance.WEBHOOK ? record.receivedAt : record.decidedAt,
-          name: record.name,
-          entityRef: record.entityRef,
-          route: record.route,
-          door: record.provenance === Provenance.WEBHOOK ? ACCEPTED : record.provenance,
-          doorMessage: door?.message,
-          outcome: outcomeOf(record, dead),
-          reason: record.reason,
-          attempts: record.attempts,
-          durationMs: record.durationMs,
-          provenance: record.provenance,
-          eventId: record.eventId,
-          messageId: record.messageId,
-          requestId: record.requestId,
-        };
-      });
-      // A message dead-lettered before the consumer recorded it (one that never got as far as the history).
-      const inHistory = new Set(records.map((record) => record.messageId));
+      const rowOf = (record: HistoryRecord) => recordRow(record, doorByRequest.get(record.requestId), dead);
+      const recorded = new Set(deliveries.map((delivery) => delivery.settled.requestId));
+      // After the history's rows: a message dead-lettered before the consumer recorded it (one that never got as far
+      // as the history), then what the door answered requests that have no record.
+      const others: InspectorRow[] = [];
+      const inHistory = new Set(deliveries.map((delivery) => delivery.entry.messageId));
       for (const message of dead.values()) {
         if (inHistory.has(message.messageId)) continue;
         const row = deadLetterRow(message);
-        rows.push(row);
+        others.push(row);
         if (row.requestId !== undefined) recorded.add(row.requestId);
       }
       for (const verdict of verdicts) {
         if (recorded.has(verdict.requestId)) continue;
-        rows.push(doorRow(verdict));
+        others.push(doorRow(verdict));
       }
       const wanted = (row: InspectorRow): boolean =>
         matches(params.get('entityRef'), row.entityRef) &&
         matches(params.get('name'), row.name) &&
         matches(params.get('outcome'), row.outcome);
-      rows.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0));
-      return { rows: rows.filter(wanted).slice(0, LIST_LIMIT), samples: sampleNames(), since };
+
+      // Which rows the page gets, from what the index and the settled fields say (a webhook's place is its receivedAt);
+      // only those are then read in full. Ties at the last place are all kept, so the order below decides among them.
+      const outline = deliveries.map((delivery) => ({
+        delivery,
+        row: delivery.record === undefined ? outlineRow(delivery, dead) : rowOf(delivery.record),
+      }));
+      const shown = firstPlaces([...outline, ...others.map((row) => ({ row, delivery: undefined }))], wanted);
+      const unread = shown.flatMap(({ delivery }) =>
+        delivery !== undefined && delivery.record === undefined ? [delivery.entry] : [],
+      );
+      const read = await window.records(unread);
+      const records = shown
+        .flatMap(({ delivery }) => (delivery === undefined ? [] : [delivery.record ?? read.get(keyOf(delivery.entry))]))
+        .filter((record): record is HistoryRecord => record !== undefined)
+        .sort(oldestFirst);
+      const shownOthers = new Set(shown.map(({ row }) => row));
+      // The same order as the whole list would have: the history oldest first, then the others, newest first overall.
+      const rows = [...records.map(rowOf), ...others.filter((row) => shownOthers.has(row))].filter(wanted);
+      return { rows: newestFirst(rows).slice(0, LIST_LIMIT), samples: sampleNames(), since };
     },
 
     async details(params) {
@@ -205,6 +209,60 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
       throw new InspectorRequestError(404, `No action ${action}: use replay, send or redrive.`);
     },
   };
+}
+
+/** A recorded delivery's row. */
+function recordRow(
+  record: HistoryRecord,
+  door: DoorVerdict | undefined,
+  dead: ReadonlyMap<string, unknown>,
+): InspectorRow {
+  return {
+    key: keyOf(record),
+    receivedAt: record.provenance === Provenance.WEBHOOK ? record.receivedAt : record.decidedAt,
+    name: record.name,
+    entityRef: record.entityRef,
+    route: record.route,
+    door: record.provenance === Provenance.WEBHOOK ? ACCEPTED : record.provenance,
+    doorMessage: door?.message,
+    outcome: dead.has(record.messageId) ? Shown.DEAD_LETTERED : record.outcome,
+    reason: record.reason,
+    attempts: record.attempts,
+    durationMs: record.durationMs,
+    provenance: record.provenance,
+    eventId: record.eventId,
+    messageId: record.messageId,
+    requestId: record.requestId,
+  };
+}
+
+/** A webhook's row as far as its index entry and settled fields tell: enough to filter and place it, not to show. */
+function outlineRow(delivery: WindowDelivery, dead: ReadonlyMap<string, unknown>): InspectorRow {
+  const { entry, settled } = delivery;
+  return {
+    key: keyOf(entry),
+    receivedAt: entry.receivedAt,
+    name: entry.name,
+    entityRef: settled.entityRef,
+    door: ACCEPTED,
+    outcome: dead.has(entry.messageId) ? Shown.DEAD_LETTERED : entry.outcome,
+  };
+}
+
+/** The wanted candidates that can take the page's places, newest first: the first LIST_LIMIT and any tied with the last. */
+function firstPlaces<T extends { row: InspectorRow }>(candidates: T[], wanted: (row: InspectorRow) => boolean): T[] {
+  const sorted = candidates.filter(({ row }) => wanted(row)).sort((a, b) => byNewest(a.row, b.row));
+  const last = sorted[LIST_LIMIT - 1]?.row.receivedAt;
+  return sorted.filter(({ row }, index) => index < LIST_LIMIT || row.receivedAt === last);
+}
+
+/** Newest first; rows received at the same time keep their order (a stable sort). */
+function newestFirst(rows: InspectorRow[]): InspectorRow[] {
+  return rows.sort(byNewest);
+}
+
+function byNewest(a: InspectorRow, b: InspectorRow): number {
+  return a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0;
 }
 
 function doorRow(verdict: DoorVerdict): InspectorRow {
