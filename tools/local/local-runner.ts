@@ -7,7 +7,6 @@ import { FLUENT_PATH_SEGMENT } from '../../lambdas/contract/deployment';
 import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-handler';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { watchDeadLetterQueue } from './dead-letter-watcher';
-import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { boundedLogValue } from '../../lambdas/contract/log-values';
 import { startGatewayServer } from './gateway-server';
 import { Ingress } from '../../lambdas/contract/ingress';
@@ -21,7 +20,8 @@ import { watchHandlers } from './watch-handlers';
 import { inspectQueueMessages } from './inspect-queue';
 import { lockDataDir } from './data-dir-lock';
 import { removeRunnerEndpoints, writeRunnerEndpoints } from './runner-endpoints';
-import { EMULATOR_ACCOUNT_ID, redrivePolicy, startSqsEmulator } from './sqs-emulator';
+import { EMULATOR_ACCOUNT_ID, redrivePolicy } from './sqs-emulator';
+import { startDynamoDbEmulatorThread, startSqsEmulatorThread } from './emulator-thread';
 import { toSqsEventRecord } from './sqs-event-records';
 import { SqsBatchHandler, startSqsPoller } from './sqs-poller';
 import { TIMED_OUT, withinMs } from '../../lambdas/shared/within-time';
@@ -105,9 +105,10 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     // First: a second runner on the same folder would share its stores and fail later with a puzzling error.
     const lock = lockDataDir(config.dataDir);
     stopActions.push(async () => lock.release());
-    // The two emulators start at the same time (each loads its own modules and opens its own store).
+    // The two emulators start at the same time (each loads its own modules and opens its own store), each on a
+    // thread of its own (emulator-thread.ts).
     const startDynamoDb = async () => {
-      const dynamoDb = await startDynamoDbEmulator({
+      const dynamoDb = await startDynamoDbEmulatorThread({
         host: config.host,
         path: join(config.dataDir, DYNAMODB_DIR),
         // The consumer's decision line names the record; this line says where the store failed.
@@ -129,7 +130,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       return dynamoDb;
     };
     const startSqs = async () => {
-      const sqs = await startSqsEmulator({ host: config.host, dataDir: join(config.dataDir, SQS_DIR) });
+      const sqs = await startSqsEmulatorThread({ host: config.host, dataDir: join(config.dataDir, SQS_DIR) });
       stopActions.push(() => sqs.close());
       return sqs;
     };
@@ -242,9 +243,10 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         queueUrl: queue.queueUrl,
         queueArn: queue.queueArn,
         // per-entity: batches per message group, concurrently, as Lambda's event source on a FIFO queue.
+        // unordered: as many batches at once, as Lambda's event source on a standard queue.
         ...(config.ordering === Ordering.PER_ENTITY
           ? { messageGroups: { maxConcurrency: LOCAL_DEFAULTS.consumerMaxConcurrency } }
-          : {}),
+          : { concurrentBatches: LOCAL_DEFAULTS.consumerMaxConcurrency }),
       }),
       // Backfills are not ordered: the reconciliation queue is a standard queue in every mode.
       startSqsPoller({

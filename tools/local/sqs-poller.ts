@@ -43,6 +43,12 @@ export interface SqsPollerOptions {
    */
   readonly messageGroups?: { readonly maxConcurrency: number };
   /**
+   * For a standard queue, as Lambda's event source scales its pollers: this many receive-and-handle loops, so up to
+   * this many batches are in the handler at once (records are unordered on a standard queue anyway). Each batch
+   * finishes with the handler it was given. @default 1
+   */
+  readonly concurrentBatches?: number;
+  /**
    * The event source's `ReportBatchItemFailures`: the handler's `batchItemFailures` name the records to retry.
    * Without it a batch succeeds or fails as a whole, and what the handler returns is ignored. @default true
    */
@@ -50,7 +56,7 @@ export interface SqsPollerOptions {
 }
 
 export interface SqsPoller {
-  /** Stops polling, waits for the batch in hand to be handled and acknowledged, then resolves. */
+  /** Stops polling, waits for the batches in hand to be handled and acknowledged, then resolves. */
   stop(): Promise<void>;
 }
 
@@ -64,7 +70,9 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const abort = new AbortController();
   const loop =
     options.messageGroups === undefined
-      ? pollUntilAborted(options, abort.signal)
+      ? Promise.all(
+          Array.from({ length: options.concurrentBatches ?? 1 }, () => pollUntilAborted(options, abort.signal)),
+        )
       : pollGroupsUntilAborted(options, abort.signal, options.messageGroups.maxConcurrency);
   return {
     stop: async () => {

@@ -26,7 +26,12 @@ function toRecord(message: Message): SQSRecord {
 async function pollBatches(
   received: Message[][],
   handler: SqsBatchHandler,
-  { batchSize = 10, invocations = received.length, handlerTimeoutSeconds = undefined as number | undefined } = {},
+  {
+    batchSize = 10,
+    invocations = received.length,
+    handlerTimeoutSeconds = undefined as number | undefined,
+    concurrentBatches = undefined as number | undefined,
+  } = {},
 ) {
   const sqs = mockClient(SQSClient);
   const receive = sqs.on(ReceiveMessageCommand);
@@ -60,6 +65,7 @@ async function pollBatches(
     toRecord,
     logger: new Logger({ logLevel: 'SILENT' }),
     ...(handlerTimeoutSeconds === undefined ? {} : { handlerTimeoutSeconds }),
+    ...(concurrentBatches === undefined ? {} : { concurrentBatches }),
   });
   // Bounded: if the handler is not invoked as often as expected, fail here instead of asserting on a partial run.
   let timer: NodeJS.Timeout | undefined;
@@ -172,5 +178,34 @@ describe('Function: startSqsPoller', () => {
     // Assess
     expect(finished).toBe(true);
     expect(deleted).toEqual(['r1']);
+  });
+
+  it('with concurrentBatches, hands that many batches to the handler at once and finishes all of them before stop() resolves', async () => {
+    // Prepare
+    let inHandler = 0;
+    let mostAtOnce = 0;
+    let finished = 0;
+    let release: () => void = () => undefined;
+    const allIn = new Promise<void>((resolve) => (release = resolve));
+
+    // Act
+    const { deleted } = await pollBatches(
+      [messages(2, 1), messages(2, 3), messages(2, 5)],
+      async () => {
+        inHandler += 1;
+        mostAtOnce = Math.max(mostAtOnce, inHandler);
+        // No batch returns before all three are in the handler: one loop alone would wait here for ever.
+        if (inHandler === 3) release();
+        await allIn;
+        inHandler -= 1;
+        finished += 1;
+      },
+      { concurrentBatches: 3 },
+    );
+
+    // Assess
+    expect(mostAtOnce).toBe(3);
+    expect(finished).toBe(3);
+    expect([...deleted].sort()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
   });
 });

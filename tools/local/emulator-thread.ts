@@ -1,0 +1,149 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DynamoDbEmulator, DynamoDbEmulatorOptions, startDynamoDbEmulator } from './dynamodb-emulator';
+import { SqsEmulator, SqsEmulatorOptions, startSqsEmulator } from './sqs-emulator';
+
+/**
+ * The local runner's emulators each on a worker thread of their own. They are the same emulators (dynalite, fauxqs)
+ * on 127.0.0.1, reached through the real AWS SDK over HTTP as before; only their CPU work (HTTP parsing, request
+ * validation, LevelDB and SQLite writes, SQLite's sync to disk) no longer shares the one thread with the gateway,
+ * the receiver, the poller and the consumer. On two cores that work now runs beside theirs.
+ *
+ * The worker runs the built JavaScript (the runner runs from dist/). Run from the TypeScript sources (tsx, jest),
+ * there is no such file, and the emulator starts in this thread as before.
+ */
+const WORKER_FILE = join(__dirname, 'emulator-thread-worker.js');
+
+export type EmulatorThreadData =
+  | { readonly kind: 'dynamodb'; readonly options: Omit<DynamoDbEmulatorOptions, 'onStoreFailure'> }
+  | { readonly kind: 'sqs'; readonly options: SqsEmulatorOptions };
+
+export interface ToEmulatorThread {
+  readonly id: number;
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
+
+export type FromEmulatorThread =
+  | { readonly type: 'ready'; readonly endpoint: string; readonly port: number; readonly region?: string }
+  | { readonly type: 'failed'; readonly error: string }
+  | { readonly type: 'answer'; readonly id: number; readonly value?: unknown; readonly error?: string }
+  | {
+      readonly type: 'store-failure';
+      readonly error: { readonly name: string; readonly message: string; readonly code?: unknown };
+    };
+
+/** startDynamoDbEmulator, on a worker thread when the runner runs built. */
+export async function startDynamoDbEmulatorThread(options: DynamoDbEmulatorOptions = {}): Promise<DynamoDbEmulator> {
+  if (!existsSync(WORKER_FILE)) return startDynamoDbEmulator(options);
+  const { onStoreFailure, ...serializable } = options;
+  const thread = await startThread({ kind: 'dynamodb', options: serializable }, (failure) =>
+    onStoreFailure?.(Object.assign(new Error(failure.message), { name: failure.name, code: failure.code })),
+  );
+  return {
+    endpoint: thread.ready.endpoint,
+    port: thread.ready.port,
+    createIdempotencyTable: (name) => thread.call('createIdempotencyTable', name),
+    createTable: (input) => thread.call('createTable', input),
+    createHistoryTable: (name) => thread.call('createHistoryTable', name),
+    // dynalite closes its LevelDB before its server's close answers: the thread holds nothing more after it.
+    stop: () => thread.end('stop'),
+  };
+}
+
+/** startSqsEmulator, on a worker thread when the runner runs built. */
+export async function startSqsEmulatorThread(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
+  if (!existsSync(WORKER_FILE)) return startSqsEmulator(options);
+  const thread = await startThread({ kind: 'sqs', options }, () => undefined);
+  let running = true;
+  return {
+    endpoint: thread.ready.endpoint,
+    port: thread.ready.port,
+    region: thread.ready.region as string,
+    get running() {
+      return running;
+    },
+    createQueue: (name, attributes) => thread.call('createQueue', name, attributes),
+    stop: async () => {
+      running = false;
+      await thread.call('stop');
+    },
+    restart: async () => {
+      await thread.call('restart');
+      running = true;
+    },
+    // Every message is written through to SQLite before it is answered; close() closes that store.
+    close: async () => {
+      running = false;
+      await thread.end('close');
+    },
+  };
+}
+
+interface EmulatorThread {
+  readonly ready: Extract<FromEmulatorThread, { type: 'ready' }>;
+  call<T>(method: string, ...args: unknown[]): Promise<T>;
+  /** Calls the emulator's last method (stop or close), then ends the thread. */
+  end(method: string): Promise<void>;
+}
+
+function startThread(
+  data: EmulatorThreadData,
+  onStoreFailure: (error: Extract<FromEmulatorThread, { type: 'store-failure' }>['error']) => void,
+): Promise<EmulatorThread> {
+  const worker = new Worker(WORKER_FILE, { workerData: data });
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let ended = false;
+  const failAll = (error: Error) => {
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  };
+  return new Promise((resolve, reject) => {
+    const startFailed = (error: Error) =>
+      reject(new Error(`The ${data.kind} emulator thread did not start: ${error.message}`, { cause: error }));
+    worker.once('error', startFailed);
+    worker.on('exit', (code) => {
+      if (!ended) failAll(new Error(`The ${data.kind} emulator thread ended unexpectedly (exit code ${code}).`));
+      startFailed(new Error(`exit code ${code}`));
+    });
+    worker.on('message', (message: FromEmulatorThread) => {
+      if (message.type === 'failed') {
+        startFailed(new Error(message.error));
+        void worker.terminate();
+      } else if (message.type === 'store-failure') {
+        onStoreFailure(message.error);
+      } else if (message.type === 'answer') {
+        const waiting = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.error === undefined) waiting?.resolve(message.value);
+        else waiting?.reject(new Error(message.error));
+      } else {
+        worker.off('error', startFailed);
+        worker.on('error', failAll);
+        const call = <T>(method: string, ...args: unknown[]): Promise<T> => {
+          if (ended) return Promise.reject(new Error(`The ${data.kind} emulator thread has ended.`));
+          const id = (nextId += 1);
+          return new Promise<T>((resolveCall, rejectCall) => {
+            pending.set(id, { resolve: resolveCall as (value: unknown) => void, reject: rejectCall });
+            worker.postMessage({ id, method, args } satisfies ToEmulatorThread);
+          });
+        };
+        resolve({
+          ready: message,
+          call,
+          async end(method) {
+            if (ended) return;
+            try {
+              await call(method);
+            } finally {
+              ended = true;
+              await worker.terminate();
+            }
+          },
+        });
+      }
+    });
+  });
+}
