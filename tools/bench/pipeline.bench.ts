@@ -225,7 +225,7 @@ export const pipelineBench: Bench = {
         rows,
         notes: [
           `${ROUNDS} rounds of ${PER_ROUND} distinct signed 1 KiB-ish events after a ${WARM_UP}-event warm-up, each round sent to both servers by the same keep-alive client; "× no-work server" is the median of per-round ratios. Latency is per request, client side, over all rounds.`,
-          'The runner is one Node.js process doing everything: the API Gateway stand-in, the verifying handler, the SQS emulator (fauxqs), the poller and consumer, the DynamoDB emulator (dynalite, on disk) and all JSON logging. Its consumer runs while webhooks arrive; each round waits for it to finish before the next.',
+          'The runner is one Node.js process: the API Gateway stand-in, the verifying handler, the poller and consumer (up to 5 batches at once) and all JSON logging on its main thread, the SQS emulator (fauxqs, SQLite) and the DynamoDB emulator (dynalite, LevelDB) each on a worker thread. Its consumer runs while webhooks arrive; each round waits for it to finish before the next.',
           `Stages are timed one call after another in this process (median of ${STAGE_CALLS}): "per s" there is what one core could do of that stage alone. In AWS these stages run on separate managed services and Lambda instances, in parallel.`,
         ],
       };
