@@ -12,6 +12,8 @@ const { enableCompileCache } = require('node:module');
 const root = join(__dirname, '..');
 const cache = join(root, 'node_modules', '.cache', 'fluent-webhook-receiver');
 const outfile = join(cache, 'cli.cjs');
+// The local runner's emulator threads (tools/local/emulator-thread.ts) load this file beside the CLI's.
+const workerFile = join(cache, 'emulator-thread-worker.cjs');
 const inputsFile = join(cache, 'cli-inputs.json');
 
 // V8 keeps the compiled code of the runner and its dependencies between starts (Node 22.1+).
@@ -23,7 +25,7 @@ require(outfile);
 
 /** Whether the last bundle is newer than every source file that went into it (esbuild listed them). */
 function bundleIsCurrent() {
-  if (!existsSync(outfile) || !existsSync(inputsFile)) return false;
+  if (!existsSync(outfile) || !existsSync(workerFile) || !existsSync(inputsFile)) return false;
   try {
     const built = statSync(outfile).mtimeMs;
     const inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));
@@ -35,8 +37,12 @@ function bundleIsCurrent() {
 
 function bundle() {
   const result = require('esbuild').buildSync({
-    entryPoints: [join(root, 'tools', 'cli', 'main.ts')],
-    outfile,
+    entryPoints: [
+      { in: join(root, 'tools', 'cli', 'main.ts'), out: 'cli' },
+      { in: join(root, 'tools', 'local', 'emulator-thread-worker.ts'), out: 'emulator-thread-worker' },
+    ],
+    outdir: cache,
+    outExtension: { '.js': '.cjs' },
     absWorkingDir: root,
     bundle: true,
     packages: 'external',

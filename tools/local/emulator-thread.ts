@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { getCompileCacheDir } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DynamoDbEmulator, DynamoDbEmulatorOptions, startDynamoDbEmulator } from './dynamodb-emulator';
 import { SqsEmulator, SqsEmulatorOptions, startSqsEmulator } from './sqs-emulator';
@@ -10,14 +11,21 @@ import { SqsEmulator, SqsEmulatorOptions, startSqsEmulator } from './sqs-emulato
  * validation, LevelDB and SQLite writes, SQLite's sync to disk) no longer shares the one thread with the gateway,
  * the receiver, the poller and the consumer. On two cores that work now runs beside theirs.
  *
- * The worker runs the built JavaScript (the runner runs from dist/). Run from the TypeScript sources (tsx, jest),
- * there is no such file, and the emulator starts in this thread as before.
+ * The worker runs built JavaScript beside this module's: dist/ (`fluent-webhook local`) or npm start's bundle
+ * (bin/npm-start.cjs builds the worker beside the CLI, both `.cjs`). Run from the TypeScript sources (tsx, jest), there
+ * is no such file, and the emulator starts in this thread as before.
  */
-const WORKER_FILE = join(__dirname, 'emulator-thread-worker.js');
+const BUILT = ['.js', '.cjs'].includes(extname(__filename));
+const WORKER_FILE = join(__dirname, `emulator-thread-worker${extname(__filename)}`);
+const onThread = (): boolean => BUILT && existsSync(WORKER_FILE);
 
-export type EmulatorThreadData =
+export type EmulatorThreadData = (
   | { readonly kind: 'dynamodb'; readonly options: Omit<DynamoDbEmulatorOptions, 'onStoreFailure'> }
-  | { readonly kind: 'sqs'; readonly options: SqsEmulatorOptions };
+  | { readonly kind: 'sqs'; readonly options: SqsEmulatorOptions }
+) & {
+  /** V8's code cache of this process (npm start keeps one), which a worker thread does not inherit. */
+  readonly compileCacheDir?: string;
+};
 
 export interface ToEmulatorThread {
   readonly id: number;
@@ -36,7 +44,7 @@ export type FromEmulatorThread =
 
 /** startDynamoDbEmulator, on a worker thread when the runner runs built. */
 export async function startDynamoDbEmulatorThread(options: DynamoDbEmulatorOptions = {}): Promise<DynamoDbEmulator> {
-  if (!existsSync(WORKER_FILE)) return startDynamoDbEmulator(options);
+  if (!onThread()) return startDynamoDbEmulator(options);
   const { onStoreFailure, ...serializable } = options;
   const thread = await startThread({ kind: 'dynamodb', options: serializable }, (failure) =>
     onStoreFailure?.(Object.assign(new Error(failure.message), { name: failure.name, code: failure.code })),
@@ -54,7 +62,7 @@ export async function startDynamoDbEmulatorThread(options: DynamoDbEmulatorOptio
 
 /** startSqsEmulator, on a worker thread when the runner runs built. */
 export async function startSqsEmulatorThread(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
-  if (!existsSync(WORKER_FILE)) return startSqsEmulator(options);
+  if (!onThread()) return startSqsEmulator(options);
   const thread = await startThread({ kind: 'sqs', options }, () => undefined);
   let running = true;
   return {
@@ -92,7 +100,9 @@ function startThread(
   data: EmulatorThreadData,
   onStoreFailure: (error: Extract<FromEmulatorThread, { type: 'store-failure' }>['error']) => void,
 ): Promise<EmulatorThread> {
-  const worker = new Worker(WORKER_FILE, { workerData: data });
+  const worker = new Worker(WORKER_FILE, {
+    workerData: { ...data, compileCacheDir: getCompileCacheDir?.() } satisfies EmulatorThreadData,
+  });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let ended = false;
