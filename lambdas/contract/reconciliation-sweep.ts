@@ -1,6 +1,6 @@
 import type { ConfigurationProblem } from '../core/errors';
 import type { SweepWindow } from '../core/sweep-windows';
-import { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE, ReconciliationQuery } from './reconciliation';
+import { DEFAULT_EVENT_PAGE_SIZE, EventListCursor, MAX_EVENT_PAGE_SIZE, ReconciliationQuery } from './reconciliation';
 
 /*
  * The scheduled reconciliation sweep: what it compares, how often and how far back, and the checkpoint that lets a
@@ -156,8 +156,13 @@ export interface SweepCheckpoint {
   readonly window: number;
   /** Index in the names of the name being listed. */
   readonly name: number;
-  /** Fluent's `start` offset of the next page. */
+  /**
+   * Fluent's `start` offset of the next page from the window's start, as checkpoints saved before `cursor` existed
+   * kept their place (a stack updated in the middle of a sweep resumes from it once). New checkpoints save 0.
+   */
   readonly start: number;
+  /** Where the name being listed goes on: after the last event compared. */
+  readonly cursor?: EventListCursor;
   /** True once every window was compared to its end: the next run makes a new plan. */
   readonly done: boolean;
   /** The door's metrics were read up to here; the next plan reads them from here on. */

@@ -35,6 +35,29 @@ export const DEFAULT_EVENT_PAGE_SIZE = 100;
 /** Fluent recommends "not more than 5000 events in a single request". */
 export const MAX_EVENT_PAGE_SIZE = 5000;
 
+/**
+ * Where a listing of Fluent's events goes on: after the `generatedOn` of the last event it compared, rather than at a
+ * page offset from the window's start, which skips events when the listing shifts between two pages (the oldest
+ * events of a 30-day window age out of Fluent's 30 days while a nightly sweep pages through it). The next page is
+ * listed from that instant on, so it starts with the events of that instant already compared (`seen`, skipped): none
+ * generated at the same millisecond is missed, and none is compared twice.
+ */
+export interface EventListCursor {
+  /** List from this `generatedOn` on (ISO 8601; Fluent's `from` includes it). Absent: the query's `from`. */
+  readonly from?: string;
+  /**
+   * Fluent's `start` offset from `from`. 0, but for more than a page of events generated at one instant, a listing
+   * that is not oldest first, and a sweep checkpoint saved before the cursor existed.
+   */
+  readonly start: number;
+  /** The ids of the events generated at `from` that were compared already: listed again, skipped. */
+  readonly seen?: readonly string[];
+  /** A page listed several instants, oldest first: the listing is taken to be in `generatedOn` order. */
+  readonly oldestFirst?: boolean;
+  /** A page came out of `generatedOn` order (or without it): the listing goes on by offset, as before the cursor. */
+  readonly byOffset?: boolean;
+}
+
 /** Pages read per run at most (at the default 100 events a page, 200,000 events); the run stops incomplete past it. */
 export const DEFAULT_RECONCILIATION_MAX_PAGES = 2000;
 /** How long one run may list, by default; the run stops incomplete past it. */

@@ -2,7 +2,7 @@ import type { FluentApi } from './fluent-api-client';
 import type { FluentEventFilter } from './fluent-outbound-event';
 import { Clock, SYSTEM_CLOCK } from './retry-timing';
 
-import { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE } from '../contract/reconciliation';
+import { DEFAULT_EVENT_PAGE_SIZE, EventListCursor, MAX_EVENT_PAGE_SIZE } from '../contract/reconciliation';
 
 export { DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE };
 
@@ -15,25 +15,30 @@ export interface EventListBounds {
   readonly deadline: number;
   /** @default the system clock */
   readonly clock?: Pick<Clock, 'now'>;
-  /** The offset of the first page: where a run cut short before stopped. @default 0 */
-  readonly start?: number;
+  /** Where a run cut short before stopped (see {@link EventListCursor}). @default the filter's `from` */
+  readonly cursor?: EventListCursor;
 }
 
 /** One page as the listing read it. */
 export interface ListedEventPage {
   /** 1 for the first page. */
   readonly page: number;
-  /** The offset the page was asked for at. */
+  /** The offset the page was asked for at, from the cursor's `from`. */
   readonly start: number;
+  /** The events listed, but those the cursor says were compared already. */
   readonly results: ReadonlyArray<Record<string, unknown>>;
+  /** Where the next page starts: a run that stops after this page resumes from it. */
+  readonly next: EventListCursor;
 }
 
 /** Why a listing ended: Fluent had no more, or one of the run's bounds stopped it first. */
 export type EventListEnd = 'complete' | 'max-pages' | 'deadline';
 
 /**
- * Reads every event a filter matches, page by page (`start`/`count`, until `hasMore` is false), within a number of
- * pages and a deadline. Each page is one `getEvents` call of the client, so 429 (with Retry-After), 5xx and network
+ * Reads every event a filter matches, page by page until `hasMore` is false, within a number of pages and a deadline.
+ * Each page is listed from the `generatedOn` of the last event of the one before (see {@link EventListCursor}), asking
+ * for as many more as the events of that instant it lists again, so a listing in order costs the same calls as
+ * paging by offset. Each page is one `getEvents` call of the client, so 429 (with Retry-After), 5xx and network
  * errors are retried there, each call within the client's own time; a call that still fails throws out of the
  * iteration. `end` says why the iteration stopped once it has.
  */
@@ -56,19 +61,67 @@ export class FluentEventList implements AsyncIterable<ListedEventPage> {
   }
 
   public async *[Symbol.asyncIterator](): AsyncIterator<ListedEventPage> {
-    let start = this.bounds.start ?? 0;
+    let cursor: EventListCursor = this.bounds.cursor ?? { start: 0 };
     for (let page = 1; ; page += 1) {
       if (page > this.bounds.maxPages) return this.stop('max-pages');
       if (this.clock.now() >= this.bounds.deadline) return this.stop('deadline');
-      const answer = await this.api.getEvents({ ...this.filter, start, count: this.pageSize });
-      yield { page, start, results: answer.results };
+      const seen = new Set(cursor.seen);
+      const from = cursor.from ?? this.filter.from;
+      const count = Math.min(MAX_EVENT_PAGE_SIZE, this.pageSize + (cursor.start === 0 ? seen.size : 0));
+      const answer = await this.api.getEvents({
+        ...this.filter,
+        ...(from === undefined ? {} : { from }),
+        start: cursor.start,
+        count,
+      });
+      const next = nextCursor(cursor, from, answer.results);
+      const results = answer.results.filter((listed) => !seen.has(idOf(listed) ?? ''));
+      yield { page, start: cursor.start, results, next };
       // An empty page that claims more would ask for the same offset forever.
       if (answer.hasMore !== true || answer.results.length === 0) return this.stop('complete');
-      start += answer.results.length;
+      cursor = next;
     }
   }
 
   private stop(end: EventListEnd): void {
     this.end = end;
   }
+}
+
+/**
+ * After a page: from the last event's `generatedOn` once the listing has shown it is oldest first (a page of several
+ * instants in that order); by offset from the same instant when every event was of that instant (more than a page
+ * of them) or the order is not known yet; by offset for good once a page is out of order or an event lacks a time
+ * or an id (a time cursor would then skip events).
+ */
+function nextCursor(
+  cursor: EventListCursor,
+  from: string | undefined,
+  results: ReadonlyArray<Record<string, unknown>>,
+): EventListCursor {
+  if (results.length === 0) return cursor;
+  const start = cursor.start + results.length;
+  if (cursor.byOffset === true) return { ...cursor, start };
+  const fromMs = from === undefined ? -Infinity : Date.parse(from);
+  const times = results.map((listed) =>
+    typeof listed.generatedOn === 'string' ? Date.parse(listed.generatedOn) : NaN,
+  );
+  const ids = results.map(idOf);
+  const inOrder = times.every(
+    (time, index) => time >= fromMs && (index === 0 || time >= times[index - 1]!) && ids[index] !== undefined,
+  );
+  if (!inOrder) return { ...(cursor.from === undefined ? {} : { from: cursor.from }), start, byOffset: true };
+  const last = times[times.length - 1]!;
+  const oldestFirst = cursor.oldestFirst === true || times[0]! < last;
+  if (oldestFirst && last > fromMs) {
+    const seen = ids.filter((_, index) => times[index] === last) as string[];
+    return { from: new Date(last).toISOString(), start: 0, seen, oldestFirst };
+  }
+  // `seen` stays the ids of the instant the cursor moved to (at most a page of them, so a checkpoint stays small);
+  // a run lists an event once however the pages fall (reconcile skips an id it compared).
+  return { ...cursor, start, ...(oldestFirst ? { oldestFirst } : {}) };
+}
+
+function idOf(listed: Record<string, unknown>): string | undefined {
+  return typeof listed.id === 'string' ? listed.id : undefined;
 }

@@ -1,5 +1,5 @@
 import { webhookFromListedEvent } from '../core/listed-event';
-import { DEFAULT_RECONCILIATION_EVENT_TYPE, ReconciliationQuery } from '../contract/reconciliation';
+import { DEFAULT_RECONCILIATION_EVENT_TYPE, EventListCursor, ReconciliationQuery } from '../contract/reconciliation';
 import type { HistoryStore } from '../contract/history';
 import type { FluentApi } from '../fluent-api/fluent-api-client';
 import { EventListBounds, EventListEnd, FluentEventList } from '../fluent-api/fluent-event-list';
@@ -40,16 +40,16 @@ export interface ReconciliationRun {
   readonly fluent: Pick<FluentApi, 'getEvents'>;
   readonly history: Pick<HistoryStore, 'query'>;
   readonly query: ReconciliationQuery;
-  /** `start` applies to the first name only: where a run cut short stopped. */
+  /** `cursor` applies to the first name only: where a run cut short stopped. */
   readonly bounds: EventListBounds;
   /** Absent: a dry run, nothing is sent. */
   readonly backfill?: BackfillSink;
   readonly onProgress?: (progress: Readonly<ReconciliationProgress>) => void;
   /**
-   * Awaited once each page's gaps are handed over, with the offset of the next page: a checkpoint saved here lets a
-   * run that is cut off resume at the first page it had not finished.
+   * Awaited once each page's gaps are handed over, with where the next page starts: a checkpoint saved here lets a
+   * run that is cut off resume at the first event it had not compared.
    */
-  readonly onPage?: (position: { readonly name: string; readonly nextStart: number }) => Promise<void>;
+  readonly onPage?: (position: { readonly name: string; readonly next: EventListCursor }) => Promise<void>;
 }
 
 /**
@@ -66,7 +66,7 @@ export async function reconcile(run: ReconciliationRun): Promise<ReconciliationR
   let ignored = 0;
   let end: EventListEnd = 'complete';
   for (const [index, name] of run.query.names.entries()) {
-    const bounds = { ...run.bounds, start: index === 0 ? run.bounds.start : 0 };
+    const bounds = { ...run.bounds, cursor: index === 0 ? run.bounds.cursor : undefined };
     const list = new FluentEventList(run.fluent, filterFor(run.query, name), bounds);
     for await (const page of list) {
       progress.pages += 1;
@@ -111,7 +111,7 @@ export async function reconcile(run: ReconciliationRun): Promise<ReconciliationR
         }
       }
       run.onProgress?.(progress);
-      await run.onPage?.({ name, nextStart: page.start + page.results.length });
+      await run.onPage?.({ name, next: page.next });
     }
     if (list.end !== 'complete') {
       end = list.end ?? 'complete';

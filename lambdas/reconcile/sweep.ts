@@ -1,6 +1,6 @@
 import { doorFailureWindows, planSweepWindows, recentWindow } from '../core/sweep-windows';
 import type { HistoryStore } from '../contract/history';
-import type { ReconciliationQuery } from '../contract/reconciliation';
+import type { EventListCursor, ReconciliationQuery } from '../contract/reconciliation';
 import {
   ReconciliationSweepSettings,
   SWEEP_DEFAULTS,
@@ -184,7 +184,7 @@ async function compare(
     const { from, to } = checkpoint.windows[window]!;
     const firstName = window === checkpoint.window ? checkpoint.name : 0;
     for (let name = firstName; name < names.length; name += 1) {
-      const start = window === checkpoint.window && name === checkpoint.name ? checkpoint.start : 0;
+      const cursor = window === checkpoint.window && name === checkpoint.name ? cursorOf(checkpoint) : undefined;
       const report = await reconcile({
         fluent: run.fluent,
         history: run.history,
@@ -193,11 +193,11 @@ async function compare(
           pageSize: run.settings.pageSize ?? SWEEP_DEFAULTS.pageSize,
           maxPages: Number.MAX_SAFE_INTEGER,
           deadline: run.deadline,
-          start,
+          cursor,
           clock: { now: () => (run.now?.() ?? new Date()).getTime() },
         },
         ...(run.backfill === undefined ? {} : { backfill: run.backfill }),
-        onPage: ({ nextStart }) => save({ window, name, start: nextStart }),
+        onPage: ({ next }) => save({ window, name, start: 0, cursor: next }),
       });
       totals.pages += report.pages;
       totals.listed += report.listed;
@@ -206,11 +206,16 @@ async function compare(
       totals.gapsBackfilled += report.backfilled;
       totals.failed.push(...report.failed);
       if (report.end !== 'complete') return { complete: false, totals };
-      await save({ window, name: name + 1, start: 0 });
+      await save({ window, name: name + 1, start: 0, cursor: undefined });
     }
   }
-  await save({ window: checkpoint.windows.length, name: 0, start: 0, done: true });
+  await save({ window: checkpoint.windows.length, name: 0, start: 0, cursor: undefined, done: true });
   return { complete: true, totals };
+}
+
+/** Where the checkpoint's name goes on: its cursor, or the page offset a checkpoint saved before the cursor kept. */
+function cursorOf(checkpoint: SweepCheckpoint): EventListCursor | undefined {
+  return checkpoint.cursor ?? (checkpoint.start > 0 ? { start: checkpoint.start } : undefined);
 }
 
 /** The settings' query filters: `reconcile`'s query but for the names and the window. */

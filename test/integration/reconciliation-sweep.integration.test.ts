@@ -122,16 +122,47 @@ describe('Function: runSweep (the scheduled sweep) against the Fluent stand-in, 
 
     // Act
     const first = await runSweep(cut);
-    const firstListings = rig.listings.splice(0).map((filter) => filter.start);
+    const firstListings = rig.listings.splice(0).map(({ from, start }) => ({ from, start }));
     const resumed = await runSweep(rig.base({ deadline: NOW + 60 * MINUTE }));
 
-    // Assess
+    // Assess: each page lists from the last event compared (which it lists again, and skips).
+    const generated = (index: number) => new Date(inWindow[index]!.generatedOn).toISOString();
     expect(first).toMatchObject({ outcome: 'stopped', pages: 2, listed: 4 });
-    expect(firstListings).toEqual([0, 2]);
+    expect(firstListings).toEqual([
+      { from: new Date(NOW - 120 * MINUTE).toISOString(), start: 0 },
+      { from: generated(1), start: 0 },
+    ]);
     expect(resumed).toMatchObject({ outcome: 'complete', resumed: true, listed: 4 });
-    expect(rig.listings[0]).toMatchObject({ start: 4, from: new Date(NOW - 120 * MINUTE).toISOString() });
+    expect(rig.listings[0]).toMatchObject({ start: 0, from: generated(3), count: 3 });
     expect(first.gapsFound + resumed.gapsFound).toBe(3);
     expect(rig.backfilled).toEqual(LOST);
+  });
+
+  it('resumes a checkpoint saved before the time cursor (a page offset from the window start) at that offset', async () => {
+    // Prepare: a run of the previous version stopped after two pages of two (a stack updated mid-sweep).
+    const rig = await sweepRig();
+    const window = { from: new Date(NOW - 120 * MINUTE).toISOString(), to: new Date(NOW - 5 * MINUTE).toISOString() };
+    await rig.checkpoints.claim('recent', 'previous-version', NOW + MINUTE);
+    await rig.checkpoints.save('previous-version', {
+      sweep: 'recent',
+      plannedAt: new Date(NOW).toISOString(),
+      windows: [window],
+      window: 0,
+      name: 0,
+      start: 4,
+      done: false,
+      doorCheckedUntil: window.to,
+    });
+    await rig.checkpoints.release('recent', 'previous-version');
+
+    // Act
+    const resumed = await runSweep(rig.base());
+
+    // Assess: the events from the fifth on, each once; then the cursor takes over.
+    expect(resumed).toMatchObject({ outcome: 'complete', resumed: true, listed: 4, gapsFound: 2 });
+    expect(rig.listings[0]).toMatchObject({ from: window.from, start: 4 });
+    expect(rig.listings[1]).toMatchObject({ from: new Date(inWindow[5]!.generatedOn).toISOString(), start: 0 });
+    expect(rig.backfilled).toEqual(['sweep-e6', 'sweep-e8']);
   });
 
   it('compares the minutes in which the door failed first, then the rest of the window, never an event twice', async () => {

@@ -143,6 +143,88 @@ describe('reconcile', () => {
   });
 });
 
+describe('reconcile over a listing that changes between pages', () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 10, minute)).toISOString();
+  const timed = (id: string, minute: number) => ({ ...listed(id), generatedOn: at(minute) });
+
+  /**
+   * Fluent's listing as the stand-in answers it: `from`/`to` on generatedOn, oldest first (or newest first), paged
+   * by `start`/`count`; `afterCall` changes what it lists next (events aging out of its 30 days, say).
+   */
+  function listing(
+    events: Array<Record<string, unknown>>,
+    options: { newestFirst?: boolean; afterCall?: (calls: number) => void } = {},
+  ) {
+    const asked: FluentEventFilter[] = [];
+    return {
+      asked,
+      events,
+      getEvents: async (filter: FluentEventFilter = {}): Promise<FluentEventPage> => {
+        asked.push(filter);
+        const time = (event: Record<string, unknown>) => String(event.generatedOn);
+        const matching = events
+          .filter((event) => filter.from === undefined || time(event) >= new Date(filter.from).toISOString())
+          .filter((event) => filter.to === undefined || time(event) <= new Date(filter.to).toISOString())
+          .map((event, order) => ({ event, order }))
+          .sort((a, b) => time(a.event).localeCompare(time(b.event)) || a.order - b.order)
+          .map(({ event }) => event);
+        if (options.newestFirst === true) matching.reverse();
+        const start = filter.start ?? 0;
+        const results = matching.slice(start, start + (filter.count ?? 100));
+        options.afterCall?.(asked.length);
+        return { start, count: results.length, hasMore: start + results.length < matching.length, results };
+      },
+    };
+  }
+  const compared = (report: { gapEvents: ReadonlyArray<{ id: string }> }) => report.gapEvents.map((gap) => gap.id);
+
+  it('misses no event when events leave the head of the listing between two pages', async () => {
+    // Prepare: after the first page, the two oldest events age out (Fluent keeps 30 days; a nightly sweep's window
+    // starts 30 days back), so every later event moves two places up the listing.
+    const events = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, minute) => timed(id, minute));
+    const fluent = listing(events, {
+      afterCall: (calls) => {
+        if (calls === 1) events.splice(0, 2);
+      },
+    });
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query, bounds });
+
+    // Assess
+    expect(compared(report)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(report).toMatchObject({ listed: 6, end: 'complete' });
+  });
+
+  it('compares each of many events generated at the same instant once, across pages, and ends', async () => {
+    // Prepare: five events at one instant, more than a page of them, between two others.
+    const fluent = listing([timed('a', 1), ...['b', 'c', 'd', 'e', 'f'].map((id) => timed(id, 2)), timed('g', 3)]);
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query, bounds });
+
+    // Assess
+    expect(compared(report)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(report).toMatchObject({ listed: 7, end: 'complete' });
+    expect(fluent.asked.length).toBeLessThanOrEqual(6);
+  });
+
+  it('pages by offset, as before, through a listing that is not oldest first', async () => {
+    // Prepare
+    const fluent = listing(
+      ['a', 'b', 'c', 'd', 'e'].map((id, minute) => timed(id, minute)),
+      { newestFirst: true },
+    );
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query, bounds });
+
+    // Assess
+    expect(compared(report)).toEqual(['e', 'd', 'c', 'b', 'a']);
+    expect(fluent.asked.map((asked) => asked.start)).toEqual([0, 2, 4]);
+  });
+});
+
 describe('FluentEventList', () => {
   it('stops at the deadline before asking for another page', async () => {
     // Prepare
