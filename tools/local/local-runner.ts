@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createStopStack, startTogether } from './stop-stack';
+import { startRunner, startTogether } from './stop-stack';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -95,13 +95,10 @@ async function countLeftInOtherOrdering(
  * consumer handler, and a DynamoDB emulator for its idempotency records, kept in the data folder.
  */
 export async function startLocalRunner(config: LocalConfig, logger: Logger): Promise<LocalRunner> {
-  // Each started part registers how to stop it; they stop in reverse order, also when a later part fails to start.
-  const stopActions = createStopStack(logger, 'local runner');
-  const stopAll = stopActions.stopAll;
-  let saved: Record<string, number> = {};
   // First: a handlers module that does not load stops the start before anything listens.
   const bundled = await bundleHandlers(config.handlersModule, join(config.dataDir, HANDLERS_BUNDLE_DIR));
-  try {
+  // Each started part registers how to stop it; they stop in reverse order, also when a later part fails to start.
+  return startRunner(logger, 'local runner', async (stopActions, saved) => {
     // First: a second runner on the same folder would share its stores and fail later with a puzzling error.
     const lock = lockDataDir(config.dataDir);
     stopActions.push(async () => lock.release());
@@ -190,7 +187,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       );
     }
     stopActions.push(async () => {
-      saved = await countMessages();
+      Object.assign(saved, await countMessages());
     });
 
     const lambdaFunction = (functionName: string, timeoutSeconds: number, memorySizeMb: number): LocalFunction => ({
@@ -403,13 +400,6 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       fluentApiUrl: fluentApi.apiUrl,
       fluentStandInControlUrl: fluentApi.controlUrl,
       restored,
-      stop: async () => {
-        await stopAll();
-        return saved;
-      },
     };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+  });
 }

@@ -21,6 +21,36 @@ export function createStopStack(logger: Logger, runnerName: string): StopStack {
   };
 }
 
+/** What a runner's stop answers: the messages left in each queue, counted as it stopped (they are kept). */
+export type SavedMessages = Record<string, number>;
+
+/**
+ * A runner's start and stop around one stop stack: `start` registers each part's stop as the part starts, and may
+ * count the messages saved per queue into `saved` from a stop. The runner's `stop` runs every stop (in reverse order)
+ * and answers `saved`; a start that fails stops what had started, then throws.
+ */
+export async function startRunner<T extends object>(
+  logger: Logger,
+  runnerName: string,
+  start: (stopActions: StopStack, saved: SavedMessages) => Promise<T>,
+): Promise<T & { stop(): Promise<SavedMessages> }> {
+  const stopActions = createStopStack(logger, runnerName);
+  const saved: SavedMessages = {};
+  try {
+    const runner = await start(stopActions, saved);
+    return {
+      ...runner,
+      stop: async () => {
+        await stopActions.stopAll();
+        return saved;
+      },
+    };
+  } catch (error) {
+    await stopActions.stopAll();
+    throw error;
+  }
+}
+
 /**
  * Starts parts at the same time (each registers its own stop as soon as it has started): waits until every one has
  * started or failed, so that none is left running unregistered, then throws the first failure.

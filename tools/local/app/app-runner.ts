@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createStopStack } from '../stop-stack';
+import { startRunner } from '../stop-stack';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent } from 'aws-lambda';
@@ -74,10 +74,7 @@ export async function startAppRunner(options: AppRunnerOptions): Promise<AppRunn
   const { host, logger } = options;
   const stack = readAssemblyStack(options.assemblyDir, options.stackName);
   const { template } = stack;
-  const stopActions = createStopStack(logger, 'app runner');
-  const stopAll = stopActions.stopAll;
-  const saved: Record<string, number> = {};
-  try {
+  return startRunner(logger, 'app runner', async (stopActions, saved) => {
     const dataDir = join(options.dataDir, stack.stackName);
     const lock = lockDataDir(dataDir);
     stopActions.push(async () => lock.release());
@@ -277,15 +274,8 @@ export async function startAppRunner(options: AppRunnerOptions): Promise<AppRunn
           ({ roleLogicalId, policyArn }) =>
             `role ${roleLogicalId}: managed policy ${policyArn} is not in the template, so it grants nothing locally`,
         ),
-      stop: async () => {
-        await stopAll();
-        return saved;
-      },
     };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+  });
 }
 
 interface IntegrationInputs {
