@@ -6,7 +6,8 @@ import { HistoryTable } from '../../lambdas/contract/history';
 
 /**
  * The one action the consumer takes on the history: it writes each delivery's item (those of records handled at
- * the same time in one request), and never reads.
+ * the same time in one request), and never reads. IAM cannot limit it to puts (it also deletes by key; no condition
+ * key tells them apart): docs/security.md#least-privilege says what that grants.
  */
 export const HISTORY_WRITE_ACTIONS = ['dynamodb:BatchWriteItem'];
 /** What `fluent-webhook history` and `replay` (and reconciliation) take: query the table and its indexes, read an item. */
