@@ -68,7 +68,7 @@ export interface LocalRunner {
   /**
    * Stops in the order that loses nothing: the gateway stops accepting, drops requests whose body has not arrived
    * and answers the rest, the poller finishes its batch, then the emulators stop. Every accepted message is
-   * already on disk (fauxqs writes through). Returns the number of messages left per queue for the next start.
+   * already written to the data folder (fauxqs writes through). Returns the number of messages left per queue for the next start.
    */
   stop(): Promise<Record<string, number>>;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createLogger } from '../../lambdas/shared/observability';
 import { moveJsonLogLinesToStdout } from './json-logs-on-stdout';
+import { writeOncePerTurn } from './stdout-once-per-turn';
 import { chooseLogFormat, LogFormat } from './terminal/log-format';
 import { renderLogLine } from './terminal/render-log-line';
 import { displayPath, resolveDataDir } from './data-dir';
@@ -28,6 +29,7 @@ export function runLocalReceiver(
   env: Readonly<Record<string, string | undefined>>,
   options: LocalOptions = {},
 ): Promise<number> {
+  writeOncePerTurn(process.stdout);
   if (chooseLogFormat(env, process.stdout.isTTY === true) === LogFormat.PRETTY) {
     const style = { colour: process.stdout.isTTY === true && !env.NO_COLOR };
     moveJsonLogLinesToStdout((line) => renderLogLine(line, style));

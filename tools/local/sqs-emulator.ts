@@ -133,11 +133,22 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
 }
 
 /**
+ * SQLite's `synchronous` for fauxqs's store (in WAL mode, which fauxqs sets). NORMAL: each change is committed to the
+ * write-ahead log, in the operating system's hands, before fauxqs answers, so it survives the runner crashing or being
+ * killed; only a power cut or an OS crash can lose the last commits (the log is synced at checkpoints, not at every
+ * commit). That is what the idempotency records in LevelDB already promise (dynalite writes without a sync). SQLite's
+ * default, FULL, syncs at every commit: three syncs per webhook (sent, received, deleted) that the emulator's one thread
+ * waits for instead of answering (docs/local-development.md, "Stopping, and what survives a restart").
+ */
+const SQS_STORE_SYNCHRONOUS = 'NORMAL';
+
+/**
  * Wires fauxqs's SQLite persistence into the store as its own `startFauxqs` does (which cannot be used: it listens
  * on every interface): state is loaded first, then every later change is written through.
  */
 function openPersistence(fauxqs: FauxqsModules, dataDir: string, sqsStore: FauxqsSqsStore): FauxqsPersistence {
   const persistence = new fauxqs.PersistenceManager(dataDir);
+  persistence.db.exec(`PRAGMA synchronous = ${SQS_STORE_SYNCHRONOUS}`);
   persistence.loadSqsAndSns(sqsStore, new fauxqs.SnsStore());
   sqsStore.persistence = persistence;
   for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
@@ -154,6 +165,8 @@ interface FauxqsSqsStore {
 }
 
 interface FauxqsPersistence {
+  /** Its node:sqlite connection. */
+  readonly db: { exec(sql: string): void };
   loadSqsAndSns(sqsStore: FauxqsSqsStore, snsStore: unknown): void;
   close(): void;
 }

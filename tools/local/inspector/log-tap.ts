@@ -22,18 +22,14 @@ export function tapJsonLogLines(
   streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr],
   kept = LOG_LINES_KEPT,
 ): LogTap {
-  const lines: Array<Record<string, unknown>> = [];
+  // The text as written: a line is parsed only when the inspector asks for it, not on the runner's every write.
+  const lines: string[] = [];
   const restores = streams.map((stream) => {
     const write = stream.write;
     stream.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
       for (const line of text.split('\n')) {
-        if (!line.startsWith('{"') || !/"(eventId|requestId|messageId)"/.test(line)) continue;
-        try {
-          lines.push(JSON.parse(line.slice(0, LINE_CHARS)) as Record<string, unknown>);
-        } catch {
-          // A cut or partial line is not kept.
-        }
+        if (line.startsWith('{"') && NAMES_AN_ID.test(line)) lines.push(line.slice(0, LINE_CHARS));
       }
       if (lines.length > kept) lines.splice(0, lines.length - kept);
       return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
@@ -43,8 +39,32 @@ export function tapJsonLogLines(
     };
   });
   return {
-    linesFor: (ids) =>
-      lines.filter((line) => Object.entries(ids).some(([field, id]) => id !== undefined && line[field] === id)),
+    linesFor: (ids) => {
+      const wanted = Object.entries(ids).filter((entry): entry is [string, string] => entry[1] !== undefined);
+      // Each id as it appears inside a JSON string (the logger writes JSON.stringify's text).
+      const inText = wanted.map(([, id]) => JSON.stringify(id).slice(1, -1));
+      return (
+        lines
+          // Only a line that holds one of the ids can name it: the rest are not parsed.
+          .filter((line) => inText.some((id) => line.includes(id)))
+          .map(parsedOrUndefined)
+          .filter(
+            (line): line is Record<string, unknown> =>
+              line !== undefined && wanted.some(([field, id]) => line[field] === id),
+          )
+      );
+    },
     stop: () => restores.forEach((restore) => restore()),
   };
+}
+
+const NAMES_AN_ID = /"(eventId|requestId|messageId)"/;
+
+/** A cut or partial line is not shown. */
+function parsedOrUndefined(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
