@@ -6,7 +6,7 @@ import type { ArchivedWebhook, HistoryRecord } from '../../lambdas/contract/hist
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import { DynamoDbEmulator, startDynamoDbEmulator } from '../../tools/local/dynamodb-emulator';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
-import { fluentEventBody } from '../support/factories';
+import { fluentEventBody, historyEntryOf } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { testKeyPair } from '../support/test-keys';
 
@@ -151,16 +151,7 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
     // The same range from the index alone (what the inspector lists from), then read by key.
     const entries = await store.entries(range);
     const inRangeRecords = [inRange, otherName, otherAccount, failed].map((written) => written.record);
-    expect(entries).toEqual(
-      inRangeRecords.map(({ eventId, messageId, receivedAt, name, accountId, outcome }) => ({
-        eventId,
-        messageId,
-        receivedAt,
-        name,
-        accountId,
-        outcome,
-      })),
-    );
+    expect(entries).toEqual(inRangeRecords.map(historyEntryOf));
     expect(await store.records([...entries].reverse())).toEqual(expect.arrayContaining(inRangeRecords));
   });
 

@@ -1,4 +1,5 @@
 import { FluentEvent } from '../../lambdas/core';
+import type { HistoryEntry, HistoryRecord } from '../../lambdas/contract/history';
 
 /** A representative Fluent event (values invented); override any field. */
 export function fluentEvent(overrides: Partial<FluentEvent> & Record<string, unknown> = {}): FluentEvent {
@@ -62,4 +63,10 @@ export function twoKilobyteEventBody(id: string, n = 0): Buffer {
       lines,
     },
   });
+}
+
+/** What the history's index says of a record (`HistoryStore.entries`): to compare with what a listing read. */
+export function historyEntryOf(record: HistoryRecord): HistoryEntry {
+  const { eventId, messageId, receivedAt, name, accountId, outcome } = record;
+  return { eventId, messageId, receivedAt, name, accountId, outcome };
 }

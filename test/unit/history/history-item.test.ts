@@ -11,7 +11,7 @@ import {
   toHistoryItem,
 } from '../../../lambdas/history/history-item';
 import { dynamoDbItemBytes } from '../../../lambdas/history/item-size';
-import { fluentEventBody, twoKilobyteEventBody } from '../../support/factories';
+import { fluentEventBody, historyEntryOf, twoKilobyteEventBody } from '../../support/factories';
 import { testKeyPair } from '../../support/test-keys';
 
 const EXPIRES_AT = 1_800_000_000;
@@ -91,8 +91,7 @@ describe('History item layout', () => {
       );
       expect(archivedOfItem(item).record).toEqual(entry.record);
       // What a listing learns from the entry alone, without reading the item.
-      const { eventId, messageId, receivedAt, name, accountId, outcome } = entry.record;
-      expect(entryOfIndexItem(byDay)).toEqual({ eventId, messageId, receivedAt, name, accountId, outcome });
+      expect(entryOfIndexItem(byDay)).toEqual(historyEntryOf(entry.record));
     },
   );
 
@@ -168,14 +167,6 @@ describe('History item layout', () => {
     expect(back.record).toEqual(record);
     expect(back.rawBody?.equals(entry.rawBody!)).toBe(true);
     expect(back.signatures).toEqual(entry.signatures);
-    const { eventId, messageId, receivedAt, name, accountId, outcome } = record;
-    expect(entryOfIndexItem(indexEntry(old, ['dayShard', 'entityTime']))).toEqual({
-      eventId,
-      messageId,
-      receivedAt,
-      name,
-      accountId,
-      outcome,
-    });
+    expect(entryOfIndexItem(indexEntry(old, ['dayShard', 'entityTime']))).toEqual(historyEntryOf(record));
   });
 });
