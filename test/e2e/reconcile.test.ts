@@ -116,7 +116,13 @@ describe('Program: reconcile against a fake Fluent Event API under npm start, en
       expect(report).toMatchObject({ listed: 12, received: 8, backfilled: 0, complete: true });
       expect(report.gaps.map((gap) => gap.id)).toEqual(lost.map((event) => event.id));
       expect(fluent.listings.filter((query) => query.name !== NAME)).toEqual([]);
-      expect(fluent.listings.map((query) => query.start)).toEqual(['0', '0', '5', '10']);
+      // After the first page (asked twice: the 429), each goes on from the last event's generatedOn, not an offset,
+      // in as many calls as offsets took (the fake's pages hold 5 whatever the count asks, so 4 are new).
+      expect(fluent.listings.map((query) => query.start)).toEqual(['0', '0', '0', '0']);
+      const froms = fluent.listings.map((query) => Date.parse(query.from!));
+      expect(froms[1]).toBe(froms[0]);
+      expect(froms[2]).toBeGreaterThan(froms[1]!);
+      expect(froms[3]).toBeGreaterThan(froms[2]!);
       expect(records()).toHaveLength(10);
     },
     TEST_MS,
