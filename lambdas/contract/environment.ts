@@ -15,6 +15,8 @@ export const RuntimeEnv = {
   STALE_STATUS_GUARD: 'STALE_STATUS_GUARD',
   /** The history table (archive and outcomes); without it the consumer archives nothing. */
   HISTORY_TABLE_NAME: 'HISTORY_TABLE_NAME',
+  /** The bucket of bodies too large for their history item; without it they are recorded without their copy. */
+  HISTORY_BUCKET_NAME: 'HISTORY_BUCKET_NAME',
   /** Days a history record is kept (the table's TTL); also the local runner's setting. */
   HISTORY_RETENTION_DAYS: 'HISTORY_RETENTION_DAYS',
   /** The reconciliation queue's ARN: the one source the consumer takes unsigned `reconciliation` events from. */

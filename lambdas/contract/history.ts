@@ -56,7 +56,10 @@ export interface HistoryRecord {
 /** A delivery's record with the archived copy: the exact bytes Fluent signed and the signature headers it sent. */
 export interface ArchivedWebhook {
   readonly record: HistoryRecord;
-  /** Absent when the body was too large to archive (see `MAX_ARCHIVED_BODY_BYTES`). */
+  /**
+   * Absent when the body was too large to archive and no history bucket kept it (see `MAX_ARCHIVED_BODY_BYTES`), or
+   * when its object in the bucket is gone.
+   */
   readonly rawBody?: Buffer;
   readonly signatures: SignatureHeaders;
 }
@@ -177,8 +180,18 @@ export const HistoryTable = {
 } as const;
 
 /**
- * Largest compressed archive (record fields and body) an item holds: DynamoDB items are at most 400 KB, with room
- * left for the rest. A larger body (a rare 1 MiB webhook that compresses badly) is recorded without its copy, and
- * replay reports it.
+ * Largest compressed archive (record fields and body) an item holds. DynamoDB items are at most 400 KB (409,600
+ * bytes, attribute names included). Besides the archive an item holds its keys and index keys (event id, message id,
+ * entity refs: a few hundred bytes, the door bounds them), three indexed fields, and the signature header's values
+ * (512 bytes each; API Gateway bounds all headers to 10 KB): at most about 12 KB. 380,000 leaves 29,600 bytes, more
+ * than twice that, so no item the consumer builds is ever refused for its size. A larger archive (a rare 1 MiB
+ * webhook that compresses badly) keeps its body in the history bucket (`HistoryBodies`) and a pointer in the item;
+ * without a bucket it is recorded without its copy, and replay reports it.
  */
 export const MAX_ARCHIVED_BODY_BYTES = 380_000;
+
+/** The bucket of bodies too large for their item (lambdas/history/s3-history-bodies.ts). */
+export const HistoryBodies = {
+  /** Every object's key starts so; the consumer may write only under it. */
+  KEY_PREFIX: 'bodies/',
+} as const;

@@ -26,10 +26,11 @@ import {
   entityTimePrefix,
   entryOfIndexItem,
   HistoryItem,
+  historyItem,
   historyKey,
   recordOfItem,
-  toHistoryItem,
 } from './history-item';
+import type { HistoryBodyObjects } from './s3-history-bodies';
 import { BatchedPuts } from './batched-puts';
 
 export interface DynamoDbHistoryStoreOptions {
@@ -41,6 +42,11 @@ export interface DynamoDbHistoryStoreOptions {
   readonly concurrency?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Where bodies too large for their item go, and are read back from. Without it such a body is recorded without
+   * its copy, and a pointer in an item cannot be followed (its body reads as absent).
+   */
+  readonly bodies?: HistoryBodyObjects;
 }
 
 const DAY_MS = 86_400_000;
@@ -59,6 +65,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
   private readonly concurrency: number;
   private readonly now: () => number;
   private readonly puts: BatchedPuts;
+  private readonly bodies: HistoryBodyObjects | undefined;
 
   public constructor(options: DynamoDbHistoryStoreOptions) {
     this.documents = DynamoDBDocumentClient.from(options.client, {
@@ -68,6 +75,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
     this.retentionDays = options.retentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
     this.concurrency = options.concurrency ?? 8;
     this.now = options.now ?? Date.now;
+    this.bodies = options.bodies;
     this.puts = new BatchedPuts(
       async (items) => {
         const { UnprocessedItems } = await this.documents.send(
@@ -81,17 +89,31 @@ export class DynamoDbHistoryStore implements HistoryStore {
     );
   }
 
-  /** Writes the item with those of records handled at the same time, in one BatchWriteItem (see BatchedPuts). */
+  /**
+   * Writes the item with those of records handled at the same time, in one BatchWriteItem (see BatchedPuts). A body
+   * too large for the item is put in the history bucket first, and the item points to it: the item is written only
+   * once the body is stored, so a failed PutObject fails the write (and the record, which is retried).
+   */
   public async write(entry: ArchivedWebhook): Promise<void> {
     const expiresAt = historyExpiry(new Date(this.now()), this.retentionDays);
-    await this.puts.put(toHistoryItem(entry, expiresAt));
+    const inline = historyItem(entry, expiresAt);
+    if (inline.bodyLeftOut && this.bodies !== undefined && entry.rawBody !== undefined) {
+      const pointer = await this.bodies.put(entry.record.eventId, entry.rawBody);
+      await this.puts.put(historyItem(entry, expiresAt, pointer).item);
+      return;
+    }
+    await this.puts.put(inline.item);
   }
 
   public async archived(key: HistoryKey): Promise<ArchivedWebhook | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: historyKey(key), ConsistentRead: true }),
     );
-    return Item === undefined ? undefined : archivedOfItem(Item);
+    if (Item === undefined) return undefined;
+    const { bodyObject, ...archived } = archivedOfItem(Item);
+    if (bodyObject === undefined || this.bodies === undefined) return archived;
+    const rawBody = await this.bodies.get(bodyObject);
+    return rawBody === undefined ? archived : { ...archived, rawBody };
   }
 
   public async query(query: HistoryQuery): Promise<HistoryRecord[]> {

@@ -3,15 +3,25 @@ import { ConfigurationError } from '../core/errors';
 import { DEFAULT_HISTORY_RETENTION_DAYS, HistoryStore } from '../contract/history';
 import { RuntimeEnv } from '../contract/environment';
 import { DynamoDbHistoryStore } from './dynamodb-history-store';
+import { S3HistoryBodies } from './s3-history-bodies';
 
-/** The history store the construct configured (HISTORY_TABLE_NAME), or undefined when it set none. */
+/**
+ * The history store the construct configured (HISTORY_TABLE_NAME, and HISTORY_BUCKET_NAME for bodies too large for
+ * an item), or undefined when it set none.
+ */
 export function historyStoreFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   client: DynamoDBClient,
 ): HistoryStore | undefined {
   const tableName = env[RuntimeEnv.HISTORY_TABLE_NAME]?.trim();
   if (tableName === undefined || tableName === '') return undefined;
-  return new DynamoDbHistoryStore({ client, tableName, retentionDays: readRetentionDays(env) });
+  const bucketName = env[RuntimeEnv.HISTORY_BUCKET_NAME]?.trim() || undefined;
+  return new DynamoDbHistoryStore({
+    client,
+    tableName,
+    retentionDays: readRetentionDays(env),
+    ...(bucketName === undefined ? {} : { bodies: new S3HistoryBodies({ bucketName }) }),
+  });
 }
 
 /** HISTORY_RETENTION_DAYS as a whole number of days, or the default when unset. */

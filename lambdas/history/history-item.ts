@@ -45,7 +45,7 @@ const INDEXED_FIELDS = ['name', 'accountId', 'outcome', 'entityRef'] as const;
  * body: positions instead of names save about 50 bytes an item. Append only: items already written keep their
  * order. `receivedAt` is not among them: the `byDay` sort key holds it. `decidedAt` is kept as the milliseconds after
  * `receivedAt` (or as its text when `receivedAt` is not a time). `bodyNotArchived` is the size of a body too large
- * to keep.
+ * to keep; `bodyObject` points to the S3 object that keeps such a body instead (lambdas/history/s3-history-bodies.ts).
  */
 const PACKED_FIELDS = [
   'retailerId',
@@ -61,6 +61,7 @@ const PACKED_FIELDS = [
   'reason',
   'replayRun',
   'bodyNotArchived',
+  'bodyObject',
 ] as const;
 type PackedFields = Partial<Record<(typeof PACKED_FIELDS)[number], unknown>>;
 const NEWLINE = 0x0a;
@@ -104,6 +105,18 @@ export function entityTimePrefix(entityKey: string): string {
 }
 
 export function toHistoryItem(entry: ArchivedWebhook, expiresAt: number): HistoryItem {
+  return historyItem(entry, expiresAt).item;
+}
+
+/**
+ * The item of a delivery, and whether its body was left out for being too large (`MAX_ARCHIVED_BODY_BYTES`). With
+ * `bodyObject` (the pointer to where the body was stored instead) the body is not packed: the item points there.
+ */
+export function historyItem(
+  entry: ArchivedWebhook,
+  expiresAt: number,
+  bodyObject?: string,
+): { item: HistoryItem; bodyLeftOut: boolean } {
   const { eventId, messageId, name, accountId, outcome, receivedAt, ...rest } = entry.record;
   const entityKey = entityKeyOf(entry.record);
   const item: HistoryItem = {
@@ -128,6 +141,7 @@ export function toHistoryItem(entry: ArchivedWebhook, expiresAt: number): Histor
       decidedAt: Number.isFinite(decidedAfterMs) ? decidedAfterMs : rest.decidedAt,
     },
     entry.rawBody,
+    bodyObject,
   );
   const read = signaturesToVerify(entry.signatures);
   const values = signatureBytes(read?.values);
@@ -146,7 +160,7 @@ export function toHistoryItem(entry: ArchivedWebhook, expiresAt: number): Histor
       if (best.length < archived.compressed.length) item[ArchiveAttribute.ARCHIVE] = best;
     }
   }
-  return item;
+  return { item, bodyLeftOut: archived.bodyLeftOut };
 }
 
 /** The record in an item of the table (either layout). */
@@ -154,9 +168,12 @@ export function recordOfItem(item: HistoryItem): HistoryRecord {
   return unpack(item).record;
 }
 
-/** The record and archived copy in an item of the table (either layout). */
-export function archivedOfItem(item: HistoryItem): ArchivedWebhook {
-  const { record, rawBody } = unpack(item);
+/**
+ * The record and archived copy in an item of the table (either layout). `bodyObject` is the pointer to the body when
+ * the item keeps it in the history bucket (the store reads it from there).
+ */
+export function archivedOfItem(item: HistoryItem): ArchivedWebhook & { readonly bodyObject?: string } {
+  const { record, rawBody, bodyObject } = unpack(item);
   const signatures: Record<string, string[]> = {};
   for (const [header, attribute] of [
     [FLUENT_SIGNATURE_HEADER, ArchiveAttribute.FLUENT_SIGNATURE],
@@ -166,7 +183,12 @@ export function archivedOfItem(item: HistoryItem): ArchivedWebhook {
     const values: Uint8Array[] = stored instanceof Uint8Array ? [stored] : Array.isArray(stored) ? stored : [];
     if (values.length > 0) signatures[header] = values.map((value) => Buffer.from(value).toString('base64'));
   }
-  return { record, ...(rawBody === undefined ? {} : { rawBody }), signatures: signatures as SignatureHeaders };
+  return {
+    record,
+    ...(rawBody === undefined ? {} : { rawBody }),
+    ...(bodyObject === undefined ? {} : { bodyObject }),
+    signatures: signatures as SignatureHeaders,
+  };
 }
 
 /**
@@ -191,23 +213,34 @@ export function historyKey(record: Pick<HistoryRecord, 'eventId' | 'messageId'>)
   return { [HistoryTable.PARTITION_KEY]: record.eventId, [HistoryTable.SORT_KEY]: record.messageId };
 }
 
-/** The archive before and after compression: the packed fields, then the body unless it is too large to keep. */
-function archiveBytes(fields: PackedFields, body: Buffer | undefined): { plain: Buffer; compressed: Buffer } {
+/**
+ * The archive before and after compression: the packed fields, then the body unless it is too large to keep (or kept
+ * in the bucket, `bodyObject`).
+ */
+function archiveBytes(
+  fields: PackedFields,
+  body: Buffer | undefined,
+  bodyObject: string | undefined,
+): { plain: Buffer; compressed: Buffer; bodyLeftOut: boolean } {
   const head = (extra: PackedFields = {}): Buffer => {
     const values = PACKED_FIELDS.map((field) => ({ ...fields, ...extra })[field] ?? null);
     while (values.length > 0 && values[values.length - 1] === null) values.pop();
     return Buffer.from(`${JSON.stringify(values)}\n`);
   };
+  if (body !== undefined && bodyObject !== undefined) {
+    const plain = head({ bodyObject });
+    return { plain, compressed: compress(plain, FAST_QUALITY), bodyLeftOut: true };
+  }
   if (body !== undefined) {
     const plain = Buffer.concat([head(), body]);
     const compressed = compress(plain, FAST_QUALITY);
-    if (compressed.length <= MAX_ARCHIVED_BODY_BYTES) return { plain, compressed };
+    if (compressed.length <= MAX_ARCHIVED_BODY_BYTES) return { plain, compressed, bodyLeftOut: false };
   }
   const plain = head(body === undefined ? {} : { bodyNotArchived: body.length });
-  return { plain, compressed: compress(plain, FAST_QUALITY) };
+  return { plain, compressed: compress(plain, FAST_QUALITY), bodyLeftOut: body !== undefined };
 }
 
-function unpack(item: HistoryItem): { record: HistoryRecord; rawBody?: Buffer } {
+function unpack(item: HistoryItem): { record: HistoryRecord; rawBody?: Buffer; bodyObject?: string } {
   const archive = item[ArchiveAttribute.ARCHIVE];
   const top: Record<string, unknown> = {
     eventId: item[HistoryTable.PARTITION_KEY],
@@ -223,13 +256,14 @@ function unpack(item: HistoryItem): { record: HistoryRecord; rawBody?: Buffer } 
     const value = values[index];
     if (value !== null && value !== undefined) packed[field] = value;
   });
-  const { bodyNotArchived, ...fields } = packed;
+  const { bodyNotArchived, bodyObject, ...fields } = packed;
   const record = { ...top, ...fields } as Record<string, unknown> & Pick<HistoryRecord, 'eventId'>;
   const entityKey = entityKeyOf(record as Pick<HistoryRecord, 'rootEntityRef' | 'entityRef' | 'eventId'>);
   record.receivedAt = String(item[HistoryTable.BY_DAY_SORT_KEY]).slice(entityTimePrefix(entityKey).length);
   if (typeof record.decidedAt === 'number') {
     record.decidedAt = new Date(Date.parse(String(record.receivedAt)) + record.decidedAt).toISOString();
   }
+  if (typeof bodyObject === 'string') return { record: record as unknown as HistoryRecord, bodyObject };
   return bodyNotArchived === undefined
     ? { record: record as unknown as HistoryRecord, rawBody: bytes.subarray(newline + 1) }
     : { record: record as unknown as HistoryRecord };

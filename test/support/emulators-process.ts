@@ -37,6 +37,8 @@ async function main(config: EmulatorsConfig): Promise<void> {
   }
   const idempotencyTables = config.idempotencyTables ?? [];
   for (const table of idempotencyTables) await dynamoDb.createIdempotencyTable(table);
+  for (const table of config.historyTables ?? []) await dynamoDb.createHistoryTable(table);
+  for (const bucket of config.buckets ?? []) await sqs.createBucket(bucket);
 
   const shutdown = async (): Promise<never> => {
     await Promise.allSettled([sqs.stop(), dynamoDb.stop()]);

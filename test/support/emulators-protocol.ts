@@ -15,6 +15,9 @@ export interface EmulatorsConfig {
   /** Created in order, so a dead-letter queue must come before the queues that name it. */
   readonly queues?: readonly QueueSpec[];
   readonly idempotencyTables?: readonly string[];
+  readonly historyTables?: readonly string[];
+  /** S3 buckets, on the SQS endpoint (fauxqs answers both; path-style). */
+  readonly buckets?: readonly string[];
 }
 
 export interface QueueSpec {

@@ -73,6 +73,7 @@ export async function startSqsEmulatorThread(options: SqsEmulatorOptions = {}): 
       return running;
     },
     createQueue: (name, attributes) => thread.call('createQueue', name, attributes),
+    createBucket: (name) => thread.call('createBucket', name),
     stop: async () => {
       running = false;
       await thread.call('stop');

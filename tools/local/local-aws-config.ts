@@ -15,3 +15,8 @@ export function loopbackEndpoint(host: string, port: number): string {
 export function emulatorClientConfig(endpoint: string, region: string) {
   return { endpoint, region, credentials: EMULATOR_CREDENTIALS };
 }
+
+/** The same for an S3Client on fauxqs, which answers S3 path-style (`<endpoint>/<bucket>/<key>`) only. */
+export function emulatorS3ClientConfig(endpoint: string, region: string) {
+  return { ...emulatorClientConfig(endpoint, region), forcePathStyle: true };
+}

@@ -129,6 +129,8 @@ export const LOCAL_RESOURCE_NAMES = {
   checkpointTable: 'fluent-webhooks-reconciliation-checkpoints',
   idempotencyTable: 'fluent-webhooks-idempotency',
   historyTable: 'fluent-webhooks-history',
+  /** Bodies too large for their history item (in the SQS emulator, fauxqs, which also answers S3). */
+  historyBucket: 'fluent-webhooks-history-bodies',
   receiverFunction: 'fluent-webhook-receiver-local',
   consumerFunction: 'fluent-webhook-consumer-local',
 } as const;

@@ -11,6 +11,7 @@ import type { FluentApiClient } from '../../lambdas/fluent-api';
 import type { FluentCallTap } from '../../lambdas/consumer/fluent-context';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import type { HistoryBodyObjects } from '../../lambdas/history/s3-history-bodies';
 
 /** What the inspector page is told about the consumer's work. */
 export interface ConsumerInspection {
@@ -31,11 +32,13 @@ export function createLocalConsumer(
   fluentApi?: FluentApiClient,
   reconciliationSourceArn?: string,
   inspection: ConsumerInspection = {},
+  historyBodies?: HistoryBodyObjects,
 ): SqsBatchHandler {
   const history = new DynamoDbHistoryStore({
     client: dynamoDbClient,
     tableName: LOCAL_RESOURCE_NAMES.historyTable,
     retentionDays: config.historyRetentionDays,
+    ...(historyBodies === undefined ? {} : { bodies: historyBodies }),
   });
   const { onRecorded } = inspection;
   return createConsumerHandler({

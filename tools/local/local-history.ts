@@ -6,9 +6,11 @@ import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-sto
 import { readRetentionDays } from '../../lambdas/history/history-from-env';
 import { lockDataDir } from './data-dir-lock';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
-import { emulatorClientConfig } from './local-aws-config';
+import { emulatorClientConfig, emulatorS3ClientConfig } from './local-aws-config';
 import { LOCAL_RESOURCE_NAMES } from './local-config';
-import { DYNAMODB_DIR } from './local-runner';
+import { DYNAMODB_DIR, SQS_DIR } from './local-runner';
+import { S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
+import { startSqsEmulator } from './sqs-emulator';
 import { RunnerEndpoints, runningRunnerEndpoints } from './runner-endpoints';
 
 /** The local runner's history, opened for reading (and the runner's endpoints when it is running). */
@@ -34,15 +36,21 @@ export async function openLocalHistory(
   const running = runningRunnerEndpoints(dataDir);
   if (running !== undefined) {
     const client = new DynamoDBClient(emulatorClientConfig(running.dynamoDbEndpoint, running.region));
+    // Bodies too large for their item are read from the runner's fauxqs, which answers S3 on its SQS endpoint.
+    const bodies = new S3HistoryBodies({ clientConfig: emulatorS3ClientConfig(running.sqsEndpoint, running.region) });
     return {
       store: new DynamoDbHistoryStore({
         client,
         tableName: running.historyTableName,
         retentionDays: running.historyRetentionDays,
+        bodies,
       }),
       runner: running,
       retentionDays: running.historyRetentionDays,
-      close: async () => client.destroy(),
+      close: async () => {
+        client.destroy();
+        await bodies.destroy();
+      },
     };
   }
   const retentionDays = readRetentionDays(env);
@@ -54,12 +62,24 @@ export async function openLocalHistory(
     throw error;
   });
   await emulator.createHistoryTable(LOCAL_RESOURCE_NAMES.historyTable);
+  // The bucket of large bodies is in fauxqs's SQLite file: opened as well (in memory when the runner never ran).
+  const sqsFolder = join(dataDir, SQS_DIR);
+  const objects = await startSqsEmulator(existsSync(sqsFolder) ? { dataDir: sqsFolder } : {}).catch(
+    async (error: unknown) => {
+      await emulator.stop();
+      lock.release();
+      throw error;
+    },
+  );
   const client = new DynamoDBClient(emulatorClientConfig(emulator.endpoint, 'us-east-1'));
+  const bodies = new S3HistoryBodies({ clientConfig: emulatorS3ClientConfig(objects.endpoint, objects.region) });
   return {
-    store: new DynamoDbHistoryStore({ client, tableName: LOCAL_RESOURCE_NAMES.historyTable, retentionDays }),
+    store: new DynamoDbHistoryStore({ client, tableName: LOCAL_RESOURCE_NAMES.historyTable, retentionDays, bodies }),
     retentionDays,
     close: async () => {
       client.destroy();
+      await bodies.destroy();
+      await objects.close();
       await emulator.stop();
       lock.release();
     },

@@ -11,7 +11,8 @@ import { boundedLogValue } from '../../lambdas/contract/log-values';
 import { startGatewayServer } from './gateway-server';
 import { Ingress } from '../../lambdas/contract/ingress';
 import { createLambdaContext, LocalFunction } from './lambda-context';
-import { emulatorClientConfig } from './local-aws-config';
+import { emulatorClientConfig, emulatorS3ClientConfig } from './local-aws-config';
+import { S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
 import { LOCAL_DEFAULTS, LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig, localQueueNames } from './local-config';
 import { createLocalConsumer } from './local-consumer';
 import { bundleHandlers } from './load-handlers';
@@ -165,9 +166,21 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
 
     const sqsClient = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
     const dynamoDbClient = new DynamoDBClient(emulatorClientConfig(dynamoDb.endpoint, sqs.region));
+    await sqs.createBucket(LOCAL_RESOURCE_NAMES.historyBucket);
+    const historyBodies = new S3HistoryBodies({
+      bucketName: LOCAL_RESOURCE_NAMES.historyBucket,
+      clientConfig: emulatorS3ClientConfig(sqs.endpoint, sqs.region),
+    });
+    const historyStore = () =>
+      new DynamoDbHistoryStore({
+        client: dynamoDbClient,
+        tableName: LOCAL_RESOURCE_NAMES.historyTable,
+        bodies: historyBodies,
+      });
     stopActions.push(async () => {
       sqsClient.destroy();
       dynamoDbClient.destroy();
+      await historyBodies.destroy();
     });
     const queueNames = [queue.queueName, deadLetterQueue.queueName, reconciliationQueue.queueName];
     const countMessages = async (): Promise<Record<string, number>> =>
@@ -209,10 +222,15 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     // What the page shows changed: its open streams read the list again.
     const changes = new ChangeFeed();
     const consumerFor = (handlers: typeof bundled.handlers) =>
-      createLocalConsumer(config, dynamoDbClient, handlers, fluentApi.client, reconciliationQueue.queueArn, {
-        fluentCallTap: fluentCalls.tap,
-        onRecorded: () => changes.changed(),
-      });
+      createLocalConsumer(
+        config,
+        dynamoDbClient,
+        handlers,
+        fluentApi.client,
+        reconciliationQueue.queueArn,
+        { fluentCallTap: fluentCalls.tap, onRecorded: () => changes.changed() },
+        historyBodies,
+      );
     let consumer = consumerFor(bundled.handlers);
     if (config.watch) {
       const watcher = watchHandlers(
@@ -326,7 +344,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       const sweep = startLocalSweep({
         ...config.reconciliationSweep,
         fluent: fluentApi.client,
-        history: new DynamoDbHistoryStore({ client: dynamoDbClient, tableName: LOCAL_RESOURCE_NAMES.historyTable }),
+        history: historyStore(),
         sqs: sqsClient,
         reconciliationQueueUrl: reconciliationQueue.queueUrl,
         dynamoDb: dynamoDbClient,
@@ -343,7 +361,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       logger,
       changes,
       api: createInspectorApi({
-        store: new DynamoDbHistoryStore({ client: dynamoDbClient, tableName: LOCAL_RESOURCE_NAMES.historyTable }),
+        store: historyStore(),
         verdicts,
         logs,
         fluentCalls,
@@ -376,6 +394,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       dynamoDbEndpoint: dynamoDb.endpoint,
       historyTableName: LOCAL_RESOURCE_NAMES.historyTable,
       historyRetentionDays: config.historyRetentionDays,
+      historyBucketName: LOCAL_RESOURCE_NAMES.historyBucket,
       sqsEndpoint: sqs.endpoint,
       queueUrl: queue.queueUrl,
       deadLetterQueueUrl: deadLetterQueue.queueUrl,

@@ -12,6 +12,8 @@ export interface RunnerEndpoints {
   readonly dynamoDbEndpoint: string;
   readonly historyTableName: string;
   readonly historyRetentionDays: number;
+  /** The bucket of bodies too large for their history item, on `sqsEndpoint` (absent from older runners). */
+  readonly historyBucketName?: string;
   readonly sqsEndpoint: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;

@@ -42,6 +42,11 @@ export interface SqsEmulator {
    * on it with SetQueueAttributes, so a changed setting applies on the next start.
    */
   createQueue(name: string, attributes?: Readonly<Record<string, string>>): Promise<EmulatedQueue>;
+  /**
+   * Creates an S3 bucket (fauxqs answers S3 on the same endpoint, path-style: give `S3Client` `forcePathStyle`),
+   * or keeps it when it exists (restored from `dataDir` with its objects).
+   */
+  createBucket(name: string): Promise<void>;
   /** Stops answering (open connections are cut) but keeps every queue and message in memory. */
   stop(): Promise<void>;
   /** Listens again on the same port with the same queues and messages. */
@@ -65,15 +70,17 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   const region = options.region ?? DEFAULT_EMULATOR_REGION;
   const fauxqs = await loadFauxqs();
   const sqsStore = new fauxqs.SqsStore();
+  const s3Store = new fauxqs.S3Store();
   // An empty host makes queue URLs from the request's Host header (127.0.0.1:port), which resolves;
   // fauxqs's default `sqs.<region>.localhost` does not resolve everywhere.
   sqsStore.host = '';
   sqsStore.region = region;
-  const persistence = options.dataDir === undefined ? undefined : openPersistence(fauxqs, options.dataDir, sqsStore);
+  const persistence =
+    options.dataDir === undefined ? undefined : openPersistence(fauxqs, options.dataDir, sqsStore, s3Store);
 
   // A fresh app per start: a closed Fastify instance cannot listen again, while the store carries the state over.
   const listen = async (port: number): Promise<{ app: FauxqsApp; port: number }> => {
-    const fresh = fauxqs.buildApp({ logger: false, stores: { sqsStore } });
+    const fresh = fauxqs.buildApp({ logger: false, stores: { sqsStore, snsStore: new fauxqs.SnsStore(), s3Store } });
     try {
       return { app: fresh, port: Number(new URL(await fresh.listen({ port, host })).port) };
     } catch (error) {
@@ -120,6 +127,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
         queueArn: emulatedQueueArn(region, name),
       };
     },
+    async createBucket(name) {
+      s3Store.createBucket(name);
+    },
     stop,
     async restart() {
       if (app !== undefined) return;
@@ -146,11 +156,17 @@ const SQS_STORE_SYNCHRONOUS = 'NORMAL';
  * Wires fauxqs's SQLite persistence into the store as its own `startFauxqs` does (which cannot be used: it listens
  * on every interface): state is loaded first, then every later change is written through.
  */
-function openPersistence(fauxqs: FauxqsModules, dataDir: string, sqsStore: FauxqsSqsStore): FauxqsPersistence {
+function openPersistence(
+  fauxqs: FauxqsModules,
+  dataDir: string,
+  sqsStore: FauxqsSqsStore,
+  s3Store: FauxqsS3Store,
+): FauxqsPersistence {
   const persistence = new fauxqs.PersistenceManager(dataDir);
   persistence.db.exec(`PRAGMA synchronous = ${SQS_STORE_SYNCHRONOUS}`);
-  persistence.loadSqsAndSns(sqsStore, new fauxqs.SnsStore());
+  persistence.load(sqsStore, new fauxqs.SnsStore(), s3Store);
   sqsStore.persistence = persistence;
+  s3Store.persistence = persistence;
   for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
   return persistence;
 }
@@ -164,10 +180,15 @@ interface FauxqsSqsStore {
   allQueues(): Iterable<{ persistence?: FauxqsPersistence }>;
 }
 
+interface FauxqsS3Store {
+  persistence?: FauxqsPersistence;
+  createBucket(name: string): void;
+}
+
 interface FauxqsPersistence {
   /** Its node:sqlite connection. */
   readonly db: { exec(sql: string): void };
-  loadSqsAndSns(sqsStore: FauxqsSqsStore, snsStore: unknown): void;
+  load(sqsStore: FauxqsSqsStore, snsStore: unknown, s3Store: FauxqsS3Store): void;
   close(): void;
 }
 
@@ -183,8 +204,12 @@ interface FauxqsApp {
 }
 
 interface FauxqsModules {
-  buildApp(options: { logger: boolean; stores: { sqsStore: FauxqsSqsStore } }): FauxqsApp;
+  buildApp(options: {
+    logger: boolean;
+    stores: { sqsStore: FauxqsSqsStore; snsStore: unknown; s3Store: FauxqsS3Store };
+  }): FauxqsApp;
   SqsStore: new () => FauxqsSqsStore;
+  S3Store: new () => FauxqsS3Store;
   SnsStore: new () => unknown;
   PersistenceManager: new (dataDir: string) => FauxqsPersistence;
 }
@@ -201,6 +226,7 @@ function loadFauxqs(): Promise<FauxqsModules> {
     const app = (await importEsm(fileUrl('app.js'))) as Pick<FauxqsModules, 'buildApp'>;
     const store = (await importEsm(fileUrl('sqs/sqsStore.js'))) as Pick<FauxqsModules, 'SqsStore'>;
     const snsStore = (await importEsm(fileUrl('sns/snsStore.js'))) as Pick<FauxqsModules, 'SnsStore'>;
+    const s3Store = (await importEsm(fileUrl('s3/s3Store.js'))) as Pick<FauxqsModules, 'S3Store'>;
     const persistence = (await importEsm(fileUrl('persistence.js'))) as Pick<FauxqsModules, 'PersistenceManager'>;
     const types = (await importEsm(fileUrl('sqs/sqsTypes.js'))) as { INVALID_MESSAGE_BODY_CHAR: RegExp };
     allowSupplementaryCharacters(types.INVALID_MESSAGE_BODY_CHAR);
@@ -208,6 +234,7 @@ function loadFauxqs(): Promise<FauxqsModules> {
       buildApp: app.buildApp,
       SqsStore: store.SqsStore,
       SnsStore: snsStore.SnsStore,
+      S3Store: s3Store.S3Store,
       PersistenceManager: persistence.PersistenceManager,
     };
   })();
