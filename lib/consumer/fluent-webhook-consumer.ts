@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { grantFluentApiAccess } from './fluent-api-access';
@@ -26,6 +27,7 @@ import {
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract/observability';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../../lambdas/contract/history';
 import { createHistoryTable, HISTORY_READ_ACTIONS, HISTORY_WRITE_ACTIONS } from './history-table';
+import { createHistoryBucket, grantHistoryBodyRead, grantHistoryBodyWrite } from './history-bucket';
 import { createReconciliationQueues, ReconciliationQueues } from './reconciliation-queue';
 
 export type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
@@ -71,6 +73,8 @@ export class FluentWebhookConsumer extends Construct implements iam.IGrantable {
   public readonly idempotencyTable: dynamodb.ITable;
   /** Every signed delivery's archived copy and outcome: what `fluent-webhook history` and `replay` read. */
   public readonly historyTable: dynamodb.Table;
+  /** Bodies too large for their history item (rare): the item points to the object. */
+  public readonly historyBucket: s3.Bucket;
   /** Days the history keeps a record. */
   public readonly historyRetentionDays: number;
   /** The SQS event source that hands the queue's messages to the consumer in batches. */
@@ -102,6 +106,7 @@ export class FluentWebhookConsumer extends Construct implements iam.IGrantable {
       props.historyTableProps,
       props.historyPointInTimeRecovery ?? false,
     );
+    this.historyBucket = createHistoryBucket(this, 'HistoryBucket', this.historyRetentionDays);
 
     this.consumerLogGroup = new logs.LogGroup(this, 'ConsumerLogGroup', {
       retention: props.logRetention ?? defaultConsumerLogRetention(),
@@ -130,6 +135,7 @@ export class FluentWebhookConsumer extends Construct implements iam.IGrantable {
           ...settingsToEnv(props.settings),
           [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: this.idempotencyTable.tableName,
           [RuntimeEnv.HISTORY_TABLE_NAME]: this.historyTable.tableName,
+          [RuntimeEnv.HISTORY_BUCKET_NAME]: this.historyBucket.bucketName,
           [RuntimeEnv.HISTORY_RETENTION_DAYS]: String(this.historyRetentionDays),
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -155,6 +161,7 @@ export class FluentWebhookConsumer extends Construct implements iam.IGrantable {
       new iam.PolicyStatement({ actions: HISTORY_WRITE_ACTIONS, resources: [this.historyTable.tableArn] }),
     );
     this.historyTable.encryptionKey?.grant(this.consumerFunction, ...IDEMPOTENCY_KEY_ACTIONS);
+    grantHistoryBodyWrite(this.historyBucket, this.consumerRole);
 
     this.eventSource = new SqsEventSource(props.queue, {
       ...defaultSqsEventSourceProps(),
@@ -187,10 +194,13 @@ export class FluentWebhookConsumer extends Construct implements iam.IGrantable {
 
   /**
    * Lets an operator's role read the history (`fluent-webhook history`, `replay`): query the table and its indexes
-   * and read items, and decrypt them under a customer-managed key. Replaying also needs `queueSenderArns`.
+   * and read items, and decrypt them under a customer-managed key; read the large bodies the items point to in the
+   * history bucket. Replaying also needs `queueSenderArns`.
    */
   public grantHistoryRead(grantee: iam.IGrantable): iam.Grant {
     this.historyTable.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:DescribeKey');
-    return this.historyTable.grant(grantee, ...HISTORY_READ_ACTIONS);
+    return this.historyTable
+      .grant(grantee, ...HISTORY_READ_ACTIONS)
+      .combine(grantHistoryBodyRead(this.historyBucket, grantee));
   }
 }

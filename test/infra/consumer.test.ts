@@ -72,6 +72,7 @@ describe('Class: FluentWebhookConsumer', () => {
       IDEMPOTENCY_EXPIRY_SECONDS: '200000',
       IDEMPOTENCY_TABLE_NAME: { Ref: ref(consumer.idempotencyTable) },
       HISTORY_TABLE_NAME: { Ref: ref(consumer.historyTable) },
+      HISTORY_BUCKET_NAME: { Ref: ref(consumer.historyBucket) },
       HISTORY_RETENTION_DAYS: '31',
       POWERTOOLS_SERVICE_NAME: 'fluent-webhook-receiver',
       POWERTOOLS_METRICS_NAMESPACE: 'FluentWebhookReceiver',
@@ -129,6 +130,11 @@ describe('Class: FluentWebhookConsumer', () => {
             Effect: 'Allow',
             Action: 'dynamodb:BatchWriteItem',
             Resource: { 'Fn::GetAtt': [ref(consumer.historyTable), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ref(consumer.historyBucket), 'Arn'] }, '/bodies/*']] },
           },
           {
             Effect: 'Allow',
@@ -197,7 +203,65 @@ describe('Class: FluentWebhookConsumer', () => {
     });
   });
 
-  it('lets a role granted history read query the table and its indexes, and nothing else', () => {
+  describe('the history bucket (bodies too large for their item)', () => {
+    const bucket = () => template.findResources('AWS::S3::Bucket')[ref(consumer.historyBucket)];
+    const bucketPolicy = () =>
+      Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+        (policy) => policy.Properties.Bucket.Ref === ref(consumer.historyBucket),
+      );
+
+    it('is the only bucket, encrypted with S3-managed keys', () => {
+      // Assess
+      template.resourceCountIs('AWS::S3::Bucket', 1);
+      expect(bucket()?.Properties.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+    });
+
+    it('blocks all four kinds of public access and enforces object ownership (no ACLs)', () => {
+      // Assess
+      expect(bucket()?.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket()?.Properties.OwnershipControls).toEqual({
+        Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+      });
+    });
+
+    it('denies every request not made over TLS', () => {
+      // Assess
+      expect(bucketPolicy()?.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    });
+
+    it('expires the bodies a day after the history retention (31 days by default)', () => {
+      // Assess
+      expect(bucket()?.Properties.LifecycleConfiguration).toEqual({
+        Rules: [{ Id: 'ExpireWithTheHistory', Prefix: 'bodies/', ExpirationInDays: 32, Status: 'Enabled' }],
+      });
+      const longer = consumerStack({ historyRetentionDays: 90 });
+      Template.fromStack(longer.stack).hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 91 })] },
+      });
+    });
+
+    it('is retained when the stack is deleted', () => {
+      // Assess
+      expect(bucket()?.DeletionPolicy).toBe('Retain');
+      expect(bucket()?.UpdateReplacePolicy).toBe('Retain');
+    });
+  });
+
+  it('lets a role granted history read query the table and its indexes, read the large bodies, and nothing else', () => {
     // Prepare
     const built = consumerStack();
     const reader = new iam.Role(built.stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
@@ -217,6 +281,13 @@ describe('Class: FluentWebhookConsumer', () => {
               { 'Fn::GetAtt': [Match.stringLikeRegexp('HistoryTable'), 'Arn'] },
               { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('HistoryTable'), 'Arn'] }, '/index/*']] },
             ],
+          },
+          {
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('HistoryBucket'), 'Arn'] }, '/bodies/*']],
+            },
           },
         ],
       },

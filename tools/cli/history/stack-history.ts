@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../../../lambdas/contract/history';
 import { StackOutput } from '../../../lambdas/contract/stack-outputs';
 import { DynamoDbHistoryStore } from '../../../lambdas/history/dynamodb-history-store';
+import { S3HistoryBodies } from '../../../lambdas/history/s3-history-bodies';
 import { OpenedHistory, StackHistoryError } from './opened-history';
 
 /** The history of a deployed stack, found through its outputs (DescribeStacks). */
@@ -31,14 +32,19 @@ export async function openStackHistory(stackName: string, region: string | undef
   }
   const retentionDays = Number(outputs[StackOutput.HISTORY_RETENTION_DAYS]) || DEFAULT_HISTORY_RETENTION_DAYS;
   const client = new DynamoDBClient(config);
+  // Large bodies: the items name their bucket; the S3 client is made only when one is read.
+  const bodies = new S3HistoryBodies({ clientConfig: config });
   return {
-    store: new DynamoDbHistoryStore({ client, tableName, retentionDays }),
+    store: new DynamoDbHistoryStore({ client, tableName, retentionDays, bodies }),
     where: `stack ${stackName}`,
     retentionDays,
     ...(outputs[StackOutput.QUEUE_URL] ? { queue: { url: outputs[StackOutput.QUEUE_URL], region } } : {}),
     ...(outputs[StackOutput.RECONCILIATION_QUEUE_URL]
       ? { reconciliationQueue: { url: outputs[StackOutput.RECONCILIATION_QUEUE_URL], region } }
       : {}),
-    close: async () => client.destroy(),
+    close: async () => {
+      client.destroy();
+      await bodies.destroy();
+    },
   };
 }
