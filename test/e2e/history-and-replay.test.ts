@@ -1,15 +1,19 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { signFluentPayload } from '../../lambdas/core';
 import type { HistoryRecord } from '../../lambdas/contract/history';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
-import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import { archivedOfItem, historyKey } from '../../lambdas/history/history-item';
+import { emulatorClientConfig, emulatorS3ClientConfig } from '../../tools/local/local-aws-config';
 import { runningRunnerEndpoints } from '../../tools/local/runner-endpoints';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
-import { RUNS_FILE_ENV } from './fixtures/counting-handlers';
+import { BODY_HASHES_FILE_ENV, RUNS_FILE_ENV } from './fixtures/counting-handlers';
 import { runCli } from './cli-process';
 import { RunnerProcess, startRunnerProcess } from './local-runner-process';
 
@@ -21,7 +25,16 @@ describe('Program: history and replay under npm start, end to end', () => {
   let runner: RunnerProcess;
   let privateKeyPem: string;
   const eventIds: Record<string, string[]> = {};
-  const env = () => ({ LOCAL_DATA_DIR: temp.path('data'), [RUNS_FILE_ENV]: temp.path('runs.txt') });
+  const env = () => ({
+    LOCAL_DATA_DIR: temp.path('data'),
+    [RUNS_FILE_ENV]: temp.path('runs.txt'),
+    [BODY_HASHES_FILE_ENV]: temp.path('body-hashes.txt'),
+  });
+  /** `<event id> <provenance> <SHA-256 of the bytes the handler was given>` of each run so far. */
+  const bodyHashes = (): string[] =>
+    existsSync(temp.path('body-hashes.txt'))
+      ? readFileSync(temp.path('body-hashes.txt'), 'utf8').split('\n').filter(Boolean)
+      : [];
 
   /** The handler runs so far, as the handler wrote them: `<event id> <provenance>`. */
   const runs = (): string[] =>
@@ -175,6 +188,69 @@ describe('Program: history and replay under npm start, end to end', () => {
         'processed',
         'processed',
       ]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'keeps a body too large for its item in the S3 emulator: listed, reprocessed with the exact bytes, and a tampered copy refused',
+    async () => {
+      // Prepare: a 560 KB event of random text, which brotli cannot pack under the item's limit.
+      const id = 'HD_L-large-1';
+      const body = fluentEventBody({
+        id,
+        entityRef: 'HD_L',
+        rootEntityRef: 'HD_L',
+        entityType: 'ORDER',
+        attributes: { blob: randomBytes(420_000).toString('base64') },
+      });
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const response = await fetch(`${runner.webhookBaseUrl}orders`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
+        body,
+      });
+      expect(response.status).toBe(200);
+      await waitUntil(() => bodyHashes().includes(`${id} webhook ${sha256}`), WAIT_MS, 'the large event was handled');
+
+      // Act
+      const listed = await history('--entity-ref', 'HD_L');
+      const reprocess = await cli('replay', '--entity-ref', 'HD_L', '--reprocess');
+      await waitUntil(
+        () => bodyHashes().includes(`${id} replay ${sha256}`),
+        WAIT_MS,
+        'the large event was reprocessed',
+      );
+      // Then change the object in the bucket (the item and its signature stay as they were) and replay again.
+      const endpoints = runningRunnerEndpoints(temp.path('data'))!;
+      const dynamoDb = new DynamoDBClient(emulatorClientConfig(endpoints.dynamoDbEndpoint, endpoints.region));
+      const s3 = new S3Client(emulatorS3ClientConfig(endpoints.sqsEndpoint, endpoints.region));
+      const { Item } = await DynamoDBDocumentClient.from(dynamoDb).send(
+        new GetCommand({ TableName: endpoints.historyTableName, Key: historyKey(listed[0]!) }),
+      );
+      const pointer = archivedOfItem(Item!).bodyObject!;
+      const [bucket, ...key] = pointer.slice('s3://'.length).split('/');
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key.join('/'),
+          Body: Buffer.from(body.toString('utf8').replace('"HD_L"', '"HD_X"')),
+        }),
+      );
+      dynamoDb.destroy();
+      s3.destroy();
+      const tampered = await cli('replay', '--entity-ref', 'HD_L', '--reprocess');
+
+      // Assess
+      expect(listed.map(({ eventId, outcome }) => ({ eventId, outcome }))).toEqual([
+        { eventId: id, outcome: 'processed' },
+      ]);
+      expect(bucket).toBe(endpoints.historyBucketName);
+      expect(reprocess.code).toBe(0);
+      expect(reprocess.stdout.trim()).toBe(`replayed ${id}`);
+      expect(tampered.code).toBe(1);
+      expect(tampered.stderr).toContain(`Refused ${id}: the archived copy does not verify`);
+      expect(bodyHashes().filter((line) => line.startsWith(`${id} `))).toHaveLength(2);
     },
     TEST_MS,
   );
