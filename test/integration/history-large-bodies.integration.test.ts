@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { FLUENT_SIGNATURE_HEADER } from '../../lambdas/core/constants';
-import { signFluentPayload } from '../../lambdas/core';
 import type { ArchivedWebhook } from '../../lambdas/contract/history';
 import { HistoryBodies, MAX_ARCHIVED_BODY_BYTES } from '../../lambdas/contract/history';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
@@ -11,7 +9,7 @@ import { S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
 import { RunningEmulators, startEmulators } from '../support/emulators';
 import { emulatorClientConfig, emulatorS3ClientConfig } from '../../tools/local/local-aws-config';
 import { fluentEventBody } from '../support/factories';
-import { testKeyPair } from '../support/test-keys';
+import { archivedEntry as entry } from '../support/archived-entries';
 
 const TABLE = 'history';
 const BUCKET = 'history-bodies';
@@ -22,29 +20,6 @@ function largeBody(eventId: string): Buffer {
     id: eventId,
     attributes: { blob: randomBytes(MAX_ARCHIVED_BODY_BYTES).toString('base64') },
   });
-}
-
-function entry(rawBody: Buffer, eventId: string): ArchivedWebhook {
-  const signed = signFluentPayload(rawBody, testKeyPair().privateKeyPem);
-  return {
-    record: {
-      eventId,
-      messageId: randomUUID(),
-      name: 'OrderStatusChange',
-      accountId: 'ACME',
-      entityRef: 'HD_1',
-      rootEntityRef: 'HD_1',
-      route: 'orders',
-      receivedAt: '2026-12-01T10:00:00.000Z',
-      requestId: 'r-1',
-      outcome: 'processed',
-      attempts: 1,
-      provenance: 'webhook',
-      decidedAt: '2026-12-01T10:00:01.000Z',
-    },
-    rawBody,
-    signatures: { [FLUENT_SIGNATURE_HEADER]: [signed[FLUENT_SIGNATURE_HEADER]] },
-  };
 }
 
 describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fauxqs (S3)', () => {
@@ -78,7 +53,7 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     // Prepare
     const store = new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now, bodies });
     const eventId = randomUUID();
-    const written = entry(largeBody(eventId), eventId);
+    const written = entry({ eventId }, largeBody(eventId));
 
     // Act
     await store.write(written);
@@ -97,7 +72,7 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     const put = jest.spyOn(bodies, 'put');
     const store = new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now, bodies });
     const eventId = randomUUID();
-    const written = entry(fluentEventBody({ id: eventId }), eventId);
+    const written = entry({ eventId }, fluentEventBody({ id: eventId }));
 
     // Act
     await store.write(written);
@@ -116,7 +91,7 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     });
     const store = new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now, bodies: missing });
     const eventId = randomUUID();
-    const written = entry(largeBody(eventId), eventId);
+    const written = entry({ eventId }, largeBody(eventId));
 
     // Act
     const writing = store.write(written);
@@ -131,7 +106,7 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     // Prepare
     const store = new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now });
     const eventId = randomUUID();
-    const written = entry(largeBody(eventId), eventId);
+    const written = entry({ eventId }, largeBody(eventId));
 
     // Act
     await store.write(written);

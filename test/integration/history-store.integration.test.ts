@@ -1,45 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../lambdas/core/constants';
-import { signFluentPayload } from '../../lambdas/core';
-import type { ArchivedWebhook, HistoryRecord } from '../../lambdas/contract/history';
+import { FLUENT_SIGNATURE_HEADER } from '../../lambdas/core/constants';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import { DynamoDbEmulator, startDynamoDbEmulator } from '../../tools/local/dynamodb-emulator';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
-import { fluentEventBody, historyEntryOf } from '../support/factories';
+import { historyEntryOf } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
-import { testKeyPair } from '../support/test-keys';
+import { archivedEntry as entry } from '../support/archived-entries';
 
 const TABLE = 'history';
-
-function entry(overrides: Partial<HistoryRecord> = {}, body?: Buffer): ArchivedWebhook {
-  const eventId = overrides.eventId ?? randomUUID();
-  const rawBody = body ?? fluentEventBody({ id: eventId });
-  const signed = signFluentPayload(rawBody, testKeyPair().privateKeyPem);
-  return {
-    record: {
-      eventId,
-      messageId: randomUUID(),
-      name: 'OrderStatusChange',
-      accountId: 'ACME',
-      entityRef: 'HD_1',
-      rootEntityRef: 'HD_1',
-      route: 'orders',
-      receivedAt: '2026-12-01T10:00:00.000Z',
-      requestId: 'r-1',
-      outcome: 'processed',
-      attempts: 1,
-      provenance: 'webhook',
-      decidedAt: '2026-12-01T10:00:01.000Z',
-      ...overrides,
-    },
-    rawBody,
-    signatures: {
-      [FLUENT_SIGNATURE_HEADER]: [signed[FLUENT_SIGNATURE_HEADER]],
-      [FLEX_SIGNATURE_HEADER]: [signed[FLEX_SIGNATURE_HEADER]],
-    },
-  };
-}
 
 describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
   const tempDir = useTempDir('history-store-');
