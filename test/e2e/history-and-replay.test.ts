@@ -193,7 +193,7 @@ describe('Program: history and replay under npm start, end to end', () => {
   );
 
   it(
-    'keeps a body too large for its item in the S3 emulator: listed, reprocessed with the exact bytes, and a tampered copy refused',
+    'keeps a body too large for its item in the S3 emulator: listed, shown by the inspector, reprocessed with the exact bytes, and a tampered copy refused',
     async () => {
       // Prepare: a 560 KB event of random text, which brotli cannot pack under the item's limit.
       const id = 'HD_L-large-1';
@@ -221,6 +221,15 @@ describe('Program: history and replay under npm start, end to end', () => {
         WAIT_MS,
         'the large event was reprocessed',
       );
+      // The inspector's download of the archived body follows the pointer too.
+      const ready = await runner.waitForLine((line) => line.message === 'local receiver ready');
+      const inspected = await fetch(
+        new URL(
+          `api/event/body?${new URLSearchParams({ eventId: id, messageId: listed[0]!.messageId })}`,
+          String(ready.inspectorUrl),
+        ),
+      );
+      const inspectedBody = Buffer.from(await inspected.arrayBuffer());
       // Then change the object in the bucket (the item and its signature stay as they were) and replay again.
       const endpoints = runningRunnerEndpoints(temp.path('data'))!;
       const dynamoDb = new DynamoDBClient(emulatorClientConfig(endpoints.dynamoDbEndpoint, endpoints.region));
@@ -248,6 +257,8 @@ describe('Program: history and replay under npm start, end to end', () => {
       expect(bucket).toBe(endpoints.historyBucketName);
       expect(reprocess.code).toBe(0);
       expect(reprocess.stdout.trim()).toBe(`replayed ${id}`);
+      expect(inspected.status).toBe(200);
+      expect(inspectedBody.equals(body)).toBe(true);
       expect(tampered.code).toBe(1);
       expect(tampered.stderr).toContain(`Refused ${id}: the archived copy does not verify`);
       expect(bodyHashes().filter((line) => line.startsWith(`${id} `))).toHaveLength(2);
