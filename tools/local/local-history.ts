@@ -9,8 +9,8 @@ import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { emulatorClientConfig, emulatorS3ClientConfig } from './local-aws-config';
 import { LOCAL_RESOURCE_NAMES } from './local-config';
 import { DYNAMODB_DIR, SQS_DIR } from './local-runner';
-import { S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
-import { startSqsEmulator } from './sqs-emulator';
+import { HistoryBodyObjects, S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
+import { SqsEmulator, startSqsEmulator } from './sqs-emulator';
 import { RunnerEndpoints, runningRunnerEndpoints } from './runner-endpoints';
 
 /** The local runner's history, opened for reading (and the runner's endpoints when it is running). */
@@ -62,26 +62,38 @@ export async function openLocalHistory(
     throw error;
   });
   await emulator.createHistoryTable(LOCAL_RESOURCE_NAMES.historyTable);
-  // The bucket of large bodies is in fauxqs's SQLite file: opened as well (in memory when the runner never ran).
-  const sqsFolder = join(dataDir, SQS_DIR);
-  const objects = await startSqsEmulator(existsSync(sqsFolder) ? { dataDir: sqsFolder } : {}).catch(
-    async (error: unknown) => {
-      await emulator.stop();
-      lock.release();
-      throw error;
-    },
-  );
   const client = new DynamoDBClient(emulatorClientConfig(emulator.endpoint, 'us-east-1'));
-  const bodies = new S3HistoryBodies({ clientConfig: emulatorS3ClientConfig(objects.endpoint, objects.region) });
+  const bodies = stoppedRunnerBodies(join(dataDir, SQS_DIR));
   return {
     store: new DynamoDbHistoryStore({ client, tableName: LOCAL_RESOURCE_NAMES.historyTable, retentionDays, bodies }),
     retentionDays,
     close: async () => {
       client.destroy();
-      await bodies.destroy();
-      await objects.close();
+      await bodies.close();
       await emulator.stop();
       lock.release();
+    },
+  };
+}
+
+/**
+ * The bucket of large bodies of a stopped runner: it is in fauxqs's SQLite file, which is opened (fauxqs started on
+ * it, in memory when the runner never ran) only when a body is first read, so that a listing does not load fauxqs.
+ */
+function stoppedRunnerBodies(sqsFolder: string): HistoryBodyObjects & { close(): Promise<void> } {
+  let opened: Promise<{ objects: SqsEmulator; bodies: S3HistoryBodies }> | undefined;
+  const open = () =>
+    (opened ??= startSqsEmulator(existsSync(sqsFolder) ? { dataDir: sqsFolder } : {}).then((objects) => ({
+      objects,
+      bodies: new S3HistoryBodies({ clientConfig: emulatorS3ClientConfig(objects.endpoint, objects.region) }),
+    })));
+  return {
+    put: () => Promise.reject(new Error('The history of a stopped runner is opened for reading only.')),
+    get: async (pointer) => (await open()).bodies.get(pointer),
+    close: async () => {
+      const both = await opened?.catch(() => undefined);
+      await both?.bodies.destroy();
+      await both?.objects.close();
     },
   };
 }
