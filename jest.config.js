@@ -18,5 +18,7 @@ module.exports = {
   moduleNameMapper: {
     '^fluent-webhook-receiver$': '<rootDir>/lambdas/index.ts',
     '^fluent-webhook-receiver/cdk$': '<rootDir>/lib/index.ts',
+    // Imported as written with its extension, as Node.js needs it in the consumer's bundle (lambdas/history/s3-history-bodies.ts).
+    '^\\./lazy-s3-client\\.js$': '<rootDir>/lambdas/history/lazy-s3-client.ts',
   },
 };

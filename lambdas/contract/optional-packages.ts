@@ -18,6 +18,7 @@ const LAMBDA_BUNDLE_PACKAGES = [
   '@aws-lambda-powertools/metrics',
   '@aws-sdk/client-cloudwatch',
   '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-s3',
   '@aws-sdk/client-secrets-manager',
   '@aws-sdk/client-sqs',
   '@aws-sdk/lib-dynamodb',
@@ -45,8 +46,13 @@ export const OPTIONAL_PACKAGES = {
   'fluent-webhook local': LOCAL_RUNNER_PACKAGES,
   /** `history`, `replay` and `reconcile` without `--stack`: the local runner's data, through its emulator. */
   "the local runner's history": LOCAL_RUNNER_PACKAGES,
-  /** `history`, `replay` and `reconcile` with `--stack`: the stack's outputs and its history table. */
-  "the stack's history": ['@aws-sdk/client-cloudformation', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  /** `history`, `replay` and `reconcile` with `--stack`: the stack's outputs, its history table and bucket. */
+  "the stack's history": [
+    '@aws-sdk/client-cloudformation',
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-dynamodb',
+  ],
   /** `fluent-webhook redrive`: SQS calls. */
   'fluent-webhook redrive': ['@aws-sdk/client-sqs'],
   /** `fluent-webhook replay`: sends to the queue. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from './lazy-s3-client';
 import { HistoryBodies } from '../contract/history';
 
 /*
@@ -9,8 +9,11 @@ import { HistoryBodies } from '../contract/history';
  * same object, and a copy changed in the bucket is refused by replay, which re-verifies Fluent's signature (kept in
  * the item, not in the bucket) over the bytes it reads back.
  *
- * The S3 client is loaded on first use: such bodies are rare, and the consumer's cold start does not pay for it.
+ * The S3 client is loaded on first use, from ./lazy-s3-client: such bodies are rare, and the consumer's cold start does
+ * not pay for it (its bundle keeps that module in a file of its own, see lib/consumer/consumer-entry.ts).
  */
+
+type LazyS3Client = typeof import('./lazy-s3-client');
 
 export interface HistoryBodyObjects {
   /** Stores the bytes and answers the pointer the item keeps. Throws when S3 does: the record then fails and is retried. */
@@ -40,7 +43,7 @@ export function historyBodyKey(eventId: string, body: Buffer): string {
 }
 
 export class S3HistoryBodies implements HistoryBodyObjects {
-  private client: Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
+  private client: Promise<{ s3: S3Client; sdk: LazyS3Client }> | undefined;
 
   public constructor(private readonly options: S3HistoryBodiesOptions = {}) {}
 
@@ -73,8 +76,10 @@ export class S3HistoryBodies implements HistoryBodyObjects {
     if (client !== undefined) (await client).s3.destroy();
   }
 
-  private s3(): Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
-    this.client ??= import('@aws-sdk/client-s3').then((sdk) => ({
+  private s3(): Promise<{ s3: S3Client; sdk: LazyS3Client }> {
+    // The path as written, with its extension: the consumer's bundle keeps it (an external module) and Node.js
+    // resolves it next to index.js, where import() needs the file's exact name.
+    this.client ??= import('./lazy-s3-client.js').then((sdk) => ({
       sdk,
       s3: new sdk.S3Client(this.options.clientConfig ?? {}),
     }));

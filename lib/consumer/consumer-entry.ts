@@ -13,6 +13,11 @@ export const DEFAULT_HANDLERS_ENTRY = 'handlers/index.ts';
  * so that esbuild finds it as TypeScript here and as built JavaScript in the installed package.
  */
 export const CONSUMER_HANDLER_FACTORY = 'lambdas/consumer/create-lambda-consumer-handler';
+/**
+ * The module through which the consumer loads the S3 client, only for a body too large for its history item: bundled
+ * as a file of its own next to index.js, out of the cold start (lib/internal/lazy-modules.ts).
+ */
+export const LAZY_S3_CLIENT_ENTRY = 'lambdas/history/lazy-s3-client.ts';
 /** Where generated entries go inside the user's project: the usual home of build tools' caches. */
 const GENERATED_ENTRY_DIR = join('node_modules', '.cache', 'fluent-webhook-receiver');
 
@@ -24,11 +29,14 @@ const GENERATED_ENTRY_DIR = join('node_modules', '.cache', 'fluent-webhook-recei
  */
 export function consumerBundleSource(handlersEntry: string | undefined): BundleSource {
   const handlersFile = resolve(handlersEntry ?? join(PACKAGE_ROOT, DEFAULT_HANDLERS_ENTRY));
-  if (handlersFile === join(PACKAGE_ROOT, DEFAULT_HANDLERS_ENTRY)) return repositoryBundleSource(CONSUMER_ENTRY);
+  const lazyEntries = [join(PACKAGE_ROOT, LAZY_S3_CLIENT_ENTRY)];
+  if (handlersFile === join(PACKAGE_ROOT, DEFAULT_HANDLERS_ENTRY)) {
+    return { ...repositoryBundleSource(CONSUMER_ENTRY), lazyEntries };
+  }
   const depsLockFilePath = findProjectLockFile(handlersFile);
   if (depsLockFilePath === undefined) throw new Error(`No lock file above ${handlersFile}; check handlersEntry first.`);
   const projectRoot = dirname(depsLockFilePath);
-  return { entry: writeGeneratedEntry(projectRoot, handlersFile), projectRoot, depsLockFilePath };
+  return { entry: writeGeneratedEntry(projectRoot, handlersFile), projectRoot, depsLockFilePath, lazyEntries };
 }
 
 function writeGeneratedEntry(projectRoot: string, handlersFile: string): string {

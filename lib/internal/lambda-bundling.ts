@@ -7,6 +7,7 @@ import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { findUpFile, PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 import { requireOptionalPackages } from '../../lambdas/contract/optional-packages';
+import { withLazyModules } from './lazy-modules';
 
 /** The lock files `NodejsFunction` knows, in the order it prefers them. */
 const LOCK_FILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'package-lock.json'];
@@ -23,6 +24,8 @@ export interface BundleSource {
   /** Absolute path of the project the entry lies in; esbuild runs there. */
   readonly projectRoot: string;
   readonly depsLockFilePath: string;
+  /** Absolute paths of modules the entry loads with import() only when needed: each a file of its own (lazy-modules.ts). */
+  readonly lazyEntries?: readonly string[];
 }
 
 /**
@@ -46,20 +49,27 @@ export function repositoryBundleSource(entry: string): BundleSource {
  * Node.js runtime on arm64, minified CommonJS with source maps that stack traces use.
  */
 export function bundledFunctionProps(source: BundleSource): NodejsFunctionProps {
+  const { lazyEntries = [], ...located } = source;
+  const runtime = Runtime.NODEJS_24_X;
   return {
-    ...source,
+    ...located,
     handler: 'handler',
-    runtime: Runtime.NODEJS_24_X,
+    runtime,
     architecture: Architecture.ARM_64,
-    bundling: {
-      forceDockerBundling: false,
-      format: OutputFormat.CJS,
-      minify: true,
-      sourceMap: true,
-      sourcesContent: false,
-      // Pinned SDK versions ship inside the bundle, so what runs is what was tested.
-      bundleAwsSDK: true,
-    },
+    bundling: withLazyModules(
+      runtime,
+      {
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Pinned SDK versions ship inside the bundle, so what runs is what was tested.
+        bundleAwsSDK: true,
+      },
+      lazyEntries,
+      located.projectRoot,
+    ),
     environment: { NODE_OPTIONS: '--enable-source-maps' },
   };
 }
@@ -92,9 +102,12 @@ export function createBundledFunction(
   if (Stack.of(scope).bundlingRequired) {
     requireOptionalPackages('fluent-webhook-receiver/cdk', [source.projectRoot, PACKAGE_ROOT]);
   }
-  const bundled = bundledFunctionProps(source);
+  // The lazy modules are added after the user's bundling overrides, so that they are built with the final options.
+  const { lazyEntries = [], ...located } = source;
+  const bundled = bundledFunctionProps(located);
   const overrides = layers.overrides ?? {};
   const { wiring } = layers;
+  const runtime = overrides.runtime ?? layers.defaults.runtime ?? (bundled.runtime as Runtime);
   return new NodejsFunction(scope, id, {
     runtime: bundled.runtime,
     architecture: bundled.architecture,
@@ -105,7 +118,12 @@ export function createBundledFunction(
     handler: bundled.handler,
     projectRoot: bundled.projectRoot,
     depsLockFilePath: bundled.depsLockFilePath,
-    bundling: { ...bundled.bundling, ...overrides.bundling, forceDockerBundling: false },
+    bundling: withLazyModules(
+      runtime,
+      { ...bundled.bundling, ...overrides.bundling, forceDockerBundling: false },
+      lazyEntries,
+      located.projectRoot,
+    ),
     role: wiring.role,
     logGroup: wiring.logGroup,
     environment: { ...overrides.environment, ...bundled.environment, ...wiring.environment },

@@ -5,8 +5,17 @@ import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseReceiverSettings, settingsToEnv } from '../../lambdas/core/settings';
+import { signFluentPayload } from '../../lambdas/core';
+import { RuntimeEnv } from '../../lambdas/contract/environment';
+import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import { S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
 import { FluentWebhookConsumer, FluentWebhookConsumerProps } from '../../lib/consumer/fluent-webhook-consumer';
+import { emulatorClientConfig, emulatorS3ClientConfig } from '../../tools/local/local-aws-config';
+import { largeEventBody } from '../support/archived-entries';
+import { startEmulators } from '../support/emulators';
 import { queuedWebhookRecord, signedEventRecord } from '../support/sqs-records';
 import { testKeyPair } from '../support/test-keys';
 
@@ -19,7 +28,7 @@ const RUN_BUNDLE = `
   const { handler } = require(process.env.BUNDLE);
   const context = { functionName: 'consumer', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:consumer',
     memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30000 };
-  handler(JSON.parse(process.env.SQS_EVENT), context).then(
+  handler(JSON.parse(require('node:fs').readFileSync(0, 'utf8')), context).then(
     (result) => process.stderr.write(JSON.stringify(result) + '\\n'),
     (error) => process.stderr.write('THREW ' + error.stack + '\\n'));`;
 
@@ -34,36 +43,53 @@ function bundleConsumer(outdir: string, props: Partial<FluentWebhookConsumerProp
   return join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
 }
 
-/** The sources the bundle's source map lists. */
-function bundledSources(assetDir: string): string[] {
-  return (JSON.parse(readFileSync(join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+/** The sources a bundle's source map lists (index.js, or a file bundled next to it). */
+function bundledSources(assetDir: string, file = 'index.js'): string[] {
+  return (JSON.parse(readFileSync(join(assetDir, `${file}.map`), 'utf8')) as { sources: string[] }).sources;
 }
 
-/**
- * Runs the bundle on a forged and a genuine record under plain Node.js; the genuine one reaches DynamoDB, which is
- * a closed port on loopback here. Returns the batch response and the failure decisions the bundle logged.
- */
-function runBundle(assetDir: string) {
+/** The S3 client's own file in the consumer's asset, loaded with import() for a large body only. */
+const LAZY_S3_CLIENT = 'lazy-s3-client.js';
+/** A string of @aws-sdk/client-s3's code (its service name): absent from index.js, present in its own file. */
+const S3_CLIENT_CODE = 'AmazonS3';
+
+/** Where the bundle finds DynamoDB by default: a closed port on loopback. */
+const CLOSED_DYNAMODB = { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1', IDEMPOTENCY_TABLE_NAME: 'idempotency' };
+
+/** A forged and a genuine record: the genuine one reaches DynamoDB. */
+function forgedAndGenuine(): SQSRecord[] {
   const forged = queuedWebhookRecord(Buffer.from('{"id":"forged","name":"X","accountId":"ACME"}'), {
     messageId: 'forged-1',
     headers: { 'fluent-signature': Buffer.alloc(128, 1).toString('base64') },
   });
   const genuine = signedEventRecord(key.privateKey, { accountId: 'ACME' }, { messageId: 'genuine-1' }).record;
+  return [forged, genuine];
+}
+
+/**
+ * Runs the bundle on `records` under plain Node.js, with the function's settings and `env` (the tables and where
+ * DynamoDB and S3 answer). Returns the batch response and the failure decisions the bundle logged.
+ */
+function runBundle(
+  assetDir: string,
+  records: SQSRecord[] = forgedAndGenuine(),
+  env: Record<string, string> = CLOSED_DYNAMODB,
+) {
   const run = spawnSync(process.execPath, ['-e', RUN_BUNDLE], {
+    // On stdin: a large body's event is more than an environment variable may hold.
+    input: JSON.stringify({ Records: records }),
     encoding: 'utf8',
     timeout: 30_000,
     env: {
       PATH: process.env.PATH,
       BUNDLE: join(assetDir, 'index.js'),
-      SQS_EVENT: JSON.stringify({ Records: [forged, genuine] }),
       ...settingsToEnv(settings),
-      IDEMPOTENCY_TABLE_NAME: 'idempotency',
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1',
       AWS_MAX_ATTEMPTS: '1',
       NODE_OPTIONS: '--enable-source-maps',
+      ...env,
     },
   });
   const jsonLines = `${run.stdout}\n${run.stderr}`
@@ -74,6 +100,9 @@ function runBundle(assetDir: string) {
     );
   return {
     response: run.stderr.trim().split('\n').at(-1),
+    outcomes: jsonLines
+      .filter((line) => line.outcome !== undefined)
+      .map(({ messageId, outcome }) => [messageId, outcome]),
     decisions: jsonLines
       .filter((line) => line.outcome === 'failed')
       .map(({ messageId, reason }) => [messageId, reason]),
@@ -88,10 +117,13 @@ const BOTH_FAILED = JSON.stringify({
 describe('Synthesis: the consumer bundle', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'consumer-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  let defaultAsset: string | undefined;
+  /** The asset of a consumer with the default props, synthesized once for the tests that read it. */
+  const defaultAssetDir = (): string => (defaultAsset ??= bundleConsumer(join(outdir, 'default')));
 
   it('bundles with the local esbuild into CommonJS that loads Powertools and answers under plain Node.js', () => {
     // Act: a real synth, bundling included, then the bundle on two records.
-    const assetDir = bundleConsumer(join(outdir, 'default'));
+    const assetDir = defaultAssetDir();
     const run = runBundle(assetDir);
 
     // Assess: the bundle and its source map exist, and hold what they should.
@@ -162,11 +194,92 @@ describe('Synthesis: the consumer bundle', () => {
     expect(sources.some((source) => source.endsWith('handlers/index.ts'))).toBe(false);
     expect(sources.some((source) => source.endsWith('lambdas/consumer/create-lambda-consumer-handler.ts'))).toBe(true);
     expect(readFileSync(join(assetDir, 'index.js'), 'utf8')).toContain('user-app-handler-marker');
+    // Assess: the S3 client is bundled next to index.js from the package's module, not into it.
+    expect(readFileSync(join(assetDir, 'index.js'), 'utf8')).not.toContain(S3_CLIENT_CODE);
+    expect(readFileSync(join(assetDir, LAZY_S3_CLIENT), 'utf8')).toContain(S3_CLIENT_CODE);
     // Assess: it starts and answers like the default bundle.
     expect(run.response).toBe(BOTH_FAILED);
     expect(run.decisions).toEqual([
       ['forged-1', 'verification-failed'],
       ['genuine-1', 'idempotency-store-failed'],
     ]);
+  });
+
+  it('keeps the S3 client out of index.js, in a file of its own next to it that loads on its own', () => {
+    // Act
+    const assetDir = defaultAssetDir();
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        'console.log(Object.keys(await import(process.argv[1])).sort().join())',
+        join(assetDir, LAZY_S3_CLIENT),
+      ],
+      { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH } },
+    );
+
+    // Assess: index.js imports the file as written, and neither it nor its source map holds client-s3.
+    const main = readFileSync(join(assetDir, 'index.js'), 'utf8');
+    expect(main).toContain(`import("./${LAZY_S3_CLIENT}")`);
+    expect(main).not.toContain(S3_CLIENT_CODE);
+    expect(bundledSources(assetDir).filter((source) => source.includes('@aws-sdk/client-s3'))).toEqual([]);
+    // Assess: the file holds the installed (locked) client-s3, has a source map, and exports what the store uses.
+    expect(readFileSync(join(assetDir, LAZY_S3_CLIENT), 'utf8')).toContain(S3_CLIENT_CODE);
+    const lazySources = bundledSources(assetDir, LAZY_S3_CLIENT);
+    expect(lazySources.some((source) => source.endsWith('lambdas/history/lazy-s3-client.ts'))).toBe(true);
+    expect(lazySources.some((source) => source.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
+    expect(loaded.stdout.trim().split(',')).toEqual(
+      expect.arrayContaining(['GetObjectCommand', 'PutObjectCommand', 'S3Client']),
+    );
+  });
+
+  describe('on the emulators (dynalite, and fauxqs for S3)', () => {
+    const HISTORY_TABLE = 'history';
+    const BUCKET = 'history-bodies';
+    let emulators: Awaited<ReturnType<typeof startEmulators>>;
+    beforeAll(async () => {
+      emulators = await startEmulators({
+        idempotencyTables: ['idempotency'],
+        historyTables: [HISTORY_TABLE],
+        buckets: [BUCKET],
+      });
+    });
+    afterAll(async () => emulators?.close());
+
+    it('puts a large body in the history bucket through the S3 client it loads from its own file', async () => {
+      // Prepare: a signed event too large for its history item.
+      const rawBody = largeEventBody('large-event-1');
+      const record = queuedWebhookRecord(rawBody, {
+        messageId: 'large-1',
+        headers: signFluentPayload(rawBody, key.privateKey),
+      });
+
+      // Act: the synthesized bundle, as Lambda runs it, on that record.
+      const run = runBundle(defaultAssetDir(), [record], {
+        [RuntimeEnv.IDEMPOTENCY_TABLE_NAME]: 'idempotency',
+        [RuntimeEnv.HISTORY_TABLE_NAME]: HISTORY_TABLE,
+        [RuntimeEnv.HISTORY_BUCKET_NAME]: BUCKET,
+        AWS_REGION: emulators.region,
+        AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoDbEndpoint,
+        AWS_ENDPOINT_URL_S3: emulators.sqsEndpoint,
+      });
+
+      // Assess: processed, and its history record gives back the exact bytes, which only the bucket can hold.
+      expect(run.response).toBe(JSON.stringify({ batchItemFailures: [] }));
+      expect(run.outcomes).toEqual([['large-1', 'processed']]);
+      const client = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
+      const bodies = new S3HistoryBodies({
+        clientConfig: emulatorS3ClientConfig(emulators.sqsEndpoint, emulators.region),
+      });
+      try {
+        const store = new DynamoDbHistoryStore({ client, tableName: HISTORY_TABLE, bodies });
+        const archived = await store.archived({ eventId: 'large-event-1', messageId: 'large-1' });
+        expect(archived?.rawBody?.equals(rawBody)).toBe(true);
+      } finally {
+        client.destroy();
+        await bodies.destroy();
+      }
+    });
   });
 });

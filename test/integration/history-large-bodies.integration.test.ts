@@ -1,26 +1,18 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchivedWebhook } from '../../lambdas/contract/history';
-import { HistoryBodies, MAX_ARCHIVED_BODY_BYTES } from '../../lambdas/contract/history';
+import { HistoryBodies } from '../../lambdas/contract/history';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import { archivedOfItem, historyKey } from '../../lambdas/history/history-item';
 import { S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
 import { RunningEmulators, startEmulators } from '../support/emulators';
 import { emulatorClientConfig, emulatorS3ClientConfig } from '../../tools/local/local-aws-config';
 import { fluentEventBody } from '../support/factories';
-import { archivedEntry as entry } from '../support/archived-entries';
+import { archivedEntry as entry, largeEventBody } from '../support/archived-entries';
 
 const TABLE = 'history';
 const BUCKET = 'history-bodies';
-
-/** A Fluent event whose archive cannot be brotli-packed under the limit: base64 of random bytes. */
-function largeBody(eventId: string): Buffer {
-  return fluentEventBody({
-    id: eventId,
-    attributes: { blob: randomBytes(MAX_ARCHIVED_BODY_BYTES).toString('base64') },
-  });
-}
 
 describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fauxqs (S3)', () => {
   let emulators: RunningEmulators;
@@ -53,7 +45,7 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     // Prepare
     const store = new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now, bodies });
     const eventId = randomUUID();
-    const written = entry({ eventId }, largeBody(eventId));
+    const written = entry({ eventId }, largeEventBody(eventId));
 
     // Act
     await store.write(written);
@@ -91,7 +83,7 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     });
     const store = new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now, bodies: missing });
     const eventId = randomUUID();
-    const written = entry({ eventId }, largeBody(eventId));
+    const written = entry({ eventId }, largeEventBody(eventId));
 
     // Act
     const writing = store.write(written);
@@ -106,7 +98,7 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     // Prepare
     const store = new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now });
     const eventId = randomUUID();
-    const written = entry({ eventId }, largeBody(eventId));
+    const written = entry({ eventId }, largeEventBody(eventId));
 
     // Act
     await store.write(written);

@@ -171,9 +171,12 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
       '../../node_modules/fluent-webhook-receiver/lambdas/consumer/create-lambda-consumer-handler.ts',
     );
     expect(consumer.code).not.toContain('order status changed');
-    expect(bundleOf(cdkApp('cdk.out'), 'Receiver').sources).toContain(
-      '../../node_modules/fluent-webhook-receiver/lambdas/receiver/handler.ts',
-    );
+    // Assess: the S3 client, for large bodies only, is bundled in the app too, as a file of its own next to index.js.
+    expect(consumer.files).toEqual(['index.js', 'index.js.map', 'lazy-s3-client.js', 'lazy-s3-client.js.map']);
+    expect(consumer.sources.filter((source) => source.includes('@aws-sdk/client-s3'))).toEqual([]);
+    const receiver = bundleOf(cdkApp('cdk.out'), 'Receiver');
+    expect(receiver.sources).toContain('../../node_modules/fluent-webhook-receiver/lambdas/receiver/handler.ts');
+    expect(receiver.files).toEqual(['index.js', 'index.js.map']);
     // table.grantReadWriteData(webhooks): the table's actions on the consumer's role.
     expect(grantsOn(cdkApp('cdk.out'), 'Returns', 'ConsumerRole')).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem']),
@@ -395,8 +398,8 @@ function publicKeyOf(dir: string): string {
   return readFileSync(join(dir, 'keys', 'public-key.b64'), 'utf8').trim();
 }
 
-/** The code and source list of the bundle of the Lambda whose logical id contains `role`. */
-function bundleOf(outdir: string, role: string): { code: string; sources: string[] } {
+/** The code, source list and asset files of the bundle of the Lambda whose logical id contains `role`. */
+function bundleOf(outdir: string, role: string): { code: string; sources: string[]; files: string[] } {
   const templateFile = readdirSync(outdir).find((file) => file.endsWith('.template.json'))!;
   const template = JSON.parse(readFileSync(join(outdir, templateFile), 'utf8')) as {
     Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
@@ -408,6 +411,7 @@ function bundleOf(outdir: string, role: string): { code: string; sources: string
   return {
     code: readFileSync(join(assetDir, 'index.js'), 'utf8'),
     sources: (JSON.parse(readFileSync(join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources,
+    files: readdirSync(assetDir).sort(),
   };
 }
 

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { FLEX_SIGNATURE_HEADER, FLUENT_SIGNATURE_HEADER } from '../../lambdas/core/constants';
 import { signFluentPayload } from '../../lambdas/core';
-import type { ArchivedWebhook, HistoryRecord } from '../../lambdas/contract/history';
+import { ArchivedWebhook, HistoryRecord, MAX_ARCHIVED_BODY_BYTES } from '../../lambdas/contract/history';
 import { fluentEventBody } from './factories';
 import { testKeyPair } from './test-keys';
 
@@ -33,4 +33,12 @@ export function archivedEntry(overrides: Partial<HistoryRecord> = {}, body?: Buf
       [FLEX_SIGNATURE_HEADER]: [signed[FLEX_SIGNATURE_HEADER]],
     },
   };
+}
+
+/** A Fluent event whose archive cannot be brotli-packed under the item limit (base64 of random bytes): kept in S3. */
+export function largeEventBody(eventId: string): Buffer {
+  return fluentEventBody({
+    id: eventId,
+    attributes: { blob: randomBytes(MAX_ARCHIVED_BODY_BYTES).toString('base64') },
+  });
 }

@@ -83,7 +83,7 @@ describe('Optional packages', () => {
 
     // Assess
     expect(check).toThrow(
-      `fluent-webhook local needs packages this project has not installed (esbuild, @aws-lambda-powertools/batch, @aws-lambda-powertools/idempotency and 12 more); run "npm install --include=optional --save-dev dynalite@${manifest.peerDependencies.dynalite} fauxqs@${manifest.peerDependencies.fauxqs} velocityjs@${manifest.peerDependencies.velocityjs}".`,
+      `fluent-webhook local needs packages this project has not installed (esbuild, @aws-lambda-powertools/batch, @aws-lambda-powertools/idempotency and 13 more); run "npm install --include=optional --save-dev dynalite@${manifest.peerDependencies.dynalite} fauxqs@${manifest.peerDependencies.fauxqs} velocityjs@${manifest.peerDependencies.velocityjs}".`,
     );
   });
 

@@ -1,0 +1,119 @@
+import { basename, join } from 'node:path';
+import type { Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { BundlingOptions, ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
+
+/*
+ * Modules a Lambda loads with import() only when it first needs them (the consumer's S3 client, for the rare body too
+ * large for its history item). NodejsFunction bundles one entry into index.js; a module in there is parsed at every
+ * cold start (with its source map: NODE_OPTIONS=--enable-source-maps) even if never run. So index.js keeps the import
+ * as written (an external module, `./<name>.js`), and an afterBundling hook bundles the module into `<name>.js` next to
+ * index.js, with the same esbuild, the same options and the same locked packages: the asset still holds exactly what
+ * was tested, and the cold path never reads it.
+ */
+
+/**
+ * The esbuild build options NodejsFunction derives from its props (aws-cdk-lib aws-lambda-nodejs Bundling:
+ * `--bundle --target=node<runtime> --platform=node --format --minify --sourcemap --sources-content --external`...),
+ * for the builds the construct runs itself and for the benchmarks that mirror what deploys. Typed here rather than
+ * with esbuild's types: esbuild is an optional dependency, absent where only the verifier is installed.
+ */
+export interface EsbuildOptions {
+  readonly bundle: true;
+  readonly platform: 'node';
+  readonly target: string;
+  readonly format: 'cjs' | 'esm';
+  readonly minify: boolean;
+  readonly sourcemap: boolean | 'inline' | 'external' | 'both';
+  readonly sourcesContent: boolean;
+  readonly external: string[];
+  readonly keepNames: boolean;
+  readonly define?: Record<string, string>;
+  readonly mainFields?: string[];
+  readonly logLevel: 'warning';
+}
+
+/** What NodejsFunction passes esbuild for these props (the options the construct or a user's override can set). */
+export function esbuildOptionsOf(runtime: Runtime, bundling: BundlingOptions): EsbuildOptions {
+  const version = /nodejs(\d+)/.exec(runtime.name)?.[1];
+  if (bundling.target === undefined && version === undefined) {
+    throw new Error(`Cannot read a Node.js version from runtime ${runtime.name}.`);
+  }
+  const sourceMapMode = bundling.sourceMapMode;
+  return {
+    bundle: true,
+    platform: 'node',
+    target: bundling.target ?? `node${version}`,
+    format: bundling.format === 'esm' ? 'esm' : 'cjs',
+    minify: bundling.minify === true,
+    sourcemap: sourceMapMode === undefined || sourceMapMode === 'default' ? bundling.sourceMap === true : sourceMapMode,
+    sourcesContent: bundling.sourcesContent !== false,
+    // NodejsFunction's default without bundleAwsSDK: the runtime's SDK (and with a feature flag, @smithy/* too).
+    external: [...(bundling.externalModules ?? (bundling.bundleAwsSDK === true ? [] : ['@aws-sdk/*']))],
+    keepNames: bundling.keepNames === true,
+    ...(bundling.define === undefined ? {} : { define: { ...bundling.define } }),
+    ...(bundling.mainFields === undefined ? {} : { mainFields: [...bundling.mainFields] }),
+    logLevel: 'warning',
+  };
+}
+
+/** How the entry's importer names the bundled module: `./<file name without extension>.js`, next to index.js. */
+export function lazyImportPath(entry: string): string {
+  return `./${basename(entry).replace(/\.[cm]?[jt]sx?$/, '')}.js`;
+}
+
+/**
+ * The build of one lazily loaded module into `outDir`, from the options of the function's main bundle: CommonJS
+ * whatever the main bundle's format (a `.js` file in an asset without package.json is CommonJS to Node.js, and
+ * import() of it works from either format), and with the main bundle's externals except the lazy modules themselves.
+ */
+export function lazyModuleBuildOptions(main: EsbuildOptions, entry: string, outDir: string) {
+  return {
+    ...main,
+    format: 'cjs' as const,
+    external: main.external.filter((external) => external !== lazyImportPath(entry)),
+    entryPoints: [entry],
+    outfile: join(outDir, lazyImportPath(entry)),
+  };
+}
+
+/**
+ * Bundling props with the lazy modules kept out of index.js and bundled next to it, after any command hooks the
+ * user passed. `projectRoot` is where NodejsFunction runs esbuild; the hook runs the same esbuild package, found
+ * the way the construct checks for it (lambdas/contract/optional-packages.ts), through its JavaScript API.
+ */
+export function withLazyModules(
+  runtime: Runtime,
+  bundling: BundlingOptions,
+  lazyEntries: readonly string[],
+  projectRoot: string,
+): BundlingOptions {
+  if (lazyEntries.length === 0) return bundling;
+  const externalModules = [...new Set([...(bundling.externalModules ?? []), ...lazyEntries.map(lazyImportPath)])];
+  const main = esbuildOptionsOf(runtime, { ...bundling, externalModules });
+  const userHooks = bundling.commandHooks;
+  const commandHooks: ICommandHooks = {
+    beforeBundling: (inputDir, outputDir) => userHooks?.beforeBundling(inputDir, outputDir) ?? [],
+    beforeInstall: (inputDir, outputDir) => userHooks?.beforeInstall(inputDir, outputDir) ?? [],
+    afterBundling: (inputDir, outputDir) => [
+      ...lazyEntries.map((entry) => esbuildCommand(projectRoot, lazyModuleBuildOptions(main, entry, outputDir))),
+      ...(userHooks?.afterBundling(inputDir, outputDir) ?? []),
+    ],
+  };
+  return { ...bundling, externalModules, commandHooks };
+}
+
+/** Node.js reads the options back from base64 (no quoting of JSON in a shell) and hands them to esbuild.buildSync. */
+const BUILD_SCRIPT =
+  'require(process.argv[1]).buildSync(JSON.parse(Buffer.from(process.argv[2],process.argv[3]).toString()))';
+
+/** A shell command (bash locally, cmd on Windows: CDK runs hooks with either) that runs one esbuild build. */
+function esbuildCommand(projectRoot: string, options: object): string {
+  const esbuild = require.resolve('esbuild', { paths: [projectRoot, PACKAGE_ROOT] });
+  const encoded = Buffer.from(JSON.stringify(options)).toString('base64');
+  return [process.execPath, '-e', BUILD_SCRIPT, esbuild, encoded, 'base64'].map(shellArgument).join(' ');
+}
+
+function shellArgument(value: string): string {
+  return process.platform === 'win32' ? `"${value}"` : `'${value.replaceAll("'", `'\\''`)}'`;
+}
