@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CfnTemplateJson, changedCopy, SYNTH_TIMEOUT_MS, synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
+import { largeEventBody } from '../support/archived-entries';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { APP_TEST_TIMEOUT_MS, AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
@@ -119,6 +120,30 @@ describe('Program: fluent-webhook local --app on broken copies of the synthesize
       missingPermission: 'dynamodb:PutItem',
       role: expect.stringMatching(/^ConsumerConsumerRole/),
     });
+    expect(running.count((line) => line.eventId === eventId && line.message === PROCESSED)).toBe(0);
+  });
+
+  it('never records a large body without its copy when the consumer role may not s3:PutObject in the bucket', async () => {
+    // Prepare
+    const running = await run('no-put-object', app, (template) =>
+      withoutAction(policyOf(template, 'ConsumerConsumerRole'), 's3:PutObject'),
+    );
+    const eventId = randomUUID();
+
+    // Act
+    const response = await running.postSigned('orders', largeEventBody(eventId));
+    const denied = await running.waitForLine((line) => line.message === DENIED);
+    const failed = await running.waitForLine((line) => line.eventId === eventId && line.reason !== undefined);
+
+    // Assess: the PutObject is refused as AWS would, and the record fails to be retried, not processed.
+    expect(response.status).toBe(200);
+    expect(denied).toMatchObject({
+      action: 's3:PutObject',
+      resource: expect.stringMatching(new RegExp(`^arn:aws:s3:::[a-z0-9-]+/bodies/${eventId}/[0-9a-f]{64}$`)),
+      missingPermission: 's3:PutObject',
+      role: expect.stringMatching(/^ConsumerConsumerRole/),
+    });
+    expect(failed).toMatchObject({ reason: 'history-store-failed' });
     expect(running.count((line) => line.eventId === eventId && line.message === PROCESSED)).toBe(0);
   });
 

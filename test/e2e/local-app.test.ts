@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signFluentPayload } from '../../lambdas/core';
 import { SYNTH_TIMEOUT_MS, synthesizedApp, SynthesizedApp } from '../support/cdk-synth';
+import { largeEventBody } from '../support/archived-entries';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { APP_TEST_TIMEOUT_MS, AppRunnerProcess, startAppRunnerProcess } from './app-runner-process';
@@ -56,6 +57,21 @@ describe('Program: fluent-webhook local --app on the synthesized default templat
     expect(response).toEqual({ status: 200, body: { status: 'accepted', requestId: expect.any(String) } });
     expect(processed).toMatchObject({ route: 'orders', component: 'consumer' });
     expect(running.count(about(eventId, PROCESSED))).toBe(1);
+  });
+
+  it("keeps a body too large for its history item in the template's bucket, through the IAM guard", async () => {
+    // Prepare
+    const eventId = randomUUID();
+
+    // Act: the consumer bundle loads its S3 client from its own file and puts the body through the guard.
+    const response = await running.postSigned('orders', largeEventBody(eventId));
+    const processed = await running.waitForLine(about(eventId, PROCESSED));
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(processed).toMatchObject({ component: 'consumer' });
+    expect(running.count((line) => line.eventId === eventId && line.reason !== undefined)).toBe(0);
+    expect(running.count((line) => line.message === 'AWS call denied by the template policies')).toBe(0);
   });
 
   it('answers 401 to a forged webhook', async () => {

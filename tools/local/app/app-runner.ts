@@ -64,9 +64,9 @@ export interface AppRunner {
 }
 
 /**
- * `fluent-webhook local --app`: runs what a synthesized template describes, on 127.0.0.1. Queues and tables are
- * created in the emulators as the template defines them, each function's bundle runs in its own Node.js process with
- * its handler, timeout, memory and resolved environment, every SQS and DynamoDB call passes an IAM guard that
+ * `fluent-webhook local --app`: runs what a synthesized template describes, on 127.0.0.1. Queues, tables and buckets
+ * are created in the emulators as the template defines them, each function's bundle runs in its own Node.js process
+ * with its handler, timeout, memory and resolved environment, every SQS, DynamoDB and S3 call passes an IAM guard that
  * applies the template's policies, the event source mappings poll as configured, and the API is built from the
  * template's resources, methods, integrations, stage and gateway responses.
  */
@@ -92,6 +92,9 @@ export async function startAppRunner(options: AppRunnerOptions): Promise<AppRunn
       const definition = tableDefinition(logicalId, resource, resolve);
       await dynamoDb.createTable(definition);
       tables[logicalId] = String(definition.TableName);
+    }
+    for (const { logicalId } of resourcesOfType(template, CfnType.BUCKET)) {
+      await sqs.createBucket(String(resolve({ Ref: logicalId })));
     }
     const queues: Record<string, string> = {};
     // Dead-letter queues first: a redrive policy names an existing queue.

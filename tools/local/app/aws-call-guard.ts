@@ -17,13 +17,13 @@ export interface CallGuardOptions {
   readonly dynamoDbEndpoint: string;
   readonly region: string;
   readonly accountId: string;
-  /** The resource policy of a queue or table, by its ARN. */
+  /** The resource policy of a queue or table, by its ARN, or of a bucket, by the bucket's ARN. */
   readonly resourcePolicy: (resourceArn: string) => NamedPolicy | undefined;
   readonly logger: Logger;
 }
 
 export interface CallGuard {
-  /** Give it to the caller's SDK as its SQS and DynamoDB endpoint. */
+  /** Give it to the caller's SDK as its SQS, DynamoDB and S3 endpoint (S3 path-style, on the SQS emulator). */
   readonly endpoint: string;
   close(): Promise<void>;
 }
@@ -32,9 +32,12 @@ export interface CallGuard {
 interface NeededPermission {
   readonly action: string;
   readonly resource: string;
+  /** Whose resource policy applies, when not the resource's own: an object's bucket. */
+  readonly policyOwner?: string;
 }
 
-type Service = 'sqs' | 'dynamodb';
+type Service = 'sqs' | 'dynamodb' | 's3';
+type Protocol = 'json' | 'query' | 'rest-xml';
 
 /** SQS batch actions are authorised as their single-message action. */
 const SQS_ACTION_ALIASES: Readonly<Record<string, string>> = {
@@ -51,8 +54,16 @@ const TRANSACT_ITEM_ACTIONS: Readonly<Record<string, string>> = {
   Get: 'GetItem',
 };
 
+/** The S3 object actions by HTTP method (the SDK's path-style REST calls on `/<bucket>/<key>`). */
+const S3_OBJECT_ACTIONS: Readonly<Record<string, string>> = {
+  PUT: 'PutObject',
+  GET: 'GetObject',
+  HEAD: 'GetObject',
+  DELETE: 'DeleteObject',
+};
+
 /**
- * A signing-blind proxy in front of the SQS and DynamoDB emulators for one role: every call is decided by the
+ * A signing-blind proxy in front of the SQS, DynamoDB and S3 (fauxqs's) emulators for one role: every call is decided by the
  * role's identity policies and the resource's policy before it reaches an emulator; a denied call gets the error
  * AWS answers (AccessDenied) and one log line naming the deciding statement or the missing permission. Each caller
  * (a function, the event source of a function, the API's integration role) gets its own guard, so the guard knows
@@ -103,7 +114,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: CallGu
       return;
     }
   }
-  await forward(req, res, body, call.service === 'sqs' ? options.sqsEndpoint : options.dynamoDbEndpoint);
+  // fauxqs answers S3 on the SQS endpoint.
+  await forward(req, res, body, call.service === 'dynamodb' ? options.dynamoDbEndpoint : options.sqsEndpoint);
 }
 
 function decide(needed: NeededPermission, options: CallGuardOptions): AccessDecision {
@@ -124,18 +136,22 @@ function decide(needed: NeededPermission, options: CallGuardOptions): AccessDeci
       },
     },
     role.identityPolicies,
-    options.resourcePolicy(needed.resource),
+    options.resourcePolicy(needed.policyOwner ?? needed.resource),
   );
 }
 
 interface ReadCall {
   readonly service: Service;
-  readonly protocol: 'json' | 'query';
+  readonly protocol: Protocol;
   readonly permissions: readonly NeededPermission[];
 }
 
-/** Reads the service, the action and the resources of an SDK call (AWS JSON 1.0 for both; SQS's Query form too). */
+/**
+ * Reads the service, the action and the resources of an SDK call (AWS JSON 1.0 for SQS and DynamoDB, SQS's Query form
+ * too, both POST; S3's REST calls by any other method).
+ */
 function readCall(req: IncomingMessage, body: Buffer, options: CallGuardOptions): ReadCall | undefined {
+  if (req.method !== 'POST') return readS3Call(req);
   const target = String(req.headers['x-amz-target'] ?? '');
   const { region, accountId } = options;
   const queueArn = (name: string) => `arn:aws:sqs:${region}:${accountId}:${name}`;
@@ -180,6 +196,23 @@ function readCall(req: IncomingMessage, body: Buffer, options: CallGuardOptions)
   };
 }
 
+/** An S3 object call, path-style: `/<bucket>/<key>`; anything else on a bucket is not a call the guard knows. */
+function readS3Call(req: IncomingMessage): ReadCall | undefined {
+  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  const slash = path.indexOf('/', 1);
+  const action = S3_OBJECT_ACTIONS[req.method ?? ''];
+  if (slash <= 1 || slash === path.length - 1 || action === undefined) return undefined;
+  const bucket = decodeURIComponent(path.slice(1, slash));
+  const key = decodeURIComponent(path.slice(slash + 1));
+  return {
+    service: 's3',
+    protocol: 'rest-xml',
+    permissions: [
+      { action: `s3:${action}`, resource: `arn:aws:s3:::${bucket}/${key}`, policyOwner: `arn:aws:s3:::${bucket}` },
+    ],
+  };
+}
+
 /** One call can need several permissions: a batch or a transaction touches each of its tables. */
 function dynamoDbPermissions(
   action: string,
@@ -217,7 +250,7 @@ function parseJson(body: Buffer): Record<string, unknown> {
 function deny(
   res: ServerResponse,
   service: Service,
-  protocol: 'json' | 'query',
+  protocol: Protocol,
   needed: NeededPermission,
   decision: Extract<AccessDecision, { allowed: false }>,
   options: CallGuardOptions,
@@ -233,6 +266,13 @@ function deny(
     resource: needed.resource,
     ...(decision.explicitDeny ? { deniedBy: decision.statement } : { missingPermission: needed.action }),
   });
+  if (protocol === 'rest-xml') {
+    res.writeHead(403, { 'content-type': 'application/xml' });
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${escapeXml(message)}</Message><RequestId>local</RequestId></Error>`,
+    );
+    return;
+  }
   if (protocol === 'query') {
     res.writeHead(403, { 'content-type': 'text/xml' });
     res.end(

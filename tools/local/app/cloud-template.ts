@@ -33,6 +33,8 @@ export const CfnType = {
   QUEUE: 'AWS::SQS::Queue',
   QUEUE_POLICY: 'AWS::SQS::QueuePolicy',
   TABLE: 'AWS::DynamoDB::Table',
+  BUCKET: 'AWS::S3::Bucket',
+  BUCKET_POLICY: 'AWS::S3::BucketPolicy',
   ROLE: 'AWS::IAM::Role',
   POLICY: 'AWS::IAM::Policy',
   MANAGED_POLICY: 'AWS::IAM::ManagedPolicy',

@@ -86,6 +86,8 @@ export function functionSpec(
       ...LOCAL_CREDENTIALS,
       AWS_ENDPOINT_URL_SQS: awsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
+      // fauxqs answers S3 on the SQS endpoint; an IP-address endpoint makes the SDK address buckets path-style.
+      AWS_ENDPOINT_URL_S3: awsEndpoint,
       ...environment,
     },
   };

@@ -2,9 +2,10 @@ import { CfnTemplate, CfnType, property, resourcesOfType } from './cloud-templat
 import { NamedPolicy, policyStatements, unsupportedConditions } from './iam-policy-evaluator';
 import { referencedLogicalId, resolveLeniently } from './template-resources';
 
-/** The template's IAM: each role's identity policies and each queue's or table's resource policy. */
+/** The template's IAM: each role's identity policies and each queue's, table's or bucket's resource policy. */
 export interface TemplatePolicies {
   identityPolicies(roleLogicalId: string): readonly NamedPolicy[];
+  /** A queue's or table's policy by its ARN; a bucket's by the bucket's ARN (`arn:aws:s3:::<name>`). */
   resourcePolicy(resourceArn: string): NamedPolicy | undefined;
   /** Managed policies named by ARN (AWS's own): not in the template, so they grant nothing locally. */
   readonly notEvaluated: readonly { readonly roleLogicalId: string; readonly policyArn: string }[];
@@ -12,8 +13,8 @@ export interface TemplatePolicies {
 
 /**
  * Reads the policies of the template: `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` attached to a role, a role's
- * inline `Policies` and the managed policies of the template it names, `AWS::SQS::QueuePolicy` and a table's
- * `ResourcePolicy`. `resolve` resolves references; what it cannot resolve becomes a placeholder that matches no
+ * inline `Policies` and the managed policies of the template it names, `AWS::SQS::QueuePolicy`,
+ * `AWS::S3::BucketPolicy` and a table's `ResourcePolicy`. `resolve` resolves references; what it cannot resolve becomes a placeholder that matches no
  * request (a log group's ARN). Throws naming any condition operator the evaluator does not understand.
  */
 export function readTemplatePolicies(
@@ -64,6 +65,10 @@ export function readTemplatePolicies(
       const arn = queueArnOf(String(resolveLeniently(queue, resolve)));
       if (arn !== undefined) resourcePolicies.set(arn, merge(resourcePolicies.get(arn), policy));
     }
+  }
+  for (const { logicalId, resource } of resourcesOfType(template, CfnType.BUCKET_POLICY)) {
+    const arn = `arn:aws:s3:::${String(resolveLeniently(property(resource, 'Bucket'), resolve))}`;
+    resourcePolicies.set(arn, merge(resourcePolicies.get(arn), named(logicalId, property(resource, 'PolicyDocument'))));
   }
   for (const { logicalId, resource } of resourcesOfType(template, CfnType.TABLE)) {
     const document = (property(resource, 'ResourcePolicy') as { PolicyDocument?: unknown } | undefined)?.PolicyDocument;

@@ -51,6 +51,19 @@ export class TemplateResources {
           });
           break;
         }
+        case CfnType.BUCKET: {
+          // CloudFormation's generated bucket names are lower case, as S3 requires.
+          const name = named('BucketName').toLowerCase();
+          this.fixed.set(logicalId, {
+            ref: name,
+            attributes: {
+              Arn: `arn:aws:s3:::${name}`,
+              DomainName: `${name}.s3.amazonaws.com`,
+              RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+            },
+          });
+          break;
+        }
         case CfnType.ROLE: {
           const name = named('RoleName');
           const path = typeof property(resource, 'Path') === 'string' ? String(property(resource, 'Path')) : '/';
