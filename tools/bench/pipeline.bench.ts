@@ -18,6 +18,7 @@ import { OutgoingWebhook, percentile, sendWebhooks } from '../load/send-webhooks
 import { signedEventRecord } from '../../test/support/sqs-records';
 import type { Bench, BenchRow } from './bench';
 import { median } from './measure';
+import { processCpuMs } from './process-cpu';
 import { BENCH_ACCOUNT, BENCH_STAGE, eventOfSize, fluentRawHeaders, logsToDevNull } from './webhook-request';
 
 const ROUNDS = 3;
@@ -187,15 +188,29 @@ export const pipelineBench: Bench = {
       const noWork: RoundResult[] = [];
       const ours: RoundResult[] = [];
       const drainRates: number[] = [];
+      // CPU used while the runner took and processed the rounds: the runner's (all its threads) and this process's
+      // (the HTTP client and reading the runner's log lines), on the same cores. The no-work server's is not counted.
+      let runnerCpuMs = 0;
+      let loadCpuMs = 0;
       for (let index = 0; index < ROUNDS; index += 1) {
         const webhooks = signedEvents(target.keys, PER_ROUND, `round-${index}`);
         noWork.push(await round(baseline.url, webhooks));
         const started = performance.now();
+        const runnerCpuBefore = processCpuMs(runner.runner.pid) ?? Number.NaN;
+        const loadCpuBefore = process.cpuUsage();
         ours.push(await round(target.webhookUrl, webhooks));
         // Every round starts with an idle consumer: wait until this one's webhooks are processed.
         await drained(webhooks.map((webhook) => webhook.id));
         drainRates.push((PER_ROUND * 1000) / (performance.now() - started));
+        runnerCpuMs += (processCpuMs(runner.runner.pid) ?? Number.NaN) - runnerCpuBefore;
+        const loadCpu = process.cpuUsage(loadCpuBefore);
+        loadCpuMs += (loadCpu.user + loadCpu.system) / 1000;
       }
+      const events = ROUNDS * PER_ROUND;
+      const cpuRow = (label: string, ms: number): BenchRow[] =>
+        Number.isNaN(ms)
+          ? []
+          : [{ label, values: [(events * 1000) / ms, `${(ms / events).toFixed(2)} ms CPU`, '', ''] }];
       const latencies = (results: readonly RoundResult[], fraction: number) =>
         percentile(
           results.flatMap((result) => result.latencies),
@@ -217,6 +232,8 @@ export const pipelineBench: Bench = {
           values: [median(ours.map((result) => result.perSecond)), latencies(ours, 0.5), latencies(ours, 0.99), ratio],
         },
         { label: 'local runner: processed, from first send', values: [median(drainRates), '', '', ''] },
+        ...cpuRow('  runner CPU per processed event, all its threads', runnerCpuMs),
+        ...cpuRow('  load generator CPU per event (HTTP client, log lines)', loadCpuMs),
         ...(await stageTimes(runner)),
       ];
       return {
@@ -226,6 +243,7 @@ export const pipelineBench: Bench = {
         notes: [
           `${ROUNDS} rounds of ${PER_ROUND} distinct signed 1 KiB-ish events after a ${WARM_UP}-event warm-up, each round sent to both servers by the same keep-alive client; "× no-work server" is the median of per-round ratios. Latency is per request, client side, over all rounds.`,
           'The runner is one Node.js process: the API Gateway stand-in, the verifying handler, the poller and consumer (up to 5 batches at once) and all JSON logging on its main thread, the SQS emulator (fauxqs, SQLite) and the DynamoDB emulator (dynalite, LevelDB) each on a worker thread. Its consumer runs while webhooks arrive; each round waits for it to finish before the next.',
+          'CPU per event: the runner process (every thread: main, the emulator threads, V8 and libuv helpers) and this process, from /proc (Linux only; left out elsewhere), over the timed rounds; "per s" there is events per CPU-second, so two cores give at most twice that when nothing else runs. It moves less than the rates with what else the machine runs, though contention still inflates it.',
           `Stages are timed one call after another in this process (median of ${STAGE_CALLS}): "per s" there is what one core could do of that stage alone. In AWS these stages run on separate managed services and Lambda instances, in parallel.`,
         ],
       };
