@@ -46,13 +46,26 @@ export interface EventListCursor {
   /** List from this `generatedOn` on (ISO 8601; Fluent's `from` includes it). Absent: the query's `from`. */
   readonly from?: string;
   /**
-   * Fluent's `start` offset from `from`. 0, but for more than a page of events generated at one instant, a listing
-   * that is not oldest first, and a sweep checkpoint saved before the cursor existed.
+   * Fluent's `start` offset from `from`. 0, but while the order is not known yet (pages of one instant, later than
+   * `from`), past 5,000 less a page of events generated at one instant, for a listing that is not oldest first, and
+   * for a sweep checkpoint saved before the cursor existed.
    */
   readonly start: number;
-  /** The ids of the events generated at `from` that were compared already: listed again, skipped. */
+  /**
+   * The ids of the events generated at `from` that were compared already: listed again, skipped. Up to a page of
+   * them, or more (up to 5,000 less a page) while more than a page of events at one instant is listed from it.
+   */
   readonly seen?: readonly string[];
-  /** A page listed several instants, oldest first: the listing is taken to be in `generatedOn` order. */
+  /**
+   * The `generatedOn` of the last event listed (ISO 8601): the next page may not start before it, and a page listed
+   * by offset whose times rise past it shows the order as one of several instants does. Absent from cursors saved
+   * before it existed.
+   */
+  readonly lastAt?: string;
+  /**
+   * A page listed several instants, oldest first, or rose past the page before: the listing is taken to be in
+   * `generatedOn` order.
+   */
   readonly oldestFirst?: boolean;
   /** A page came out of `generatedOn` order (or without it): the listing goes on by offset, as before the cursor. */
   readonly byOffset?: boolean;

@@ -149,11 +149,12 @@ describe('reconcile over a listing that changes between pages', () => {
 
   /**
    * Fluent's listing as the stand-in answers it: `from`/`to` on generatedOn, oldest first (or newest first), paged
-   * by `start`/`count`; `afterCall` changes what it lists next (events aging out of its 30 days, say).
+   * by `start`/`count` (at most `holds` a page, if given); `afterCall` changes what it lists next (events aging out
+   * of its 30 days, say).
    */
   function listing(
     events: Array<Record<string, unknown>>,
-    options: { newestFirst?: boolean; afterCall?: (calls: number) => void } = {},
+    options: { newestFirst?: boolean; holds?: number; afterCall?: (calls: number) => void } = {},
   ) {
     const asked: FluentEventFilter[] = [];
     return {
@@ -170,7 +171,7 @@ describe('reconcile over a listing that changes between pages', () => {
           .map(({ event }) => event);
         if (options.newestFirst === true) matching.reverse();
         const start = filter.start ?? 0;
-        const results = matching.slice(start, start + (filter.count ?? 100));
+        const results = matching.slice(start, start + Math.min(filter.count ?? 100, options.holds ?? Infinity));
         options.afterCall?.(asked.length);
         return { start, count: results.length, hasMore: start + results.length < matching.length, results };
       },
@@ -196,6 +197,53 @@ describe('reconcile over a listing that changes between pages', () => {
     expect(report).toMatchObject({ listed: 6, end: 'complete' });
   });
 
+  it('misses no event when events leave the head between pages of one event each (page size 1)', async () => {
+    // Prepare: no page of one event shows two instants, so the order shows only from one page to the next; once it
+    // has (page 2), the two oldest age out.
+    const events = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, minute) => timed(id, minute));
+    const fluent = listing(events, {
+      afterCall: (calls) => {
+        if (calls === 2) events.splice(0, 2);
+      },
+    });
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query, bounds: { ...bounds, pageSize: 1 } });
+
+    // Assess
+    expect(compared(report)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(report).toMatchObject({ listed: 6, end: 'complete' });
+    // Two pages by offset (the order not known yet), then each from the last event's time, re-listing it.
+    expect(fluent.asked.map((asked) => [asked.from, asked.start, asked.count])).toEqual([
+      [query.from, 0, 1],
+      [query.from, 1, 1],
+      [at(1), 0, 2],
+      [at(3), 0, 2],
+      [at(4), 0, 2],
+    ]);
+  });
+
+  it('misses no event when more than a page of events at the window start lose their oldest between pages', async () => {
+    // Prepare: four events at the window's first instant (a page holds two), then three later; after the first
+    // page, the oldest ages out.
+    const events = [
+      ...['a', 'b', 'c', 'd'].map((id) => timed(id, 0)),
+      ...['e', 'f', 'g'].map((id, minute) => timed(id, minute + 1)),
+    ];
+    const fluent = listing(events, {
+      afterCall: (calls) => {
+        if (calls === 1) events.splice(0, 1);
+      },
+    });
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query: { ...query, from: at(0) }, bounds });
+
+    // Assess
+    expect(compared(report)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(report).toMatchObject({ listed: 7, end: 'complete' });
+  });
+
   it('compares each of many events generated at the same instant once, across pages, and ends', async () => {
     // Prepare: five events at one instant, more than a page of them, between two others.
     const fluent = listing([timed('a', 1), ...['b', 'c', 'd', 'e', 'f'].map((id) => timed(id, 2)), timed('g', 3)]);
@@ -207,6 +255,77 @@ describe('reconcile over a listing that changes between pages', () => {
     expect(compared(report)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     expect(report).toMatchObject({ listed: 7, end: 'complete' });
     expect(fluent.asked.length).toBeLessThanOrEqual(6);
+  });
+
+  it('goes on by offset at an instant when Fluent answers fewer than asked, instead of re-listing it forever', async () => {
+    // Prepare: five events at the window's first instant; Fluent holds two a page whatever the count asks.
+    const fluent = listing([...['a', 'b', 'c', 'd', 'e'].map((id) => timed(id, 0)), timed('f', 1)], { holds: 2 });
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query: { ...query, from: at(0) }, bounds });
+
+    // Assess: the second page brings nothing new, so the third goes on after it by offset.
+    expect(compared(report)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(report).toMatchObject({ listed: 6, end: 'complete' });
+    expect(fluent.asked.map((asked) => [asked.from, asked.start])).toEqual([
+      [at(0), 0],
+      [at(0), 0],
+      [at(0), 2],
+      [at(0), 4],
+    ]);
+  });
+
+  it('lists each event once past 5,000 at one instant (page size 5,000), in three calls', async () => {
+    // Prepare: 4,999 of them fill the first page beside an earlier event, so the second re-lists them with one new.
+    const many = Array.from({ length: 6000 }, (_, index) => timed(`m${index}`, 1));
+    const fluent = listing([timed('a', 0), ...many, timed('z', 2)]);
+    const list = new FluentEventList(fluent, { from: query.from }, { ...bounds, pageSize: 5000 });
+
+    // Act
+    const ids: unknown[] = [];
+    for await (const page of list) ids.push(...page.results.map((event) => event.id));
+
+    // Assess
+    expect(ids).toHaveLength(6002);
+    expect(new Set(ids).size).toBe(6002);
+    expect(fluent.asked.map((asked) => [asked.from, asked.start, asked.count])).toEqual([
+      [query.from, 0, 5000],
+      [at(1), 0, 5000],
+      [at(1), 5000, 5000],
+    ]);
+    expect(list.end).toBe('complete');
+  });
+
+  it('resumes a cursor saved before `lastAt` existed (a sweep checkpoint of the previous version)', async () => {
+    // Prepare: the previous version stopped after a page that ended with b, at minute 1.
+    const fluent = listing(['a', 'b', 'c', 'd'].map((id, minute) => timed(id, minute)));
+    const cursor = { from: at(1), start: 0, seen: ['b'], oldestFirst: true };
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query, bounds: { ...bounds, cursor } });
+
+    // Assess
+    expect(compared(report)).toEqual(['c', 'd']);
+    expect(fluent.asked[0]).toMatchObject({ from: at(1), start: 0, count: 3 });
+  });
+
+  it('pages by offset, as before, through a newest-first listing of one event a page', async () => {
+    // Prepare
+    const fluent = listing(
+      ['a', 'b', 'c'].map((id, minute) => timed(id, minute)),
+      { newestFirst: true },
+    );
+
+    // Act
+    const report = await reconcile({ fluent, history: historyOf([]), query, bounds: { ...bounds, pageSize: 1 } });
+
+    // Assess
+    expect(compared(report)).toEqual(['c', 'b', 'a']);
+    expect(fluent.asked.map((asked) => [asked.from, asked.start])).toEqual([
+      [query.from, 0],
+      [query.from, 1],
+      [query.from, 2],
+    ]);
   });
 
   it('pages by offset, as before, through a listing that is not oldest first', async () => {
