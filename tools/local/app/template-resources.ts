@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CfnTemplate, CfnType, property } from './cloud-template';
 import { ResolveContext, ResolvedResource, UnresolvableReference } from './intrinsics';
 
@@ -18,7 +19,8 @@ export interface TemplateQueue {
 /**
  * The names, `Ref` values and attributes of the resources the runner creates or stands in for, as CloudFormation
  * would give them: a resource's own name property, else `<stack>-<logical id>` (CloudFormation adds a random
- * suffix; locally the name is stable, so the data folder keeps the queues across starts).
+ * suffix; locally the name is stable, so the data folder keeps the queues across starts; a bucket's is cut to fit S3's
+ * rules: {@link generatedBucketName}).
  * A queue's `Ref` is its URL, so it depends on the endpoint the caller is given: see {@link resolveContextFor}.
  */
 export class TemplateResources {
@@ -52,8 +54,8 @@ export class TemplateResources {
           break;
         }
         case CfnType.BUCKET: {
-          // CloudFormation's generated bucket names are lower case, as S3 requires.
-          const name = named('BucketName').toLowerCase();
+          const given = property(resource, 'BucketName');
+          const name = typeof given === 'string' ? given : generatedBucketName(stackName, logicalId);
           this.fixed.set(logicalId, {
             ref: name,
             attributes: {
@@ -173,6 +175,31 @@ export function resolveLeniently(value: unknown, resolve: (value: unknown) => un
     return `unresolved:${JSON.stringify(value)}`;
   }
   return Object.fromEntries(entries.map(([key, item]) => [key, resolveLeniently(item, resolve)]));
+}
+
+/** S3's bucket name rules: 3-63 characters, lower-case letters, digits and hyphens, a letter or digit at each end. */
+const BUCKET_NAME_MAX_LENGTH = 63;
+/** As long as the random suffix CloudFormation gives a generated bucket name. */
+const BUCKET_NAME_HASH_LENGTH = 12;
+
+/**
+ * The bucket name CloudFormation would generate, made stable: `<stack>-<logical id>` lower-cased when that is a valid
+ * bucket name; else, as CloudFormation does, a readable prefix of it cut to fit plus a suffix, here a hash of the stack
+ * name and logical id instead of a random one, so every start finds the bucket (and its objects) of the last.
+ */
+export function generatedBucketName(stackName: string, logicalId: string): string {
+  const readable = `${stackName}-${logicalId}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (readable.length >= 3 && readable.length <= BUCKET_NAME_MAX_LENGTH) return readable;
+  const hash = createHash('sha256')
+    .update(`${stackName}\0${logicalId}`)
+    .digest('hex')
+    .slice(0, BUCKET_NAME_HASH_LENGTH);
+  const prefix = readable.slice(0, BUCKET_NAME_MAX_LENGTH - BUCKET_NAME_HASH_LENGTH - 1).replace(/-+$/, '');
+  return prefix === '' ? hash : `${prefix}-${hash}`;
 }
 
 /** A stable id in the shape API Gateway gives (10 lowercase characters) from a logical id. */
