@@ -54,12 +54,15 @@ const TRANSACT_ITEM_ACTIONS: Readonly<Record<string, string>> = {
   Get: 'GetItem',
 };
 
-/** The S3 object actions by HTTP method (the SDK's path-style REST calls on `/<bucket>/<key>`). */
-const S3_OBJECT_ACTIONS: Readonly<Record<string, string>> = {
-  PUT: 'PutObject',
-  GET: 'GetObject',
-  HEAD: 'GetObject',
-  DELETE: 'DeleteObject',
+/**
+ * The S3 object calls the guard knows, by HTTP method (the SDK's path-style REST calls on `/<bucket>/<key>`): the
+ * `x-id` the JavaScript SDK adds to the query (other clients may leave it out), and the IAM action. HeadObject is authorised as s3:GetObject.
+ */
+const S3_OBJECT_CALLS: Readonly<Record<string, { readonly xId?: string; readonly action: string }>> = {
+  PUT: { xId: 'PutObject', action: 'PutObject' },
+  GET: { xId: 'GetObject', action: 'GetObject' },
+  HEAD: { action: 'GetObject' },
+  DELETE: { xId: 'DeleteObject', action: 'DeleteObject' },
 };
 
 /**
@@ -196,12 +199,24 @@ function readCall(req: IncomingMessage, body: Buffer, options: CallGuardOptions)
   };
 }
 
-/** An S3 object call, path-style: `/<bucket>/<key>`; anything else on a bucket is not a call the guard knows. */
+/**
+ * An S3 object call, path-style: `/<bucket>/<key>`. A query other than the SDK's `x-id` names another call with other
+ * permissions (`?acl`: PutObjectAcl, `?tagging`, `?versionId`: GetObjectVersion, `?uploadId`: a multipart upload), and
+ * so does `x-amz-copy-source` (CopyObject, which also reads the source): those, and anything on a bucket itself, are
+ * not calls the guard knows, so it refuses them rather than authorise them as a plain object call.
+ */
 function readS3Call(req: IncomingMessage): ReadCall | undefined {
-  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  const url = new URL(req.url ?? '/', 'http://local');
+  const path = url.pathname;
   const slash = path.indexOf('/', 1);
-  const action = S3_OBJECT_ACTIONS[req.method ?? ''];
-  if (slash <= 1 || slash === path.length - 1 || action === undefined) return undefined;
+  const known = S3_OBJECT_CALLS[req.method ?? ''];
+  if (slash <= 1 || slash === path.length - 1 || known === undefined) return undefined;
+  const xId = url.searchParams.get('x-id');
+  if ([...url.searchParams.keys()].some((name) => name !== 'x-id') || (xId !== null && xId !== known.xId)) {
+    return undefined;
+  }
+  if (req.headers['x-amz-copy-source'] !== undefined) return undefined;
+  const action = known.action;
   const bucket = decodeURIComponent(path.slice(1, slash));
   const key = decodeURIComponent(path.slice(slash + 1));
   return {
