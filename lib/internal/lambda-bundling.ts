@@ -1,9 +1,10 @@
 import { dirname, join } from 'node:path';
-import { type Duration, Stack } from 'aws-cdk-lib';
+import { type Duration, FeatureFlags, Stack } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { findUpFile, PACKAGE_ROOT } from '../../lambdas/contract/package-root';
 import { requireOptionalPackages } from '../../lambdas/contract/optional-packages';
@@ -46,7 +47,9 @@ export function repositoryBundleSource(entry: string): BundleSource {
 
 /**
  * How every Lambda of the receiver is built: the locally installed esbuild (never Docker), an explicit
- * Node.js runtime on arm64, minified CommonJS with source maps that stack traces use.
+ * Node.js runtime on arm64, minified CommonJS with source maps that stack traces use. With `lazyEntries` the bundling
+ * props include them (what the benchmarks build); {@link createBundledFunction} passes none here and adds them itself,
+ * once, over the user's overrides.
  */
 export function bundledFunctionProps(source: BundleSource): NodejsFunctionProps {
   const { lazyEntries = [], ...located } = source;
@@ -102,7 +105,8 @@ export function createBundledFunction(
   if (Stack.of(scope).bundlingRequired) {
     requireOptionalPackages('fluent-webhook-receiver/cdk', [source.projectRoot, PACKAGE_ROOT]);
   }
-  // The lazy modules are added after the user's bundling overrides, so that they are built with the final options.
+  // The lazy modules are added here, once, after the user's bundling overrides, so that they are built with the
+  // final options (bundledFunctionProps gets none, so it leaves its bundling props as they are).
   const { lazyEntries = [], ...located } = source;
   const bundled = bundledFunctionProps(located);
   const overrides = layers.overrides ?? {};
@@ -123,6 +127,7 @@ export function createBundledFunction(
       { ...bundled.bundling, ...overrides.bundling, forceDockerBundling: false },
       lazyEntries,
       located.projectRoot,
+      FeatureFlags.of(scope).isEnabled(LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES) === true,
     ),
     role: wiring.role,
     logGroup: wiring.logGroup,

@@ -17,6 +17,12 @@ import { PACKAGE_ROOT } from '../../lambdas/contract/package-root';
  * `--bundle --target=node<runtime> --platform=node --format --minify --sourcemap --sources-content --external`...),
  * for the builds the construct runs itself and for the benchmarks that mirror what deploys. Typed here rather than
  * with esbuild's types: esbuild is an optional dependency, absent where only the verifier is installed.
+ *
+ * Not mirrored, on purpose: `banner`, `footer` and `inject` (often written for the main bundle's format, such as an
+ * ESM `createRequire` shim, while a lazy module is always CommonJS), `loader` and `tsconfig` (the lazy modules are
+ * this package's own TypeScript, which esbuild loads with its defaults), `esbuildArgs` (free-form CLI flags),
+ * `nodeModules` (installed next to index.js; a lazy module bundles its own copy) and `metafile`, `logLevel`, `charset`
+ * (they change no code that runs). A user's setting of these applies to index.js only.
  */
 export interface EsbuildOptions {
   readonly bundle: true;
@@ -48,13 +54,28 @@ export function esbuildOptionsOf(runtime: Runtime, bundling: BundlingOptions): E
     minify: bundling.minify === true,
     sourcemap: sourceMapMode === undefined || sourceMapMode === 'default' ? bundling.sourceMap === true : sourceMapMode,
     sourcesContent: bundling.sourcesContent !== false,
-    // NodejsFunction's default without bundleAwsSDK: the runtime's SDK (and with a feature flag, @smithy/* too).
-    external: [...(bundling.externalModules ?? (bundling.bundleAwsSDK === true ? [] : ['@aws-sdk/*']))],
+    external: externalModulesOf(runtime, bundling),
     keepNames: bundling.keepNames === true,
     ...(bundling.define === undefined ? {} : { define: { ...bundling.define } }),
     ...(bundling.mainFields === undefined ? {} : { mainFields: [...bundling.mainFields] }),
     logLevel: 'warning',
   };
+}
+
+/**
+ * The modules NodejsFunction keeps out of the bundle for these props: the user's `externalModules`, else, without
+ * `bundleAwsSDK` and on a fixed runtime (not `NODEJS_LATEST`), the runtime's SDK v3: `@aws-sdk/*`, and `@smithy/*`
+ * too where the stack enables the feature flag `@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages` (pass
+ * `excludeSmithyPackages`). Runtimes with SDK v2 (Node.js 16 and older) cannot run these Lambdas and are not covered.
+ */
+export function externalModulesOf(
+  runtime: Runtime,
+  bundling: BundlingOptions,
+  excludeSmithyPackages = false,
+): string[] {
+  if (bundling.externalModules !== undefined) return [...bundling.externalModules];
+  if (bundling.bundleAwsSDK === true || runtime.isVariable) return [];
+  return excludeSmithyPackages ? ['@aws-sdk/*', '@smithy/*'] : ['@aws-sdk/*'];
 }
 
 /** How the entry's importer names the bundled module: `./<file name without extension>.js`, next to index.js. */
@@ -79,17 +100,22 @@ export function lazyModuleBuildOptions(main: EsbuildOptions, entry: string, outD
 
 /**
  * Bundling props with the lazy modules kept out of index.js and bundled next to it, after any command hooks the
- * user passed. `projectRoot` is where NodejsFunction runs esbuild; the hook runs the same esbuild package, found
- * the way the construct checks for it (lambdas/contract/optional-packages.ts), through its JavaScript API.
+ * user passed. Setting `externalModules` replaces NodejsFunction's default externals, so the list starts from what
+ * it would have used ({@link externalModulesOf}). `projectRoot` is where NodejsFunction runs esbuild; the hook runs
+ * the same esbuild package, found the way the construct checks for it (lambdas/contract/optional-packages.ts),
+ * through its JavaScript API.
  */
 export function withLazyModules(
   runtime: Runtime,
   bundling: BundlingOptions,
   lazyEntries: readonly string[],
   projectRoot: string,
+  excludeSmithyPackages = false,
 ): BundlingOptions {
   if (lazyEntries.length === 0) return bundling;
-  const externalModules = [...new Set([...(bundling.externalModules ?? []), ...lazyEntries.map(lazyImportPath)])];
+  const externalModules = [
+    ...new Set([...externalModulesOf(runtime, bundling, excludeSmithyPackages), ...lazyEntries.map(lazyImportPath)]),
+  ];
   const main = esbuildOptionsOf(runtime, { ...bundling, externalModules });
   const userHooks = bundling.commandHooks;
   const commandHooks: ICommandHooks = {

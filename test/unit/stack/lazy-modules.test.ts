@@ -59,4 +59,22 @@ describe('Function: withLazyModules', () => {
       outfile: '/out/lazy-s3-client.js',
     });
   });
+
+  it.each([
+    ['without bundleAwsSDK: the runtime SDK', { bundleAwsSDK: false }, false, ['@aws-sdk/*']],
+    ['with no bundling props at all', {}, false, ['@aws-sdk/*']],
+    ['under the feature flag that excludes @smithy/* too', { bundleAwsSDK: false }, true, ['@aws-sdk/*', '@smithy/*']],
+    ['with bundleAwsSDK (none)', { bundleAwsSDK: true }, false, []],
+  ])(
+    "keeps NodejsFunction's default externals when the user sets no externalModules, %s",
+    (_case, bundling, excludeSmithyPackages, defaults) => {
+      // Act
+      const lazy = withLazyModules(Runtime.NODEJS_24_X, bundling, [ENTRY], '/app', excludeSmithyPackages);
+      const after = lazy.commandHooks?.afterBundling('/app', '/out') ?? [];
+
+      // Assess: index.js and the lazy module both leave the same SDK packages to the runtime.
+      expect(lazy.externalModules).toEqual([...defaults, './lazy-s3-client.js']);
+      expect(buildOptionsIn(after[0] ?? '').external).toEqual(defaults);
+    },
+  );
 });
