@@ -70,7 +70,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const abort = new AbortController();
   const loop =
     options.messageGroups === undefined
-      ? Promise.all(
+      ? allFinished(
           Array.from({ length: options.concurrentBatches ?? 1 }, () => pollUntilAborted(options, abort.signal)),
         )
       : pollGroupsUntilAborted(options, abort.signal, options.messageGroups.maxConcurrency);
@@ -80,6 +80,12 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       await loop;
     },
   };
+}
+
+/** Waits for every loop, so that stop() never answers while one still holds a batch; then throws the first failure. */
+async function allFinished(loops: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(loops)).find((loop) => loop.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 async function pollUntilAborted(options: SqsPollerOptions, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLambdaContext } from '../../../tools/local/lambda-context';
 import { SqsBatchHandler, startSqsPoller } from '../../../tools/local/sqs-poller';
@@ -207,5 +207,54 @@ describe('Function: startSqsPoller', () => {
     expect(mostAtOnce).toBe(3);
     expect(finished).toBe(3);
     expect([...deleted].sort()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+  });
+
+  it('with concurrentBatches, waits for the other loops to finish their batches before stop() throws the failure of one', async () => {
+    // Prepare: one loop gets a message it cannot turn into a record (its loop fails), another a batch still in hand.
+    const sqs = mockClient(SQSClient);
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: messages(1, 1) })
+      .resolvesOnce({ Messages: messages(1, 2) })
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 5)));
+    sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    let inHandler: () => void = () => undefined;
+    const handlerStarted = new Promise<void>((resolve) => (inHandler = resolve));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const poller = startSqsPoller({
+      sqsClient: new SQSClient({ region: 'us-east-1' }),
+      queueUrl: QUEUE_URL,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:q',
+      region: 'us-east-1',
+      batchSize: 1,
+      handler: async () => {
+        inHandler();
+        await released;
+      },
+      createContext: () => ({}) as Context,
+      toRecord: (message) => {
+        if (message.MessageId === 'm1') throw new Error('unreadable message');
+        return toRecord(message);
+      },
+      logger: new Logger({ logLevel: 'SILENT' }),
+      concurrentBatches: 2,
+    });
+    await handlerStarted;
+
+    // Act
+    let settled = false;
+    const stopping = poller.stop().finally(() => (settled = true));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const settledWithBatchInHand = settled;
+    release();
+
+    // Assess
+    await expect(stopping).rejects.toThrow('unreadable message');
+    expect(settledWithBatchInHand).toBe(false);
+    expect(sqs.commandCalls(DeleteMessageBatchCommand).map((call) => call.args[0].input.Entries)).toEqual([
+      [{ Id: '0', ReceiptHandle: 'r2' }],
+    ]);
+    sqs.restore();
   });
 });
