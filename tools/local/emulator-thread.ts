@@ -19,6 +19,15 @@ const BUILT = ['.js', '.cjs'].includes(extname(__filename));
 const WORKER_FILE = join(__dirname, `emulator-thread-worker${extname(__filename)}`);
 const onThread = (): boolean => BUILT && existsSync(WORKER_FILE);
 
+export interface EmulatorThreadOptions {
+  /**
+   * Called once if the thread ends after it started, other than by the emulator's stop or close: its worker threw
+   * or exited. The emulator is gone then (calls on it fail at once), as a crash of the process it shared took the
+   * whole runner before. `reason` is the worker's error message or its exit code.
+   */
+  readonly onUnexpectedExit?: (reason: string) => void;
+}
+
 export type EmulatorThreadData = (
   | { readonly kind: 'dynamodb'; readonly options: Omit<DynamoDbEmulatorOptions, 'onStoreFailure'> }
   | { readonly kind: 'sqs'; readonly options: SqsEmulatorOptions }
@@ -43,11 +52,19 @@ export type FromEmulatorThread =
     };
 
 /** startDynamoDbEmulator, on a worker thread when the runner runs built. */
-export async function startDynamoDbEmulatorThread(options: DynamoDbEmulatorOptions = {}): Promise<DynamoDbEmulator> {
-  if (!onThread()) return startDynamoDbEmulator(options);
-  const { onStoreFailure, ...serializable } = options;
-  const thread = await startThread({ kind: 'dynamodb', options: serializable }, (failure) =>
-    onStoreFailure?.(Object.assign(new Error(failure.message), { name: failure.name, code: failure.code })),
+export async function startDynamoDbEmulatorThread(
+  options: DynamoDbEmulatorOptions & EmulatorThreadOptions = {},
+): Promise<DynamoDbEmulator> {
+  const { onStoreFailure, onUnexpectedExit, ...serializable } = options;
+  if (!onThread()) return startDynamoDbEmulator({ ...serializable, onStoreFailure });
+  const thread = await startThread(
+    WORKER_FILE,
+    { kind: 'dynamodb', options: serializable },
+    {
+      onStoreFailure: (failure) =>
+        onStoreFailure?.(Object.assign(new Error(failure.message), { name: failure.name, code: failure.code })),
+      onUnexpectedExit,
+    },
   );
   return {
     endpoint: thread.ready.endpoint,
@@ -61,9 +78,12 @@ export async function startDynamoDbEmulatorThread(options: DynamoDbEmulatorOptio
 }
 
 /** startSqsEmulator, on a worker thread when the runner runs built. */
-export async function startSqsEmulatorThread(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
-  if (!onThread()) return startSqsEmulator(options);
-  const thread = await startThread({ kind: 'sqs', options }, () => undefined);
+export async function startSqsEmulatorThread(
+  options: SqsEmulatorOptions & EmulatorThreadOptions = {},
+): Promise<SqsEmulator> {
+  const { onUnexpectedExit, ...serializable } = options;
+  if (!onThread()) return startSqsEmulator(serializable);
+  const thread = await startThread(WORKER_FILE, { kind: 'sqs', options: serializable }, { onUnexpectedExit });
   let running = true;
   return {
     endpoint: thread.ready.endpoint,
@@ -90,33 +110,48 @@ export async function startSqsEmulatorThread(options: SqsEmulatorOptions = {}): 
   };
 }
 
-interface EmulatorThread {
+export interface EmulatorThread {
   readonly ready: Extract<FromEmulatorThread, { type: 'ready' }>;
   call<T>(method: string, ...args: unknown[]): Promise<T>;
   /** Calls the emulator's last method (stop or close), then ends the thread. */
   end(method: string): Promise<void>;
 }
 
-function startThread(
+/** Exported for its tests, which run a worker file of their own (the built one exists only in dist/). */
+export function startThread(
+  workerFile: string,
   data: EmulatorThreadData,
-  onStoreFailure: (error: Extract<FromEmulatorThread, { type: 'store-failure' }>['error']) => void,
+  events: EmulatorThreadOptions & {
+    readonly onStoreFailure?: (error: Extract<FromEmulatorThread, { type: 'store-failure' }>['error']) => void;
+  },
 ): Promise<EmulatorThread> {
-  const worker = new Worker(WORKER_FILE, {
+  const worker = new Worker(workerFile, {
     workerData: { ...data, compileCacheDir: getCompileCacheDir?.() } satisfies EmulatorThreadData,
   });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let ended = false;
+  let ready = false;
+  /** Why the thread is gone, once it ended unexpectedly. */
+  let died: string | undefined;
+  const diedError = () => new Error(`The ${data.kind} emulator thread ended unexpectedly: ${died}.`);
   const failAll = (error: Error) => {
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
+  };
+  // A worker that throws emits `error` then `exit`: the first says why, and is the one reported.
+  const diedUnexpectedly = (reason: string) => {
+    if (ended || died !== undefined) return;
+    died = reason;
+    failAll(diedError());
+    if (ready) events.onUnexpectedExit?.(reason);
   };
   return new Promise((resolve, reject) => {
     const startFailed = (error: Error) =>
       reject(new Error(`The ${data.kind} emulator thread did not start: ${error.message}`, { cause: error }));
     worker.once('error', startFailed);
     worker.on('exit', (code) => {
-      if (!ended) failAll(new Error(`The ${data.kind} emulator thread ended unexpectedly (exit code ${code}).`));
+      diedUnexpectedly(`exit code ${code}`);
       startFailed(new Error(`exit code ${code}`));
     });
     worker.on('message', (message: FromEmulatorThread) => {
@@ -124,17 +159,19 @@ function startThread(
         startFailed(new Error(message.error));
         void worker.terminate();
       } else if (message.type === 'store-failure') {
-        onStoreFailure(message.error);
+        events.onStoreFailure?.(message.error);
       } else if (message.type === 'answer') {
         const waiting = pending.get(message.id);
         pending.delete(message.id);
         if (message.error === undefined) waiting?.resolve(message.value);
         else waiting?.reject(new Error(message.error));
       } else {
+        ready = true;
         worker.off('error', startFailed);
-        worker.on('error', failAll);
+        worker.on('error', (error) => diedUnexpectedly(error.message));
         const call = <T>(method: string, ...args: unknown[]): Promise<T> => {
           if (ended) return Promise.reject(new Error(`The ${data.kind} emulator thread has ended.`));
+          if (died !== undefined) return Promise.reject(diedError());
           const id = (nextId += 1);
           return new Promise<T>((resolveCall, rejectCall) => {
             pending.set(id, { resolve: resolveCall as (value: unknown) => void, reject: rejectCall });
@@ -145,7 +182,8 @@ function startThread(
           ready: message,
           call,
           async end(method) {
-            if (ended) return;
+            // A thread that died has nothing left to stop or close.
+            if (ended || died !== undefined) return;
             try {
               await call(method);
             } finally {

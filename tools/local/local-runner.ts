@@ -67,6 +67,11 @@ export interface LocalRunner {
   /** Messages found in the queues at start (kept in the data folder from the last run), by queue name. */
   readonly restored: Readonly<Record<string, number>>;
   /**
+   * Resolves if an emulator's thread ends unexpectedly (already logged, naming the emulator and why): the runner
+   * cannot go on without it and is to be stopped, exiting non-zero. Never resolves otherwise.
+   */
+  readonly emulatorDied: Promise<void>;
+  /**
    * Stops in the order that loses nothing: the gateway stops accepting, drops requests whose body has not arrived
    * and answers the rest, the poller finishes its batch, then the emulators stop. Every accepted message is
    * already written to the data folder (fauxqs writes through). Returns the number of messages left per queue for the next start.
@@ -104,9 +109,19 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     const lock = lockDataDir(config.dataDir);
     stopActions.push(async () => lock.release());
     // The two emulators start at the same time (each loads its own modules and opens its own store), each on a
-    // thread of its own (emulator-thread.ts).
+    // thread of its own (emulator-thread.ts). One that dies takes the runner down, as it did in a single thread.
+    let emulatorDied: () => void = () => undefined;
+    const died = new Promise<void>((resolve) => (emulatorDied = resolve));
+    const onUnexpectedExit = (emulator: string) => (reason: string) => {
+      logger.error('a local emulator stopped unexpectedly; stopping the runner', {
+        emulator,
+        reason: boundedLogValue(reason),
+      });
+      emulatorDied();
+    };
     const startDynamoDb = async () => {
       const dynamoDb = await startDynamoDbEmulatorThread({
+        onUnexpectedExit: onUnexpectedExit('DynamoDB (dynalite)'),
         host: config.host,
         path: join(config.dataDir, DYNAMODB_DIR),
         // The consumer's decision line names the record; this line says where the store failed.
@@ -128,7 +143,11 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       return dynamoDb;
     };
     const startSqs = async () => {
-      const sqs = await startSqsEmulatorThread({ host: config.host, dataDir: join(config.dataDir, SQS_DIR) });
+      const sqs = await startSqsEmulatorThread({
+        onUnexpectedExit: onUnexpectedExit('SQS (fauxqs)'),
+        host: config.host,
+        dataDir: join(config.dataDir, SQS_DIR),
+      });
       stopActions.push(() => sqs.close());
       return sqs;
     };
@@ -406,6 +425,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
     stopActions.push(async () => removeRunnerEndpoints(config.dataDir));
 
     return {
+      emulatorDied: died,
       webhookBaseUrl,
       inspectorUrl: inspector.url,
       sqsEndpoint: sqs.endpoint,

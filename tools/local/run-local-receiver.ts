@@ -96,16 +96,20 @@ function announce(runner: LocalRunner, config: LocalConfig, logger: Logger): voi
   });
 }
 
-/** Stops `runner` cleanly on SIGINT or SIGTERM, logging what it saved; `done` gets the exit code. */
+/**
+ * Stops `runner` cleanly on SIGINT or SIGTERM, logging what it saved; `done` gets the exit code. A runner whose
+ * emulator died is stopped the same way, and exits 1.
+ */
 export function waitForStopSignal(
-  runner: Pick<LocalRunner, 'stop'>,
+  runner: Pick<LocalRunner, 'stop'> & Partial<Pick<LocalRunner, 'emulatorDied'>>,
   logger: Logger,
   done: (code: number) => void,
 ): void {
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
+  let exitCode = 0;
+  const stop = (signal: NodeJS.Signals | undefined): void => {
     if (stopping) {
-      logger.warn('already stopping; waiting for in-flight work to finish', { signal });
+      if (signal !== undefined) logger.warn('already stopping; waiting for in-flight work to finish', { signal });
       return;
     }
     stopping = true;
@@ -118,7 +122,7 @@ export function waitForStopSignal(
     runner.stop().then(
       (saved) => {
         logger.info('stopped; queued messages saved for the next start', { saved });
-        exitOnceSettled(deadline, 0, logger, done);
+        exitOnceSettled(deadline, exitCode, logger, done);
       },
       (error: unknown) => {
         logger.error('stopped with an error', { error: error as Error });
@@ -128,6 +132,10 @@ export function waitForStopSignal(
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  void runner.emulatorDied?.then(() => {
+    exitCode = 1;
+    stop(undefined);
+  });
 }
 
 /**

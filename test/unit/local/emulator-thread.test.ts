@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { startThread } from '../../../tools/local/emulator-thread';
+
+const WORKER = join(__dirname, 'fixtures', 'emulator-thread-worker-that-dies.cjs');
+
+/** A thread of the fixture worker, recording each unexpected exit it reports. */
+async function startDyingThread() {
+  const reasons: string[] = [];
+  let reported: () => void = () => undefined;
+  const firstReport = new Promise<void>((resolve) => (reported = resolve));
+  const thread = await startThread(
+    WORKER,
+    { kind: 'sqs', options: {} },
+    {
+      onUnexpectedExit: (reason) => {
+        reasons.push(reason);
+        reported();
+      },
+    },
+  );
+  return { thread, reasons, firstReport };
+}
+
+describe('Function: startThread (an emulator thread)', () => {
+  it('reports a worker that exits after it started, once, with its exit code; calls then fail at once and ending it is a no-op', async () => {
+    // Prepare
+    const { thread, reasons, firstReport } = await startDyingThread();
+
+    // Act
+    const dying = thread.call('exit');
+    await firstReport;
+
+    // Assess
+    await expect(dying).rejects.toThrow('The sqs emulator thread ended unexpectedly: exit code 3.');
+    expect(reasons).toEqual(['exit code 3']);
+    await expect(thread.call('ping')).rejects.toThrow('ended unexpectedly: exit code 3');
+    await expect(thread.end('close')).resolves.toBeUndefined();
+  });
+
+  it('reports a worker that throws after it started, once, with its error message', async () => {
+    // Prepare
+    const { thread, reasons, firstReport } = await startDyingThread();
+
+    // Act
+    const crashing = thread.call('throw');
+    await firstReport;
+
+    // Assess
+    await expect(crashing).rejects.toThrow('The sqs emulator thread ended unexpectedly: the emulator crashed.');
+    expect(reasons).toEqual(['the emulator crashed']);
+    await expect(thread.call('ping')).rejects.toThrow('ended unexpectedly: the emulator crashed');
+  });
+
+  it('reports nothing when the thread is ended by its last call', async () => {
+    // Prepare
+    const { thread, reasons } = await startDyingThread();
+    await expect(thread.call('ping')).resolves.toBe('ping');
+
+    // Act
+    await thread.end('close');
+
+    // Assess
+    expect(reasons).toEqual([]);
+    await expect(thread.call('ping')).rejects.toThrow('The sqs emulator thread has ended.');
+  });
+});
