@@ -9,6 +9,9 @@ export const REPO_ROOT = join(__dirname, '..', '..');
 /** What `npm start` runs (after its build): the built CLI's `local` command. */
 const CLI = join(REPO_ROOT, 'bin', 'fluent-webhook.cjs');
 const STDERR_TAIL_CHARS = 4000;
+/** The runner's last stdout lines a failed wait shows (what the runner did instead), each cut to this length. */
+const STDOUT_TAIL_LINES = 20;
+const STDOUT_LINE_CHARS = 400;
 
 /** One JSON log line of the runner. */
 export type LogLine = Record<string, unknown> & { readonly message?: string };
@@ -87,7 +90,12 @@ export async function startRunnerProcess(
       const waiter = { predicate, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`No matching runner log line within ${waitMs} ms. Runner stderr:\n${stderr}`));
+        const tail = lines.slice(-STDOUT_TAIL_LINES).map((line) => JSON.stringify(line).slice(0, STDOUT_LINE_CHARS));
+        reject(
+          new Error(
+            `No matching runner log line within ${waitMs} ms. Runner stderr:\n${stderr}\nIts last stdout lines:\n${tail.join('\n')}`,
+          ),
+        );
       }, waitMs);
       waiters.add(waiter);
     });

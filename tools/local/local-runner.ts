@@ -269,6 +269,9 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       createContext: () => createLambdaContext(consumerFunction),
       toRecord: toSqsEventRecord,
       handlerTimeoutSeconds: config.consumerTimeoutSeconds,
+      // The queues' short visibility timeout is the retry delay; a batch in hand stays hidden until its timeout, so
+      // that with several batches at once no record is handed out twice (as the stack's 6 × the timeout ensures).
+      retryDelaySeconds: config.visibilityTimeoutSeconds,
       logger,
     };
     const pollers = [

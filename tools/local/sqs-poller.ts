@@ -1,4 +1,10 @@
-import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LAMBDA_RECEIVE_OPTIONS } from './sqs-event-records';
@@ -10,6 +16,11 @@ const MAX_MESSAGES_PER_RECEIVE = 10;
 const LONG_POLL_SECONDS = 20;
 /** Pause after a failed ReceiveMessage, so an unreachable queue does not spin the loop. */
 const RECEIVE_RETRY_DELAY_MS = 1000;
+/**
+ * With `retryDelaySeconds`: how much longer than the handler's timeout a received batch stays hidden, for the time
+ * between the receive and the handler's start and between its end and the delete (a busy machine's event loop).
+ */
+const IN_HAND_MARGIN_SECONDS = 5;
 
 /** The consumer handler as Lambda's SQS event source invokes it. */
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -35,6 +46,15 @@ export interface SqsPollerOptions {
    * @default no limit
    */
   readonly handlerTimeoutSeconds?: number;
+  /**
+   * How long a failed record stays hidden before its retry, when that is meant to be shorter than the time a batch
+   * may spend in the handler (the local runner's VISIBILITY_TIMEOUT_SECONDS: 5 s, or 1 s in tests, against a 30 s
+   * consumer timeout). With it, the poller receives each batch hidden for `handlerTimeoutSeconds` and a margin, so
+   * that none of its concurrent loops is handed a record another loop holds (deployed, the queue's visibility timeout
+   * is 6 × the consumer's timeout for the same reason), then makes the failed records visible again this long after
+   * they failed. Without it, records are hidden for the queue's visibility timeout from their receipt.
+   */
+  readonly retryDelaySeconds?: number;
   /**
    * For a FIFO queue (per-entity ordering), as Lambda's event source on one: each received batch is split by
    * message group and each group's records are one invocation, up to `maxConcurrency` invocations at once. The
@@ -143,10 +163,22 @@ function byMessageGroup(messages: readonly Message[]): Message[][] {
   return [...groups.values()];
 }
 
+/**
+ * How long a received batch stays hidden, when the queue's own visibility timeout (the retry delay) is shorter than
+ * the time the batch may be in hand; undefined: the queue's.
+ */
+function inHandVisibilitySeconds(options: SqsPollerOptions): number | undefined {
+  const { retryDelaySeconds, handlerTimeoutSeconds } = options;
+  if (retryDelaySeconds === undefined || handlerTimeoutSeconds === undefined) return undefined;
+  const inHand = Math.ceil(handlerTimeoutSeconds) + IN_HAND_MARGIN_SECONDS;
+  return inHand > retryDelaySeconds ? inHand : undefined;
+}
+
 /** One long poll, then short receives to fill the batch while messages are waiting. */
 async function receiveBatch(options: SqsPollerOptions, signal: AbortSignal): Promise<Message[]> {
   const messages: Message[] = [];
   let waitTimeSeconds = options.waitTimeSeconds ?? LONG_POLL_SECONDS;
+  const visibilityTimeout = inHandVisibilitySeconds(options);
   while (messages.length < options.batchSize) {
     const wanted = Math.min(MAX_MESSAGES_PER_RECEIVE, options.batchSize - messages.length);
     const received = await options.sqsClient.send(
@@ -154,6 +186,7 @@ async function receiveBatch(options: SqsPollerOptions, signal: AbortSignal): Pro
         QueueUrl: options.queueUrl,
         MaxNumberOfMessages: wanted,
         WaitTimeSeconds: waitTimeSeconds,
+        ...(visibilityTimeout === undefined ? {} : { VisibilityTimeout: visibilityTimeout }),
         ...LAMBDA_RECEIVE_OPTIONS,
       }),
       // Once a batch is in hand, stopping must not drop it: only the first, empty-handed poll is aborted.
@@ -176,8 +209,44 @@ async function handleBatch(options: SqsPollerOptions, messages: readonly Message
       failedMessageIds: [...failed],
       batchSize: messages.length,
     });
+    await retryLater(
+      options,
+      messages.filter((message) => failed.has(message.MessageId ?? '')),
+    );
   }
   await deleteMessages(options, succeeded);
+}
+
+/**
+ * With `retryDelaySeconds` shorter than the time a batch stays hidden: the failed records become visible again that
+ * long from now, instead of when the batch's hidden time ends. If this fails, they come back then.
+ */
+async function retryLater(options: SqsPollerOptions, failed: readonly Message[]): Promise<void> {
+  const { retryDelaySeconds } = options;
+  if (retryDelaySeconds === undefined || inHandVisibilitySeconds(options) === undefined) return;
+  for (const chunk of chunksOf(failed)) {
+    const entries = chunk.map((message, index) => ({
+      Id: String(index),
+      ReceiptHandle: message.ReceiptHandle,
+      VisibilityTimeout: retryDelaySeconds,
+    }));
+    const refused = await options.sqsClient
+      .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }))
+      .then((result) => ((result.Failed ?? []).length > 0 ? { failed: result.Failed } : undefined))
+      .catch((error: unknown) => ({ error: error as Error }));
+    if (refused !== undefined) {
+      options.logger.error('could not shorten the hidden time of failed messages; they are retried later', refused);
+    }
+  }
+}
+
+/** The messages in groups of 10, the most a batch call of SQS takes. */
+function chunksOf(messages: readonly Message[]): Message[][] {
+  const chunks: Message[][] = [];
+  for (let start = 0; start < messages.length; start += MAX_MESSAGES_PER_RECEIVE) {
+    chunks.push(messages.slice(start, start + MAX_MESSAGES_PER_RECEIVE));
+  }
+  return chunks;
 }
 
 /**
@@ -225,8 +294,7 @@ async function invoke(options: SqsPollerOptions, event: SQSEvent): Promise<Set<s
 }
 
 async function deleteMessages(options: SqsPollerOptions, messages: readonly Message[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += MAX_MESSAGES_PER_RECEIVE) {
-    const chunk = messages.slice(start, start + MAX_MESSAGES_PER_RECEIVE);
+  for (const chunk of chunksOf(messages)) {
     try {
       const result = await options.sqsClient.send(
         new DeleteMessageBatchCommand({
