@@ -16,8 +16,11 @@ import { LOCAL_RESOURCE_NAMES } from '../../tools/local/local-config';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAIT_MS = 60_000;
 
+// At the file's top level: its folder (the runner's data, Chromium's profile) is removed after the describe's afterAll
+// has closed Chromium and stopped the runner, not while they still write in it (ENOTEMPTY under load).
+const temp = useTempDir('fluent-webhook-inspector-e2e-');
+
 describe('Inspector page in headless Chromium against fluent-webhook local --handlers', () => {
-  const temp = useTempDir('fluent-webhook-inspector-e2e-');
   let runner: RunnerProcess;
   let browser: BrowserContext;
   let page: Page;
