@@ -73,20 +73,23 @@ function stampConfig(path: string): { size: number; mtimeMs: number } {
   return existsSync(path) ? stamp(path) : ABSENT;
 }
 
+/** Whether each file still has the size and modification time it was stamped with. */
+function stillStamped(
+  files: CacheFile['inputs'],
+  stampOf: (path: string) => { size: number; mtimeMs: number },
+): boolean {
+  return files.every((file) => {
+    const now = stampOf(file.path);
+    return now.size === file.size && now.mtimeMs === file.mtimeMs;
+  });
+}
+
 /** The cached bundle of `modulePath`, when none of its inputs changed since it was built. */
 export function readCachedBundle(dir: string, modulePath: string): CachedBundle | undefined {
   try {
     const cached = JSON.parse(readFileSync(cacheFileFor(dir, modulePath), 'utf8')) as CacheFile;
     if (cached.format !== FORMAT) return undefined;
-    const unchanged =
-      cached.inputs.every((input) => {
-        const now = stamp(input.path);
-        return now.size === input.size && now.mtimeMs === input.mtimeMs;
-      }) &&
-      cached.configs.every((config) => {
-        const now = stampConfig(config.path);
-        return now.size === config.size && now.mtimeMs === config.mtimeMs;
-      });
+    const unchanged = stillStamped(cached.inputs, stamp) && stillStamped(cached.configs, stampConfig);
     return unchanged ? { code: cached.code, inputs: cached.inputs.map((input) => input.path) } : undefined;
   } catch {
     return undefined; // none yet, unreadable, or an input was removed: build
