@@ -7,7 +7,7 @@ export interface StopStack {
   stopAll(): Promise<void>;
 }
 
-export function createStopStack(logger: Logger, runnerName: string): StopStack {
+function createStopStack(logger: Logger, runnerName: string): StopStack {
   const actions: Array<() => Promise<unknown>> = [];
   return {
     push: (action) => void actions.push(action),
