@@ -32,12 +32,12 @@ export interface S3HistoryBodiesOptions {
 const POINTER_SCHEME = 's3://';
 
 /** `s3://<bucket>/<key>` of a body. */
-export function historyBodyPointer(bucketName: string, key: string): string {
+function historyBodyPointer(bucketName: string, key: string): string {
   return `${POINTER_SCHEME}${bucketName}/${key}`;
 }
 
 /** The object key of an event's body: under the prefix the consumer may write, then the event id and the bytes' hash. */
-export function historyBodyKey(eventId: string, body: Buffer): string {
+function historyBodyKey(eventId: string, body: Buffer): string {
   const sha256 = createHash('sha256').update(body).digest('hex');
   return `${HistoryBodies.KEY_PREFIX}${encodeURIComponent(eventId)}/${sha256}`;
 }

@@ -5,9 +5,9 @@ import { Construct } from 'constructs';
 import { HistoryBodies } from '../../lambdas/contract/history';
 
 /** The consumer's one action on the bucket: it puts a large body, under the prefix, and never reads or lists. */
-export const HISTORY_BUCKET_WRITE_ACTIONS = ['s3:PutObject'];
+const HISTORY_BUCKET_WRITE_ACTIONS = ['s3:PutObject'];
 /** What history readers take: the objects the items point to, by key (no listing). */
-export const HISTORY_BUCKET_READ_ACTIONS = ['s3:GetObject'];
+const HISTORY_BUCKET_READ_ACTIONS = ['s3:GetObject'];
 
 /** One day past the history's retention: an item still listed can always follow its pointer. */
 const EXPIRY_MARGIN_DAYS = 1;
