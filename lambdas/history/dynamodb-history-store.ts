@@ -85,7 +85,8 @@ export class DynamoDbHistoryStore implements HistoryStore {
         );
         return (UnprocessedItems?.[this.tableName] ?? []).flatMap((request) => request.PutRequest?.Item ?? []);
       },
-      (item) => `${String(item[HistoryTable.PARTITION_KEY])}\n${String(item[HistoryTable.SORT_KEY])}`,
+      (item) =>
+        keyText({ eventId: String(item[HistoryTable.PARTITION_KEY]), messageId: String(item[HistoryTable.SORT_KEY]) }),
     );
   }
 
@@ -203,11 +204,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
 
   /** The records of these deliveries (BatchGetItem, eventually consistent like the index); a key named twice is read once. */
   private async readItems(wanted: readonly HistoryKey[]): Promise<HistoryRecord[]> {
-    const keys = [
-      ...new Map(
-        wanted.map((key) => [JSON.stringify([key.eventId, key.messageId]), historyKey(key)] as const),
-      ).values(),
-    ];
+    const keys = [...new Map(wanted.map((key) => [keyText(key), historyKey(key)] as const)).values()];
     const chunks = Array.from({ length: Math.ceil(keys.length / BATCH_GET_KEYS) }, (_, index) =>
       keys.slice(index * BATCH_GET_KEYS, (index + 1) * BATCH_GET_KEYS),
     );
@@ -282,6 +279,11 @@ function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
   for (let day = start; day <= end; day += DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
   return days;
+}
+
+/** One text per item key: how a request tells its items apart (a key read twice, an item put twice). */
+function keyText(key: HistoryKey): string {
+  return JSON.stringify([key.eventId, key.messageId]);
 }
 
 function matches(record: HistoryRecord, query: HistoryQuery): boolean {
