@@ -4,7 +4,6 @@ import type { CliIo } from '../cli-io';
 import { UsageError } from '../command';
 import { OpenedHistory, StackHistoryError } from './opened-history';
 
-export { StackHistoryError } from './opened-history';
 export type { OpenedHistory } from './opened-history';
 
 /**
@@ -29,7 +28,7 @@ export async function openHistoryOrExplain(
 }
 
 /** Opens the stack's history with `--stack`, else the local runner's. */
-export async function openHistory(options: { stack?: string; region?: string }, io: CliIo): Promise<OpenedHistory> {
+async function openHistory(options: { stack?: string; region?: string }, io: CliIo): Promise<OpenedHistory> {
   if (options.stack !== undefined) {
     requireOptionalPackages("the stack's history");
     const { openStackHistory } = await import('./stack-history');
