@@ -217,8 +217,9 @@ function readS3Call(req: IncomingMessage): ReadCall | undefined {
   }
   if (req.headers['x-amz-copy-source'] !== undefined) return undefined;
   const action = known.action;
-  const bucket = decodeURIComponent(path.slice(1, slash));
-  const key = decodeURIComponent(path.slice(slash + 1));
+  const bucket = decodedPathPart(path.slice(1, slash));
+  const key = decodedPathPart(path.slice(slash + 1));
+  if (bucket === undefined || key === undefined) return undefined;
   return {
     service: 's3',
     protocol: 'rest-xml',
@@ -226,6 +227,15 @@ function readS3Call(req: IncomingMessage): ReadCall | undefined {
       { action: `s3:${action}`, resource: `arn:aws:s3:::${bucket}/${key}`, policyOwner: `arn:aws:s3:::${bucket}` },
     ],
   };
+}
+
+/** A percent-encoded path part, or undefined when it is not valid encoding (a call the guard does not know). */
+function decodedPathPart(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One call can need several permissions: a batch or a transaction touches each of its tables. */

@@ -89,4 +89,10 @@ describe('Function: startCallGuard, S3 calls', () => {
   ])('refuses %s as a call it does not know', async (_call, command) => {
     expect(await refusal(guarded.send(command() as PutObjectCommand))).toBe(400);
   });
+
+  it('refuses an object path that is not valid percent-encoding as a call it does not know', async () => {
+    const answer = await fetch(`${guard.endpoint}/${BUCKET}/%E0%A4%A`, { method: 'GET' });
+
+    expect(answer.status).toBe(400);
+  });
 });
