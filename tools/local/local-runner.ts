@@ -194,6 +194,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       new DynamoDbHistoryStore({
         client: dynamoDbClient,
         tableName: LOCAL_RESOURCE_NAMES.historyTable,
+        retentionDays: config.historyRetentionDays,
         bodies: historyBodies,
       });
     stopActions.push(async () => {
