@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FIFO_QUEUE_SUFFIX } from '../../../lambdas/contract/ordering';
 import { CfnTemplate, CfnType, property } from './cloud-template';
 import { ResolveContext, ResolvedResource, UnresolvableReference } from './intrinsics';
 
@@ -19,8 +20,9 @@ export interface TemplateQueue {
 /**
  * The names, `Ref` values and attributes of the resources the runner creates or stands in for, as CloudFormation
  * would give them: a resource's own name property, else `<stack>-<logical id>` (CloudFormation adds a random
- * suffix; locally the name is stable, so the data folder keeps the queues across starts; a bucket's is cut to fit S3's
- * rules: {@link generatedBucketName}).
+ * suffix; locally the name is stable, so the data folder keeps the queues across starts; a queue's, a table's and a
+ * bucket's are cut to fit their service's rules: {@link generatedQueueName}, {@link generatedTableName},
+ * {@link generatedBucketName}).
  * A queue's `Ref` is its URL, so it depends on the endpoint the caller is given: see {@link resolveContextFor}.
  */
 export class TemplateResources {
@@ -34,19 +36,21 @@ export class TemplateResources {
     const { region, accountId, stackName } = cloud;
     const queues: TemplateQueue[] = [];
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-      const named = (nameProperty: string, suffix = ''): string => {
+      const named = (nameProperty: string): string => {
         const given = property(resource, nameProperty);
-        return typeof given === 'string' ? given : `${stackName}-${logicalId}${suffix}`;
+        return typeof given === 'string' ? given : `${stackName}-${logicalId}`;
       };
       switch (resource.Type) {
         case CfnType.QUEUE: {
           const fifo = String(property(resource, 'FifoQueue')) === 'true';
-          const queueName = named('QueueName', fifo ? '.fifo' : '');
+          const given = property(resource, 'QueueName');
+          const queueName = typeof given === 'string' ? given : generatedQueueName(stackName, logicalId, fifo);
           queues.push({ logicalId, queueName, queueArn: `arn:aws:sqs:${region}:${accountId}:${queueName}` });
           break;
         }
         case CfnType.TABLE: {
-          const name = named('TableName');
+          const given = property(resource, 'TableName');
+          const name = typeof given === 'string' ? given : generatedTableName(stackName, logicalId);
           this.fixed.set(logicalId, {
             ref: name,
             attributes: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` },
@@ -177,15 +181,36 @@ export function resolveLeniently(value: unknown, resolve: (value: unknown) => un
   return Object.fromEntries(entries.map(([key, item]) => [key, resolveLeniently(item, resolve)]));
 }
 
+/** As long as the random suffix CloudFormation gives a generated name. */
+const NAME_HASH_LENGTH = 12;
+/** SQS's queue name rules: 1-80 characters, letters, digits, hyphens and underscores, `.fifo` (counted) for FIFO. */
+const QUEUE_NAME_MAX_LENGTH = 80;
+/** DynamoDB's table name rules: 3-255 characters, letters, digits, underscores, hyphens and dots. */
+const TABLE_NAME_MAX_LENGTH = 255;
 /** S3's bucket name rules: 3-63 characters, lower-case letters, digits and hyphens, a letter or digit at each end. */
 const BUCKET_NAME_MAX_LENGTH = 63;
-/** As long as the random suffix CloudFormation gives a generated bucket name. */
-const BUCKET_NAME_HASH_LENGTH = 12;
+
+/**
+ * The queue name CloudFormation would generate, made stable: `<stack>-<logical id>` (and `.fifo` for a FIFO queue)
+ * when that is a valid queue name; else a readable prefix cut to fit, a hash and the suffix ({@link stableName}).
+ */
+export function generatedQueueName(stackName: string, logicalId: string, fifo: boolean): string {
+  const whole = `${stackName}-${logicalId}`;
+  const readable = whole.replace(/[^A-Za-z0-9_-]+/g, '-');
+  const suffix = fifo ? FIFO_QUEUE_SUFFIX : '';
+  return stableName(stackName, logicalId, readable, readable === whole, QUEUE_NAME_MAX_LENGTH, suffix);
+}
+
+/** The table name CloudFormation would generate, made stable, as {@link generatedQueueName} for DynamoDB's rules. */
+export function generatedTableName(stackName: string, logicalId: string): string {
+  const whole = `${stackName}-${logicalId}`;
+  const readable = whole.replace(/[^A-Za-z0-9_.-]+/g, '-');
+  return stableName(stackName, logicalId, readable, readable === whole, TABLE_NAME_MAX_LENGTH);
+}
 
 /**
  * The bucket name CloudFormation would generate, made stable: `<stack>-<logical id>` lower-cased when that is a valid
- * bucket name; else, as CloudFormation does, a readable prefix of it cut to fit plus a suffix, here a hash of the stack
- * name and logical id instead of a random one, so every start finds the bucket (and its objects) of the last.
+ * bucket name; else, as CloudFormation does, a readable prefix of it cut to fit plus a suffix ({@link stableName}).
  */
 export function generatedBucketName(stackName: string, logicalId: string): string {
   const readable = `${stackName}-${logicalId}`
@@ -193,13 +218,27 @@ export function generatedBucketName(stackName: string, logicalId: string): strin
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (readable.length >= 3 && readable.length <= BUCKET_NAME_MAX_LENGTH) return readable;
-  const hash = createHash('sha256')
-    .update(`${stackName}\0${logicalId}`)
-    .digest('hex')
-    .slice(0, BUCKET_NAME_HASH_LENGTH);
-  const prefix = readable.slice(0, BUCKET_NAME_MAX_LENGTH - BUCKET_NAME_HASH_LENGTH - 1).replace(/-+$/, '');
-  return prefix === '' ? hash : `${prefix}-${hash}`;
+  return stableName(stackName, logicalId, readable, readable.length >= 3, BUCKET_NAME_MAX_LENGTH);
+}
+
+/**
+ * `readable` and `suffix` when `readable` is valid as it is (`keep`) and they fit in `maxLength`; else, as
+ * CloudFormation does with a name too long, a readable prefix cut to fit and a suffix, here a hash of the stack name
+ * and logical id instead of a random one: every start finds the resource (and its data) of the last, and resources
+ * whose names share the cut prefix stay apart. Then `suffix`, which a queue's type needs (`.fifo`).
+ */
+function stableName(
+  stackName: string,
+  logicalId: string,
+  readable: string,
+  keep: boolean,
+  maxLength: number,
+  suffix = '',
+): string {
+  if (keep && readable.length + suffix.length <= maxLength) return `${readable}${suffix}`;
+  const hash = createHash('sha256').update(`${stackName}\0${logicalId}`).digest('hex').slice(0, NAME_HASH_LENGTH);
+  const prefix = readable.slice(0, maxLength - suffix.length - NAME_HASH_LENGTH - 1).replace(/-+$/, '');
+  return `${prefix === '' ? hash : `${prefix}-${hash}`}${suffix}`;
 }
 
 /** A stable id in the shape API Gateway gives (10 lowercase characters) from a logical id. */
