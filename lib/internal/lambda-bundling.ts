@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { type Duration, FeatureFlags, Stack } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { BundlingOptions, NodejsFunction, NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
@@ -46,33 +46,54 @@ export function repositoryBundleSource(entry: string): BundleSource {
 }
 
 /**
- * How every Lambda of the receiver is built: the locally installed esbuild (never Docker), an explicit
- * Node.js runtime on arm64, minified CommonJS with source maps that stack traces use. With `lazyEntries` the bundling
- * props include them (what the benchmarks build); {@link createBundledFunction} passes none here and adds them itself,
- * once, over the user's overrides.
+ * How every Lambda of the receiver is built: the locally installed esbuild (never Docker), minified CommonJS with
+ * source maps that stack traces use.
+ */
+const BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  format: OutputFormat.CJS,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // Pinned SDK versions ship inside the bundle, so what runs is what was tested.
+  bundleAwsSDK: true,
+};
+
+/**
+ * The one description of how a source is bundled: {@link BUNDLING}, then the user's bundling overrides, then the
+ * source's lazy modules (lazy-modules.ts), added last so that they are built with the final options. Docker stays off
+ * whatever the overrides say.
+ */
+function bundlingOf(
+  source: BundleSource,
+  runtime: Runtime,
+  overrides: BundlingOptions = {},
+  excludeSmithyPackages = false,
+): BundlingOptions {
+  return withLazyModules(
+    runtime,
+    { ...BUNDLING, ...overrides, forceDockerBundling: false },
+    source.lazyEntries ?? [],
+    source.projectRoot,
+    excludeSmithyPackages,
+  );
+}
+
+/**
+ * The construct's props for a source, as {@link createBundledFunction} builds them before the user's overrides: an
+ * explicit Node.js runtime on arm64 and {@link bundlingOf} (what the benchmarks build).
  */
 export function bundledFunctionProps(source: BundleSource): NodejsFunctionProps {
-  const { lazyEntries = [], ...located } = source;
+  const { entry, projectRoot, depsLockFilePath } = source;
   const runtime = Runtime.NODEJS_24_X;
   return {
-    ...located,
+    entry,
+    projectRoot,
+    depsLockFilePath,
     handler: 'handler',
     runtime,
     architecture: Architecture.ARM_64,
-    bundling: withLazyModules(
-      runtime,
-      {
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Pinned SDK versions ship inside the bundle, so what runs is what was tested.
-        bundleAwsSDK: true,
-      },
-      lazyEntries,
-      located.projectRoot,
-    ),
+    bundling: bundlingOf(source, runtime),
     environment: { NODE_OPTIONS: '--enable-source-maps' },
   };
 }
@@ -105,10 +126,7 @@ export function createBundledFunction(
   if (Stack.of(scope).bundlingRequired) {
     requireOptionalPackages('fluent-webhook-receiver/cdk', [source.projectRoot, PACKAGE_ROOT]);
   }
-  // The lazy modules are added here, once, after the user's bundling overrides, so that they are built with the
-  // final options (bundledFunctionProps gets none, so it leaves its bundling props as they are).
-  const { lazyEntries = [], ...located } = source;
-  const bundled = bundledFunctionProps(located);
+  const bundled = bundledFunctionProps(source);
   const overrides = layers.overrides ?? {};
   const { wiring } = layers;
   const runtime = overrides.runtime ?? layers.defaults.runtime ?? (bundled.runtime as Runtime);
@@ -122,11 +140,10 @@ export function createBundledFunction(
     handler: bundled.handler,
     projectRoot: bundled.projectRoot,
     depsLockFilePath: bundled.depsLockFilePath,
-    bundling: withLazyModules(
+    bundling: bundlingOf(
+      source,
       runtime,
-      { ...bundled.bundling, ...overrides.bundling, forceDockerBundling: false },
-      lazyEntries,
-      located.projectRoot,
+      overrides.bundling,
       FeatureFlags.of(scope).isEnabled(LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES) === true,
     ),
     role: wiring.role,
