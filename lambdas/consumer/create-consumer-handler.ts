@@ -40,8 +40,8 @@ export interface ConsumerHandlerDependencies {
    * type's order; the store keeps the last processed status. @default off
    */
   readonly staleStatusGuard?: { readonly order: StatusOrder; readonly store: EntityStatusStore };
-  /** Where every signed delivery is archived with its outcome. @default - nothing is archived */
-  readonly history?: HistoryStore;
+  /** Where every signed delivery is archived with its outcome (the consumer only writes). @default - nothing is archived */
+  readonly history?: Pick<HistoryStore, 'write'>;
   /**
    * The reconciliation queue's ARN: the one source of unsigned events marked `reconciliation`.
    * @default - none: every record marked `reconciliation` is refused

@@ -65,7 +65,7 @@ export interface RecordPipeline {
    * Where each delivery that passed the signature check is archived with its outcome, before the decision is logged
    * and the record deleted. Absent: nothing is archived (unit tests, and deployments that turn the history off).
    */
-  readonly history?: HistoryStore;
+  readonly history?: Pick<HistoryStore, 'write'>;
   /**
    * The ARN of the reconciliation queue: the only source whose records may be unsigned events marked
    * `reconciliation` (backfilled from Fluent's Event API). Absent: no source may; every such record is refused.

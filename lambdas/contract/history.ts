@@ -85,7 +85,8 @@ export type HistoryKey = Pick<HistoryRecord, 'eventId' | 'messageId'>;
 
 /**
  * One delivery as the `byDay` index lists it: its key, when it was received and the fields the index carries. Read
- * without reading (or decompressing) the item, so a listing can choose what to read in full.
+ * without reading (or decompressing) the item's archive, so a listing can choose what to read in full, and a caller
+ * that only asks whether an event was received (and how it ended) never reads more.
  */
 export interface HistoryEntry
   extends HistoryKey, Pick<HistoryRecord, 'receivedAt' | 'name' | 'accountId' | 'outcome'> {}
@@ -98,6 +99,12 @@ export interface HistoryStore {
   query(query: HistoryQuery): Promise<HistoryRecord[]>;
   /** The index entries of the deliveries received in the range (`from`/`to` as in a query), oldest first. */
   entries(range: Pick<HistoryQuery, 'from' | 'to'>): Promise<HistoryEntry[]>;
+  /**
+   * The entries of every delivery of these event ids, oldest first; an id with no delivery has none. Only the keys
+   * and the fields an entry holds are read: for a caller that needs to know which events were received and their
+   * outcomes, not their records (reconciliation).
+   */
+  entriesOf(eventIds: readonly string[]): Promise<HistoryEntry[]>;
   /** The records of these deliveries, read by key; a key with no record is left out. */
   records(keys: readonly HistoryKey[]): Promise<HistoryRecord[]>;
   /** One delivery's archived copy, or undefined when there is no such record. */

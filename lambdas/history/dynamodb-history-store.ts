@@ -23,6 +23,7 @@ import {
   archivedOfItem,
   dayShardKey,
   dayShardOf,
+  ENTRY_ATTRIBUTES,
   entityTimePrefix,
   entryOfIndexItem,
   HistoryItem,
@@ -136,18 +137,28 @@ export class DynamoDbHistoryStore implements HistoryStore {
   }
 
   /**
+   * One Query per event id, like `query` by id, but asking only for the entry's attributes (a ProjectionExpression):
+   * no archive travels, is decompressed, or sends a read to the history bucket. DynamoDB still bills the read units of
+   * the whole item; what this saves is the bytes and the time.
+   */
+  public async entriesOf(eventIds: readonly string[]): Promise<HistoryEntry[]> {
+    const pages = await this.inParallel([...new Set(eventIds)], (eventId) =>
+      this.queryAll(this.byEventId(eventId, ENTRY_ATTRIBUTES)),
+    );
+    return pages
+      .flat()
+      .map(entryOfIndexItem)
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  /**
    * The records the most selective selector names; `matches` then applies every selector. By id the table is read
    * itself; otherwise an index names the items (and filters on the fields it carries), and they are then read by key.
    */
   private async select(query: HistoryQuery): Promise<HistoryRecord[]> {
     if (query.eventIds !== undefined && query.eventIds.length > 0) {
       const pages = await this.inParallel([...new Set(query.eventIds)], (eventId) =>
-        this.queryAll({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :id',
-          ExpressionAttributeNames: { '#pk': HistoryTable.PARTITION_KEY },
-          ExpressionAttributeValues: { ':id': eventId },
-        }),
+        this.queryAll(this.byEventId(eventId)),
       );
       return pages.flat().map(recordOfItem);
     }
@@ -175,6 +186,18 @@ export class DynamoDbHistoryStore implements HistoryStore {
       entries = await this.dayEntries(days);
     }
     return this.readItems(entries.filter((entry) => indexedFieldsMatch(entry, query)).map(entryOfIndexItem));
+  }
+
+  /** Every item of one event id (the table's own partition), only the `attributes` of each when given. */
+  private byEventId(eventId: string, attributes?: readonly string[]): QueryCommandInput {
+    const projected = (attributes ?? []).map((attribute, index) => [`#p${index}`, attribute] as const);
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :id',
+      ExpressionAttributeNames: { '#pk': HistoryTable.PARTITION_KEY, ...Object.fromEntries(projected) },
+      ExpressionAttributeValues: { ':id': eventId },
+      ...(attributes === undefined ? {} : { ProjectionExpression: projected.map(([name]) => name).join(', ') }),
+    };
   }
 
   /** Every `byDay` entry of these days (each shard), only those whose `attribute` is `value` when given. */

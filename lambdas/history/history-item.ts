@@ -192,20 +192,46 @@ export function archivedOfItem(item: HistoryItem): ArchivedWebhook & { readonly 
 }
 
 /**
- * The delivery a `byDay` index entry names (either layout), without the item. `receivedAt` ends the index's sort key
- * (`<entity key>#<receivedAt>`; an ISO time holds no `#`), or is top-level in an entry of the first layout.
+ * The attributes `entryOfIndexItem` reads: what a read asks for (a ProjectionExpression) when it needs a delivery's
+ * entry and not its archive.
+ */
+export const ENTRY_ATTRIBUTES = [
+  HistoryTable.PARTITION_KEY,
+  HistoryTable.SORT_KEY,
+  HistoryTable.BY_DAY_SORT_KEY,
+  'receivedAt',
+  'name',
+  'accountId',
+  'outcome',
+] as const;
+
+/**
+ * The delivery a `byDay` index entry names (either layout), without the item; also what an item's keys and top-level
+ * fields say of it (`ENTRY_ATTRIBUTES`), without its archive.
  */
 export function entryOfIndexItem(item: HistoryItem): HistoryEntry {
-  const entityTime = String(item[HistoryTable.BY_DAY_SORT_KEY]);
   return {
     eventId: String(item[HistoryTable.PARTITION_KEY]),
     messageId: String(item[HistoryTable.SORT_KEY]),
-    receivedAt:
-      typeof item.receivedAt === 'string' ? item.receivedAt : entityTime.slice(entityTime.lastIndexOf('#') + 1),
+    receivedAt: receivedAtOf(item),
     name: String(item.name),
     accountId: String(item.accountId),
     outcome: item.outcome as HistoryOutcomeName,
   };
+}
+
+/**
+ * When the delivery of an item or index entry (either layout) was received. Top-level in the first layout; else it
+ * ends the `byDay` sort key, `<entity key>#<receivedAt>`. With the entity key (known once the archive is unpacked) the
+ * key's prefix is cut off exactly; without it (an index entry does not carry a root's ref) `receivedAt` is what
+ * follows the last `#`: a door's ISO time holds none, an entity key may.
+ */
+function receivedAtOf(item: HistoryItem, entityKey?: string): string {
+  if (typeof item.receivedAt === 'string') return item.receivedAt;
+  const entityTime = String(item[HistoryTable.BY_DAY_SORT_KEY]);
+  return entityKey === undefined
+    ? entityTime.slice(entityTime.lastIndexOf('#') + 1)
+    : entityTime.slice(entityTimePrefix(entityKey).length);
 }
 
 /** The key of an item, as BatchGetItem and GetItem take it. */
@@ -259,7 +285,7 @@ function unpack(item: HistoryItem): { record: HistoryRecord; rawBody?: Buffer; b
   const { bodyNotArchived, bodyObject, ...fields } = packed;
   const record = { ...top, ...fields } as Record<string, unknown> & Pick<HistoryRecord, 'eventId'>;
   const entityKey = entityKeyOf(record as Pick<HistoryRecord, 'rootEntityRef' | 'entityRef' | 'eventId'>);
-  record.receivedAt = String(item[HistoryTable.BY_DAY_SORT_KEY]).slice(entityTimePrefix(entityKey).length);
+  record.receivedAt = receivedAtOf(item, entityKey);
   if (typeof record.decidedAt === 'number') {
     record.decidedAt = new Date(Date.parse(String(record.receivedAt)) + record.decidedAt).toISOString();
   }

@@ -38,7 +38,7 @@ export type BackfillSink = (event: { readonly id: string; readonly body: string 
 
 export interface ReconciliationRun {
   readonly fluent: Pick<FluentApi, 'getEvents'>;
-  readonly history: Pick<HistoryStore, 'query'>;
+  readonly history: Pick<HistoryStore, 'entriesOf'>;
   readonly query: ReconciliationQuery;
   /** `cursor` applies to the first name only: where a run cut short stopped. */
   readonly bounds: EventListBounds;
@@ -134,11 +134,11 @@ function filterFor(query: ReconciliationQuery, name: string) {
   };
 }
 
-/** The ids of a page the history has any delivery of (one query per id, by the history store). */
-async function receivedIds(history: Pick<HistoryStore, 'query'>, ids: readonly string[]): Promise<Set<string>> {
+/** The ids of a page the history has any delivery of (one query per id, keys and entry fields only). */
+async function receivedIds(history: Pick<HistoryStore, 'entriesOf'>, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const records = await history.query({ eventIds: ids });
-  return new Set(records.map((record) => record.eventId));
+  const entries = await history.entriesOf(ids);
+  return new Set(entries.map((entry) => entry.eventId));
 }
 
 function describeGap(

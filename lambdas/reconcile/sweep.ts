@@ -41,7 +41,7 @@ export interface SweepRun {
   readonly sweep: SweepIdName;
   readonly settings: ReconciliationSweepSettings;
   readonly fluent: Pick<FluentApi, 'getEvents'>;
-  readonly history: Pick<HistoryStore, 'query'>;
+  readonly history: Pick<HistoryStore, 'entriesOf'>;
   /** Absent: a dry run. */
   readonly backfill?: BackfillSink;
   readonly checkpoints: CheckpointStore;

@@ -1,6 +1,10 @@
+import { brotliCompressSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { FLUENT_SIGNATURE_HEADER } from '../../lambdas/core/constants';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import { ArchiveAttribute, toHistoryItem } from '../../lambdas/history/history-item';
+import { reconcile } from '../../lambdas/reconcile/reconcile-run';
 import { DynamoDbEmulator, startDynamoDbEmulator } from '../../tools/local/dynamodb-emulator';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
 import { historyEntryOf } from '../support/factories';
@@ -22,6 +26,11 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
     await emulator.createHistoryTable(TABLE);
     return new DynamoDbHistoryStore({ client, tableName: TABLE, now: () => now });
   };
+  /** Writes an item as given, past the store: an item of the first layout, or one whose archive is damaged. */
+  const putItem = (item: Record<string, unknown>) =>
+    DynamoDBDocumentClient.from(opened[opened.length - 1]!.client).send(
+      new PutCommand({ TableName: TABLE, Item: item }),
+    );
   const closeAll = async () => {
     for (const { emulator, client } of opened.splice(0)) {
       client.destroy();
@@ -148,6 +157,58 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
       { outcome: 'processed', attempts: 2, provenance: 'webhook' },
       { outcome: 'processed', attempts: 1, provenance: 'replay' },
     ]);
+  });
+
+  it("lists an event's deliveries by id from keys and top-level fields, of either layout, oldest first", async () => {
+    // Prepare: two deliveries of one event, an event of the first layout (every field top-level, body alone)
+    const store = await open();
+    const first = entry({ receivedAt: '2026-12-02T09:00:00.000Z', outcome: 'failed', reason: 'handler-failed' });
+    const replayed = entry({ eventId: first.record.eventId, receivedAt: '2026-12-01T09:00:00.000Z' });
+    const old = entry({ entityRef: 'HD_OLD', rootEntityRef: 'HD_OLD' });
+    await store.write(first);
+    await store.write(replayed);
+    await putItem({
+      ...old.record,
+      expiresAt: 1_800_000_000,
+      dayShard: '2026-12-01#1',
+      entityTime: `HD_OLD#${old.record.receivedAt}#${old.record.eventId}`,
+      [ArchiveAttribute.LEGACY_BODY]: brotliCompressSync(old.rawBody!),
+    });
+
+    // Act
+    const entries = await store.entriesOf([
+      first.record.eventId,
+      'never-received',
+      old.record.eventId,
+      first.record.eventId,
+    ]);
+
+    // Assess
+    expect(entries).toEqual([replayed.record, old.record, first.record].map(historyEntryOf));
+  });
+
+  it('tells reconciliation an event was received without unpacking its archive, even one that no longer unpacks', async () => {
+    // Prepare: a received event whose item's archive is damaged, and one that never arrived
+    const store = await open();
+    const damaged = entry();
+    await putItem({ ...toHistoryItem(damaged, 1_800_000_000), [ArchiveAttribute.ARCHIVE]: Buffer.from('not brotli') });
+    const listed = [damaged.record.eventId, 'lost-1'].map((id) => ({ id, name: 'OrderStatusChange' }));
+    const fluent = {
+      getEvents: async () => ({ start: 0, count: listed.length, hasMore: false, results: listed }),
+    };
+
+    // Act
+    const report = await reconcile({
+      fluent,
+      history: store,
+      query: { names: ['OrderStatusChange'], from: '2026-12-01T00:00:00Z', to: '2026-12-02T00:00:00Z' },
+      bounds: { pageSize: 100, maxPages: 1, deadline: Number.MAX_SAFE_INTEGER },
+    });
+
+    // Assess: only the lost event is a gap; reading the damaged record itself still fails, as it should
+    expect(report).toMatchObject({ listed: 2, received: 1, gaps: 1 });
+    expect(report.gapEvents.map((gap) => gap.id)).toEqual(['lost-1']);
+    await expect(store.query({ eventIds: [damaged.record.eventId] })).rejects.toThrow();
   });
 
   it('keeps the history across a restart of the emulator on the same folder', async () => {

@@ -26,6 +26,7 @@ class CountingStore implements HistoryStore {
   public write = (entry: Parameters<HistoryStore['write']>[0]) => this.store.write(entry);
   public archived = (key: HistoryKey) => this.store.archived(key);
   public entries = (range: Pick<HistoryQuery, 'from' | 'to'>) => this.store.entries(range);
+  public entriesOf = (eventIds: readonly string[]) => this.store.entriesOf(eventIds);
   public query = (query: HistoryQuery) => {
     this.queries += 1;
     return this.store.query(query);

@@ -31,7 +31,7 @@ export interface LocalSweepOptions {
   readonly settings: ReconciliationSweepSettings;
   readonly intervalSeconds: number;
   readonly fluent: Pick<FluentApi, 'getEvents'>;
-  readonly history: Pick<HistoryStore, 'query'>;
+  readonly history: Pick<HistoryStore, 'entriesOf'>;
   readonly sqs: SQSClient;
   readonly reconciliationQueueUrl: string;
   readonly dynamoDb: DynamoDBClient;

@@ -11,30 +11,14 @@ import type { FluentCallTap } from '../../../lambdas/consumer/fluent-context';
 import type { IngressName } from '../../../lambdas/contract/ingress';
 import type { ArchivedWebhook, HistoryStore } from '../../../lambdas/contract/history';
 
-/** A history store in memory that keeps what the consumer writes, and fails while `failing` is set. */
-export class RecordingHistory implements HistoryStore {
+/** The history as the consumer uses it (it only writes), in memory: keeps what is written, fails while `failing`. */
+export class RecordingHistory implements Pick<HistoryStore, 'write'> {
   public readonly written: ArchivedWebhook[] = [];
   public failing = false;
 
   public async write(entry: ArchivedWebhook): Promise<void> {
     if (this.failing) throw new Error('history table unreachable');
     this.written.push(entry);
-  }
-
-  public async query(): Promise<never[]> {
-    return [];
-  }
-
-  public async entries(): Promise<never[]> {
-    return [];
-  }
-
-  public async records(): Promise<never[]> {
-    return [];
-  }
-
-  public async archived(): Promise<undefined> {
-    return undefined;
   }
 }
 
@@ -76,7 +60,7 @@ export function testConsumer(
   settings: Partial<ReceiverSettings> = {},
   fluentApi?: FluentApiClient,
   ingress?: IngressName,
-  history?: HistoryStore,
+  history?: Pick<HistoryStore, 'write'>,
   reconciliationSourceArn?: string,
   fluentCallTap?: FluentCallTap,
 ): TestConsumer {

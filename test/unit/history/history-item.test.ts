@@ -115,6 +115,18 @@ describe('History item layout', () => {
     expect(back.signatures).toEqual({ [FLUENT_SIGNATURE_HEADER]: entry.signatures[FLUENT_SIGNATURE_HEADER] });
   });
 
+  it('reads receivedAt back the same from the item and from its index entry, when the entity ref holds a #', () => {
+    // Prepare
+    const entry = archived(fluentEventBody({ id: 'e-hash' }), { entityRef: 'HD#7', rootEntityRef: 'HD#7#A' });
+
+    // Act
+    const item = toHistoryItem(entry, EXPIRES_AT);
+
+    // Assess
+    expect(recordOfItem(item).receivedAt).toBe(entry.record.receivedAt);
+    expect(entryOfIndexItem(indexEntry(item, ['dayShard', 'entityTime'])).receivedAt).toBe(entry.record.receivedAt);
+  });
+
   it('keeps flex.signature when it is the only header, every value of it', () => {
     // Prepare
     const body = fluentEventBody({ id: 'e-flex' });

@@ -1,4 +1,4 @@
-import type { HistoryQuery, HistoryRecord } from '../../../lambdas/contract/history';
+import type { HistoryEntry } from '../../../lambdas/contract/history';
 import type { FluentEventFilter, FluentEventPage } from '../../../lambdas/fluent-api';
 import { FluentEventList } from '../../../lambdas/fluent-api/fluent-event-list';
 import { reconcile } from '../../../lambdas/reconcile/reconcile-run';
@@ -28,12 +28,12 @@ function fakeFluent(events: ReadonlyArray<Record<string, unknown>>, pageSize: nu
 }
 
 function historyOf(ids: readonly string[]) {
-  const queries: HistoryQuery[] = [];
+  const asked: Array<readonly string[]> = [];
   return {
-    queries,
-    query: async (query: HistoryQuery): Promise<HistoryRecord[]> => {
-      queries.push(query);
-      return (query.eventIds ?? []).filter((id) => ids.includes(id)).map((eventId) => ({ eventId }) as HistoryRecord);
+    asked,
+    entriesOf: async (eventIds: readonly string[]): Promise<HistoryEntry[]> => {
+      asked.push(eventIds);
+      return eventIds.filter((id) => ids.includes(id)).map((eventId) => ({ eventId }) as HistoryEntry);
     },
   };
 }
@@ -75,7 +75,7 @@ describe('reconcile', () => {
       expect.objectContaining({ id: 'd', entityRef: 'HD_d', entityType: 'ORDER' }),
     ]);
     expect(progress).toEqual([2, 4, 5]);
-    expect(history.queries.map((asked) => asked.eventIds)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(history.asked).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     expect(fluent.asked[0]).toMatchObject({
       name: 'OrderStatusChange',
       eventType: 'ORCHESTRATION',

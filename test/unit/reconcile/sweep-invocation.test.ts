@@ -72,7 +72,7 @@ function invoke(r: ReturnType<typeof rig>, sweep: SweepIdName, pageSize = 100) {
     run: {
       settings: { names: ['OrderStatusChange'], pageSize },
       fluent: r.fluent,
-      history: { query: async () => [] },
+      history: { entriesOf: async () => [] },
       backfill: async ({ id }) => void r.backfilled.push(id),
       checkpoints: r.checkpoints,
       now: () => new Date(NOW),
