@@ -33,6 +33,7 @@ import {
 } from './history-item';
 import type { HistoryBodyObjects } from './s3-history-bodies';
 import { BatchedPuts } from './batched-puts';
+import { chunked } from '../core/chunked';
 
 export interface DynamoDbHistoryStoreOptions {
   readonly client: DynamoDBClient;
@@ -228,10 +229,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
   /** The records of these deliveries (BatchGetItem, eventually consistent like the index); a key named twice is read once. */
   private async readItems(wanted: readonly HistoryKey[]): Promise<HistoryRecord[]> {
     const keys = [...new Map(wanted.map((key) => [keyText(key), historyKey(key)] as const)).values()];
-    const chunks = Array.from({ length: Math.ceil(keys.length / BATCH_GET_KEYS) }, (_, index) =>
-      keys.slice(index * BATCH_GET_KEYS, (index + 1) * BATCH_GET_KEYS),
-    );
-    const pages = await this.inParallel(chunks, (chunk) => this.batchGet(chunk));
+    const pages = await this.inParallel(chunked(keys, BATCH_GET_KEYS), (chunk) => this.batchGet(chunk));
     return pages.flat().map(recordOfItem);
   }
 

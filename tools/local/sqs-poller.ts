@@ -1,17 +1,10 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LAMBDA_RECEIVE_OPTIONS } from './sqs-event-records';
+import { changeVisibilityInBatches, deleteInBatches, SQS_MAX_MESSAGES_PER_CALL } from './sqs-message-batches';
 import { TIMED_OUT, withinMs } from '../../lambdas/shared/within-time';
 
-/** SQS returns at most 10 messages per ReceiveMessage call. */
-const MAX_MESSAGES_PER_RECEIVE = 10;
 /** SQS's longest long poll, which Lambda's event source uses too. */
 const LONG_POLL_SECONDS = 20;
 /** Pause after a failed ReceiveMessage, so an unreachable queue does not spin the loop. */
@@ -180,7 +173,7 @@ async function receiveBatch(options: SqsPollerOptions, signal: AbortSignal): Pro
   let waitTimeSeconds = options.waitTimeSeconds ?? LONG_POLL_SECONDS;
   const visibilityTimeout = inHandVisibilitySeconds(options);
   while (messages.length < options.batchSize) {
-    const wanted = Math.min(MAX_MESSAGES_PER_RECEIVE, options.batchSize - messages.length);
+    const wanted = Math.min(SQS_MAX_MESSAGES_PER_CALL, options.batchSize - messages.length);
     const received = await options.sqsClient.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
@@ -224,29 +217,10 @@ async function handleBatch(options: SqsPollerOptions, messages: readonly Message
 async function retryLater(options: SqsPollerOptions, failed: readonly Message[]): Promise<void> {
   const { retryDelaySeconds } = options;
   if (retryDelaySeconds === undefined || inHandVisibilitySeconds(options) === undefined) return;
-  for (const chunk of chunksOf(failed)) {
-    const entries = chunk.map((message, index) => ({
-      Id: String(index),
-      ReceiptHandle: message.ReceiptHandle,
-      VisibilityTimeout: retryDelaySeconds,
-    }));
-    const refused = await options.sqsClient
-      .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }))
-      .then((result) => ((result.Failed ?? []).length > 0 ? { failed: result.Failed } : undefined))
-      .catch((error: unknown) => ({ error: error as Error }));
-    if (refused !== undefined) {
-      options.logger.error('could not shorten the hidden time of failed messages; they are retried later', refused);
-    }
+  const { sqsClient, queueUrl, logger } = options;
+  for (const refused of await changeVisibilityInBatches(sqsClient, queueUrl, failed, retryDelaySeconds)) {
+    logger.error('could not shorten the hidden time of failed messages; they are retried later', refused);
   }
-}
-
-/** The messages in groups of 10, the most a batch call of SQS takes. */
-function chunksOf(messages: readonly Message[]): Message[][] {
-  const chunks: Message[][] = [];
-  for (let start = 0; start < messages.length; start += MAX_MESSAGES_PER_RECEIVE) {
-    chunks.push(messages.slice(start, start + MAX_MESSAGES_PER_RECEIVE));
-  }
-  return chunks;
 }
 
 /**
@@ -294,25 +268,9 @@ async function invoke(options: SqsPollerOptions, event: SQSEvent): Promise<Set<s
 }
 
 async function deleteMessages(options: SqsPollerOptions, messages: readonly Message[]): Promise<void> {
-  for (const chunk of chunksOf(messages)) {
-    try {
-      const result = await options.sqsClient.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
-        }),
-      );
-      if ((result.Failed ?? []).length > 0) {
-        options.logger.error('could not delete processed messages; they will be delivered again', {
-          failed: result.Failed,
-        });
-      }
-    } catch (error) {
-      // Not lost: undeleted messages come back after the visibility timeout and are caught as duplicates.
-      options.logger.error('could not delete processed messages; they will be delivered again', {
-        error: error as Error,
-      });
-    }
+  // Not lost: undeleted messages come back after the visibility timeout and are caught as duplicates.
+  for (const refused of await deleteInBatches(options.sqsClient, options.queueUrl, messages)) {
+    options.logger.error('could not delete processed messages; they will be delivered again', refused);
   }
 }
 

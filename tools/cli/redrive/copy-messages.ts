@@ -1,5 +1,4 @@
 import {
-  ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
   Message,
   MessageAttributeValue,
@@ -13,6 +12,7 @@ import { readFluentEvent } from '../../../lambdas/core/fluent-event-rules';
 import { decodeQueueMessage } from '../../../lambdas/contract/queue-message';
 import { FIFO_QUEUE_SUFFIX } from '../../../lambdas/contract/ordering';
 import { toRecordAttributes } from '../../local/sqs-event-records';
+import { changeVisibilityInBatches, SQS_MAX_MESSAGES_PER_CALL } from '../../local/sqs-message-batches';
 
 /** IAM actions copy mode needs, named in access-denied messages. */
 export const COPY_PERMISSIONS = {
@@ -21,8 +21,6 @@ export const COPY_PERMISSIONS = {
   delete: ['sqs:DeleteMessage'],
 } as const;
 
-/** SQS's limit per ReceiveMessage call. */
-const RECEIVE_BATCH_LIMIT = 10;
 /** Long enough that a message being copied is not handed to anyone else meanwhile. */
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 60;
 
@@ -80,7 +78,11 @@ export async function copyMessages(sqs: SQSClient, input: CopyMessagesInput): Pr
   while (moved + left.length < input.maxMessages) {
     let messages: Message[];
     try {
-      messages = await receiveBatch(sqs, input, Math.min(RECEIVE_BATCH_LIMIT, input.maxMessages - moved - left.length));
+      messages = await receiveBatch(
+        sqs,
+        input,
+        Math.min(SQS_MAX_MESSAGES_PER_CALL, input.maxMessages - moved - left.length),
+      );
     } catch (error) {
       return result({ step: 'receive', error });
     }
@@ -185,20 +187,6 @@ function copyAttributes(
 }
 
 async function releaseQuietly(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += RECEIVE_BATCH_LIMIT) {
-    try {
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: messages.slice(start, start + RECEIVE_BATCH_LIMIT).map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
-    } catch {
-      // Best effort: unreleased messages become visible again when their visibility timeout ends.
-    }
-  }
+  // Best effort: unreleased messages become visible again when their visibility timeout ends.
+  await changeVisibilityInBatches(sqs, queueUrl, messages, 0);
 }
