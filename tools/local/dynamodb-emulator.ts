@@ -44,17 +44,23 @@ export const STORE_FAILED_MESSAGE =
  * promise hooks for the whole process: the runner ran about 1.7 times slower with it.)
  */
 const storeFailureListeners = new Set<(error: Error) => void>();
-const STORAGE_WRITES = ['_put', '_del', '_batch'] as const;
+export const STORAGE_WRITES = ['_put', '_del', '_batch'] as const;
 const ANSWERED_AS_SERVER_FAULT = Symbol('fluent-webhooks: storage failures answered as a server fault');
 
-function answerStoreFailures(): void {
-  // The copies dynalite itself loads: `level` (on disk, ClassicLevel in Node.js) and `memory-level`.
+/** The storage classes of the copies dynalite itself loads: `level` (on disk, ClassicLevel in Node.js) and `memory-level`. */
+export function dynaliteStorage(): { readonly onDisk: StoragePrototype; readonly inMemory: StoragePrototype } {
   const fromDynalite = createRequire(require.resolve('dynalite'));
-  const classes = [
-    (fromDynalite('level') as { Level: { prototype: object } }).Level,
-    (fromDynalite('memory-level') as { MemoryLevel: { prototype: object } }).MemoryLevel,
-  ];
-  for (const storage of classes.map((type) => type.prototype as Record<string | symbol, unknown>)) {
+  return {
+    onDisk: (fromDynalite('level') as { Level: { prototype: StoragePrototype } }).Level.prototype,
+    inMemory: (fromDynalite('memory-level') as { MemoryLevel: { prototype: StoragePrototype } }).MemoryLevel.prototype,
+  };
+}
+
+export type StoragePrototype = Record<string | symbol, unknown>;
+
+function answerStoreFailures(): void {
+  const { onDisk, inMemory } = dynaliteStorage();
+  for (const storage of [onDisk, inMemory]) {
     if (storage[ANSWERED_AS_SERVER_FAULT] === true) continue;
     storage[ANSWERED_AS_SERVER_FAULT] = true;
     for (const method of STORAGE_WRITES) {

@@ -1,6 +1,6 @@
 import { enableCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EmulatorThreadData, FromEmulatorThread, ToEmulatorThread } from './emulator-thread';
+import type { EmulatorThreadData, EmulatorThreadFaults, FromEmulatorThread, ToEmulatorThread } from './emulator-thread';
 
 /**
  * The worker side of an emulator thread (emulator-thread.ts): starts one emulator with the options it was given,
@@ -10,7 +10,8 @@ async function serve(port: NonNullable<typeof parentPort>, data: EmulatorThreadD
   const post = (message: FromEmulatorThread) => port.postMessage(message);
   // Before the emulator's modules load, so that a warm npm start reads their compiled code instead of compiling it.
   if (data.compileCacheDir !== undefined) enableCompileCache?.(data.compileCacheDir);
-  const emulator = data.kind === 'dynamodb' ? await startDynamoDb(data.options, post) : await startSqs(data.options);
+  const emulator =
+    data.kind === 'dynamodb' ? await startDynamoDb(data.options, post, data.faults) : await startSqs(data.options);
   const methods = emulator as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   port.on('message', (call: ToEmulatorThread) => {
     void (async () => {
@@ -33,7 +34,11 @@ async function serve(port: NonNullable<typeof parentPort>, data: EmulatorThreadD
 async function startDynamoDb(
   options: Extract<EmulatorThreadData, { kind: 'dynamodb' }>['options'],
   post: (message: FromEmulatorThread) => void,
+  faults: EmulatorThreadFaults = {},
 ) {
+  // Under the emulator's own handling of storage failures, which is what the fault tests check: installed first.
+  if (Object.values(faults).some((file) => file !== undefined))
+    (await import('./leveldb-write-fault')).injectFaults(faults);
   const { startDynamoDbEmulator } = await import('./dynamodb-emulator');
   return startDynamoDbEmulator({
     ...options,

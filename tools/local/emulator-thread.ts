@@ -28,8 +28,29 @@ export interface EmulatorThreadOptions {
   readonly onUnexpectedExit?: (reason: string) => void;
 }
 
+/**
+ * Faults the fault tests put into an emulator's thread, through the real storage under the emulator. Set from code only
+ * ({@link emulatorThreadFaults}): no setting, flag or environment variable of the runner reaches them.
+ */
+export interface EmulatorThreadFaults {
+  /** While this file exists, every LevelDB write under dynalite fails as on a full disk (leveldb-write-fault.ts). */
+  dynamoDbWritesFailWhileFileExists?: string;
+  /** While this file exists, the next LevelDB write under dynalite throws where nothing catches it: the thread dies. */
+  dynamoDbThreadDiesOnWriteWhileFileExists?: string;
+}
+
+/**
+ * Test-only: the faults every DynamoDB emulator thread started after this is set gets. The fault tests run the built
+ * CLI through a script that sets this first (test/faults/fixtures); nothing else sets it.
+ */
+export const emulatorThreadFaults: EmulatorThreadFaults = {};
+
 export type EmulatorThreadData = (
-  | { readonly kind: 'dynamodb'; readonly options: Omit<DynamoDbEmulatorOptions, 'onStoreFailure'> }
+  | {
+      readonly kind: 'dynamodb';
+      readonly options: Omit<DynamoDbEmulatorOptions, 'onStoreFailure'>;
+      readonly faults?: EmulatorThreadFaults;
+    }
   | { readonly kind: 'sqs'; readonly options: SqsEmulatorOptions }
 ) & {
   /** V8's code cache of this process (npm start keeps one), which a worker thread does not inherit. */
@@ -59,7 +80,7 @@ export async function startDynamoDbEmulatorThread(
   if (!onThread()) return startDynamoDbEmulator({ ...serializable, onStoreFailure });
   const thread = await startThread(
     WORKER_FILE,
-    { kind: 'dynamodb', options: serializable },
+    { kind: 'dynamodb', options: serializable, faults: { ...emulatorThreadFaults } },
     {
       onStoreFailure: (failure) =>
         onStoreFailure?.(Object.assign(new Error(failure.message), { name: failure.name, code: failure.code })),
