@@ -87,7 +87,8 @@ export class S3HistoryBodies implements HistoryBodyObjects {
   }
 }
 
-function parsePointer(pointer: string): { bucket: string; key: string } | undefined {
+/** The bucket and key an `s3://<bucket>/<key>` pointer names; undefined for anything else. */
+export function parsePointer(pointer: string): { bucket: string; key: string } | undefined {
   if (!pointer.startsWith(POINTER_SCHEME)) return undefined;
   const rest = pointer.slice(POINTER_SCHEME.length);
   const slash = rest.indexOf('/');

@@ -1,21 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { signFluentPayload } from '../../lambdas/core';
 import type { HistoryRecord } from '../../lambdas/contract/history';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import { archivedOfItem, historyKey } from '../../lambdas/history/history-item';
 import { emulatorClientConfig, emulatorS3ClientConfig } from '../../tools/local/local-aws-config';
+import { openLocalHistory } from '../../tools/local/local-history';
 import { runningRunnerEndpoints } from '../../tools/local/runner-endpoints';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
 import { BODY_HASHES_FILE_ENV, RUNS_FILE_ENV } from './fixtures/counting-handlers';
 import { runCli } from './cli-process';
-import { RunnerProcess, startRunnerProcess } from './local-runner-process';
+import { REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
 
 const ORDERS = ['HD_A', 'HD_B', 'HD_C'];
 const WAIT_MS = 60_000;
@@ -267,15 +271,80 @@ describe('Program: history and replay under npm start, end to end', () => {
   );
 
   it(
-    'reads the history of a stopped runner from its data folder',
+    "reads the history of a stopped runner from its data folder, large bodies too, leaving the runner's queues exactly as they were, and no runner can start on the folder meanwhile",
     async () => {
-      // Act
+      // Prepare: a large body (kept in fauxqs's S3), and a message in flight in a queue of the same fauxqs whose
+      // visibility timeout has passed once the runner is stopped: fauxqs started on the folder would make it visible
+      // again, in the file the runner restores its queues from.
+      const id = 'HD_S-large-1';
+      const body = fluentEventBody({
+        id,
+        entityRef: 'HD_S',
+        rootEntityRef: 'HD_S',
+        entityType: 'ORDER',
+        attributes: { blob: randomBytes(420_000).toString('base64') },
+      });
+      const response = await fetch(`${runner.webhookBaseUrl}orders`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
+        body,
+      });
+      expect(response.status).toBe(200);
+      await waitUntil(() => runs().includes(`${id} webhook`), WAIT_MS, 'the large event was handled');
+      const endpoints = runningRunnerEndpoints(temp.path('data'))!;
+      const sqs = new SQSClient(emulatorClientConfig(endpoints.sqsEndpoint, endpoints.region));
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'hd-in-flight' }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'in flight when the runner stopped' }));
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 1 }));
+      sqs.destroy();
       await runner.stop();
+      const before = storedQueues(temp.path('data'));
+      const inFlight = before.messages.find((row) => row.receipt_handle === received.Messages?.[0]?.ReceiptHandle);
+      await waitUntil(
+        () => Date.now() > Number(inFlight?.visibility_deadline),
+        WAIT_MS,
+        "the in-flight message's visibility timeout has passed",
+      );
+
+      // Act
       const records = await history('--entity-ref', 'HD_C');
+      const dryRun = await cli('replay', '--entity-ref', 'HD_S', '--dry-run');
+      const reading = await openLocalHistory(temp.path('data'), {});
+      const secondRunner = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'fluent-webhook.cjs'), 'local'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, LOCAL_DATA_DIR: temp.path('data'), PORT: '0' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const [listed] = await reading.store.query({ entityRef: 'HD_S' });
+      const archived = await reading.store.archived(listed!);
+      await reading.close();
+      const after = storedQueues(temp.path('data'));
 
       // Assess
       expect(records.map((record) => record.eventId)).toEqual(eventIds.HD_C);
+      expect({ code: dryRun.code, stdout: dryRun.stdout.trim() }).toEqual({ code: 0, stdout: `would replay ${id}` });
+      expect(archived?.rawBody?.equals(body)).toBe(true);
+      expect(secondRunner.status).toBe(1);
+      expect(secondRunner.stdout).toContain(
+        `Another local runner (pid ${process.pid}) is using the data folder ${temp.path('data')}`,
+      );
+      expect(inFlight).toBeDefined();
+      expect(after).toEqual(before);
     },
     TEST_MS,
   );
 });
+
+/** Every queue and message row of the runner's fauxqs store, read without changing it. */
+function storedQueues(dataDir: string): { queues: unknown[]; messages: Array<Record<string, unknown>> } {
+  const db = new DatabaseSync(join(dataDir, 'sqs', 'fauxqs.db'), { readOnly: true });
+  try {
+    return {
+      queues: db.prepare('SELECT * FROM sqs_queues ORDER BY name').all(),
+      messages: db.prepare('SELECT * FROM sqs_messages ORDER BY message_id').all(),
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -9,8 +9,8 @@ import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { emulatorClientConfig, emulatorS3ClientConfig } from './local-aws-config';
 import { LOCAL_RESOURCE_NAMES } from './local-config';
 import { DYNAMODB_DIR, SQS_DIR } from './local-runner';
-import { HistoryBodyObjects, S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
-import { SqsEmulator, startSqsEmulator } from './sqs-emulator';
+import { HistoryBodyObjects, parsePointer, S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
+import { readStoredObjects } from './sqs-emulator';
 import { RunnerEndpoints, runningRunnerEndpoints } from './runner-endpoints';
 
 /** The local runner's history, opened for reading (and the runner's endpoints when it is running). */
@@ -77,23 +77,17 @@ export async function openLocalHistory(
 }
 
 /**
- * The bucket of large bodies of a stopped runner: it is in fauxqs's SQLite file, which is opened (fauxqs started on
- * it, in memory when the runner never ran) only when a body is first read, so that a listing does not load fauxqs.
+ * The bucket of large bodies of a stopped runner: it is in fauxqs's SQLite file, read without starting fauxqs (so that
+ * the stopped runner's queues, in the same file, stay exactly as they were), opened when a body is first read.
  */
 function stoppedRunnerBodies(sqsFolder: string): HistoryBodyObjects & { close(): Promise<void> } {
-  let opened: Promise<{ objects: SqsEmulator; bodies: S3HistoryBodies }> | undefined;
-  const open = () =>
-    (opened ??= startSqsEmulator(existsSync(sqsFolder) ? { dataDir: sqsFolder } : {}).then((objects) => ({
-      objects,
-      bodies: new S3HistoryBodies({ clientConfig: emulatorS3ClientConfig(objects.endpoint, objects.region) }),
-    })));
+  const objects = readStoredObjects(sqsFolder);
   return {
     put: () => Promise.reject(new Error('The history of a stopped runner is opened for reading only.')),
-    get: async (pointer) => (await open()).bodies.get(pointer),
-    close: async () => {
-      const both = await opened?.catch(() => undefined);
-      await both?.bodies.destroy();
-      await both?.objects.close();
+    get: async (pointer) => {
+      const location = parsePointer(pointer);
+      return location === undefined ? undefined : objects.get(location.bucket, location.key);
     },
+    close: async () => objects.close(),
   };
 }
