@@ -26,6 +26,8 @@ export interface RunnerProcess {
   waitForLine(predicate: LinePredicate, timeoutMs?: number): Promise<LogLine>;
   /** Sends SIGTERM and resolves with the exit code; kills the process if it has not exited within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** Resolves with the exit code once the runner has exited by itself (or was stopped) and its output is read. */
+  readonly exited: Promise<number | null>;
   /** The runner's process id. */
   readonly pid: number;
   /** SIGKILL, as a crash or an OOM kill would end it; resolves once its output is read to the end. */
@@ -124,6 +126,7 @@ export async function startRunnerProcess(
       lines: () => lines,
       waitForLine,
       stop,
+      exited,
       pid: child.pid as number,
       kill,
     };

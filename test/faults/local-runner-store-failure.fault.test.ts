@@ -117,7 +117,7 @@ describe('Program: npm start (the local runner) when LevelDB fails under the Dyn
     writeFileSync(`${dataDir}.crash`, '');
     const statuses = await Promise.allSettled(ids.map((id) => send(runner, dataDir, [id])));
     await runner.waitForLine((line) => line.message === STOPPED_LINE, 30_000);
-    const exitCode = await runner.stop();
+    const exitCode = await runner.exited;
     rmSync(`${dataDir}.crash`);
     const accepted = ids.filter((_, index) => {
       const status = statuses[index]!;
