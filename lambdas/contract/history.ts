@@ -109,6 +109,11 @@ export interface HistoryStore {
   records(keys: readonly HistoryKey[]): Promise<HistoryRecord[]>;
   /** One delivery's archived copy, or undefined when there is no such record. */
   archived(key: HistoryKey): Promise<ArchivedWebhook | undefined>;
+  /**
+   * The archived copies of these deliveries, in the order of `keys`, undefined where there is no such record: read
+   * in batches (`replay`), eventually consistent like `records`.
+   */
+  archivedMany(keys: readonly HistoryKey[]): Promise<Array<ArchivedWebhook | undefined>>;
 }
 
 /** The order of `HistoryStore.query`'s answer: oldest `receivedAt` first, then `decidedAt`. */

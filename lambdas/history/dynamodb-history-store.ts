@@ -87,8 +87,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
         );
         return (UnprocessedItems?.[this.tableName] ?? []).flatMap((request) => request.PutRequest?.Item ?? []);
       },
-      (item) =>
-        keyText({ eventId: String(item[HistoryTable.PARTITION_KEY]), messageId: String(item[HistoryTable.SORT_KEY]) }),
+      (item) => keyText(keyOfItem(item)),
     );
   }
 
@@ -112,11 +111,19 @@ export class DynamoDbHistoryStore implements HistoryStore {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: historyKey(key), ConsistentRead: true }),
     );
-    if (Item === undefined) return undefined;
-    const { bodyObject, ...archived } = archivedOfItem(Item);
-    if (bodyObject === undefined || this.bodies === undefined) return archived;
-    const rawBody = await this.bodies.get(bodyObject);
-    return rawBody === undefined ? archived : { ...archived, rawBody };
+    return Item === undefined ? undefined : this.archivedOf(Item);
+  }
+
+  /**
+   * Each key's archived copy in the order given, undefined where there is no record: read as `records` reads
+   * (BatchGetItem, eventually consistent), a body kept in the history bucket read back as `archived` reads it.
+   */
+  public async archivedMany(keys: readonly HistoryKey[]): Promise<Array<ArchivedWebhook | undefined>> {
+    const items = new Map((await this.readItems(keys)).map((item) => [keyText(keyOfItem(item)), item] as const));
+    return this.inParallel(keys, async (key) => {
+      const item = items.get(keyText(key));
+      return item === undefined ? undefined : this.archivedOf(item);
+    });
   }
 
   public async query(query: HistoryQuery): Promise<HistoryRecord[]> {
@@ -134,7 +141,15 @@ export class DynamoDbHistoryStore implements HistoryStore {
   }
 
   public async records(keys: readonly HistoryKey[]): Promise<HistoryRecord[]> {
-    return this.readItems(keys);
+    return (await this.readItems(keys)).map(recordOfItem);
+  }
+
+  /** An item's archived copy, following its pointer to the history bucket when the body is kept there. */
+  private async archivedOf(item: HistoryItem): Promise<ArchivedWebhook> {
+    const { bodyObject, ...archived } = archivedOfItem(item);
+    if (bodyObject === undefined || this.bodies === undefined) return archived;
+    const rawBody = await this.bodies.get(bodyObject);
+    return rawBody === undefined ? archived : { ...archived, rawBody };
   }
 
   /**
@@ -186,7 +201,8 @@ export class DynamoDbHistoryStore implements HistoryStore {
     } else {
       entries = await this.dayEntries(days);
     }
-    return this.readItems(entries.filter((entry) => indexedFieldsMatch(entry, query)).map(entryOfIndexItem));
+    const wanted = entries.filter((entry) => indexedFieldsMatch(entry, query)).map(entryOfIndexItem);
+    return (await this.readItems(wanted)).map(recordOfItem);
   }
 
   /** Every item of one event id (the table's own partition), only the `attributes` of each when given. */
@@ -226,11 +242,11 @@ export class DynamoDbHistoryStore implements HistoryStore {
     return pages.flat();
   }
 
-  /** The records of these deliveries (BatchGetItem, eventually consistent like the index); a key named twice is read once. */
-  private async readItems(wanted: readonly HistoryKey[]): Promise<HistoryRecord[]> {
+  /** The items of these deliveries (BatchGetItem, eventually consistent like the index); a key named twice is read once. */
+  private async readItems(wanted: readonly HistoryKey[]): Promise<HistoryItem[]> {
     const keys = [...new Map(wanted.map((key) => [keyText(key), historyKey(key)] as const)).values()];
     const pages = await this.inParallel(chunked(keys, BATCH_GET_KEYS), (chunk) => this.batchGet(chunk));
-    return pages.flat().map(recordOfItem);
+    return pages.flat();
   }
 
   private async batchGet(keys: HistoryItem[]): Promise<HistoryItem[]> {
@@ -300,6 +316,10 @@ function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
   for (let day = start; day <= end; day += DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
   return days;
+}
+
+function keyOfItem(item: HistoryItem): HistoryKey {
+  return { eventId: String(item[HistoryTable.PARTITION_KEY]), messageId: String(item[HistoryTable.SORT_KEY]) };
 }
 
 /** One text per item key: how a request tells its items apart (a key read twice, an item put twice). */

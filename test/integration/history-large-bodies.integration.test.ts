@@ -50,11 +50,14 @@ describe('Class: DynamoDbHistoryStore with a history bucket, on dynalite and fau
     // Act
     await store.write(written);
     const archived = await store.archived(written.record);
+    const [inBatch] = await store.archivedMany([written.record]);
     const item = await readItem(written);
 
     // Assess
     expect(archived?.rawBody?.equals(written.rawBody!)).toBe(true);
     expect(archived?.record).toEqual(written.record);
+    expect(inBatch?.rawBody?.equals(written.rawBody!)).toBe(true);
+    expect(inBatch?.record).toEqual(written.record);
     const pointer = archivedOfItem(item).bodyObject;
     expect(pointer).toMatch(new RegExp(`^s3://${BUCKET}/${HistoryBodies.KEY_PREFIX}${eventId}/[0-9a-f]{64}$`));
   });

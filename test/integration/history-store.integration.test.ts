@@ -211,6 +211,34 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
     await expect(store.query({ eventIds: [damaged.record.eventId] })).rejects.toThrow();
   });
 
+  it('reads archived copies by key in batches, in the order asked, undefined where there is no record', async () => {
+    // Prepare: more deliveries than one BatchGetItem takes (100).
+    const store = await open();
+    const written = Array.from({ length: 130 }, (_, index) =>
+      entry({ eventId: `batch-${index}` }, Buffer.from(`{"id":"batch-${index}"}`)),
+    );
+    for (const one of written) await store.write(one);
+    const missing = { eventId: 'batch-gone', messageId: 'm-gone' };
+    const keys = [written[129]!.record, missing, ...written.slice(0, 129).map((one) => one.record), written[0]!.record];
+
+    // Act
+    const archived = await store.archivedMany(keys);
+
+    // Assess
+    expect(archived).toHaveLength(keys.length);
+    expect(archived[1]).toBeUndefined();
+    const expected = [written[129]!, undefined, ...written.slice(0, 129), written[0]!];
+    archived.forEach((copy, index) => {
+      expect(copy?.record).toEqual(expected[index]?.record);
+      expect(copy?.rawBody?.toString()).toEqual(expected[index]?.rawBody?.toString());
+      expect(copy?.signatures).toEqual(
+        expected[index] === undefined
+          ? undefined
+          : { [FLUENT_SIGNATURE_HEADER]: expected[index]!.signatures[FLUENT_SIGNATURE_HEADER] },
+      );
+    });
+  });
+
   it('keeps the history across a restart of the emulator on the same folder', async () => {
     // Prepare
     const path = tempDir.path('leveldb');

@@ -25,6 +25,7 @@ class CountingStore implements HistoryStore {
   public constructor(private readonly store: DynamoDbHistoryStore) {}
   public write = (entry: Parameters<HistoryStore['write']>[0]) => this.store.write(entry);
   public archived = (key: HistoryKey) => this.store.archived(key);
+  public archivedMany = (keys: readonly HistoryKey[]) => this.store.archivedMany(keys);
   public entries = (range: Pick<HistoryQuery, 'from' | 'to'>) => this.store.entries(range);
   public entriesOf = (eventIds: readonly string[]) => this.store.entriesOf(eventIds);
   public query = (query: HistoryQuery) => {

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { FluentSignatureVerifier, fluentEventFromObject, messageGroupId, parseJsonObject } from '../../../lambdas/core';
 import { FIFO_QUEUE_SUFFIX } from '../../../lambdas/contract/ordering';
-import type { HistoryStore } from '../../../lambdas/contract/history';
+import { chunked } from '../../../lambdas/core/chunked';
+import type { ArchivedWebhook, HistoryStore } from '../../../lambdas/contract/history';
 import { Provenance } from '../../../lambdas/contract/provenance';
 import { encodeQueueMessage, sendMessageAttributes } from '../../../lambdas/contract/queue-message';
 import type { CliIo } from '../cli-io';
 import type { ReplayCandidate } from './replay-plan';
+import { SQS_MAX_MESSAGES_PER_CALL } from '../../local/sqs-message-batches';
+import { sendBatchesOf } from './send-batches';
 
 export interface ReplayRunOptions {
   readonly store: HistoryStore;
@@ -37,10 +40,22 @@ export interface ReplayResult {
   readonly interrupted: boolean;
 }
 
+/** What a batch's archived copies read as: each candidate's copy in order, or why they could not be read. */
+type BatchRead = { readonly copies: ReadonlyArray<ArchivedWebhook | undefined> } | { readonly error: Error };
+
+/** An event ready to go, as one entry of a SendMessageBatch request. */
+interface Outgoing {
+  readonly eventId: string;
+  readonly bytes: number;
+  readonly entry: Omit<SendMessageBatchRequestEntry, 'Id'>;
+}
+
 /**
  * Re-verifies each event's archived copy against the current public keys and puts it back on the queue with provenance
- * `replay`, at most `rate` per second, one event at a time so that Ctrl-C stops cleanly between two. A copy that does
- * not verify is refused by id and the others go on.
+ * `replay`, at most `rate` per second. Events go in batches: the archived copies of up to 10 are read at once
+ * (BatchGetItem) and sent in one SendMessageBatch, and the next batch is read while this one is sent. A batch is
+ * handled whole, so Ctrl-C stops cleanly between two: nothing is half-sent. A copy that does not verify is refused by
+ * id, an entry SQS refuses fails by id, and the others go on.
  */
 export async function runReplay(options: ReplayRunOptions): Promise<ReplayResult> {
   const { io, candidates } = options;
@@ -51,46 +66,95 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayResult
   const removeHandler = options.io.onInterrupt?.(() => {
     stopping = true;
   });
+  const batches = chunked(candidates, batchSizeFor(options.rate));
   const started = now();
+  let done = 0;
+  let reading: Promise<BatchRead> | undefined;
   try {
-    for (const [index, candidate] of candidates.entries()) {
+    for (const [index, batch] of batches.entries()) {
+      const read = await (reading ?? readBatch(options.store, batch));
+      // Reading changes nothing: a batch read ahead and then not sent (Ctrl-C) is simply dropped.
+      const next = batches[index + 1];
+      reading = next === undefined ? undefined : readBatch(options.store, next);
+      // Paced from the start, so a slow batch is caught up and the average stays at the rate; a batch goes when its
+      // last event is due, so no event goes earlier than one at a time would send it.
+      const due = started + ((done + batch.length - 1) * 1000) / options.rate;
+      if (!stopping && due > now()) await sleep(due - now());
       if (stopping) {
         (result as { interrupted: boolean }).interrupted = true;
         break;
       }
-      // Paced from the start, so a slow send is caught up and the average stays at the rate.
-      const due = started + (index * 1000) / options.rate;
-      if (due > now()) await sleep(due - now());
-      await replayOne(candidate, options, result);
-      showProgress(io, index + 1, candidates.length, started, now());
+      await replayBatch(batch, read, options, result);
+      done += batch.length;
+      showProgress(io, done, candidates.length, started, now());
     }
   } finally {
     removeHandler?.();
+    // Nothing left running against the history when the caller closes it.
+    await reading;
   }
   return result;
 }
 
-async function replayOne(candidate: ReplayCandidate, options: ReplayRunOptions, result: ReplayResult): Promise<void> {
-  const { eventId } = candidate;
-  let archived;
+/**
+ * Events per batch: 10, SendMessageBatch's most, or fewer below 10 events per second, so that a batch holds at most
+ * a second's events: at `--rate 2` two go each second, not ten every five seconds, and Ctrl-C is never kept waiting.
+ */
+function batchSizeFor(rate: number): number {
+  return Math.min(SQS_MAX_MESSAGES_PER_CALL, Math.max(1, Math.floor(rate)));
+}
+
+/** The batch's archived copies; never rejects (a failed read fails the batch's events, not the run). */
+async function readBatch(store: HistoryStore, batch: readonly ReplayCandidate[]): Promise<BatchRead> {
   try {
-    archived = await options.store.archived(candidate.source);
+    return { copies: await store.archivedMany(batch.map((candidate) => candidate.source)) };
   } catch (error) {
-    result.failed.push({ eventId, why: `could not read its archived copy: ${(error as Error).message}` });
+    return { error: error as Error };
+  }
+}
+
+async function replayBatch(
+  batch: readonly ReplayCandidate[],
+  read: BatchRead,
+  options: ReplayRunOptions,
+  result: ReplayResult,
+): Promise<void> {
+  if ('error' in read) {
+    for (const { eventId } of batch) {
+      result.failed.push({ eventId, why: `could not read its archived copy: ${read.error.message}` });
+    }
     return;
   }
+  const outgoing: Outgoing[] = [];
+  for (const [index, candidate] of batch.entries()) {
+    const prepared = prepare(candidate, read.copies[index], options, result);
+    if (prepared !== undefined) outgoing.push(prepared);
+  }
+  if (options.queue === undefined) return;
+  for (const request of sendBatchesOf(outgoing)) await send(request, options.queue, result);
+}
+
+/** The event's queue message, once its archived copy is found and verifies; otherwise it is refused and named. */
+function prepare(
+  candidate: ReplayCandidate,
+  archived: ArchivedWebhook | undefined,
+  options: ReplayRunOptions,
+  result: ReplayResult,
+): Outgoing | undefined {
+  const { eventId } = candidate;
   if (archived?.rawBody === undefined) {
     result.refused.push({ eventId, why: 'no archived copy (the body was too large to archive)' });
-    return;
+    return undefined;
   }
   const verification = options.verifier.verifySignatures(archived.rawBody, archived.signatures);
   if (!verification.ok) {
     result.refused.push({ eventId, why: `the archived copy does not verify: ${verification.reason}` });
-    return;
+    return undefined;
   }
+  // A dry run sends nothing: that the copy verifies is what it reports.
   if (options.queue === undefined) {
     result.replayed.push(eventId);
-    return;
+    return undefined;
   }
   const encoded = encodeQueueMessage({
     rawBody: archived.rawBody,
@@ -103,20 +167,55 @@ async function replayOne(candidate: ReplayCandidate, options: ReplayRunOptions, 
   });
   if (!encoded.ok) {
     result.refused.push({ eventId, why: `its ${encoded.field} cannot travel through SQS` });
-    return;
+    return undefined;
   }
+  return {
+    eventId,
+    bytes: encoded.message.bytes,
+    entry: {
+      MessageBody: encoded.message.body,
+      MessageAttributes: sendMessageAttributes(encoded.message),
+      ...fifoFields(options, archived.rawBody, eventId),
+    },
+  };
+}
+
+/**
+ * One SendMessageBatch. Entry ids are the entries' places in the request (SQS allows letters, digits, `-` and `_`);
+ * an entry SQS refuses fails on its own, and a request that fails as a whole fails each of its events. SQS queues
+ * the entries of one request in order, so a FIFO group's events keep theirs.
+ */
+async function send(
+  request: readonly Outgoing[],
+  queue: NonNullable<ReplayRunOptions['queue']>,
+  result: ReplayResult,
+): Promise<void> {
+  let answer;
   try {
-    await options.queue.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: options.queue.url,
-        MessageBody: encoded.message.body,
-        MessageAttributes: sendMessageAttributes(encoded.message),
-        ...fifoFields(options, archived.rawBody, eventId),
+    answer = await queue.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: request.map((event, index) => ({ Id: String(index), ...event.entry })),
       }),
     );
-    result.replayed.push(eventId);
   } catch (error) {
-    result.failed.push({ eventId, why: `SendMessage failed: ${(error as Error).message}` });
+    for (const { eventId } of request) {
+      result.failed.push({ eventId, why: `SendMessage failed: ${(error as Error).message}` });
+    }
+    return;
+  }
+  const refused = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry] as const));
+  const queued = new Set((answer.Successful ?? []).map((entry) => entry.Id));
+  for (const [index, { eventId }] of request.entries()) {
+    const failure = refused.get(String(index));
+    if (failure !== undefined) {
+      const why = [failure.Code, failure.Message].filter((part) => part !== undefined && part !== '').join(': ');
+      result.failed.push({ eventId, why: `SendMessage failed: ${why || 'refused'}` });
+    } else if (queued.has(String(index))) {
+      result.replayed.push(eventId);
+    } else {
+      result.failed.push({ eventId, why: 'SendMessage failed: SQS answered nothing for it' });
+    }
   }
 }
 

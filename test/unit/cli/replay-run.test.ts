@@ -1,0 +1,147 @@
+import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { FluentSignatureVerifier, MAX_SQS_MESSAGE_BYTES, SignaturePolicy } from '../../../lambdas/core';
+import type { ArchivedWebhook, HistoryKey, HistoryStore } from '../../../lambdas/contract/history';
+import type { ReplayCandidate } from '../../../tools/cli/replay/replay-plan';
+import { runReplay } from '../../../tools/cli/replay/replay-run';
+import { sendBatchesOf } from '../../../tools/cli/replay/send-batches';
+import { archivedEntry } from '../../support/archived-entries';
+import { testKeyPair } from '../../support/test-keys';
+
+/** The error paths of runReplay; what it sends on the way that works is tested on the emulators (integration). */
+describe('Function: runReplay when a batch read or a send fails', () => {
+  const verifier = new FluentSignatureVerifier({
+    publicKeys: [testKeyPair().parsed],
+    policy: SignaturePolicy.PREFER_SHA512,
+  });
+  const archived = Array.from({ length: 25 }, (_, index) => archivedEntry({ eventId: `e-${index}` }));
+  const candidates: ReplayCandidate[] = archived.map((entry) => ({
+    eventId: entry.record.eventId,
+    source: entry.record,
+  }));
+  const ids = (from: number, to: number) => candidates.slice(from, to).map((candidate) => candidate.eventId);
+
+  /** A history holding `archived`, whose `failingRead`-th batch read (from 0) fails. */
+  function history(failingRead?: number): HistoryStore {
+    let reads = 0;
+    const unused = () => Promise.reject(new Error('not used by replay'));
+    return {
+      write: unused,
+      query: unused,
+      entries: unused,
+      records: unused,
+      archived: unused,
+      archivedMany: async (keys: readonly HistoryKey[]): Promise<Array<ArchivedWebhook | undefined>> => {
+        reads += 1;
+        if (reads - 1 === failingRead) throw new Error('ProvisionedThroughputExceededException');
+        return keys.map((key) => archived.find((entry) => entry.record.eventId === key.eventId));
+      },
+    };
+  }
+
+  /** An SQS client that answers each SendMessageBatch with `answer` (by the request's place, from 0). */
+  function sqs(answer: (request: number, ids: string[]) => object | Error): SQSClient {
+    let requests = 0;
+    return {
+      send: async (command: SendMessageBatchCommand) => {
+        const entryIds = (command.input.Entries ?? []).map((entry) => entry.Id!);
+        expect(entryIds.every((id) => /^[A-Za-z0-9_-]{1,80}$/.test(id))).toBe(true);
+        expect(new Set(entryIds).size).toBe(entryIds.length);
+        const answered = answer(requests, entryIds);
+        requests += 1;
+        if (answered instanceof Error) throw answered;
+        return answered;
+      },
+    } as unknown as SQSClient;
+  }
+  const allQueued = (_: number, entryIds: string[]) => ({ Successful: entryIds.map((Id) => ({ Id })), Failed: [] });
+
+  const replay = (store: HistoryStore, client: SQSClient) =>
+    runReplay({
+      store,
+      verifier,
+      queue: { sqs: client, url: 'http://127.0.0.1:1/000000000000/replays' },
+      candidates,
+      rate: 3000,
+      io: { out: () => undefined, err: () => undefined, env: {} },
+      now: () => 0,
+      sleep: async () => undefined,
+    });
+
+  it('fails each event of a batch whose archived copies cannot be read, by id, and goes on with the next batches', async () => {
+    // Act
+    const result = await replay(history(1), sqs(allQueued));
+
+    // Assess
+    expect(result.replayed).toEqual([...ids(0, 10), ...ids(20, 25)]);
+    expect(result.failed).toEqual(
+      ids(10, 20).map((eventId) => ({
+        eventId,
+        why: 'could not read its archived copy: ProvisionedThroughputExceededException',
+      })),
+    );
+    expect(result.refused).toEqual([]);
+  });
+
+  it('fails each event of a SendMessageBatch that fails as a whole, and goes on with the next batches', async () => {
+    // Act
+    const result = await replay(
+      history(),
+      sqs((request, entryIds) =>
+        request === 1 ? new Error('Access to the resource is denied.') : allQueued(request, entryIds),
+      ),
+    );
+
+    // Assess
+    expect(result.replayed).toEqual([...ids(0, 10), ...ids(20, 25)]);
+    expect(result.failed).toEqual(
+      ids(10, 20).map((eventId) => ({ eventId, why: 'SendMessage failed: Access to the resource is denied.' })),
+    );
+  });
+
+  it('fails an entry SQS refuses or does not answer for, by id, and counts the others of its batch as replayed', async () => {
+    // Act
+    const result = await replay(
+      history(),
+      sqs((request, entryIds) =>
+        request === 0
+          ? {
+              Successful: entryIds.filter((id) => id !== '2' && id !== '5').map((Id) => ({ Id })),
+              Failed: [{ Id: '2', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
+            }
+          : allQueued(request, entryIds),
+      ),
+    );
+
+    // Assess
+    expect(result.failed).toEqual([
+      { eventId: 'e-2', why: 'SendMessage failed: InternalError: try again' },
+      { eventId: 'e-5', why: 'SendMessage failed: SQS answered nothing for it' },
+    ]);
+    expect(result.replayed).toEqual(ids(0, 25).filter((id) => id !== 'e-2' && id !== 'e-5'));
+  });
+});
+
+describe('Function: sendBatchesOf', () => {
+  const sized = (...bytes: number[]) => bytes.map((size, index) => ({ index, bytes: size }));
+  const places = (batches: Array<Array<{ index: number }>>) =>
+    batches.map((batch) => batch.map((entry) => entry.index));
+
+  it('puts at most 10 messages in a request, in order', () => {
+    expect(places(sendBatchesOf(sized(...Array<number>(23).fill(100))))).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+      [20, 21, 22],
+    ]);
+  });
+
+  it("starts a new request when the next message would take the request over SQS's batch size, and sends one too large alone", () => {
+    const third = Math.floor(MAX_SQS_MESSAGE_BYTES / 3);
+    expect(
+      places(sendBatchesOf(sized(third, third, third, 10, MAX_SQS_MESSAGE_BYTES + 1, 10, MAX_SQS_MESSAGE_BYTES, 1))),
+    ).toEqual([[0, 1, 2], [3], [4], [5], [6], [7]]);
+  });
+
+  it('makes no request of no messages', () => {
+    expect(sendBatchesOf([])).toEqual([]);
+  });
+});
