@@ -12,7 +12,8 @@ import { SQS_MAX_MESSAGES_PER_CALL } from '../../local/sqs-message-batches';
 import { sendBatchesOf } from './send-batches';
 
 export interface ReplayRunOptions {
-  readonly store: HistoryStore;
+  /** Where the archived copies are read from (replay reads nothing else of the history). */
+  readonly store: Pick<HistoryStore, 'archivedMany'>;
   readonly verifier: FluentSignatureVerifier;
   /** Where replays go; absent for a dry run. */
   readonly queue?: { readonly sqs: SQSClient; readonly url: string };
@@ -105,7 +106,7 @@ function batchSizeFor(rate: number): number {
 }
 
 /** The batch's archived copies; never rejects (a failed read fails the batch's events, not the run). */
-async function readBatch(store: HistoryStore, batch: readonly ReplayCandidate[]): Promise<BatchRead> {
+async function readBatch(store: ReplayRunOptions['store'], batch: readonly ReplayCandidate[]): Promise<BatchRead> {
   try {
     return { copies: await store.archivedMany(batch.map((candidate) => candidate.source)) };
   } catch (error) {
