@@ -22,7 +22,8 @@ const CLIENT = { clientId: 'bench-client', clientSecret: 'bench-secret' };
  * The scheduled sweep against the plain `reconcile()` it wraps, over the same 5,000 events (half of them in the
  * history) listed by the local Fluent stand-in, with the history and the checkpoints in the local DynamoDB emulator:
  * what planning, the lease and one checkpoint write per page add to a comparison. Both are dry runs, so neither
- * sends anything; rounds alternate the two.
+ * sends anything. Then the history lookups alone, the way a run makes them: whole records by id (what reconcile()
+ * asked before) against `entriesOf` (keys and outcome, no archive unpacked). Rounds alternate the four.
  */
 export const reconciliationSweepBench: Bench = {
   name: 'reconciliation-sweep',
@@ -79,7 +80,36 @@ export const reconciliationSweepBench: Bench = {
         credentials: staticCredentials(CLIENT),
       });
       const settings = { names: [NAME], lookbackMinutes: 60, settleMinutes: 0, pageSize: PAGE_SIZE };
-      const times = { plain: [] as number[], sweep: [] as number[] };
+      const times = { plain: [] as number[], sweep: [] as number[], records: [] as number[], entries: [] as number[] };
+      const pages = Array.from({ length: EVENTS / PAGE_SIZE }, (_, page) =>
+        entries.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map((entry) => entry.event.id),
+      );
+      // What DynamoDB answers, in bytes (its Content-Length), counted while the lookups alone run.
+      const answered = { counting: false, bytes: { records: 0, entries: 0 }, total: 0 };
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          const { headers } = result.response as { headers: Record<string, string | undefined> };
+          if (answered.counting) answered.total += Number(headers['content-length'] ?? 0);
+          return result;
+        },
+        { step: 'deserialize', name: 'countAnsweredBytes' },
+      );
+      /** The lookups alone, page by page as a run makes them: `lookup` once per page of ids. */
+      const lookups = async (
+        kind: keyof typeof answered.bytes,
+        lookup: (ids: string[]) => Promise<unknown[]>,
+      ): Promise<number> => {
+        Object.assign(answered, { counting: true, total: 0 });
+        const started = performance.now();
+        let found = 0;
+        for (const ids of pages) found += (await lookup(ids)).length;
+        const ms = performance.now() - started;
+        Object.assign(answered, { counting: false });
+        answered.bytes[kind] = answered.total;
+        if (found !== EVENTS / 2) throw new Error('a lookup found the wrong events');
+        return ms;
+      };
       let checkpointWrites = 0;
       for (let round = 0; round < ROUNDS; round += 1) {
         const plainStarted = performance.now();
@@ -116,10 +146,15 @@ export const reconciliationSweepBench: Bench = {
         });
         times.sweep.push(performance.now() - sweepStarted);
         if (sweep.listed !== EVENTS || sweep.gapsFound !== EVENTS / 2) throw new Error('the sweep compared wrongly');
+
+        times.records.push(await lookups('records', (ids) => history.query({ eventIds: ids })));
+        times.entries.push(await lookups('entries', (ids) => history.entriesOf(ids)));
       }
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
       const plainMs = median(times.plain);
       const sweepMs = median(times.sweep);
+      const recordsMs = median(times.records);
+      const entriesMs = median(times.entries);
       return {
         title: `Comparing ${EVENTS.toLocaleString('en-US')} listed events (half of them gaps) with the history: the scheduled sweep against the plain reconcile() it wraps`,
         columns: ['events compared/s', 'ms per page of 100', '× plain'],
@@ -132,9 +167,18 @@ export const reconciliationSweepBench: Bench = {
             label: 'runSweep dry run: plan, lease, a checkpoint per page',
             values: [(EVENTS * 1000) / sweepMs, sweepMs / (EVENTS / PAGE_SIZE), sweepMs / plainMs],
           },
+          {
+            label: 'the lookups alone, whole records by id (before entriesOf)',
+            values: [(EVENTS * 1000) / recordsMs, recordsMs / (EVENTS / PAGE_SIZE), recordsMs / plainMs],
+          },
+          {
+            label: 'the lookups alone, entriesOf (keys and outcome)',
+            values: [(EVENTS * 1000) / entriesMs, entriesMs / (EVENTS / PAGE_SIZE), entriesMs / plainMs],
+          },
         ],
         notes: [
-          `Median of ${ROUNDS} rounds, the two alternating. Fluent is the local stand-in and DynamoDB is dynalite, both in this process on 127.0.0.1: in AWS each Fluent page and each lookup has network latency on top (the cost page assumes about 1 s per page of 100).`,
+          `Median of ${ROUNDS} rounds, the four alternating; the lookups alone are one call per page of ${PAGE_SIZE} ids against the same history, as a run makes them (reconcile() now makes the entriesOf one). The archived bodies are the 140-byte events above, smaller than Fluent's usual 1-5 KB: with real events whole records unpack more. Fluent is the local stand-in and DynamoDB is dynalite, both in this process on 127.0.0.1: in AWS each Fluent page and each lookup has network latency on top (the cost page assumes about 1 s per page of 100).`,
+          `Bytes DynamoDB answered per lookup (one Query per id, half of them finding a delivery): ${Math.round(answered.bytes.records / EVENTS)} for whole records, ${Math.round(answered.bytes.entries / EVENTS)} for entriesOf.`,
           `Checkpoint writes per sweep: ${checkpointWrites / ROUNDS} for ${EVENTS / PAGE_SIZE} pages (one per page, one per name finished, the plan and the end).`,
         ],
       };
