@@ -8,6 +8,8 @@ import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-sto
 import { DynamoDbEmulator, startDynamoDbEmulator } from '../../tools/local/dynamodb-emulator';
 import { createInspectorApi, InspectorApi } from '../../tools/local/inspector/inspector-api';
 import { ACCEPTED, DoorVerdicts } from '../../tools/local/inspector/door-verdicts';
+import { ChangeFeed } from '../../tools/local/inspector/change-feed';
+import { keyOf } from '../../tools/local/inspector/history-window';
 import type { FluentCallLog } from '../../tools/local/inspector/fluent-calls';
 import type { LogTap } from '../../tools/local/inspector/log-tap';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
@@ -18,10 +20,12 @@ const NOW = Date.parse('2026-12-06T12:00:00.000Z');
 /** The page's rows per answer (LIST_LIMIT in inspector-api.ts). */
 const PAGE_ROWS = 200;
 
-/** The history store, counting what a listing asks of it. */
+/** The history store, counting what a listing asks of it; `paused` holds a read's answer (already read) back. */
 class CountingStore implements HistoryStore {
   public queries = 0;
   public readKeys = 0;
+  public readKeyTexts: string[] = [];
+  public paused?: { readonly reached: () => void; readonly resume: Promise<void> };
   public constructor(private readonly store: DynamoDbHistoryStore) {}
   public write = (entry: Parameters<HistoryStore['write']>[0]) => this.store.write(entry);
   public archived = (key: HistoryKey) => this.store.archived(key);
@@ -32,9 +36,15 @@ class CountingStore implements HistoryStore {
     this.queries += 1;
     return this.store.query(query);
   };
-  public records = (keys: readonly HistoryKey[]) => {
+  public records = async (keys: readonly HistoryKey[]) => {
     this.readKeys += keys.length;
-    return this.store.records(keys);
+    this.readKeyTexts.push(...keys.map(keyOf));
+    const read = await this.store.records(keys);
+    if (this.paused !== undefined) {
+      this.paused.reached();
+      await this.paused.resume;
+    }
+    return read;
   };
 }
 
@@ -65,8 +75,10 @@ describe('Inspector list: rows from the history index, items read only for the r
   let store: CountingStore;
   let verdicts: DoorVerdicts;
   let api: InspectorApi;
+  let changes: ChangeFeed;
 
   beforeEach(async () => {
+    changes = new ChangeFeed();
     emulator = await startDynamoDbEmulator({});
     client = new DynamoDBClient(emulatorClientConfig(emulator.endpoint, 'us-east-1'));
     await emulator.createHistoryTable(TABLE);
@@ -74,6 +86,7 @@ describe('Inspector list: rows from the history index, items read only for the r
     verdicts = new DoorVerdicts();
     api = createInspectorApi({
       store,
+      changes,
       verdicts,
       logs: {} as LogTap,
       fluentCalls: {} as FluentCallLog,
@@ -92,11 +105,13 @@ describe('Inspector list: rows from the history index, items read only for the r
     await emulator.stop();
   });
 
+  /** Writes as the runner's consumer does: each write, once done, is told to the inspector. */
   const write = (records: readonly HistoryRecord[]) =>
     Promise.all(
-      records.map((written) =>
-        store.write({ record: written, rawBody: fluentEventBody({ id: written.eventId }), signatures: {} }),
-      ),
+      records.map(async (written) => {
+        await store.write({ record: written, rawBody: fluentEventBody({ id: written.eventId }), signatures: {} });
+        changes.recorded(written);
+      }),
     );
   const list = async (query: Record<string, string> = {}) => (await api.list(new URLSearchParams(query))).rows;
 
@@ -129,6 +144,7 @@ describe('Inspector list: rows from the history index, items read only for the r
     const first = await list();
     const readByFirst = store.readKeys;
     store.readKeys = 0;
+    store.readKeyTexts = [];
     const second = await list();
 
     // Assess: the page's rows, each in full, in the order reading every record gives.
@@ -150,9 +166,10 @@ describe('Inspector list: rows from the history index, items read only for the r
     });
     expect(second).toEqual(first);
     // The first listing reads the window once; later ones the rows that can show (the two tied with the last place
-    // too), and the replay again (placed by its decidedAt, which a retry changes).
+    // too), but not the replay, which nothing wrote again since.
     expect(readByFirst).toBe(all.length);
-    expect(store.readKeys).toBeLessThanOrEqual(PAGE_ROWS + tied.length + 1);
+    expect(store.readKeys).toBeLessThanOrEqual(PAGE_ROWS + tied.length);
+    expect(store.readKeyTexts).not.toContain('e-0/m-replay');
     expect(store.queries).toBe(0);
   });
 
@@ -170,6 +187,63 @@ describe('Inspector list: rows from the history index, items read only for the r
     const [row] = await list({ entityRef: failed.entityRef! });
     expect(row).toMatchObject({ key: 'e-1/m-1', outcome: 'processed', attempts: 2 });
     expect(row?.reason).toBeUndefined();
+  });
+
+  it("reads a replay's record again only once the consumer wrote it again, and places it by its new decidedAt", async () => {
+    // Prepare: a replay that failed, decided before a later webhook
+    const replay = record(0, {
+      messageId: 'm-replay',
+      provenance: Provenance.REPLAY,
+      outcome: 'failed',
+      reason: RecordFailureReason.HANDLER_FAILED,
+      decidedAt: new Date(NOW - 60_000).toISOString(),
+    });
+    const webhook = record(1, { receivedAt: new Date(NOW - 30_000).toISOString() });
+    await write([replay, webhook]);
+    await list();
+    store.readKeyTexts = [];
+
+    // Act: listed again unchanged, then the replay's retry fails again (the same outcome: the index cannot tell)
+    const unchanged = await list();
+    const readUnchanged = store.readKeyTexts.splice(0);
+    const retried = { ...replay, attempts: 2, decidedAt: new Date(NOW - 1000).toISOString() };
+    await write([retried]);
+    const after = await list();
+
+    // Assess
+    expect(readUnchanged).not.toContain('e-0/m-replay');
+    expect(unchanged.map((row) => [row.key, row.attempts])).toEqual([
+      ['e-1/m-1', 1],
+      ['e-0/m-replay', 1],
+    ]);
+    expect(store.readKeyTexts.filter((key) => key === 'e-0/m-replay')).toHaveLength(1);
+    expect(after.map((row) => [row.key, row.attempts, row.receivedAt])).toEqual([
+      ['e-0/m-replay', 2, retried.decidedAt],
+      ['e-1/m-1', 1, webhook.receivedAt],
+    ]);
+  });
+
+  it('does not keep what a listing read of a replay that was written again while it read', async () => {
+    // Prepare: the first listing's read of the replay is answered (the old record), then held
+    const replay = record(0, { messageId: 'm-replay', provenance: Provenance.REPLAY, outcome: 'failed' });
+    await write([replay]);
+    let reached!: () => void;
+    let resume!: () => void;
+    const atRead = new Promise<void>((resolve) => (reached = resolve));
+    store.paused = { reached, resume: new Promise<void>((resolve) => (resume = resolve)) };
+    const reading = list();
+    await atRead;
+    store.paused = undefined;
+
+    // Act: the retry is written and told while the listing holds the old record
+    await write([{ ...replay, attempts: 2 }]);
+    resume();
+    const during = await reading;
+    const next = await list();
+
+    // Assess: the held listing shows what it read; the next one reads the replay again
+    expect(during.map((row) => row.attempts)).toEqual([1]);
+    expect(next.map((row) => row.attempts)).toEqual([2]);
   });
 
   it("lists a door's answer once: as the history's row when the request was recorded, else as queued", async () => {

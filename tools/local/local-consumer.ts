@@ -12,13 +12,14 @@ import type { FluentCallTap } from '../../lambdas/consumer/fluent-context';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import type { HistoryBodyObjects } from '../../lambdas/history/s3-history-bodies';
+import type { HistoryKey } from '../../lambdas/contract/history';
 
 /** What the inspector page is told about the consumer's work. */
 export interface ConsumerInspection {
   /** Every attempt of the handlers' Fluent calls, with the delivery's ids. */
   readonly fluentCallTap?: FluentCallTap;
-  /** After each history write (an outcome recorded). */
-  readonly onRecorded?: () => void;
+  /** After each history write (an outcome recorded), with the delivery's key. */
+  readonly onRecorded?: (key: HistoryKey) => void;
 }
 
 /**
@@ -67,7 +68,7 @@ export function createLocalConsumer(
         : {
             write: async (entry) => {
               await history.write(entry);
-              onRecorded();
+              onRecorded({ eventId: entry.record.eventId, messageId: entry.record.messageId });
             },
           },
     logger: createLogger(Component.CONSUMER),

@@ -248,7 +248,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         handlers,
         fluentApi.client,
         reconciliationQueue.queueArn,
-        { fluentCallTap: fluentCalls.tap, onRecorded: () => changes.changed() },
+        { fluentCallTap: fluentCalls.tap, onRecorded: (key) => changes.recorded(key) },
         historyBodies,
       );
     let consumer = consumerFor(bundled.handlers);
@@ -385,6 +385,7 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       changes,
       api: createInspectorApi({
         store: historyStore(),
+        changes,
         verdicts,
         logs,
         fluentCalls,

@@ -16,7 +16,7 @@ import { toRecordAttributes } from '../sqs-event-records';
 import { InspectorRequestError } from './inspector-request-error';
 import type { LogTap } from './log-tap';
 import type { FluentCallLog } from './fluent-calls';
-import { HistoryWindow, keyOf, WindowDelivery } from './history-window';
+import { HistoryWindow, HistoryWrites, keyOf, WindowDelivery } from './history-window';
 
 /** The page lists this far back in the history (a day of UTC partitions, so each poll reads few). */
 const LIST_WINDOW_MS = 24 * 3600 * 1000;
@@ -52,6 +52,11 @@ export interface InspectorRow {
 
 export interface InspectorApiOptions {
   readonly store: HistoryStore;
+  /**
+   * Told of every history write the runner's consumer makes: with it, a replay's or backfill's record is read again
+   * only once it was written again. Without it, every listing reads them.
+   */
+  readonly changes?: HistoryWrites;
   readonly verdicts: DoorVerdicts;
   readonly logs: LogTap;
   /** The calls the handlers made to Fluent, per delivery. */
@@ -99,7 +104,7 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
     return archived;
   };
 
-  const window = new HistoryWindow(options.store);
+  const window = new HistoryWindow(options.store, options.changes);
 
   return {
     async list(params) {
