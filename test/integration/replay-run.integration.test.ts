@@ -11,9 +11,11 @@ import { FluentSignatureVerifier, SignaturePolicy } from '../../lambdas/core';
 import type { ArchivedWebhook } from '../../lambdas/contract/history';
 import { decodeQueueMessage } from '../../lambdas/contract/queue-message';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import { bufferedIo } from '../../tools/cli/cli-io';
 import { planReplay } from '../../tools/cli/replay/replay-plan';
 import { ReplayResult, ReplayRunOptions, runReplay } from '../../tools/cli/replay/replay-run';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
+import { toSqsEventRecord } from '../../tools/local/sqs-event-records';
 import { archivedEntry } from '../support/archived-entries';
 import { RunningEmulators, startEmulators } from '../support/emulators';
 import { fluentEventBody } from '../support/factories';
@@ -137,7 +139,7 @@ describe('Function: runReplay in batches, on dynalite and fauxqs', () => {
       rate: 3000,
       replayRun: 'run-1',
       startedAt: 1,
-      io: { out: () => undefined, err: () => undefined, env: {} },
+      io: bufferedIo(),
       now: () => clock,
       sleep: async (ms) => {
         clock += ms;
@@ -175,19 +177,11 @@ describe('Function: runReplay in batches, on dynalite and fauxqs', () => {
     return messages;
   }
 
+  /** The webhook a received message carries, decoded as the consumer decodes the record Lambda hands it. */
+  const decoded = (message: Message) =>
+    decodeQueueMessage(toSqsEventRecord(message, emulators.queues[STANDARD]!.queueArn, emulators.region));
   const eventIdOf = (message: Message): string =>
-    (
-      JSON.parse(
-        decodeQueueMessage({ body: message.Body, messageAttributes: attributesOf(message) }).rawBody.toString(),
-      ) as { id: string }
-    ).id;
-  const attributesOf = (message: Message) =>
-    Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-        name,
-        { stringValue: value.StringValue },
-      ]),
-    );
+    (JSON.parse(decoded(message).rawBody.toString()) as { id: string }).id;
   const idsOf = (written: readonly ArchivedWebhook[]) => written.map((entry) => entry.record.eventId);
 
   it('reads 10 archived copies per BatchGetItem and sends 10 events per SendMessageBatch, each decoding as a replay', async () => {
@@ -208,11 +202,9 @@ describe('Function: runReplay in batches, on dynalite and fauxqs', () => {
       [...Array(10).keys(), ...Array(10).keys(), ...Array(5).keys()].map(String),
     );
     expect(queued.map(eventIdOf).sort()).toEqual(idsOf(written).sort());
-    const decoded = queued.map((message) =>
-      decodeQueueMessage({ body: message.Body, messageAttributes: attributesOf(message) }),
-    );
-    expect(decoded.every((webhook) => webhook.provenance === 'replay' && webhook.replayRun === 'run-1')).toBe(true);
-    expect(decoded.map((webhook) => verifier.verifySignatures(webhook.rawBody, webhook.signatures).ok)).not.toContain(
+    const webhooks = queued.map(decoded);
+    expect(webhooks.every((webhook) => webhook.provenance === 'replay' && webhook.replayRun === 'run-1')).toBe(true);
+    expect(webhooks.map((webhook) => verifier.verifySignatures(webhook.rawBody, webhook.signatures).ok)).not.toContain(
       false,
     );
   });
@@ -305,9 +297,7 @@ describe('Function: runReplay in batches, on dynalite and fauxqs', () => {
     // Act: Ctrl-C arrives while the first batch is in flight.
     const result = await replay(written, STANDARD, {
       io: {
-        out: () => undefined,
-        err: () => undefined,
-        env: {},
+        ...bufferedIo(),
         onInterrupt: (stop) => {
           interrupt = stop;
           return () => {
@@ -333,7 +323,7 @@ describe('Function: runReplay in batches, on dynalite and fauxqs', () => {
     // Act
     const slow = await replay(written, STANDARD, {
       rate: 4,
-      io: { out: () => undefined, err: () => undefined, env: {}, progress: (line) => progress.push(line) },
+      io: { ...bufferedIo(), progress: (line) => progress.push(line) },
     });
     const slowSends = sends.splice(0);
     const fast = await replay(written, STANDARD, { rate: 3000 });

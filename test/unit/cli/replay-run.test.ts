@@ -1,6 +1,7 @@
 import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FluentSignatureVerifier, MAX_SQS_MESSAGE_BYTES, SignaturePolicy } from '../../../lambdas/core';
 import type { ArchivedWebhook, HistoryKey, HistoryStore } from '../../../lambdas/contract/history';
+import { bufferedIo } from '../../../tools/cli/cli-io';
 import type { ReplayCandidate } from '../../../tools/cli/replay/replay-plan';
 import { runReplay } from '../../../tools/cli/replay/replay-run';
 import { sendBatchesOf } from '../../../tools/cli/replay/send-batches';
@@ -56,7 +57,7 @@ describe('Function: runReplay when a batch read or a send fails', () => {
       queue: { sqs: client, url: 'http://127.0.0.1:1/000000000000/replays' },
       candidates,
       rate: 3000,
-      io: { out: () => undefined, err: () => undefined, env: {} },
+      io: bufferedIo(),
       now: () => 0,
       sleep: async () => undefined,
     });
