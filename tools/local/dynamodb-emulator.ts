@@ -34,19 +34,6 @@ export interface DynamoDbEmulatorOptions {
 export const STORE_FAILED_MESSAGE =
   'The local DynamoDB emulator could not read or write its data folder (is the disk full?); the record is retried. Free space in the data folder.';
 
-/**
- * dynalite throws a storage error (LevelDB's `LEVEL_IO_ERROR`, for example "No space left on device") from inside
- * its request callback, where nothing catches it: the process, gateway included, would die. dynalite answers an
- * error that carries `statusCode` and `body` as DynamoDB would, though, so every write of its storage layer (both
- * LevelDB classes it uses: on disk and in memory) gives a failure that mark, as DynamoDB answers a server fault:
- * 500 `InternalServerError`. The consumer's idempotency step then fails (`idempotency-store-failed`), its record is
- * retried later, and everything else keeps serving. (A request domain did this before, but a domain turns on
- * promise hooks for the whole process: the runner ran about 1.7 times slower with it.)
- */
-const storeFailureListeners = new Set<(error: Error) => void>();
-export const STORAGE_WRITES = ['_put', '_del', '_batch'] as const;
-const ANSWERED_AS_SERVER_FAULT = Symbol('fluent-webhooks: storage failures answered as a server fault');
-
 /** The storage classes of the copies dynalite itself loads: `level` (on disk, ClassicLevel in Node.js) and `memory-level`. */
 export function dynaliteStorage(): { readonly onDisk: StoragePrototype; readonly inMemory: StoragePrototype } {
   const fromDynalite = createRequire(require.resolve('dynalite'));
@@ -57,6 +44,21 @@ export function dynaliteStorage(): { readonly onDisk: StoragePrototype; readonly
 }
 
 export type StoragePrototype = Record<string | symbol, unknown>;
+
+/** The storage layer's write methods (abstract-level's), each of which can fail as the disk does. */
+export const STORAGE_WRITES = ['_put', '_del', '_batch'] as const;
+
+/**
+ * dynalite throws a storage error (LevelDB's `LEVEL_IO_ERROR`, for example "No space left on device") from inside
+ * its request callback, where nothing catches it: the process, gateway included, would die. dynalite answers an
+ * error that carries `statusCode` and `body` as DynamoDB would, though, so every write of its storage layer (both
+ * LevelDB classes it uses: on disk and in memory) gives a failure that mark, as DynamoDB answers a server fault:
+ * 500 `InternalServerError`. The consumer's idempotency step then fails (`idempotency-store-failed`), its record is
+ * retried later, and everything else keeps serving. (A request domain did this before, but a domain turns on
+ * promise hooks for the whole process: the runner ran about 1.7 times slower with it.)
+ */
+const storeFailureListeners = new Set<(error: Error) => void>();
+const ANSWERED_AS_SERVER_FAULT = Symbol('fluent-webhooks: storage failures answered as a server fault');
 
 function answerStoreFailures(): void {
   const { onDisk, inMemory } = dynaliteStorage();
