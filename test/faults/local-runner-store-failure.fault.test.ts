@@ -35,6 +35,9 @@ describe('Program: npm start (the local runner) when LevelDB fails under the Dyn
       {
         LOCAL_DATA_DIR: dataDir,
         VISIBILITY_TIMEOUT_SECONDS: '1',
+        // A batch the runner held when its emulator died stays hidden for the consumer's timeout and a margin after
+        // the restart (as in SQS); a short timeout keeps that well inside the waits below.
+        CONSUMER_TIMEOUT_SECONDS: '2',
         LOCAL_HANDLERS_MODULE: join(__dirname, 'fixtures', 'recording-handlers.ts'),
         [RUNS_FILE_ENV]: `${dataDir}-handler-runs`,
       },
