@@ -12,13 +12,13 @@ import type { FluentCallTap } from '../../lambdas/consumer/fluent-context';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import type { HistoryBodyObjects } from '../../lambdas/history/s3-history-bodies';
-import type { HistoryKey } from '../../lambdas/contract/history';
+import type { HistoryKey, HistoryStore } from '../../lambdas/contract/history';
 
 /** What the inspector page is told about the consumer's work. */
 export interface ConsumerInspection {
   /** Every attempt of the handlers' Fluent calls, with the delivery's ids. */
   readonly fluentCallTap?: FluentCallTap;
-  /** After each history write (an outcome recorded), with the delivery's key. */
+  /** After each history write, succeeded or failed (a failed one may have reached the table), with its key. */
   readonly onRecorded?: (key: HistoryKey) => void;
 }
 
@@ -60,21 +60,32 @@ export function createLocalConsumer(
             store: dynamoDbEntityStatusStore(dynamoDbClient, LOCAL_RESOURCE_NAMES.idempotencyTable),
           },
         }),
-    // The consumer only writes to the history (its dependency is `write` alone), so telling the inspector about each
-    // write wraps that one method and restates nothing of the store.
-    history:
-      onRecorded === undefined
-        ? history
-        : {
-            write: async (entry) => {
-              await history.write(entry);
-              onRecorded({ eventId: entry.record.eventId, messageId: entry.record.messageId });
-            },
-          },
+    history: onRecorded === undefined ? history : notifyingWrites(history, onRecorded),
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,
     reconciliationSourceArn,
     fluentCallTap: inspection.fluentCallTap,
   });
+}
+
+/**
+ * The consumer only writes to the history (its dependency is `write` alone), so telling the inspector about each write
+ * wraps that one method and restates nothing of the store. The inspector is told whether the write succeeded or not: a
+ * write that fails may still have reached the table (a timeout after DynamoDB stored it), and a record the inspector
+ * keeps as read must not outlive a write that may have changed it.
+ */
+export function notifyingWrites(
+  history: Pick<HistoryStore, 'write'>,
+  onRecorded: (key: HistoryKey) => void,
+): Pick<HistoryStore, 'write'> {
+  return {
+    write: async (entry) => {
+      try {
+        await history.write(entry);
+      } finally {
+        onRecorded({ eventId: entry.record.eventId, messageId: entry.record.messageId });
+      }
+    },
+  };
 }

@@ -16,8 +16,8 @@ export class ChangeFeed {
   private pending: NodeJS.Timeout | undefined;
 
   /**
-   * The consumer wrote a delivery's record (after the write completed): what was read of that delivery before may be
-   * out of date, and the page may change.
+   * The consumer wrote a delivery's record (after the write completed, or failed: it may have reached the table): what
+   * was read of that delivery before may be out of date, and the page may change.
    */
   public recorded(key: HistoryKey): void {
     for (const listener of this.recordedListeners) listener(key);
