@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../core/backoff';
+
 /** Time as the client sees it: injectable, so tests never wait on a real clock. */
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -21,13 +23,9 @@ export const BACKOFF_CAP_MS = 10_000;
 /** The shortest wait before any retry (the first backoff's fixed half), whatever a `Retry-After` says. */
 export const MIN_RETRY_WAIT_MS = BACKOFF_BASE_MS / 2;
 
-/**
- * The wait before retry number `retry` (1 for the first): exponential, capped, with "equal jitter" (half fixed,
- * half random), so that many consumers failing together do not retry in step.
- */
+/** The wait before retry number `retry` (1 for the first) of a call to Fluent's API: see {@link backoffDelayMs}. */
 export function backoffMs(retry: number, random: () => number): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+  return backoffDelayMs(retry, { baseMs: BACKOFF_BASE_MS, capMs: BACKOFF_CAP_MS }, random);
 }
 
 /** A `Retry-After` longer than this counts as this long (it is past any call's deadline anyway). */

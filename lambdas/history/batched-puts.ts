@@ -1,8 +1,14 @@
+import { Backoff, backoffDelayMs } from '../core/backoff';
+
 /** BatchWriteItem takes at most 25 items. */
 export const MAX_BATCH_WRITE_ITEMS = 25;
 /** Rounds of retries for items DynamoDB left unprocessed (throttled) before their writes fail. */
 const MAX_UNPROCESSED_ROUNDS = 5;
-const FIRST_RETRY_DELAY_MS = 50;
+/**
+ * The wait between rounds of what DynamoDB left unprocessed (throttled): short, doubling, jittered so that the
+ * consumers throttled together do not retry in step. The history store's reads back off the same way.
+ */
+export const UNPROCESSED_BACKOFF: Backoff = { baseMs: 100, capMs: 2_000 };
 
 /** Writes some items in one BatchWriteItem call; resolves with the ones DynamoDB left unprocessed. */
 export type WriteItems = (items: ReadonlyArray<Record<string, unknown>>) => Promise<Array<Record<string, unknown>>>;
@@ -60,7 +66,7 @@ export class BatchedPuts {
           for (const pending of waiting) pending.reject(error);
           return;
         }
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_DELAY_MS * 2 ** (round - 1)));
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(round, UNPROCESSED_BACKOFF)));
         const unprocessed = new Set((await this.writeItems(waiting.map(({ item }) => item))).map(this.keyOf));
         for (const pending of waiting) if (!unprocessed.has(pending.key)) pending.resolve();
         waiting = waiting.filter((pending) => unprocessed.has(pending.key));

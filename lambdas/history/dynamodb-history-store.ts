@@ -32,7 +32,8 @@ import {
   recordOfItem,
 } from './history-item';
 import type { HistoryBodyObjects } from './s3-history-bodies';
-import { BatchedPuts } from './batched-puts';
+import { BatchedPuts, UNPROCESSED_BACKOFF } from './batched-puts';
+import { backoffDelayMs } from '../core/backoff';
 import { chunked } from '../core/chunked';
 
 export interface DynamoDbHistoryStoreOptions {
@@ -255,6 +256,8 @@ export class DynamoDbHistoryStore implements HistoryStore {
     for (let round = 0; pending.length > 0; round += 1) {
       if (round === MAX_BATCH_GET_ROUNDS)
         throw new Error(`The history table left ${pending.length} reads unprocessed.`);
+      // Keys come back unprocessed when the table is throttled: asking again at once would only be throttled again.
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(round, UNPROCESSED_BACKOFF)));
       const { Responses, UnprocessedKeys } = await this.documents.send(
         new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
       );
