@@ -21,14 +21,17 @@ describe('Function: runReplay when a batch read or a send fails', () => {
   }));
   const ids = (from: number, to: number) => candidates.slice(from, to).map((candidate) => candidate.eventId);
 
-  /** A history holding `archived`, whose `failingRead`-th batch read (from 0) fails. */
-  function history(failingRead?: number): Pick<HistoryStore, 'archivedMany'> {
+  /** A history holding `held` (by default `archived`), whose `failingRead`-th batch read (from 0) fails. */
+  function history(
+    failingRead?: number,
+    held: readonly ArchivedWebhook[] = archived,
+  ): Pick<HistoryStore, 'archivedMany'> {
     let reads = 0;
     return {
       archivedMany: async (keys: readonly HistoryKey[]): Promise<Array<ArchivedWebhook | undefined>> => {
         reads += 1;
         if (reads - 1 === failingRead) throw new Error('ProvisionedThroughputExceededException');
-        return keys.map((key) => archived.find((entry) => entry.record.eventId === key.eventId));
+        return keys.map((key) => held.find((entry) => entry.record.eventId === key.eventId));
       },
     };
   }
@@ -50,6 +53,13 @@ describe('Function: runReplay when a batch read or a send fails', () => {
   }
   const allQueued = (_: number, entryIds: string[]) => ({ Successful: entryIds.map((Id) => ({ Id })), Failed: [] });
 
+  /** The waits runReplay asked for: none for pacing, as the clock moves a second each time it is read. */
+  let waits: number[] = [];
+  let clock = 0;
+  beforeEach(() => {
+    waits = [];
+    clock = 0;
+  });
   const replay = (store: Pick<HistoryStore, 'archivedMany'>, client: SQSClient) =>
     runReplay({
       store,
@@ -58,8 +68,10 @@ describe('Function: runReplay when a batch read or a send fails', () => {
       candidates,
       rate: 3000,
       io: bufferedIo(),
-      now: () => 0,
-      sleep: async () => undefined,
+      now: () => (clock += 1000),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
     });
 
   it('fails each event of a batch whose archived copies cannot be read, by id, and goes on with the next batches', async () => {
@@ -93,26 +105,105 @@ describe('Function: runReplay when a batch read or a send fails', () => {
     );
   });
 
-  it('fails an entry SQS refuses or does not answer for, by id, and counts the others of its batch as replayed', async () => {
+  it("fails an entry SQS refuses for the sender's fault at once, by id, without sending it again, and one SQS does not answer for", async () => {
+    // Arrange
+    const requests: string[][] = [];
+
     // Act
     const result = await replay(
       history(),
-      sqs((request, entryIds) =>
-        request === 0
+      sqs((request, entryIds) => {
+        requests.push(entryIds);
+        return request === 0
           ? {
               Successful: entryIds.filter((id) => id !== '2' && id !== '5').map((Id) => ({ Id })),
-              Failed: [{ Id: '2', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
+              Failed: [{ Id: '2', SenderFault: true, Code: 'InvalidParameterValue', Message: 'bad attribute' }],
             }
-          : allQueued(request, entryIds),
-      ),
+          : allQueued(request, entryIds);
+      }),
     );
 
     // Assess
     expect(result.failed).toEqual([
-      { eventId: 'e-2', why: 'SendMessage failed: InternalError: try again' },
+      { eventId: 'e-2', why: 'SendMessage failed: InvalidParameterValue: bad attribute' },
       { eventId: 'e-5', why: 'SendMessage failed: SQS answered nothing for it' },
     ]);
     expect(result.replayed).toEqual(ids(0, 25).filter((id) => id !== 'e-2' && id !== 'e-5'));
+    expect(requests.map((entryIds) => entryIds.length)).toEqual([10, 10, 5]);
+    expect(waits).toEqual([]);
+  });
+
+  it('sends again, after a wait, only the entries SQS refused for a passing fault of its own, and counts them replayed once queued', async () => {
+    // Arrange
+    const requests: string[][] = [];
+
+    // Act
+    const result = await replay(
+      history(),
+      sqs((request, entryIds) => {
+        requests.push(entryIds);
+        return request === 0
+          ? {
+              Successful: entryIds.filter((id) => id !== '2').map((Id) => ({ Id })),
+              Failed: [{ Id: '2', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
+            }
+          : allQueued(request, entryIds);
+      }),
+    );
+
+    // Assess
+    expect(result.failed).toEqual([]);
+    expect([...result.replayed].sort()).toEqual([...ids(0, 25)].sort());
+    expect(requests.slice(0, 2)).toEqual([['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ['2']]);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(0);
+  });
+
+  it('fails by id an entry SQS keeps refusing for a passing fault, after three more tries with growing waits', async () => {
+    // Arrange
+    const requests: string[][] = [];
+
+    // Act
+    const result = await replay(
+      history(),
+      sqs((request, entryIds) => {
+        requests.push(entryIds);
+        return entryIds.includes('7') && request < 4
+          ? {
+              Successful: entryIds.filter((id) => id !== '7').map((Id) => ({ Id })),
+              Failed: [{ Id: '7', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
+            }
+          : allQueued(request, entryIds);
+      }),
+    );
+
+    // Assess
+    expect(result.failed).toEqual([{ eventId: 'e-7', why: 'SendMessage failed: InternalError: try again' }]);
+    expect(result.replayed).toEqual(ids(0, 25).filter((id) => id !== 'e-7'));
+    expect(requests.slice(1, 4)).toEqual([['7'], ['7'], ['7']]);
+    expect(waits).toHaveLength(3);
+    expect(waits[2]).toBeGreaterThan(waits[0]);
+  });
+
+  it('refuses by id an event whose history record is gone, saying so, and one whose record has no archived body', async () => {
+    // Arrange: e-3 expired (or is not yet readable); e-4 was too large to archive.
+    const held = archived
+      .filter((entry) => entry.record.eventId !== 'e-3')
+      .map((entry) => (entry.record.eventId === 'e-4' ? { ...entry, rawBody: undefined } : entry));
+
+    // Act
+    const result = await replay(history(undefined, held), sqs(allQueued));
+
+    // Assess
+    expect(result.refused).toEqual([
+      {
+        eventId: 'e-3',
+        why: 'its history record is gone or not yet readable (run again; if it stays missing, check the history retention)',
+      },
+      { eventId: 'e-4', why: 'no archived copy (the body was too large to archive)' },
+    ]);
+    expect(result.replayed).toEqual(ids(0, 25).filter((id) => id !== 'e-3' && id !== 'e-4'));
+    expect(result.failed).toEqual([]);
   });
 });
 

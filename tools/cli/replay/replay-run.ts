@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { FluentSignatureVerifier, fluentEventFromObject, messageGroupId, parseJsonObject } from '../../../lambdas/core';
 import { FIFO_QUEUE_SUFFIX } from '../../../lambdas/contract/ordering';
+import { Backoff, backoffDelayMs } from '../../../lambdas/core/backoff';
 import { chunked } from '../../../lambdas/core/chunked';
 import type { ArchivedWebhook, HistoryStore } from '../../../lambdas/contract/history';
 import { Provenance } from '../../../lambdas/contract/provenance';
@@ -40,6 +41,14 @@ export interface ReplayResult {
   /** Set when Ctrl-C stopped the run before every event was handled. */
   readonly interrupted: boolean;
 }
+
+/**
+ * Rounds of re-sending the entries SQS refused for a passing fault of its own (`SenderFault` false: InternalError,
+ * throttling). A batch's per-entry failures come in a 200 answer, which the SDK never retries, as it would a single
+ * SendMessage; an entry refused for the sender's fault (too large, bad attribute) would fail again and is not re-sent.
+ */
+const SEND_RETRY_ROUNDS = 3;
+const SEND_RETRY_BACKOFF: Backoff = { baseMs: 200, capMs: 2_000 };
 
 /** What a batch's archived copies read as: each candidate's copy in order, or why they could not be read. */
 type BatchRead = { readonly copies: ReadonlyArray<ArchivedWebhook | undefined> } | { readonly error: Error };
@@ -85,7 +94,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayResult
         (result as { interrupted: boolean }).interrupted = true;
         break;
       }
-      await replayBatch(batch, read, options, result);
+      await replayBatch(batch, read, options, result, sleep);
       done += batch.length;
       showProgress(io, done, candidates.length, started, now());
     }
@@ -119,6 +128,7 @@ async function replayBatch(
   read: BatchRead,
   options: ReplayRunOptions,
   result: ReplayResult,
+  sleep: (ms: number) => Promise<void>,
 ): Promise<void> {
   if ('error' in read) {
     for (const { eventId } of batch) {
@@ -132,7 +142,7 @@ async function replayBatch(
     if (prepared !== undefined) outgoing.push(prepared);
   }
   if (options.queue === undefined) return;
-  for (const request of sendBatchesOf(outgoing)) await send(request, options.queue, result);
+  for (const request of sendBatchesOf(outgoing)) await send(request, options.queue, result, sleep);
 }
 
 /** The event's queue message, once its archived copy is found and verifies; otherwise it is refused and named. */
@@ -143,7 +153,15 @@ function prepare(
   result: ReplayResult,
 ): Outgoing | undefined {
   const { eventId } = candidate;
-  if (archived?.rawBody === undefined) {
+  // The history read is eventually consistent and a record expires with the retention: one planned may be missing now.
+  if (archived === undefined) {
+    result.refused.push({
+      eventId,
+      why: 'its history record is gone or not yet readable (run again; if it stays missing, check the history retention)',
+    });
+    return undefined;
+  }
+  if (archived.rawBody === undefined) {
     result.refused.push({ eventId, why: 'no archived copy (the body was too large to archive)' });
     return undefined;
   }
@@ -182,41 +200,53 @@ function prepare(
 }
 
 /**
- * One SendMessageBatch. Entry ids are the entries' places in the request (SQS allows letters, digits, `-` and `_`);
- * an entry SQS refuses fails on its own, and a request that fails as a whole fails each of its events. SQS queues
- * the entries of one request in order, so a FIFO group's events keep theirs.
+ * One SendMessageBatch. Entry ids are the entries' places in the request (SQS allows letters, digits, `-` and `_`).
+ * The entries SQS refused for a passing fault of its own go again, alone, a few times with a growing wait; an entry
+ * still refused, or refused for the sender's fault, fails on its own, and a request that fails as a whole (after the
+ * SDK's own retries) fails each of its events. SQS queues the entries of one request in order, so a FIFO group's
+ * events keep theirs unless one of them has to go again.
  */
 async function send(
   request: readonly Outgoing[],
   queue: NonNullable<ReplayRunOptions['queue']>,
   result: ReplayResult,
+  sleep: (ms: number) => Promise<void>,
 ): Promise<void> {
-  let answer;
-  try {
-    answer = await queue.sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queue.url,
-        Entries: request.map((event, index) => ({ Id: String(index), ...event.entry })),
-      }),
-    );
-  } catch (error) {
-    for (const { eventId } of request) {
-      result.failed.push({ eventId, why: `SendMessage failed: ${(error as Error).message}` });
+  let waiting = request.map((event, index) => ({ id: String(index), event }));
+  for (let retry = 1; waiting.length > 0; retry += 1) {
+    let answer;
+    try {
+      answer = await queue.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: waiting.map(({ id, event }) => ({ Id: id, ...event.entry })),
+        }),
+      );
+    } catch (error) {
+      for (const { event } of waiting) {
+        result.failed.push({ eventId: event.eventId, why: `SendMessage failed: ${(error as Error).message}` });
+      }
+      return;
     }
-    return;
-  }
-  const refused = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry] as const));
-  const queued = new Set((answer.Successful ?? []).map((entry) => entry.Id));
-  for (const [index, { eventId }] of request.entries()) {
-    const failure = refused.get(String(index));
-    if (failure !== undefined) {
-      const why = [failure.Code, failure.Message].filter((part) => part !== undefined && part !== '').join(': ');
-      result.failed.push({ eventId, why: `SendMessage failed: ${why || 'refused'}` });
-    } else if (queued.has(String(index))) {
-      result.replayed.push(eventId);
-    } else {
-      result.failed.push({ eventId, why: 'SendMessage failed: SQS answered nothing for it' });
+    const refused = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry] as const));
+    const queued = new Set((answer.Successful ?? []).map((entry) => entry.Id));
+    const again: typeof waiting = [];
+    for (const pending of waiting) {
+      const { eventId } = pending.event;
+      const failure = refused.get(pending.id);
+      if (failure !== undefined && failure.SenderFault !== true && retry <= SEND_RETRY_ROUNDS) {
+        again.push(pending);
+      } else if (failure !== undefined) {
+        const why = [failure.Code, failure.Message].filter((part) => part !== undefined && part !== '').join(': ');
+        result.failed.push({ eventId, why: `SendMessage failed: ${why || 'refused'}` });
+      } else if (queued.has(pending.id)) {
+        result.replayed.push(eventId);
+      } else {
+        result.failed.push({ eventId, why: 'SendMessage failed: SQS answered nothing for it' });
+      }
     }
+    if (again.length > 0) await sleep(backoffDelayMs(retry, SEND_RETRY_BACKOFF));
+    waiting = again;
   }
 }
 
