@@ -26,6 +26,8 @@ export const CONSUMER_TIMEOUT_SECONDS = 30;
 export const CONSUMER_MEMORY_SIZE_MB = 512;
 /** Records handed to the consumer at once (no batching window, so a webhook is processed as soon as it arrives). */
 export const CONSUMER_BATCH_SIZE = 10;
+/** SQS hands out at most 10 messages per ReceiveMessage call, and a batch call takes at most 10 entries (an API limit). */
+export const SQS_MAX_MESSAGES_PER_CALL = 10;
 /** Concurrent consumers at most, so a burst from Fluent does not become a burst against what the handlers call. */
 export const CONSUMER_MAX_CONCURRENCY = 5;
 

@@ -1,12 +1,8 @@
 import { Message, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chunked } from '../../lambdas/core/chunked';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
-import {
-  BatchRefusal,
-  changeVisibilityInBatches,
-  deleteInBatches,
-  SQS_MAX_MESSAGES_PER_CALL,
-} from '../../tools/local/sqs-message-batches';
+import { SQS_MAX_MESSAGES_PER_CALL } from '../../lambdas/contract/deployment';
+import { BatchRefusal, changeVisibilityInBatches, deleteInBatches } from '../../tools/local/sqs-message-batches';
 import { RunningEmulators, startEmulators } from '../support/emulators';
 import { queueDepth } from '../support/sqs-records';
 import { waitUntil } from '../support/wait-until';

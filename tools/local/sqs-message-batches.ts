@@ -6,9 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { chunked } from '../../lambdas/core/chunked';
-
-/** SQS hands out at most 10 messages per ReceiveMessage call, and a batch call takes at most 10 entries. */
-export const SQS_MAX_MESSAGES_PER_CALL = 10;
+import { SQS_MAX_MESSAGES_PER_CALL } from '../../lambdas/contract/deployment';
 
 /** What one batch call did not do: the entries SQS refused, or the error the whole call failed with. */
 export type BatchRefusal = { readonly failed: BatchResultErrorEntry[] } | { readonly error: Error };

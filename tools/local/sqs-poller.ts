@@ -2,7 +2,8 @@ import { Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LAMBDA_RECEIVE_OPTIONS } from './sqs-event-records';
-import { changeVisibilityInBatches, deleteInBatches, SQS_MAX_MESSAGES_PER_CALL } from './sqs-message-batches';
+import { SQS_MAX_MESSAGES_PER_CALL } from '../../lambdas/contract/deployment';
+import { changeVisibilityInBatches, deleteInBatches } from './sqs-message-batches';
 import { TIMED_OUT, withinMs } from '../../lambdas/shared/within-time';
 
 /** SQS's longest long poll, which Lambda's event source uses too. */

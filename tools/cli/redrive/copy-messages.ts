@@ -12,7 +12,8 @@ import { readFluentEvent } from '../../../lambdas/core/fluent-event-rules';
 import { decodeQueueMessage } from '../../../lambdas/contract/queue-message';
 import { FIFO_QUEUE_SUFFIX } from '../../../lambdas/contract/ordering';
 import { toRecordAttributes } from '../../local/sqs-event-records';
-import { changeVisibilityInBatches, SQS_MAX_MESSAGES_PER_CALL } from '../../local/sqs-message-batches';
+import { SQS_MAX_MESSAGES_PER_CALL } from '../../../lambdas/contract/deployment';
+import { changeVisibilityInBatches } from '../../local/sqs-message-batches';
 
 /** IAM actions copy mode needs, named in access-denied messages. */
 export const COPY_PERMISSIONS = {

@@ -9,7 +9,7 @@ import { Provenance } from '../../../lambdas/contract/provenance';
 import { encodeQueueMessage, sendMessageAttributes } from '../../../lambdas/contract/queue-message';
 import type { CliIo } from '../cli-io';
 import type { ReplayCandidate } from './replay-plan';
-import { SQS_MAX_MESSAGES_PER_CALL } from '../../local/sqs-message-batches';
+import { SQS_MAX_MESSAGES_PER_CALL } from '../../../lambdas/contract/deployment';
 import { sendBatchesOf } from './send-batches';
 
 export interface ReplayRunOptions {

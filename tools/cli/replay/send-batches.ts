@@ -1,5 +1,5 @@
 import { MAX_SQS_MESSAGE_BYTES } from '../../../lambdas/core/constants';
-import { SQS_MAX_MESSAGES_PER_CALL } from '../../local/sqs-message-batches';
+import { SQS_MAX_MESSAGES_PER_CALL } from '../../../lambdas/contract/deployment';
 
 /** A SendMessageBatch's messages together, each counted as SQS counts a message, are at most one message's size. */
 const MAX_SQS_BATCH_BYTES = MAX_SQS_MESSAGE_BYTES;
