@@ -36,22 +36,38 @@ describe('Function: runReplay when a batch read or a send fails', () => {
     };
   }
 
+  /** Each SendMessageBatch's entry ids, in the order they were sent. */
+  let requests: string[][] = [];
+
   /** An SQS client that answers each SendMessageBatch with `answer` (by the request's place, from 0). */
   function sqs(answer: (request: number, ids: string[]) => object | Error): SQSClient {
-    let requests = 0;
     return {
       send: async (command: SendMessageBatchCommand) => {
         const entryIds = (command.input.Entries ?? []).map((entry) => entry.Id!);
         expect(entryIds.every((id) => /^[A-Za-z0-9_-]{1,80}$/.test(id))).toBe(true);
         expect(new Set(entryIds).size).toBe(entryIds.length);
-        const answered = answer(requests, entryIds);
-        requests += 1;
+        const answered = answer(requests.length, entryIds);
+        requests.push(entryIds);
         if (answered instanceof Error) throw answered;
         return answered;
       },
     } as unknown as SQSClient;
   }
   const allQueued = (_: number, entryIds: string[]) => ({ Successful: entryIds.map((Id) => ({ Id })), Failed: [] });
+  /**
+   * Refuses entry `id` with `failure` in the requests `when` picks, answers nothing for the entries `unanswered`, and
+   * queues every other entry.
+   */
+  const refusing =
+    (id: string, failure: object, when: (request: number) => boolean, unanswered: string[] = []) =>
+    (request: number, entryIds: string[]) =>
+      entryIds.includes(id) && when(request)
+        ? {
+            Successful: entryIds.filter((other) => other !== id && !unanswered.includes(other)).map((Id) => ({ Id })),
+            Failed: [{ Id: id, ...failure }],
+          }
+        : allQueued(request, entryIds);
+  const PASSING_FAULT = { SenderFault: false, Code: 'InternalError', Message: 'try again' };
 
   /** The waits runReplay asked for: none for pacing, as the clock moves a second each time it is read. */
   let waits: number[] = [];
@@ -59,6 +75,7 @@ describe('Function: runReplay when a batch read or a send fails', () => {
   beforeEach(() => {
     waits = [];
     clock = 0;
+    requests = [];
   });
   const replay = (store: Pick<HistoryStore, 'archivedMany'>, client: SQSClient) =>
     runReplay({
@@ -106,22 +123,9 @@ describe('Function: runReplay when a batch read or a send fails', () => {
   });
 
   it("fails an entry SQS refuses for the sender's fault at once, by id, without sending it again, and one SQS does not answer for", async () => {
-    // Arrange
-    const requests: string[][] = [];
-
     // Act
-    const result = await replay(
-      history(),
-      sqs((request, entryIds) => {
-        requests.push(entryIds);
-        return request === 0
-          ? {
-              Successful: entryIds.filter((id) => id !== '2' && id !== '5').map((Id) => ({ Id })),
-              Failed: [{ Id: '2', SenderFault: true, Code: 'InvalidParameterValue', Message: 'bad attribute' }],
-            }
-          : allQueued(request, entryIds);
-      }),
-    );
+    const senderFault = { SenderFault: true, Code: 'InvalidParameterValue', Message: 'bad attribute' };
+    const result = await replay(history(), sqs(refusing('2', senderFault, (request) => request === 0, ['5'])));
 
     // Assess
     expect(result.failed).toEqual([
@@ -134,22 +138,8 @@ describe('Function: runReplay when a batch read or a send fails', () => {
   });
 
   it('sends again, after a wait, only the entries SQS refused for a passing fault of its own, and counts them replayed once queued', async () => {
-    // Arrange
-    const requests: string[][] = [];
-
     // Act
-    const result = await replay(
-      history(),
-      sqs((request, entryIds) => {
-        requests.push(entryIds);
-        return request === 0
-          ? {
-              Successful: entryIds.filter((id) => id !== '2').map((Id) => ({ Id })),
-              Failed: [{ Id: '2', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
-            }
-          : allQueued(request, entryIds);
-      }),
-    );
+    const result = await replay(history(), sqs(refusing('2', PASSING_FAULT, (request) => request === 0)));
 
     // Assess
     expect(result.failed).toEqual([]);
@@ -160,22 +150,8 @@ describe('Function: runReplay when a batch read or a send fails', () => {
   });
 
   it('fails by id an entry SQS keeps refusing for a passing fault, after three more tries with growing waits', async () => {
-    // Arrange
-    const requests: string[][] = [];
-
     // Act
-    const result = await replay(
-      history(),
-      sqs((request, entryIds) => {
-        requests.push(entryIds);
-        return entryIds.includes('7') && request < 4
-          ? {
-              Successful: entryIds.filter((id) => id !== '7').map((Id) => ({ Id })),
-              Failed: [{ Id: '7', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
-            }
-          : allQueued(request, entryIds);
-      }),
-    );
+    const result = await replay(history(), sqs(refusing('7', PASSING_FAULT, (request) => request < 4)));
 
     // Assess
     expect(result.failed).toEqual([{ eventId: 'e-7', why: 'SendMessage failed: InternalError: try again' }]);
