@@ -15,7 +15,7 @@ import {
 import { EmulatedQueue, redrivePolicy, startSqsEmulator } from '../../tools/local/sqs-emulator';
 
 async function main(config: EmulatorsConfig): Promise<void> {
-  const sqs = await startSqsEmulator({ port: config.sqsPort, region: config.region });
+  const sqs = await startSqsEmulator({ port: config.sqsPort, region: config.region, dataDir: config.sqsDataDir });
   const dynamoDb = await startDynamoDbEmulator({ port: config.dynamoDbPort, path: config.dynamoDbPath });
 
   const queues: Record<string, EmulatedQueue> = {};

@@ -10,6 +10,8 @@ export interface EmulatorsConfig {
   readonly sqsPort?: number;
   /** @default 0 (any free port) */
   readonly dynamoDbPort?: number;
+  /** fauxqs's SQLite folder for the queues, messages and buckets; in memory when absent. */
+  readonly sqsDataDir?: string;
   /** LevelDB folder for the DynamoDB tables; in memory when absent. */
   readonly dynamoDbPath?: string;
   /** Created in order, so a dead-letter queue must come before the queues that name it. */

@@ -114,6 +114,7 @@ export async function startSqsEmulatorThread(
       return running;
     },
     createQueue: (name, attributes) => thread.call('createQueue', name, attributes),
+    queueNames: () => thread.call('queueNames'),
     createBucket: (name) => thread.call('createBucket', name),
     stop: async () => {
       running = false;

@@ -43,6 +43,8 @@ export interface SqsEmulator {
    * on it with SetQueueAttributes, so a changed setting applies on the next start.
    */
   createQueue(name: string, attributes?: Readonly<Record<string, string>>): Promise<EmulatedQueue>;
+  /** The names of the queues it holds (created since the start, or restored from `dataDir`). */
+  queueNames(): Promise<string[]>;
   /**
    * Creates an S3 bucket (fauxqs answers S3 on the same endpoint, path-style: give `S3Client` `forcePathStyle`),
    * or keeps it when it exists (restored from `dataDir` with its objects).
@@ -127,6 +129,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
         queueUrl: `${endpoint}/${EMULATOR_ACCOUNT_ID}/${name}`,
         queueArn: emulatedQueueArn(region, name),
       };
+    },
+    async queueNames() {
+      return [...sqsStore.allQueues()].map((queue) => queue.name);
     },
     async createBucket(name) {
       s3Store.createBucket(name);
@@ -217,7 +222,7 @@ interface FauxqsSqsStore {
   host: string;
   region: string;
   persistence?: FauxqsPersistence;
-  allQueues(): Iterable<{ persistence?: FauxqsPersistence }>;
+  allQueues(): Iterable<{ name: string; persistence?: FauxqsPersistence }>;
 }
 
 interface FauxqsS3Store {

@@ -83,7 +83,14 @@ export async function startAppRunner(options: AppRunnerOptions): Promise<AppRunn
     const sqs = await startSqsEmulator({ host, dataDir: join(dataDir, SQS_DIR) });
     stopActions.push(() => sqs.close());
     const cloud: LocalCloud = { stackName: stack.stackName, region: sqs.region, accountId: EMULATOR_ACCOUNT_ID };
-    const resources = new TemplateResources(template, cloud);
+    const restoredQueues = new Set(await sqs.queueNames());
+    const resources = new TemplateResources(template, cloud, (name) => restoredQueues.has(name));
+    for (const { logicalId, queueName } of resources.legacyQueues) {
+      logger.warn('queue kept under its earlier name, which AWS would refuse (longer than 80 characters)', {
+        queue: logicalId,
+        queueName,
+      });
+    }
     const direct = resources.resolveContextFor(sqs.endpoint);
     const resolve = (value: unknown) => resolveValue(value, direct);
 

@@ -27,14 +27,23 @@ export interface TemplateQueue {
  */
 export class TemplateResources {
   readonly queues: readonly TemplateQueue[];
+  /** The queues kept under the name an earlier version gave them ({@link legacyGeneratedQueueName}). */
+  readonly legacyQueues: readonly TemplateQueue[];
   private readonly fixed = new Map<string, ResolvedResource>();
 
+  /**
+   * `queueExists` tells whether the SQS emulator already holds a queue of that name (restored from the data folder):
+   * a queue an earlier version created under its legacy generated name keeps that name while no queue has the new one,
+   * so the messages it holds (its dead letters too) are still received.
+   */
   constructor(
     private readonly template: CfnTemplate,
     readonly cloud: LocalCloud,
+    queueExists: (queueName: string) => boolean = () => false,
   ) {
     const { region, accountId, stackName } = cloud;
     const queues: TemplateQueue[] = [];
+    const legacyQueues: TemplateQueue[] = [];
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
       const named = (nameProperty: string): string => {
         const given = property(resource, nameProperty);
@@ -44,8 +53,13 @@ export class TemplateResources {
         case CfnType.QUEUE: {
           const fifo = String(property(resource, 'FifoQueue')) === 'true';
           const given = property(resource, 'QueueName');
-          const queueName = typeof given === 'string' ? given : generatedQueueName(stackName, logicalId, fifo);
-          queues.push({ logicalId, queueName, queueArn: `arn:aws:sqs:${region}:${accountId}:${queueName}` });
+          const generated = generatedQueueName(stackName, logicalId, fifo);
+          const legacy = legacyGeneratedQueueName(stackName, logicalId, fifo);
+          const kept = legacy !== generated && queueExists(legacy) && !queueExists(generated);
+          const queueName = typeof given === 'string' ? given : kept ? legacy : generated;
+          const queue = { logicalId, queueName, queueArn: `arn:aws:sqs:${region}:${accountId}:${queueName}` };
+          queues.push(queue);
+          if (typeof given !== 'string' && kept) legacyQueues.push(queue);
           break;
         }
         case CfnType.TABLE: {
@@ -110,6 +124,7 @@ export class TemplateResources {
       }
     }
     this.queues = queues;
+    this.legacyQueues = legacyQueues;
   }
 
   /** The queue whose logical id, ARN or URL this is. */
@@ -184,7 +199,7 @@ export function resolveLeniently(value: unknown, resolve: (value: unknown) => un
 /** As long as the random suffix CloudFormation gives a generated name. */
 const NAME_HASH_LENGTH = 12;
 /** SQS's queue name rules: 1-80 characters, letters, digits, hyphens and underscores, `.fifo` (counted) for FIFO. */
-const QUEUE_NAME_MAX_LENGTH = 80;
+export const QUEUE_NAME_MAX_LENGTH = 80;
 /** DynamoDB's table name rules: 3-255 characters, letters, digits, underscores, hyphens and dots. */
 const TABLE_NAME_MAX_LENGTH = 255;
 /** S3's bucket name rules: 3-63 characters, lower-case letters, digits and hyphens, a letter or digit at each end. */
@@ -199,6 +214,14 @@ export function generatedQueueName(stackName: string, logicalId: string, fifo: b
   const readable = whole.replace(/[^A-Za-z0-9_-]+/g, '-');
   const suffix = fifo ? FIFO_QUEUE_SUFFIX : '';
   return stableName(stackName, logicalId, readable, readable === whole, QUEUE_NAME_MAX_LENGTH, suffix);
+}
+
+/**
+ * The name the runner gave a queue before {@link generatedQueueName} cut long names to fit: `<stack>-<logical id>`
+ * (and `.fifo`) whatever its length (fauxqs does not check it). A data folder of then may hold messages under it.
+ */
+export function legacyGeneratedQueueName(stackName: string, logicalId: string, fifo: boolean): string {
+  return `${stackName}-${logicalId}${fifo ? FIFO_QUEUE_SUFFIX : ''}`;
 }
 
 /** The table name CloudFormation would generate, made stable, as {@link generatedQueueName} for DynamoDB's rules. */

@@ -4,6 +4,7 @@ import {
   generatedBucketName,
   generatedQueueName,
   generatedTableName,
+  legacyGeneratedQueueName,
   TemplateResources,
 } from '../../../../tools/local/app/template-resources';
 
@@ -23,12 +24,22 @@ function stackNameFor(length: number, logicalId: string, suffix = ''): string {
 }
 
 /** The template's queue as `fluent-webhook local --app` names it: the name it creates, its `Ref` and its ARN. */
-function queueFor(stackName: string, logicalId: string, properties: Record<string, unknown> = {}) {
+function queueFor(
+  stackName: string,
+  logicalId: string,
+  properties: Record<string, unknown> = {},
+  existingQueues: readonly string[] = [],
+) {
   const template = { Resources: { [logicalId]: { Type: CfnType.QUEUE, Properties: properties } } };
-  const resources = new TemplateResources(template, { stackName, region: 'eu-west-1', accountId: '000000000000' });
+  const resources = new TemplateResources(
+    template,
+    { stackName, region: 'eu-west-1', accountId: '000000000000' },
+    (name) => existingQueues.includes(name),
+  );
   const context = resources.resolveContextFor('http://127.0.0.1:1');
   return {
     ...resources.queues[0]!,
+    legacy: resources.legacyQueues.length > 0,
     ref: resolveValue({ Ref: logicalId }, context),
     nameAttribute: resolveValue({ 'Fn::GetAtt': [logicalId, 'QueueName'] }, context),
   };
@@ -154,6 +165,39 @@ describe('Class: TemplateResources, a queue without a QueueName', () => {
 
   it('keeps a QueueName the template gives as it is', () => {
     expect(queueFor('FluentWebhooks-dev', LOGICAL_ID, { QueueName: 'my-queue' }).queueName).toBe('my-queue');
+  });
+
+  it.each([false, true])(
+    'keeps the long name an earlier version gave it while only that queue exists in the data folder (FIFO %s)',
+    (fifo) => {
+      // Prepare
+      const stackName = stackNameFor(120, LOGICAL_ID);
+      const legacyName = legacyGeneratedQueueName(stackName, LOGICAL_ID, fifo);
+
+      // Act
+      const queue = queueFor(stackName, LOGICAL_ID, { FifoQueue: fifo }, [legacyName]);
+
+      // Assess: created, referred to and granted (ARN) by the name its messages are under.
+      expect(legacyName).toBe(`${stackName}-${LOGICAL_ID}${fifo ? '.fifo' : ''}`);
+      expect(queue.queueName).toBe(legacyName);
+      expect(queue.legacy).toBe(true);
+      expect(queue.queueArn).toBe(`arn:aws:sqs:eu-west-1:000000000000:${legacyName}`);
+      expect(queue.nameAttribute).toBe(legacyName);
+      expect(queue.ref).toBe(`http://127.0.0.1:1/000000000000/${legacyName}`);
+    },
+  );
+
+  it('takes the cut name when a queue of that name exists too, or no queue of the long name', () => {
+    const stackName = stackNameFor(120, LOGICAL_ID);
+    const cut = generatedQueueName(stackName, LOGICAL_ID, false);
+    const legacyName = legacyGeneratedQueueName(stackName, LOGICAL_ID, false);
+
+    expect(queueFor(stackName, LOGICAL_ID, {}, [legacyName, cut])).toMatchObject({ queueName: cut, legacy: false });
+    expect(queueFor(stackName, LOGICAL_ID, {}, [])).toMatchObject({ queueName: cut, legacy: false });
+    expect(queueFor(stackName, LOGICAL_ID, { QueueName: 'my-queue' }, [legacyName])).toMatchObject({
+      queueName: 'my-queue',
+      legacy: false,
+    });
   });
 });
 
