@@ -10,7 +10,7 @@ import { emulatorClientConfig, emulatorS3ClientConfig } from './local-aws-config
 import { LOCAL_RESOURCE_NAMES } from './local-config';
 import { DYNAMODB_DIR, SQS_DIR } from './local-runner';
 import { HistoryBodyObjects, parsePointer, S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
-import { readStoredObjects } from './sqs-emulator';
+import { readStoredObjects } from './fauxqs-stored-objects';
 import { RunnerEndpoints, runningRunnerEndpoints } from './runner-endpoints';
 
 /** The local runner's history, opened for reading (and the runner's endpoints when it is running). */
