@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signFluentPayload } from '../../lambdas/core';
 import { fluentEventBody } from '../support/factories';
 import { judgeOrdering, readHandlerRuns } from '../support/handler-runs';
 import { useTempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
 import { RECORD_FILE_ENV } from './fixtures/recording-handlers';
-import { RunnerProcess, startRunnerProcess } from './local-runner-process';
+import { postSignedWebhook, RunnerProcess, startRunnerProcess } from './local-runner-process';
 
 const ORDERS = 6;
 const EVENTS_PER_ORDER = 6;
@@ -32,15 +31,7 @@ describe('Program: npm start with ORDERING=per-entity, end to end over HTTP', ()
     await runner?.stop();
   });
 
-  const postSigned = async (body: Buffer): Promise<number> => {
-    const response = await fetch(`${runner.webhookBaseUrl}orders`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
-      body,
-    });
-    await response.arrayBuffer();
-    return response.status;
-  };
+  const postSigned = (body: Buffer): Promise<number> => postSignedWebhook(runner, body, privateKeyPem);
 
   it('runs each order’s events one after another in the order sent, each once, different orders at the same time', async () => {
     // Prepare: six orders, each with six events (seq 1..6) whose root entity is the order.

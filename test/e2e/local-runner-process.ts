@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SETTING_ENV_NAMES } from '../../lambdas/core';
+import { SETTING_ENV_NAMES, signFluentPayload } from '../../lambdas/core';
 import { FluentApiEnv } from '../../lambdas/contract/environment';
 import { LOCAL_ENV_NAMES } from '../../tools/local/local-config';
 
@@ -32,6 +32,25 @@ export interface RunnerProcess {
   readonly pid: number;
   /** SIGKILL, as a crash or an OOM kill would end it; resolves once its output is read to the end. */
   kill(): Promise<void>;
+}
+
+/**
+ * POSTs `body` to the runner's `orders` route, signed with `privateKeyPem` (the runner's key pair in its data folder),
+ * and resolves with the status once the answer is read; rejects if no answer comes within 10 s.
+ */
+export async function postSignedWebhook(
+  runner: Pick<RunnerProcess, 'webhookBaseUrl'>,
+  body: Buffer,
+  privateKeyPem: string,
+): Promise<number> {
+  const response = await fetch(`${runner.webhookBaseUrl}orders`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  await response.arrayBuffer();
+  return response.status;
 }
 
 /** Which `fluent-webhook` runs, where, with which arguments after `local`. */

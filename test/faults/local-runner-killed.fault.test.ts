@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { signFluentPayload } from '../../lambdas/core';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
-import { LogLine, REPO_ROOT, RunnerProcess, startRunnerProcess } from '../e2e/local-runner-process';
+import { LogLine, postSignedWebhook, REPO_ROOT, RunnerProcess, startRunnerProcess } from '../e2e/local-runner-process';
 import { CONSUMER_BATCH_SIZE } from '../../lambdas/contract/deployment';
 import { LOCAL_DEFAULTS } from '../../tools/local/local-config';
 import { waitUntil } from '../support/wait-until';
@@ -93,16 +93,9 @@ describe('Program: npm start (the local runner) under faults', () => {
       while (next < count) {
         next += 1;
         const id = randomUUID();
-        const body = fluentEventBody({ id });
         try {
-          const response = await fetch(`${runner.webhookBaseUrl}orders`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
-            body,
-            signal: AbortSignal.timeout(10_000),
-          });
-          await response.arrayBuffer();
-          if (response.status === 200) {
+          const status = await postSignedWebhook(runner, fluentEventBody({ id }), privateKeyPem);
+          if (status === 200) {
             tally.accepted.add(id);
             onAccepted(tally.accepted.size);
           } else tally.unanswered += 1;

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signFluentPayload } from '../../lambdas/core';
 import { RecordFailureReason } from '../../lambdas/contract/observability';
 import { STORE_FAILED_MESSAGE } from '../../tools/local/dynamodb-emulator';
 import { fluentEventBody } from '../support/factories';
 import { useTempDir } from '../support/temp-dir';
-import { LogLine, RunnerProcess, RunnerProgram, startRunnerProcess } from '../e2e/local-runner-process';
+import {
+  LogLine,
+  postSignedWebhook,
+  RunnerProcess,
+  RunnerProgram,
+  startRunnerProcess,
+} from '../e2e/local-runner-process';
 import { RUNS_FILE_ENV } from './fixtures/recording-handlers';
 
 const WEBHOOKS = 3;
@@ -51,19 +56,7 @@ describe('Program: npm start (the local runner) when LevelDB fails under the Dyn
   /** POSTs one signed webhook per id; resolves with their statuses. */
   const send = (runner: RunnerProcess, dataDir: string, ids: readonly string[]) => {
     const privateKeyPem = readFileSync(join(dataDir, 'keys', 'private-key.pem'), 'utf8');
-    return Promise.all(
-      ids.map(async (id) => {
-        const body = fluentEventBody({ id });
-        const response = await fetch(`${runner.webhookBaseUrl}orders`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        await response.arrayBuffer();
-        return response.status;
-      }),
-    );
+    return Promise.all(ids.map((id) => postSignedWebhook(runner, fluentEventBody({ id }), privateKeyPem)));
   };
 
   it('fails the records as idempotency-store-failed, says where the store failed, keeps serving, then processes each once the disk has room again', async () => {
