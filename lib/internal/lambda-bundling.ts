@@ -84,16 +84,20 @@ function bundlingOf(
  * explicit Node.js runtime on arm64 and {@link bundlingOf} (what the benchmarks build).
  */
 export function bundledFunctionProps(source: BundleSource): NodejsFunctionProps {
+  const basics = functionBasics(source);
+  return { ...basics, bundling: bundlingOf(source, basics.runtime) };
+}
+
+/** Everything of {@link bundledFunctionProps} but the bundling, which the construct builds with the user's overrides. */
+function functionBasics(source: BundleSource) {
   const { entry, projectRoot, depsLockFilePath } = source;
-  const runtime = Runtime.NODEJS_24_X;
   return {
     entry,
     projectRoot,
     depsLockFilePath,
     handler: 'handler',
-    runtime,
+    runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
-    bundling: bundlingOf(source, runtime),
     environment: { NODE_OPTIONS: '--enable-source-maps' },
   };
 }
@@ -126,10 +130,10 @@ export function createBundledFunction(
   if (Stack.of(scope).bundlingRequired) {
     requireOptionalPackages('fluent-webhook-receiver/cdk', [source.projectRoot, PACKAGE_ROOT]);
   }
-  const bundled = bundledFunctionProps(source);
+  const bundled = functionBasics(source);
   const overrides = layers.overrides ?? {};
   const { wiring } = layers;
-  const runtime = overrides.runtime ?? layers.defaults.runtime ?? (bundled.runtime as Runtime);
+  const runtime = overrides.runtime ?? layers.defaults.runtime ?? bundled.runtime;
   return new NodejsFunction(scope, id, {
     runtime: bundled.runtime,
     architecture: bundled.architecture,
