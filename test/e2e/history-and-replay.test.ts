@@ -7,7 +7,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { signFluentPayload } from '../../lambdas/core';
 import type { HistoryRecord } from '../../lambdas/contract/history';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import { archivedOfItem, historyKey } from '../../lambdas/history/history-item';
@@ -19,7 +18,18 @@ import { useTempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
 import { BODY_HASHES_FILE_ENV, RUNS_FILE_ENV } from './fixtures/counting-handlers';
 import { runCli } from './cli-process';
-import { REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
+import { postSignedWebhook, REPO_ROOT, RunnerProcess, startRunnerProcess } from './local-runner-process';
+
+/** An order's event of 560 KB of random text, which brotli cannot pack under a history item's limit. */
+function largeOrderEvent(id: string, ref: string): Buffer {
+  return fluentEventBody({
+    id,
+    entityRef: ref,
+    rootEntityRef: ref,
+    entityType: 'ORDER',
+    attributes: { blob: randomBytes(420_000).toString('base64') },
+  });
+}
 
 const ORDERS = ['HD_A', 'HD_B', 'HD_C'];
 const WAIT_MS = 60_000;
@@ -76,12 +86,7 @@ describe('Program: history and replay under npm start, end to end', () => {
         const id = `${ref}-event-${index}`;
         eventIds[ref]!.push(id);
         const body = fluentEventBody({ id, entityRef: ref, rootEntityRef: ref, entityType: 'ORDER' });
-        const response = await fetch(`${runner.webhookBaseUrl}orders`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
-          body,
-        });
-        expect(response.status).toBe(200);
+        expect(await postSignedWebhook(runner, body, privateKeyPem)).toBe(200);
       }
     }
     await waitUntil(() => runs().length === 9, WAIT_MS, 'the nine events were handled');
@@ -201,20 +206,9 @@ describe('Program: history and replay under npm start, end to end', () => {
     async () => {
       // Prepare: a 560 KB event of random text, which brotli cannot pack under the item's limit.
       const id = 'HD_L-large-1';
-      const body = fluentEventBody({
-        id,
-        entityRef: 'HD_L',
-        rootEntityRef: 'HD_L',
-        entityType: 'ORDER',
-        attributes: { blob: randomBytes(420_000).toString('base64') },
-      });
+      const body = largeOrderEvent(id, 'HD_L');
       const sha256 = createHash('sha256').update(body).digest('hex');
-      const response = await fetch(`${runner.webhookBaseUrl}orders`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
-        body,
-      });
-      expect(response.status).toBe(200);
+      expect(await postSignedWebhook(runner, body, privateKeyPem)).toBe(200);
       await waitUntil(() => bodyHashes().includes(`${id} webhook ${sha256}`), WAIT_MS, 'the large event was handled');
 
       // Act
@@ -277,19 +271,8 @@ describe('Program: history and replay under npm start, end to end', () => {
       // visibility timeout has passed once the runner is stopped: fauxqs started on the folder would make it visible
       // again, in the file the runner restores its queues from.
       const id = 'HD_S-large-1';
-      const body = fluentEventBody({
-        id,
-        entityRef: 'HD_S',
-        rootEntityRef: 'HD_S',
-        entityType: 'ORDER',
-        attributes: { blob: randomBytes(420_000).toString('base64') },
-      });
-      const response = await fetch(`${runner.webhookBaseUrl}orders`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...signFluentPayload(body, privateKeyPem) },
-        body,
-      });
-      expect(response.status).toBe(200);
+      const body = largeOrderEvent(id, 'HD_S');
+      expect(await postSignedWebhook(runner, body, privateKeyPem)).toBe(200);
       await waitUntil(() => runs().includes(`${id} webhook`), WAIT_MS, 'the large event was handled');
       const endpoints = runningRunnerEndpoints(temp.path('data'))!;
       const sqs = new SQSClient(emulatorClientConfig(endpoints.sqsEndpoint, endpoints.region));
