@@ -10,7 +10,7 @@ import { repositoryBundleSource } from '../../lib/internal/lambda-bundling';
 import { testKeyPair } from '../../test/support/test-keys';
 import type { Bench } from './bench';
 import { buildBundle, BuiltBundle, constructBuildOptions } from './lambda-bundles';
-import { median } from './measure';
+import { median, medianRatio } from './measure';
 import { BENCH_ACCOUNT } from './webhook-request';
 
 const RUNS = 21;
@@ -64,35 +64,30 @@ export const coldStartBench: Bench = {
         ) as [number, number];
 
       // Round-robin, so drift in machine load hits every bundle alike; ratios are taken within each round.
-      const times = new Map(bundles.map((bundle) => [bundle.label, { wall: [] as number[], cpu: [] as number[] }]));
+      const wallMs = new Map<string, number[]>(bundles.map((bundle) => [bundle.label, []]));
+      const cpuMs = new Map<string, number[]>(bundles.map((bundle) => [bundle.label, []]));
       for (let round = 0; round < RUNS; round += 1) {
         for (const bundle of bundles) {
           const [wall, cpu] = importMs(bundle);
-          times.get(bundle.label)?.wall.push(wall);
-          times.get(bundle.label)?.cpu.push(cpu);
+          wallMs.get(bundle.label)?.push(wall);
+          cpuMs.get(bundle.label)?.push(cpu);
         }
       }
-      const baseline = times.get(BASELINE) ?? { wall: [], cpu: [] };
-      const ratios = (own: number[], base: number[]): number =>
-        median(own.map((ms, round) => ms / (base[round] as number)));
       return {
         title: `Lambda bundles as the construct builds them, and the time to import each in a fresh Node.js process (target for the verifying Lambda: ≤ 1.30 × ${BASELINE})`,
         columns: ['KiB', 'map KiB', 'zipped KiB', 'import ms', `× ${BASELINE}`, 'import CPU ms', '× (CPU)'],
-        rows: bundles.map((bundle) => {
-          const own = times.get(bundle.label) ?? { wall: [], cpu: [] };
-          return {
-            label: bundle.label,
-            values: [
-              bundle.bytes / 1024,
-              bundle.mapBytes / 1024,
-              bundle.zippedBytes / 1024,
-              median(own.wall),
-              ratios(own.wall, baseline.wall),
-              median(own.cpu),
-              ratios(own.cpu, baseline.cpu),
-            ],
-          };
-        }),
+        rows: bundles.map((bundle) => ({
+          label: bundle.label,
+          values: [
+            bundle.bytes / 1024,
+            bundle.mapBytes / 1024,
+            bundle.zippedBytes / 1024,
+            median(wallMs.get(bundle.label) ?? []),
+            medianRatio(wallMs, bundle.label, BASELINE),
+            median(cpuMs.get(bundle.label) ?? []),
+            medianRatio(cpuMs, bundle.label, BASELINE),
+          ],
+        })),
         notes: [
           `esbuild with the construct's options (${describeOptions()}), the AWS SDK bundled in. "zipped" is gzip of code and source map, close to what the deployment package holds.`,
           `A row "loaded when needed" is a file the construct bundles next to the Lambda's index.js, which imports it only on first use (the consumer's S3 client, for a body too large for its history item): not part of the cold start; its import ms is what that first use adds once per Lambda instance.`,

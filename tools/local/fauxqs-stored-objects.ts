@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /** The SQLite file fauxqs's PersistenceManager keeps in its data folder. */
 const FAUXQS_DB_FILE = 'fauxqs.db';
@@ -26,20 +26,22 @@ export interface StoredObjects {
 export function readStoredObjects(dataDir: string): StoredObjects {
   const file = join(dataDir, FAUXQS_DB_FILE);
   let db: DatabaseSync | undefined;
+  let select: StatementSync | undefined;
   return {
     get(bucket, key) {
-      if (db === undefined) {
+      if (select === undefined) {
         if (!existsSync(file)) return undefined;
         // Loaded here: the rest of this module, and what imports it, loads on a Node.js without node:sqlite too.
         db = new (process.getBuiltinModule('node:sqlite').DatabaseSync)(file, { readOnly: true });
+        select = db.prepare('SELECT body FROM s3_objects WHERE bucket = ? AND key = ?');
       }
-      const row = db.prepare('SELECT body FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as
-        { body: Uint8Array } | undefined;
+      const row = select.get(bucket, key) as { body: Uint8Array } | undefined;
       return row === undefined ? undefined : Buffer.from(row.body);
     },
     close() {
       db?.close();
       db = undefined;
+      select = undefined;
     },
   };
 }

@@ -10,8 +10,6 @@ import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lamb
 import type { FluentApiClient } from '../../lambdas/fluent-api';
 import type { FluentCallTap } from '../../lambdas/consumer/fluent-context';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
-import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
-import type { HistoryBodyObjects } from '../../lambdas/history/s3-history-bodies';
 import type { HistoryKey, HistoryStore } from '../../lambdas/contract/history';
 
 /** What the inspector page is told about the consumer's work. */
@@ -23,24 +21,18 @@ export interface ConsumerInspection {
 }
 
 /**
- * The real consumer handler on the given handler map, with its idempotency records and its history in the local
- * DynamoDB emulator.
+ * The real consumer handler on the given handler map, with its idempotency records in the local DynamoDB emulator and
+ * the runner's history store.
  */
 export function createLocalConsumer(
   config: LocalConfig,
   dynamoDbClient: DynamoDBClient,
   handlers: FluentEventHandlers,
+  history: Pick<HistoryStore, 'write'>,
   fluentApi?: FluentApiClient,
   reconciliationSourceArn?: string,
   inspection: ConsumerInspection = {},
-  historyBodies?: HistoryBodyObjects,
 ): SqsBatchHandler {
-  const history = new DynamoDbHistoryStore({
-    client: dynamoDbClient,
-    tableName: LOCAL_RESOURCE_NAMES.historyTable,
-    retentionDays: config.historyRetentionDays,
-    ...(historyBodies === undefined ? {} : { bodies: historyBodies }),
-  });
   const { onRecorded } = inspection;
   return createConsumerHandler({
     settings: config.settings,

@@ -246,10 +246,13 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
         config,
         dynamoDbClient,
         handlers,
+        historyStore(),
         fluentApi.client,
         reconciliationQueue.queueArn,
-        { fluentCallTap: fluentCalls.tap, onRecorded: (key) => changes.recorded(key) },
-        historyBodies,
+        {
+          fluentCallTap: fluentCalls.tap,
+          onRecorded: (key) => changes.recorded(key),
+        },
       );
     let consumer = consumerFor(bundled.handlers);
     if (config.watch) {

@@ -45,26 +45,28 @@ export class TemplateResources {
     const queues: TemplateQueue[] = [];
     const legacyQueues: TemplateQueue[] = [];
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-      const named = (nameProperty: string): string => {
+      /** The resource's own name property, else the name CloudFormation would generate (`generate`). */
+      const named = (nameProperty: string, generate = () => `${stackName}-${logicalId}`): string => {
         const given = property(resource, nameProperty);
-        return typeof given === 'string' ? given : `${stackName}-${logicalId}`;
+        return typeof given === 'string' ? given : generate();
       };
       switch (resource.Type) {
         case CfnType.QUEUE: {
           const fifo = String(property(resource, 'FifoQueue')) === 'true';
-          const given = property(resource, 'QueueName');
-          const generated = generatedQueueName(stackName, logicalId, fifo);
-          const legacy = legacyGeneratedQueueName(stackName, logicalId, fifo);
-          const kept = legacy !== generated && queueExists(legacy) && !queueExists(generated);
-          const queueName = typeof given === 'string' ? given : kept ? legacy : generated;
+          let kept = false;
+          const queueName = named('QueueName', () => {
+            const generated = generatedQueueName(stackName, logicalId, fifo);
+            const legacy = legacyGeneratedQueueName(stackName, logicalId, fifo);
+            kept = legacy !== generated && queueExists(legacy) && !queueExists(generated);
+            return kept ? legacy : generated;
+          });
           const queue = { logicalId, queueName, queueArn: `arn:aws:sqs:${region}:${accountId}:${queueName}` };
           queues.push(queue);
-          if (typeof given !== 'string' && kept) legacyQueues.push(queue);
+          if (kept) legacyQueues.push(queue);
           break;
         }
         case CfnType.TABLE: {
-          const given = property(resource, 'TableName');
-          const name = typeof given === 'string' ? given : generatedTableName(stackName, logicalId);
+          const name = named('TableName', () => generatedTableName(stackName, logicalId));
           this.fixed.set(logicalId, {
             ref: name,
             attributes: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` },
@@ -72,8 +74,7 @@ export class TemplateResources {
           break;
         }
         case CfnType.BUCKET: {
-          const given = property(resource, 'BucketName');
-          const name = typeof given === 'string' ? given : generatedBucketName(stackName, logicalId);
+          const name = named('BucketName', () => generatedBucketName(stackName, logicalId));
           this.fixed.set(logicalId, {
             ref: name,
             attributes: {

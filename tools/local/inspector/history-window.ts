@@ -24,7 +24,7 @@ export interface HistoryWrites {
  * item (and decompressing its archive) every time cost about half a second for 3,000 records, so an item is read in
  * full only the first time it is listed, for the fields the list needs that never change, and again only when the
  * page shows it. A replay or backfill is placed by its `decidedAt`, which a retry rewrites: its record is kept as read
- * and read again only once the consumer has written it again (told by `writes`; without them, on every listing).
+ * and read again only once the consumer has written it again (told by `writes`).
  */
 export class HistoryWindow {
   private readonly settled = new Map<string, SettledFields>();
@@ -39,9 +39,9 @@ export class HistoryWindow {
 
   public constructor(
     private readonly store: HistoryStore,
-    private readonly writes?: HistoryWrites,
+    writes: HistoryWrites,
   ) {
-    writes?.onRecorded((key) => {
+    writes.onRecorded((key) => {
       this.kept.delete(keyOf(key));
       if (this.reading > 0) this.writtenWhileReading.add(keyOf(key));
     });
@@ -69,8 +69,7 @@ export class HistoryWindow {
     for (const [key, record] of read) {
       const { requestId, provenance, entityRef } = record;
       this.settled.set(key, { requestId, provenance, entityRef });
-      const keep = provenance !== Provenance.WEBHOOK && this.writes !== undefined;
-      if (keep && !this.writtenWhileReading.has(key)) this.kept.set(key, record);
+      if (provenance !== Provenance.WEBHOOK && !this.writtenWhileReading.has(key)) this.kept.set(key, record);
     }
     if (this.reading === 0) this.writtenWhileReading.clear();
     // Only what is still in the window is kept: the memory stays that of one window.

@@ -53,10 +53,10 @@ export interface InspectorRow {
 export interface InspectorApiOptions {
   readonly store: HistoryStore;
   /**
-   * Told of every history write the runner's consumer makes: with it, a replay's or backfill's record is read again
-   * only once it was written again. Without it, every listing reads them.
+   * Told of every history write the runner's consumer makes: a replay's or backfill's record is read again only once it
+   * was written again.
    */
-  readonly changes?: HistoryWrites;
+  readonly changes: HistoryWrites;
   readonly verdicts: DoorVerdicts;
   readonly logs: LogTap;
   /** The calls the handlers made to Fluent, per delivery. */
