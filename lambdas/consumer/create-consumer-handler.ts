@@ -16,6 +16,8 @@ import { OutcomeTally } from './consumer-metrics';
 import type { FluentEventHandlers } from './handler-types';
 import { processRecord } from './process-record';
 import { createRunOnce } from './run-once';
+import { createHistoryMarkedRunOnce } from './history-marked-run-once';
+import type { EventClaims } from './event-claims';
 import { HANDLER_TIME_RESERVE_MS } from './handler-deadline';
 import { Ingress, IngressName } from '../contract/ingress';
 import { FIFO_QUEUE_SUFFIX } from '../contract/ordering';
@@ -40,8 +42,19 @@ export interface ConsumerHandlerDependencies {
    * type's order; the store keeps the last processed status. @default off
    */
   readonly staleStatusGuard?: { readonly order: StatusOrder; readonly store: EntityStatusStore };
-  /** Where every signed delivery is archived with its outcome (the consumer only writes). @default - nothing is archived */
-  readonly history?: Pick<HistoryStore, 'write'>;
+  /**
+   * Where every signed delivery is archived with its outcome. With `claims` too, an event's `processed` record is
+   * also the mark of its completion, read (`completionsOf`) when a claim meets an earlier one.
+   * @default - nothing is archived
+   */
+  readonly history?: Pick<HistoryStore, 'write' | 'completionsOf'>;
+  /**
+   * The idempotency table as the consumer claims events in it itself (Powertools' record layout), when the history
+   * marks their completion: one write unit less per processed event than Powertools' COMPLETED update. Without
+   * `history` or without this, Powertools Idempotency over `persistenceStore` alone, as before.
+   * @default - Powertools Idempotency
+   */
+  readonly claims?: EventClaims;
   /**
    * The reconciliation queue's ARN: the one source of unsigned events marked `reconciliation`.
    * @default - none: every record marked `reconciliation` is refused
@@ -61,7 +74,7 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * Safe to call concurrently (the local runner does): all per-batch state lives in the call.
  */
 export function createConsumerHandler(dependencies: ConsumerHandlerDependencies): ConsumerHandler {
-  const { settings, persistenceStore, handlers, logger, metrics, fluentApi } = dependencies;
+  const { settings, persistenceStore, handlers, logger, metrics, fluentApi, history, claims } = dependencies;
   const verifier = new FluentSignatureVerifier({ publicKeys: settings.publicKeys, policy: settings.signaturePolicy });
 
   return async (event, context) => {
@@ -78,9 +91,12 @@ export function createConsumerHandler(dependencies: ConsumerHandlerDependencies)
       ...(dependencies.staleStatusGuard === undefined
         ? {}
         : { staleStatusGuard: { ...dependencies.staleStatusGuard, expirySeconds: settings.idempotencyExpirySeconds } }),
-      history: dependencies.history,
+      history,
       reconciliationSourceArn: dependencies.reconciliationSourceArn,
-      runOnce: createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context),
+      runOnce:
+        history === undefined || claims === undefined
+          ? createRunOnce(persistenceStore, settings.idempotencyExpirySeconds, context)
+          : createHistoryMarkedRunOnce(claims, history, settings.idempotencyExpirySeconds, context),
       fluentFor: fluentForInvocation(fluentApi, context, metrics, dependencies.fluentCallTap),
       handlerTimeMs: () => context.getRemainingTimeInMillis() - HANDLER_TIME_RESERVE_MS,
     };

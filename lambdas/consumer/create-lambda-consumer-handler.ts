@@ -8,6 +8,7 @@ import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../contrac
 import { readIngress } from '../contract/ingress';
 import { readStaleStatusGuard } from '../contract/stale-status-guard';
 import { dynamoDbEntityStatusStore } from './entity-status-store';
+import { dynamoDbEventClaims } from './dynamodb-event-claims';
 import { ConsumerHandler, createConsumerHandler } from './create-consumer-handler';
 import type { FluentEventHandlers } from './handler-types';
 import { fluentApiClientFromEnv } from '../fluent-api/fluent-api-from-env';
@@ -44,6 +45,7 @@ export function createLambdaConsumerHandler(handlers: FluentEventHandlers | unde
           staleStatusGuard: { order: staleStatusOrder, store: dynamoDbEntityStatusStore(dynamoDbClient, tableName) },
         }),
     history: historyStoreFromEnv(process.env, dynamoDbClient),
+    claims: dynamoDbEventClaims(dynamoDbClient, tableName),
     handlers,
     ingress: readIngress(process.env),
     reconciliationSourceArn: process.env[RuntimeEnv.RECONCILIATION_QUEUE_ARN] || undefined,

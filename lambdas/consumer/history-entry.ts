@@ -50,6 +50,11 @@ export class HistoryEntry {
     );
   }
 
+  /** The event's id in the history: its partition. */
+  public get eventId(): string {
+    return this.identity.eventId;
+  }
+
   public withOutcome(outcome: Outcome): ArchivedWebhook {
     return {
       record: { ...this.identity, ...outcome, decidedAt: new Date().toISOString() },

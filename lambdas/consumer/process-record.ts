@@ -22,7 +22,13 @@ import type { OutcomeTally } from './consumer-metrics';
 import type { FluentApi } from '../fluent-api';
 import type { FluentCallDelivery } from './fluent-context';
 import type { FluentEventContext, FluentEventHandlers } from './handler-types';
-import { HandlerFailedError, HandlerTimedOutError, RecordFailedError, RecordOutcome } from './record-outcome';
+import {
+  HandlerFailedError,
+  HandlerTimedOutError,
+  HistoryReadFailedError,
+  RecordFailedError,
+  RecordOutcome,
+} from './record-outcome';
 import { idempotencyKeyFor, RunKey, RunOnce, RunOnceResult } from './run-once';
 import { normaliseRoute, selectHandler } from './select-handler';
 import { RecordFailureReason, RecordFailureReasonName } from '../contract/observability';
@@ -260,25 +266,31 @@ async function decideVerified(
   }
   let result: RunOnceResult;
   try {
-    result = await pipeline.runOnce(runKey(parsed.deduplicationKey, queued), async () => {
-      const allowedMs = pipeline.handlerTimeMs();
-      let finished: void | typeof TIMED_OUT;
-      const started = performance.now();
-      try {
-        finished = await withinMs(selected.handler(event, context), allowedMs);
-      } catch (error) {
-        throw new HandlerFailedError(error);
-      } finally {
-        handled.durationMs = Math.round(performance.now() - started);
-        decision.handlerMs = Math.round((performance.now() - started) * 10) / 10;
-      }
-      if (finished === TIMED_OUT) throw new HandlerTimedOutError(allowedMs);
-    });
+    result = await pipeline.runOnce(
+      runKey(parsed.deduplicationKey, queued),
+      async () => {
+        const allowedMs = pipeline.handlerTimeMs();
+        let finished: void | typeof TIMED_OUT;
+        const started = performance.now();
+        try {
+          finished = await withinMs(selected.handler(event, context), allowedMs);
+        } catch (error) {
+          throw new HandlerFailedError(error);
+        } finally {
+          handled.durationMs = Math.round(performance.now() - started);
+          decision.handlerMs = Math.round((performance.now() - started) * 10) / 10;
+        }
+        if (finished === TIMED_OUT) throw new HandlerTimedOutError(allowedMs);
+      },
+      decision.recordedAs,
+    );
   } catch (error) {
     if (error instanceof HandlerFailedError)
       return decision.fail(RecordFailureReason.HANDLER_FAILED, handled, { error: error.cause });
     if (error instanceof HandlerTimedOutError)
       return decision.fail(RecordFailureReason.HANDLER_TIMED_OUT, { ...handled, handlerTimeMs: error.afterMs });
+    if (error instanceof HistoryReadFailedError)
+      return decision.fail(RecordFailureReason.HISTORY_STORE_FAILED, about, { error: error.cause });
     if (error instanceof IdempotencyAlreadyInProgressError)
       return decision.fail(RecordFailureReason.ALREADY_IN_PROGRESS, about);
     if (error instanceof IdempotencyUnknownError)
@@ -362,6 +374,13 @@ class Decision {
   /** From now on each outcome is written to the history before it is logged. */
   public archiveAs(entry: HistoryEntry | undefined): void {
     this.entry = entry;
+  }
+
+  /** Where this delivery's outcome will be in the history, if it will be. */
+  public get recordedAs(): { readonly eventId: string } | undefined {
+    return this.pipeline.history === undefined || this.entry === undefined
+      ? undefined
+      : { eventId: this.entry.eventId };
   }
 
   public async succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): Promise<void> {

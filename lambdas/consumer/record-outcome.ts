@@ -46,3 +46,11 @@ export class HandlerTimedOutError extends FluentWebhookError {
     this.name = 'HandlerTimedOutError';
   }
 }
+
+/** The history could not be read when the consumer asked it whether a claimed event had completed. */
+export class HistoryReadFailedError extends FluentWebhookError {
+  public constructor(cause: unknown) {
+    super(`The history could not be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'HistoryReadFailedError';
+  }
+}

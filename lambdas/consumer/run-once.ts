@@ -13,10 +13,13 @@ export const IDEMPOTENCY_KEY_PREFIX = 'fluent-event';
 /**
  * The id of an event's record in the idempotency table, `fluent-event#<base64 MD5 of the JSON of its
  * DeduplicationKey>`, as Powertools Idempotency derives it (default `md5` hash, no JMESPath): one value per event,
- * whichever delivery or copy of it is being handled. Handlers get it as `context.idempotencyKey`.
+ * whichever delivery or copy of it is being handled. Handlers get it as `context.idempotencyKey`. For a run key of a
+ * `replay --reprocess` run, the JSON has its fields in the order Powertools sorts them (by name: `event`, `replayRun`),
+ * so that the consumer's own claims (history-marked-run-once.ts) and Powertools' records share one id.
  */
-export function idempotencyKeyFor(eventKey: DeduplicationKey): string {
-  return `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(eventKey)).digest('base64')}`;
+export function idempotencyKeyFor(key: RunKey): string {
+  const payload = typeof key === 'object' && 'replayRun' in key ? { event: key.event, replayRun: key.replayRun } : key;
+  return `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(payload)).digest('base64')}`;
 }
 
 /** What the idempotency table stores for a handled event, and so what a duplicate gets back. */
@@ -38,8 +41,14 @@ export type RunKey = DeduplicationKey | { readonly replayRun: string; readonly e
  * Runs `work` once per event id while the process lives through it (at least once across crashes: a process that
  * dies after `work` but before the record is completed leaves it to run again). Throws IdempotencyAlreadyInProgressError while another
  * delivery of the same id is running, other Idempotency*Errors when the table fails, and whatever `work` threw.
+ * `recordedAs`: the event's id in the history, when this delivery's outcome is written there (a history-marked
+ * RunOnce reads it; Powertools' ignores it).
  */
-export type RunOnce = (eventKey: RunKey, work: () => Promise<void>) => Promise<RunOnceResult>;
+export type RunOnce = (
+  eventKey: RunKey,
+  work: () => Promise<void>,
+  recordedAs?: { readonly eventId: string },
+) => Promise<RunOnceResult>;
 
 /**
  * Builds a {@link RunOnce} over Powertools Idempotency for one invocation. The Lambda context bounds the

@@ -91,6 +91,16 @@ export type HistoryKey = Pick<HistoryRecord, 'eventId' | 'messageId'>;
 export interface HistoryEntry
   extends HistoryKey, Pick<HistoryRecord, 'receivedAt' | 'name' | 'accountId' | 'outcome'> {}
 
+/**
+ * A delivery that completed its event's handling (the fields the consumer's claim reads, `HistoryStore.completionsOf`).
+ * `processed`: its handler ran and succeeded; `duplicate`: it found the event already complete. A record of either
+ * outcome says the event (within `replayRun`, when it has one) was handled.
+ */
+export type HistoryCompletion = Pick<HistoryRecord, 'messageId' | 'outcome' | 'decidedAt' | 'replayRun'>;
+
+/** The outcomes that say an event's handling completed (see `HistoryCompletion`). */
+export const COMPLETION_OUTCOMES: readonly HistoryOutcomeName[] = [HistoryOutcome.PROCESSED, HistoryOutcome.DUPLICATE];
+
 /** The one history store. `DynamoDbHistoryStore` (lambdas/history) is the implementation, in AWS and locally. */
 export interface HistoryStore {
   /** Records one delivery's outcome with its archived copy (the consumer, once per attempt). */
@@ -105,6 +115,12 @@ export interface HistoryStore {
    * outcomes, not their records (reconciliation).
    */
   entriesOf(eventIds: readonly string[]): Promise<HistoryEntry[]>;
+  /**
+   * The deliveries of one event that completed its handling (`COMPLETION_OUTCOMES`), read strongly consistently and
+   * only the fields a `HistoryCompletion` holds: what the consumer reads when it finds an event already claimed, to
+   * tell a completed event from one still (or no longer) in progress.
+   */
+  completionsOf(eventId: string): Promise<HistoryCompletion[]>;
   /** The records of these deliveries, read by key; a key with no record is left out. */
   records(keys: readonly HistoryKey[]): Promise<HistoryRecord[]>;
   /** One delivery's archived copy, or undefined when there is no such record. */

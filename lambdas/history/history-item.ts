@@ -4,6 +4,7 @@ import type { SignatureHeaders } from '../core/headers';
 import { signaturesToVerify } from '../core/verify-signature';
 import {
   ArchivedWebhook,
+  HistoryCompletion,
   HistoryEntry,
   HistoryOutcomeName,
   HistoryRecord,
@@ -204,6 +205,29 @@ export const ENTRY_ATTRIBUTES = [
   'accountId',
   'outcome',
 ] as const;
+
+/**
+ * The attributes `completionOfItem` reads (either layout): the keys, the outcome, and where `decidedAt` and `replayRun`
+ * are kept (packed in the archive, with `receivedAt` in the index key and the entity refs that key starts with; or
+ * top-level in the first layout). Not the signature, nor the first layout's separate body.
+ */
+export const COMPLETION_ATTRIBUTES = [
+  HistoryTable.PARTITION_KEY,
+  HistoryTable.SORT_KEY,
+  HistoryTable.BY_DAY_SORT_KEY,
+  'entityRef',
+  'outcome',
+  ArchiveAttribute.ARCHIVE,
+  'receivedAt',
+  'decidedAt',
+  'replayRun',
+] as const;
+
+/** What an item read with `COMPLETION_ATTRIBUTES` says of its delivery's completion. */
+export function completionOfItem(item: HistoryItem): HistoryCompletion {
+  const { messageId, outcome, decidedAt, replayRun } = recordOfItem(item);
+  return { messageId, outcome, decidedAt, ...(replayRun === undefined ? {} : { replayRun }) };
+}
 
 /**
  * The delivery a `byDay` index entry names (either layout), without the item; also what an item's keys and top-level

@@ -26,20 +26,22 @@ import {
 } from './consumer-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/contract/observability';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../../lambdas/contract/history';
-import { createHistoryTable, HISTORY_READ_ACTIONS, HISTORY_WRITE_ACTIONS } from './history-table';
+import { createHistoryTable, HISTORY_CONSUMER_ACTIONS, HISTORY_READ_ACTIONS } from './history-table';
 import { createHistoryBucket, grantHistoryBodyRead, grantHistoryBodyWrite } from './history-bucket';
 import { createReconciliationQueues, ReconciliationQueues } from './reconciliation-queue';
 
 export type { FluentWebhookConsumerOptions, FluentWebhookConsumerProps } from './consumer-props';
 export { consumerTimeoutOf } from './consumer-defaults';
 
-/** The DynamoDB actions Powertools Idempotency uses: read a record, claim it, complete it, release it on failure. */
-export const IDEMPOTENCY_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-];
+/**
+ * The DynamoDB actions the consumer takes on its idempotency table: claim an event (PutItem; for the rare event the
+ * history cannot key, its completion is a PutItem too), read the claim in its way when the refusal does not carry it
+ * (GetItem), release it after a failed handler (DeleteItem). The history's record marks completion, so Powertools'
+ * COMPLETED UpdateItem is not made (lambdas/consumer/history-marked-run-once.ts).
+ */
+export const IDEMPOTENCY_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+/** staleStatusGuard: remember an entity's last processed status, one conditional UpdateItem (its read is a GetItem). */
+export const STALE_STATUS_ACTIONS = ['dynamodb:UpdateItem'];
 /**
  * What reading and writing a table under a customer-managed key takes on that key: CDK's encrypt-decrypt grant
  * with its `GenerateDataKey*` and `ReEncrypt*` families spelt out (key pairs left out: a table key is symmetric).
@@ -154,11 +156,15 @@ export class FluentWebhookConsumer extends Construct implements iam.IGrantable {
       this.fluentApiSecret = access.secret;
       for (const [name, value] of Object.entries(access.environment)) this.consumerFunction.addEnvironment(name, value);
     }
-    this.idempotencyTable.grant(this.consumerFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
+    this.idempotencyTable.grant(
+      this.consumerFunction,
+      ...IDEMPOTENCY_TABLE_ACTIONS,
+      ...(props.staleStatusGuard === undefined ? [] : STALE_STATUS_ACTIONS),
+    );
     this.idempotencyTable.encryptionKey?.grant(this.consumerFunction, ...IDEMPOTENCY_KEY_ACTIONS);
     // The table only: the consumer never touches the indexes (DynamoDB maintains them).
     this.consumerRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: HISTORY_WRITE_ACTIONS, resources: [this.historyTable.tableArn] }),
+      new iam.PolicyStatement({ actions: HISTORY_CONSUMER_ACTIONS, resources: [this.historyTable.tableArn] }),
     );
     this.historyTable.encryptionKey?.grant(this.consumerFunction, ...IDEMPOTENCY_KEY_ACTIONS);
     grantHistoryBodyWrite(this.historyBucket, this.consumerRole);

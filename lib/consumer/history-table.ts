@@ -5,11 +5,12 @@ import type { Construct } from 'constructs';
 import { HistoryTable } from '../../lambdas/contract/history';
 
 /**
- * The one action the consumer takes on the history: it writes each delivery's item (those of records handled at
- * the same time in one request), and never reads. IAM cannot limit it to puts (it also deletes by key; no condition
- * key tells them apart): docs/security.md#least-privilege says what that grants.
+ * The actions the consumer takes on the history table (not its indexes): it writes each delivery's item (those of
+ * records handled at the same time in one BatchWriteItem), and, when a claim meets an earlier one, queries the
+ * event's own partition for a completion. IAM cannot limit BatchWriteItem to puts (it also deletes by key; no
+ * condition key tells them apart): docs/security.md#least-privilege says what that grants.
  */
-export const HISTORY_WRITE_ACTIONS = ['dynamodb:BatchWriteItem'];
+export const HISTORY_CONSUMER_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:Query'];
 /** What `fluent-webhook history` and `replay` (and reconciliation) take: query the table and its indexes, read an item. */
 export const HISTORY_READ_ACTIONS = [
   'dynamodb:Query',

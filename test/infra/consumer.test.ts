@@ -109,7 +109,7 @@ describe('Class: FluentWebhookConsumer', () => {
     });
   });
 
-  it('allows the consumer exactly its log group, its queue, four actions on its table and PutItem on its history', () => {
+  it('allows the consumer exactly its log group, its queue, three actions on its table, and BatchWriteItem and Query on its history', () => {
     // Assess
     template.resourceCountIs('AWS::IAM::Policy', 1);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -123,12 +123,12 @@ describe('Class: FluentWebhookConsumer', () => {
           },
           {
             Effect: 'Allow',
-            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
             Resource: [{ 'Fn::GetAtt': [ref(consumer.idempotencyTable), 'Arn'] }],
           },
           {
             Effect: 'Allow',
-            Action: 'dynamodb:BatchWriteItem',
+            Action: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
             Resource: { 'Fn::GetAtt': [ref(consumer.historyTable), 'Arn'] },
           },
           {
@@ -414,7 +414,7 @@ describe('Class: FluentWebhookConsumer', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
             Resource: [{ 'Fn::Join': ['', Match.arrayWith([':table/my-idempotency'])] }],
           }),
         ]),

@@ -136,7 +136,7 @@ describe('Class: FluentWebhookReceiver ordering checks', () => {
 });
 
 describe('Class: FluentWebhooks with staleStatusGuard', () => {
-  it('gives the consumer the status order as STALE_STATUS_GUARD, and no new permission (the items live in its table)', () => {
+  it('gives the consumer the status order as STALE_STATUS_GUARD, and UpdateItem on its idempotency table (the items live there)', () => {
     // Act
     const { template } = pipeline({ staleStatusGuard: { ORDER: ['CREATED', 'BOOKED', 'SHIPPED'] } });
 
@@ -149,8 +149,14 @@ describe('Class: FluentWebhooks with staleStatusGuard', () => {
         }),
       },
     });
-    // The guard's items live in the idempotency table: no table beyond the unguarded pipeline's (idempotency, history).
+    // The guard remembers a status with a conditional UpdateItem, which the unguarded consumer never makes.
+    const updates = (policies: Template) =>
+      Object.values(policies.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy).includes('dynamodb:UpdateItem'),
+      ).length;
     const unguarded = pipeline({}).template;
+    expect([updates(template), updates(unguarded)]).toEqual([1, 0]);
+    // The guard's items live in the idempotency table: no table beyond the unguarded pipeline's (idempotency, history).
     template.resourceCountIs(
       'AWS::DynamoDB::Table',
       Object.keys(unguarded.findResources('AWS::DynamoDB::Table')).length,

@@ -187,6 +187,39 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
     expect(entries).toEqual([replayed.record, old.record, first.record].map(historyEntryOf));
   });
 
+  it("reads an event's completions (processed and duplicate, with replay run and decision time) of either layout, and no failure", async () => {
+    // Prepare: one event's deliveries: processed, failed, a duplicate within a replay run, and one of the first layout
+    const store = await open();
+    const processed = entry({ outcome: 'processed', decidedAt: '2026-12-01T10:00:02.500Z' });
+    const eventId = processed.record.eventId;
+    const failed = entry({ eventId, outcome: 'failed', reason: 'handler-failed' });
+    const inRun = entry({ eventId, outcome: 'duplicate', replayRun: 'run-1', provenance: 'replay' });
+    const old = entry({ eventId, outcome: 'processed', decidedAt: '2026-11-30T08:00:00.000Z' });
+    const other = entry({ outcome: 'processed' });
+    for (const written of [processed, failed, inRun, other]) await store.write(written);
+    await putItem({
+      ...old.record,
+      expiresAt: 1_800_000_000,
+      dayShard: '2026-12-01#1',
+      entityTime: `HD_1#${old.record.receivedAt}#${eventId}`,
+      [ArchiveAttribute.LEGACY_BODY]: brotliCompressSync(old.rawBody!),
+    });
+
+    // Act
+    const completions = await store.completionsOf(eventId);
+
+    // Assess
+    const completionOf = ({ record }: typeof processed) => ({
+      messageId: record.messageId,
+      outcome: record.outcome,
+      decidedAt: record.decidedAt,
+      ...(record.replayRun === undefined ? {} : { replayRun: record.replayRun }),
+    });
+    const byMessage = (a: { messageId: string }, b: { messageId: string }) => a.messageId.localeCompare(b.messageId);
+    expect(completions.sort(byMessage)).toEqual([processed, inRun, old].map(completionOf).sort(byMessage));
+    expect(await store.completionsOf('never-received')).toEqual([]);
+  });
+
   it('tells reconciliation an event was received without unpacking its archive, even one that no longer unpacks', async () => {
     // Prepare: a received event whose item's archive is damaged, and one that never arrived
     const store = await open();

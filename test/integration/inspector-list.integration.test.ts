@@ -32,6 +32,7 @@ class CountingStore implements HistoryStore {
   public archivedMany = (keys: readonly HistoryKey[]) => this.store.archivedMany(keys);
   public entries = (range: Pick<HistoryQuery, 'from' | 'to'>) => this.store.entries(range);
   public entriesOf = (eventIds: readonly string[]) => this.store.entriesOf(eventIds);
+  public completionsOf = (eventId: string) => this.store.completionsOf(eventId);
   public query = (query: HistoryQuery) => {
     this.queries += 1;
     return this.store.query(query);

@@ -10,6 +10,7 @@ import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lamb
 import type { FluentApiClient } from '../../lambdas/fluent-api';
 import type { FluentCallTap } from '../../lambdas/consumer/fluent-context';
 import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
+import { dynamoDbEventClaims } from '../../lambdas/consumer/dynamodb-event-claims';
 import type { HistoryKey, HistoryStore } from '../../lambdas/contract/history';
 
 /** What the inspector page is told about the consumer's work. */
@@ -28,7 +29,7 @@ export function createLocalConsumer(
   config: LocalConfig,
   dynamoDbClient: DynamoDBClient,
   handlers: FluentEventHandlers,
-  history: Pick<HistoryStore, 'write'>,
+  history: Pick<HistoryStore, 'write' | 'completionsOf'>,
   fluentApi?: FluentApiClient,
   reconciliationSourceArn?: string,
   inspection: ConsumerInspection = {},
@@ -53,6 +54,7 @@ export function createLocalConsumer(
           },
         }),
     history: onRecorded === undefined ? history : notifyingWrites(history, onRecorded),
+    claims: dynamoDbEventClaims(dynamoDbClient, LOCAL_RESOURCE_NAMES.idempotencyTable),
     logger: createLogger(Component.CONSUMER),
     metrics: createMetrics(Component.CONSUMER),
     fluentApi,
@@ -68,10 +70,11 @@ export function createLocalConsumer(
  * keeps as read must not outlive a write that may have changed it.
  */
 export function notifyingWrites(
-  history: Pick<HistoryStore, 'write'>,
+  history: Pick<HistoryStore, 'write' | 'completionsOf'>,
   onRecorded: (key: HistoryKey) => void,
-): Pick<HistoryStore, 'write'> {
+): Pick<HistoryStore, 'write' | 'completionsOf'> {
   return {
+    completionsOf: (eventId) => history.completionsOf(eventId),
     write: async (entry) => {
       try {
         await history.write(entry);

@@ -9,16 +9,36 @@ import { InMemoryPersistenceLayer } from './in-memory-persistence-layer';
 import type { FluentApiClient } from '../../../lambdas/fluent-api';
 import type { FluentCallTap } from '../../../lambdas/consumer/fluent-context';
 import type { IngressName } from '../../../lambdas/contract/ingress';
-import type { ArchivedWebhook, HistoryStore } from '../../../lambdas/contract/history';
+import {
+  ArchivedWebhook,
+  COMPLETION_OUTCOMES,
+  HistoryCompletion,
+  HistoryStore,
+} from '../../../lambdas/contract/history';
 
-/** The history as the consumer uses it (it only writes), in memory: keeps what is written, fails while `failing`. */
-export class RecordingHistory implements Pick<HistoryStore, 'write'> {
+/**
+ * The history as the consumer uses it, in memory: keeps what is written (a retry of a message overwrites its record,
+ * as the table does), answers `completionsOf` from it, fails while `failing`.
+ */
+export class RecordingHistory implements Pick<HistoryStore, 'write' | 'completionsOf'> {
   public readonly written: ArchivedWebhook[] = [];
   public failing = false;
 
   public async write(entry: ArchivedWebhook): Promise<void> {
     if (this.failing) throw new Error('history table unreachable');
     this.written.push(entry);
+  }
+
+  public async completionsOf(eventId: string): Promise<HistoryCompletion[]> {
+    if (this.failing) throw new Error('history table unreachable');
+    const latest = new Map(
+      this.written
+        .filter(({ record }) => record.eventId === eventId)
+        .map(({ record }) => [record.messageId, record] as const),
+    );
+    return [...latest.values()]
+      .filter((record) => COMPLETION_OUTCOMES.includes(record.outcome))
+      .map(({ messageId, outcome, decidedAt, replayRun }) => ({ messageId, outcome, decidedAt, replayRun }));
   }
 }
 
@@ -60,7 +80,7 @@ export function testConsumer(
   settings: Partial<ReceiverSettings> = {},
   fluentApi?: FluentApiClient,
   ingress?: IngressName,
-  history?: Pick<HistoryStore, 'write'>,
+  history?: Pick<HistoryStore, 'write' | 'completionsOf'>,
   reconciliationSourceArn?: string,
   fluentCallTap?: FluentCallTap,
 ): TestConsumer {

@@ -7,7 +7,9 @@ describe('notifyingWrites (the inspector hears of each history write)', () => {
 
   it('tells after a write that succeeded', async () => {
     const told: HistoryKey[] = [];
-    const history = notifyingWrites({ write: async () => undefined }, (key) => told.push(key));
+    const history = notifyingWrites({ write: async () => undefined, completionsOf: async () => [] }, (key) =>
+      told.push(key),
+    );
     await history.write(entry);
     expect(told).toEqual([{ eventId: 'evt-1', messageId: 'msg-1' }]);
   });
@@ -20,6 +22,7 @@ describe('notifyingWrites (the inspector hears of each history write)', () => {
         write: async () => {
           throw failure;
         },
+        completionsOf: async () => [],
       },
       (key) => told.push(key),
     );
