@@ -8,6 +8,7 @@ import { APP_TEST_TIMEOUT_MS, AppRunnerProcess, startAppRunnerProcess } from './
 import type { LogLine } from './local-runner-process';
 
 const PROCESSED = 'webhook processed';
+const DUPLICATE = 'duplicate webhook skipped';
 const REJECTED = 'Webhook rejected';
 const about = (eventId: string, message: string) => (line: LogLine) =>
   line.eventId === eventId && line.message === message;
@@ -45,18 +46,22 @@ describe('Program: fluent-webhook local --app on the synthesized default templat
     expect(JSON.stringify(running.runner.lines())).not.toContain(app.pathSecret);
   });
 
-  it('answers 200 to a genuine webhook and the consumer bundle processes it once', async () => {
+  it('answers 200 to a genuine webhook, the consumer bundle processes it once, and skips its second delivery through the IAM guard', async () => {
     // Prepare
     const eventId = randomUUID();
 
-    // Act
+    // Act: the second delivery meets the first's claim, which the consumer checks against the history (a Query).
     const response = await running.postSigned('orders', fluentEventBody({ id: eventId }));
     const processed = await running.waitForLine(about(eventId, PROCESSED));
+    await running.postSigned('orders', fluentEventBody({ id: eventId }));
+    const duplicate = await running.waitForLine(about(eventId, DUPLICATE));
 
     // Assess
     expect(response).toEqual({ status: 200, body: { status: 'accepted', requestId: expect.any(String) } });
     expect(processed).toMatchObject({ route: 'orders', component: 'consumer' });
+    expect(duplicate).toMatchObject({ firstHandledAt: expect.any(String), component: 'consumer' });
     expect(running.count(about(eventId, PROCESSED))).toBe(1);
+    expect(running.count((line) => line.message === 'AWS call denied by the template policies')).toBe(0);
   });
 
   it("keeps a body too large for its history item in the template's bucket, through the IAM guard", async () => {
