@@ -15,8 +15,6 @@ import { idempotencyKeyFor, RunKey, RunOnce, RunOnceResult } from './run-once';
  * (one try and two retries on an inconsistent state).
  */
 const CLAIM_ATTEMPTS = 3;
-/** A claim's expiry is rounded to the second: a completion may be dated up to this much before the claim it ends. */
-const EXPIRY_ROUNDING_MS = 1000;
 
 /**
  * A {@link RunOnce} for a consumer with a history, for one invocation. Powertools Idempotency writes three things
@@ -26,7 +24,7 @@ const EXPIRY_ROUNDING_MS = 1000;
  *
  * The claim is Powertools' in-progress record, written with Powertools' condition, so both kinds of consumer read each
  * other's records. Only when a claim meets an earlier one does the history decide (one strongly consistent read):
- * - a completion of this run key since that claim was made (a `processed` or `duplicate` record): a duplicate;
+ * - a completion of this run key within the de-duplication window (a `processed` or `duplicate` record): a duplicate;
  * - else, the earlier claim still in its time: already in progress (retried later);
  * - else (its delivery died, or its history write failed): taken over, and the handler runs: at least once, as before.
  * A COMPLETED record (Powertools', before this consumer or without a history) is a duplicate without a read.
@@ -42,10 +40,10 @@ export function createHistoryMarkedRunOnce(
 ): RunOnce {
   return async (runKey, work, recordedAs) => {
     const id = idempotencyKeyFor(runKey);
-    const completion = (claim: ClaimRecord): Promise<RunOnceResult | undefined> =>
+    const completion = (): Promise<RunOnceResult | undefined> =>
       recordedAs === undefined
         ? Promise.resolve(undefined)
-        : completionSince(claim, expiresAfterSeconds, runKey, history, recordedAs.eventId);
+        : completionWithin(expiresAfterSeconds, runKey, history, recordedAs.eventId);
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       const now = Date.now();
       const expiresAt = Math.round(now / 1000 + expiresAfterSeconds);
@@ -56,7 +54,7 @@ export function createHistoryMarkedRunOnce(
         // A record whose window is over is forgotten, as Powertools forgets it. One in progress past its time may be
         // of a delivery that completed the event and died before its message was deleted: the history says.
         const replaced = answer.replaced;
-        const completed = replaced === undefined || windowOver(replaced, now) ? undefined : await completion(replaced);
+        const completed = replaced === undefined || windowOver(replaced, now) ? undefined : await completion();
         return completed ?? run(claims, id, work, recordedAs === undefined ? expiresAfterSeconds : undefined);
       }
       const holder = answer.holder;
@@ -65,7 +63,7 @@ export function createHistoryMarkedRunOnce(
       if (holder.status === IdempotencyRecordStatus.COMPLETED) {
         return { duplicate: true, handledAt: holder.handledAt ?? completedAt(holder, expiresAfterSeconds) };
       }
-      const completed = await completion(holder);
+      const completed = await completion();
       if (completed !== undefined) return completed;
       throw new IdempotencyAlreadyInProgressError(
         `There is already an execution in progress with idempotency key: ${id}`,
@@ -101,11 +99,13 @@ async function run(
 }
 
 /**
- * The first completion of this run key in the history since `claim` was made (a completion from an earlier window
- * of the same event ended that window's claim, not this one), as a duplicate's result.
+ * The first completion of this run key in the history within the de-duplication window before now, as a duplicate's
+ * result. Within the window, as a COMPLETED record would last: a completion from an earlier window does not end this
+ * one's claims. Not "since the claim in the way was made": a delivery that took over a claim and found the event
+ * complete leaves a claim of its own, made after the completion, and a retry meeting that claim (its own history
+ * write having failed) must still find the completion.
  */
-async function completionSince(
-  claim: ClaimRecord,
+async function completionWithin(
   expiresAfterSeconds: number,
   runKey: RunKey,
   history: Pick<HistoryStore, 'completionsOf'>,
@@ -117,10 +117,10 @@ async function completionSince(
   } catch (error) {
     throw new HistoryReadFailedError(error);
   }
-  const claimedAt = (claim.expiresAt - expiresAfterSeconds) * 1000 - EXPIRY_ROUNDING_MS;
+  const windowStart = Date.now() - expiresAfterSeconds * 1000;
   const replayRun = typeof runKey === 'object' && 'replayRun' in runKey ? runKey.replayRun : undefined;
   const ours = completions
-    .filter((completion) => completion.replayRun === replayRun && Date.parse(completion.decidedAt) >= claimedAt)
+    .filter((completion) => completion.replayRun === replayRun && Date.parse(completion.decidedAt) >= windowStart)
     .sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
   // The delivery that ran the handler says when it finished; a duplicate's record only when it found it so.
   const first = ours.find((completion) => completion.outcome === HistoryOutcome.PROCESSED) ?? ours[0];

@@ -240,7 +240,25 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect(lineOf(afterwards.messageId)).toMatchObject({ outcome: 'duplicate' });
   });
 
-  it("runs an event again in a later window: a completion decided before the claim in the way is not that claim's", async () => {
+  it('finds a duplicate by a completion made before the claim in the way (a take-over that found it so, then died)', async () => {
+    // Prepare: processed a minute ago; since then a delivery took the claim over, found it complete, and died before
+    // its own history write, leaving a claim of its own whose time is up
+    const id = randomUUID();
+    const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
+    await history().write(archivedEntry({ eventId: id, outcome: 'processed', decidedAt: aMinuteAgo }));
+    await diedInProgress(id);
+    const redelivered = delivery(id);
+
+    // Act
+    const response = await deliver(marked(), redelivered);
+
+    // Assess
+    expect(failedIds(response)).toEqual([]);
+    expect(lineOf(redelivered.messageId)).toMatchObject({ outcome: 'duplicate', firstHandledAt: aMinuteAgo });
+    expect(runs.has(id)).toBe(false);
+  });
+
+  it('runs an event again in a later window: a completion older than the de-duplication window does not count', async () => {
     // Prepare: processed 20 days ago (its window over and forgotten), claimed again since, and that delivery died
     const id = randomUUID();
     const twentyDaysAgo = new Date(Date.now() - 20 * 86_400_000).toISOString();
