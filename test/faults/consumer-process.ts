@@ -23,6 +23,8 @@ export interface ConsumerProcessConfig {
   readonly hangOn?: string;
   /** The consumer's Lambda timeout, which bounds the idempotency in-progress lock. */
   readonly timeoutSeconds: number;
+  /** The history's `processed` records mark completion (as deployed), instead of Powertools' COMPLETED update. */
+  readonly withHistory?: boolean;
 }
 
 export const RunMark = { STARTED: 'started', FINISHED: 'finished' } as const;
@@ -36,6 +38,7 @@ function main(config: ConsumerProcessConfig): void {
     queue: { queueUrl: config.queueUrl, queueArn: config.queueArn },
     dynamoDbClient: new DynamoDBClient(emulatorClientConfig(config.dynamoDbEndpoint, config.region)),
     timeoutSeconds: config.timeoutSeconds,
+    withHistory: config.withHistory,
     handlers: {
       default: async (event) => {
         mark(RunMark.STARTED, event.id);

@@ -7,6 +7,8 @@ import { createReceiverHandler } from '../../lambdas/receiver/create-receiver-ha
 import { FluentSignatureHeaders, parseReceiverSettings, ReceiverSettings, signFluentPayload } from '../../lambdas/core';
 import { createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
 import type { FluentEventHandlers } from '../../lambdas/consumer/handler-types';
+import { dynamoDbEventClaims } from '../../lambdas/consumer/dynamodb-event-claims';
+import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
 import { GatewayServer, startGatewayServer } from '../../tools/local/gateway-server';
 import { createLambdaContext } from '../../tools/local/lambda-context';
 import { emulatorClientConfig, LOOPBACK_HOST } from '../../tools/local/local-aws-config';
@@ -21,6 +23,7 @@ import type { TestKeyPair } from '../support/test-keys';
 
 export const SERVED_ACCOUNT = 'ACME';
 export const IDEMPOTENCY_TABLE = 'fluent-webhook-idempotency';
+export const HISTORY_TABLE = 'fluent-webhook-history';
 const PATH_SECRET = 'faultTestPathSecret-0123456789abcdefghijkl';
 
 /** Settings as the stack and the local runner parse them: the test key, the served account. */
@@ -104,6 +107,11 @@ export interface ConsumerOptions {
   readonly timeoutSeconds?: number;
   /** @default 10 */
   readonly batchSize?: number;
+  /**
+   * Archive to the history table, whose `processed` records then mark completion (the consumer's own claims, as
+   * deployed). @default false: Powertools Idempotency alone
+   */
+  readonly withHistory?: boolean;
 }
 
 /**
@@ -132,6 +140,12 @@ export function startConsumer(options: ConsumerOptions): SqsPoller {
         tableName: IDEMPOTENCY_TABLE,
         awsSdkV3Client: options.dynamoDbClient,
       }),
+      ...(options.withHistory === true
+        ? {
+            history: new DynamoDbHistoryStore({ client: options.dynamoDbClient, tableName: HISTORY_TABLE }),
+            claims: dynamoDbEventClaims(options.dynamoDbClient, IDEMPOTENCY_TABLE),
+          }
+        : {}),
       handlers: options.handlers,
       logger: createLogger('consumer'),
       metrics: createMetrics('consumer'),
@@ -176,6 +190,7 @@ export async function startFaultEnvironment(
       },
     ]),
     idempotencyTables: [IDEMPOTENCY_TABLE],
+    historyTables: [HISTORY_TABLE],
   });
   const sqs = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, emulators.region));
   const dynamoDb = new DynamoDBClient(emulatorClientConfig(emulators.dynamoDbEndpoint, emulators.region));
