@@ -15,3 +15,17 @@ declare module 'dynalite' {
   function dynalite(options?: DynaliteOptions): Server;
   export = dynalite;
 }
+
+// The parsers dynalite's validations check each request's expressions with (tools/local/dynalite-expression-cache.ts).
+declare module 'dynalite/db/conditionParser' {
+  const parser: { parse(expression: string, options: { context: Record<string, unknown> }): unknown };
+  export = parser;
+}
+declare module 'dynalite/db/updateParser' {
+  const parser: { parse(expression: string, options: { context: Record<string, unknown> }): unknown };
+  export = parser;
+}
+declare module 'dynalite/db/projectionParser' {
+  const parser: { parse(expression: string, options: { context: Record<string, unknown> }): unknown };
+  export = parser;
+}

@@ -12,6 +12,7 @@ import dynalite from 'dynalite';
 import { emulatorClientConfig, LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
 import { IDEMPOTENCY_PARTITION_KEY } from '../../lambdas/contract/deployment';
 import { historyTableDefinition } from './history-table';
+import { parseDynaliteExpressionsOnce } from './dynalite-expression-cache';
 
 /** dynalite keeps one set of tables for every region; the client must still sign with one. */
 const EMULATOR_SIGNING_REGION = 'us-east-1';
@@ -113,6 +114,7 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
     ...(options.path ? { path: options.path } : {}),
   });
   answerStoreFailures();
+  parseDynaliteExpressionsOnce();
   const onStoreFailure = options.onStoreFailure;
   if (onStoreFailure !== undefined) storeFailureListeners.add(onStoreFailure);
   await listen(server, options.port ?? 0, host);
