@@ -32,18 +32,22 @@ const CLAIM_CONDITION =
  */
 export function dynamoDbEventClaims(client: DynamoDBClient, tableName: string): EventClaims {
   const key = (id: string) => ({ [Attribute.ID]: { S: id } });
+  /** Powertools' record of a key: its expiry, its status and what that status carries. */
+  const record = (id: string, expiresAt: number, status: string, carried: Record<string, AttributeValue>) => ({
+    ...key(id),
+    [Attribute.EXPIRY]: { N: String(expiresAt) },
+    [Attribute.STATUS]: { S: status },
+    ...carried,
+  });
   return {
     async claim({ id, expiresAt, inProgressUntil, now }): Promise<ClaimAnswer> {
       try {
         const { Attributes } = await client.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: {
-              ...key(id),
-              [Attribute.EXPIRY]: { N: String(expiresAt) },
-              [Attribute.STATUS]: { S: IdempotencyRecordStatus.INPROGRESS },
+            Item: record(id, expiresAt, IdempotencyRecordStatus.INPROGRESS, {
               [Attribute.IN_PROGRESS_EXPIRY]: { N: String(inProgressUntil) },
-            },
+            }),
             ConditionExpression: CLAIM_CONDITION,
             ExpressionAttributeNames: {
               '#id': Attribute.ID,
@@ -80,12 +84,9 @@ export function dynamoDbEventClaims(client: DynamoDBClient, tableName: string): 
       await client.send(
         new PutItemCommand({
           TableName: tableName,
-          Item: {
-            ...key(id),
-            [Attribute.EXPIRY]: { N: String(expiresAt) },
-            [Attribute.STATUS]: { S: IdempotencyRecordStatus.COMPLETED },
+          Item: record(id, expiresAt, IdempotencyRecordStatus.COMPLETED, {
             [Attribute.DATA]: { M: { handledAt: { S: handledAt } } },
-          },
+          }),
         }),
       );
     },
