@@ -6,7 +6,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import { HistoryCompletion, HistoryOutcome, HistoryStore } from '../contract/history';
-import { claimable, ClaimRecord, EventClaims, windowOver } from './event-claims';
+import { ClaimAnswer, claimable, ClaimRecord, EventClaims, windowOver } from './event-claims';
 import { HistoryReadFailedError } from './record-outcome';
 import { idempotencyKeyFor, RunKey, RunOnce, RunOnceResult } from './run-once';
 
@@ -27,7 +27,8 @@ const CLAIM_ATTEMPTS = 3;
  * - a completion of this run key within the de-duplication window (a `processed` or `duplicate` record): a duplicate;
  * - else, the earlier claim still in its time: already in progress (retried later);
  * - else (its delivery died, or its history write failed): taken over, and the handler runs: at least once, as before.
- * A COMPLETED record (Powertools', before this consumer or without a history) is a duplicate without a read.
+ * A COMPLETED record (Powertools', before this consumer or without a history) is a duplicate without a read. A claim
+ * the table fails to write is a duplicate too when the history shows a completion, else `idempotency-store-failed`.
  *
  * `recordedAs` names the event's partition in the history when this delivery's outcome will be written there; a
  * delivery the history cannot key (an id longer than its keys take) marks its completion in the claim instead.
@@ -47,9 +48,24 @@ export function createHistoryMarkedRunOnce(
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       const now = Date.now();
       const expiresAt = Math.round(now / 1000 + expiresAfterSeconds);
-      const answer = await persisting('save in progress record to', () =>
-        claims.claim({ id, expiresAt, inProgressUntil: now + lambdaContext.getRemainingTimeInMillis(), now }),
-      );
+      let answer: ClaimAnswer;
+      try {
+        answer = await claims.claim({
+          id,
+          expiresAt,
+          inProgressUntil: now + lambdaContext.getRemainingTimeInMillis(),
+          now,
+        });
+      } catch (error) {
+        // The history can still say the event is complete: a duplicate needs no claim. And it must be said so: a
+        // message comes back after its process died before deleting it, and a failure recorded for it would replace
+        // the processed record that marks the event complete (a message has one history record).
+        const completed = await completion().catch(() => undefined);
+        if (completed !== undefined) return completed;
+        throw new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
+          cause: error,
+        });
+      }
       if (answer.taken) {
         // A record whose window is over is forgotten, as Powertools forgets it. One in progress past its time may be
         // of a delivery that completed the event and died before its message was deleted: the history says.

@@ -398,6 +398,28 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect(runs.has(id)).toBe(false);
   });
 
+  it("skips a processed message's redelivery as a duplicate when its claim cannot be written, so its processed record stays a completion", async () => {
+    // Prepare: processed, then its process dies before deleting the message, which comes back while the idempotency
+    // table fails
+    const id = randomUUID();
+    const first = delivery(id);
+    await deliver(marked(), first);
+    output.clear();
+
+    // Act
+    const redelivered = await deliver(marked(counting, { claims: 'no-such-table' }), first);
+    await timeRunsOut(id);
+    const later = delivery(id);
+    const laterResponse = await deliver(marked(), later);
+
+    // Assess
+    expect(failedIds(redelivered)).toEqual([]);
+    expect(lineOf(first.messageId)).toMatchObject({ outcome: 'duplicate' });
+    expect(failedIds(laterResponse)).toEqual([]);
+    expect(lineOf(later.messageId)).toMatchObject({ outcome: 'duplicate' });
+    expect(runs.get(id)).toBe(1);
+  });
+
   it('fails as history-store-failed when a claim in the way cannot be checked against the history, and keeps the claim', async () => {
     // Prepare
     const id = randomUUID();
