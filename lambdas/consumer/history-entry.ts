@@ -1,6 +1,6 @@
 import { idText } from '../core';
 import type { ArchivedWebhook, HistoryRecord } from '../contract/history';
-import type { QueuedWebhook } from '../contract/queue-message';
+import { QueuedWebhook, reprocessRunOf } from '../contract/queue-message';
 import { normaliseRoute } from './select-handler';
 
 /** DynamoDB keys are at most 2,048 bytes (partition) and 1,024 (sort); real Fluent ids are UUIDs or short numbers. */
@@ -44,7 +44,7 @@ export class HistoryEntry {
         route: normaliseRoute(queued.route),
         receivedAt: queued.receivedAt,
         requestId: queued.requestId,
-        replayRun: queued.replayRun,
+        replayRun: reprocessRunOf(queued),
       },
       queued,
     );

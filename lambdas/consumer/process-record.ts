@@ -16,7 +16,7 @@ import {
   UnhandledEventPolicy,
 } from '../core';
 import type { EntityStatusStore } from './entity-status-store';
-import { decodeQueueMessage, QueuedWebhook } from '../contract/queue-message';
+import { decodeQueueMessage, QueuedWebhook, reprocessRunOf } from '../contract/queue-message';
 import type { DeduplicationKey } from '../core';
 import type { OutcomeTally } from './consumer-metrics';
 import type { FluentApi } from '../fluent-api';
@@ -330,9 +330,8 @@ async function rememberStatus(
  * that each run handles the event once more and a resumed run does not handle it twice.
  */
 function runKey(key: DeduplicationKey, queued: QueuedWebhook): RunKey {
-  return queued.provenance === Provenance.REPLAY && queued.replayRun !== undefined
-    ? { replayRun: queued.replayRun, event: key }
-    : key;
+  const replayRun = reprocessRunOf(queued);
+  return replayRun === undefined ? key : { replayRun, event: key };
 }
 
 interface Delivery {

@@ -81,6 +81,15 @@ export interface QueuedWebhook {
   readonly replayRun?: string;
 }
 
+/**
+ * The `replay --reprocess` run a queued webhook is handled within: its `replayRun`, counted only on a replay. The
+ * consumer keys its de-duplication by it and records it in the history, whose records of that run then mark the run's
+ * completion: both must read it the same way.
+ */
+export function reprocessRunOf(webhook: Pick<QueuedWebhook, 'provenance' | 'replayRun'>): string | undefined {
+  return webhook.provenance === Provenance.REPLAY ? webhook.replayRun : undefined;
+}
+
 /** A queue message ready to send. */
 export interface QueueMessage {
   readonly body: string;

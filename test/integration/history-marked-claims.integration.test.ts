@@ -338,6 +338,28 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect([runs.get(a), runs.get(b)]).toEqual([2, 2]);
   });
 
+  it('reads a replay run only on a replay: a webhook carrying one is keyed and recorded as the plain event', async () => {
+    // Prepare: a replay run id on a message not marked as a replay (no tool sends one; the attribute is not signed)
+    const id = randomUUID();
+    const consumer = marked();
+    const withRun = signedEventRecord(fluent.privateKey, { id }, { replayRun: 'r1' }).record;
+    await deliver(consumer, withRun);
+    await timeRunsOut(id);
+    const plain = delivery(id);
+
+    // Act
+    const response = await deliver(consumer, plain);
+
+    // Assess
+    expect(failedIds(response)).toEqual([]);
+    expect(lineOf(plain.messageId)).toMatchObject({ outcome: 'duplicate' });
+    expect(runs.get(id)).toBe(1);
+    expect((await history().query({ eventIds: [id] })).map((record) => record.replayRun)).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('releases the claim when the handler fails, so the retry runs at once', async () => {
     // Prepare
     const id = randomUUID();
