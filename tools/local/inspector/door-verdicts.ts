@@ -1,3 +1,5 @@
+import { BoundedRing } from './bounded-ring';
+
 /**
  * What the door (the local gateway and the verifying handler) answered each webhook request: accepted, or the
  * rejection reason. The history holds only deliveries that passed the signature check, so refusals (forgeries,
@@ -27,18 +29,19 @@ const CLAIM_CHARS = 120;
 const CLAIM_BODY_BYTES = 64 * 1024;
 
 export class DoorVerdicts {
-  private readonly verdicts: DoorVerdict[] = [];
+  private readonly verdicts: BoundedRing<DoorVerdict>;
 
-  public constructor(private readonly kept = DOOR_VERDICTS_KEPT) {}
+  public constructor(kept = DOOR_VERDICTS_KEPT) {
+    this.verdicts = new BoundedRing(kept);
+  }
 
   public add(verdict: DoorVerdict): void {
-    this.verdicts.push(verdict);
-    if (this.verdicts.length > this.kept) this.verdicts.splice(0, this.verdicts.length - this.kept);
+    this.verdicts.add(verdict);
   }
 
   /** Oldest first. */
   public all(): readonly DoorVerdict[] {
-    return [...this.verdicts];
+    return this.verdicts.all();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FluentCallDelivery, FluentCallTap } from '../../../lambdas/consumer/fluent-context';
 import type { FluentAttemptRecord } from '../../../lambdas/fluent-api';
+import { BoundedRing } from './bounded-ring';
 
 /**
  * The calls each delivery's handler made to Fluent (the stand-in or FLUENT_API_URL), as the client saw them, kept
@@ -35,24 +36,25 @@ interface KeptAttempt {
 }
 
 export class FluentCallLog {
-  private readonly kept: KeptAttempt[] = [];
+  private readonly kept: BoundedRing<KeptAttempt>;
 
   public constructor(
-    private readonly limit = FLUENT_ATTEMPTS_KEPT,
+    limit = FLUENT_ATTEMPTS_KEPT,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.kept = new BoundedRing(limit);
+  }
 
   /** For the consumer's `fluentCallTap`. */
   public readonly tap: FluentCallTap = (delivery, record) => {
     const endedMs = this.now();
-    this.kept.push({
+    this.kept.add({
       eventId: delivery.eventId,
       messageId: delivery.messageId,
       startedMs: endedMs - record.durationMs,
       endedMs,
       record: { ...record, correlationId: record.correlationId.slice(0, CORRELATION_ID_CHARS) },
     });
-    if (this.kept.length > this.limit) this.kept.splice(0, this.kept.length - this.limit);
   };
 
   /**
@@ -61,7 +63,7 @@ export class FluentCallLog {
    */
   public callsFor(delivery: FluentCallDelivery): FluentCallShown[] {
     const calls = new Map<string, KeptAttempt[]>();
-    for (const attempt of this.kept) {
+    for (const attempt of this.kept.all()) {
       if (attempt.eventId !== delivery.eventId || attempt.messageId !== delivery.messageId) continue;
       const key = `${attempt.record.operation} ${attempt.record.correlationId}`;
       calls.set(key, [...(calls.get(key) ?? []), attempt]);

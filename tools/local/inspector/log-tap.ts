@@ -1,3 +1,5 @@
+import { BoundedRing } from './bounded-ring';
+
 /**
  * The runner's JSON log lines that name an event (the consumer's decision lines, the handler's own lines through
  * `context.logger`), kept per run in a bounded ring so the inspector can show them beside the event. Transient by
@@ -23,15 +25,14 @@ export function tapJsonLogLines(
   kept = LOG_LINES_KEPT,
 ): LogTap {
   // The text as written: a line is parsed only when the inspector asks for it, not on the runner's every write.
-  const lines: string[] = [];
+  const lines = new BoundedRing<string>(kept);
   const restores = streams.map((stream) => {
     const write = stream.write;
     stream.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
       for (const line of text.split('\n')) {
-        if (line.startsWith('{"') && NAMES_AN_ID.test(line)) lines.push(line.slice(0, LINE_CHARS));
+        if (line.startsWith('{"') && NAMES_AN_ID.test(line)) lines.add(line.slice(0, LINE_CHARS));
       }
-      if (lines.length > kept) lines.splice(0, lines.length - kept);
       return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
     } as typeof stream.write;
     return () => {
@@ -45,6 +46,7 @@ export function tapJsonLogLines(
       const inText = wanted.map(([, id]) => JSON.stringify(id).slice(1, -1));
       return (
         lines
+          .all()
           // Only a line that holds one of the ids can name it: the rest are not parsed.
           .filter((line) => inText.some((id) => line.includes(id)))
           .map(parsedOrUndefined)
