@@ -34,6 +34,13 @@ function bothWays(requests: Request[]): { plain: Request[]; cached: Request[] } 
 
 const withoutData = ({ data: _data, ...rest }: Request) => rest;
 
+/** A condition on attribute `a` (named `#a`) with these values. */
+const onA = (ConditionExpression: string, values: Record<string, unknown>): Request => ({
+  ConditionExpression,
+  ExpressionAttributeNames: { '#a': 'a' },
+  ExpressionAttributeValues: values,
+});
+
 /** Powertools Idempotency's PutItem: the same condition every time, new times. */
 const idempotencyPut = (now: number): Request => ({
   ExpressionAttributeNames: {
@@ -51,29 +58,24 @@ const idempotencyPut = (now: number): Request => ({
     'attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)',
 });
 
+/** Powertools Idempotency's UpdateItem of a completed record (the same expression every time, new values). */
+const completedUpdate = (expiry: string, responseData: string): Request => ({
+  UpdateExpression: 'SET #expiry = :expiry, #status = :status, #response_data = :response_data',
+  ExpressionAttributeNames: { '#expiry': 'expiration', '#status': 'status', '#response_data': 'data' },
+  ExpressionAttributeValues: {
+    ':expiry': { N: expiry },
+    ':status': { S: 'COMPLETED' },
+    ':response_data': { S: responseData },
+  },
+});
+
 describe('cachedParse (dynalite expressions)', () => {
   it('gives what dynalite gives for the same expression with other values, holding each request its own values', () => {
     const requests = [
       idempotencyPut(1_765_000_000_123),
       idempotencyPut(1_765_000_001_456),
-      {
-        UpdateExpression: 'SET #expiry = :expiry, #status = :status, #response_data = :response_data',
-        ExpressionAttributeNames: { '#expiry': 'expiration', '#status': 'status', '#response_data': 'data' },
-        ExpressionAttributeValues: {
-          ':expiry': { N: '1' },
-          ':status': { S: 'COMPLETED' },
-          ':response_data': { S: '{}' },
-        },
-      },
-      {
-        UpdateExpression: 'SET #expiry = :expiry, #status = :status, #response_data = :response_data',
-        ExpressionAttributeNames: { '#expiry': 'expiration', '#status': 'status', '#response_data': 'data' },
-        ExpressionAttributeValues: {
-          ':expiry': { N: '2' },
-          ':status': { S: 'COMPLETED' },
-          ':response_data': { S: '[]' },
-        },
-      },
+      completedUpdate('1', '{}'),
+      completedUpdate('2', '[]'),
       {
         // A query's three expressions share the names and values they strike off as used.
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
@@ -114,37 +116,13 @@ describe('cachedParse (dynalite expressions)', () => {
       // A reserved word.
       { ProjectionExpression: 'name, id' },
       // The same expression, valid for a string and refused for a number: the type of a value is part of the key.
-      {
-        ConditionExpression: 'size(#a) > :n AND begins_with(#a, :v)',
-        ExpressionAttributeNames: { '#a': 'a' },
-        ExpressionAttributeValues: { ':n': { N: '1' }, ':v': { S: 'x' } },
-      },
-      {
-        ConditionExpression: 'size(#a) > :n AND begins_with(#a, :v)',
-        ExpressionAttributeNames: { '#a': 'a' },
-        ExpressionAttributeValues: { ':n': { N: '1' }, ':v': { N: '2' } },
-      },
+      onA('size(#a) > :n AND begins_with(#a, :v)', { ':n': { N: '1' }, ':v': { S: 'x' } }),
+      onA('size(#a) > :n AND begins_with(#a, :v)', { ':n': { N: '1' }, ':v': { N: '2' } }),
       // Checks that read a value's content, never cached.
-      {
-        ConditionExpression: '#a BETWEEN :lo AND :hi',
-        ExpressionAttributeNames: { '#a': 'a' },
-        ExpressionAttributeValues: { ':lo': { N: '1' }, ':hi': { N: '2' } },
-      },
-      {
-        ConditionExpression: '#a BETWEEN :lo AND :hi',
-        ExpressionAttributeNames: { '#a': 'a' },
-        ExpressionAttributeValues: { ':lo': { N: '3' }, ':hi': { N: '2' } },
-      },
-      {
-        ConditionExpression: 'attribute_type(#a, :t)',
-        ExpressionAttributeNames: { '#a': 'a' },
-        ExpressionAttributeValues: { ':t': { S: 'S' } },
-      },
-      {
-        ConditionExpression: 'attribute_type(#a, :t)',
-        ExpressionAttributeNames: { '#a': 'a' },
-        ExpressionAttributeValues: { ':t': { S: 'XX' } },
-      },
+      onA('#a BETWEEN :lo AND :hi', { ':lo': { N: '1' }, ':hi': { N: '2' } }),
+      onA('#a BETWEEN :lo AND :hi', { ':lo': { N: '3' }, ':hi': { N: '2' } }),
+      onA('attribute_type(#a, :t)', { ':t': { S: 'S' } }),
+      onA('attribute_type(#a, :t)', { ':t': { S: 'XX' } }),
       // Not an expression at all.
       { ConditionExpression: 'attribute_not_exists(#id) OR', ExpressionAttributeNames: { '#id': 'id' } },
     ];
