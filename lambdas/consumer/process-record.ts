@@ -342,6 +342,16 @@ interface Delivery {
   provenance: ProvenanceName;
 }
 
+/**
+ * Whether a failure is written to the history. Not a failed history write: that is the reason, and writing again would
+ * fail the same way. Not `already-in-progress`: another copy of the event is running, and may be a copy of this very
+ * message (SQS hands a message out twice at times), whose one history record would then be replaced by this failure
+ * after it was written `processed`, the mark that the event is complete; the retry records this delivery's outcome.
+ */
+function isArchivedFailure(reason: RecordFailureReasonName): boolean {
+  return reason !== RecordFailureReason.HISTORY_STORE_FAILED && reason !== RecordFailureReason.ALREADY_IN_PROGRESS;
+}
+
 /** Archives and logs one record's decision (exactly one line) and counts it. */
 class Decision {
   public readonly route: string;
@@ -442,9 +452,7 @@ class Decision {
     fields: LogFields,
     options: { readonly error?: unknown; readonly verificationReason?: RejectionReasonName } = {},
   ): Promise<never> {
-    // A failed history write is already the reason; writing it again would fail the same way.
-    const historyError =
-      reason === RecordFailureReason.HISTORY_STORE_FAILED ? undefined : await this.archive('failed', reason);
+    const historyError = isArchivedFailure(reason) ? await this.archive('failed', reason) : undefined;
     const outcome: RecordOutcome = { kind: 'failed', reason, verificationReason: options.verificationReason };
     this.pipeline.tally.record(outcome);
     const message = DecisionMessage.FAILED[reason];

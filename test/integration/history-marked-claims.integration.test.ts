@@ -201,6 +201,63 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect(runs.get(id)).toBe(1);
   });
 
+  it("keeps a message's processed record when a second copy of it, in progress meanwhile, fails after it (no run later)", async () => {
+    // Prepare: copy A's handler holds until copy B has read the history; B's answer arrives after A has finished
+    const id = randomUUID();
+    const store = history();
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
+    const holding: FluentEventHandlers = {
+      default: async (event) => {
+        if (!runs.has(event.id)) {
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+        }
+        runs.set(event.id, (runs.get(event.id) ?? 0) + 1);
+      },
+    };
+    let firstCopyDone: Promise<unknown> = Promise.resolve();
+    const lateAnswers = {
+      write: (entry: Parameters<DynamoDbHistoryStore['write']>[0]) => store.write(entry),
+      completionsOf: async (eventId: string) => {
+        const answer = await store.completionsOf(eventId);
+        release();
+        await firstCopyDone;
+        return answer;
+      },
+    };
+    const copyB = createConsumerHandler({
+      settings: consumerSettings(),
+      persistenceStore: powertools(),
+      history: lateAnswers,
+      claims: dynamoDbEventClaims(client, CLAIMS),
+      handlers: holding,
+      logger: createLogger('consumer'),
+      metrics: createMetrics('consumer'),
+    });
+    // One SQS message handed out twice (a standard queue's duplicate): the copies share its message id.
+    const message = delivery(id);
+
+    // Act: A runs; B meets A's live claim, finds no completion yet and fails after A's processed record is written;
+    // later A's claim time is up and the message comes back (A deleted it with an older receipt handle)
+    const copyA = deliver(marked(holding), message);
+    firstCopyDone = copyA;
+    await handlerStarted;
+    const copyBResponse = await deliver(copyB, message);
+    const copyAResponse = await copyA;
+    await timeRunsOut(id);
+    const later = await deliver(marked(holding), message);
+
+    // Assess
+    expect(failedIds(copyAResponse)).toEqual([]);
+    expect(failedIds(copyBResponse)).toEqual([message.messageId]);
+    expect(failedIds(later)).toEqual([]);
+    expect(runs.get(id)).toBe(1);
+    const [record] = await store.records([{ eventId: id, messageId: message.messageId }]);
+    expect(record?.outcome).toBe('duplicate');
+  });
+
   it('finds a duplicate when a claim whose time ran out has its completion in the history (died after the history write)', async () => {
     // Prepare
     const id = randomUUID();
