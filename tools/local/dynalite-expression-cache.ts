@@ -1,6 +1,7 @@
 import conditionParser from 'dynalite/db/conditionParser';
 import projectionParser from 'dynalite/db/projectionParser';
 import updateParser from 'dynalite/db/updateParser';
+import { createRequire } from 'node:module';
 
 /**
  * dynalite checks every request's expressions (ConditionExpression, UpdateExpression, KeyConditionExpression,
@@ -51,8 +52,18 @@ interface Kept {
 
 const CACHED = Symbol('fluent-webhooks: dynalite expressions parsed once');
 
-/** Makes each of dynalite's expression parsers (the modules its validations call) keep what it parsed. */
-export function parseDynaliteExpressionsOnce(): void {
+/**
+ * The dynalite whose parsers this was checked against (which read a value's content, how they strike unused names).
+ * Another version is left alone, parsing every time, until someone checks it again and moves this.
+ */
+export const CHECKED_DYNALITE_VERSION = '4.0.0';
+
+/**
+ * Makes each of dynalite's expression parsers (the modules its validations call) keep what it parsed, when the
+ * installed dynalite is the one checked.
+ */
+export function parseDynaliteExpressionsOnce(installedVersion = dynaliteVersion()): void {
+  if (installedVersion !== CHECKED_DYNALITE_VERSION) return;
   for (const parser of [conditionParser, updateParser, projectionParser] as Array<
     ExpressionParser & { [CACHED]?: true }
   >) {
@@ -175,4 +186,8 @@ function fill(template: unknown, values: Values): unknown {
     return out;
   };
   return copy(template);
+}
+
+function dynaliteVersion(): string {
+  return (createRequire(__filename)('dynalite/package.json') as { version: string }).version;
 }

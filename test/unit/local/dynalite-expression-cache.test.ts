@@ -1,7 +1,11 @@
 import conditionParser from 'dynalite/db/conditionParser';
 import projectionParser from 'dynalite/db/projectionParser';
 import updateParser from 'dynalite/db/updateParser';
-import { cachedParse, parseDynaliteExpressionsOnce } from '../../../tools/local/dynalite-expression-cache';
+import {
+  cachedParse,
+  CHECKED_DYNALITE_VERSION,
+  parseDynaliteExpressionsOnce,
+} from '../../../tools/local/dynalite-expression-cache';
 
 // dynalite's own check of a request's expressions: it calls the parsers and keeps what they make on the request.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -165,6 +169,18 @@ describe('cachedParse (dynalite expressions)', () => {
     expect(installed.every((parse, index) => parse !== before[index])).toBe(true);
     expect(PARSERS.map((parser) => parser.parse)).toEqual(installed);
     PARSERS.forEach((parser, index) => (parser.parse = before[index]!));
+  });
+
+  it('leaves a dynalite other than the one it was checked against parsing every time', () => {
+    const before = PARSERS.map((parser) => parser.parse);
+    parseDynaliteExpressionsOnce('4.0.1');
+
+    expect(PARSERS.map((parser) => parser.parse)).toEqual(before);
+  });
+
+  it('was checked against the dynalite installed (an upgrade must check the parsers again, then move the version)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect((require('dynalite/package.json') as { version: string }).version).toBe(CHECKED_DYNALITE_VERSION);
   });
 });
 
