@@ -6,7 +6,7 @@ import { normaliseRoute } from './select-handler';
 /** DynamoDB keys are at most 2,048 bytes (partition) and 1,024 (sort); real Fluent ids are UUIDs or short numbers. */
 const MAX_KEY_CHARS = 512;
 
-type Outcome = Pick<HistoryRecord, 'outcome' | 'reason' | 'attempts' | 'durationMs' | 'provenance'>;
+type Outcome = Pick<HistoryRecord, 'outcome' | 'reason' | 'attempts' | 'durationMs' | 'provenance' | 'firstHandledAt'>;
 
 /**
  * What the history keeps of one signed delivery, before its outcome is known: the identity fields read from the

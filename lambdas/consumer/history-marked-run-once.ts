@@ -5,7 +5,7 @@ import {
   IdempotencyRecordStatus,
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
-import { HistoryCompletion, HistoryOutcome, HistoryStore } from '../contract/history';
+import { HistoryCompletion, HistoryStore } from '../contract/history';
 import { ClaimAnswer, claimable, ClaimRecord, EventClaims, windowOver } from './event-claims';
 import { HistoryReadFailedError } from './record-outcome';
 import { idempotencyKeyFor, RunKey, RunOnce, RunOnceResult } from './run-once';
@@ -116,8 +116,9 @@ async function run(
 
 /**
  * The first completion of this run key in the history within the de-duplication window before now, as a duplicate's
- * result. Within the window, as a COMPLETED record would last: a completion from an earlier window does not end this
- * one's claims. Not "since the claim in the way was made": a delivery that took over a claim and found the event
+ * result. Within the window from when the handler finished (a duplicate's record carries that time), as a COMPLETED
+ * record would last: a completion from an earlier window does not end this one's claims, and a duplicate late in the
+ * window does not extend it. Not "since the claim in the way was made": a delivery that took over a claim and found the event
  * complete leaves a claim of its own, made after the completion, and a retry meeting that claim (its own history
  * write having failed) must still find the completion.
  */
@@ -135,12 +136,14 @@ async function completionWithin(
   }
   const windowStart = Date.now() - expiresAfterSeconds * 1000;
   const replayRun = typeof runKey === 'object' && 'replayRun' in runKey ? runKey.replayRun : undefined;
-  const ours = completions
-    .filter((completion) => completion.replayRun === replayRun && Date.parse(completion.decidedAt) >= windowStart)
-    .sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
-  // The delivery that ran the handler says when it finished; a duplicate's record only when it found it so.
-  const first = ours.find((completion) => completion.outcome === HistoryOutcome.PROCESSED) ?? ours[0];
-  return first === undefined ? undefined : { duplicate: true, handledAt: first.decidedAt };
+  // When the handler finished, by each record: the processed one's decision, or what a duplicate found (a duplicate
+  // written before duplicates carried it: its own decision, the nearest known).
+  const handledAt = completions
+    .filter((completion) => completion.replayRun === replayRun)
+    .map((completion) => completion.firstHandledAt ?? completion.decidedAt)
+    .filter((at) => Date.parse(at) >= windowStart)
+    .sort();
+  return handledAt[0] === undefined ? undefined : { duplicate: true, handledAt: handledAt[0] };
 }
 
 /** When a COMPLETED record without its data was completed: Powertools dates its expiry from the completion. */

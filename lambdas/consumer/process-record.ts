@@ -297,8 +297,10 @@ async function decideVerified(
       return decision.fail(RecordFailureReason.IDEMPOTENCY_STORE_FAILED, about, { error });
     return decision.fail(RecordFailureReason.UNEXPECTED_ERROR, about, { error });
   }
-  if (result.duplicate)
+  if (result.duplicate) {
+    decision.firstHandledAt = result.handledAt;
     return decision.succeed('duplicate', DecisionMessage.DUPLICATE, { ...about, firstHandledAt: result.handledAt });
+  }
   if (guard !== undefined && position !== undefined) await rememberStatus(guard, position, event.id, logger);
   return decision.succeed('processed', DecisionMessage.PROCESSED, handled);
 }
@@ -361,6 +363,8 @@ class Decision {
   public readonly provenance: ProvenanceName;
   /** How long the handler ran, once it has. */
   public handlerMs: number | undefined;
+  /** A duplicate's: when the delivery that ran the handler finished. */
+  public firstHandledAt: string | undefined;
   private readonly delivery: Delivery;
   private entry: HistoryEntry | undefined;
 
@@ -428,6 +432,7 @@ class Decision {
           attempts: this.receiveCount,
           durationMs: this.handlerMs,
           provenance: this.provenance,
+          firstHandledAt: this.firstHandledAt,
         }),
       );
       return undefined;

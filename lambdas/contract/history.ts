@@ -51,6 +51,11 @@ export interface HistoryRecord {
   readonly decidedAt: string;
   /** The `replay --reprocess` run this delivery belongs to. */
   readonly replayRun?: string;
+  /**
+   * A duplicate's: when the delivery that ran the handler finished (ISO 8601). The de-duplication window counts from
+   * it, not from the duplicate, and a later duplicate reports it as `firstHandledAt`.
+   */
+  readonly firstHandledAt?: string;
 }
 
 /** A delivery's record with the archived copy: the exact bytes Fluent signed and the signature headers it sent. */
@@ -96,7 +101,10 @@ export interface HistoryEntry
  * `processed`: its handler ran and succeeded; `duplicate`: it found the event already complete. A record of either
  * outcome says the event (within `replayRun`, when it has one) was handled.
  */
-export type HistoryCompletion = Pick<HistoryRecord, 'messageId' | 'outcome' | 'decidedAt' | 'replayRun'>;
+export type HistoryCompletion = Pick<
+  HistoryRecord,
+  'messageId' | 'outcome' | 'decidedAt' | 'replayRun' | 'firstHandledAt'
+>;
 
 /** The outcomes that say an event's handling completed (see `HistoryCompletion`). */
 export const COMPLETION_OUTCOMES: readonly HistoryOutcomeName[] = [HistoryOutcome.PROCESSED, HistoryOutcome.DUPLICATE];

@@ -63,6 +63,7 @@ const PACKED_FIELDS = [
   'replayRun',
   'bodyNotArchived',
   'bodyObject',
+  'firstHandledAt',
 ] as const;
 type PackedFields = Partial<Record<(typeof PACKED_FIELDS)[number], unknown>>;
 const NEWLINE = 0x0a;
@@ -225,8 +226,14 @@ export const COMPLETION_ATTRIBUTES = [
 
 /** What an item read with `COMPLETION_ATTRIBUTES` says of its delivery's completion. */
 export function completionOfItem(item: HistoryItem): HistoryCompletion {
-  const { messageId, outcome, decidedAt, replayRun } = recordOfItem(item);
-  return { messageId, outcome, decidedAt, ...(replayRun === undefined ? {} : { replayRun }) };
+  const { messageId, outcome, decidedAt, replayRun, firstHandledAt } = recordOfItem(item);
+  return {
+    messageId,
+    outcome,
+    decidedAt,
+    ...(replayRun === undefined ? {} : { replayRun }),
+    ...(firstHandledAt === undefined ? {} : { firstHandledAt }),
+  };
 }
 
 /**

@@ -332,6 +332,50 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect(runs.get(id)).toBe(1);
   });
 
+  it('counts the window from when the handler finished, not from a later duplicate of it', async () => {
+    // Prepare: processed 3 days ago (the window is 2), a duplicate of it 1 day ago, then a delivery that died
+    const id = randomUUID();
+    const handledAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const oneDayAgo = new Date(Date.now() - 86_400_000).toISOString();
+    await history().write(archivedEntry({ eventId: id, outcome: 'processed', decidedAt: handledAt }));
+    await history().write(
+      archivedEntry({ eventId: id, outcome: 'duplicate', decidedAt: oneDayAgo, firstHandledAt: handledAt }),
+    );
+    await diedInProgress(id);
+    const redelivered = delivery(id);
+
+    // Act
+    const response = await deliver(marked(), redelivered);
+
+    // Assess
+    expect(WINDOW_SECONDS).toBeLessThan(3 * 86_400);
+    expect(failedIds(response)).toEqual([]);
+    expect(lineOf(redelivered.messageId)).toMatchObject({ outcome: 'processed' });
+    expect(runs.get(id)).toBe(1);
+  });
+
+  it("reports when the handler ran from a duplicate's record, and writes it on its own duplicate record", async () => {
+    // Prepare: the message that ran the handler came back and its duplicate record replaced its processed one
+    const id = randomUUID();
+    const handledAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const oneHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await history().write(
+      archivedEntry({ eventId: id, outcome: 'duplicate', decidedAt: oneHourAgo, firstHandledAt: handledAt }),
+    );
+    await diedInProgress(id);
+    const redelivered = delivery(id);
+
+    // Act
+    const response = await deliver(marked(), redelivered);
+
+    // Assess
+    expect(failedIds(response)).toEqual([]);
+    expect(lineOf(redelivered.messageId)).toMatchObject({ outcome: 'duplicate', firstHandledAt: handledAt });
+    expect(runs.has(id)).toBe(false);
+    const [record] = await history().records([{ eventId: id, messageId: redelivered.messageId }]);
+    expect(record).toMatchObject({ outcome: 'duplicate', firstHandledAt: handledAt });
+  });
+
   it('fails a delivery as already in progress while a live claim of the same event (Powertools or ours) runs', async () => {
     // Prepare
     const id = randomUUID();
