@@ -45,6 +45,7 @@ export class HistoryEntry {
         receivedAt: queued.receivedAt,
         requestId: queued.requestId,
         replayRun: reprocessRunOf(queued),
+        ...(typeof object.id === 'number' ? { numericId: true as const } : {}),
       },
       queued,
     );

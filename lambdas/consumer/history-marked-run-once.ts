@@ -135,11 +135,15 @@ async function completionWithin(
     throw new HistoryReadFailedError(error);
   }
   const windowStart = Date.now() - expiresAfterSeconds * 1000;
-  const replayRun = typeof runKey === 'object' && 'replayRun' in runKey ? runKey.replayRun : undefined;
+  const reprocess = typeof runKey === 'object' && 'replayRun' in runKey ? runKey : undefined;
+  // This run key's records: of its replay run (or of none), and of an id sent as a number or as text, as the key is.
+  const numericId = typeof (reprocess?.event ?? runKey) === 'object';
+  const ours = (completion: HistoryCompletion) =>
+    completion.replayRun === reprocess?.replayRun && (completion.numericId === true) === numericId;
   // When the handler finished, by each record: the processed one's decision, or what a duplicate found (a duplicate
   // written before duplicates carried it: its own decision, the nearest known).
   const handledAt = completions
-    .filter((completion) => completion.replayRun === replayRun)
+    .filter(ours)
     .map((completion) => completion.firstHandledAt ?? completion.decidedAt)
     .filter((at) => Date.parse(at) >= windowStart)
     .sort();

@@ -56,6 +56,11 @@ export interface HistoryRecord {
    * it, not from the duplicate, and a later duplicate reports it as `firstHandledAt`.
    */
   readonly firstHandledAt?: string;
+  /**
+   * True when Fluent sent the event's id as a JSON number: `77` and `"77"` are two events to the de-duplication key,
+   * one text to the history's key, and this tells their records apart.
+   */
+  readonly numericId?: true;
 }
 
 /** A delivery's record with the archived copy: the exact bytes Fluent signed and the signature headers it sent. */
@@ -103,7 +108,7 @@ export interface HistoryEntry
  */
 export type HistoryCompletion = Pick<
   HistoryRecord,
-  'messageId' | 'outcome' | 'decidedAt' | 'replayRun' | 'firstHandledAt'
+  'messageId' | 'outcome' | 'decidedAt' | 'replayRun' | 'firstHandledAt' | 'numericId'
 >;
 
 /** The outcomes that say an event's handling completed (see `HistoryCompletion`). */

@@ -64,6 +64,7 @@ const PACKED_FIELDS = [
   'bodyNotArchived',
   'bodyObject',
   'firstHandledAt',
+  'numericId',
 ] as const;
 type PackedFields = Partial<Record<(typeof PACKED_FIELDS)[number], unknown>>;
 const NEWLINE = 0x0a;
@@ -226,13 +227,14 @@ export const COMPLETION_ATTRIBUTES = [
 
 /** What an item read with `COMPLETION_ATTRIBUTES` says of its delivery's completion. */
 export function completionOfItem(item: HistoryItem): HistoryCompletion {
-  const { messageId, outcome, decidedAt, replayRun, firstHandledAt } = recordOfItem(item);
+  const { messageId, outcome, decidedAt, replayRun, firstHandledAt, numericId } = recordOfItem(item);
   return {
     messageId,
     outcome,
     decidedAt,
     ...(replayRun === undefined ? {} : { replayRun }),
     ...(firstHandledAt === undefined ? {} : { firstHandledAt }),
+    ...(numericId === true ? { numericId } : {}),
   };
 }
 

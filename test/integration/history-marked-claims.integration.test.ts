@@ -376,6 +376,35 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect(record).toMatchObject({ outcome: 'duplicate', firstHandledAt: handledAt });
   });
 
+  it('tells an id sent as a number from the same id sent as text: one is not the duplicate of the other', async () => {
+    // Prepare: event 77 (a JSON number) processed; event "77" (text) claimed by a delivery that died in its handler
+    const id = String(1_000_000 + Math.floor(Math.random() * 1e9));
+    const byMessage = new Map<string, number>();
+    const typed: FluentEventHandlers = {
+      default: async (_event, context) => {
+        byMessage.set(context.messageId, (byMessage.get(context.messageId) ?? 0) + 1);
+      },
+    };
+    const numeric = signedEventRecord(fluent.privateKey, { id: Number(id) as unknown as string }).record;
+    expect(failedIds(await deliver(marked(typed), numeric))).toEqual([]);
+    await diedInProgress(id);
+    const text = delivery(id);
+
+    // Act
+    const response = await deliver(marked(typed), text);
+
+    // Assess
+    expect(failedIds(response)).toEqual([]);
+    expect(lineOf(text.messageId)).toMatchObject({ outcome: 'processed' });
+    expect(Object.fromEntries(byMessage)).toEqual({ [numeric.messageId]: 1, [text.messageId]: 1 });
+    const records = await history().records([
+      { eventId: id, messageId: numeric.messageId },
+      { eventId: id, messageId: text.messageId },
+    ]);
+    const numericIdOf = new Map(records.map((record) => [record.messageId, record.numericId]));
+    expect([numericIdOf.get(numeric.messageId), numericIdOf.get(text.messageId)]).toEqual([true, undefined]);
+  });
+
   it('fails a delivery as already in progress while a live claim of the same event (Powertools or ours) runs', async () => {
     // Prepare
     const id = randomUUID();
