@@ -376,6 +376,28 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect(record).toMatchObject({ outcome: 'duplicate', firstHandledAt: handledAt });
   });
 
+  it('finds the duplicates of an id sent as a number by its own records, at the same time and after a crash', async () => {
+    // Prepare: event 77 (a JSON number) processed
+    const id = 1_000_000 + Math.floor(Math.random() * 1e9);
+    const numeric = () => signedEventRecord(fluent.privateKey, { id: id as unknown as string }).record;
+    const first = numeric();
+    expect(failedIds(await deliver(marked(), first))).toEqual([]);
+    const second = numeric();
+    const afterCrash = numeric();
+
+    // Act: a second delivery meets the first's live claim; then that claim's time is up and another delivery comes
+    const secondResponse = await deliver(marked(), second);
+    await timeRunsOut({ number: String(id) });
+    const afterCrashResponse = await deliver(marked(), afterCrash);
+
+    // Assess
+    expect(failedIds(secondResponse)).toEqual([]);
+    expect(failedIds(afterCrashResponse)).toEqual([]);
+    expect(lineOf(second.messageId)).toMatchObject({ outcome: 'duplicate' });
+    expect(lineOf(afterCrash.messageId)).toMatchObject({ outcome: 'duplicate' });
+    expect(runs.get(String(id))).toBe(1);
+  });
+
   it('tells an id sent as a number from the same id sent as text: one is not the duplicate of the other', async () => {
     // Prepare: event 77 (a JSON number) processed; event "77" (text) claimed by a delivery that died in its handler
     const id = String(1_000_000 + Math.floor(Math.random() * 1e9));

@@ -172,10 +172,23 @@ describe('cachedParse (dynalite expressions)', () => {
   });
 
   it('leaves a dynalite other than the one it was checked against parsing every time', () => {
-    const before = PARSERS.map((parser) => parser.parse);
-    parseDynaliteExpressionsOnce('4.0.1');
-
-    expect(PARSERS.map((parser) => parser.parse)).toEqual(before);
+    // Fresh modules: the parsers above carry the mark of an earlier install, which would skip them whatever the version.
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const parsers = [
+        require('dynalite/db/conditionParser'),
+        require('dynalite/db/updateParser'),
+        require('dynalite/db/projectionParser'),
+      ] as Array<{ parse: unknown }>;
+      const { parseDynaliteExpressionsOnce: install } =
+        require('../../../tools/local/dynalite-expression-cache') as typeof import('../../../tools/local/dynalite-expression-cache');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const before = parsers.map((parser) => parser.parse);
+      install('4.0.1');
+      expect(parsers.map((parser) => parser.parse)).toEqual(before);
+      install(CHECKED_DYNALITE_VERSION);
+      expect(parsers.every((parser, index) => parser.parse !== before[index])).toBe(true);
+    });
   });
 
   it('was checked against the dynalite installed (an upgrade must check the parsers again, then move the version)', () => {
