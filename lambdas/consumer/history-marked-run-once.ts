@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { HistoryCompletion, HistoryStore } from '../contract/history';
 import { ClaimAnswer, claimable, ClaimRecord, EventClaims, windowOver } from './event-claims';
 import { HistoryReadFailedError } from './record-outcome';
-import { idempotencyKeyFor, RunKey, RunOnce, RunOnceResult } from './run-once';
+import { idempotencyKeyFor, reprocessOf, RunKey, RunOnce, RunOnceResult } from './run-once';
 
 /**
  * Claims tried in one call when the record in the way is gone, or free, by the time it is read: Powertools' bound
@@ -135,7 +135,7 @@ async function completionWithin(
     throw new HistoryReadFailedError(error);
   }
   const windowStart = Date.now() - expiresAfterSeconds * 1000;
-  const reprocess = typeof runKey === 'object' && 'replayRun' in runKey ? runKey : undefined;
+  const reprocess = reprocessOf(runKey);
   // This run key's records: of its replay run (or of none), and of an id sent as a number or as text, as the key is.
   const numericId = typeof (reprocess?.event ?? runKey) === 'object';
   const ours = (completion: HistoryCompletion) =>

@@ -18,7 +18,8 @@ export const IDEMPOTENCY_KEY_PREFIX = 'fluent-event';
  * so that the consumer's own claims (history-marked-run-once.ts) and Powertools' records share one id.
  */
 export function idempotencyKeyFor(key: RunKey): string {
-  const payload = typeof key === 'object' && 'replayRun' in key ? { event: key.event, replayRun: key.replayRun } : key;
+  const reprocess = reprocessOf(key);
+  const payload = reprocess === undefined ? key : { event: reprocess.event, replayRun: reprocess.replayRun };
   return `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(payload)).digest('base64')}`;
 }
 
@@ -35,7 +36,14 @@ export interface RunOnceResult {
 }
 
 /** What `RunOnce` de-duplicates on: the event's key, or the event's key within one `replay --reprocess` run. */
-export type RunKey = DeduplicationKey | { readonly replayRun: string; readonly event: DeduplicationKey };
+export type RunKey = DeduplicationKey | ReprocessKey;
+// A type, not an interface: Powertools takes a run key as a JSON value, which an interface cannot be shown to be.
+export type ReprocessKey = { readonly replayRun: string; readonly event: DeduplicationKey };
+
+/** The `replay --reprocess` run and event a run key names, or undefined for a plain event's key. */
+export function reprocessOf(key: RunKey): ReprocessKey | undefined {
+  return typeof key === 'object' && 'replayRun' in key ? key : undefined;
+}
 
 /**
  * Runs `work` once per event id while the process lives through it (at least once across crashes: a process that

@@ -13,6 +13,7 @@ import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../lamb
 import { RecordFailureReason } from '../../lambdas/contract/observability';
 import { Provenance } from '../../lambdas/contract/provenance';
 import { DynamoDbHistoryStore } from '../../lambdas/history/dynamodb-history-store';
+import type { HistoryStore } from '../../lambdas/contract/history';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { DynamoDbEmulator, startDynamoDbEmulator } from '../../tools/local/dynamodb-emulator';
 import { emulatorClientConfig } from '../../tools/local/local-aws-config';
@@ -71,12 +72,12 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
   /** The consumer as deployed: history, and claims in the idempotency table. */
   const marked = (
     handlers: FluentEventHandlers = counting,
-    tables: { claims?: string; history?: string } = {},
+    tables: { claims?: string; history?: string | Pick<HistoryStore, 'write' | 'completionsOf'> } = {},
   ): ConsumerHandler =>
     createConsumerHandler({
       settings: consumerSettings(),
       persistenceStore: powertools(),
-      history: history(tables.history),
+      history: typeof tables.history === 'object' ? tables.history : history(tables.history),
       claims: dynamoDbEventClaims(client, tables.claims ?? CLAIMS),
       handlers,
       logger: createLogger('consumer'),
@@ -227,15 +228,7 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
         return answer;
       },
     };
-    const copyB = createConsumerHandler({
-      settings: consumerSettings(),
-      persistenceStore: powertools(),
-      history: lateAnswers,
-      claims: dynamoDbEventClaims(client, CLAIMS),
-      handlers: holding,
-      logger: createLogger('consumer'),
-      metrics: createMetrics('consumer'),
-    });
+    const copyB = marked(holding, { history: lateAnswers });
     // One SQS message handed out twice (a standard queue's duplicate): the copies share its message id.
     const message = delivery(id);
 
