@@ -6,7 +6,7 @@ import { readFluentEvent } from './fluent-event-rules';
  * one and only `context.provenance` tells them apart. Field by field (docs/reconciliation.md has the same table):
  *
  *   webhook field     listed event field                       note
- *   id                id (or the field `idField` names)       text; a numeric id becomes its decimal text
+ *   id                id (or the field `idField` names)       as listed: a string stays a string, a number a number
  *   name              name
  *   accountId         accountId
  *   retailerId        retailerId                              text
@@ -23,6 +23,10 @@ import { readFluentEvent } from './fluent-event-rules';
  * Not carried over: the listed event's `type` (ORCHESTRATION or ORCHESTRATION_AUDIT, not a webhook's `type` such as
  * NORMAL), `category`, `eventStatus`, `generatedOn`, `generatedBy`, `source` and `context.sourceEvents`. A webhook
  * may have fields a listed event lacks: `type`, `meta`, `trailLogs`, `errorLogs`, and often `entitySubtype`.
+ *
+ * The id keeps its JSON type because the consumer de-duplicates `77` and `"77"` as two events (DeduplicationKey): a
+ * backfill of an event listed as 77, keyed as "77", would not be a duplicate of its webhook arriving late, and the
+ * handler would run twice. Its text, the history's key, is the same either way.
  */
 
 /** The flat fields a webhook body has, in the order a backfilled body lists them; the entity ones are nested. */
@@ -46,18 +50,20 @@ export function webhookFromListedEvent(
   listed: Readonly<Record<string, unknown>>,
   idField: string = DEFAULT_LISTED_ID_FIELD,
 ): WebhookFromListedEvent {
-  const id = scalarText(valueAt(listed, idField));
+  const listedId = valueAt(listed, idField);
+  const id = scalarText(listedId);
   if (id === undefined || id.trim() === '') {
     return { ok: false, id: undefined, problem: `the listed event has no ${idField}` };
   }
   const nested = isRecord(listed.context) ? listed.context : {};
-  const event: Record<string, unknown> = { id };
+  const event: Record<string, unknown> = { id: listedId };
   for (const field of TOP_LEVEL_FIELDS) put(event, field, listed[field]);
   for (const field of CONTEXT_FIELDS) put(event, field, nested[field] ?? listed[field]);
   for (const field of STATUS_FIELDS) put(event, field, listed[field]);
   for (const field of ROOT_CONTEXT_FIELDS) put(event, field, nested[field] ?? listed[field]);
   if (isRecord(listed.attributes) || Array.isArray(listed.attributes)) event.attributes = listed.attributes;
-  const reading = readFluentEvent(event);
+  // Judged as the consumer will judge the body sent: a numeric id read back from the JSON text, as it is sent.
+  const reading = readFluentEvent(event, JSON.stringify(event));
   if (!reading.ok) {
     return {
       ok: false,

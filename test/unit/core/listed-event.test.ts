@@ -1,4 +1,4 @@
-import { readFluentEvent } from '../../../lambdas/core';
+import { parseFluentEvent, readFluentEvent } from '../../../lambdas/core';
 import { webhookFromListedEvent } from '../../../lambdas/core/listed-event';
 import { fluentEvent } from '../../support/factories';
 
@@ -46,6 +46,25 @@ describe('webhookFromListedEvent', () => {
     // Assess
     expect(mapped).toMatchObject({ ok: true, id: 'w-7', event: { id: 'w-7' } });
   });
+
+  it.each([
+    ['a number', 77, '77', { number: '77' }],
+    ['a string of digits', '77', '77', '77'],
+    ['a fraction', 77.5, '77.5', { number: '77.5' }],
+  ])(
+    'keeps an id listed as %s of its JSON type, so the backfilled body is keyed as its webhook is',
+    (_case, listedId, text, key) => {
+      // Act
+      const mapped = webhookFromListedEvent(listed({ id: listedId }));
+      const backfilled = parseFluentEvent(Buffer.from(mapped.ok ? JSON.stringify(mapped.event) : ''));
+      const webhook = parseFluentEvent(Buffer.from(JSON.stringify({ ...fluentEvent(), id: listedId })));
+
+      // Assess
+      expect(mapped).toMatchObject({ ok: true, id: text, event: { id: listedId } });
+      expect(backfilled).toMatchObject({ ok: true, deduplicationKey: key });
+      expect(webhook).toMatchObject({ ok: true, deduplicationKey: key });
+    },
+  );
 
   it('reads flat entity fields when a listed event has no context', () => {
     // Act
