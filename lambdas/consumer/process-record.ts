@@ -35,7 +35,7 @@ import { RecordFailureReason, RecordFailureReasonName } from '../contract/observ
 import { boundedLogValue } from '../contract/log-values';
 import { TIMED_OUT, withinMs } from '../shared/within-time';
 import { Provenance, ProvenanceName } from '../contract/provenance';
-import type { HistoryOutcomeName, HistoryStore } from '../contract/history';
+import type { HistoryOutcomeName, HistoryStore, HistoryWriteResult } from '../contract/history';
 import { HistoryEntry } from './history-entry';
 
 /** What processing one record needs; built once per batch. */
@@ -354,6 +354,22 @@ function isArchivedFailure(reason: RecordFailureReasonName): boolean {
   return reason !== RecordFailureReason.HISTORY_STORE_FAILED && reason !== RecordFailureReason.ALREADY_IN_PROGRESS;
 }
 
+/** What writing an outcome to the history did: nothing (no history, or not archived), a write, or an error. */
+interface Archived {
+  readonly written?: HistoryWriteResult;
+  readonly error?: unknown;
+}
+
+/**
+ * The field a decision line carries when its outcome was not written because its message's record in the history is
+ * a completion (`processed` or `duplicate`), which stands: the message completed on an earlier delivery (its process
+ * died before deleting it). The decision is logged and counted as it was made; a failed one is retried, and its retry
+ * finds the completion and is a duplicate.
+ */
+function completionKept(archived: Archived): LogFields {
+  return archived.written === 'completion-kept' ? { completionKept: true } : {};
+}
+
 /** Archives and logs one record's decision (exactly one line) and counts it. */
 class Decision {
   public readonly route: string;
@@ -397,10 +413,14 @@ class Decision {
   }
 
   public async succeed(kind: 'processed' | 'duplicate' | 'ignored', message: string, fields: LogFields): Promise<void> {
-    const historyError = await this.archive(kind);
+    const archived = await this.archive(kind);
     // Not archived means not in the ledger: retried, so that the next attempt (a duplicate by then) is.
-    if (historyError !== undefined) {
-      return this.fail(RecordFailureReason.HISTORY_STORE_FAILED, { ...fields, handled: kind }, { error: historyError });
+    if (archived.error !== undefined) {
+      return this.fail(
+        RecordFailureReason.HISTORY_STORE_FAILED,
+        { ...fields, handled: kind },
+        { error: archived.error },
+      );
     }
     this.pipeline.tally.record({ kind });
     this.pipeline.logger.info(message, { ...this.delivery, ...fields, outcome: kind });
@@ -408,24 +428,29 @@ class Decision {
 
   /** staleStatusGuard: archived, one warning line, counted, and the record is deleted without running its handler. */
   public async skipStale(fields: LogFields): Promise<void> {
-    const historyError = await this.archive('stale');
-    if (historyError !== undefined) {
+    const archived = await this.archive('stale');
+    if (archived.error !== undefined) {
       return this.fail(
         RecordFailureReason.HISTORY_STORE_FAILED,
         { ...fields, handled: 'stale' },
-        { error: historyError },
+        { error: archived.error },
       );
     }
     this.pipeline.tally.record({ kind: 'stale' });
-    this.pipeline.logger.warn(DecisionMessage.STALE_SKIPPED, { ...this.delivery, ...fields, outcome: 'stale' });
+    this.pipeline.logger.warn(DecisionMessage.STALE_SKIPPED, {
+      ...this.delivery,
+      ...fields,
+      outcome: 'stale',
+      ...completionKept(archived),
+    });
   }
 
-  /** Writes the outcome to the history; returns what went wrong instead of throwing. */
-  private async archive(outcome: HistoryOutcomeName, reason?: RecordFailureReasonName): Promise<unknown> {
+  /** Writes the outcome to the history; says what went wrong instead of throwing. */
+  private async archive(outcome: HistoryOutcomeName, reason?: RecordFailureReasonName): Promise<Archived> {
     const { history } = this.pipeline;
-    if (history === undefined || this.entry === undefined) return undefined;
+    if (history === undefined || this.entry === undefined) return {};
     try {
-      await history.write(
+      const written = await history.write(
         this.entry.withOutcome({
           outcome,
           reason,
@@ -435,9 +460,9 @@ class Decision {
           firstHandledAt: this.firstHandledAt,
         }),
       );
-      return undefined;
+      return { written };
     } catch (error) {
-      return error ?? new Error('history write failed');
+      return { error: error ?? new Error('history write failed') };
     }
   }
 
@@ -457,13 +482,13 @@ class Decision {
     fields: LogFields,
     options: { readonly error?: unknown; readonly verificationReason?: RejectionReasonName } = {},
   ): Promise<never> {
-    const historyError = isArchivedFailure(reason) ? await this.archive('failed', reason) : undefined;
+    const archived = isArchivedFailure(reason) ? await this.archive('failed', reason) : {};
     const outcome: RecordOutcome = { kind: 'failed', reason, verificationReason: options.verificationReason };
     this.pipeline.tally.record(outcome);
     const message = DecisionMessage.FAILED[reason];
-    const line: LogFields = { ...this.delivery, ...fields, outcome: outcome.kind, reason };
+    const line: LogFields = { ...this.delivery, ...fields, outcome: outcome.kind, reason, ...completionKept(archived) };
     if (options.error !== undefined) line.error = options.error;
-    if (historyError !== undefined) line.historyError = historyError;
+    if (archived.error !== undefined) line.historyError = archived.error;
     // A concurrent duplicate is expected and resolves itself; everything else needs a look.
     if (reason === RecordFailureReason.ALREADY_IN_PROGRESS) this.pipeline.logger.warn(message, line);
     else this.pipeline.logger.error(message, line);

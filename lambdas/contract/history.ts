@@ -114,10 +114,26 @@ export type HistoryCompletion = Pick<
 /** The outcomes that say an event's handling completed (see `HistoryCompletion`). */
 export const COMPLETION_OUTCOMES: readonly HistoryOutcomeName[] = [HistoryOutcome.PROCESSED, HistoryOutcome.DUPLICATE];
 
+/**
+ * The outcomes that never replace a completion (`COMPLETION_OUTCOMES`) of the same delivery. A message has one record,
+ * and its `processed` record is what marks the event complete: a failure recorded for the same message after it (the
+ * process died before deleting the message, and its redelivery failed before finding the completion) would erase
+ * that mark, and the event could run again. So these are written with a condition (one PutItem each; rare), the rest
+ * in batches. Not `ignored`: it can be every webhook of a route nobody handles, and it can meet a completion of its
+ * own message only if a deploy removed the handler between two deliveries of it.
+ */
+export const COMPLETION_KEEPING_OUTCOMES: readonly HistoryOutcomeName[] = [HistoryOutcome.FAILED, HistoryOutcome.STALE];
+
+/**
+ * What a write did: `written`, or `completion-kept` when the delivery's record is a completion and the outcome is one
+ * that never replaces it (`COMPLETION_KEEPING_OUTCOMES`): not an error, the completion stands.
+ */
+export type HistoryWriteResult = 'written' | 'completion-kept';
+
 /** The one history store. `DynamoDbHistoryStore` (lambdas/history) is the implementation, in AWS and locally. */
 export interface HistoryStore {
   /** Records one delivery's outcome with its archived copy (the consumer, once per attempt). */
-  write(entry: ArchivedWebhook): Promise<void>;
+  write(entry: ArchivedWebhook): Promise<HistoryWriteResult>;
   /** The records that match, oldest `receivedAt` first (then `decidedAt`). */
   query(query: HistoryQuery): Promise<HistoryRecord[]>;
   /** The index entries of the deliveries received in the range (`from`/`to` as in a query), oldest first. */

@@ -1,14 +1,16 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
   ArchivedWebhook,
+  COMPLETION_KEEPING_OUTCOMES,
   COMPLETION_OUTCOMES,
   DEFAULT_HISTORY_RETENTION_DAYS,
   HistoryCompletion,
@@ -19,6 +21,7 @@ import {
   HistoryRecord,
   HistoryStore,
   HistoryTable,
+  HistoryWriteResult,
   oldestFirst,
 } from '../contract/history';
 import {
@@ -97,19 +100,46 @@ export class DynamoDbHistoryStore implements HistoryStore {
   }
 
   /**
-   * Writes the item with those of records handled at the same time, in one BatchWriteItem (see BatchedPuts). A body
-   * too large for the item is put in the history bucket first, and the item points to it: the item is written only
-   * once the body is stored, so a failed PutObject fails the write (and the record, which is retried).
+   * Writes the item with those of records handled at the same time, in one BatchWriteItem (see BatchedPuts), or, for
+   * an outcome that never replaces a completion (`COMPLETION_KEEPING_OUTCOMES`), alone with a conditional PutItem. A
+   * body too large for the item is put in the history bucket first, and the item points to it: the item is written
+   * only once the body is stored, so a failed PutObject fails the write (and the record, which is retried).
    */
-  public async write(entry: ArchivedWebhook): Promise<void> {
+  public async write(entry: ArchivedWebhook): Promise<HistoryWriteResult> {
     const expiresAt = historyExpiry(new Date(this.now()), this.retentionDays);
     const inline = historyItem(entry, expiresAt);
+    let item = inline.item;
     if (inline.bodyLeftOut && this.bodies !== undefined && entry.rawBody !== undefined) {
       const pointer = await this.bodies.put(entry.record.eventId, entry.rawBody);
-      await this.puts.put(historyItem(entry, expiresAt, pointer).item);
-      return;
+      item = historyItem(entry, expiresAt, pointer).item;
     }
-    await this.puts.put(inline.item);
+    if (COMPLETION_KEEPING_OUTCOMES.includes(entry.record.outcome)) return this.putUnlessCompleted(item);
+    await this.puts.put(item);
+    return 'written';
+  }
+
+  /**
+   * One PutItem on the condition that the delivery has no record yet or its record is not a completion. Refused, the
+   * completion stands: DynamoDB bills the write unit all the same, and a large body already put in the bucket is the
+   * object the completion points to (its key is the event's and the bytes').
+   */
+  private async putUnlessCompleted(item: HistoryItem): Promise<HistoryWriteResult> {
+    const completions = COMPLETION_OUTCOMES.map((outcome, index) => [`:completion${index}`, outcome] as const);
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: `attribute_not_exists(#outcome) OR NOT (#outcome IN (${completions.map(([name]) => name).join(', ')}))`,
+          ExpressionAttributeNames: { '#outcome': 'outcome' },
+          ExpressionAttributeValues: Object.fromEntries(completions),
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'completion-kept';
+      throw error;
+    }
   }
 
   public async archived(key: HistoryKey): Promise<ArchivedWebhook | undefined> {

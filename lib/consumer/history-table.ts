@@ -6,11 +6,12 @@ import { HistoryTable } from '../../lambdas/contract/history';
 
 /**
  * The actions the consumer takes on the history table (not its indexes): it writes each delivery's item (those of
- * records handled at the same time in one BatchWriteItem), and, when a claim meets an earlier one, queries the
- * event's own partition for a completion. IAM cannot limit BatchWriteItem to puts (it also deletes by key; no
- * condition key tells them apart): docs/security.md#least-privilege says what that grants.
+ * records handled at the same time in one BatchWriteItem; a failed or stale outcome alone, with a conditional PutItem
+ * that never replaces a completion), and, when a claim meets an earlier one, queries the event's own partition for a
+ * completion. IAM cannot limit BatchWriteItem to puts (it also deletes by key; no condition key tells them apart):
+ * docs/security.md#least-privilege says what that grants.
  */
-export const HISTORY_CONSUMER_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:Query'];
+export const HISTORY_CONSUMER_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'];
 /** What `fluent-webhook history` and `replay` (and reconciliation) take: query the table and its indexes, read an item. */
 export const HISTORY_READ_ACTIONS = [
   'dynamodb:Query',

@@ -109,7 +109,7 @@ describe('Class: FluentWebhookConsumer', () => {
     });
   });
 
-  it('allows the consumer exactly its log group, its queue, three actions on its table, and BatchWriteItem and Query on its history', () => {
+  it('allows the consumer exactly its log group, its queue, three actions on its table, and BatchWriteItem, PutItem and Query on its history', () => {
     // Assess
     template.resourceCountIs('AWS::IAM::Policy', 1);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -128,7 +128,7 @@ describe('Class: FluentWebhookConsumer', () => {
           },
           {
             Effect: 'Allow',
-            Action: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+            Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
             Resource: { 'Fn::GetAtt': [ref(consumer.historyTable), 'Arn'] },
           },
           {

@@ -6,6 +6,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { DeduplicationKey } from '../../lambdas/core';
 import { ConsumerHandler, createConsumerHandler } from '../../lambdas/consumer/create-consumer-handler';
 import { dynamoDbEventClaims } from '../../lambdas/consumer/dynamodb-event-claims';
+import { dynamoDbEntityStatusStore } from '../../lambdas/consumer/entity-status-store';
 import type { FluentEventHandlers } from '../../lambdas/consumer/handler-types';
 import { DecisionMessage } from '../../lambdas/consumer/process-record';
 import { IDEMPOTENCY_KEY_PREFIX, idempotencyKeyFor, RunKey } from '../../lambdas/consumer/run-once';
@@ -72,13 +73,26 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
   /** The consumer as deployed: history, and claims in the idempotency table. */
   const marked = (
     handlers: FluentEventHandlers = counting,
-    tables: { claims?: string; history?: string | Pick<HistoryStore, 'write' | 'completionsOf'> } = {},
+    tables: {
+      claims?: string;
+      history?: string | Pick<HistoryStore, 'write' | 'completionsOf'>;
+      /** With staleStatusGuard (orders: CREATED, SHIPPED), its statuses in this table. */
+      statuses?: string;
+    } = {},
   ): ConsumerHandler =>
     createConsumerHandler({
       settings: consumerSettings(),
       persistenceStore: powertools(),
       history: typeof tables.history === 'object' ? tables.history : history(tables.history),
       claims: dynamoDbEventClaims(client, tables.claims ?? CLAIMS),
+      ...(tables.statuses === undefined
+        ? {}
+        : {
+            staleStatusGuard: {
+              order: { ORDER: ['CREATED', 'SHIPPED'] },
+              store: dynamoDbEntityStatusStore(client, tables.statuses),
+            },
+          }),
       handlers,
       logger: createLogger('consumer'),
       metrics: createMetrics('consumer'),
@@ -586,6 +600,50 @@ describe('Integration: claims marked complete by the history (dynalite)', () => 
     expect(lineOf(later.messageId)).toMatchObject({ outcome: 'duplicate' });
     expect(runs.get(id)).toBe(1);
   });
+
+  it.each([
+    [
+      'its claim cannot be written nor the history read',
+      { claims: 'no-such-table' },
+      RecordFailureReason.IDEMPOTENCY_STORE_FAILED,
+    ],
+    [
+      'its status cannot be read (staleStatusGuard)',
+      { statuses: 'no-such-table' },
+      RecordFailureReason.IDEMPOTENCY_STORE_FAILED,
+    ],
+  ] as const)(
+    "keeps a processed message's record a completion when its redelivery fails because %s, so a later delivery is a duplicate",
+    async (_case, failing, reason) => {
+      // Prepare: processed, then its process dies before deleting the message, which comes back while DynamoDB fails
+      // it before its claim is decided (the history can still be written)
+      const id = randomUUID();
+      const first = delivery(id);
+      await deliver(marked(), first);
+      const store = history();
+      const unreadable = {
+        write: (entry: Parameters<DynamoDbHistoryStore['write']>[0]) => store.write(entry),
+        completionsOf: () => Promise.reject(new Error('the history cannot be read')),
+      };
+      output.clear();
+
+      // Act: the redelivery fails; once the first delivery's claim time is up, another delivery of the event comes
+      const redelivered = await deliver(marked(counting, { ...failing, history: unreadable }), first);
+      await timeRunsOut(id);
+      const later = delivery(id);
+      const laterResponse = await deliver(marked(), later);
+
+      // Assess
+      expect(failedIds(redelivered)).toEqual([first.messageId]);
+      expect(lineOf(first.messageId)).toMatchObject({ outcome: 'failed', reason, completionKept: true });
+      expect(lineOf(first.messageId).historyError).toBeUndefined();
+      expect(failedIds(laterResponse)).toEqual([]);
+      expect(lineOf(later.messageId)).toMatchObject({ outcome: 'duplicate' });
+      expect(runs.get(id)).toBe(1);
+      const [record] = await store.records([{ eventId: id, messageId: first.messageId }]);
+      expect(record?.outcome).toBe('processed');
+    },
+  );
 
   it('fails as history-store-failed when a claim in the way cannot be checked against the history, and keeps the claim', async () => {
     // Prepare

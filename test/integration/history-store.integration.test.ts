@@ -159,6 +159,64 @@ describe('Class: DynamoDbHistoryStore on the local DynamoDB emulator', () => {
     ]);
   });
 
+  it.each([
+    ['processed', 'failed'],
+    ['duplicate', 'failed'],
+    ['processed', 'stale'],
+  ] as const)(
+    "never replaces a delivery's %s record with a later %s one: the completion stands and the write says so",
+    async (completion, later) => {
+      // Prepare: the message completed, its process died before deleting it, and its redelivery did not complete
+      const store = await open();
+      const completed = entry({ outcome: completion, firstHandledAt: '2026-12-01T10:00:01.000Z' });
+      const redelivery = {
+        ...completed,
+        record: { ...completed.record, outcome: later, reason: 'idempotency-store-failed' as const, attempts: 2 },
+      };
+
+      // Act
+      const first = await store.write(completed);
+      const second = await store.write(redelivery);
+
+      // Assess
+      expect([first, second]).toEqual(['written', 'completion-kept']);
+      expect(await store.records([completed.record])).toEqual([completed.record]);
+      expect(await store.completionsOf(completed.record.eventId)).toHaveLength(1);
+    },
+  );
+
+  it('writes a failure over a failure or a stale record, and a completion over a failure', async () => {
+    // Prepare
+    const store = await open();
+    const failed = entry({ outcome: 'failed', reason: 'handler-failed' });
+    const outcome = (record: Partial<typeof failed.record>) => ({ ...failed, record: { ...failed.record, ...record } });
+    const steps = [
+      outcome({ outcome: 'stale', reason: undefined }),
+      outcome({ outcome: 'failed', reason: 'unexpected-error', attempts: 2 }),
+      outcome({ outcome: 'failed', reason: 'handler-failed', attempts: 3 }),
+      outcome({ outcome: 'processed', reason: undefined, attempts: 4 }),
+    ];
+
+    // Act
+    const results = [];
+    for (const step of steps) results.push([await store.write(step), (await store.records([failed.record]))[0]]);
+
+    // Assess
+    expect(results).toEqual(steps.map((step) => ['written', step.record]));
+  });
+
+  it('fails a failure whose conditional write DynamoDB refuses for another reason (no such table)', async () => {
+    // Prepare
+    await open();
+    const store = new DynamoDbHistoryStore({ client: opened[0]!.client, tableName: 'no-such-table' });
+
+    // Act
+    const writing = store.write(entry({ outcome: 'failed', reason: 'handler-failed' }));
+
+    // Assess
+    await expect(writing).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
   it("lists an event's deliveries by id from keys and top-level fields, of either layout, oldest first", async () => {
     // Prepare: two deliveries of one event, an event of the first layout (every field top-level, body alone)
     const store = await open();

@@ -77,7 +77,7 @@ export function notifyingWrites(
     completionsOf: (eventId) => history.completionsOf(eventId),
     write: async (entry) => {
       try {
-        await history.write(entry);
+        return await history.write(entry);
       } finally {
         onRecorded({ eventId: entry.record.eventId, messageId: entry.record.messageId });
       }

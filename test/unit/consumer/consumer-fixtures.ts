@@ -11,22 +11,37 @@ import type { FluentCallTap } from '../../../lambdas/consumer/fluent-context';
 import type { IngressName } from '../../../lambdas/contract/ingress';
 import {
   ArchivedWebhook,
+  COMPLETION_KEEPING_OUTCOMES,
   COMPLETION_OUTCOMES,
   HistoryCompletion,
   HistoryStore,
+  HistoryWriteResult,
 } from '../../../lambdas/contract/history';
 
 /**
  * The history as the consumer uses it, in memory: keeps what is written (a retry of a message overwrites its record,
- * as the table does), answers `completionsOf` from it, fails while `failing`.
+ * as the table does, but an outcome of `COMPLETION_KEEPING_OUTCOMES` never overwrites a completion), answers
+ * `completionsOf` from it, fails while `failing`.
  */
 export class RecordingHistory implements Pick<HistoryStore, 'write' | 'completionsOf'> {
   public readonly written: ArchivedWebhook[] = [];
   public failing = false;
 
-  public async write(entry: ArchivedWebhook): Promise<void> {
+  public async write(entry: ArchivedWebhook): Promise<HistoryWriteResult> {
     if (this.failing) throw new Error('history table unreachable');
+    const { eventId, messageId, outcome } = entry.record;
+    const current = [...this.written]
+      .reverse()
+      .find(({ record }) => record.eventId === eventId && record.messageId === messageId)?.record;
+    if (
+      current !== undefined &&
+      COMPLETION_OUTCOMES.includes(current.outcome) &&
+      COMPLETION_KEEPING_OUTCOMES.includes(outcome)
+    ) {
+      return 'completion-kept';
+    }
     this.written.push(entry);
+    return 'written';
   }
 
   public async completionsOf(eventId: string): Promise<HistoryCompletion[]> {

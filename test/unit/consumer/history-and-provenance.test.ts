@@ -6,7 +6,7 @@ import { RecordFailureReason } from '../../../lambdas/contract/observability';
 import { Ingress } from '../../../lambdas/contract/ingress';
 import { fluentEventBody } from '../../support/factories';
 import { queuedWebhookRecord, signedEventRecord } from '../../support/sqs-records';
-import { captureOutput, CapturedOutput, decisionLines } from '../../support/captured-output';
+import { captureOutput, CapturedOutput, decisionLines, emittedMetrics } from '../../support/captured-output';
 import { failedIds, fluentKey, RecordingHistory, strangerKey, testConsumer } from './consumer-fixtures';
 
 describe('Consumer: history and provenance', () => {
@@ -153,6 +153,70 @@ describe('Consumer: history and provenance', () => {
       [DecisionMessage.DUPLICATE, undefined, undefined],
     ]);
     expect(history.written.map(({ record: archived }) => archived.outcome)).toEqual(['duplicate']);
+  });
+
+  it("fails a record whose failure the history does not write over its message's completion: completionKept, no historyError, retried", async () => {
+    // Prepare: the history answers as the table does when this message's record is already processed
+    const kept = { write: async () => 'completion-kept' as const, completionsOf: async () => [] };
+    const consumer = testConsumer(
+      {
+        default: async () => {
+          throw new Error('the downstream system is down');
+        },
+      },
+      {},
+      undefined,
+      undefined,
+      kept,
+    );
+    const { record } = signedEventRecord(fluent.privateKey);
+
+    // Act
+    const response = await consumer.deliver(record);
+
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    const [line] = decisionLines(output);
+    expect(line).toMatchObject({
+      message: DecisionMessage.FAILED[RecordFailureReason.HANDLER_FAILED],
+      outcome: 'failed',
+      reason: RecordFailureReason.HANDLER_FAILED,
+      completionKept: true,
+    });
+    expect(line?.historyError).toBeUndefined();
+    expect(emittedMetrics(output)).toContainEqual(expect.objectContaining({ name: 'RecordFailed', value: 1 }));
+  });
+
+  it('fails a record with its own reason and the historyError when its failure cannot be written at all', async () => {
+    // Prepare: the conditional write of a failure fails (throttled), as a batch write can
+    const throttled = new Error('Throughput exceeds the current capacity of your table');
+    const failing = {
+      write: async () => {
+        throw throttled;
+      },
+      completionsOf: async () => [],
+    };
+    const consumer = testConsumer(
+      {
+        default: async () => {
+          throw new Error('the downstream system is down');
+        },
+      },
+      {},
+      undefined,
+      undefined,
+      failing,
+    );
+    const { record } = signedEventRecord(fluent.privateKey);
+
+    // Act
+    const response = await consumer.deliver(record);
+
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    const [line] = decisionLines(output);
+    expect(line).toMatchObject({ reason: RecordFailureReason.HANDLER_FAILED, historyError: expect.anything() });
+    expect(line?.completionKept).toBeUndefined();
   });
 
   it('does not archive a forgery in queue-first, nor a message whose signature fails in verify-first', async () => {

@@ -75,6 +75,32 @@ describe('Function: createConsumerHandler with staleStatusGuard', () => {
     expect(emittedMetrics(output)).toContainEqual(expect.objectContaining({ name: 'StaleEventSkipped', value: 1 }));
   });
 
+  it("skips a stale redelivery whose message's record in the history is a completion, and says the completion was kept", async () => {
+    // Prepare: the history answers as the table does for a message already processed
+    await deliver('shipped', 'SHIPPED');
+    const withHistory = createConsumerHandler({
+      settings: consumerSettings(),
+      persistenceStore: new InMemoryPersistenceLayer(),
+      handlers: { default: async (event: FluentEvent) => void handled.push(event.id) },
+      logger: createLogger('consumer'),
+      metrics: createMetrics('consumer'),
+      staleStatusGuard: { order: { ORDER: ['CREATED', 'BOOKED', 'SHIPPED', 'COMPLETE'] }, store },
+      history: { write: async () => 'completion-kept', completionsOf: async () => [] },
+    });
+    const { record } = signedEventRecord(fluent.privateKey, { id: 'booked-late', entityStatus: 'BOOKED' });
+
+    // Act
+    const response = await withHistory({ Records: [record] }, lambdaContext());
+
+    // Assess
+    expect(failedIds(response)).toEqual([]);
+    expect(decisionLines(output).at(-1)).toMatchObject({
+      message: DecisionMessage.STALE_SKIPPED,
+      outcome: 'stale',
+      completionKept: true,
+    });
+  });
+
   it('handles the same status again, a later one, another entity, and statuses or types the order does not list', async () => {
     // Prepare
     await deliver('shipped', 'SHIPPED');

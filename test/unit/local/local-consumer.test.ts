@@ -7,10 +7,11 @@ describe('notifyingWrites (the inspector hears of each history write)', () => {
 
   it('tells after a write that succeeded', async () => {
     const told: HistoryKey[] = [];
-    const history = notifyingWrites({ write: async () => undefined, completionsOf: async () => [] }, (key) =>
+    const history = notifyingWrites({ write: async () => 'written', completionsOf: async () => [] }, (key) =>
       told.push(key),
     );
-    await history.write(entry);
+    const written = await history.write(entry);
+    expect(written).toBe('written');
     expect(told).toEqual([{ eventId: 'evt-1', messageId: 'msg-1' }]);
   });
 
