@@ -346,12 +346,12 @@ interface Delivery {
 
 /**
  * Whether a failure is written to the history. Not a failed history write: that is the reason, and writing again would
- * fail the same way. Not `already-in-progress`: another copy of the event is running, and may be a copy of this very
- * message (SQS hands a message out twice at times), whose one history record would then be replaced by this failure
- * after it was written `processed`, the mark that the event is complete; the retry records this delivery's outcome.
+ * fail the same way. Every other failure is, `already-in-progress` included: the copy of the event that is running may
+ * be a copy of this very message (SQS hands a message out twice at times), but a failure never replaces its
+ * `processed` record (the history writes failures on that condition), whichever lands first.
  */
 function isArchivedFailure(reason: RecordFailureReasonName): boolean {
-  return reason !== RecordFailureReason.HISTORY_STORE_FAILED && reason !== RecordFailureReason.ALREADY_IN_PROGRESS;
+  return reason !== RecordFailureReason.HISTORY_STORE_FAILED;
 }
 
 /** What writing an outcome to the history did: nothing (no history, or not archived), a write, or an error. */

@@ -187,6 +187,43 @@ describe('Consumer: history and provenance', () => {
     expect(emittedMetrics(output)).toContainEqual(expect.objectContaining({ name: 'RecordFailed', value: 1 }));
   });
 
+  it('archives an already-in-progress failure: another delivery of the event is running', async () => {
+    // Prepare: message A's handler holds while message B of the same event arrives, then A's copy comes back
+    const history = new RecordingHistory();
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
+    const consumer = testConsumer(
+      {
+        default: async () => {
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+        },
+      },
+      {},
+      undefined,
+      undefined,
+      history,
+    );
+    const body = fluentEventBody();
+    const headers = signFluentPayload(body, fluent.privateKey);
+    const [a, b] = [queuedWebhookRecord(body, { headers }), queuedWebhookRecord(body, { headers })];
+
+    // Act
+    const running = consumer.deliver(a);
+    await handlerStarted;
+    const bResponse = await consumer.deliver(b);
+    release();
+    await running;
+
+    // Assess
+    expect(failedIds(bResponse)).toEqual([b.messageId]);
+    expect(history.written.map(({ record }) => [record.messageId, record.outcome, record.reason])).toEqual([
+      [b.messageId, 'failed', RecordFailureReason.ALREADY_IN_PROGRESS],
+      [a.messageId, 'processed', undefined],
+    ]);
+  });
+
   it('fails a record with its own reason and the historyError when its failure cannot be written at all', async () => {
     // Prepare: the conditional write of a failure fails (throttled), as a batch write can
     const throttled = new Error('Throughput exceeds the current capacity of your table');
