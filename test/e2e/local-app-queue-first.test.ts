@@ -8,6 +8,8 @@ import type { LogLine } from './local-runner-process';
 
 const PROCESSED = 'webhook processed';
 const FORGED = 'forged webhook dropped';
+const MALFORMED = 'queued webhook is not a valid Fluent event';
+const DENIED = 'AWS call denied by the template policies';
 const about = (eventId: string, message: string) => (line: LogLine) =>
   line.eventId === eventId && line.message === message;
 
@@ -78,6 +80,23 @@ describe('Program: fluent-webhook local --app on the template of cdk synth -c in
     // Assess
     expect(response.status).toBe(200);
     expect(dropped).toMatchObject({ reason, outcome: 'forged' });
+  });
+
+  it('fails a signed body that is not a Fluent event, and records the failure in the history through the IAM guard', async () => {
+    // Prepare: genuine and for our account, but without an entityRef; only the consumer judges it (queue-first), and
+    // its failure is written alone, with a conditional PutItem on the history table
+    const eventId = randomUUID();
+    const body = fluentEventBody({ id: eventId, entityRef: undefined });
+
+    // Act
+    const response = await running.post('orders', body, signFluentPayload(body, app.privateKeyPem));
+    const failed = await running.waitForLine(about(eventId, MALFORMED));
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(failed).toMatchObject({ outcome: 'failed', reason: 'malformed-event' });
+    expect(failed.historyError).toBeUndefined();
+    expect(running.count((line) => line.message === DENIED)).toBe(0);
   });
 
   it("answers a wrong path with the template's own gateway response, 404 not-found", async () => {
