@@ -17,6 +17,20 @@ describe('Consumer: history and provenance', () => {
   });
   afterEach(() => output.restore());
 
+  /** A consumer whose handler always throws, over this history: every record fails and its failure is archived. */
+  const failingHandlerWith = (history: Parameters<typeof testConsumer>[4]) =>
+    testConsumer(
+      {
+        default: async () => {
+          throw new Error('the downstream system is down');
+        },
+      },
+      {},
+      undefined,
+      undefined,
+      history,
+    );
+
   it('archives a processed event with its exact bytes, both signatures and its outcome, before its decision line', async () => {
     // Prepare
     const history = new RecordingHistory();
@@ -158,21 +172,10 @@ describe('Consumer: history and provenance', () => {
   it("fails a record whose failure the history does not write over its message's completion: completionKept, no historyError, retried", async () => {
     // Prepare: the history answers as the table does when this message's record is already processed
     const kept = { write: async () => 'completion-kept' as const, completionsOf: async () => [] };
-    const consumer = testConsumer(
-      {
-        default: async () => {
-          throw new Error('the downstream system is down');
-        },
-      },
-      {},
-      undefined,
-      undefined,
-      kept,
-    );
     const { record } = signedEventRecord(fluent.privateKey);
 
     // Act
-    const response = await consumer.deliver(record);
+    const response = await failingHandlerWith(kept).deliver(record);
 
     // Assess
     expect(failedIds(response)).toEqual([record.messageId]);
@@ -233,21 +236,10 @@ describe('Consumer: history and provenance', () => {
       },
       completionsOf: async () => [],
     };
-    const consumer = testConsumer(
-      {
-        default: async () => {
-          throw new Error('the downstream system is down');
-        },
-      },
-      {},
-      undefined,
-      undefined,
-      failing,
-    );
     const { record } = signedEventRecord(fluent.privateKey);
 
     // Act
-    const response = await consumer.deliver(record);
+    const response = await failingHandlerWith(failing).deliver(record);
 
     // Assess
     expect(failedIds(response)).toEqual([record.messageId]);

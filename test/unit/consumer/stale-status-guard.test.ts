@@ -1,6 +1,7 @@
 import type { ProcessedStatus, EntityStatusStore } from '../../../lambdas/consumer/entity-status-store';
 import { createConsumerHandler } from '../../../lambdas/consumer/create-consumer-handler';
 import { DecisionMessage } from '../../../lambdas/consumer/process-record';
+import type { HistoryStore } from '../../../lambdas/contract/history';
 import type { FluentEvent } from '../../../lambdas/core';
 import { createLogger, createMetrics } from '../../../lambdas/shared/observability';
 import { captureOutput, CapturedOutput, decisionLines, emittedMetrics } from '../../support/captured-output';
@@ -38,7 +39,7 @@ describe('Function: createConsumerHandler with staleStatusGuard', () => {
   });
   afterEach(() => output.restore());
 
-  const consumer = () =>
+  const consumer = (history?: Pick<HistoryStore, 'write' | 'completionsOf'>) =>
     createConsumerHandler({
       settings: consumerSettings(),
       persistenceStore: new InMemoryPersistenceLayer(),
@@ -46,6 +47,7 @@ describe('Function: createConsumerHandler with staleStatusGuard', () => {
       logger: createLogger('consumer'),
       metrics: createMetrics('consumer'),
       staleStatusGuard: { order: { ORDER: ['CREATED', 'BOOKED', 'SHIPPED', 'COMPLETE'] }, store },
+      history,
     });
   const deliver = (id: string, entityStatus: string, overrides: Partial<FluentEvent> = {}) =>
     consumer()(
@@ -78,15 +80,7 @@ describe('Function: createConsumerHandler with staleStatusGuard', () => {
   it("skips a stale redelivery whose message's record in the history is a completion, and says the completion was kept", async () => {
     // Prepare: the history answers as the table does for a message already processed
     await deliver('shipped', 'SHIPPED');
-    const withHistory = createConsumerHandler({
-      settings: consumerSettings(),
-      persistenceStore: new InMemoryPersistenceLayer(),
-      handlers: { default: async (event: FluentEvent) => void handled.push(event.id) },
-      logger: createLogger('consumer'),
-      metrics: createMetrics('consumer'),
-      staleStatusGuard: { order: { ORDER: ['CREATED', 'BOOKED', 'SHIPPED', 'COMPLETE'] }, store },
-      history: { write: async () => 'completion-kept', completionsOf: async () => [] },
-    });
+    const withHistory = consumer({ write: async () => 'completion-kept', completionsOf: async () => [] });
     const { record } = signedEventRecord(fluent.privateKey, { id: 'booked-late', entityStatus: 'BOOKED' });
 
     // Act
