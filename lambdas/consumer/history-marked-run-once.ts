@@ -57,9 +57,9 @@ export function createHistoryMarkedRunOnce(
           now,
         });
       } catch (error) {
-        // The history can still say the event is complete: a duplicate needs no claim. And it must be said so: a
-        // message comes back after its process died before deleting it, and a failure recorded for it would replace
-        // the processed record that marks the event complete (a message has one history record).
+        // The history can still say the event is complete: a duplicate needs no claim. A message comes back after its
+        // process died before deleting it: found complete, it is deleted now rather than failed and retried (its
+        // failure would not replace its processed record, which the history keeps, but nothing would be gained).
         const completed = await completion().catch(() => undefined);
         if (completed !== undefined) return completed;
         throw new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
