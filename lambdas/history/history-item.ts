@@ -282,7 +282,8 @@ function archiveBytes(
   bodyObject: string | undefined,
 ): { plain: Buffer; compressed: Buffer; bodyLeftOut: boolean } {
   const head = (extra: PackedFields = {}): Buffer => {
-    const values = PACKED_FIELDS.map((field) => ({ ...fields, ...extra })[field] ?? null);
+    const all: PackedFields = { ...fields, ...extra };
+    const values = PACKED_FIELDS.map((field) => all[field] ?? null);
     while (values.length > 0 && values[values.length - 1] === null) values.pop();
     return Buffer.from(`${JSON.stringify(values)}\n`);
   };
