@@ -6,7 +6,7 @@ import { readFluentEvent } from './fluent-event-rules';
  * one and only `context.provenance` tells them apart. Field by field (docs/reconciliation.md has the same table):
  *
  *   webhook field     listed event field                       note
- *   id                id (or the field `idField` names)       as listed: a string stays a string, a number a number
+ *   id                id (or the field `idField` names)       text; a numeric id becomes its decimal text
  *   name              name
  *   accountId         accountId
  *   retailerId        retailerId                              text
@@ -24,9 +24,9 @@ import { readFluentEvent } from './fluent-event-rules';
  * NORMAL), `category`, `eventStatus`, `generatedOn`, `generatedBy`, `source` and `context.sourceEvents`. A webhook
  * may have fields a listed event lacks: `type`, `meta`, `trailLogs`, `errorLogs`, and often `entitySubtype`.
  *
- * The id keeps its JSON type because the consumer de-duplicates `77` and `"77"` as two events (DeduplicationKey): a
- * backfill of an event listed as 77, keyed as "77", would not be a duplicate of its webhook arriving late, and the
- * handler would run twice. Its text, the history's key, is the same either way.
+ * The id is text because that is how Fluent's webhooks send it: its webhook schema types `id` as a string (numeric
+ * ids arrive as strings), and the consumer de-duplicates `77` and `"77"` as two events (DeduplicationKey). So a
+ * backfill keyed as text is a duplicate of its webhook, and the other way round, however the listing types the id.
  */
 
 /** The flat fields a webhook body has, in the order a backfilled body lists them; the entity ones are nested. */
@@ -50,20 +50,18 @@ export function webhookFromListedEvent(
   listed: Readonly<Record<string, unknown>>,
   idField: string = DEFAULT_LISTED_ID_FIELD,
 ): WebhookFromListedEvent {
-  const listedId = valueAt(listed, idField);
-  const id = scalarText(listedId);
+  const id = scalarText(valueAt(listed, idField));
   if (id === undefined || id.trim() === '') {
     return { ok: false, id: undefined, problem: `the listed event has no ${idField}` };
   }
   const nested = isRecord(listed.context) ? listed.context : {};
-  const event: Record<string, unknown> = { id: listedId };
+  const event: Record<string, unknown> = { id };
   for (const field of TOP_LEVEL_FIELDS) put(event, field, listed[field]);
   for (const field of CONTEXT_FIELDS) put(event, field, nested[field] ?? listed[field]);
   for (const field of STATUS_FIELDS) put(event, field, listed[field]);
   for (const field of ROOT_CONTEXT_FIELDS) put(event, field, nested[field] ?? listed[field]);
   if (isRecord(listed.attributes) || Array.isArray(listed.attributes)) event.attributes = listed.attributes;
-  // Judged as the consumer will judge the body sent: a numeric id read back from the JSON text, as it is sent.
-  const reading = readFluentEvent(event, JSON.stringify(event));
+  const reading = readFluentEvent(event);
   if (!reading.ok) {
     return {
       ok: false,
