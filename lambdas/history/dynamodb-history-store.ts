@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -137,7 +137,8 @@ export class DynamoDbHistoryStore implements HistoryStore {
       );
       return 'written';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'completion-kept';
+      // By name: a client from another copy of the SDK throws its own class.
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'completion-kept';
       throw error;
     }
   }

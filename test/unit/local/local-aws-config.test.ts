@@ -1,11 +1,13 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { EMULATOR_CREDENTIALS, EMULATOR_SIGNER, emulatorClientConfig } from '../../../tools/local/local-aws-config';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EMULATOR_CREDENTIALS, emulatorClientConfig, emulatorSigner } from '../../../tools/local/local-aws-config';
 import { startDynamoDbEmulator } from '../../../tools/local/dynamodb-emulator';
+import { startEmulators } from '../../support/emulators';
 
-describe('EMULATOR_SIGNER', () => {
+describe('emulatorSigner', () => {
   it('gives a request the SigV4 headers with the credential scope of its date, region and service', async () => {
     const request = { headers: { host: '127.0.0.1' } as Record<string, string> };
-    await EMULATOR_SIGNER.sign(request, {
+    await emulatorSigner('us-east-1').sign(request, {
       signingDate: new Date('2026-12-07T10:11:12.345Z'),
       signingRegion: 'eu-west-2',
       signingService: 'sqs',
@@ -17,8 +19,6 @@ describe('EMULATOR_SIGNER', () => {
   });
 
   it('is what the emulator clients sign with, and dynalite takes their requests', async () => {
-    const config = emulatorClientConfig('http://127.0.0.1:1', 'us-east-1');
-    expect(config.signer).toBe(EMULATOR_SIGNER);
     const emulator = await startDynamoDbEmulator();
     const client = new DynamoDBClient(emulatorClientConfig(emulator.endpoint, 'eu-west-1'));
     try {
@@ -27,6 +27,21 @@ describe('EMULATOR_SIGNER', () => {
     } finally {
       client.destroy();
       await emulator.stop();
+    }
+  });
+
+  it("scopes an SQS client's requests to its region, which fauxqs puts the queue in", async () => {
+    const emulators = await startEmulators({ queues: [] });
+    const client = new SQSClient(emulatorClientConfig(emulators.sqsEndpoint, 'eu-west-2'));
+    try {
+      const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'signer-region' }));
+      const { Attributes } = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      expect(Attributes?.QueueArn).toMatch(/^arn:aws:sqs:eu-west-2:/);
+    } finally {
+      client.destroy();
+      await emulators.close();
     }
   });
 });
