@@ -1,6 +1,5 @@
 import {
   AttributeValue,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -9,6 +8,7 @@ import {
 import { IdempotencyRecordStatus, PERSISTENCE_ATTRIBUTE_KEY_MAPPINGS } from '@aws-lambda-powertools/idempotency';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../contract/deployment';
 import type { ClaimAnswer, ClaimRecord, EventClaims } from './event-claims';
+import { isConditionalCheckFailed } from '../shared/conditional-check-failed';
 
 /** Powertools' attribute names (DynamoDBPersistenceLayer with the stack's key and TTL attribute). */
 const Attribute = {
@@ -67,7 +67,7 @@ export function dynamoDbEventClaims(client: DynamoDBClient, tableName: string): 
         );
         return { taken: true, ...(Attributes === undefined ? {} : { replaced: recordOf(Attributes) }) };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
         if (error.Item !== undefined) return { taken: false, holder: recordOf(error.Item) };
         // DynamoDB returns the item in the way; an emulator may not (dynalite does not): read it, as Powertools does.
         const { Item } = await client.send(

@@ -1,11 +1,7 @@
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../contract/deployment';
 import { ENTITY_STATUS_KEY_PREFIX, EntityStatusAttribute } from '../contract/stale-status-guard';
+import { isConditionalCheckFailed } from '../shared/conditional-check-failed';
 
 /** A status processed for an entity, and its place in its type's order. */
 export interface ProcessedStatus {
@@ -72,7 +68,7 @@ export function dynamoDbEntityStatusStore(client: DynamoDBClient, tableName: str
           }),
         );
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
       }
     },
   };

@@ -42,6 +42,7 @@ import type { HistoryBodyObjects } from './s3-history-bodies';
 import { BatchedPuts, UNPROCESSED_BACKOFF } from './batched-puts';
 import { backoffDelayMs } from '../core/backoff';
 import { chunked } from '../core/chunked';
+import { isConditionalCheckFailed } from '../shared/conditional-check-failed';
 
 export interface DynamoDbHistoryStoreOptions {
   readonly client: DynamoDBClient;
@@ -137,8 +138,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
       );
       return 'written';
     } catch (error) {
-      // By name: a client from another copy of the SDK throws its own class.
-      if ((error as Error).name === 'ConditionalCheckFailedException') return 'completion-kept';
+      if (isConditionalCheckFailed(error)) return 'completion-kept';
       throw error;
     }
   }

@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CHECKPOINT_TABLE_KEY, SweepCheckpoint, SweepIdName } from '../contract/reconciliation-sweep';
 import { CheckpointStore, SWEEP_BUSY } from './sweep';
+import { isConditionalCheckFailed } from '../shared/conditional-check-failed';
 
 const ATTRIBUTES = ['holder', 'leaseUntil', 'checkpoint'] as const;
 
@@ -37,7 +38,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       const text = answer.Attributes?.checkpoint?.S;
       return text === undefined ? {} : { checkpoint: JSON.parse(text) as SweepCheckpoint };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return SWEEP_BUSY;
+      if (isConditionalCheckFailed(error)) return SWEEP_BUSY;
       throw error;
     }
   }
@@ -59,7 +60,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       });
     } catch (error) {
       // Another run took the sweep over after this one's lease ran out: it is theirs now.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 

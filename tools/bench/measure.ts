@@ -53,6 +53,8 @@ export async function measureRounds(
 }
 
 export function median(values: readonly number[]): number {
+  // An unknown value makes the median unknown: sorting would put it anywhere.
+  if (values.some(Number.isNaN)) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1

@@ -146,13 +146,13 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
 /** When the runner logged the last of these events' `webhook processed` lines (epoch ms). */
 function lastDecisionAt(lines: readonly LogLine[], ids: readonly string[]): number {
   const wanted = new Set(ids);
-  let last = Number.NaN;
+  // A line without a readable timestamp makes the round's end unknown (NaN), never earlier than it was.
+  let last = Number.NEGATIVE_INFINITY;
   for (const line of lines) {
     if (line.message !== DecisionMessage.PROCESSED || !wanted.has(String(line.eventId))) continue;
-    const at = Date.parse(String(line.timestamp));
-    if (!(at <= last)) last = at;
+    last = Math.max(last, Date.parse(String(line.timestamp)));
   }
-  return last;
+  return last === Number.NEGATIVE_INFINITY ? Number.NaN : last;
 }
 
 interface RoundResult {

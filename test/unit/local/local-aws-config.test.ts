@@ -21,9 +21,19 @@ describe('emulatorSigner', () => {
   it('is what the emulator clients sign with, and dynalite takes their requests', async () => {
     const emulator = await startDynamoDbEmulator();
     const client = new DynamoDBClient(emulatorClientConfig(emulator.endpoint, 'eu-west-1'));
+    const sent: string[] = [];
+    // After signing: the Authorization header each request leaves with.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push(String((args.request as { headers: Record<string, string> }).headers.authorization));
+        return next(args);
+      },
+      { step: 'deserialize', name: 'recordAuthorization' },
+    );
     try {
       await emulator.createIdempotencyTable('signer-test');
       await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: ['signer-test'] });
+      expect(sent).toEqual([expect.stringMatching(/\/eu-west-1\/local\/aws4_request, .*Signature=0{64}$/)]);
     } finally {
       client.destroy();
       await emulator.stop();
