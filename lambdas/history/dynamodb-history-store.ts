@@ -44,6 +44,19 @@ import { backoffDelayMs } from '../core/backoff';
 import { chunked } from '../core/chunked';
 import { isConditionalCheckFailed } from '../shared/conditional-check-failed';
 
+/**
+ * "The record's outcome is a completion" (`COMPLETION_OUTCOMES`), as an expression with its names and values: the
+ * filter of `completionsOf`, and negated, the condition on which a failure is written.
+ */
+const IS_COMPLETION = (() => {
+  const values = COMPLETION_OUTCOMES.map((outcome, index) => [`:completion${index}`, outcome] as const);
+  return {
+    expression: `#outcome IN (${values.map(([name]) => name).join(', ')})`,
+    names: { '#outcome': 'outcome' },
+    values: Object.fromEntries(values),
+  };
+})();
+
 export interface DynamoDbHistoryStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
@@ -125,15 +138,14 @@ export class DynamoDbHistoryStore implements HistoryStore {
    * object the completion points to (its key is the event's and the bytes').
    */
   private async putUnlessCompleted(item: HistoryItem): Promise<HistoryWriteResult> {
-    const completions = COMPLETION_OUTCOMES.map((outcome, index) => [`:completion${index}`, outcome] as const);
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
-          ConditionExpression: `attribute_not_exists(#outcome) OR NOT (#outcome IN (${completions.map(([name]) => name).join(', ')}))`,
-          ExpressionAttributeNames: { '#outcome': 'outcome' },
-          ExpressionAttributeValues: Object.fromEntries(completions),
+          ConditionExpression: `attribute_not_exists(#outcome) OR NOT (${IS_COMPLETION.expression})`,
+          ExpressionAttributeNames: IS_COMPLETION.names,
+          ExpressionAttributeValues: IS_COMPLETION.values,
         }),
       );
       return 'written';
@@ -211,13 +223,12 @@ export class DynamoDbHistoryStore implements HistoryStore {
    */
   public async completionsOf(eventId: string): Promise<HistoryCompletion[]> {
     const query = this.byEventId(eventId, COMPLETION_ATTRIBUTES);
-    const outcomes = COMPLETION_OUTCOMES.map((outcome, index) => [`:outcome${index}`, outcome] as const);
     const items = await this.queryAll({
       ...query,
       ConsistentRead: true,
-      FilterExpression: `#outcome IN (${outcomes.map(([name]) => name).join(', ')})`,
-      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#outcome': 'outcome' },
-      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...Object.fromEntries(outcomes) },
+      FilterExpression: IS_COMPLETION.expression,
+      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, ...IS_COMPLETION.names },
+      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...IS_COMPLETION.values },
     });
     return items.map(completionOfItem);
   }
