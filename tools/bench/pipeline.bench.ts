@@ -26,8 +26,8 @@ import { BENCH_ACCOUNT, BENCH_STAGE, eventOfSize, fluentRawHeaders, logsToDevNul
 const ROUNDS = 5;
 const PER_ROUND = 600;
 /**
- * Rounds the runner takes before the timed ones. Its JIT keeps compiling hot code over about the first 3,000 events:
- * CPU per event falls from about 5.6 ms over the first 600 to 2.3-2.7 ms from about 3,000 on (docs/benchmarks.md,
+ * Rounds the runner takes before the timed ones. Its JIT keeps compiling hot code through the first few thousand
+ * events: CPU per event is 6-9 ms over the first 600 and about 3 (2.6-3.5) from about 2,400 on (docs/benchmarks.md,
  * "Pipeline: the warm-up"). Each is timed and shown, so every run shows its own warm-up.
  */
 const WARM_UP_ROUNDS = 5;
@@ -201,54 +201,63 @@ export const pipelineBench: Bench = {
         }
       };
 
-      /** Sends a round to the runner and waits until it is processed; its rate runs until the last decision line. */
+      /**
+       * Sends a round to the runner and waits until it is processed: its rates, and the CPU used meanwhile by the runner
+       * (all its threads) and by this process (the HTTP client and reading the runner's log lines), on the same cores.
+       */
       const processedRound = async (webhooks: ReturnType<typeof signedEvents>) => {
+        const runnerCpuBefore = processCpuMs(runner.runner.pid) ?? Number.NaN;
+        const loadCpuBefore = process.cpuUsage();
         const startedAt = Date.now();
         const accepted = await round(runner.webhookUrl, webhooks);
         const ids = webhooks.map((webhook) => webhook.id);
         await drained(ids);
         // The runner logs on this machine's clock: the round's last decision line, not when the poll above noticed it.
         const processedPerSecond = (webhooks.length * 1000) / (lastDecisionAt(runner.runner.lines(), ids) - startedAt);
-        return { accepted, processedPerSecond };
+        const loadCpu = process.cpuUsage(loadCpuBefore);
+        return {
+          accepted,
+          processedPerSecond,
+          runnerCpuMs: (processCpuMs(runner.runner.pid) ?? Number.NaN) - runnerCpuBefore,
+          loadCpuMs: (loadCpu.user + loadCpu.system) / 1000,
+        };
       };
+      const cpuPerEvent = (ms: number, events: number) => `${(ms / events).toFixed(2)} ms CPU`;
 
       await round(baseline.url, signedEvents(target.keys, CLIENT_WARM_UP, 'client-warm-up'));
       const warmUpRows: BenchRow[] = [];
       for (let index = 0; index < WARM_UP_ROUNDS; index += 1) {
-        const cpuBefore = processCpuMs(runner.runner.pid) ?? Number.NaN;
-        const { processedPerSecond } = await processedRound(signedEvents(target.keys, PER_ROUND, `warm-up-${index}`));
-        const cpuMs = (processCpuMs(runner.runner.pid) ?? Number.NaN) - cpuBefore;
+        const warmUp = await processedRound(signedEvents(target.keys, PER_ROUND, `warm-up-${index}`));
         warmUpRows.push({
           label: `  warm-up: processed, events ${index * PER_ROUND + 1}-${(index + 1) * PER_ROUND} after the runner started`,
-          values: [processedPerSecond, Number.isNaN(cpuMs) ? '' : `${(cpuMs / PER_ROUND).toFixed(2)} ms CPU`, '', ''],
+          values: [
+            warmUp.processedPerSecond,
+            Number.isNaN(warmUp.runnerCpuMs) ? '' : cpuPerEvent(warmUp.runnerCpuMs, PER_ROUND),
+            '',
+            '',
+          ],
         });
       }
 
       const noWork: RoundResult[] = [];
       const ours: RoundResult[] = [];
       const drainRates: number[] = [];
-      // CPU used while the runner took and processed the rounds: the runner's (all its threads) and this process's
-      // (the HTTP client and reading the runner's log lines), on the same cores. The no-work server's is not counted.
+      // The no-work server's CPU is not counted.
       let runnerCpuMs = 0;
       let loadCpuMs = 0;
       for (let index = 0; index < ROUNDS; index += 1) {
         const webhooks = signedEvents(target.keys, PER_ROUND, `round-${index}`);
         noWork.push(await round(baseline.url, webhooks));
-        const runnerCpuBefore = processCpuMs(runner.runner.pid) ?? Number.NaN;
-        const loadCpuBefore = process.cpuUsage();
         // Every round starts with an idle consumer and ends when its webhooks are processed.
-        const { accepted, processedPerSecond } = await processedRound(webhooks);
-        ours.push(accepted);
-        drainRates.push(processedPerSecond);
-        runnerCpuMs += (processCpuMs(runner.runner.pid) ?? Number.NaN) - runnerCpuBefore;
-        const loadCpu = process.cpuUsage(loadCpuBefore);
-        loadCpuMs += (loadCpu.user + loadCpu.system) / 1000;
+        const timed = await processedRound(webhooks);
+        ours.push(timed.accepted);
+        drainRates.push(timed.processedPerSecond);
+        runnerCpuMs += timed.runnerCpuMs;
+        loadCpuMs += timed.loadCpuMs;
       }
       const events = ROUNDS * PER_ROUND;
       const cpuRow = (label: string, ms: number): BenchRow[] =>
-        Number.isNaN(ms)
-          ? []
-          : [{ label, values: [(events * 1000) / ms, `${(ms / events).toFixed(2)} ms CPU`, '', ''] }];
+        Number.isNaN(ms) ? [] : [{ label, values: [(events * 1000) / ms, cpuPerEvent(ms, events), '', ''] }];
       const latencies = (results: readonly RoundResult[], fraction: number) =>
         percentile(
           results.flatMap((result) => result.latencies),
@@ -283,7 +292,7 @@ export const pipelineBench: Bench = {
         columns: ['per s', 'p50 ms', 'p99 ms', '× no-work server'],
         rows,
         notes: [
-          `${ROUNDS} rounds of ${PER_ROUND} distinct signed 1 KiB-ish events after ${WARM_UP_ROUNDS} warm-up rounds of as many (the JIT settles over about ${WARM_UP_ROUNDS * PER_ROUND} events; the warm-up rows show each, with the runner's CPU per event), each round sent to both servers by the same keep-alive client; "× no-work server" and the rates are medians of the rounds. Latency is per request, client side, over all rounds.`,
+          `${ROUNDS} rounds of ${PER_ROUND} distinct signed 1 KiB-ish events after ${WARM_UP_ROUNDS} warm-up rounds of as many (${WARM_UP_ROUNDS * PER_ROUND} events, for the runner's JIT; each is a warm-up row, with the runner's CPU per event), each round sent to both servers by the same keep-alive client; "× no-work server" and the rates are medians of the rounds. Latency is per request, client side, over all rounds.`,
           'The runner is one Node.js process: the API Gateway stand-in, the verifying handler, the poller and consumer (up to 5 batches at once) and all JSON logging on its main thread, the SQS emulator (fauxqs, SQLite) and the DynamoDB emulator (dynalite, LevelDB) each on a worker thread. Its consumer runs while webhooks arrive; each round waits for it to finish before the next.',
           'CPU per event: the runner process (every thread: main, the emulator threads, V8 and libuv helpers) and this process, from /proc (Linux only; left out elsewhere), over the timed rounds; "per s" there is events per CPU-second, so two cores give at most twice that when nothing else runs. It moves less than the rates with what else the machine runs, though contention still inflates it.',
           `Stages are timed one call after another in this process (median of ${STAGE_CALLS}): "per s" there is what one core could do of that stage alone. In AWS these stages run on separate managed services and Lambda instances, in parallel.`,
