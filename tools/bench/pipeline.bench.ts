@@ -27,7 +27,7 @@ const ROUNDS = 5;
 const PER_ROUND = 600;
 /**
  * Rounds the runner takes before the timed ones. Its JIT keeps compiling hot code through the first few thousand
- * events: CPU per event is 6-9 ms over the first 600 and about 3 (2.6-3.5) from about 2,400 on (docs/benchmarks.md,
+ * events: CPU per event is 6-9 ms over the first 600 and about 3 (2.6-3.6) from about 2,400 on (docs/benchmarks.md,
  * "Pipeline: the warm-up"). Each is timed and shown, so every run shows its own warm-up.
  */
 const WARM_UP_ROUNDS = 5;
