@@ -26,9 +26,9 @@ import { BENCH_ACCOUNT, BENCH_STAGE, eventOfSize, fluentRawHeaders, logsToDevNul
 const ROUNDS = 5;
 const PER_ROUND = 600;
 /**
- * Rounds the runner takes before the timed ones. Its JIT keeps compiling hot code through the first few thousand
- * events: CPU per event is 6-9 ms over the first 600 and about 3 (2.6-3.6) from about 2,400 on (docs/benchmarks.md,
- * "Pipeline: the warm-up"). Each is timed and shown, so every run shows its own warm-up.
+ * Rounds the runner takes before the timed ones. It keeps getting faster through the first few thousand events (V8
+ * still compiling hot code, by its helper threads' CPU): CPU per event 6-9 ms over the first 600, about 3 from about
+ * 2,400 on (docs/benchmarks.md, "Pipeline: the warm-up"). Each is timed and shown, so every run shows its own warm-up.
  */
 const WARM_UP_ROUNDS = 5;
 /** Requests that warm up the load generator's own HTTP client on the no-work server before anything is timed. */
