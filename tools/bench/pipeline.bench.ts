@@ -242,7 +242,7 @@ export const pipelineBench: Bench = {
       const noWork: RoundResult[] = [];
       const ours: RoundResult[] = [];
       const drainRates: number[] = [];
-      // The no-work server's CPU is not counted.
+      // CPU summed over the timed rounds, the runner's and this process's (the no-work server's is not counted).
       let runnerCpuMs = 0;
       let loadCpuMs = 0;
       for (let index = 0; index < ROUNDS; index += 1) {
