@@ -34,6 +34,7 @@ const LOCAL_RUNNER_PACKAGES = [
   'graphql',
   'dynalite',
   'fauxqs',
+  'light-my-request',
   'velocityjs',
   'semver',
 ] as const;

@@ -16,7 +16,7 @@ const ourLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')
 >[0];
 const PEERS = Object.keys(manifest.peerDependencies ?? {});
 /** What a CDK app installs besides the package: the CDK itself, and the emulators `fluent-webhook local` asks for. */
-const CDK_APP_INSTALLS = ['aws-cdk-lib', 'constructs', 'dynalite', 'fauxqs', 'velocityjs'];
+const CDK_APP_INSTALLS = ['aws-cdk-lib', 'constructs', 'dynalite', 'fauxqs', 'light-my-request', 'velocityjs'];
 /** The most a verifier-only install may take (`npm install fluent-webhook-receiver --omit=optional`). */
 const MAX_VERIFIER_ONLY_KB = 15 * 1024;
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -259,7 +259,7 @@ describe('Package: the packed tarball, installed offline into fresh projects', (
     expect(local).toMatchObject({ code: 1, stdout: '' });
     expect(local.stderr.trim().split('\n')).toEqual([
       expect.stringContaining(
-        `run "npm install --include=optional --save-dev ${peers(['dynalite', 'fauxqs', 'velocityjs'])}"`,
+        `run "npm install --include=optional --save-dev ${peers(['dynalite', 'fauxqs', 'light-my-request', 'velocityjs'])}"`,
       ),
     ]);
     expect(redrive.code).toBe(1);

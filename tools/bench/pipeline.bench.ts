@@ -10,7 +10,7 @@ import { createConsumerHandler } from '../../lambdas/consumer/create-consumer-ha
 import { startDynamoDbEmulator } from '../local/dynamodb-emulator';
 import { createLambdaContext } from '../local/lambda-context';
 import { matchWebhookResource, toApiGatewayProxyEvent } from '../local/api-gateway-event';
-import { emulatorClientConfig } from '../local/local-aws-config';
+import { emulatorClientConfig, inProcessClientConfig } from '../local/local-aws-config';
 import { startSqsEmulator } from '../local/sqs-emulator';
 import { createLogger, createMetrics } from '../../lambdas/shared/observability';
 import { emptyOutcomes, LoadTarget, signedEvents, startLoadTarget, tallyLogLines } from '../load/load-runner';
@@ -98,7 +98,7 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
 
   const dynamoDb = await startDynamoDbEmulator();
   await dynamoDb.createIdempotencyTable('bench-idempotency');
-  const dynamoDbClient = new DynamoDBClient(emulatorClientConfig(dynamoDb.endpoint, 'us-east-1'));
+  const dynamoDbClient = new DynamoDBClient(inProcessClientConfig(dynamoDb, 'us-east-1'));
   const consumer = createConsumerHandler({
     settings,
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: 'bench-idempotency', awsSdkV3Client: dynamoDbClient }),
@@ -121,7 +121,9 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
   };
   const sqs = await startSqsEmulator();
   const queue = await sqs.createQueue('bench-stage');
-  const client = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
+  // As the runner's clients reach the emulators (in-process), and over the emulator's port for comparison.
+  const client = new SQSClient(inProcessClientConfig(sqs, sqs.region));
+  const overPort = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
   const restoreOutput = logsToDevNull();
   try {
     const stages: Array<[string, () => unknown]> = [
@@ -129,10 +131,14 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
       ['verify: the signature alone', () => verifier.verify(Buffer.from(event.body ?? '', 'base64'), event.headers)],
       ['handler: all but SendMessage (queue stub, logs)', () => handler(event)],
       [
-        'SendMessage round trip (SDK + emulator, same process)',
+        'SendMessage round trip (SDK + emulator in-process, as the runner)',
         () => client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body.toString('utf8') })),
       ],
-      ['consumer: one record, idempotency put + update (dynalite in memory)', oneRecord],
+      [
+        'SendMessage round trip over the emulator port (loopback HTTP)',
+        () => overPort.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body.toString('utf8') })),
+      ],
+      ['consumer: one record, idempotency put + update (dynalite in memory, in-process)', oneRecord],
     ];
     const rows: BenchRow[] = [];
     for (const [label, operation] of stages) {
@@ -144,6 +150,7 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
   } finally {
     restoreOutput();
     client.destroy();
+    overPort.destroy();
     dynamoDbClient.destroy();
     await sqs.stop();
     await dynamoDb.stop();

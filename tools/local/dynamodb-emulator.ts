@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createRequire } from 'node:module';
 import dynalite from 'dynalite';
+import { connectionRefused, EmulatorDispatch, injectedDispatch } from './emulator-dispatch';
 import { emulatorClientConfig, LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
 import { IDEMPOTENCY_PARTITION_KEY } from '../../lambdas/contract/deployment';
 import { historyTableDefinition } from './history-table';
@@ -100,6 +101,11 @@ export interface DynamoDbEmulator {
   createTable(input: CreateTableCommandInput): Promise<void>;
   /** Creates a table shaped like the stack's history table (keys and indexes); nothing if it exists. */
   createHistoryTable(name: string): Promise<void>;
+  /**
+   * Answers one DynamoDB request in this process (or its thread) as the endpoint would, for the runner's own SDK
+   * clients (emulator-request-handler.ts). Refused as a closed port is (ECONNREFUSED) once stopped.
+   */
+  dispatch: EmulatorDispatch;
   /** Stops the server and closes the database (flushing it to `path`). */
   stop(): Promise<void>;
 }
@@ -120,6 +126,8 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const endpoint = loopbackEndpoint(host, port);
+  // dynalite's server has one request listener, its whole HTTP API: the one its socket's requests go to.
+  const answer = server.listeners('request')[0] as RequestListener;
 
   return {
     endpoint,
@@ -134,6 +142,10 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
     },
     createTable: (input) => createTable(endpoint, input),
     createHistoryTable: (name) => createTable(endpoint, historyTableDefinition(name)),
+    dispatch: injectedDispatch(async (request) => {
+      if (!server.listening) throw connectionRefused(endpoint);
+      return (await loadLightMyRequest()).default(answer, request);
+    }),
     async stop() {
       if (onStoreFailure !== undefined) storeFailureListeners.delete(onStoreFailure);
       if (!server.listening) return;
@@ -146,6 +158,13 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions = {
     },
   };
 }
+
+/**
+ * light-my-request, loaded with the first in-process request rather than with this module: it loads an ES module
+ * (`cookie`) through `require`, which Node.js 22.12 and later do and Jest's module loader does not.
+ */
+let lightMyRequest: Promise<typeof import('light-my-request')> | undefined;
+const loadLightMyRequest = () => (lightMyRequest ??= import('light-my-request'));
 
 async function createTable(endpoint: string, input: CreateTableCommandInput): Promise<void> {
   const client = new DynamoDBClient(emulatorClientConfig(endpoint, EMULATOR_SIGNING_REGION));

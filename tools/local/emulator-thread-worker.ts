@@ -19,7 +19,13 @@ async function serve(port: NonNullable<typeof parentPort>, data: EmulatorThreadD
         const value = await methods[call.method]!.apply(emulator, [...call.args]);
         post({ type: 'answer', id: call.id, value });
       } catch (error) {
-        post({ type: 'answer', id: call.id, error: (error as Error).message });
+        const code = (error as { code?: unknown }).code;
+        post({
+          type: 'answer',
+          id: call.id,
+          error: (error as Error).message,
+          ...(typeof code === 'string' ? { code } : {}),
+        });
       }
     })();
   });

@@ -66,7 +66,14 @@ export interface ToEmulatorThread {
 export type FromEmulatorThread =
   | { readonly type: 'ready'; readonly endpoint: string; readonly port: number; readonly region?: string }
   | { readonly type: 'failed'; readonly error: string }
-  | { readonly type: 'answer'; readonly id: number; readonly value?: unknown; readonly error?: string }
+  | {
+      readonly type: 'answer';
+      readonly id: number;
+      readonly value?: unknown;
+      readonly error?: string;
+      /** The error's `code` (ECONNREFUSED from a stopped emulator's dispatch), which the SDK's retries read. */
+      readonly code?: string;
+    }
   | {
       readonly type: 'store-failure';
       readonly error: { readonly name: string; readonly message: string; readonly code?: unknown };
@@ -93,6 +100,7 @@ export async function startDynamoDbEmulatorThread(
     createIdempotencyTable: (name) => thread.call('createIdempotencyTable', name),
     createTable: (input) => thread.call('createTable', input),
     createHistoryTable: (name) => thread.call('createHistoryTable', name),
+    dispatch: (request) => thread.call('dispatch', request),
     // dynalite closes its LevelDB before its server's close answers: the thread holds nothing more after it.
     stop: () => thread.end('stop'),
   };
@@ -116,6 +124,7 @@ export async function startSqsEmulatorThread(
     createQueue: (name, attributes) => thread.call('createQueue', name, attributes),
     queueNames: () => thread.call('queueNames'),
     createBucket: (name) => thread.call('createBucket', name),
+    dispatch: (request) => thread.call('dispatch', request),
     stop: async () => {
       running = false;
       await thread.call('stop');
@@ -156,7 +165,9 @@ export function startThread(
   let ready = false;
   /** Why the thread is gone, once it ended unexpectedly. */
   let died: string | undefined;
-  const diedError = () => new Error(`The ${data.kind} emulator thread ended unexpectedly: ${died}.`);
+  // ECONNRESET: to a request in flight (emulator-request-handler.ts) the thread's end is a connection cut, as it was.
+  const diedError = () =>
+    Object.assign(new Error(`The ${data.kind} emulator thread ended unexpectedly: ${died}.`), { code: 'ECONNRESET' });
   const failAll = (error: Error) => {
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
@@ -186,7 +197,10 @@ export function startThread(
         const waiting = pending.get(message.id);
         pending.delete(message.id);
         if (message.error === undefined) waiting?.resolve(message.value);
-        else waiting?.reject(new Error(message.error));
+        else
+          waiting?.reject(
+            Object.assign(new Error(message.error), message.code === undefined ? {} : { code: message.code }),
+          );
       } else {
         ready = true;
         worker.off('error', startFailed);

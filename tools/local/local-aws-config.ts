@@ -1,3 +1,6 @@
+import type { EmulatorDispatch } from './emulator-dispatch';
+import { emulatorRequestHandler } from './emulator-request-handler';
+
 /** Everything local listens here only: nothing is reachable from the network. */
 export const LOOPBACK_HOST = '127.0.0.1';
 
@@ -14,6 +17,20 @@ export function loopbackEndpoint(host: string, port: number): string {
  */
 export function emulatorClientConfig(endpoint: string, region: string) {
   return { endpoint, region, credentials: EMULATOR_CREDENTIALS, signer: emulatorSigner(region) };
+}
+
+/**
+ * The same for the local runner's own clients, which hand their requests to the emulator in-process rather than to its
+ * port (emulator-request-handler.ts); the endpoint still names the emulator, in queue URLs and in the Host header.
+ */
+export function inProcessClientConfig(
+  emulator: { readonly endpoint: string; readonly dispatch: EmulatorDispatch },
+  region: string,
+) {
+  return {
+    ...emulatorClientConfig(emulator.endpoint, region),
+    requestHandler: emulatorRequestHandler(emulator.dispatch),
+  };
 }
 
 /** What the SDK hands its signer: the request (its headers) and when, where and for which service it is signed. */

@@ -11,7 +11,7 @@ import { boundedLogValue } from '../../lambdas/contract/log-values';
 import { startGatewayServer } from './gateway-server';
 import { Ingress } from '../../lambdas/contract/ingress';
 import { createLambdaContext, LocalFunction } from './lambda-context';
-import { emulatorClientConfig, emulatorS3ClientConfig } from './local-aws-config';
+import { emulatorS3ClientConfig, inProcessClientConfig } from './local-aws-config';
 import { S3HistoryBodies } from '../../lambdas/history/s3-history-bodies';
 import { LOCAL_DEFAULTS, LOCAL_ENV_NAMES, LOCAL_RESOURCE_NAMES, LocalConfig, localQueueNames } from './local-config';
 import { createLocalConsumer } from './local-consumer';
@@ -183,8 +183,9 @@ export async function startLocalRunner(config: LocalConfig, logger: Logger): Pro
       }),
     ]);
 
-    const sqsClient = new SQSClient(emulatorClientConfig(sqs.endpoint, sqs.region));
-    const dynamoDbClient = new DynamoDBClient(emulatorClientConfig(dynamoDb.endpoint, sqs.region));
+    // The runner's own clients reach the emulators in-process, as the Lambdas' code reaches AWS: through the SDK.
+    const sqsClient = new SQSClient(inProcessClientConfig(sqs, sqs.region));
+    const dynamoDbClient = new DynamoDBClient(inProcessClientConfig(dynamoDb, sqs.region));
     await sqs.createBucket(LOCAL_RESOURCE_NAMES.historyBucket);
     const historyBodies = new S3HistoryBodies({
       bucketName: LOCAL_RESOURCE_NAMES.historyBucket,

@@ -3,6 +3,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isSqsSafeText } from '../../lambdas/contract/queue-message';
 import { LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
+import {
+  connectionRefused,
+  EmulatorDispatch,
+  injectedDispatch,
+  InjectOptions,
+  InjectResponse,
+} from './emulator-dispatch';
 
 /** The region fauxqs assumes when a request's signature names none; ARNs carry it. */
 export const DEFAULT_EMULATOR_REGION = 'us-east-1';
@@ -49,6 +56,11 @@ export interface SqsEmulator {
    * or keeps it when it exists (restored from `dataDir` with its objects).
    */
   createBucket(name: string): Promise<void>;
+  /**
+   * Answers one SQS or S3 request in this process (or its thread) as the endpoint would, for the runner's own SDK
+   * clients (emulator-request-handler.ts). Refused as a closed port is (ECONNREFUSED) while stopped.
+   */
+  dispatch: EmulatorDispatch;
   /** Stops answering (open connections are cut) but keeps every queue and message in memory. */
   stop(): Promise<void>;
   /** Listens again on the same port with the same queues and messages. */
@@ -135,6 +147,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
     async createBucket(name) {
       s3Store.createBucket(name);
     },
+    dispatch: injectedDispatch((request) =>
+      app === undefined ? Promise.reject(connectionRefused(endpoint)) : app.inject(request),
+    ),
     stop,
     async restart() {
       if (app !== undefined) return;
@@ -200,12 +215,7 @@ interface FauxqsPersistence {
 interface FauxqsApp {
   listen(options: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
-  inject(request: {
-    method: 'POST';
-    url: string;
-    headers: Record<string, string>;
-    payload: string;
-  }): Promise<{ statusCode: number; body: string }>;
+  inject(request: InjectOptions): Promise<InjectResponse & { body: string }>;
 }
 
 interface FauxqsModules {
@@ -270,6 +280,7 @@ async function callSqsApi<T>(app: FauxqsApp, hostHeader: string, action: string,
     url: '/',
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}`, host: hostHeader },
     payload: JSON.stringify(input),
+    validate: false,
   });
   if (response.statusCode !== 200) {
     const error = JSON.parse(response.body) as { __type?: string; message?: string };

@@ -83,7 +83,7 @@ describe('Optional packages', () => {
 
     // Assess
     expect(check).toThrow(
-      `fluent-webhook local needs packages this project has not installed (esbuild, @aws-lambda-powertools/batch, @aws-lambda-powertools/idempotency and 13 more); run "npm install --include=optional --save-dev dynalite@${manifest.peerDependencies.dynalite} fauxqs@${manifest.peerDependencies.fauxqs} velocityjs@${manifest.peerDependencies.velocityjs}".`,
+      `fluent-webhook local needs packages this project has not installed (esbuild, @aws-lambda-powertools/batch, @aws-lambda-powertools/idempotency and 14 more); run "npm install --include=optional --save-dev dynalite@${manifest.peerDependencies.dynalite} fauxqs@${manifest.peerDependencies.fauxqs} light-my-request@${manifest.peerDependencies['light-my-request']} velocityjs@${manifest.peerDependencies.velocityjs}".`,
     );
   });
 
@@ -96,7 +96,7 @@ describe('Optional packages', () => {
 
     // Assess
     expect(check).toThrow(
-      /\(dynalite, fauxqs, velocityjs\); run "npm install --save-dev dynalite@\S+ fauxqs@\S+ velocityjs@\S+"\.$/,
+      /\(dynalite, fauxqs, light-my-request and 1 more\); run "npm install --save-dev dynalite@\S+ fauxqs@\S+ light-my-request@\S+ velocityjs@\S+"\.$/,
     );
   });
 });

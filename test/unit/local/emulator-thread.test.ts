@@ -32,6 +32,8 @@ describe('Function: startThread (an emulator thread)', () => {
 
     // Assess
     await expect(dying).rejects.toThrow('The sqs emulator thread ended unexpectedly: exit code 3.');
+    // To an SDK request in flight (emulator-request-handler.ts), a cut connection, which the SDK retries.
+    await expect(dying).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(reasons).toEqual(['exit code 3']);
     await expect(thread.call('ping')).rejects.toThrow('ended unexpectedly: exit code 3');
     await expect(thread.end('close')).resolves.toBeUndefined();
@@ -49,6 +51,19 @@ describe('Function: startThread (an emulator thread)', () => {
     await expect(crashing).rejects.toThrow('The sqs emulator thread ended unexpectedly: the emulator crashed.');
     expect(reasons).toEqual(['the emulator crashed']);
     await expect(thread.call('ping')).rejects.toThrow('ended unexpectedly: the emulator crashed');
+  });
+
+  it("carries a failed call's error code (a stopped emulator's ECONNREFUSED) to the caller", async () => {
+    // Prepare
+    const { thread } = await startDyingThread();
+
+    // Act
+    const refused = thread.call('refuse');
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({ message: 'connect ECONNREFUSED 127.0.0.1:1', code: 'ECONNREFUSED' });
+    await expect(thread.call('ping')).resolves.toBe('ping');
+    await thread.end('close');
   });
 
   it('reports nothing when the thread is ended by its last call', async () => {
