@@ -14,9 +14,9 @@ export interface SdkHttpRequest {
  * instead of sending it over a socket. Everything the SDK does before and after the wire stays: its middleware,
  * serialization, retries and the parsing of the answer, and so does everything the emulator does after its socket:
  * its routing, validation and storage. What is left out is Node's HTTP client and server and the loopback TCP
- * between them, about 0.2 to 0.3 ms of CPU per call (docs/benchmarks.md), paid on the runner's main thread, where
- * the gateway, the receiver and the consumer run. The emulators keep listening on their ports for everything else:
- * the CLI, the inspector, the AWS CLI.
+ * between them: about a quarter of the runner's main thread, where the gateway, the receiver and the consumer run
+ * (docs/benchmarks.md, "Pipeline: the emulators in-process"). The emulators keep listening on their ports for
+ * everything else: the CLI, the inspector, the AWS CLI.
  */
 export function emulatorRequestHandler(dispatch: EmulatorDispatch) {
   return {

@@ -7,9 +7,10 @@ import { SqsEmulator, SqsEmulatorOptions, startSqsEmulator } from './sqs-emulato
 
 /**
  * The local runner's emulators each on a worker thread of their own. They are the same emulators (dynalite, fauxqs)
- * on 127.0.0.1, reached through the real AWS SDK over HTTP as before; only their CPU work (HTTP parsing, request
- * validation, LevelDB and SQLite writes, SQLite's sync to disk) no longer shares the one thread with the gateway,
- * the receiver, the poller and the consumer. On two cores that work now runs beside theirs.
+ * on 127.0.0.1, reached through the real AWS SDK: over HTTP on their ports, or, for the runner's own clients, as
+ * messages to `dispatch` (emulator-request-handler.ts). Their CPU work (request handling and validation, LevelDB and
+ * SQLite writes, SQLite's sync to disk) does not share the one thread with the gateway, the receiver, the poller and
+ * the consumer: on two cores it runs beside theirs.
  *
  * The worker runs built JavaScript beside this module's: dist/ (`fluent-webhook local`) or npm start's bundle
  * (bin/npm-start.cjs builds the worker beside the CLI, both `.cjs`). Run from the TypeScript sources (tsx, jest), there
@@ -206,7 +207,11 @@ export function startThread(
         worker.off('error', startFailed);
         worker.on('error', (error) => diedUnexpectedly(error.message));
         const call = <T>(method: string, ...args: unknown[]): Promise<T> => {
-          if (ended) return Promise.reject(new Error(`The ${data.kind} emulator thread has ended.`));
+          // ECONNREFUSED: to a request (emulator-request-handler.ts) an ended emulator is a closed port, as it was.
+          if (ended)
+            return Promise.reject(
+              Object.assign(new Error(`The ${data.kind} emulator thread has ended.`), { code: 'ECONNREFUSED' }),
+            );
           if (died !== undefined) return Promise.reject(diedError());
           const id = (nextId += 1);
           return new Promise<T>((resolveCall, rejectCall) => {

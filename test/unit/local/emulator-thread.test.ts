@@ -77,5 +77,6 @@ describe('Function: startThread (an emulator thread)', () => {
     // Assess
     expect(reasons).toEqual([]);
     await expect(thread.call('ping')).rejects.toThrow('The sqs emulator thread has ended.');
+    await expect(thread.call('ping')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
