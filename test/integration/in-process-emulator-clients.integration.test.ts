@@ -10,12 +10,30 @@ const run = promisify(execFile);
 interface Calls {
   readonly sqs: Record<string, unknown> & { readonly queueUrl: string; readonly sentMessageId: string };
   readonly dynamoDb: Record<string, unknown> & { readonly endpoint: string };
+  readonly answers: ReadonlyArray<{ readonly buffer: boolean; readonly ownBytes: boolean }>;
 }
 
-describe('in-process emulator clients (how the local runner reaches its emulators: the SDK, no socket)', () => {
+describe.each([
+  {
+    where: 'in the same thread (tsx, jest)',
+    mode: 'same',
+    answers: { buffer: true },
+    refusedOnceStopped: (endpoint: string) => `connect ECONNREFUSED ${new URL(endpoint).host}`,
+  },
+  {
+    // The built runner's way: every request and answer crosses to the emulator's thread as a message.
+    where: 'on worker threads (the built runner)',
+    mode: 'thread',
+    answers: { buffer: false, ownBytes: true },
+    refusedOnceStopped: () => 'The dynamodb emulator thread has ended.',
+  },
+])('in-process emulator clients, the emulators $where', ({ mode, answers, refusedOnceStopped }) => {
   let calls: Calls;
   beforeAll(async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', FIXTURE], { cwd: REPO_ROOT, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', FIXTURE, mode], {
+      cwd: REPO_ROOT,
+      timeout: 60_000,
+    });
     calls = JSON.parse(stdout) as Calls;
   });
 
@@ -44,11 +62,12 @@ describe('in-process emulator clients (how the local runner reaches its emulator
       secondClaim: { name: 'ConditionalCheckFailedException' },
       readOverPort: 'first ✓',
       queried: ['a', 'b', 'c'],
-      afterStop: {
-        name: 'Error',
-        code: 'ECONNREFUSED',
-        message: `connect ECONNREFUSED ${new URL(calls.dynamoDb.endpoint).host}`,
-      },
+      afterStop: { name: 'Error', code: 'ECONNREFUSED', message: refusedOnceStopped(calls.dynamoDb.endpoint) },
     });
+  });
+
+  it('hands the SDK each answer (from a thread: bytes of their own, not a view into a 64 KiB pool)', () => {
+    expect(calls.answers.length).toBeGreaterThanOrEqual(9);
+    for (const answer of calls.answers) expect(answer).toMatchObject(answers);
   });
 });

@@ -1,3 +1,5 @@
+import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
+
 /**
  * One HTTP request to an emulator and its answer, as plain data: what the local runner's own AWS SDK clients hand an
  * emulator in-process (emulator-request-handler.ts) instead of sending it over a socket. Plain data so that it crosses
@@ -20,23 +22,6 @@ export interface EmulatorResponse {
 /** Answers one request as the emulator's HTTP server would. */
 export type EmulatorDispatch = (request: EmulatorRequest) => Promise<EmulatorResponse>;
 
-/** What light-my-request takes (Fastify's `inject` is light-my-request on the app's router). */
-export interface InjectOptions {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly payload?: string | Buffer;
-  /** Whether light-my-request checks the options against its schema: these are built here, and always valid. */
-  readonly validate: false;
-}
-
-/** What light-my-request answers (the parts used here). */
-export interface InjectResponse {
-  readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string | string[] | number | undefined>>;
-  readonly rawPayload: Buffer;
-}
-
 /**
  * A dispatch through light-my-request: the request goes through the server's own request handler (its routing, body
  * parsing, validation and the answer it writes) on stand-ins for Node's request and response objects, not a socket.
@@ -46,9 +31,10 @@ export function injectedDispatch(inject: (options: InjectOptions) => Promise<Inj
     const response = await inject({
       method,
       url,
-      headers: { ...headers },
+      headers,
       // light-my-request takes a Buffer; any other object it would send as JSON.
       ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : asBuffer(body) }),
+      // The options are built here and always valid: no schema check per request.
       validate: false,
     });
     return { statusCode: response.statusCode, headers: headerValues(response.headers), body: response.rawPayload };
@@ -68,11 +54,29 @@ function headerValues(headers: InjectResponse['headers']): Record<string, string
   return values;
 }
 
+/** The network errors a request to an emulator can meet, coded as Node's sockets code them. */
+export type NetworkErrorCode = 'ECONNREFUSED' | 'ECONNRESET';
+
 /**
- * The error a request to a stopped emulator gets: what connecting to its closed port gives (Node's message and code),
- * so that the SDK retries it as the network error it is, and a log line says what it would have said.
+ * An error coded as a socket's, so that the SDK retries it as the network error it stands for (a closed port, a cut
+ * connection) and a log line says what it would have said over HTTP.
  */
+export function networkError(message: string, code: NetworkErrorCode): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** What a request to a stopped emulator gets: what connecting to its closed port gives (Node's message and code). */
 export function connectionRefused(endpoint: string): Error {
-  const { host } = new URL(endpoint);
-  return Object.assign(new Error(`connect ECONNREFUSED ${host}`), { code: 'ECONNREFUSED' });
+  return networkError(`connect ECONNREFUSED ${new URL(endpoint).host}`, 'ECONNREFUSED');
+}
+
+/**
+ * A request or an answer ready to cross to another thread: its body in bytes of its own. The SDK's bodies and
+ * light-my-request's are views into Node's 64 KiB buffer pool, and a message carries a view's whole buffer, so each
+ * call would copy 64 KiB each way (and the isolates collect it).
+ */
+export function withOwnBody<Message extends { readonly body?: string | Uint8Array }>(message: Message): Message {
+  const { body } = message;
+  if (body === undefined || typeof body === 'string' || body.byteLength === body.buffer.byteLength) return message;
+  return { ...message, body: new Uint8Array(body) };
 }

@@ -1,6 +1,7 @@
 import { enableCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EmulatorThreadData, EmulatorThreadFaults, FromEmulatorThread, ToEmulatorThread } from './emulator-thread';
+import { EmulatorResponse, withOwnBody } from './emulator-dispatch';
 
 /**
  * The worker side of an emulator thread (emulator-thread.ts): starts one emulator with the options it was given,
@@ -17,7 +18,11 @@ async function serve(port: NonNullable<typeof parentPort>, data: EmulatorThreadD
     void (async () => {
       try {
         const value = await methods[call.method]!.apply(emulator, [...call.args]);
-        post({ type: 'answer', id: call.id, value });
+        post({
+          type: 'answer',
+          id: call.id,
+          value: call.method === 'dispatch' ? withOwnBody(value as EmulatorResponse) : value,
+        });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         post({

@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { getCompileCacheDir } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DynamoDbEmulator, DynamoDbEmulatorOptions, startDynamoDbEmulator } from './dynamodb-emulator';
+import { networkError, withOwnBody } from './emulator-dispatch';
 import { SqsEmulator, SqsEmulatorOptions, startSqsEmulator } from './sqs-emulator';
 
 /**
@@ -101,7 +102,7 @@ export async function startDynamoDbEmulatorThread(
     createIdempotencyTable: (name) => thread.call('createIdempotencyTable', name),
     createTable: (input) => thread.call('createTable', input),
     createHistoryTable: (name) => thread.call('createHistoryTable', name),
-    dispatch: (request) => thread.call('dispatch', request),
+    dispatch: (request) => thread.call('dispatch', withOwnBody(request)),
     // dynalite closes its LevelDB before its server's close answers: the thread holds nothing more after it.
     stop: () => thread.end('stop'),
   };
@@ -125,7 +126,7 @@ export async function startSqsEmulatorThread(
     createQueue: (name, attributes) => thread.call('createQueue', name, attributes),
     queueNames: () => thread.call('queueNames'),
     createBucket: (name) => thread.call('createBucket', name),
-    dispatch: (request) => thread.call('dispatch', request),
+    dispatch: (request) => thread.call('dispatch', withOwnBody(request)),
     stop: async () => {
       running = false;
       await thread.call('stop');
@@ -167,8 +168,9 @@ export function startThread(
   /** Why the thread is gone, once it ended unexpectedly. */
   let died: string | undefined;
   // ECONNRESET: to a request in flight (emulator-request-handler.ts) the thread's end is a connection cut, as it was.
-  const diedError = () =>
-    Object.assign(new Error(`The ${data.kind} emulator thread ended unexpectedly: ${died}.`), { code: 'ECONNRESET' });
+  const diedError = () => networkError(`The ${data.kind} emulator thread ended unexpectedly: ${died}.`, 'ECONNRESET');
+  // ECONNREFUSED: to a request an ended emulator is a closed port, as it was.
+  const endedError = () => networkError(`The ${data.kind} emulator thread has ended.`, 'ECONNREFUSED');
   const failAll = (error: Error) => {
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
@@ -207,11 +209,7 @@ export function startThread(
         worker.off('error', startFailed);
         worker.on('error', (error) => diedUnexpectedly(error.message));
         const call = <T>(method: string, ...args: unknown[]): Promise<T> => {
-          // ECONNREFUSED: to a request (emulator-request-handler.ts) an ended emulator is a closed port, as it was.
-          if (ended)
-            return Promise.reject(
-              Object.assign(new Error(`The ${data.kind} emulator thread has ended.`), { code: 'ECONNREFUSED' }),
-            );
+          if (ended) return Promise.reject(endedError());
           if (died !== undefined) return Promise.reject(diedError());
           const id = (nextId += 1);
           return new Promise<T>((resolveCall, rejectCall) => {
@@ -230,6 +228,8 @@ export function startThread(
             } finally {
               ended = true;
               await worker.terminate();
+              // Requests still waiting on the thread (a long poll) get no answer now: they fail as at a closed port.
+              failAll(endedError());
             }
           },
         });

@@ -3,13 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isSqsSafeText } from '../../lambdas/contract/queue-message';
 import { LOOPBACK_HOST, loopbackEndpoint } from './local-aws-config';
-import {
-  connectionRefused,
-  EmulatorDispatch,
-  injectedDispatch,
-  InjectOptions,
-  InjectResponse,
-} from './emulator-dispatch';
+import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
+import { connectionRefused, EmulatorDispatch, injectedDispatch } from './emulator-dispatch';
 
 /** The region fauxqs assumes when a request's signature names none; ARNs carry it. */
 export const DEFAULT_EMULATOR_REGION = 'us-east-1';
@@ -215,7 +210,7 @@ interface FauxqsPersistence {
 interface FauxqsApp {
   listen(options: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
-  inject(request: InjectOptions): Promise<InjectResponse & { body: string }>;
+  inject(request: InjectOptions): Promise<InjectResponse>;
 }
 
 interface FauxqsModules {

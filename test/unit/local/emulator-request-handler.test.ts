@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { EmulatorRequest, EmulatorResponse } from '../../../tools/local/emulator-dispatch';
 import { emulatorRequestHandler } from '../../../tools/local/emulator-request-handler';
 
@@ -40,7 +41,7 @@ describe('Function: emulatorRequestHandler', () => {
     answer(ANSWER);
 
     // Assess
-    await expect(handled).resolves.toEqual({ response: { ...ANSWER, headers: { ...ANSWER.headers } } });
+    await expect(handled).resolves.toEqual({ response: ANSWER });
     expect(requests).toEqual([
       {
         method: 'POST',
@@ -51,7 +52,7 @@ describe('Function: emulatorRequestHandler', () => {
     ]);
   });
 
-  it('writes the query as the SDK does: names sorted, values repeated, RFC 3986 escapes', async () => {
+  it('writes the query form-encoded, a repeated name once per value, a name without a value as empty', async () => {
     // Prepare
     const { requests, dispatch, answer } = recordingDispatch();
     const bytes = new Uint8Array([1, 2, 3]);
@@ -61,7 +62,7 @@ describe('Function: emulatorRequestHandler', () => {
       request({
         method: 'PUT',
         path: '/bucket/key',
-        query: { 'x-id': "it's (1)*", a: ['2', '1'], flag: null },
+        query: { 'x-id': "it's (1)&", a: ['2', '1'], flag: null },
         body: bytes,
       }),
     );
@@ -71,10 +72,10 @@ describe('Function: emulatorRequestHandler', () => {
     // Assess
     expect(requests[0]).toMatchObject({
       method: 'PUT',
-      url: '/bucket/key?a=2&a=1&flag&x-id=it%27s%20%281%29%2A',
+      url: '/bucket/key?x-id=it%27s+%281%29%26&a=2&a=1&flag=',
       body: bytes,
     });
-    expect(requests[0]).not.toHaveProperty('body', undefined);
+    expect(new URL(`http://h${requests[0]?.url}`).searchParams.getAll('x-id')).toEqual(["it's (1)&"]);
   });
 
   it('sends no body when the request has none', async () => {
@@ -100,7 +101,7 @@ describe('Function: emulatorRequestHandler', () => {
 
     // Assess
     await expect(handled).rejects.toThrow(
-      "The in-process emulator transport sends text or bytes, not a object body; use the emulator's endpoint for streamed uploads.",
+      "The in-process emulator transport sends text or bytes, not a Readable body; use the emulator's endpoint for streamed uploads.",
     );
     expect(requests).toEqual([]);
   });
@@ -134,7 +135,21 @@ describe('Function: emulatorRequestHandler', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it("takes the SDK's own abort signal, which has onabort and no listeners, and clears it once answered", async () => {
+  it("takes the SDK's own abort signal, which has onabort and no listeners: rejects when it fires", async () => {
+    // Prepare
+    const { dispatch } = recordingDispatch();
+    const signal: { aborted: boolean; onabort: (() => void) | null } = { aborted: false, onabort: null };
+    const handled = emulatorRequestHandler(dispatch).handle(request(), { abortSignal: signal });
+
+    // Act
+    signal.aborted = true;
+    signal.onabort?.();
+
+    // Assess
+    await expect(handled).rejects.toMatchObject({ name: 'AbortError', message: 'Request aborted' });
+  });
+
+  it("clears the SDK signal's onabort once answered", async () => {
     // Prepare
     const { dispatch, answer } = recordingDispatch();
     const signal: { aborted: boolean; onabort: (() => void) | null } = { aborted: false, onabort: null };
@@ -154,17 +169,30 @@ describe('Function: emulatorRequestHandler', () => {
     // Prepare
     const { dispatch, answer } = recordingDispatch();
     const controller = new AbortController();
-    const removed = jest.spyOn(controller.signal, 'removeEventListener');
 
     // Act
     const handled = emulatorRequestHandler(dispatch).handle(request(), { abortSignal: controller.signal });
+    const whileWaiting = getEventListeners(controller.signal, 'abort').length;
     answer(ANSWER);
     await handled;
-    controller.abort();
 
     // Assess
-    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
-    await expect(handled).resolves.toMatchObject({ response: { statusCode: 200 } });
+    expect(whileWaiting).toBe(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it("gives the AbortError the signal's reason as its cause", async () => {
+    // Prepare
+    const { dispatch } = recordingDispatch();
+    const controller = new AbortController();
+    const reason = new Error('the poller stops');
+    const handled = emulatorRequestHandler(dispatch).handle(request(), { abortSignal: controller.signal });
+
+    // Act
+    controller.abort(reason);
+
+    // Assess
+    await expect(handled).rejects.toMatchObject({ name: 'AbortError', cause: reason });
   });
 
   it("passes the emulator's failure (a stopped emulator's ECONNREFUSED) to the SDK unchanged", async () => {

@@ -66,6 +66,22 @@ describe('Function: startThread (an emulator thread)', () => {
     await thread.end('close');
   });
 
+  it('fails the calls still waiting when the thread is ended (a long poll), as at a closed port', async () => {
+    // Prepare
+    const { thread, reasons } = await startDyingThread();
+    const waiting = thread.call('hang');
+
+    // Act
+    await thread.end('close');
+
+    // Assess
+    await expect(waiting).rejects.toMatchObject({
+      message: 'The sqs emulator thread has ended.',
+      code: 'ECONNREFUSED',
+    });
+    expect(reasons).toEqual([]);
+  });
+
   it('reports nothing when the thread is ended by its last call', async () => {
     // Prepare
     const { thread, reasons } = await startDyingThread();
