@@ -131,7 +131,7 @@ async function stageTimes(target: LoadTarget): Promise<BenchRow[]> {
       ['verify: the signature alone', () => verifier.verify(Buffer.from(event.body ?? '', 'base64'), event.headers)],
       ['handler: all but SendMessage (queue stub, logs)', () => handler(event)],
       [
-        'SendMessage round trip (SDK + emulator in-process, as the runner)',
+        'SendMessage round trip (SDK + emulator in-process, same thread)',
         () => client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body.toString('utf8') })),
       ],
       [

@@ -59,21 +59,24 @@ export type NetworkErrorCode = 'ECONNREFUSED' | 'ECONNRESET';
 
 /**
  * An error coded as a socket's, so that the SDK retries it as the network error it stands for (a closed port, a cut
- * connection) and a log line says what it would have said over HTTP.
+ * connection), as it did over HTTP.
  */
 export function networkError(message: string, code: NetworkErrorCode): Error {
   return Object.assign(new Error(message), { code });
 }
 
-/** What a request to a stopped emulator gets: what connecting to its closed port gives (Node's message and code). */
+/**
+ * What a request to a stopped emulator gets: what connecting to its closed port gives (Node's message and code, so a
+ * log line reads as it did over HTTP).
+ */
 export function connectionRefused(endpoint: string): Error {
   return networkError(`connect ECONNREFUSED ${new URL(endpoint).host}`, 'ECONNREFUSED');
 }
 
 /**
  * A request or an answer ready to cross to another thread: its body in bytes of its own. The SDK's bodies and
- * light-my-request's are views into Node's 64 KiB buffer pool, and a message carries a view's whole buffer, so each
- * call would copy 64 KiB each way (and the isolates collect it).
+ * light-my-request's are views into Node's buffer pool (64 KiB on Node.js 24), and a message carries a view's whole
+ * buffer, so each call would copy the pool each way (and the isolates collect it: docs/benchmarks.md).
  */
 export function withOwnBody<Message extends { readonly body?: string | Uint8Array }>(message: Message): Message {
   const { body } = message;

@@ -76,17 +76,17 @@ function untilAborted<T>(answer: Promise<T>, signal: AbortSignalLike): Promise<T
     } else {
       signal.onabort = aborted;
     }
-    const settled = () => {
+    const stopListening = () => {
       if (signal.removeEventListener !== undefined) signal.removeEventListener('abort', aborted);
       else if (signal.onabort === aborted) signal.onabort = null;
     };
     answer.then(
       (value) => {
-        settled();
+        stopListening();
         resolve(value);
       },
       (error: unknown) => {
-        settled();
+        stopListening();
         reject(error);
       },
     );

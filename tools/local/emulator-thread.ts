@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { getCompileCacheDir } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DynamoDbEmulator, DynamoDbEmulatorOptions, startDynamoDbEmulator } from './dynamodb-emulator';
-import { networkError, withOwnBody } from './emulator-dispatch';
+import { EmulatorDispatch, networkError, withOwnBody } from './emulator-dispatch';
 import { SqsEmulator, SqsEmulatorOptions, startSqsEmulator } from './sqs-emulator';
 
 /**
@@ -102,7 +102,7 @@ export async function startDynamoDbEmulatorThread(
     createIdempotencyTable: (name) => thread.call('createIdempotencyTable', name),
     createTable: (input) => thread.call('createTable', input),
     createHistoryTable: (name) => thread.call('createHistoryTable', name),
-    dispatch: (request) => thread.call('dispatch', withOwnBody(request)),
+    dispatch: (request) => thread.dispatch(request),
     // dynalite closes its LevelDB before its server's close answers: the thread holds nothing more after it.
     stop: () => thread.end('stop'),
   };
@@ -126,7 +126,7 @@ export async function startSqsEmulatorThread(
     createQueue: (name, attributes) => thread.call('createQueue', name, attributes),
     queueNames: () => thread.call('queueNames'),
     createBucket: (name) => thread.call('createBucket', name),
-    dispatch: (request) => thread.call('dispatch', withOwnBody(request)),
+    dispatch: (request) => thread.dispatch(request),
     stop: async () => {
       running = false;
       await thread.call('stop');
@@ -146,7 +146,12 @@ export async function startSqsEmulatorThread(
 export interface EmulatorThread {
   readonly ready: Extract<FromEmulatorThread, { type: 'ready' }>;
   call<T>(method: string, ...args: unknown[]): Promise<T>;
-  /** Calls the emulator's last method (stop or close), then ends the thread. */
+  /** The emulator's `dispatch`, the request's body in bytes of its own (see {@link withOwnBody}). */
+  dispatch: EmulatorDispatch;
+  /**
+   * Calls the emulator's last method (stop or close), then ends the thread; calls still waiting on it (a long poll)
+   * then fail as at a closed port (ECONNREFUSED).
+   */
   end(method: string): Promise<void>;
 }
 
@@ -220,6 +225,7 @@ export function startThread(
         resolve({
           ready: message,
           call,
+          dispatch: (request) => call('dispatch', withOwnBody(request)),
           async end(method) {
             // A thread that died has nothing left to stop or close.
             if (ended || died !== undefined) return;

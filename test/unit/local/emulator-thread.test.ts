@@ -66,6 +66,20 @@ describe('Function: startThread (an emulator thread)', () => {
     await thread.end('close');
   });
 
+  it("sends a request's body to the thread in bytes of its own, not with the buffer pool it is a view into", async () => {
+    // Prepare: a small Buffer is a view into Node's pool.
+    const { thread } = await startDyingThread();
+    const body = Buffer.from('{"QueueUrl":"q"}');
+
+    // Act
+    const answer = await thread.dispatch({ method: 'POST', url: '/', headers: {}, body });
+    await thread.end('close');
+
+    // Assess
+    expect(body.buffer.byteLength).toBeGreaterThan(body.byteLength);
+    expect(answer).toEqual({ bufferBytes: body.byteLength });
+  });
+
   it('fails the calls still waiting when the thread is ended (a long poll), as at a closed port', async () => {
     // Prepare
     const { thread, reasons } = await startDyingThread();
